@@ -1,0 +1,160 @@
+//! One error type for the core, and its serialisable form for the UI and the CLI.
+//!
+//! Every error carries a stable `message_key` (translated by the UI, `ui/src/lib/i18n`) and
+//! parameters; validation errors also name the field (`phones[1].number`, `tax_code`, ...).
+
+use serde::Serialize;
+use specta::Type;
+use std::collections::BTreeMap;
+
+/// One invalid field: which field, why (an i18n key), and the values the message needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+pub struct FieldError {
+    pub field: String,
+    pub message_key: String,
+    pub params: BTreeMap<String, String>,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message_key: &str) -> Self {
+        Self { field: field.into(), message_key: message_key.to_string(), params: BTreeMap::new() }
+    }
+    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.params.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid input: {}", describe(.0))]
+    Validation(Vec<FieldError>),
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error(
+        "this workspace was written by a newer version of Tend (schema {db_version}, this app knows {app_version}); update Tend to open it"
+    )]
+    NewerDatabase { db_version: i64, app_version: i64 },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("data error: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| {
+            let params: Vec<String> = e.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            if params.is_empty() {
+                format!("{}: {}", e.field, e.message_key)
+            } else {
+                format!("{}: {} ({})", e.field, e.message_key, params.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, key: &str) -> Self {
+        Error::Validation(vec![FieldError::new(field, key)])
+    }
+    pub fn not_found(entity: &'static str, id: impl Into<String>) -> Self {
+        Error::NotFound { entity, id: id.into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Validation,
+    NotFound,
+    NewerDatabase,
+    Conflict,
+    Storage,
+}
+
+/// What crosses the IPC boundary and what `--json` prints: `{kind, field?, message_key, params}`,
+/// plus every field error for a form.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ErrorPayload {
+    pub kind: ErrorKind,
+    pub field: Option<String>,
+    pub message_key: String,
+    pub params: BTreeMap<String, String>,
+    pub fields: Vec<FieldError>,
+    /// English text for logs and the CLI.
+    pub message: String,
+}
+
+impl From<&Error> for ErrorPayload {
+    fn from(e: &Error) -> Self {
+        let message = e.to_string();
+        let mut params = BTreeMap::new();
+        let (kind, field, key, fields) = match e {
+            Error::Validation(fields) => {
+                let first = fields.first();
+                if let Some(f) = first {
+                    params = f.params.clone();
+                }
+                (
+                    ErrorKind::Validation,
+                    first.map(|f| f.field.clone()),
+                    first.map(|f| f.message_key.clone()).unwrap_or_else(|| "error.invalid".into()),
+                    fields.clone(),
+                )
+            }
+            Error::NotFound { entity, id } => {
+                params.insert("entity".into(), entity.to_string());
+                params.insert("id".into(), id.clone());
+                (ErrorKind::NotFound, None, "error.not_found".into(), vec![])
+            }
+            Error::NewerDatabase { db_version, app_version } => {
+                params.insert("db_version".into(), db_version.to_string());
+                params.insert("app_version".into(), app_version.to_string());
+                (ErrorKind::NewerDatabase, None, "error.newer_database".into(), vec![])
+            }
+            Error::Conflict(m) => {
+                params.insert("detail".into(), m.clone());
+                (ErrorKind::Conflict, None, "error.conflict".into(), vec![])
+            }
+            other => {
+                params.insert("detail".into(), other.to_string());
+                (ErrorKind::Storage, None, "error.storage".into(), vec![])
+            }
+        };
+        ErrorPayload { kind, field, message_key: key, params, fields, message }
+    }
+}
+
+impl From<Error> for ErrorPayload {
+    fn from(e: Error) -> Self {
+        ErrorPayload::from(&e)
+    }
+}
+
+/// Collects field errors while validating a whole form, so the user sees all of them at once.
+#[derive(Default, Debug)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+    pub fn into_result(self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(self.0))
+        }
+    }
+}
