@@ -161,8 +161,16 @@ CREATE VIRTUAL TABLE phone_fts USING fts5(
     content = '', contentless_delete = 1,
     tokenize = 'trigram'
 );
+-- Normalised identity keys for duplicate detection: 'p:+84912345678', 'e:an@x.vn', 't:0101234567'.
+CREATE TABLE customer_keys (
+    key          TEXT NOT NULL,
+    customer_seq INTEGER NOT NULL,
+    PRIMARY KEY (key, customer_seq)
+) STRICT, WITHOUT ROWID;
 CREATE TABLE customer_tags (
     customer_seq INTEGER NOT NULL,
     tag          TEXT NOT NULL,
     PRIMARY KEY (tag, customer_seq)
 ) STRICT, WITHOUT ROWID;
+CREATE INDEX customer_tags_seq ON customer_tags(customer_seq);
+CREATE INDEX customer_keys_seq ON customer_keys(customer_seq);

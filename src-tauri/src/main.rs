@@ -1,0 +1,309 @@
+//! Tend desktop shell: one-line Tauri commands over the core `Workspace` (DESIGN: the desktop
+//! shell). Commands translate arguments and errors, nothing more.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::sync::Arc;
+use tauri::Manager;
+use tend::customers::{Contact, ContactInput, Created, Customer, CustomerInput, DuplicateHit};
+use tend::history::{HistoryEntry, TimelinePage};
+use tend::interactions::{Interaction, InteractionInput};
+use tend::search::{CustomerFilter, CustomerPage, CustomerSummary, Facets};
+use tend::settings::{CustomField, CustomFieldInput, Stage, WorkspaceInfo};
+use tend::staff::{Staff, StaffInput};
+use tend::{ErrorPayload, Workspace};
+
+type Ws<'a> = tauri::State<'a, Arc<Workspace>>;
+type R<T> = Result<T, ErrorPayload>;
+
+fn e(err: tend::Error) -> ErrorPayload {
+    log::warn!("command failed: {err}");
+    ErrorPayload::from(err)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn workspace_info(ws: Ws<'_>) -> R<WorkspaceInfo> {
+    ws.info().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn set_language(ws: Ws<'_>, language: String) -> R<()> {
+    ws.set_language(&language).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn set_current_staff(ws: Ws<'_>, id: Option<String>) -> R<()> {
+    ws.set_current_staff(id.as_deref()).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn staff_list(ws: Ws<'_>) -> R<Vec<Staff>> {
+    ws.staff().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn staff_add(ws: Ws<'_>, input: StaffInput) -> R<Staff> {
+    ws.add_staff(&input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn staff_update(ws: Ws<'_>, id: String, input: StaffInput) -> R<Staff> {
+    ws.update_staff(&id, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn staff_remove(ws: Ws<'_>, id: String) -> R<()> {
+    ws.remove_staff(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn stage_list(ws: Ws<'_>) -> R<Vec<Stage>> {
+    ws.stages().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn stage_add(ws: Ws<'_>, name: String) -> R<Stage> {
+    ws.add_stage(&name).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn stage_rename(ws: Ws<'_>, id: String, name: String) -> R<()> {
+    ws.rename_stage(&id, &name).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn stage_reorder(ws: Ws<'_>, ids: Vec<String>) -> R<()> {
+    ws.reorder_stages(&ids).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn stage_remove(ws: Ws<'_>, id: String) -> R<()> {
+    ws.remove_stage(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn custom_field_list(ws: Ws<'_>) -> R<Vec<CustomField>> {
+    ws.custom_fields().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn custom_field_add(ws: Ws<'_>, input: CustomFieldInput) -> R<CustomField> {
+    ws.add_custom_field(&input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn custom_field_update(ws: Ws<'_>, id: String, input: CustomFieldInput) -> R<CustomField> {
+    ws.update_custom_field(&id, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn custom_field_remove(ws: Ws<'_>, id: String) -> R<()> {
+    ws.remove_custom_field(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn customer_list(ws: Ws<'_>, filter: CustomerFilter, offset: i32, limit: i32) -> R<CustomerPage> {
+    ws.list_customers(&filter, offset.into(), limit.into()).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn customer_search(ws: Ws<'_>, query: String, limit: u32) -> R<Vec<CustomerSummary>> {
+    ws.search(&query, limit).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn customer_get(ws: Ws<'_>, id: String) -> R<Customer> {
+    ws.customer(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn customer_check_duplicates(
+    ws: Ws<'_>,
+    input: CustomerInput,
+    exclude_id: Option<String>,
+) -> R<Vec<DuplicateHit>> {
+    ws.check_duplicates(&input, exclude_id.as_deref()).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn customer_create(ws: Ws<'_>, input: CustomerInput) -> R<Created> {
+    ws.create_customer(&input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn customer_update(ws: Ws<'_>, id: String, input: CustomerInput) -> R<Customer> {
+    ws.update_customer(&id, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn customer_trash(ws: Ws<'_>, id: String) -> R<()> {
+    ws.trash_customer(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn customer_restore(ws: Ws<'_>, id: String) -> R<()> {
+    ws.restore_customer(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn customer_purge(ws: Ws<'_>, id: String) -> R<()> {
+    ws.purge_customer(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn trash_list(ws: Ws<'_>, offset: i32, limit: i32) -> R<CustomerPage> {
+    ws.trash(offset.into(), limit.into()).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn facets(ws: Ws<'_>) -> R<Facets> {
+    ws.facets().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn contact_add(ws: Ws<'_>, customer_id: String, input: ContactInput) -> R<Contact> {
+    ws.add_contact(&customer_id, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn contact_update(ws: Ws<'_>, id: String, input: ContactInput) -> R<Contact> {
+    ws.update_contact(&id, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn contact_remove(ws: Ws<'_>, id: String) -> R<()> {
+    ws.remove_contact(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn interaction_add(ws: Ws<'_>, customer_id: String, input: InteractionInput) -> R<Interaction> {
+    ws.add_interaction(&customer_id, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn interaction_delete(ws: Ws<'_>, id: String) -> R<()> {
+    ws.delete_interaction(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn timeline(ws: Ws<'_>, customer_id: String, before: Option<String>, limit: u32) -> R<TimelinePage> {
+    ws.timeline(&customer_id, before.as_deref(), limit).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn history(ws: Ws<'_>, id: String) -> R<Vec<HistoryEntry>> {
+    ws.history(&id).await.map_err(e)
+}
+
+fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new().disable_serde_phases().commands(tauri_specta::collect_commands![
+        workspace_info,
+        set_language,
+        set_current_staff,
+        staff_list,
+        staff_add,
+        staff_update,
+        staff_remove,
+        stage_list,
+        stage_add,
+        stage_rename,
+        stage_reorder,
+        stage_remove,
+        custom_field_list,
+        custom_field_add,
+        custom_field_update,
+        custom_field_remove,
+        customer_list,
+        customer_search,
+        customer_get,
+        customer_check_duplicates,
+        customer_create,
+        customer_update,
+        customer_trash,
+        customer_restore,
+        customer_purge,
+        trash_list,
+        facets,
+        contact_add,
+        contact_update,
+        contact_remove,
+        interaction_add,
+        interaction_delete,
+        timeline,
+        history,
+    ])
+}
+
+fn export_bindings(builder: &tauri_specta::Builder<tauri::Wry>, path: &str) -> Result<(), String> {
+    builder
+        .export(
+            specta_typescript::Typescript::default().header(
+                "// Generated from the Rust types by `tend-desktop --export-bindings`. Do not edit.\n// @ts-nocheck",
+            ),
+            path,
+        )
+        .map_err(|err| err.to_string())
+}
+
+fn main() {
+    let builder = specta_builder();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--export-bindings") {
+        let path = args.get(i + 1).map(String::as_str).unwrap_or("../ui/src/lib/api/bindings.ts");
+        match export_bindings(&builder, path) {
+            Ok(()) => return,
+            Err(err) => {
+                eprintln!("could not export bindings: {err}");
+                std::process::exit(1);
+            }
+        }
+    }
+
+    let path = tend::default_workspace_path();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let workspace = match runtime.block_on(Workspace::open(&path)) {
+        Ok(ws) => Arc::new(ws),
+        Err(err) => {
+            // Nothing is touched on failure (newer database, unreadable file): say why and stop.
+            eprintln!("Tend cannot open {}: {err}", path.display());
+            std::process::exit(1);
+        }
+    };
+    tauri::async_runtime::set(runtime.handle().clone());
+
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .target(tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
+                    file_name: Some("tend".into()),
+                }))
+                .target(tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stderr))
+                .max_file_size(5 * 1024 * 1024)
+                .rotation_strategy(tauri_plugin_log::RotationStrategy::KeepSome(5))
+                .level(log::LevelFilter::Info)
+                .build(),
+        )
+        .manage(workspace)
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            log::info!("workspace {} opened", path.display());
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(err) => {
+            eprintln!("Tend failed to start: {err}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,1008 @@
+//! Customers: persons and companies, their phones, emails, address, company contacts, stage,
+//! owner, tags and custom fields. Validation happens here, once, for the app, the CLI and later
+//! imports (DESIGN rule 6). Delete is a tombstone; purge is explicit (rule 5).
+
+use crate::db::new_id;
+use crate::error::{Error, Errors, FieldError, Result};
+use crate::settings::CustomFieldKind;
+use crate::{search, validate, Workspace};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use sqlx::SqliteConnection;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerKind {
+    #[default]
+    Person,
+    Company,
+}
+
+impl CustomerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerKind::Person => "person",
+            CustomerKind::Company => "company",
+        }
+    }
+    fn parse(s: &str) -> CustomerKind {
+        if s == "company" {
+            CustomerKind::Company
+        } else {
+            CustomerKind::Person
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Male,
+    Female,
+    Other,
+}
+
+impl Gender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+            Gender::Other => "other",
+        }
+    }
+    fn parse(s: &str) -> Option<Gender> {
+        match s {
+            "male" => Some(Gender::Male),
+            "female" => Some(Gender::Female),
+            "other" => Some(Gender::Other),
+            _ => None,
+        }
+    }
+}
+
+str_enum!(Source {
+    Website = "website",
+    Facebook = "facebook",
+    Zalo = "zalo",
+    Phone = "phone",
+    Email = "email",
+    Referral = "referral",
+    WalkIn = "walk_in",
+    Event = "event",
+    Other = "other",
+});
+
+/// A labelled phone. On input `number` is written any way; stored and returned as E.164.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type, Default)]
+pub struct Phone {
+    pub label: String,
+    pub number: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type, Default)]
+pub struct Email {
+    pub label: String,
+    pub address: String,
+}
+
+/// What a form (or the CLI, or an import row) submits to create or update a customer.
+#[derive(Debug, Clone, PartialEq, Deserialize, Type, Default)]
+#[serde(default)]
+pub struct CustomerInput {
+    pub kind: CustomerKind,
+    pub name: String,
+    pub family_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub given_name: Option<String>,
+    pub phones: Vec<Phone>,
+    pub emails: Vec<Email>,
+    pub street: Option<String>,
+    pub ward: Option<String>,
+    pub district: Option<String>,
+    pub province: Option<String>,
+    pub tax_code: Option<String>,
+    pub source: Option<Source>,
+    pub owner_id: Option<String>,
+    pub stage_id: Option<String>,
+    pub tags: Vec<String>,
+    /// YYYY-MM-DD
+    pub birthday: Option<String>,
+    pub gender: Option<Gender>,
+    /// Integer minor units of `currency` (VND has none).
+    #[specta(type = Option<i32>)]
+    pub expected_revenue: Option<i64>,
+    pub currency: Option<String>,
+    pub notes: Option<String>,
+    /// Custom field key -> value as text ("true"/"false" for checkboxes, YYYY-MM-DD for dates).
+    pub custom: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct Contact {
+    pub id: String,
+    pub customer_id: String,
+    pub name: String,
+    pub role: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub is_decision_maker: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Type, Default)]
+#[serde(default)]
+pub struct ContactInput {
+    pub name: String,
+    pub role: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub is_decision_maker: bool,
+}
+
+/// A customer as the 360 shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct Customer {
+    pub id: String,
+    pub kind: CustomerKind,
+    pub name: String,
+    pub family_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub given_name: Option<String>,
+    pub phones: Vec<Phone>,
+    pub emails: Vec<Email>,
+    pub street: Option<String>,
+    pub ward: Option<String>,
+    pub district: Option<String>,
+    pub province: Option<String>,
+    pub tax_code: Option<String>,
+    pub source: Option<Source>,
+    pub owner_id: Option<String>,
+    pub stage_id: Option<String>,
+    pub tags: Vec<String>,
+    pub birthday: Option<String>,
+    pub gender: Option<Gender>,
+    #[specta(type = Option<i32>)]
+    pub expected_revenue: Option<i64>,
+    pub currency: Option<String>,
+    pub notes: Option<String>,
+    pub custom: BTreeMap<String, String>,
+    pub contacts: Vec<Contact>,
+    #[specta(type = i32)]
+    pub created_at: i64,
+    #[specta(type = i32)]
+    pub updated_at: i64,
+    #[specta(type = Option<i32>)]
+    pub deleted_at: Option<i64>,
+}
+
+impl Customer {
+    /// The form values that would recreate this customer (for inline edit).
+    pub fn to_input(&self) -> CustomerInput {
+        CustomerInput {
+            kind: self.kind,
+            name: self.name.clone(),
+            family_name: self.family_name.clone(),
+            middle_name: self.middle_name.clone(),
+            given_name: self.given_name.clone(),
+            phones: self.phones.clone(),
+            emails: self.emails.clone(),
+            street: self.street.clone(),
+            ward: self.ward.clone(),
+            district: self.district.clone(),
+            province: self.province.clone(),
+            tax_code: self.tax_code.clone(),
+            source: self.source,
+            owner_id: self.owner_id.clone(),
+            stage_id: self.stage_id.clone(),
+            tags: self.tags.clone(),
+            birthday: self.birthday.clone(),
+            gender: self.gender,
+            expected_revenue: self.expected_revenue,
+            currency: self.currency.clone(),
+            notes: self.notes.clone(),
+            custom: self.custom.clone(),
+        }
+    }
+}
+
+/// Why a new customer looks like an existing one.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct DuplicateHit {
+    pub id: String,
+    pub name: String,
+    /// "phone", "email" or "tax_code"
+    pub reason: String,
+    pub value: String,
+}
+
+/// The result of a create: the new record and any customers it may duplicate.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Created {
+    pub customer: Customer,
+    pub duplicates: Vec<DuplicateHit>,
+}
+
+/// Validated, normalised column values.
+#[derive(Debug, Clone)]
+pub(crate) struct Columns {
+    kind: CustomerKind,
+    name: String,
+    family_name: Option<String>,
+    middle_name: Option<String>,
+    given_name: Option<String>,
+    phones: Vec<Phone>,
+    emails: Vec<Email>,
+    street: Option<String>,
+    ward: Option<String>,
+    district: Option<String>,
+    province: Option<String>,
+    tax_code: Option<String>,
+    source: Option<Source>,
+    owner_id: Option<String>,
+    stage_id: Option<String>,
+    tags: Vec<String>,
+    birthday: Option<String>,
+    gender: Option<Gender>,
+    expected_revenue: Option<i64>,
+    currency: Option<String>,
+    notes: Option<String>,
+    custom: Vec<(String, Option<String>)>, // (field id, value)
+}
+
+impl Columns {
+    /// Identity keys used for duplicate detection.
+    fn keys(&self) -> Vec<(String, &'static str, String)> {
+        let mut out = Vec::new();
+        for p in &self.phones {
+            out.push((format!("p:{}", p.number), "phone", p.number.clone()));
+        }
+        for e in &self.emails {
+            out.push((format!("e:{}", e.address.to_lowercase()), "email", e.address.clone()));
+        }
+        if let Some(t) = &self.tax_code {
+            out.push((format!("t:{t}"), "tax_code", t.clone()));
+        }
+        out
+    }
+}
+
+const MAX_NAME: usize = 200;
+const MAX_TEXT: usize = 20_000;
+
+fn check_len(errs: &mut Errors, field: &str, v: &Option<String>, max: usize) {
+    if let Some(s) = v {
+        if s.chars().count() > max {
+            errs.push(FieldError::new(field, "validation.too_long").with("max", max.to_string()));
+        }
+    }
+}
+
+impl Workspace {
+    /// Validates and normalises a customer form. Every problem is reported at once, per field.
+    pub(crate) async fn validate_customer(&self, input: &CustomerInput) -> Result<Columns> {
+        let mut errs = Errors::default();
+        let family_name = validate::opt(&input.family_name);
+        let middle_name = validate::opt(&input.middle_name);
+        let given_name = validate::opt(&input.given_name);
+        let mut name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() && input.kind == CustomerKind::Person {
+            name = [&family_name, &middle_name, &given_name]
+                .iter()
+                .filter_map(|p| p.as_deref())
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+        if name.is_empty() {
+            errs.push(FieldError::new("name", "validation.required"));
+        } else if name.chars().count() > MAX_NAME {
+            errs.push(FieldError::new("name", "validation.too_long").with("max", MAX_NAME.to_string()));
+        }
+        for (f, v) in [("family_name", &family_name), ("middle_name", &middle_name), ("given_name", &given_name)] {
+            check_len(&mut errs, f, v, MAX_NAME);
+        }
+
+        let mut phones: Vec<Phone> = Vec::new();
+        for (i, p) in input.phones.iter().enumerate() {
+            if p.number.trim().is_empty() && p.label.trim().is_empty() {
+                continue; // an empty row left in the form
+            }
+            match validate::phone(&p.number) {
+                Ok(n) => {
+                    if phones.iter().any(|q| q.number == n) {
+                        errs.push(FieldError::new(format!("phones[{i}].number"), "validation.phone_repeated"));
+                    } else {
+                        phones.push(Phone { label: p.label.trim().to_string(), number: n });
+                    }
+                }
+                Err(k) => errs.push(FieldError::new(format!("phones[{i}].number"), k).with("value", p.number.trim())),
+            }
+        }
+        let mut emails: Vec<Email> = Vec::new();
+        for (i, e) in input.emails.iter().enumerate() {
+            if e.address.trim().is_empty() && e.label.trim().is_empty() {
+                continue;
+            }
+            match validate::email(&e.address) {
+                Ok(a) => {
+                    if emails.iter().any(|q| q.address.eq_ignore_ascii_case(&a)) {
+                        errs.push(FieldError::new(format!("emails[{i}].address"), "validation.email_repeated"));
+                    } else {
+                        emails.push(Email { label: e.label.trim().to_string(), address: a });
+                    }
+                }
+                Err(k) => errs.push(FieldError::new(format!("emails[{i}].address"), k).with("value", e.address.trim())),
+            }
+        }
+
+        let tax_code = match validate::opt(&input.tax_code) {
+            None => None,
+            Some(t) => match validate::tax_code(&t) {
+                Ok(t) => Some(t),
+                Err(k) => {
+                    errs.push(FieldError::new("tax_code", k).with("value", t));
+                    None
+                }
+            },
+        };
+        let source = input.source;
+        let owner_id = validate::opt(&input.owner_id);
+        if let Some(o) = &owner_id {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM staff WHERE id = ? AND deleted_at IS NULL")
+                .bind(o)
+                .fetch_optional(self.pool())
+                .await?;
+            if exists.is_none() {
+                errs.push(FieldError::new("owner_id", "validation.unknown_staff").with("value", o.clone()));
+            }
+        }
+        let stage_id = validate::opt(&input.stage_id);
+        if let Some(s) = &stage_id {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM stages WHERE id = ? AND deleted_at IS NULL")
+                .bind(s)
+                .fetch_optional(self.pool())
+                .await?;
+            if exists.is_none() {
+                errs.push(FieldError::new("stage_id", "validation.unknown_stage").with("value", s.clone()));
+            }
+        }
+        let mut tags: Vec<String> = Vec::new();
+        for (i, t) in input.tags.iter().enumerate() {
+            let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            if t.is_empty() {
+                continue;
+            }
+            if t.chars().count() > 50 {
+                errs.push(FieldError::new(format!("tags[{i}]"), "validation.too_long").with("max", "50"));
+            } else if !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
+                tags.push(t);
+            }
+        }
+        let birthday = match validate::opt(&input.birthday) {
+            None => None,
+            Some(b) => match validate::date(&b) {
+                Ok(d) => {
+                    let today = jiff::Timestamp::from_millisecond(self.now_ms())
+                        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+                        .ok();
+                    if today.is_some_and(|t| d > t) || d.year() < 1900 {
+                        errs.push(FieldError::new("birthday", "validation.date_out_of_range").with("value", b));
+                        None
+                    } else {
+                        Some(d.to_string())
+                    }
+                }
+                Err(k) => {
+                    errs.push(FieldError::new("birthday", k).with("value", b));
+                    None
+                }
+            },
+        };
+        if input.expected_revenue.is_some_and(|v| v < 0) {
+            errs.push(FieldError::new("expected_revenue", "validation.negative"));
+        }
+        let currency = match validate::opt(&input.currency) {
+            None if input.expected_revenue.is_some() => Some("VND".to_string()),
+            None => None,
+            Some(c) => match validate::currency(&c) {
+                Ok(c) => Some(c),
+                Err(k) => {
+                    errs.push(FieldError::new("currency", k).with("value", c));
+                    None
+                }
+            },
+        };
+        let notes = validate::opt(&input.notes);
+        check_len(&mut errs, "notes", &notes, MAX_TEXT);
+        let street = validate::opt(&input.street);
+        let ward = validate::opt(&input.ward);
+        let district = validate::opt(&input.district);
+        let province = validate::opt(&input.province);
+        for (f, v) in [("street", &street), ("ward", &ward), ("district", &district), ("province", &province)] {
+            check_len(&mut errs, f, v, MAX_NAME);
+        }
+
+        // Custom fields: validated like built-in ones.
+        let fields = self.custom_fields().await?;
+        let mut custom = Vec::new();
+        for key in input.custom.keys() {
+            if !fields.iter().any(|f| &f.key == key) {
+                errs.push(FieldError::new(format!("custom.{key}"), "validation.unknown_field"));
+            }
+        }
+        for f in &fields {
+            let raw = input.custom.get(&f.key).map(|s| s.trim()).unwrap_or("");
+            let field = format!("custom.{}", f.key);
+            if raw.is_empty() || (f.kind == CustomFieldKind::Checkbox && raw == "false" && !f.required) {
+                if f.required && !(f.kind == CustomFieldKind::Checkbox && raw == "false") {
+                    errs.push(FieldError::new(field, "validation.required"));
+                } else {
+                    custom.push((f.id.clone(), if raw.is_empty() { None } else { Some(raw.to_string()) }));
+                }
+                continue;
+            }
+            let checked = match f.kind {
+                CustomFieldKind::Text => {
+                    if raw.chars().count() > MAX_TEXT {
+                        Err("validation.too_long")
+                    } else {
+                        Ok(raw.to_string())
+                    }
+                }
+                CustomFieldKind::Number => validate::number(raw),
+                CustomFieldKind::Date => validate::date(raw).map(|d| d.to_string()),
+                CustomFieldKind::Select => {
+                    if f.options.iter().any(|o| o == raw) {
+                        Ok(raw.to_string())
+                    } else {
+                        Err("validation.not_allowed")
+                    }
+                }
+                CustomFieldKind::Checkbox => match raw {
+                    "true" | "false" => Ok(raw.to_string()),
+                    _ => Err("validation.checkbox_invalid"),
+                },
+            };
+            match checked {
+                Ok(v) => custom.push((f.id.clone(), Some(v))),
+                Err(k) => errs.push(FieldError::new(field, k).with("value", raw)),
+            }
+        }
+        errs.into_result()?;
+        Ok(Columns {
+            kind: input.kind,
+            name,
+            family_name,
+            middle_name,
+            given_name,
+            phones,
+            emails,
+            street,
+            ward,
+            district,
+            province,
+            tax_code,
+            source,
+            owner_id,
+            stage_id,
+            tags,
+            birthday,
+            gender: input.gender,
+            expected_revenue: input.expected_revenue,
+            currency,
+            notes,
+            custom,
+        })
+    }
+
+    /// Existing customers sharing a normalised phone, email or tax code with `input`.
+    pub async fn check_duplicates(&self, input: &CustomerInput, exclude_id: Option<&str>) -> Result<Vec<DuplicateHit>> {
+        // Only the identity fields matter here: the rest of the form may still be incomplete.
+        let mut keys = Vec::new();
+        for p in &input.phones {
+            if let Ok(n) = validate::phone(&p.number) {
+                keys.push((format!("p:{n}"), "phone", n));
+            }
+        }
+        for e in &input.emails {
+            if let Ok(a) = validate::email(&e.address) {
+                keys.push((format!("e:{}", a.to_lowercase()), "email", a));
+            }
+        }
+        if let Some(t) = validate::opt(&input.tax_code).and_then(|t| validate::tax_code(&t).ok()) {
+            keys.push((format!("t:{t}"), "tax_code", t));
+        }
+        let mut conn = self.pool().acquire().await?;
+        duplicates_by_keys(&mut conn, keys, exclude_id).await
+    }
+
+    /// Creates a customer; returns it with any likely duplicates (the create is not blocked).
+    pub async fn create_customer(&self, input: &CustomerInput) -> Result<Created> {
+        let cols = self.validate_customer(input).await?;
+        let id = new_id();
+        let mut w = self.write().await?;
+        let now = w.now;
+        let duplicates = duplicates_of(w.conn(), &cols, None).await?;
+        insert_customer(w.conn(), &id, &cols, now).await?;
+        w.commit().await?;
+        Ok(Created { customer: self.customer(&id).await?, duplicates })
+    }
+
+    /// Replaces a customer's fields with `input`; only the columns that differ are recorded.
+    pub async fn update_customer(&self, id: &str, input: &CustomerInput) -> Result<Customer> {
+        let cols = self.validate_customer(input).await?;
+        let mut w = self.write().await?;
+        let now = w.now;
+        let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM customers WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *w.conn())
+            .await?;
+        let seq = seq.ok_or_else(|| Error::not_found("customer", id))?;
+        sqlx::query(
+            "UPDATE customers SET kind = ?, name = ?, family_name = ?, middle_name = ?, given_name = ?,
+             phones = ?, emails = ?, street = ?, ward = ?, district = ?, province = ?, tax_code = ?,
+             source = ?, owner_id = ?, stage_id = ?, tags = ?, birthday = ?, gender = ?,
+             expected_revenue = ?, currency = ?, notes = ?, updated_at = ? WHERE seq = ?",
+        )
+        .bind(cols.kind.as_str())
+        .bind(&cols.name)
+        .bind(&cols.family_name)
+        .bind(&cols.middle_name)
+        .bind(&cols.given_name)
+        .bind(serde_json::to_string(&cols.phones)?)
+        .bind(serde_json::to_string(&cols.emails)?)
+        .bind(&cols.street)
+        .bind(&cols.ward)
+        .bind(&cols.district)
+        .bind(&cols.province)
+        .bind(&cols.tax_code)
+        .bind(cols.source.map(Source::as_str))
+        .bind(&cols.owner_id)
+        .bind(&cols.stage_id)
+        .bind(serde_json::to_string(&cols.tags)?)
+        .bind(&cols.birthday)
+        .bind(cols.gender.map(Gender::as_str))
+        .bind(cols.expected_revenue)
+        .bind(&cols.currency)
+        .bind(&cols.notes)
+        .bind(now)
+        .bind(seq)
+        .execute(&mut *w.conn())
+        .await?;
+        write_custom_values(w.conn(), id, &cols.custom).await?;
+        search::reindex(w.conn(), seq).await?;
+        w.commit().await?;
+        self.customer(id).await
+    }
+
+    /// Moves a customer to the trash (tombstone). It disappears from lists and search.
+    pub async fn trash_customer(&self, id: &str) -> Result<()> {
+        self.set_deleted(id, true).await
+    }
+
+    /// Brings a customer back from the trash.
+    pub async fn restore_customer(&self, id: &str) -> Result<()> {
+        self.set_deleted(id, false).await
+    }
+
+    async fn set_deleted(&self, id: &str, deleted: bool) -> Result<()> {
+        let mut w = self.write().await?;
+        let now = w.now;
+        let seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE customers SET deleted_at = ?, updated_at = ? WHERE id = ? AND (deleted_at IS NULL) = ? RETURNING seq",
+        )
+        .bind(if deleted { Some(now) } else { None })
+        .bind(now)
+        .bind(id)
+        .bind(deleted)
+        .fetch_optional(&mut *w.conn())
+        .await?;
+        let seq = seq.ok_or_else(|| Error::not_found("customer", id))?;
+        search::reindex(w.conn(), seq).await?;
+        w.commit().await
+    }
+
+    /// Deletes a trashed customer for good, with its contacts, custom values and interactions.
+    /// The purge itself is recorded (`__purged`) so other devices and the history see it.
+    pub async fn purge_customer(&self, id: &str) -> Result<()> {
+        let mut w = self.write().await?;
+        let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM customers WHERE id = ? AND deleted_at IS NOT NULL")
+            .bind(id)
+            .fetch_optional(&mut *w.conn())
+            .await?;
+        let seq = seq.ok_or_else(|| Error::not_found("trashed customer", id))?;
+        for sql in [
+            "DELETE FROM custom_values WHERE customer_id = ?",
+            "DELETE FROM contacts WHERE customer_id = ?",
+            "DELETE FROM interactions WHERE customer_id = ?",
+            "DELETE FROM customers WHERE id = ?",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *w.conn()).await?;
+        }
+        search::unindex(w.conn(), seq).await?;
+        w.commit().await
+    }
+
+    /// One customer with contacts and custom values (trashed ones too: the trash shows them).
+    pub async fn customer(&self, id: &str) -> Result<Customer> {
+        let mut conn = self.pool().acquire().await?;
+        load_customer(&mut conn, id).await?.ok_or_else(|| Error::not_found("customer", id))
+    }
+
+    /// Adds a contact person to a company (or person) customer.
+    pub async fn add_contact(&self, customer_id: &str, input: &ContactInput) -> Result<Contact> {
+        let c = validate_contact(input)?;
+        let id = new_id();
+        let mut w = self.write().await?;
+        let now = w.now;
+        let seq = live_seq(w.conn(), customer_id).await?;
+        sqlx::query(
+            "INSERT INTO contacts (id, customer_id, name, role, phone, email, is_decision_maker, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(customer_id)
+        .bind(&c.name)
+        .bind(&c.role)
+        .bind(&c.phone)
+        .bind(&c.email)
+        .bind(c.is_decision_maker)
+        .bind(now)
+        .execute(&mut *w.conn())
+        .await?;
+        touch(w.conn(), seq, now).await?;
+        search::reindex(w.conn(), seq).await?;
+        w.commit().await?;
+        Ok(Contact {
+            id,
+            customer_id: customer_id.to_string(),
+            name: c.name,
+            role: c.role,
+            phone: c.phone,
+            email: c.email,
+            is_decision_maker: c.is_decision_maker,
+        })
+    }
+
+    pub async fn update_contact(&self, contact_id: &str, input: &ContactInput) -> Result<Contact> {
+        let c = validate_contact(input)?;
+        let mut w = self.write().await?;
+        let now = w.now;
+        let customer_id: Option<String> = sqlx::query_scalar(
+            "UPDATE contacts SET name = ?, role = ?, phone = ?, email = ?, is_decision_maker = ?
+             WHERE id = ? AND deleted_at IS NULL RETURNING customer_id",
+        )
+        .bind(&c.name)
+        .bind(&c.role)
+        .bind(&c.phone)
+        .bind(&c.email)
+        .bind(c.is_decision_maker)
+        .bind(contact_id)
+        .fetch_optional(&mut *w.conn())
+        .await?;
+        let customer_id = customer_id.ok_or_else(|| Error::not_found("contact", contact_id))?;
+        let seq = live_seq(w.conn(), &customer_id).await?;
+        touch(w.conn(), seq, now).await?;
+        search::reindex(w.conn(), seq).await?;
+        w.commit().await?;
+        Ok(Contact {
+            id: contact_id.to_string(),
+            customer_id,
+            name: c.name,
+            role: c.role,
+            phone: c.phone,
+            email: c.email,
+            is_decision_maker: c.is_decision_maker,
+        })
+    }
+
+    pub async fn remove_contact(&self, contact_id: &str) -> Result<()> {
+        let mut w = self.write().await?;
+        let now = w.now;
+        let customer_id: Option<String> = sqlx::query_scalar(
+            "UPDATE contacts SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL RETURNING customer_id",
+        )
+        .bind(now)
+        .bind(contact_id)
+        .fetch_optional(&mut *w.conn())
+        .await?;
+        let customer_id = customer_id.ok_or_else(|| Error::not_found("contact", contact_id))?;
+        let seq = live_seq(w.conn(), &customer_id).await?;
+        touch(w.conn(), seq, now).await?;
+        search::reindex(w.conn(), seq).await?;
+        w.commit().await
+    }
+}
+
+fn validate_contact(input: &ContactInput) -> Result<ContactInput> {
+    let mut errs = Errors::default();
+    let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        errs.push(FieldError::new("name", "validation.required"));
+    }
+    let phone = validate::opt(&input.phone).and_then(|p| match validate::phone(&p) {
+        Ok(n) => Some(n),
+        Err(k) => {
+            errs.push(FieldError::new("phone", k).with("value", p));
+            None
+        }
+    });
+    let email = validate::opt(&input.email).and_then(|e| match validate::email(&e) {
+        Ok(a) => Some(a),
+        Err(k) => {
+            errs.push(FieldError::new("email", k).with("value", e));
+            None
+        }
+    });
+    let role = validate::opt(&input.role);
+    check_len(&mut errs, "role", &role, MAX_NAME);
+    errs.into_result()?;
+    Ok(ContactInput { name, role, phone, email, is_decision_maker: input.is_decision_maker })
+}
+
+async fn live_seq(conn: &mut SqliteConnection, id: &str) -> Result<i64> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM customers WHERE id = ? AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    seq.ok_or_else(|| Error::not_found("customer", id))
+}
+
+async fn touch(conn: &mut SqliteConnection, seq: i64, now: i64) -> Result<()> {
+    sqlx::query("UPDATE customers SET updated_at = ? WHERE seq = ?").bind(now).bind(seq).execute(&mut *conn).await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_customer(conn: &mut SqliteConnection, id: &str, cols: &Columns, now: i64) -> Result<i64> {
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO customers (id, kind, name, family_name, middle_name, given_name, phones, emails,
+         street, ward, district, province, tax_code, source, owner_id, stage_id, tags, birthday, gender,
+         expected_revenue, currency, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+    )
+    .bind(id)
+    .bind(cols.kind.as_str())
+    .bind(&cols.name)
+    .bind(&cols.family_name)
+    .bind(&cols.middle_name)
+    .bind(&cols.given_name)
+    .bind(serde_json::to_string(&cols.phones)?)
+    .bind(serde_json::to_string(&cols.emails)?)
+    .bind(&cols.street)
+    .bind(&cols.ward)
+    .bind(&cols.district)
+    .bind(&cols.province)
+    .bind(&cols.tax_code)
+    .bind(cols.source.map(Source::as_str))
+    .bind(&cols.owner_id)
+    .bind(&cols.stage_id)
+    .bind(serde_json::to_string(&cols.tags)?)
+    .bind(&cols.birthday)
+    .bind(cols.gender.map(Gender::as_str))
+    .bind(cols.expected_revenue)
+    .bind(&cols.currency)
+    .bind(&cols.notes)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    write_custom_values(conn, id, &cols.custom).await?;
+    search::reindex(conn, seq).await?;
+    Ok(seq)
+}
+
+async fn write_custom_values(conn: &mut SqliteConnection, id: &str, values: &[(String, Option<String>)]) -> Result<()> {
+    for (field_id, value) in values {
+        let existing: Option<Option<String>> =
+            sqlx::query_scalar("SELECT value FROM custom_values WHERE customer_id = ? AND field_id = ?")
+                .bind(id)
+                .bind(field_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        match (existing, value) {
+            (None, None) => {}
+            (None, Some(v)) => {
+                sqlx::query("INSERT INTO custom_values (customer_id, field_id, value) VALUES (?, ?, ?)")
+                    .bind(id)
+                    .bind(field_id)
+                    .bind(v)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            (Some(old), new) if old.as_ref() != new.as_ref() => {
+                sqlx::query("UPDATE custom_values SET value = ? WHERE customer_id = ? AND field_id = ?")
+                    .bind(new)
+                    .bind(id)
+                    .bind(field_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+async fn duplicates_of(
+    conn: &mut SqliteConnection,
+    cols: &Columns,
+    exclude_id: Option<&str>,
+) -> Result<Vec<DuplicateHit>> {
+    duplicates_by_keys(conn, cols.keys(), exclude_id).await
+}
+
+async fn duplicates_by_keys(
+    conn: &mut SqliteConnection,
+    keys: Vec<(String, &'static str, String)>,
+    exclude_id: Option<&str>,
+) -> Result<Vec<DuplicateHit>> {
+    let mut hits: Vec<DuplicateHit> = Vec::new();
+    for (key, reason, value) in keys {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT c.id, c.name FROM customer_keys k JOIN customers c ON c.seq = k.customer_seq
+             WHERE k.key = ? AND c.deleted_at IS NULL LIMIT 10",
+        )
+        .bind(&key)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, name) in rows {
+            if Some(id.as_str()) == exclude_id || hits.iter().any(|h| h.id == id && h.reason == reason) {
+                continue;
+            }
+            hits.push(DuplicateHit { id, name, reason: reason.to_string(), value: value.clone() });
+        }
+    }
+    Ok(hits)
+}
+
+type CustomerRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+type CustomerRow2 =
+    (String, Option<String>, Option<String>, Option<i64>, Option<String>, Option<String>, i64, i64, Option<i64>);
+
+pub(crate) async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Option<Customer>> {
+    let a: Option<CustomerRow> = sqlx::query_as(
+        "SELECT id, kind, name, family_name, middle_name, given_name, phones, emails, street, ward,
+         district, province, tax_code, source, owner_id, stage_id FROM customers WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(a) = a else { return Ok(None) };
+    let b: CustomerRow2 = sqlx::query_as(
+        "SELECT tags, birthday, gender, expected_revenue, currency, notes, created_at, updated_at, deleted_at
+         FROM customers WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let custom_rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT f.key, v.value FROM custom_values v JOIN custom_fields f ON f.id = v.field_id
+         WHERE v.customer_id = ? AND f.deleted_at IS NULL",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let contacts: Vec<(String, String, Option<String>, Option<String>, Option<String>, bool)> = sqlx::query_as(
+        "SELECT id, name, role, phone, email, is_decision_maker FROM contacts
+         WHERE customer_id = ? AND deleted_at IS NULL ORDER BY is_decision_maker DESC, created_at",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(Customer {
+        id: a.0.clone(),
+        kind: CustomerKind::parse(&a.1),
+        name: a.2,
+        family_name: a.3,
+        middle_name: a.4,
+        given_name: a.5,
+        phones: serde_json::from_str(&a.6)?,
+        emails: serde_json::from_str(&a.7)?,
+        street: a.8,
+        ward: a.9,
+        district: a.10,
+        province: a.11,
+        tax_code: a.12,
+        source: a.13.as_deref().and_then(Source::parse),
+        owner_id: a.14,
+        stage_id: a.15,
+        tags: serde_json::from_str(&b.0)?,
+        birthday: b.1,
+        gender: b.2.as_deref().and_then(Gender::parse),
+        expected_revenue: b.3,
+        currency: b.4,
+        notes: b.5,
+        custom: custom_rows.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect(),
+        contacts: contacts
+            .into_iter()
+            .map(|c| Contact {
+                id: c.0,
+                customer_id: a.0.clone(),
+                name: c.1,
+                role: c.2,
+                phone: c.3,
+                email: c.4,
+                is_decision_maker: c.5,
+            })
+            .collect(),
+        created_at: b.6,
+        updated_at: b.7,
+        deleted_at: b.8,
+    }))
+}
+
+impl Workspace {
+    /// Creates a person who works at `company_name`, in one transaction: the company is found by
+    /// its folded name (or created), and the person is added to it as a contact.
+    /// Returns the person, any duplicates, and the company id.
+    pub async fn create_person_at_company(
+        &self,
+        input: &CustomerInput,
+        company_name: &str,
+    ) -> Result<(Created, String)> {
+        let person = self.validate_customer(input).await?;
+        let company_input =
+            CustomerInput { kind: CustomerKind::Company, name: company_name.to_string(), ..Default::default() };
+        let company = match self.validate_customer(&company_input).await {
+            Ok(c) => c,
+            Err(Error::Validation(fields)) => {
+                return Err(Error::Validation(
+                    fields.into_iter().map(|f| FieldError { field: format!("company.{}", f.field), ..f }).collect(),
+                ))
+            }
+            Err(e) => return Err(e),
+        };
+        let folded = crate::fold::fold(company_name);
+        let id = new_id();
+        let mut w = self.write().await?;
+        let now = w.now;
+        let existing: Option<(String, i64)> = sqlx::query_as(
+            "SELECT id, seq FROM customers WHERE name_folded = ? AND kind = 'company' AND deleted_at IS NULL ORDER BY seq LIMIT 1",
+        )
+        .bind(&folded)
+        .fetch_optional(&mut *w.conn())
+        .await?;
+        let (company_id, company_seq) = match existing {
+            Some(v) => v,
+            None => {
+                let cid = new_id();
+                let seq = insert_customer(w.conn(), &cid, &company, now).await?;
+                (cid, seq)
+            }
+        };
+        let duplicates = duplicates_of(w.conn(), &person, None).await?;
+        insert_customer(w.conn(), &id, &person, now).await?;
+        sqlx::query(
+            "INSERT INTO contacts (id, customer_id, name, role, phone, email, is_decision_maker, created_at)
+             VALUES (?, ?, ?, NULL, ?, ?, 0, ?)",
+        )
+        .bind(new_id())
+        .bind(&company_id)
+        .bind(&person.name)
+        .bind(person.phones.first().map(|p| p.number.clone()))
+        .bind(person.emails.first().map(|e| e.address.clone()))
+        .bind(now)
+        .execute(&mut *w.conn())
+        .await?;
+        touch(w.conn(), company_seq, now).await?;
+        search::reindex(w.conn(), company_seq).await?;
+        w.commit().await?;
+        Ok((Created { customer: self.customer(&id).await?, duplicates }, company_id))
+    }
+}

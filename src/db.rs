@@ -1,0 +1,123 @@
+//! Storage: connection options, migrations with the newer-version guard, and the write path.
+
+use crate::error::{Error, Result};
+use crate::Workspace;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::path::Path;
+use std::time::Duration;
+
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+pub(crate) async fn connect(path: &Path) -> Result<SqlitePool> {
+    let opts = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("cache_size", "-32000")
+        .pragma("temp_store", "memory");
+    Ok(SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(opts).await?)
+}
+
+/// Applies the embedded migrations, refusing a database that has a newer one (DESIGN rule 9).
+pub(crate) async fn migrate(pool: &SqlitePool) -> Result<()> {
+    let has_table: Option<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+            .fetch_optional(pool)
+            .await?;
+    let known = Workspace::schema_version();
+    if has_table.is_some() {
+        let db_version: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(pool).await?;
+        if let Some(v) = db_version {
+            if v > known {
+                return Err(Error::NewerDatabase { db_version: v, app_version: known });
+            }
+        }
+    }
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+pub(crate) async fn device_id(pool: &SqlitePool) -> Result<String> {
+    if let Some(id) = meta_get(pool, "device_id").await? {
+        return Ok(id);
+    }
+    let id = format!("{:016x}", rand::random::<u64>());
+    sqlx::query("INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)").bind(&id).execute(pool).await?;
+    Ok(meta_get(pool, "device_id").await?.unwrap_or(id))
+}
+
+/// Device-local values (not shared, not tracked): device id, current staff, language.
+pub(crate) async fn meta_get(pool: &SqlitePool, key: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(key).fetch_optional(pool).await?)
+}
+
+pub(crate) async fn meta_set(pool: &SqlitePool, key: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(v) => {
+            sqlx::query(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(v)
+            .execute(pool)
+            .await?
+        }
+        None => sqlx::query("DELETE FROM meta WHERE key = ?").bind(key).execute(pool).await?,
+    };
+    Ok(())
+}
+
+/// One write transaction with its change context. Obtain with [`Workspace::write`]; everything
+/// executed on [`WriteTx::conn`] is recorded by the triggers under this transaction's HLC, actor
+/// and device. Dropping it without [`WriteTx::commit`] rolls everything back.
+pub struct WriteTx<'a> {
+    tx: Transaction<'static, Sqlite>,
+    _guard: tokio::sync::MutexGuard<'a, crate::clock::Hlc>,
+    /// When this write happened (UTC ms).
+    pub now: i64,
+    /// The `txs` row of this write.
+    pub tx_id: i64,
+}
+
+impl WriteTx<'_> {
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        sqlx::query("DELETE FROM write_ctx").execute(&mut *self.tx).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Workspace {
+    /// Starts the one write path: serialises writers, stamps a new HLC, actor and device.
+    pub async fn write(&self) -> Result<WriteTx<'_>> {
+        let mut guard = self.hlc.lock().await;
+        let now = self.now_ms();
+        let actor = meta_get(&self.pool, "current_staff").await?;
+        let mut tx = self.pool.begin().await?;
+        let hlc = guard.tick(now, &self.device);
+        let tx_id: i64 =
+            sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
+                .bind(&hlc)
+                .bind(now)
+                .bind(&actor)
+                .bind(&self.device)
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query("INSERT INTO write_ctx (one, tx) VALUES (1, ?)").bind(tx_id).execute(&mut *tx).await?;
+        Ok(WriteTx { tx, _guard: guard, now, tx_id })
+    }
+}
+
+/// A new UUIDv7 id (DESIGN rule 2).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

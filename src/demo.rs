@@ -1,0 +1,530 @@
+//! A realistic Vietnamese demo workspace: staff, custom fields, persons and companies (with
+//! contacts and tax codes), every tone mark and đ in names, VN phone formats, provinces, tags,
+//! interactions and purchases. Deterministic for a seed (ids and data; the change records carry
+//! the time they were written). Written through the same change-record triggers as every other
+//! write, in chunks on one rusqlite connection, so a million customers take minutes.
+
+use crate::error::{Error, Result};
+use crate::search::index_doc;
+use crate::Workspace;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+use specta::Type;
+
+const FAMILY: &[&str] = &[
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương",
+    "Lý", "Mã", "Đinh", "Trịnh", "Mạc", "Tạ", "Lưu", "Quách", "Thái", "Ông",
+];
+const MIDDLE: &[&str] = &[
+    "Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quang", "Xuân", "Thu", "Bảo", "Gia", "Hoài", "Mỹ", "Phương",
+    "Kim", "Đình", "Thế", "Diệu", "Tuấn",
+];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Dũng", "Đạt", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hương", "Huy", "Khánh", "Lan", "Linh", "Long",
+    "Mai", "Nam", "Ngân", "Nhung", "Oanh", "Phúc", "Phương", "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Thắng", "Trang",
+    "Trí", "Tuấn", "Tùng", "Uyên", "Việt", "Vy", "Yến", "Ánh", "Đông", "Ẩn", "Tú", "Kỳ", "Lộc", "Nghĩa", "Ngữ", "Hỷ",
+    "Đào", "Cường", "Duyên", "Ỷ", "Thủy",
+];
+const COMPANY_WORDS: &[&str] = &[
+    "Ánh Dương",
+    "Đại Phát",
+    "Hưng Thịnh",
+    "Phú Quý",
+    "Sao Việt",
+    "Trường Sơn",
+    "Hồng Hà",
+    "Bình Minh",
+    "Tân Tiến",
+    "Đông Á",
+    "Thành Công",
+    "Vĩnh Phúc",
+    "Kim Long",
+    "Hòa Bình",
+    "Mỹ Đức",
+    "Quang Trung",
+    "Lạc Hồng",
+    "Sông Đà",
+];
+const COMPANY_TRADES: &[&str] =
+    &["Thương mại", "Xây dựng", "Dịch vụ", "Công nghệ", "Thực phẩm", "Vận tải", "Du lịch", "In ấn", "Nội thất"];
+const COMPANY_FORMS: &[&str] = &["Công ty TNHH", "Công ty Cổ phần", "Doanh nghiệp tư nhân", "Công ty TNHH MTV"];
+const PROVINCES: &[(&str, &[&str])] = &[
+    (
+        "TP. Hồ Chí Minh",
+        &["Quận 1", "Quận 3", "Quận 7", "Quận Bình Thạnh", "TP. Thủ Đức", "Quận Gò Vấp", "Quận Tân Bình"],
+    ),
+    ("Hà Nội", &["Quận Hoàn Kiếm", "Quận Đống Đa", "Quận Cầu Giấy", "Quận Hai Bà Trưng", "Quận Long Biên"]),
+    ("Đà Nẵng", &["Quận Hải Châu", "Quận Sơn Trà", "Quận Ngũ Hành Sơn"]),
+    ("Hải Phòng", &["Quận Lê Chân", "Quận Ngô Quyền"]),
+    ("Cần Thơ", &["Quận Ninh Kiều", "Quận Cái Răng"]),
+    ("Bình Dương", &["TP. Thủ Dầu Một", "TP. Dĩ An"]),
+    ("Đồng Nai", &["TP. Biên Hòa", "Huyện Long Thành"]),
+    ("Khánh Hòa", &["TP. Nha Trang", "TP. Cam Ranh"]),
+    ("Thừa Thiên Huế", &["TP. Huế"]),
+    ("Quảng Ninh", &["TP. Hạ Long", "TP. Cẩm Phả"]),
+    ("Lâm Đồng", &["TP. Đà Lạt", "TP. Bảo Lộc"]),
+    ("Nghệ An", &["TP. Vinh"]),
+    ("Bà Rịa - Vũng Tàu", &["TP. Vũng Tàu", "TP. Bà Rịa"]),
+    ("Đắk Lắk", &["TP. Buôn Ma Thuột"]),
+];
+const STREETS: &[&str] = &[
+    "Lê Lợi",
+    "Nguyễn Huệ",
+    "Trần Hưng Đạo",
+    "Hai Bà Trưng",
+    "Lý Thường Kiệt",
+    "Điện Biên Phủ",
+    "Võ Văn Tần",
+    "Phạm Ngũ Lão",
+    "Nguyễn Trãi",
+    "Cách Mạng Tháng Tám",
+    "Đinh Tiên Hoàng",
+    "Hùng Vương",
+];
+const MOBILE_PREFIXES: &[&str] = &[
+    "90", "91", "93", "94", "96", "97", "98", "32", "33", "34", "35", "36", "37", "38", "39", "70", "76", "77", "78",
+    "79", "81", "82", "83", "84", "85", "86", "88", "89",
+];
+const TAGS: &[&str] = &["VIP", "Khách sỉ", "Khách lẻ", "Zalo OA", "Hội chợ 2026", "Giới thiệu", "Trả góp", "Đại lý"];
+const STAGES: &[&str] = &["lead", "prospect", "customer", "customer", "loyal", "churned", "negative"];
+const SOURCES: &[&str] = &["website", "facebook", "zalo", "phone", "referral", "walk_in", "event"];
+const PRODUCTS: &[(&str, i64)] = &[
+    ("Gói chăm sóc da", 450_000),
+    ("Máy lọc nước", 6_900_000),
+    ("Bảo trì điều hòa", 350_000),
+    ("Khóa học tiếng Anh", 3_200_000),
+    ("Bộ quà Tết", 1_250_000),
+    ("Phần mềm kế toán (năm)", 4_800_000),
+    ("Cà phê hạt 1kg", 280_000),
+];
+const SUMMARIES: &[(&str, &str, &str)] = &[
+    ("call", "phone", "Gọi tư vấn sản phẩm"),
+    ("call", "phone", "Khách gọi hỏi giá"),
+    ("chat", "zalo", "Nhắn tin Zalo hỏi lịch giao hàng"),
+    ("chat", "facebook", "Khách nhắn fanpage hỏi khuyến mãi"),
+    ("email", "email", "Gửi báo giá"),
+    ("meeting", "in_person", "Gặp trực tiếp tại cửa hàng"),
+    ("note", "other", "Khách hẹn gọi lại tuần sau"),
+];
+
+/// What was generated.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct DemoSummary {
+    #[specta(type = i32)]
+    pub customers: i64,
+    #[specta(type = i32)]
+    pub companies: i64,
+    #[specta(type = i32)]
+    pub contacts: i64,
+    #[specta(type = i32)]
+    pub interactions: i64,
+    #[specta(type = i32)]
+    pub staff: i64,
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.gen_range(0..items.len())]
+}
+
+/// A UUIDv7 whose time and random parts come from the seeded generator.
+fn demo_id(rng: &mut StdRng, ms: i64) -> String {
+    let bytes: [u8; 10] = rng.gen();
+    uuid::Builder::from_unix_timestamp_millis(ms as u64, &bytes).into_uuid().to_string()
+}
+
+fn ascii(s: &str) -> String {
+    crate::fold::fold(s).replace(' ', "")
+}
+
+fn sql_err(e: rusqlite::Error) -> Error {
+    Error::Conflict(format!("demo generation failed: {e}"))
+}
+
+/// 2024-01-01T00:00:00Z: demo records are dated from here on.
+const DEMO_BASE_MS: i64 = 1_704_067_200_000;
+const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
+
+impl Workspace {
+    /// Generates `customers` demo customers (with staff and fields on first run). Returns counts.
+    pub async fn generate_demo(&self, customers: u64, seed: u64) -> Result<DemoSummary> {
+        let mut hlc = self.hlc.lock().await;
+        let path = self.path().to_path_buf();
+        let device = self.device().to_string();
+        let clock = self.clock.clone();
+        let mut state = std::mem::take(&mut *hlc);
+        let res = tokio::task::spawn_blocking(move || {
+            let r = generate(&path, &device, &*clock, &mut state, customers, seed);
+            (r, state)
+        })
+        .await
+        .map_err(|e| Error::Conflict(format!("demo generation failed: {e}")))?;
+        *hlc = res.1;
+        res.0
+    }
+}
+
+fn generate(
+    path: &std::path::Path,
+    device: &str,
+    clock: &dyn crate::Clock,
+    hlc: &mut crate::clock::Hlc,
+    count: u64,
+    seed: u64,
+) -> Result<DemoSummary> {
+    let mut conn = rusqlite::Connection::open(path).map_err(sql_err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql_err)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -200000;")
+        .map_err(sql_err)?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut summary = DemoSummary { customers: 0, companies: 0, contacts: 0, interactions: 0, staff: 0 };
+
+    // Staff and custom fields, once.
+    let begin = |conn: &mut rusqlite::Connection, hlc: &mut crate::clock::Hlc, actor: Option<&str>| -> Result<()> {
+        let now = clock.now_ms();
+        let h = hlc.tick(now, device);
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(sql_err)?;
+        conn.execute(
+            "INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?)",
+            rusqlite::params![h, now, actor, device],
+        )
+        .map_err(sql_err)?;
+        let tx = conn.last_insert_rowid();
+        conn.execute("INSERT INTO write_ctx (one, tx) VALUES (1, ?)", [tx]).map_err(sql_err)?;
+        Ok(())
+    };
+    let commit = |conn: &mut rusqlite::Connection| -> Result<()> {
+        conn.execute_batch("DELETE FROM write_ctx; COMMIT").map_err(sql_err)
+    };
+
+    let existing: i64 = conn.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0)).map_err(sql_err)?;
+    if existing == 0 {
+        begin(&mut conn, hlc, None)?;
+        let staff = [
+            ("Trần Thị Ngọc Ánh", "owner"),
+            ("Lê Đức Thắng", "manager"),
+            ("Phạm Quỳnh Như", "manager"),
+            ("Nguyễn Hữu Dũng", "agent"),
+            ("Võ Thị Diễm Hương", "agent"),
+            ("Đặng Minh Khôi", "agent"),
+        ];
+        for (i, (name, role)) in staff.iter().enumerate() {
+            let id = demo_id(&mut rng, DEMO_BASE_MS + i as i64);
+            let email = format!("{}@tend.example.vn", ascii(name.split(' ').next_back().unwrap_or(name)));
+            conn.execute(
+                "INSERT INTO staff (id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
+                rusqlite::params![id, name, email, role, DEMO_BASE_MS],
+            )
+            .map_err(sql_err)?;
+        }
+        for (i, (key, label, kind, options)) in [
+            ("nganh_nghe", "Ngành nghề", "select", r#"["Bán lẻ","Nhà hàng","Spa","Giáo dục","Sản xuất"]"#),
+            ("ngay_ky_hop_dong", "Ngày ký hợp đồng", "date", "[]"),
+            ("nhan_ban_tin", "Nhận bản tin", "checkbox", "[]"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let id = demo_id(&mut rng, DEMO_BASE_MS + 100 + i as i64);
+            conn.execute(
+                "INSERT INTO custom_fields (id, key, label, kind, options, required, position) VALUES (?, ?, ?, ?, ?, 0, ?)",
+                rusqlite::params![id, key, label, kind, options, (i as i64 + 1) * 10],
+            )
+            .map_err(sql_err)?;
+        }
+        commit(&mut conn)?;
+        summary.staff = staff.len() as i64;
+    }
+    let staff: Vec<String> = {
+        let mut st = conn.prepare("SELECT id FROM staff WHERE deleted_at IS NULL ORDER BY id").map_err(sql_err)?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(sql_err)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql_err)?
+    };
+    let owner = staff.first().cloned();
+    let fields: Vec<(String, String)> = {
+        let mut st = conn.prepare("SELECT id, key FROM custom_fields WHERE deleted_at IS NULL").map_err(sql_err)?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(sql_err)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql_err)?
+    };
+
+    const CHUNK: u64 = 20_000;
+    let mut done = 0u64;
+    while done < count {
+        let n = CHUNK.min(count - done);
+        begin(&mut conn, hlc, owner.as_deref())?;
+        {
+            let mut ins = conn
+                .prepare_cached(
+                    "INSERT INTO customers (id, kind, name, family_name, middle_name, given_name, phones, emails, street,
+                     ward, district, province, tax_code, source, owner_id, stage_id, tags, birthday, gender,
+                     expected_revenue, currency, notes, created_at, updated_at, name_folded)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?23, ?24)",
+                )
+                .map_err(sql_err)?;
+            let mut ins_contact = conn
+                .prepare_cached(
+                    "INSERT INTO contacts (id, customer_id, name, role, phone, email, is_decision_maker, created_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .map_err(sql_err)?;
+            let mut ins_value = conn
+                .prepare_cached("INSERT INTO custom_values (customer_id, field_id, value) VALUES (?, ?, ?)")
+                .map_err(sql_err)?;
+            let mut ins_inter = conn
+                .prepare_cached(
+                    "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at, summary,
+                     body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .map_err(sql_err)?;
+            let mut ins_fts = conn
+                .prepare_cached("INSERT INTO customer_fts (rowid, name, body) VALUES (?, ?, ?)")
+                .map_err(sql_err)?;
+            let mut ins_phone =
+                conn.prepare_cached("INSERT INTO phone_fts (rowid, digits) VALUES (?, ?)").map_err(sql_err)?;
+            let mut ins_tag = conn
+                .prepare_cached("INSERT OR IGNORE INTO customer_tags (customer_seq, tag) VALUES (?, ?)")
+                .map_err(sql_err)?;
+            let mut ins_key = conn
+                .prepare_cached("INSERT OR IGNORE INTO customer_keys (key, customer_seq) VALUES (?, ?)")
+                .map_err(sql_err)?;
+
+            for _ in 0..n {
+                let created = DEMO_BASE_MS + rng.gen_range(0..2 * YEAR_MS);
+                let id = demo_id(&mut rng, created);
+                let company = rng.gen_bool(0.15);
+                let (prov, districts) = pick(&mut rng, PROVINCES);
+                let district = pick(&mut rng, districts).to_string();
+                let ward = format!("Phường {}", rng.gen_range(1..=15));
+                let street = format!("{} {}", rng.gen_range(1..=450), pick(&mut rng, STREETS));
+                let mut phones: Vec<(String, String)> = Vec::new();
+                let mut emails: Vec<(String, String)> = Vec::new();
+                let (name, fam, mid, giv, tax, gender, birthday);
+                if company {
+                    let form = pick(&mut rng, COMPANY_FORMS);
+                    let trade = pick(&mut rng, COMPANY_TRADES);
+                    let w = pick(&mut rng, COMPANY_WORDS);
+                    name = format!("{form} {trade} {w}");
+                    fam = None;
+                    mid = None;
+                    giv = None;
+                    let area = if *prov == "Hà Nội" { "24" } else { "28" };
+                    phones.push(("office".into(), format!("+84{area}{:08}", rng.gen_range(30_000_000..40_000_000))));
+                    emails.push(("work".into(), format!("lienhe@{}{}.vn", ascii(w), rng.gen_range(1..999))));
+                    let base =
+                        format!("{:02}{:08}", [1, 3, 4, 31, 36][rng.gen_range(0..5)], rng.gen_range(0..100_000_000u64));
+                    tax = Some(if rng.gen_bool(0.1) { format!("{base}-{:03}", rng.gen_range(1..20)) } else { base });
+                    gender = None;
+                    birthday = None;
+                } else {
+                    let f = *pick(&mut rng, FAMILY);
+                    let m = *pick(&mut rng, MIDDLE);
+                    let g = *pick(&mut rng, GIVEN);
+                    name = format!("{f} {m} {g}");
+                    fam = Some(f);
+                    mid = Some(m);
+                    giv = Some(g);
+                    tax = None;
+                    gender = Some(if m == "Thị" || rng.gen_bool(0.5) { "female" } else { "male" });
+                    birthday = if rng.gen_bool(0.7) {
+                        Some(format!(
+                            "{}-{:02}-{:02}",
+                            rng.gen_range(1955..2006),
+                            rng.gen_range(1..=12),
+                            rng.gen_range(1..=28)
+                        ))
+                    } else {
+                        None
+                    };
+                    let nphones = if rng.gen_bool(0.2) { 2 } else { 1 };
+                    for i in 0..nphones {
+                        let p = pick(&mut rng, MOBILE_PREFIXES);
+                        phones.push((
+                            if i == 0 { "mobile" } else { "zalo" }.into(),
+                            format!("+84{p}{:07}", rng.gen_range(0..10_000_000)),
+                        ));
+                    }
+                    if rng.gen_bool(0.6) {
+                        let dom = ["gmail.com", "yahoo.com.vn", "outlook.com", "fpt.vn"][rng.gen_range(0..4)];
+                        emails.push((
+                            "personal".into(),
+                            format!("{}.{}{}@{dom}", ascii(g), ascii(f), rng.gen_range(1..9999)),
+                        ));
+                    }
+                }
+                let stage = *pick(&mut rng, STAGES);
+                let owner_id = pick(&mut rng, &staff).clone();
+                let mut tags: Vec<String> = Vec::new();
+                for _ in 0..rng.gen_range(0..3) {
+                    let t = pick(&mut rng, TAGS).to_string();
+                    if !tags.contains(&t) {
+                        tags.push(t);
+                    }
+                }
+                let revenue: Option<i64> =
+                    if matches!(stage, "lead" | "prospect") { Some(rng.gen_range(5..500) * 1_000_000) } else { None };
+                let notes = if rng.gen_bool(0.2) {
+                    Some(format!(
+                        "Khách quan tâm {}; liên hệ buổi {}.",
+                        pick(&mut rng, PRODUCTS).0,
+                        ["sáng", "chiều", "tối"][rng.gen_range(0..3)]
+                    ))
+                } else {
+                    None
+                };
+                let phones_json = serde_json::to_string(
+                    &phones.iter().map(|(l, n)| serde_json::json!({"label": l, "number": n})).collect::<Vec<_>>(),
+                )?;
+                let emails_json = serde_json::to_string(
+                    &emails.iter().map(|(l, a)| serde_json::json!({"label": l, "address": a})).collect::<Vec<_>>(),
+                )?;
+                let mut contacts: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+                if company {
+                    let k = rng.gen_range(1..=3);
+                    for i in 0..k {
+                        let cname =
+                            format!("{} {} {}", pick(&mut rng, FAMILY), pick(&mut rng, MIDDLE), pick(&mut rng, GIVEN));
+                        let cphone =
+                            format!("+84{}{:07}", pick(&mut rng, MOBILE_PREFIXES), rng.gen_range(0..10_000_000));
+                        let cemail = format!(
+                            "{}{}@{}.vn",
+                            ascii(&cname),
+                            rng.gen_range(1..99),
+                            ascii(COMPANY_WORDS[rng.gen_range(0..COMPANY_WORDS.len())])
+                        );
+                        contacts.push((cname, Some(cphone), Some(cemail)));
+                        let _ = i;
+                    }
+                }
+                let doc = index_doc(
+                    &name,
+                    &phones.iter().map(|p| p.1.clone()).collect::<Vec<_>>(),
+                    &emails.iter().map(|e| e.1.clone()).collect::<Vec<_>>(),
+                    tax.as_deref(),
+                    notes.as_deref(),
+                    &tags,
+                    &contacts,
+                );
+                ins.execute(rusqlite::params![
+                    id,
+                    if company { "company" } else { "person" },
+                    name,
+                    fam,
+                    mid,
+                    giv,
+                    phones_json,
+                    emails_json,
+                    street,
+                    ward,
+                    district,
+                    prov,
+                    tax,
+                    pick(&mut rng, SOURCES),
+                    owner_id,
+                    stage,
+                    serde_json::to_string(&tags)?,
+                    birthday,
+                    gender,
+                    revenue,
+                    revenue.map(|_| "VND"),
+                    notes,
+                    created,
+                    doc.name_folded,
+                ])
+                .map_err(sql_err)?;
+                let seq = conn.last_insert_rowid();
+                for (i, (cname, cphone, cemail)) in contacts.iter().enumerate() {
+                    let cid = demo_id(&mut rng, created);
+                    let role = ["Giám đốc", "Kế toán trưởng", "Trưởng phòng mua hàng"][i % 3];
+                    ins_contact
+                        .execute(rusqlite::params![cid, id, cname, role, cphone, cemail, i == 0, created])
+                        .map_err(sql_err)?;
+                    summary.contacts += 1;
+                }
+                if company && !fields.is_empty() && rng.gen_bool(0.5) {
+                    if let Some((fid, _)) = fields.iter().find(|f| f.1 == "nganh_nghe") {
+                        let v = ["Bán lẻ", "Nhà hàng", "Spa", "Giáo dục", "Sản xuất"][rng.gen_range(0..5)];
+                        ins_value.execute(rusqlite::params![id, fid, v]).map_err(sql_err)?;
+                    }
+                }
+                ins_fts.execute(rusqlite::params![seq, doc.name_folded, doc.body]).map_err(sql_err)?;
+                if !doc.phone_digits.is_empty() {
+                    ins_phone.execute(rusqlite::params![seq, doc.phone_digits]).map_err(sql_err)?;
+                }
+                for t in &doc.tags {
+                    ins_tag.execute(rusqlite::params![seq, t]).map_err(sql_err)?;
+                }
+                for k in &doc.keys {
+                    ins_key.execute(rusqlite::params![k, seq]).map_err(sql_err)?;
+                }
+                let ninter = match rng.gen_range(0..10) {
+                    0..=4 => 0,
+                    5..=7 => 1,
+                    _ => 3,
+                };
+                for _ in 0..ninter {
+                    let at = created + rng.gen_range(0..YEAR_MS / 2);
+                    let iid = demo_id(&mut rng, at);
+                    let staff_id = pick(&mut rng, &staff).clone();
+                    if rng.gen_bool(0.3) {
+                        let (pname, price) = *pick(&mut rng, PRODUCTS);
+                        let qty = rng.gen_range(1..4i64);
+                        let items =
+                            serde_json::json!([{"name": pname, "quantity": qty, "unit_price": price}]).to_string();
+                        ins_inter
+                            .execute(rusqlite::params![
+                                iid,
+                                id,
+                                "purchase",
+                                "in_person",
+                                "inbound",
+                                staff_id,
+                                at,
+                                format!("Mua {pname}"),
+                                Option::<String>::None,
+                                qty * price,
+                                "VND",
+                                items,
+                                at
+                            ])
+                            .map_err(sql_err)?;
+                    } else {
+                        let (kind, channel, text) = *pick(&mut rng, SUMMARIES);
+                        let dir = if kind == "note" {
+                            "internal"
+                        } else if rng.gen_bool(0.5) {
+                            "inbound"
+                        } else {
+                            "outbound"
+                        };
+                        ins_inter
+                            .execute(rusqlite::params![
+                                iid,
+                                id,
+                                kind,
+                                channel,
+                                dir,
+                                staff_id,
+                                at,
+                                text,
+                                Option::<String>::None,
+                                Option::<i64>::None,
+                                Option::<String>::None,
+                                "[]",
+                                at
+                            ])
+                            .map_err(sql_err)?;
+                    }
+                    summary.interactions += 1;
+                }
+                summary.customers += 1;
+                if company {
+                    summary.companies += 1;
+                }
+            }
+        }
+        commit(&mut conn)?;
+        done += n;
+    }
+    conn.execute_batch("PRAGMA optimize").map_err(sql_err)?;
+    Ok(summary)
+}

@@ -1,0 +1,178 @@
+//! History and timeline, read from the change records (DESIGN rule 1): who changed which field of
+//! a record, when, from what to what; and a customer's timeline merging interactions with those
+//! changes, newest first, paged.
+
+use crate::error::Result;
+use crate::interactions::{from_row, Interaction, InteractionRow, INTERACTION_COLS};
+use crate::Workspace;
+use serde::Serialize;
+use specta::Type;
+
+/// One changed column.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct FieldChange {
+    /// Table of the changed row: customers, contacts, custom_values, interactions, ...
+    pub table: String,
+    pub row_id: String,
+    /// Column name, or "__purged" when the row was deleted for good.
+    pub column: String,
+    /// New value as text (JSON for lists); None when cleared.
+    pub value: Option<String>,
+    /// The value before this change; None when it was empty or the row is new.
+    pub previous: Option<String>,
+}
+
+/// One change record with who, where and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct HistoryEntry {
+    pub hlc: String,
+    #[specta(type = i32)]
+    pub at_ms: i64,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub device: String,
+    pub change: FieldChange,
+}
+
+/// A write transaction as it shows in a timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct ChangeGroup {
+    pub hlc: String,
+    #[specta(type = i32)]
+    pub at_ms: i64,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    /// True when this write created the record.
+    pub created: bool,
+    pub fields: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TimelineEntry {
+    Interaction(Interaction),
+    Change(ChangeGroup),
+}
+
+impl TimelineEntry {
+    fn key(&self) -> String {
+        match self {
+            TimelineEntry::Interaction(i) => format!("{:013}|i|{}", i.occurred_at, i.id),
+            TimelineEntry::Change(c) => format!("{:013}|c|{}", c.at_ms, c.hlc),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct TimelinePage {
+    pub entries: Vec<TimelineEntry>,
+    /// Pass back as `before` for the next (older) page; None at the end.
+    pub next: Option<String>,
+}
+
+type ChangeRow =
+    (i64, String, i64, Option<String>, Option<String>, String, String, String, String, Option<String>, Option<String>);
+
+const CHANGE_SELECT: &str = "SELECT t.id, t.hlc, t.at_ms, t.actor, s.name, t.device, c.tbl, c.row_id, c.col,
+        CAST(c.value AS TEXT),
+        (SELECT CAST(p.value AS TEXT) FROM changes p
+          WHERE p.tbl = c.tbl AND p.row_id = c.row_id AND p.col = c.col AND p.tx < c.tx
+          ORDER BY p.tx DESC LIMIT 1)
+     FROM changes c JOIN txs t ON t.id = c.tx LEFT JOIN staff s ON s.id = t.actor";
+
+fn change(r: &ChangeRow) -> FieldChange {
+    FieldChange {
+        table: r.6.clone(),
+        row_id: r.7.clone(),
+        column: r.8.clone(),
+        value: r.9.clone(),
+        previous: r.10.clone(),
+    }
+}
+
+impl Workspace {
+    /// Every change record of a record (a customer includes its contacts, custom values and
+    /// interactions), newest first.
+    pub async fn history(&self, entity_id: &str) -> Result<Vec<HistoryEntry>> {
+        let rows: Vec<ChangeRow> =
+            sqlx::query_as(&format!("{CHANGE_SELECT} WHERE c.entity_id = ? ORDER BY t.hlc DESC, c.tbl, c.col"))
+                .bind(entity_id)
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| HistoryEntry {
+                hlc: r.1.clone(),
+                at_ms: r.2,
+                actor_id: r.3.clone(),
+                actor_name: r.4.clone(),
+                device: r.5.clone(),
+                change: change(r),
+            })
+            .collect())
+    }
+
+    /// A page of a customer's timeline: interactions and field changes, newest first.
+    pub async fn timeline(&self, customer_id: &str, before: Option<&str>, limit: u32) -> Result<TimelinePage> {
+        let limit = limit.clamp(1, 200) as i64;
+        let (b_ms, b_kind, b_id) = match before.and_then(|b| {
+            let mut p = b.splitn(3, '|');
+            Some((p.next()?.parse::<i64>().ok()?, p.next()?.to_string(), p.next()?.to_string()))
+        }) {
+            Some(v) => v,
+            None => (i64::MAX, "z".to_string(), String::new()),
+        };
+        let inter: Vec<InteractionRow> = sqlx::query_as(&format!(
+            "SELECT {INTERACTION_COLS} FROM interactions WHERE customer_id = ? AND deleted_at IS NULL
+             AND (occurred_at, 'i', id) < (?, ?, ?) ORDER BY occurred_at DESC, id DESC LIMIT ?"
+        ))
+        .bind(customer_id)
+        .bind(b_ms)
+        .bind(&b_kind)
+        .bind(&b_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let txs: Vec<(i64,)> = sqlx::query_as(
+            "SELECT t.id FROM txs t WHERE t.id IN (
+                SELECT c.tx FROM changes c WHERE c.entity_id = ? AND c.tbl IN ('customers', 'contacts', 'custom_values'))
+             AND (t.at_ms, 'c', t.hlc) < (?, ?, ?) ORDER BY t.at_ms DESC, t.hlc DESC LIMIT ?",
+        )
+        .bind(customer_id)
+        .bind(b_ms)
+        .bind(&b_kind)
+        .bind(&b_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut entries: Vec<TimelineEntry> = Vec::new();
+        for r in inter {
+            entries.push(TimelineEntry::Interaction(from_row(r)?));
+        }
+        for (tx,) in txs {
+            let rows: Vec<ChangeRow> = sqlx::query_as(&format!(
+                "{CHANGE_SELECT} WHERE c.tx = ? AND c.entity_id = ? AND c.tbl IN ('customers', 'contacts', 'custom_values')
+                 ORDER BY c.rowid"
+            ))
+            .bind(tx)
+            .bind(customer_id)
+            .fetch_all(self.pool())
+            .await?;
+            let Some(first) = rows.first() else { continue };
+            let created = rows.iter().any(|r| r.6 == "customers" && r.8 == "created_at");
+            entries.push(TimelineEntry::Change(ChangeGroup {
+                hlc: first.1.clone(),
+                at_ms: first.2,
+                actor_id: first.3.clone(),
+                actor_name: first.4.clone(),
+                created,
+                fields: rows.iter().map(change).collect(),
+            }));
+        }
+        entries.sort_by_key(|e| std::cmp::Reverse(e.key()));
+        let more = entries.len() as i64 > limit;
+        entries.truncate(limit as usize);
+        let next = if more || entries.len() as i64 == limit { entries.last().map(|e| e.key()) } else { None };
+        Ok(TimelinePage { entries, next })
+    }
+}

@@ -1,0 +1,227 @@
+//! Interactions: calls, emails, meetings, chats, notes and purchases with a customer.
+
+use crate::db::new_id;
+use crate::error::{Error, Errors, FieldError, Result};
+use crate::{validate, Workspace};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+str_enum!(InteractionKind { Call = "call", Email = "email", Meeting = "meeting", Chat = "chat", Note = "note", Purchase = "purchase" });
+str_enum!(InteractionChannel { Phone = "phone", Email = "email", Website = "website", Facebook = "facebook", Zalo = "zalo", InPerson = "in_person", Other = "other" });
+str_enum!(Direction { Inbound = "inbound", Outbound = "outbound", Internal = "internal" });
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PurchaseItem {
+    pub name: String,
+    #[specta(type = i32)]
+    pub quantity: i64,
+    /// Minor units of the interaction's currency.
+    #[specta(type = i32)]
+    pub unit_price: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Type)]
+pub struct InteractionInput {
+    pub kind: InteractionKind,
+    pub channel: InteractionChannel,
+    pub direction: Direction,
+    pub staff_id: Option<String>,
+    /// UTC ms; None means now.
+    #[specta(type = Option<i32>)]
+    pub occurred_at: Option<i64>,
+    pub summary: String,
+    pub body: Option<String>,
+    /// Purchases: total in minor units; computed from the items when omitted.
+    #[specta(type = Option<i32>)]
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub items: Vec<PurchaseItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct Interaction {
+    pub id: String,
+    pub customer_id: String,
+    pub kind: InteractionKind,
+    pub channel: InteractionChannel,
+    pub direction: Direction,
+    pub staff_id: Option<String>,
+    #[specta(type = i32)]
+    pub occurred_at: i64,
+    pub summary: String,
+    pub body: Option<String>,
+    #[specta(type = Option<i32>)]
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub items: Vec<PurchaseItem>,
+    #[specta(type = i32)]
+    pub created_at: i64,
+}
+
+pub(crate) type InteractionRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    String,
+    i64,
+);
+
+pub(crate) const INTERACTION_COLS: &str =
+    "id, customer_id, kind, channel, direction, staff_id, occurred_at, summary, body, amount, currency, items, created_at";
+
+pub(crate) fn from_row(r: InteractionRow) -> Result<Interaction> {
+    Ok(Interaction {
+        id: r.0,
+        customer_id: r.1,
+        kind: InteractionKind::parse(&r.2).unwrap_or(InteractionKind::Note),
+        channel: InteractionChannel::parse(&r.3).unwrap_or(InteractionChannel::Other),
+        direction: Direction::parse(&r.4).unwrap_or(Direction::Internal),
+        staff_id: r.5,
+        occurred_at: r.6,
+        summary: r.7,
+        body: r.8,
+        amount: r.9,
+        currency: r.10,
+        items: serde_json::from_str(&r.11)?,
+        created_at: r.12,
+    })
+}
+
+impl Workspace {
+    /// Logs an interaction on a customer's timeline.
+    pub async fn add_interaction(&self, customer_id: &str, input: &InteractionInput) -> Result<Interaction> {
+        let mut errs = Errors::default();
+        let summary = input.summary.trim().to_string();
+        if summary.is_empty() {
+            errs.push(FieldError::new("summary", "validation.required"));
+        } else if summary.chars().count() > 500 {
+            errs.push(FieldError::new("summary", "validation.too_long").with("max", "500"));
+        }
+        let mut items = Vec::new();
+        for (i, it) in input.items.iter().enumerate() {
+            let name = it.name.trim().to_string();
+            if name.is_empty() {
+                errs.push(FieldError::new(format!("items[{i}].name"), "validation.required"));
+            }
+            if it.quantity <= 0 {
+                errs.push(FieldError::new(format!("items[{i}].quantity"), "validation.positive"));
+            }
+            if it.unit_price < 0 {
+                errs.push(FieldError::new(format!("items[{i}].unit_price"), "validation.negative"));
+            }
+            items.push(PurchaseItem { name, quantity: it.quantity, unit_price: it.unit_price });
+        }
+        let mut amount = input.amount;
+        if input.kind == InteractionKind::Purchase {
+            if amount.is_none() && !items.is_empty() {
+                amount = items
+                    .iter()
+                    .try_fold(0i64, |acc, it| it.quantity.checked_mul(it.unit_price).and_then(|v| acc.checked_add(v)));
+            }
+            if amount.is_none() {
+                errs.push(FieldError::new("amount", "validation.required"));
+            }
+        }
+        if amount.is_some_and(|a| a < 0) {
+            errs.push(FieldError::new("amount", "validation.negative"));
+        }
+        let currency = match validate::opt(&input.currency) {
+            None => amount.map(|_| "VND".to_string()),
+            Some(c) => match validate::currency(&c) {
+                Ok(c) => Some(c),
+                Err(k) => {
+                    errs.push(FieldError::new("currency", k).with("value", c));
+                    None
+                }
+            },
+        };
+        if let Some(s) = &input.staff_id {
+            let ok: Option<i64> = sqlx::query_scalar("SELECT 1 FROM staff WHERE id = ? AND deleted_at IS NULL")
+                .bind(s)
+                .fetch_optional(self.pool())
+                .await?;
+            if ok.is_none() {
+                errs.push(FieldError::new("staff_id", "validation.unknown_staff").with("value", s.clone()));
+            }
+        }
+        errs.into_result()?;
+        let id = new_id();
+        let staff_id = match &input.staff_id {
+            Some(s) => Some(s.clone()),
+            None => self.current_staff_id().await?,
+        };
+        let body = validate::opt(&input.body);
+        let mut w = self.write().await?;
+        let now = w.now;
+        let occurred_at = input.occurred_at.unwrap_or(now);
+        let live: Option<i64> = sqlx::query_scalar("SELECT seq FROM customers WHERE id = ? AND deleted_at IS NULL")
+            .bind(customer_id)
+            .fetch_optional(&mut *w.conn())
+            .await?;
+        let seq = live.ok_or_else(|| Error::not_found("customer", customer_id))?;
+        sqlx::query(
+            "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at,
+             summary, body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(customer_id)
+        .bind(input.kind.as_str())
+        .bind(input.channel.as_str())
+        .bind(input.direction.as_str())
+        .bind(&staff_id)
+        .bind(occurred_at)
+        .bind(&summary)
+        .bind(&body)
+        .bind(amount)
+        .bind(&currency)
+        .bind(serde_json::to_string(&items)?)
+        .bind(now)
+        .execute(&mut *w.conn())
+        .await?;
+        sqlx::query("UPDATE customers SET updated_at = ? WHERE seq = ?")
+            .bind(now)
+            .bind(seq)
+            .execute(&mut *w.conn())
+            .await?;
+        w.commit().await?;
+        Ok(Interaction {
+            id,
+            customer_id: customer_id.to_string(),
+            kind: input.kind,
+            channel: input.channel,
+            direction: input.direction,
+            staff_id,
+            occurred_at,
+            summary,
+            body,
+            amount,
+            currency,
+            items,
+            created_at: now,
+        })
+    }
+
+    /// Removes an interaction from the timeline (tombstone).
+    pub async fn delete_interaction(&self, id: &str) -> Result<()> {
+        let mut w = self.write().await?;
+        let now = w.now;
+        let n = sqlx::query("UPDATE interactions SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *w.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(Error::not_found("interaction", id));
+        }
+        w.commit().await
+    }
+}

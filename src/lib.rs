@@ -1,0 +1,112 @@
+//! Tend core: the workspace (one SQLite file), its services, and the rules of DESIGN.md.
+//!
+//! `Workspace::open(path)` returns a migrated, ready handle. Every write goes through
+//! [`Workspace::write`], which opens the change context the schema's triggers require, so no code
+//! path can change shared data without leaving change records (DESIGN rule 1).
+
+/// A string-valued enum: serde/specta in snake_case, `as_str`, `parse`, `ALL`.
+macro_rules! str_enum {
+    ($name:ident { $($v:ident = $s:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($v),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
+            pub fn parse(s: &str) -> Option<$name> { match s { $($s => Some($name::$v),)+ _ => None } }
+        }
+    };
+}
+
+pub mod clock;
+pub mod customers;
+pub mod demo;
+pub mod error;
+pub mod fold;
+pub mod history;
+pub mod interactions;
+pub mod search;
+pub mod settings;
+pub mod staff;
+pub mod validate;
+
+mod db;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use db::WriteTx;
+pub use error::{Error, ErrorPayload, FieldError, Result};
+
+use sqlx::sqlite::SqlitePool;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// An open workspace. Cheap to share behind an `Arc`; all methods take `&self`.
+pub struct Workspace {
+    pool: SqlitePool,
+    path: PathBuf,
+    device: String,
+    clock: Arc<dyn Clock>,
+    hlc: tokio::sync::Mutex<clock::Hlc>,
+}
+
+impl Workspace {
+    /// Creates or opens the workspace at `path` with the wall clock.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Workspace> {
+        Self::open_with_clock(path, Arc::new(SystemClock)).await
+    }
+
+    /// Creates or opens the workspace at `path`: WAL, foreign keys, busy timeout, migrations.
+    /// A database written by a newer version is refused before anything is touched.
+    pub async fn open_with_clock(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Workspace> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let pool = db::connect(&path).await?;
+        db::migrate(&pool).await?;
+        let device = db::device_id(&pool).await?;
+        let last: Option<String> = sqlx::query_scalar("SELECT MAX(hlc) FROM txs").fetch_one(&pool).await?;
+        Ok(Workspace { pool, path, device, clock, hlc: tokio::sync::Mutex::new(clock::Hlc::resume(last.as_deref())) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This copy's random device id (stamped on every change record).
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The newest schema version this build knows.
+    pub fn schema_version() -> i64 {
+        db::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// The app's identifier: its data folder name on every OS.
+pub const APP_IDENTIFIER: &str = "vn.tend.app";
+
+/// The workspace file the desktop app and the CLI open by default: `$TEND_DB` if set, else
+/// `<OS data dir>/vn.tend.app/workspace.tend` (the same folder Tauri's app_data_dir gives).
+pub fn default_workspace_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("TEND_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(APP_IDENTIFIER).join("workspace.tend")
+}

@@ -1,0 +1,463 @@
+//! Search and lists (DESIGN rule 7). One search serves the customer list, Ctrl+K and the CLI.
+//!
+//! Indexes (local, derived, rebuilt by [`reindex`] in the same transaction as every write):
+//! - `customers.name_folded`: folded name, B-tree indexed for exact and prefix matches;
+//! - `customer_fts`: FTS5 over folded name (column `name`) and folded contacts, emails, tax code
+//!   and notes (column `body`), with prefix indexes 1-4;
+//! - `phone_fts`: trigram FTS5 over every phone in national (0912345678) and international
+//!   (84912345678) digits, so any fragment of three or more digits matches;
+//! - `customer_tags`, `customer_keys`: tag filter and duplicate detection.
+//!
+//! Ranking never scores every match: tiers run in order, each bounded by LIMIT through an index —
+//! phone fragment, exact folded name, folded-name prefix, all words in the name (last as prefix),
+//! all words anywhere — and the first `limit` distinct customers win.
+
+use crate::error::Result;
+use crate::fold::{digits, fold, tokens};
+use crate::Workspace;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use sqlx::SqliteConnection;
+use std::collections::HashSet;
+
+/// Filters of the customer list; all optional, combined with AND.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Type)]
+#[serde(default)]
+pub struct CustomerFilter {
+    pub query: Option<String>,
+    pub stage_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub tag: Option<String>,
+    pub province: Option<String>,
+}
+
+impl CustomerFilter {
+    fn has_filters(&self) -> bool {
+        self.stage_id.is_some() || self.owner_id.is_some() || self.tag.is_some() || self.province.is_some()
+    }
+}
+
+/// A customer as a list row or search hit.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct CustomerSummary {
+    pub id: String,
+    pub kind: crate::customers::CustomerKind,
+    pub name: String,
+    /// E.164
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub tax_code: Option<String>,
+    pub province: Option<String>,
+    pub stage_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub tags: Vec<String>,
+    #[specta(type = i32)]
+    pub updated_at: i64,
+    #[specta(type = Option<i32>)]
+    pub deleted_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct CustomerPage {
+    /// Rows matching the filter (for a text query: the hits found, at most the search cap).
+    #[specta(type = i32)]
+    pub total: i64,
+    #[specta(type = i32)]
+    pub offset: i64,
+    /// True when a text query found more than `SEARCH_CAP` hits and only the best are listed.
+    pub capped: bool,
+    pub rows: Vec<CustomerSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct FacetCount {
+    pub value: String,
+    #[specta(type = i32)]
+    pub count: i64,
+}
+
+/// Values to filter by, with counts.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Facets {
+    pub stages: Vec<FacetCount>,
+    pub owners: Vec<FacetCount>,
+    pub provinces: Vec<FacetCount>,
+    pub tags: Vec<FacetCount>,
+}
+
+/// A text query's hits in the list are capped at this many.
+pub const SEARCH_CAP: i64 = 500;
+
+/// Everything the search indexes hold for one customer, computed from its data.
+#[derive(Debug, Default, PartialEq)]
+pub struct IndexDoc {
+    pub name_folded: String,
+    pub body: String,
+    pub phone_digits: String,
+    pub tags: Vec<String>,
+    pub keys: Vec<String>,
+}
+
+/// Computes the index entries of a customer (also used by the demo generator).
+pub fn index_doc(
+    name: &str,
+    phones: &[String],
+    emails: &[String],
+    tax_code: Option<&str>,
+    notes: Option<&str>,
+    tags: &[String],
+    contacts: &[(String, Option<String>, Option<String>)],
+) -> IndexDoc {
+    let mut body = Vec::new();
+    let mut all_phones: Vec<&str> = phones.iter().map(String::as_str).collect();
+    for (cname, cphone, cemail) in contacts {
+        body.push(fold(cname));
+        if let Some(e) = cemail {
+            body.push(fold(e));
+        }
+        if let Some(p) = cphone {
+            all_phones.push(p);
+        }
+    }
+    for e in emails {
+        body.push(fold(e));
+    }
+    if let Some(t) = tax_code {
+        body.push(t.to_string());
+        body.push(digits(t));
+    }
+    if let Some(n) = notes {
+        body.push(fold(n));
+    }
+    let mut ph = Vec::new();
+    for p in &all_phones {
+        let d = digits(p);
+        ph.push(d.clone());
+        if let Some(rest) = d.strip_prefix("84") {
+            ph.push(format!("0{rest}"));
+        }
+    }
+    let mut keys: Vec<String> = phones.iter().map(|p| format!("p:{p}")).collect();
+    keys.extend(emails.iter().map(|e| format!("e:{}", e.to_lowercase())));
+    if let Some(t) = tax_code {
+        keys.push(format!("t:{t}"));
+    }
+    keys.sort();
+    keys.dedup();
+    IndexDoc { name_folded: fold(name), body: body.join(" \n "), phone_digits: ph.join(" "), tags: tags.to_vec(), keys }
+}
+
+/// Removes a customer from every search index.
+pub(crate) async fn unindex(conn: &mut SqliteConnection, seq: i64) -> Result<()> {
+    for sql in [
+        "DELETE FROM customer_fts WHERE rowid = ?",
+        "DELETE FROM phone_fts WHERE rowid = ?",
+        "DELETE FROM customer_tags WHERE customer_seq = ?",
+        "DELETE FROM customer_keys WHERE customer_seq = ?",
+    ] {
+        sqlx::query(sql).bind(seq).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the search entries of one customer from its current data (trashed: removed).
+pub(crate) async fn reindex(conn: &mut SqliteConnection, seq: i64) -> Result<()> {
+    unindex(conn, seq).await?;
+    type Row = (String, String, String, String, Option<String>, Option<String>, String, Option<i64>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, name, phones, emails, tax_code, notes, tags, deleted_at FROM customers WHERE seq = ?",
+    )
+    .bind(seq)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id, name, phones, emails, tax, notes, tags, deleted_at)) = row else { return Ok(()) };
+    let phones: Vec<crate::customers::Phone> = serde_json::from_str(&phones)?;
+    let emails: Vec<crate::customers::Email> = serde_json::from_str(&emails)?;
+    let tags: Vec<String> = serde_json::from_str(&tags)?;
+    let contacts: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT name, phone, email FROM contacts WHERE customer_id = ? AND deleted_at IS NULL")
+            .bind(&id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let doc = index_doc(
+        &name,
+        &phones.into_iter().map(|p| p.number).collect::<Vec<_>>(),
+        &emails.into_iter().map(|e| e.address).collect::<Vec<_>>(),
+        tax.as_deref(),
+        notes.as_deref(),
+        &tags,
+        &contacts,
+    );
+    sqlx::query("UPDATE customers SET name_folded = ? WHERE seq = ?")
+        .bind(&doc.name_folded)
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+    if deleted_at.is_some() {
+        return Ok(());
+    }
+    sqlx::query("INSERT INTO customer_fts (rowid, name, body) VALUES (?, ?, ?)")
+        .bind(seq)
+        .bind(&doc.name_folded)
+        .bind(&doc.body)
+        .execute(&mut *conn)
+        .await?;
+    if !doc.phone_digits.is_empty() {
+        sqlx::query("INSERT INTO phone_fts (rowid, digits) VALUES (?, ?)")
+            .bind(seq)
+            .bind(&doc.phone_digits)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for t in &doc.tags {
+        sqlx::query("INSERT OR IGNORE INTO customer_tags (customer_seq, tag) VALUES (?, ?)")
+            .bind(seq)
+            .bind(t)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for k in &doc.keys {
+        sqlx::query("INSERT OR IGNORE INTO customer_keys (key, customer_seq) VALUES (?, ?)")
+            .bind(k)
+            .bind(seq)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// SQL conditions on `c` (customers) for the filters, and their bind values.
+fn filter_sql(f: &CustomerFilter) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut binds = Vec::new();
+    if let Some(v) = &f.stage_id {
+        sql.push_str(" AND c.stage_id = ?");
+        binds.push(v.clone());
+    }
+    if let Some(v) = &f.owner_id {
+        sql.push_str(" AND c.owner_id = ?");
+        binds.push(v.clone());
+    }
+    if let Some(v) = &f.province {
+        sql.push_str(" AND c.province = ?");
+        binds.push(v.clone());
+    }
+    if let Some(v) = &f.tag {
+        sql.push_str(" AND c.seq IN (SELECT customer_seq FROM customer_tags WHERE tag = ?)");
+        binds.push(v.clone());
+    }
+    (sql, binds)
+}
+
+async fn seqs(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    first: &[String],
+    binds: &[String],
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let mut q = sqlx::query_scalar::<_, i64>(sql);
+    for b in first.iter().chain(binds) {
+        q = q.bind(b);
+    }
+    Ok(q.bind(limit).fetch_all(&mut *conn).await?)
+}
+
+/// The ranked customer seqs for a text query (at most `limit`).
+pub(crate) async fn search_seqs(
+    conn: &mut SqliteConnection,
+    query: &str,
+    filter: &CustomerFilter,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let folded = fold(query);
+    let toks = tokens(&folded);
+    let (fsql, fb) = filter_sql(filter);
+    let filtered = filter.has_filters();
+    let mut out: Vec<i64> = Vec::new();
+    let mut seen: HashSet<i64> = HashSet::new();
+    let mut take = |found: Vec<i64>, out: &mut Vec<i64>| {
+        for s in found {
+            if out.len() as i64 >= limit {
+                break;
+            }
+            if seen.insert(s) {
+                out.push(s);
+            }
+        }
+    };
+    let fts = |inner: &str| -> String {
+        if filtered {
+            format!(
+                "SELECT c.seq FROM customers c WHERE c.seq IN ({inner} LIMIT 5000) AND c.deleted_at IS NULL{fsql} LIMIT ?"
+            )
+        } else {
+            format!("{inner} LIMIT ?")
+        }
+    };
+
+    // 1. Phone numbers and fragments (three digits or more, no letters).
+    let d = digits(query);
+    let phoneish = d.len() >= 3 && !query.chars().any(|c| c.is_alphabetic());
+    if phoneish {
+        let m = format!("\"{d}\"");
+        let sql = fts("SELECT rowid FROM phone_fts WHERE phone_fts MATCH ?");
+        take(seqs(conn, &sql, &[m], if filtered { &fb } else { &[] }, limit).await?, &mut out);
+    }
+    if toks.is_empty() || out.len() as i64 >= limit {
+        return Ok(out);
+    }
+    // 2. Exact folded name.
+    let sql = format!("SELECT c.seq FROM customers c WHERE c.name_folded = ? AND c.deleted_at IS NULL{fsql} LIMIT ?");
+    take(seqs(conn, &sql, std::slice::from_ref(&folded), &fb, limit).await?, &mut out);
+    // 3. Folded name starts with the query.
+    if (out.len() as i64) < limit {
+        let upper = format!("{folded}\u{10FFFF}");
+        let sql = format!(
+            "SELECT c.seq FROM customers c WHERE c.name_folded > ? AND c.name_folded < ? AND c.deleted_at IS NULL{fsql}
+             ORDER BY c.name_folded LIMIT ?"
+        );
+        take(seqs(conn, &sql, &[folded.clone(), upper], &fb, limit).await?, &mut out);
+    }
+    let phrase: Vec<String> = toks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| if i + 1 == toks.len() { format!("\"{t}\"*") } else { format!("\"{t}\"") })
+        .collect();
+    let phrase = phrase.join(" ");
+    // 4. Every word in the name (the last one as a prefix).
+    if (out.len() as i64) < limit {
+        let sql = fts("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?");
+        let m = format!("name : ({phrase})");
+        take(seqs(conn, &sql, &[m], if filtered { &fb } else { &[] }, limit).await?, &mut out);
+    }
+    // 5. Every word anywhere: contacts, emails, tax code, notes.
+    if (out.len() as i64) < limit {
+        let sql = fts("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?");
+        take(seqs(conn, &sql, &[phrase], if filtered { &fb } else { &[] }, limit).await?, &mut out);
+    }
+    Ok(out)
+}
+
+const SUMMARY_COLS: &str =
+    "c.seq, c.id, c.kind, c.name, c.phones, c.emails, c.tax_code, c.province, c.stage_id, c.owner_id, c.tags, c.updated_at, c.deleted_at";
+type SummaryRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+    Option<i64>,
+);
+
+fn summary(r: SummaryRow) -> Result<CustomerSummary> {
+    let phones: Vec<crate::customers::Phone> = serde_json::from_str(&r.4)?;
+    let emails: Vec<crate::customers::Email> = serde_json::from_str(&r.5)?;
+    Ok(CustomerSummary {
+        id: r.1,
+        kind: if r.2 == "company" {
+            crate::customers::CustomerKind::Company
+        } else {
+            crate::customers::CustomerKind::Person
+        },
+        name: r.3,
+        phones: phones.into_iter().map(|p| p.number).collect(),
+        emails: emails.into_iter().map(|e| e.address).collect(),
+        tax_code: r.6,
+        province: r.7,
+        stage_id: r.8,
+        owner_id: r.9,
+        tags: serde_json::from_str(&r.10)?,
+        updated_at: r.11,
+        deleted_at: r.12,
+    })
+}
+
+async fn hydrate(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<Vec<CustomerSummary>> {
+    if seqs.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = seqs.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",");
+    let rows: Vec<SummaryRow> =
+        sqlx::query_as(&format!("SELECT {SUMMARY_COLS} FROM customers c WHERE c.seq IN ({list})"))
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut by_seq: std::collections::HashMap<i64, SummaryRow> = rows.into_iter().map(|r| (r.0, r)).collect();
+    seqs.iter().filter_map(|s| by_seq.remove(s)).map(summary).collect()
+}
+
+impl Workspace {
+    /// Ranked search, best first: what Ctrl+K and the CLI show.
+    pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<CustomerSummary>> {
+        let mut conn = self.pool().acquire().await?;
+        let seqs =
+            search_seqs(&mut conn, query, &CustomerFilter::default(), (limit as i64).clamp(1, SEARCH_CAP)).await?;
+        hydrate(&mut conn, &seqs).await
+    }
+
+    /// A page of the customer list: filtered, by name; with a text query, ranked as search.
+    pub async fn list_customers(&self, filter: &CustomerFilter, offset: i64, limit: i64) -> Result<CustomerPage> {
+        let offset = offset.max(0);
+        let limit = limit.clamp(1, 500);
+        let mut conn = self.pool().acquire().await?;
+        let query = filter.query.as_deref().map(str::trim).unwrap_or("");
+        if !query.is_empty() {
+            let all = search_seqs(&mut conn, query, filter, SEARCH_CAP).await?;
+            let page: Vec<i64> = all.iter().skip(offset as usize).take(limit as usize).copied().collect();
+            let rows = hydrate(&mut conn, &page).await?;
+            return Ok(CustomerPage { total: all.len() as i64, offset, capped: all.len() as i64 >= SEARCH_CAP, rows });
+        }
+        let (fsql, fb) = filter_sql(filter);
+        let count_sql = format!("SELECT COUNT(*) FROM customers c WHERE c.deleted_at IS NULL{fsql}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &fb {
+            count = count.bind(b);
+        }
+        let total = count.fetch_one(&mut *conn).await?;
+        let sql = format!(
+            "SELECT {SUMMARY_COLS} FROM customers c WHERE c.deleted_at IS NULL{fsql} ORDER BY c.name_folded, c.seq LIMIT ? OFFSET ?"
+        );
+        let mut q = sqlx::query_as::<_, SummaryRow>(&sql);
+        for b in &fb {
+            q = q.bind(b);
+        }
+        let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+        Ok(CustomerPage { total, offset, capped: false, rows: rows.into_iter().map(summary).collect::<Result<_>>()? })
+    }
+
+    /// Trashed customers, most recently trashed first.
+    pub async fn trash(&self, offset: i64, limit: i64) -> Result<CustomerPage> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE deleted_at IS NOT NULL")
+            .fetch_one(self.pool())
+            .await?;
+        let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+            "SELECT {SUMMARY_COLS} FROM customers c WHERE c.deleted_at IS NOT NULL ORDER BY c.deleted_at DESC LIMIT ? OFFSET ?"
+        ))
+        .bind(limit.clamp(1, 500))
+        .bind(offset.max(0))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(CustomerPage { total, offset, capped: false, rows: rows.into_iter().map(summary).collect::<Result<_>>()? })
+    }
+
+    /// Filter values with counts, for the list's filter menus.
+    pub async fn facets(&self) -> Result<Facets> {
+        async fn counts(ws: &Workspace, sql: &str) -> Result<Vec<FacetCount>> {
+            let rows: Vec<(String, i64)> = sqlx::query_as(sql).fetch_all(ws.pool()).await?;
+            Ok(rows.into_iter().map(|(value, count)| FacetCount { value, count }).collect())
+        }
+        Ok(Facets {
+            stages: counts(self, "SELECT stage_id, COUNT(*) FROM customers WHERE deleted_at IS NULL AND stage_id IS NOT NULL GROUP BY stage_id").await?,
+            owners: counts(self, "SELECT owner_id, COUNT(*) FROM customers WHERE deleted_at IS NULL AND owner_id IS NOT NULL GROUP BY owner_id").await?,
+            provinces: counts(self, "SELECT province, COUNT(*) FROM customers WHERE deleted_at IS NULL AND province IS NOT NULL GROUP BY province ORDER BY province").await?,
+            tags: counts(self, "SELECT tag, COUNT(*) FROM customer_tags GROUP BY tag ORDER BY COUNT(*) DESC LIMIT 200").await?,
+        })
+    }
+}

@@ -1,0 +1,154 @@
+//! Field validation shared by every entry point (DESIGN rule 6). Each function returns the
+//! normalised value or the i18n key of the problem; callers attach the field name.
+
+use phonenumber::country::Id;
+use phonenumber::Mode;
+
+/// Normalises a phone number written in any common form to E.164, default region Vietnam.
+/// Accepts "0912 345 678", "0912.345.678", "+84 912 345 678", "84912345678", "0084912345678",
+/// "(+84) 912-345-678", "912345678", "+84 (0) 912 345 678", ...
+pub fn phone(raw: &str) -> Result<String, &'static str> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err("validation.required");
+    }
+    if trimmed.chars().any(|c| !(c.is_ascii_digit() || " +-.()/".contains(c))) {
+        return Err("validation.phone_invalid");
+    }
+    let digits: String = trimmed.chars().filter(|c| c.is_ascii_digit()).collect();
+    if digits.len() < 8 || digits.len() > 15 {
+        return Err("validation.phone_invalid");
+    }
+    // "+84 (0) 912..." : drop the national trunk prefix written after the country code.
+    let cleaned = trimmed.replace("(0)", "");
+    let mut candidates = vec![cleaned.clone()];
+    if !trimmed.starts_with('+') {
+        if let Some(rest) = digits.strip_prefix("00") {
+            candidates.push(format!("+{rest}"));
+        } else if digits.starts_with("84") && digits.len() >= 11 {
+            candidates.push(format!("+{digits}"));
+        }
+    }
+    for c in candidates {
+        if let Ok(n) = phonenumber::parse(Some(Id::VN), &c) {
+            if phonenumber::is_valid(&n) {
+                return Ok(n.format().mode(Mode::E164).to_string());
+            }
+        }
+    }
+    Err("validation.phone_invalid")
+}
+
+/// Checks an email address and returns it trimmed, with the domain lowercased.
+pub fn email(raw: &str) -> Result<String, &'static str> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err("validation.required");
+    }
+    let parsed = email_address::EmailAddress::parse_with_options(t, email_address::Options::default())
+        .map_err(|_| "validation.email_invalid")?;
+    let domain = parsed.domain();
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) || domain.starts_with('[') {
+        return Err("validation.email_invalid");
+    }
+    Ok(format!("{}@{}", parsed.local_part(), domain.to_lowercase()))
+}
+
+/// Vietnamese tax code (mã số thuế): 10 digits, or 10 digits, "-", 3 digits (branches).
+pub fn tax_code(raw: &str) -> Result<String, &'static str> {
+    let t: String = raw.trim().chars().filter(|c| !c.is_whitespace()).collect();
+    let ok = match t.split_once('-') {
+        None => t.len() == 10 && t.bytes().all(|b| b.is_ascii_digit()),
+        Some((a, b)) => {
+            a.len() == 10
+                && b.len() == 3
+                && a.bytes().all(|x| x.is_ascii_digit())
+                && b.bytes().all(|x| x.is_ascii_digit())
+        }
+    };
+    if ok {
+        Ok(t)
+    } else {
+        Err("validation.tax_code_invalid")
+    }
+}
+
+/// A calendar date written YYYY-MM-DD; `not_future_of` rejects dates after the given one.
+pub fn date(raw: &str) -> Result<jiff::civil::Date, &'static str> {
+    let t = raw.trim();
+    if t.len() != 10 {
+        return Err("validation.date_invalid");
+    }
+    t.parse::<jiff::civil::Date>().map_err(|_| "validation.date_invalid")
+}
+
+/// ISO 4217 currency code: three upper-case letters.
+pub fn currency(raw: &str) -> Result<String, &'static str> {
+    let t = raw.trim().to_uppercase();
+    if t.len() == 3 && t.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(t)
+    } else {
+        Err("validation.currency_invalid")
+    }
+}
+
+/// A decimal number ("12", "-3.5").
+pub fn number(raw: &str) -> Result<String, &'static str> {
+    let t = raw.trim();
+    let ok = !t.is_empty()
+        && t.parse::<f64>().map(|v| v.is_finite()).unwrap_or(false)
+        && t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-');
+    if ok {
+        Ok(t.to_string())
+    } else {
+        Err("validation.number_invalid")
+    }
+}
+
+/// Trims; empty becomes None.
+pub fn opt(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_in_many_forms() {
+        for raw in [
+            "0912345678",
+            "0912 345 678",
+            "0912.345.678",
+            "0912-345-678",
+            "+84912345678",
+            "+84 912 345 678",
+            "84912345678",
+            "0084912345678",
+            "(+84) 912-345-678",
+            "912345678",
+            "+84 (0) 912 345 678",
+            " 0912345678 ",
+        ] {
+            assert_eq!(phone(raw), Ok("+84912345678".to_string()), "{raw}");
+        }
+        assert_eq!(phone("028 3822 1234"), Ok("+842838221234".to_string()));
+        for bad in ["12345", "0912abc678", "09123456789012345", "+1 555", ""] {
+            assert!(phone(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_and_tax_codes() {
+        assert_eq!(email(" An.Nguyen@Gmail.COM "), Ok("An.Nguyen@gmail.com".into()));
+        for bad in ["an", "an@", "@x.vn", "an@localhost", "a b@x.vn", "an@x..vn"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+        assert_eq!(tax_code("0101234567"), Ok("0101234567".into()));
+        assert_eq!(tax_code("0101234567-001"), Ok("0101234567-001".into()));
+        for bad in ["010123456", "01012345678", "0101234567-01", "01012345a7", "0101234567_001"] {
+            assert!(tax_code(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! DESIGN rule 1: every write API leaves change records (HLC, actor, device, table, row,
+//! column, value) in the same transaction; a write outside the write path fails; history and
+//! timeline read them back. Also: opening, refusing a newer database, trash and restore.
+mod common;
+use common::*;
+use std::collections::BTreeSet;
+use tend::customers::ContactInput;
+use tend::history::TimelineEntry;
+use tend::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind, PurchaseItem};
+use tend::settings::{CustomFieldInput, CustomFieldKind};
+use tend::staff::{Role, StaffInput};
+use tend::{Error, Workspace};
+
+/// (tx count, change count)
+async fn counts(ws: &Workspace) -> (i64, i64) {
+    (count(ws, "txs").await, count(ws, "changes").await)
+}
+
+fn note(summary: &str) -> InteractionInput {
+    InteractionInput {
+        kind: InteractionKind::Call,
+        channel: InteractionChannel::Phone,
+        direction: Direction::Inbound,
+        staff_id: None,
+        occurred_at: None,
+        summary: summary.into(),
+        body: None,
+        amount: None,
+        currency: None,
+        items: vec![],
+    }
+}
+
+/// Every function in src/ that opens the write path, by name.
+fn write_apis_in_source() -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut current: Option<String> = None;
+            for line in text.lines() {
+                let t = line.trim_start();
+                if let Some(rest) = t.strip_prefix("pub async fn ") {
+                    current = rest.split('(').next().map(str::to_string);
+                } else if t.starts_with("async fn ") || t.starts_with("fn ") || t.starts_with("pub fn ") {
+                    current = None; // private helpers are reached through the public APIs
+                }
+                if t.contains("self.write().await") {
+                    if let Some(c) = &current {
+                        out.insert(c.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
+    let f = open().await;
+    let ws = &f.ws;
+    let mut tested: BTreeSet<String> = BTreeSet::new();
+    let mut last = counts(ws).await;
+
+    macro_rules! step {
+        ($name:literal, $e:expr) => {{
+            f.clock.advance(1000);
+            let v = $e.await.expect($name);
+            let now = counts(ws).await;
+            assert!(now.0 > last.0 && now.1 > last.1, "{} left no change records: {:?} -> {:?}", $name, last, now);
+            last = now;
+            tested.insert($name.to_string());
+            v
+        }};
+    }
+
+    let boss =
+        step!("add_staff", ws.add_staff(&StaffInput { name: "Trần Ngọc Ánh".into(), email: None, role: Role::Owner }));
+    ws.set_current_staff(Some(&boss.id)).await.unwrap();
+    step!(
+        "update_staff",
+        ws.update_staff(
+            &boss.id,
+            &StaffInput { name: "Trần Thị Ngọc Ánh".into(), email: Some("anh@x.vn".into()), role: Role::Owner }
+        )
+    );
+    let temp = step!("add_staff", ws.add_staff(&StaffInput { name: "Tạm".into(), email: None, role: Role::Agent }));
+    step!("remove_staff", ws.remove_staff(&temp.id));
+    let stage = step!("add_stage", ws.add_stage("Đang đàm phán"));
+    step!("rename_stage", ws.rename_stage(&stage.id, "Đàm phán"));
+    let mut order: Vec<String> = ws.stages().await.unwrap().into_iter().map(|s| s.id).collect();
+    order.reverse();
+    step!("reorder_stages", ws.reorder_stages(&order));
+    step!("remove_stage", ws.remove_stage(&stage.id));
+    let field = step!(
+        "add_custom_field",
+        ws.add_custom_field(&CustomFieldInput {
+            label: "Sở thích".into(),
+            kind: CustomFieldKind::Text,
+            options: vec![],
+            required: false
+        })
+    );
+    step!(
+        "update_custom_field",
+        ws.update_custom_field(
+            &field.id,
+            &CustomFieldInput {
+                label: "Sở thích chính".into(),
+                kind: CustomFieldKind::Text,
+                options: vec![],
+                required: false
+            }
+        )
+    );
+    step!("set_time_zone", ws.set_time_zone("Asia/Bangkok"));
+    let c = step!("create_customer", ws.create_customer(&person("Đặng Văn Lâm", "0912345678"))).customer;
+    let mut input = c.to_input();
+    input.phones[0].number = "0987 654 321".into();
+    input.custom.insert("so_thich".into(), "Cà phê".into());
+    step!("update_customer", ws.update_customer(&c.id, &input));
+    let contact = step!(
+        "add_contact",
+        ws.add_contact(
+            &c.id,
+            &ContactInput { name: "Vợ anh Lâm".into(), phone: Some("0903 000 111".into()), ..Default::default() }
+        )
+    );
+    step!(
+        "update_contact",
+        ws.update_contact(&contact.id, &ContactInput { name: "Chị Yến".into(), ..Default::default() })
+    );
+    step!("remove_contact", ws.remove_contact(&contact.id));
+    let i = step!("add_interaction", ws.add_interaction(&c.id, &note("Gọi tư vấn")));
+    step!("delete_interaction", ws.delete_interaction(&i.id));
+    step!("create_person_at_company", ws.create_person_at_company(&person("Lý Thu", "0933 444 555"), "Công ty Mới"));
+    step!("trash_customer", ws.trash_customer(&c.id));
+    step!("restore_customer", ws.restore_customer(&c.id));
+    step!("trash_customer", ws.trash_customer(&c.id));
+    step!("purge_customer", ws.purge_customer(&c.id));
+    step!("remove_custom_field", ws.remove_custom_field(&field.id));
+    let demo = step!("generate_demo", ws.generate_demo(20, 1));
+    let without: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM changes WHERE entity_id = c.id AND col = 'name')",
+    )
+    .fetch_one(ws.pool())
+    .await
+    .unwrap();
+    assert_eq!((demo.customers, without), (20, 0));
+
+    // The list above covers every function that opens the write path.
+    let in_source = write_apis_in_source();
+    let missing: Vec<_> = in_source.difference(&tested).collect();
+    assert!(missing.is_empty(), "write APIs without a change-record test: {missing:?}");
+
+    // Every change is stamped: HLC strictly increasing, actor (after it was chosen) and device.
+    let rows: Vec<(String, Option<String>, String)> =
+        sqlx::query_as("SELECT hlc, actor, device FROM txs ORDER BY id").fetch_all(ws.pool()).await.unwrap();
+    for w in rows.windows(2) {
+        assert!(w[0].0 < w[1].0, "HLC not increasing: {} then {}", w[0].0, w[1].0);
+    }
+    assert!(rows.iter().all(|r| r.2 == ws.device()));
+    assert!(rows.iter().skip(1).all(|r| r.1.as_deref() == Some(boss.id.as_str())));
+    let orphans: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM txs t WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.tx = t.id)")
+            .fetch_one(ws.pool())
+            .await
+            .unwrap();
+    assert_eq!(orphans, 0);
+    // The purge is recorded, and the purged row is gone.
+    let purged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE row_id = ? AND col = '__purged'")
+        .bind(&c.id)
+        .fetch_one(ws.pool())
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+}
+
+#[tokio::test]
+async fn a_write_outside_the_write_path_is_refused() {
+    let f = open().await;
+    let err = sqlx::query("INSERT INTO staff (id, name, role, created_at) VALUES ('x', 'Lén', 'agent', 0)")
+        .execute(f.ws.pool())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("write outside a change context"), "{err}");
+    let c = f.ws.create_customer(&person("An", "")).await.unwrap().customer;
+    let err =
+        sqlx::query("UPDATE customers SET name = 'B' WHERE id = ?").bind(&c.id).execute(f.ws.pool()).await.unwrap_err();
+    assert!(err.to_string().contains("write outside a change context"), "{err}");
+    assert_eq!(f.ws.customer(&c.id).await.unwrap().name, "An");
+}
+
+#[tokio::test]
+async fn history_shows_who_changed_what_from_what() {
+    let f = open().await;
+    let anh = f.ws.add_staff(&StaffInput { name: "Ánh".into(), email: None, role: Role::Manager }).await.unwrap();
+    f.ws.set_current_staff(Some(&anh.id)).await.unwrap();
+    let c = f.ws.create_customer(&person("Đặng Thị Ngọc Ánh", "0912 345 678")).await.unwrap().customer;
+    f.clock.advance(60_000);
+    let mut input = c.to_input();
+    input.phones[0].number = "0987654321".into();
+    f.ws.update_customer(&c.id, &input).await.unwrap();
+    // Saving the same values again records nothing.
+    f.clock.advance(60_000);
+    let before = count(&f.ws, "changes").await;
+    f.ws.update_customer(&c.id, &input).await.unwrap();
+    assert_eq!(count(&f.ws, "changes").await, before);
+
+    let h = f.ws.history(&c.id).await.unwrap();
+    let phone: Vec<_> = h.iter().filter(|e| e.change.column == "phones").collect();
+    assert_eq!(phone.len(), 2);
+    assert!(phone[0].change.value.as_deref().unwrap().contains("+84987654321"));
+    assert!(phone[0].change.previous.as_deref().unwrap().contains("+84912345678"));
+    assert_eq!(phone[0].actor_name.as_deref(), Some("Ánh"));
+    assert_eq!(phone[0].at_ms, T0 + 60_000);
+    assert!(phone[1].change.previous.is_none());
+}
+
+#[tokio::test]
+async fn the_timeline_merges_interactions_and_changes_newest_first_in_pages() {
+    let f = open().await;
+    let c = f.ws.create_customer(&person("Bùi Thị Xuân", "0912345678")).await.unwrap().customer;
+    let mut expected = 1; // the creation
+    for i in 0..7 {
+        f.clock.advance(1000);
+        let mut inp = note(&format!("Cuộc gọi {i}"));
+        if i == 3 {
+            inp.kind = InteractionKind::Purchase;
+            inp.items = vec![PurchaseItem { name: "Máy lọc nước".into(), quantity: 2, unit_price: 6_900_000 }];
+        }
+        let added = f.ws.add_interaction(&c.id, &inp).await.unwrap();
+        if i == 3 {
+            assert_eq!(added.amount, Some(13_800_000));
+            assert_eq!(added.currency.as_deref(), Some("VND"));
+        }
+        expected += 1;
+        if i % 2 == 0 {
+            f.clock.advance(1000);
+            let mut input = f.ws.customer(&c.id).await.unwrap().to_input();
+            input.notes = Some(format!("ghi chú {i}"));
+            f.ws.update_customer(&c.id, &input).await.unwrap();
+            expected += 1;
+        }
+    }
+    let mut all = Vec::new();
+    let mut before: Option<String> = None;
+    loop {
+        let page = f.ws.timeline(&c.id, before.as_deref(), 3).await.unwrap();
+        assert!(page.entries.len() <= 3);
+        all.extend(page.entries);
+        match page.next {
+            Some(n) => before = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), expected);
+    let at = |e: &TimelineEntry| match e {
+        TimelineEntry::Interaction(i) => i.occurred_at,
+        TimelineEntry::Change(c) => c.at_ms,
+    };
+    assert!(all.windows(2).all(|w| at(&w[0]) >= at(&w[1])), "not newest first");
+    match all.last().unwrap() {
+        TimelineEntry::Change(g) => assert!(g.created),
+        other => panic!("oldest entry should be the creation, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn trash_restore_and_purge() {
+    let f = open().await;
+    let c = f.ws.create_customer(&person("Lưu Văn Tùng", "0912345678")).await.unwrap().customer;
+    f.ws.add_interaction(&c.id, &note("Gọi")).await.unwrap();
+    f.ws.trash_customer(&c.id).await.unwrap();
+    assert!(f.ws.search("tung", 10).await.unwrap().is_empty());
+    assert!(f.ws.search("0912345678", 10).await.unwrap().is_empty());
+    assert_eq!(f.ws.trash(0, 10).await.unwrap().rows[0].id, c.id);
+    assert!(matches!(f.ws.trash_customer(&c.id).await, Err(Error::NotFound { .. })));
+    f.ws.restore_customer(&c.id).await.unwrap();
+    assert_eq!(f.ws.search("tung", 10).await.unwrap().len(), 1);
+    assert_eq!(f.ws.trash(0, 10).await.unwrap().total, 0);
+    // Purge only from the trash.
+    assert!(matches!(f.ws.purge_customer(&c.id).await, Err(Error::NotFound { .. })));
+    f.ws.trash_customer(&c.id).await.unwrap();
+    f.ws.purge_customer(&c.id).await.unwrap();
+    assert!(matches!(f.ws.customer(&c.id).await, Err(Error::NotFound { .. })));
+    assert_eq!(count(&f.ws, "interactions").await, 0);
+}
+
+#[tokio::test]
+async fn opens_in_wal_with_foreign_keys_and_reopens_with_data() {
+    let f = open().await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(f.ws.pool()).await.unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(f.ws.pool()).await.unwrap();
+    assert_eq!(fk, 1);
+    let id = f.ws.create_customer(&person("Hà", "")).await.unwrap().customer.id;
+    let device = f.ws.device().to_string();
+    let path = f.ws.path().to_path_buf();
+    f.ws.close().await;
+    let ws = Workspace::open(&path).await.unwrap();
+    assert_eq!(ws.device(), device);
+    assert_eq!(ws.customer(&id).await.unwrap().name, "Hà");
+    // A new write after reopening still gets a later clock.
+    let last: String = sqlx::query_scalar("SELECT MAX(hlc) FROM txs").fetch_one(ws.pool()).await.unwrap();
+    ws.create_customer(&person("Hà 2", "")).await.unwrap();
+    let newest: String = sqlx::query_scalar("SELECT MAX(hlc) FROM txs").fetch_one(ws.pool()).await.unwrap();
+    assert!(newest > last);
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_version_is_refused_untouched() {
+    let f = open().await;
+    f.ws.create_customer(&person("Hà", "")).await.unwrap();
+    let future = Workspace::schema_version() + 1;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
+         VALUES (?, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+    )
+    .bind(future)
+    .execute(f.ws.pool())
+    .await
+    .unwrap();
+    let path = f.ws.path().to_path_buf();
+    f.ws.close().await;
+    let bytes = std::fs::read(&path).unwrap();
+    let err = Workspace::open(&path).await.err().expect("must refuse");
+    match &err {
+        Error::NewerDatabase { db_version, app_version } => {
+            assert_eq!(*db_version, future);
+            assert_eq!(*app_version, Workspace::schema_version());
+        }
+        other => panic!("expected NewerDatabase, got {other:?}"),
+    }
+    assert!(err.to_string().contains("newer version of Tend"));
+    let payload = tend::ErrorPayload::from(&err);
+    assert_eq!(payload.message_key, "error.newer_database");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the file must be left exactly as it was");
+}

@@ -1,0 +1,120 @@
+//! The `tend` binary end to end on real workspace files.
+use serde_json::Value;
+use std::process::Command;
+
+fn tend(db: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(db).args(args).output().expect("run tend");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn add_show_search_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.tend");
+    let (code, c, err) = tend(
+        &db,
+        &["customer", "add", "--name", "Đặng Thị Ngọc Ánh", "--phone", "0912 345 678", "--email", "anh@x.vn", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let id = c["id"].as_str().expect("id").to_string();
+    assert_eq!(c["phones"][0]["number"], "+84912345678");
+
+    let (code, hits, _) = tend(&db, &["search", "dang thi ngoc", "--limit", "5", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits[0]["id"], id.as_str());
+    assert_eq!(hits[0]["name"], "Đặng Thị Ngọc Ánh");
+    assert_eq!(hits[0]["phones"][0], "+84912345678");
+    assert_eq!(hits[0]["emails"][0], "anh@x.vn");
+    let (_, hits, _) = tend(&db, &["search", "345678", "--json"]);
+    assert_eq!(hits.as_array().unwrap().len(), 1);
+
+    let (code, shown, _) = tend(&db, &["customer", "show", &id, "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(shown["name"], "Đặng Thị Ngọc Ánh");
+
+    let (code, h, _) = tend(&db, &["history", &id, "--json"]);
+    assert_eq!(code, 0);
+    let cols: Vec<&str> = h.as_array().unwrap().iter().map(|e| e["change"]["column"].as_str().unwrap()).collect();
+    assert!(cols.contains(&"name") && cols.contains(&"phones"), "{cols:?}");
+
+    // A person at a company: the company is created once and lists them as a contact.
+    let (code, p, err) =
+        tend(&db, &["customer", "add", "--name", "Lê Văn Hùng", "--company", "Công ty Hưng Thịnh", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, p2, _) =
+        tend(&db, &["customer", "add", "--name", "Mai Thị Lan", "--company", "cong ty hung thinh", "--json"]);
+    assert_eq!(p["company_id"], p2["company_id"]);
+    let (_, company, _) = tend(&db, &["customer", "show", p["company_id"].as_str().unwrap(), "--json"]);
+    assert_eq!(company["contacts"].as_array().unwrap().len(), 2);
+
+    // A duplicate is created but warned about.
+    let (code, d, _) = tend(&db, &["customer", "add", "--name", "Ánh (Zalo)", "--phone", "+84912345678", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(d["duplicates"][0]["id"], id.as_str());
+}
+
+#[test]
+fn invalid_input_exits_2_names_the_field_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.tend");
+    let (code, _, _) = tend(&db, &["customer", "add", "--name", "Khách", "--json"]);
+    assert_eq!(code, 0);
+    let (_, before, _) = tend(&db, &["search", "khach", "--json"]);
+    let (code, out, err) = tend(&db, &["customer", "add", "--name", "Khách 2", "--phone", "12ab", "--json"]);
+    assert_eq!(code, 2);
+    assert_eq!(out["error"]["kind"], "validation");
+    assert_eq!(out["error"]["field"], "phones[0].number");
+    assert_eq!(out["error"]["message_key"], "validation.phone_invalid");
+    assert!(err.contains("phones[0].number"), "{err}");
+    let (code, _, _) = tend(&db, &["customer", "add", "--name", "Cty", "--tax-code", "123", "--json"]);
+    assert_eq!(code, 2);
+    let (_, after, _) = tend(&db, &["search", "khach", "--json"]);
+    assert_eq!(before, after);
+    let (code, _, _) = tend(&db, &["customer", "show", "no-such-id", "--json"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = tend(&db, &["customer", "add", "--kind", "robot", "--name", "x"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn demo_is_deterministic_for_a_seed_and_vietnamese() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.tend");
+    let b = dir.path().join("b.tend");
+    for db in [&a, &b] {
+        let (code, s, err) = tend(db, &["demo", "--customers", "300", "--seed", "7", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(s["customers"], 300);
+        assert!(s["companies"].as_i64().unwrap() > 10);
+        assert!(s["interactions"].as_i64().unwrap() > 100);
+    }
+    let dump = |db: &std::path::Path| {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut st = conn.prepare("SELECT id, name, phones, tax_code FROM customers ORDER BY id").unwrap();
+        let rows: Vec<(String, String, String, Option<String>)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        rows
+    };
+    let (ra, rb) = (dump(&a), dump(&b));
+    assert_eq!(ra, rb);
+    let names: String = ra.iter().map(|r| r.1.as_str()).collect::<Vec<_>>().join(" ");
+    for mark in ['à', 'á', 'ả', 'ã', 'ạ', 'Đ', 'ư', 'ơ', 'ê'] {
+        assert!(names.contains(mark), "no {mark} in demo names");
+    }
+    // Demo phones are valid VN numbers that search finds in any written form.
+    let phones: Vec<Value> = serde_json::from_str(&ra[0].2).unwrap();
+    let e164 = phones[0]["number"].as_str().unwrap();
+    assert_eq!(tend::validate::phone(e164).as_deref(), Ok(e164));
+    let national = format!("0{}", &e164[3..]);
+    let (_, hits, _) = tend(&a, &["search", &national, "--json"]);
+    assert!(hits.as_array().unwrap().iter().any(|h| h["id"] == ra[0].0.as_str()));
+    // Demo companies have valid tax codes.
+    for t in ra.iter().filter_map(|r| r.3.as_ref()) {
+        assert!(tend::validate::tax_code(t).is_ok(), "{t}");
+    }
+}

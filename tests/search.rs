@@ -1,0 +1,156 @@
+//! Search folding and ranking on a real workspace file (DESIGN rule 7).
+mod common;
+use common::*;
+use tend::customers::{ContactInput, CustomerKind};
+use tend::search::CustomerFilter;
+
+async fn names(ws: &tend::Workspace, q: &str) -> Vec<String> {
+    ws.search(q, 20).await.expect(q).into_iter().map(|h| h.name).collect()
+}
+
+#[tokio::test]
+async fn every_tone_mark_and_d_folds() {
+    let f = open().await;
+    // ngang, huyền, sắc, hỏi, ngã, nặng; ă â ê ô ơ ư; đ and Đ.
+    for (name, phone) in [
+        ("Nguyễn Văn Dũng", "0901000001"),
+        ("Trần Thị Hà", "0901000002"),
+        ("Lê Thị Ánh", "0901000003"),
+        ("Phạm Thảo", "0901000004"),
+        ("Hoàng Đức Đạt", "0901000005"),
+        ("Đặng Ngọc Ấn", "0901000006"),
+        ("Vũ Thị Ỷ", "0901000007"),
+        ("Bùi Ơn", "0901000008"),
+        ("Trương Ưng", "0901000009"),
+        ("Đỗ Quỳnh Như", "0901000010"),
+    ] {
+        f.ws.create_customer(&person(name, phone)).await.unwrap();
+    }
+    for (q, expect) in [
+        ("nguyen", "Nguyễn Văn Dũng"),
+        ("dung", "Nguyễn Văn Dũng"),
+        ("NGUYEN VAN DUNG", "Nguyễn Văn Dũng"),
+        ("nguyễn văn dũng", "Nguyễn Văn Dũng"),
+        ("ha", "Trần Thị Hà"),
+        ("anh", "Lê Thị Ánh"),
+        ("thao", "Phạm Thảo"),
+        ("dat", "Hoàng Đức Đạt"),
+        ("duc", "Hoàng Đức Đạt"),
+        ("Đặng", "Đặng Ngọc Ấn"),
+        ("dang ngoc an", "Đặng Ngọc Ấn"),
+        ("y", "Vũ Thị Ỷ"),
+        ("on", "Bùi Ơn"),
+        ("truong ung", "Trương Ưng"),
+        ("quynh", "Đỗ Quỳnh Như"),
+        ("do quy", "Đỗ Quỳnh Như"),
+        ("d", "Đặng Ngọc Ấn"),
+    ] {
+        let got = names(&f.ws, q).await;
+        assert!(got.contains(&expect.to_string()), "{q:?} -> {got:?}");
+    }
+    // Not everything matches everything.
+    assert_eq!(names(&f.ws, "xuan").await, Vec::<String>::new());
+    assert_eq!(names(&f.ws, "dung nguyen x").await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn exact_then_prefix_then_the_rest() {
+    let f = open().await;
+    for n in ["Anh Tuấn", "Nguyễn Thị Anh", "An", "An Khang", "Lê An", "Trần Văn Anh", "Annie"] {
+        f.ws.create_customer(&person(n, "")).await.unwrap();
+    }
+    let got = names(&f.ws, "an").await;
+    assert_eq!(got[0], "An", "exact first: {got:?}");
+    assert_eq!(got[1..4], ["An Khang", "Anh Tuấn", "Annie"], "prefix matches next, by name: {got:?}");
+    let mut rest = got[4..].to_vec();
+    rest.sort();
+    assert_eq!(rest, ["Lê An", "Nguyễn Thị Anh", "Trần Văn Anh"], "then the rest: {got:?}");
+    assert_eq!(got.len(), 7);
+}
+
+#[tokio::test]
+async fn phones_in_any_form_and_fragments() {
+    let f = open().await;
+    f.ws.create_customer(&person("Hồ Văn Phúc", "0912 345 678")).await.unwrap();
+    f.ws.create_customer(&person("Ngô Thị Lan", "0283 822 1234")).await.unwrap();
+    for q in [
+        "0912345678",
+        "0912 345 678",
+        "+84912345678",
+        "+84 912 345 678",
+        "912345678",
+        "0912",
+        "345 678",
+        "45678",
+        "84912",
+    ] {
+        assert_eq!(names(&f.ws, q).await, vec!["Hồ Văn Phúc".to_string()], "{q}");
+    }
+    assert_eq!(names(&f.ws, "8221234").await, vec!["Ngô Thị Lan".to_string()]);
+    assert!(names(&f.ws, "0999").await.is_empty());
+}
+
+#[tokio::test]
+async fn contacts_emails_tax_codes_and_notes_are_searchable() {
+    let f = open().await;
+    let mut co = person("Công ty TNHH Sao Việt", "");
+    co.kind = CustomerKind::Company;
+    co.tax_code = Some("0312345678".into());
+    co.notes = Some("Khách đặt hàng Tết số lượng lớn".into());
+    let co = f.ws.create_customer(&with_email(co, "ketoan@saoviet.vn")).await.unwrap().customer;
+    f.ws.add_contact(
+        &co.id,
+        &ContactInput {
+            name: "Đinh Thị Huệ".into(),
+            role: Some("Kế toán".into()),
+            phone: Some("0977 111 222".into()),
+            email: None,
+            is_decision_maker: true,
+        },
+    )
+    .await
+    .unwrap();
+    for q in [
+        "dinh thi hue",
+        "hue",
+        "ketoan@saoviet.vn",
+        "saoviet",
+        "0312345678",
+        "031234",
+        "dat hang tet",
+        "0977111222",
+        "111 222",
+    ] {
+        assert_eq!(names(&f.ws, q).await, vec!["Công ty TNHH Sao Việt".to_string()], "{q}");
+    }
+}
+
+#[tokio::test]
+async fn the_list_filters_and_pages_and_hides_the_trash() {
+    let f = open().await;
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let mut c = person(&format!("Khách {i:02}"), "");
+        c.stage_id = Some(if i % 3 == 0 { "loyal" } else { "lead" }.into());
+        c.province = Some(if i % 2 == 0 { "Hà Nội" } else { "Đà Nẵng" }.into());
+        c.tags = if i % 5 == 0 { vec!["VIP".into()] } else { vec![] };
+        ids.push(f.ws.create_customer(&c).await.unwrap().customer.id);
+    }
+    let all = f.ws.list_customers(&CustomerFilter::default(), 0, 10).await.unwrap();
+    assert_eq!(all.total, 30);
+    assert_eq!(all.rows.len(), 10);
+    assert_eq!(all.rows[0].name, "Khách 00");
+    let page3 = f.ws.list_customers(&CustomerFilter::default(), 20, 10).await.unwrap();
+    assert_eq!(page3.rows[9].name, "Khách 29");
+    let loyal_hn =
+        CustomerFilter { stage_id: Some("loyal".into()), province: Some("Hà Nội".into()), ..Default::default() };
+    let got = f.ws.list_customers(&loyal_hn, 0, 100).await.unwrap();
+    assert_eq!(got.total, 5); // 0, 6, 12, 18, 24
+    let vip = CustomerFilter { tag: Some("VIP".into()), query: Some("khach".into()), ..Default::default() };
+    assert_eq!(f.ws.list_customers(&vip, 0, 100).await.unwrap().total, 6);
+    f.ws.trash_customer(&ids[0]).await.unwrap();
+    assert_eq!(f.ws.list_customers(&CustomerFilter::default(), 0, 10).await.unwrap().total, 29);
+    assert_eq!(f.ws.list_customers(&vip, 0, 100).await.unwrap().total, 5);
+    let facets = f.ws.facets().await.unwrap();
+    assert_eq!(facets.tags.iter().find(|t| t.value == "VIP").map(|t| t.count), Some(5));
+}

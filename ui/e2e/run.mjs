@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// End-to-end test of the REAL desktop app: tauri-driver + WebKitWebDriver drive the debug build of
+// tend-desktop (under Xvfb when no display is set) on a fresh workspace file.
+//
+//   npm run e2e                     (from ui/; build the app first: cargo build -p tend-desktop)
+//   TEND_APP=/path/to/tend-desktop  app binary (default: <repo>/target/debug/tend-desktop)
+//   E2E_ARTIFACTS=/some/dir         screenshots (default: <repo>/target/e2e-artifacts)
+//   E2E_KEEP=1                      keep the temp workspace for inspection
+//   TAURI_DRIVER_URL=http://h:port  use a tauri-driver already running (scripts/e2e starts one);
+//                                   TEND_DB is then whatever that driver's environment had
+//
+// Exits non-zero on any failure; prints 'N passed, N failed' at the end.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+import { scenario } from './scenario.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const APP = process.env.TEND_APP || join(repo, 'target', 'debug', 'tend-desktop');
+const ARTIFACTS = process.env.E2E_ARTIFACTS || join(repo, 'target', 'e2e-artifacts');
+const DRIVER = process.env.TAURI_DRIVER || 'tauri-driver';
+const NATIVE_DRIVER = process.env.NATIVE_DRIVER || '/usr/bin/WebKitWebDriver';
+const PORT = 4444;
+
+const children = [];
+const results = [];
+let browser = null;
+let tmp = null;
+
+function log(...args) {
+  console.log('[e2e]', ...args);
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function waitPort(port, ms) {
+  const until = Date.now() + ms;
+  return new Promise((resolvePort, reject) => {
+    const attempt = () => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolvePort();
+      });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > until) reject(new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`));
+        else setTimeout(attempt, 200);
+      });
+    };
+    attempt();
+  });
+}
+
+function start(cmd, args, env) {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tag = cmd.split('/').pop();
+  child.stdout.on('data', (d) => process.env.E2E_VERBOSE && process.stdout.write(`[${tag}] ${d}`));
+  child.stderr.on('data', (d) => process.env.E2E_VERBOSE && process.stderr.write(`[${tag}] ${d}`));
+  child.on('error', (e) => log(`${tag} failed to start: ${e.message}`));
+  children.push(child);
+  return child;
+}
+
+async function startDisplay(env) {
+  if (env.DISPLAY) return;
+  for (let n = 99; n < 120; n++) {
+    if (existsSync(`/tmp/.X${n}-lock`)) continue;
+    const xvfb = start('Xvfb', [`:${n}`, '-screen', '0', '1280x860x24', '-nolisten', 'tcp'], env);
+    await sleep(800);
+    if (xvfb.exitCode === null) {
+      env.DISPLAY = `:${n}`;
+      log(`Xvfb on :${n}`);
+      return;
+    }
+  }
+  throw new Error('could not start Xvfb');
+}
+
+// --- the scenario (scenario.mjs) ---------------------------------------------------------------
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false, error: e });
+    log(`FAIL ${name}: ${e?.stack || e}`);
+    try {
+      await browser.saveScreenshot(join(ARTIFACTS, `failure-${results.length}.png`));
+    } catch {
+      /* no session */
+    }
+    throw e;
+  }
+}
+
+// --- main ---------------------------------------------------------------------------------------
+
+async function main() {
+  if (!existsSync(APP)) throw new Error(`app binary not found: ${APP} (build it: cargo build -p tend-desktop)`);
+  let hostname = '127.0.0.1';
+  let port = PORT;
+  if (process.env.TAURI_DRIVER_URL) {
+    const u = new URL(process.env.TAURI_DRIVER_URL);
+    hostname = u.hostname;
+    port = Number(u.port || 4444);
+    await waitPort(port, 20000);
+    log(`using tauri-driver at ${u.href}; app ${APP}; workspace ${process.env.TEND_DB ?? '(driver default)'}`);
+  } else {
+    tmp = mkdtempSync(join(tmpdir(), 'tend-e2e-'));
+    const env = {
+      ...process.env,
+      TEND_DB: join(tmp, 'workspace.tend'),
+      XDG_DATA_HOME: join(tmp, 'data'),
+      XDG_CONFIG_HOME: join(tmp, 'config')
+    };
+    await startDisplay(env);
+    start(DRIVER, ['--port', String(PORT), '--native-driver', NATIVE_DRIVER], env);
+    await waitPort(PORT, 20000);
+    log(`tauri-driver on ${PORT}; app ${APP}; workspace ${env.TEND_DB}`);
+  }
+
+  browser = await remote({
+    hostname,
+    port,
+    logLevel: 'warn',
+    connectionRetryTimeout: 120000,
+    connectionRetryCount: 0,
+    capabilities: {
+      'tauri:options': { application: APP },
+      // WebKitWebDriver speaks classic WebDriver only (no BiDi)
+      'wdio:enforceWebDriverClassic': true
+    }
+  });
+  await scenario(browser, { artifacts: ARTIFACTS, step });
+}
+
+async function cleanup() {
+  try {
+    if (browser) await browser.deleteSession();
+  } catch {
+    /* already gone */
+  }
+  for (const c of children.reverse()) {
+    if (c.exitCode === null) c.kill('SIGTERM');
+  }
+  await sleep(300);
+  for (const c of children) {
+    if (c.exitCode === null) c.kill('SIGKILL');
+  }
+  if (tmp && !process.env.E2E_KEEP) rmSync(tmp, { recursive: true, force: true });
+}
+
+let code = 0;
+mkdirSync(ARTIFACTS, { recursive: true });
+try {
+  await main();
+} catch (e) {
+  if (!results.some((r) => !r.ok)) {
+    results.push({ name: 'setup', ok: false, error: e });
+    log(`FAIL setup: ${e?.stack || e}`);
+  }
+  code = 1;
+} finally {
+  await cleanup();
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+writeFileSync(join(ARTIFACTS, 'results.json'), JSON.stringify(results.map(({ name, ok, error }) => ({ name, ok, error: error ? String(error) : undefined })), null, 2));
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(code || (failed > 0 ? 1 : 0));

@@ -1,0 +1,165 @@
+// The end-to-end scenario, separate from the harness that starts the app (run.mjs), so it can be
+// pointed at any WebDriver session showing the UI.
+
+import { join } from 'node:path';
+
+const TIMEOUT = 20000;
+const log = (...args) => console.log('[e2e]', ...args);
+
+export async function scenario(browser, { artifacts, step }) {
+  const $t = (id) => browser.$(`[data-testid="${id}"]`);
+
+  async function shown(id, ms = TIMEOUT) {
+    const el = await $t(id);
+    await el.waitForDisplayed({ timeout: ms, timeoutMsg: `[data-testid="${id}"] not shown within ${ms} ms` });
+    return el;
+  }
+
+  /** Replaces an input's text by typing it, as a person would; falls back to setting it by script
+   *  (with an input event) when the native driver cannot type a character. */
+  async function typeInto(id, text) {
+    const el = await shown(id);
+    await el.click();
+    await browser.execute((e) => {
+      e.value = '';
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+    }, el);
+    try {
+      await el.addValue(text);
+    } catch {
+      /* fall through to the check below */
+    }
+    if ((await el.getValue()) !== text) {
+      await browser.execute(
+        (e, v) => {
+          e.value = v;
+          e.dispatchEvent(new Event('input', { bubbles: true }));
+        },
+        el,
+        text
+      );
+    }
+    const got = await el.getValue();
+    if (got !== text) throw new Error(`${id}: typed "${text}" but the input holds "${got}"`);
+  }
+
+  async function textOf(id) {
+    return (await (await shown(id)).getText()).trim();
+  }
+
+  /** The text of an element as the DOM has it (WebKit's driver hides text in ellipsis cells). */
+  async function domText(el) {
+    return (await browser.execute((e) => e.textContent ?? '', el)).replace(/\s+/g, ' ').trim();
+  }
+
+  async function waitFor(what, fn, ms = TIMEOUT) {
+    await browser.waitUntil(fn, { timeout: ms, interval: 150, timeoutMsg: `timed out waiting for ${what}` });
+  }
+
+  async function screenshot(name) {
+    const file = join(artifacts, `${name}.png`);
+    await browser.saveScreenshot(file);
+    log(`screenshot ${file}`);
+  }
+
+  async function historyRows() {
+    await (await shown('tab-history')).click();
+    await shown('history-table');
+    return browser.$$('[data-testid="history-row"]');
+  }
+
+  const NAME = 'Đặng Thị Ngọc Ánh';
+
+  let customerUrl = '';
+  let historyCount = 0;
+
+  await step('the app opens on the customer list', async () => {
+    await shown('new-customer', 60000);
+    await shown('customer-search');
+  });
+
+  await step('create a customer with a Vietnamese name', async () => {
+    await (await $t('new-customer')).click();
+    await typeInto('field-family_name', 'Đặng');
+    await typeInto('field-middle_name', 'Thị Ngọc');
+    await typeInto('field-given_name', 'Ánh');
+    const composed = await (await $t('field-name')).getValue();
+    if (composed !== NAME) throw new Error(`full name composed as "${composed}"`);
+    await typeInto('field-phone-0', '0912 345 678');
+    await (await $t('save')).click();
+    await waitFor('the 360 of the new customer', async () => (await $t('customer-name')).isExisting());
+    const name = await textOf('customer-name');
+    if (name !== NAME) throw new Error(`360 shows "${name}"`);
+    const phones = await textOf('profile-phones');
+    if (!phones.includes('0912 345 678')) throw new Error(`profile phones: "${phones}"`);
+    customerUrl = await browser.getUrl();
+  });
+
+  await step('find it by typing without diacritics in the list search', async () => {
+    await (await shown('nav-customers')).click();
+    await typeInto('customer-search', 'dang thi ngoc');
+    await waitFor('one matching row', async () => {
+      const rows = await browser.$$('[data-testid="customer-row"]');
+      if (rows.length !== 1) return false;
+      return (await domText(rows[0])).includes(NAME);
+    });
+    const row = (await browser.$$('[data-testid="customer-row"]'))[0];
+    const text = await domText(row);
+    if (!text.includes('0912 345 678')) throw new Error(`row shows "${text}"`);
+    await screenshot('customers-list');
+    await row.click();
+    await waitFor('the 360', async () => (await $t('customer-name')).isExisting() && (await textOf('customer-name')) === NAME);
+    if (customerUrl && (await browser.getUrl()) !== customerUrl) throw new Error('the row opened another customer');
+  });
+
+  await step('change the phone by inline edit and see it in the history', async () => {
+    await (await shown('edit-profile')).click();
+    await typeInto('field-phone-0', '0987 654 321');
+    await (await $t('save')).click();
+    await waitFor('the saved profile', async () => (await $t('profile-view')).isExisting());
+    const phones = await textOf('profile-phones');
+    if (!phones.includes('0987 654 321')) throw new Error(`profile phones after save: "${phones}"`);
+    await waitFor('the phones history entry', async () => {
+      const rows = await historyRows();
+      for (const r of rows) {
+        if ((await r.getAttribute('data-field')) !== 'phones') continue;
+        const t = await domText(r);
+        if (t.includes('0912 345 678') && t.includes('0987 654 321')) return true;
+      }
+      return false;
+    });
+    historyCount = (await historyRows()).length;
+    await screenshot('customer-360-history');
+    await (await $t('tab-profile')).click();
+    await screenshot('customer-360-profile');
+  });
+
+  await step('a bad phone shows the field error and saves nothing', async () => {
+    await (await shown('edit-profile')).click();
+    await typeInto('field-phone-0', '12ab');
+    await (await $t('save')).click();
+    const err = await shown('error-phones[0].number');
+    const msg = (await err.getText()).trim();
+    if (!msg.includes('12ab')) throw new Error(`field error reads "${msg}"`);
+    if (!(await (await $t('field-phone-0')).isDisplayed())) throw new Error('the form closed after an error');
+    await screenshot('customer-360-error');
+    await (await $t('cancel-edit')).click();
+    // Read everything back from the app again: nothing may have been saved.
+    await browser.refresh();
+    await waitFor('the 360 after reload', async () => (await $t('customer-name')).isExisting());
+    const phones = await textOf('profile-phones');
+    if (!phones.includes('0987 654 321') || phones.includes('12ab')) throw new Error(`profile phones after refused save: "${phones}"`);
+    const count = (await historyRows()).length;
+    if (count !== historyCount) throw new Error(`history has ${count} rows, had ${historyCount} before the refused save`);
+  });
+
+  await step('Ctrl+K finds the customer and opens the 360', async () => {
+    await (await shown('nav-customers')).click();
+    await shown('customer-search');
+    await browser.keys(['Control', 'k']);
+    await typeInto('palette-input', 'ngoc anh');
+    await waitFor('a palette hit', async () => (await browser.$$('[data-testid="palette-row"]')).length > 0);
+    await browser.keys(['Enter']);
+    await waitFor('the 360 from the palette', async () => (await $t('customer-name')).isExisting() && (await textOf('customer-name')) === NAME);
+  });
+}

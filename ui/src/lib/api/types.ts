@@ -1,0 +1,43 @@
+// The domain types the screens use, read off the generated command signatures (bindings.ts), so
+// they follow the Rust types without being copied, whatever names the generator gives them.
+// Outputs are what a command resolves to; inputs are the full shape of what a command accepts.
+
+import type { commands } from './bindings';
+
+type Commands = typeof commands;
+type Resolved<K extends keyof Commands> = Awaited<ReturnType<Commands[K]>>;
+/** What command K returns on success. */
+export type Out<K extends keyof Commands> = Extract<Resolved<K>, { status: 'ok' }> extends { data: infer T } ? T : never;
+/** Argument N of command K, with every optional field present (a form always sends them all). */
+type Full<T> = { [P in keyof T]-?: Exclude<T[P], undefined> };
+export type In<K extends keyof Commands, N extends number = 0> = Full<Parameters<Commands[K]>[N]>;
+
+export type ErrorPayload = Extract<Resolved<'workspaceInfo'>, { status: 'error' }> extends { error: infer E } ? E : never;
+export type FieldError = ErrorPayload['fields'][number];
+
+export type WorkspaceInfo = Out<'workspaceInfo'>;
+export type Staff = Out<'staffList'>[number];
+export type Stage = Out<'stageList'>[number];
+export type CustomField = Out<'customFieldList'>[number];
+export type Customer = Out<'customerGet'>;
+export type Contact = Customer['contacts'][number];
+export type Phone = Customer['phones'][number];
+export type Email = Customer['emails'][number];
+export type CustomerPage = Out<'customerList'>;
+export type CustomerSummary = CustomerPage['rows'][number];
+export type Facets = Out<'facets'>;
+export type Created = Out<'customerCreate'>;
+export type DuplicateHit = Out<'customerCheckDuplicates'>[number];
+export type HistoryEntry = Out<'history'>[number];
+export type FieldChange = HistoryEntry['change'];
+export type TimelinePage = Out<'timeline'>;
+export type TimelineEntry = TimelinePage['entries'][number];
+export type Interaction = Out<'interactionAdd'>;
+export type PurchaseItem = Interaction['items'][number];
+
+export type CustomerInput = In<'customerCreate'>;
+export type CustomerFilter = In<'customerList'>;
+export type ContactInput = In<'contactAdd', 1>;
+export type InteractionInput = In<'interactionAdd', 1>;
+export type StaffInput = In<'staffAdd'>;
+export type CustomFieldInput = In<'customFieldAdd'>;

@@ -1,0 +1,34 @@
+// The value lists the forms offer. Each typed list is checked against the generated union type,
+// so a value the core adds (or drops) fails `svelte-check` until the UI follows.
+
+import type { CustomFieldInput, CustomerInput, InteractionInput, StaffInput } from './api';
+
+// Taken from the input types, so a renamed type in the bindings changes nothing here.
+type CustomerKind = CustomerInput['kind'];
+type Gender = NonNullable<CustomerInput['gender']>;
+type Role = StaffInput['role'];
+type CustomFieldKind = CustomFieldInput['kind'];
+type InteractionKind = InteractionInput['kind'];
+type Channel = InteractionInput['channel'];
+type Direction = InteractionInput['direction'];
+
+/** Compile-time check that `list` names every member of the union `T`. */
+function all<T extends string>() {
+  return <const L extends readonly T[]>(list: L & ([T] extends [L[number]] ? unknown : 'missing a value')) => list;
+}
+
+export const CUSTOMER_KINDS = all<CustomerKind>()(['person', 'company']);
+export const GENDERS = all<Gender>()(['male', 'female', 'other']);
+export const ROLES = all<Role>()(['owner', 'manager', 'agent']);
+export const FIELD_KINDS = all<CustomFieldKind>()(['text', 'number', 'date', 'select', 'checkbox']);
+export const INTERACTION_KINDS = all<InteractionKind>()(['call', 'email', 'meeting', 'chat', 'note', 'purchase']);
+export const CHANNELS = all<Channel>()(['phone', 'email', 'website', 'facebook', 'zalo', 'in_person', 'other']);
+export const DIRECTIONS = all<Direction>()(['inbound', 'outbound', 'internal']);
+
+/**
+ * Customer sources. The core keeps this list as a plain string constant (`customers::SOURCES`),
+ * not a type the bindings carry, so it is repeated here; the core still validates the value.
+ */
+export const SOURCES = ['website', 'facebook', 'zalo', 'phone', 'email', 'referral', 'walk_in', 'event', 'other'] as const;
+
+export const CURRENCIES = ['VND', 'USD', 'EUR', 'JPY', 'KRW', 'CNY', 'SGD', 'THB'] as const;

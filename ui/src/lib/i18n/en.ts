@@ -1,0 +1,352 @@
+// English. Same keys as vi.ts (checked by i18n.test.ts). ICU message syntax.
+export const en = {
+  nav: {
+    label: 'Main',
+    customers: 'Customers',
+    trash: 'Trash',
+    settings: 'Settings'
+  },
+  common: {
+    add: 'Add',
+    back: 'Back',
+    cancel: 'Cancel',
+    delete: 'Delete',
+    edit: 'Edit',
+    edit_named: 'Edit {name}',
+    load_more: 'Load more',
+    loading: 'Loading…',
+    move_down: 'Move down',
+    move_up: 'Move up',
+    no: 'No',
+    none: '—',
+    remove: 'Remove',
+    remove_named: 'Remove {name}',
+    rename_named: 'Rename {name}',
+    restore: 'Restore',
+    save: 'Save',
+    saving: 'Saving…',
+    someone: 'Someone',
+    unknown: 'unknown',
+    yes: 'Yes'
+  },
+  kind: {
+    person: 'Person',
+    company: 'Company'
+  },
+  gender: {
+    male: 'Male',
+    female: 'Female',
+    other: 'Other'
+  },
+  source: {
+    website: 'Website',
+    facebook: 'Facebook',
+    zalo: 'Zalo',
+    phone: 'Phone call',
+    email: 'Email',
+    referral: 'Referral',
+    walk_in: 'Walk-in',
+    event: 'Event',
+    other: 'Other'
+  },
+  stage: {
+    lead: 'Lead',
+    prospect: 'Prospect',
+    customer: 'Customer',
+    loyal: 'Loyal',
+    churned: 'Churned',
+    negative: 'Negative'
+  },
+  role: {
+    owner: 'Owner',
+    manager: 'Manager',
+    agent: 'Agent'
+  },
+  field_kind: {
+    text: 'Text',
+    number: 'Number',
+    date: 'Date',
+    select: 'Select',
+    checkbox: 'Checkbox'
+  },
+  interaction: {
+    kind: {
+      call: 'Call',
+      email: 'Email',
+      meeting: 'Meeting',
+      chat: 'Chat',
+      note: 'Note',
+      purchase: 'Purchase'
+    },
+    item_name: 'Item',
+    quantity: 'Qty',
+    unit_price: 'Unit price',
+    add_item: 'Add item',
+    remove_item: 'Remove item',
+    amount_hint: 'Left empty, the total of the items is used.'
+  },
+  channel: {
+    phone: 'Phone',
+    email: 'Email',
+    website: 'Website',
+    facebook: 'Facebook',
+    zalo: 'Zalo',
+    in_person: 'In person',
+    other: 'Other'
+  },
+  direction: {
+    inbound: 'Inbound',
+    outbound: 'Outbound',
+    internal: 'Internal'
+  },
+  entity: {
+    customer: 'Customer',
+    trashed_customer: 'Customer in the trash',
+    contact: 'Contact',
+    stage: 'Stage',
+    staff: 'Staff member',
+    custom_field: 'Custom field',
+    interaction: 'Interaction'
+  },
+  table: {
+    customers: 'Customer',
+    contacts: 'Contact',
+    custom_values: 'Custom field',
+    interactions: 'Interaction',
+    staff: 'Staff',
+    stages: 'Stage',
+    custom_fields: 'Custom field',
+    settings: 'Settings'
+  },
+  field: {
+    address: 'Address',
+    amount: 'Amount',
+    birthday: 'Birthday',
+    body: 'Details',
+    channel: 'Channel',
+    company_name: 'Company name',
+    created_at: 'Created',
+    currency: 'Currency',
+    current_staff: 'Current user',
+    custom: 'Custom field',
+    customer_id: 'Customer',
+    deleted_at: 'Deleted',
+    direction: 'Direction',
+    district: 'District',
+    email: 'Email',
+    emails: 'Emails',
+    expected_revenue: 'Expected revenue',
+    family_name: 'Family name',
+    full_name: 'Full name',
+    gender: 'Gender',
+    given_name: 'Given name',
+    is_decision_maker: 'Decision maker',
+    items: 'Items',
+    kind: 'Type',
+    label: 'Label',
+    language: 'Language',
+    middle_name: 'Middle name',
+    name: 'Name',
+    notes: 'Notes',
+    occurred_at: 'When',
+    options: 'Options',
+    owner_id: 'Owner',
+    phone: 'Phone',
+    phones: 'Phones',
+    position: 'Position',
+    province: 'Province / city',
+    required: 'Required',
+    role: 'Role',
+    source: 'Source',
+    staff_id: 'Staff',
+    stage: 'Stage',
+    stage_id: 'Stage',
+    stages: 'Stages',
+    street: 'Street',
+    summary: 'Summary',
+    tags: 'Tags',
+    tax_code: 'Tax code',
+    time_zone: 'Time zone',
+    updated_at: 'Last changed',
+    value: 'Value',
+    ward: 'Ward / commune'
+  },
+  list: {
+    count: '{count, plural, one {# customer} other {# customers}}',
+    new_customer: 'New customer',
+    search_placeholder: 'Search name, phone, email, tax code…',
+    all_stages: 'All stages',
+    all_owners: 'All owners',
+    all_tags: 'All tags',
+    all_provinces: 'All provinces',
+    clear_filters: 'Clear',
+    empty: 'No customers yet. Create the first one with “New customer”.',
+    no_match: 'No customer matches this search.',
+    col: {
+      name: 'Name',
+      phone: 'Phone',
+      email: 'Email',
+      province: 'Province',
+      stage: 'Stage',
+      owner: 'Owner',
+      tags: 'Tags'
+    }
+  },
+  form: {
+    new_title: 'New customer',
+    name_auto: 'Made from the name parts; type to change it.',
+    fix_errors: '{count, plural, one {One field needs attention.} other {# fields need attention.}}',
+    add_phone: 'Add phone',
+    add_email: 'Add email',
+    remove_phone: 'Remove phone',
+    remove_email: 'Remove email',
+    phone_label: 'Phone label',
+    phone_label_placeholder: 'Mobile',
+    phone_number: 'Phone number {n}',
+    email_label: 'Email label',
+    email_label_placeholder: 'Work',
+    email_address: 'Email address {n}',
+    section: {
+      identity: 'Customer',
+      sales: 'Sales',
+      personal: 'Personal',
+      custom: 'More fields'
+    }
+  },
+  tags: {
+    placeholder: 'Type a tag, Enter to add',
+    remove: 'Remove tag {tag}'
+  },
+  duplicates: {
+    title: '{count, plural, one {This may be a customer you already have:} other {This may duplicate # existing customers:}}',
+    still_allowed: 'You can still save; check the existing record first.',
+    reason: {
+      phone: 'same phone',
+      email: 'same email',
+      tax_code: 'same tax code'
+    }
+  },
+  c360: {
+    sections: 'Customer sections',
+    trash: 'Move to trash',
+    in_trash: 'This customer is in the trash (since {when}).',
+    tab: {
+      profile: 'Profile',
+      timeline: 'Timeline',
+      history: 'History'
+    }
+  },
+  contacts: {
+    title: 'Contacts',
+    add: 'Add contact',
+    empty: 'No contacts yet.',
+    decision_maker: 'Decision maker',
+    edit: 'Edit {name}',
+    remove: 'Remove {name}',
+    remove_confirm: 'Remove the contact {name}? This change stays in the history.'
+  },
+  timeline: {
+    log: 'Log interaction',
+    empty: 'Nothing on the timeline yet.',
+    created: 'created this customer',
+    changed: 'changed {field} from {old} to {new}',
+    set: 'set {field} to {new}',
+    cleared: 'cleared {field} (was {old})',
+    contact_added: 'added a contact',
+    contact_removed: 'removed a contact',
+    delete_interaction: 'Delete interaction',
+    delete_confirm: 'Delete this interaction from the timeline?'
+  },
+  history: {
+    empty: 'No changes recorded.',
+    when: 'When',
+    who: 'Who',
+    field: 'Field',
+    change: 'Change',
+    cleared: '(cleared)',
+    purged: 'Deleted for good'
+  },
+  trash: {
+    title: 'Trash',
+    hint: 'Customers in the trash are hidden from lists and search. Restore them, or delete them for good.',
+    empty: 'The trash is empty.',
+    deleted_at: 'Moved to trash',
+    purge: 'Delete for good',
+    purge_title: 'Delete for good?',
+    purge_confirm: '{name} and all their contacts and interactions will be deleted for good. This cannot be undone.'
+  },
+  settings: {
+    language: 'Language',
+    current_user: 'Current user',
+    current_user_hint: 'Changes you make on this device are recorded under this name.',
+    no_current_user: '(nobody)',
+    you: 'you',
+    staff: 'Staff',
+    add_staff: 'Add staff member',
+    no_staff: 'No staff yet.',
+    remove_staff_confirm: 'Remove {name}? Their past changes keep their name.',
+    stages: 'Lifecycle stages',
+    stages_hint: 'The order here is the order of the pipeline.',
+    stage_name: 'Stage name',
+    new_stage: 'New stage name',
+    built_in: 'built-in',
+    remove_stage_confirm: 'Remove the stage {name}?',
+    custom_fields: 'Custom fields',
+    add_field: 'Add field',
+    no_fields: 'No custom fields yet.',
+    field_label: 'Label',
+    field_key: 'Key',
+    field_kind: 'Type',
+    field_options: 'Options',
+    field_options_hint: 'One option per line.',
+    remove_field_confirm: 'Remove the field {name}? Values already entered are kept in the history.',
+    workspace: 'Workspace',
+    workspace_path: 'File',
+    time_zone: 'Time zone',
+    schema_version: 'Schema version',
+    device: 'Device'
+  },
+  palette: {
+    title: 'Search customers',
+    open: 'Search',
+    placeholder: 'Search customers by name, phone, email…',
+    results: 'Results',
+    no_results: 'No customer found.',
+    hint: '↑ ↓ to move, Enter to open, Esc to close'
+  },
+  validation: {
+    required: 'Required',
+    too_long: 'Too long (at most {max} characters)',
+    phone_invalid: '“{value}” is not a valid phone number',
+    phone_repeated: 'This number is already listed',
+    email_invalid: '“{value}” is not a valid email address',
+    email_repeated: 'This email is already listed',
+    tax_code_invalid: '“{value}” is not a valid tax code (10 digits, or 10 digits-3 digits)',
+    not_allowed: '“{value}” is not allowed here',
+    unknown_staff: 'Unknown staff member',
+    unknown_stage: 'Unknown stage',
+    date_invalid: 'Not a valid date',
+    date_out_of_range: 'This date is out of range',
+    negative: 'Must not be negative',
+    positive: 'Must be greater than zero',
+    currency_invalid: 'Unknown currency code',
+    number_invalid: 'Not a number',
+    checkbox_invalid: 'Must be yes or no',
+    unknown_field: 'Unknown field',
+    options_required: 'A select field needs at least one option',
+    stage_order_invalid: 'The list of stages changed meanwhile; try again',
+    stage_in_use: '{count, plural, one {One customer is} other {# customers are}} in this stage; move them to another stage first',
+    field_kind_in_use: 'This field already has values, so its type cannot change',
+    time_zone_invalid: 'Unknown time zone'
+  },
+  error: {
+    not_found: '{entity} not found (it may have been deleted)',
+    newer_database:
+      'This workspace was written by a newer version of Tend (schema {db_version}; this app knows {app_version}). Update Tend to open it.',
+    conflict: 'Conflict: {detail}',
+    storage: 'Could not read or write the workspace: {detail}',
+    invalid: 'Invalid input',
+    ipc: 'The app could not run this command: {detail}',
+    unknown: 'Unexpected error ({key})'
+  }
+};

@@ -1,0 +1,150 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { en } from './en';
+import { vi } from './vi';
+import { CHANNELS, DIRECTIONS, FIELD_KINDS, GENDERS, INTERACTION_KINDS, ROLES, SOURCES, CUSTOMER_KINDS } from '../enums';
+
+type Dict = { [k: string]: string | Dict };
+
+function flatten(d: Dict, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  for (const [k, v] of Object.entries(d)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'string') out[key] = v;
+    else flatten(v, key, out);
+  }
+  return out;
+}
+
+const flatVi = flatten(vi);
+const flatEn = flatten(en);
+
+/** The names of the ICU arguments a message uses: `{count, plural, ...}` and `{name}` -> count, name. */
+function placeholders(msg: string): string[] {
+  const names = new Set<string>();
+  for (const m of msg.matchAll(/\{\s*([a-zA-Z_][\w]*)\s*(?:[,}])/g)) names.add(m[1]);
+  return [...names].sort();
+}
+
+/** Every key the core can emit as an error message. */
+const CORE_KEYS = [
+  'validation.required',
+  'validation.too_long',
+  'validation.phone_invalid',
+  'validation.phone_repeated',
+  'validation.email_invalid',
+  'validation.email_repeated',
+  'validation.tax_code_invalid',
+  'validation.not_allowed',
+  'validation.unknown_staff',
+  'validation.unknown_stage',
+  'validation.date_invalid',
+  'validation.date_out_of_range',
+  'validation.negative',
+  'validation.positive',
+  'validation.currency_invalid',
+  'validation.number_invalid',
+  'validation.checkbox_invalid',
+  'validation.unknown_field',
+  'validation.options_required',
+  'validation.stage_order_invalid',
+  'validation.stage_in_use',
+  'validation.field_kind_in_use',
+  'validation.time_zone_invalid',
+  'error.not_found',
+  'error.newer_database',
+  'error.conflict',
+  'error.storage',
+  'error.invalid'
+];
+
+const CORE_PARAMS: Record<string, string[]> = {
+  'validation.too_long': ['max'],
+  'validation.phone_invalid': ['value'],
+  'validation.email_invalid': ['value'],
+  'validation.tax_code_invalid': ['value'],
+  'validation.not_allowed': ['value'],
+  'validation.stage_in_use': ['count'],
+  'error.not_found': ['entity'],
+  'error.newer_database': ['app_version', 'db_version'],
+  'error.conflict': ['detail'],
+  'error.storage': ['detail']
+};
+
+describe('dictionaries', () => {
+  it('have the same keys in Vietnamese and English', () => {
+    const onlyVi = Object.keys(flatVi).filter((k) => !(k in flatEn));
+    const onlyEn = Object.keys(flatEn).filter((k) => !(k in flatVi));
+    expect(onlyVi).toEqual([]);
+    expect(onlyEn).toEqual([]);
+  });
+
+  it('have no empty strings', () => {
+    const empty = [...Object.entries(flatVi), ...Object.entries(flatEn)].filter(([, v]) => v.trim() === '').map(([k]) => k);
+    expect(empty).toEqual([]);
+  });
+
+  it('use the same placeholders in both languages', () => {
+    const differ = Object.keys(flatVi).filter((k) => k in flatEn && placeholders(flatVi[k]).join() !== placeholders(flatEn[k]).join());
+    expect(differ).toEqual([]);
+  });
+
+  it('translate every error key the core emits, with its params', () => {
+    for (const key of CORE_KEYS) {
+      expect(flatVi[key], key).toBeTruthy();
+      expect(flatEn[key], key).toBeTruthy();
+      for (const p of CORE_PARAMS[key] ?? []) {
+        expect(placeholders(flatVi[key]), `${key} (vi) uses {${p}}`).toContain(p);
+        expect(placeholders(flatEn[key]), `${key} (en) uses {${p}}`).toContain(p);
+      }
+    }
+  });
+
+  it('label every value of every list the forms offer', () => {
+    const families: [string, readonly string[]][] = [
+      ['kind', CUSTOMER_KINDS],
+      ['gender', GENDERS],
+      ['role', ROLES],
+      ['field_kind', FIELD_KINDS],
+      ['interaction.kind', INTERACTION_KINDS],
+      ['channel', CHANNELS],
+      ['direction', DIRECTIONS],
+      ['source', SOURCES],
+      ['stage', ['lead', 'prospect', 'customer', 'loyal', 'churned', 'negative']],
+      ['duplicates.reason', ['phone', 'email', 'tax_code']]
+    ];
+    const missing = families.flatMap(([prefix, values]) => values.map((v) => `${prefix}.${v}`)).filter((k) => !(k in flatVi));
+    expect(missing).toEqual([]);
+  });
+
+  it('label every customer column the history can show', () => {
+    const columns = ['kind', 'name', 'family_name', 'middle_name', 'given_name', 'phones', 'emails', 'street', 'ward', 'district', 'province', 'tax_code', 'source', 'owner_id', 'stage_id', 'tags', 'birthday', 'gender', 'expected_revenue', 'currency', 'notes', 'created_at', 'deleted_at'];
+    const contactCols = ['customer_id', 'role', 'phone', 'email', 'is_decision_maker'];
+    const interactionCols = ['channel', 'direction', 'staff_id', 'occurred_at', 'summary', 'body', 'amount', 'items'];
+    const missing = [...columns, ...contactCols, ...interactionCols].map((c) => `field.${c}`).filter((k) => !(k in flatVi));
+    expect(missing).toEqual([]);
+  });
+
+  it('contain every key the source code asks for by name', () => {
+    const root = join(__dirname, '..', '..');
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.(svelte|ts)$/.test(name) && !name.endsWith('.test.ts') && !name.startsWith('bindings')) files.push(p);
+      }
+    };
+    walk(root);
+    expect(files.length).toBeGreaterThan(10);
+    const used = new Set<string>();
+    for (const f of files) {
+      const src = readFileSync(f, 'utf8');
+      for (const m of src.matchAll(/(?:\$_|\btr|\bt)\(\s*'([a-z_]+(?:\.[a-z_]+)+)'/g)) used.add(m[1]);
+      for (const m of src.matchAll(/\bkey:\s*'([a-z_]+\.[a-z_.]+)'/g)) used.add(m[1]);
+    }
+    expect(used.size).toBeGreaterThan(100);
+    const missing = [...used].filter((k) => !(k in flatVi) || !(k in flatEn));
+    expect(missing).toEqual([]);
+  });
+});

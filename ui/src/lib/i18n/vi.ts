@@ -1,0 +1,352 @@
+// Tiếng Việt. Cùng bộ khoá với en.ts (kiểm tra bởi i18n.test.ts). Cú pháp ICU.
+export const vi = {
+  nav: {
+    label: 'Điều hướng chính',
+    customers: 'Khách hàng',
+    trash: 'Thùng rác',
+    settings: 'Cài đặt'
+  },
+  common: {
+    add: 'Thêm',
+    back: 'Quay lại',
+    cancel: 'Huỷ',
+    delete: 'Xoá',
+    edit: 'Sửa',
+    edit_named: 'Sửa {name}',
+    load_more: 'Xem thêm',
+    loading: 'Đang tải…',
+    move_down: 'Chuyển xuống',
+    move_up: 'Chuyển lên',
+    no: 'Không',
+    none: '—',
+    remove: 'Gỡ bỏ',
+    remove_named: 'Gỡ bỏ {name}',
+    rename_named: 'Đổi tên {name}',
+    restore: 'Khôi phục',
+    save: 'Lưu',
+    saving: 'Đang lưu…',
+    someone: 'Ai đó',
+    unknown: 'không rõ',
+    yes: 'Có'
+  },
+  kind: {
+    person: 'Cá nhân',
+    company: 'Doanh nghiệp'
+  },
+  gender: {
+    male: 'Nam',
+    female: 'Nữ',
+    other: 'Khác'
+  },
+  source: {
+    website: 'Website',
+    facebook: 'Facebook',
+    zalo: 'Zalo',
+    phone: 'Gọi điện',
+    email: 'Email',
+    referral: 'Được giới thiệu',
+    walk_in: 'Khách vãng lai',
+    event: 'Sự kiện',
+    other: 'Khác'
+  },
+  stage: {
+    lead: 'Tiềm năng',
+    prospect: 'Đang tư vấn',
+    customer: 'Khách hàng',
+    loyal: 'Thân thiết',
+    churned: 'Đã rời bỏ',
+    negative: 'Tiêu cực'
+  },
+  role: {
+    owner: 'Chủ sở hữu',
+    manager: 'Quản lý',
+    agent: 'Nhân viên'
+  },
+  field_kind: {
+    text: 'Văn bản',
+    number: 'Số',
+    date: 'Ngày',
+    select: 'Danh sách chọn',
+    checkbox: 'Ô đánh dấu'
+  },
+  interaction: {
+    kind: {
+      call: 'Cuộc gọi',
+      email: 'Email',
+      meeting: 'Cuộc họp',
+      chat: 'Nhắn tin',
+      note: 'Ghi chú',
+      purchase: 'Mua hàng'
+    },
+    item_name: 'Mặt hàng',
+    quantity: 'SL',
+    unit_price: 'Đơn giá',
+    add_item: 'Thêm mặt hàng',
+    remove_item: 'Bỏ mặt hàng',
+    amount_hint: 'Để trống thì lấy tổng tiền các mặt hàng.'
+  },
+  channel: {
+    phone: 'Điện thoại',
+    email: 'Email',
+    website: 'Website',
+    facebook: 'Facebook',
+    zalo: 'Zalo',
+    in_person: 'Gặp trực tiếp',
+    other: 'Khác'
+  },
+  direction: {
+    inbound: 'Khách liên hệ',
+    outbound: 'Mình liên hệ',
+    internal: 'Nội bộ'
+  },
+  entity: {
+    customer: 'khách hàng',
+    trashed_customer: 'khách hàng trong thùng rác',
+    contact: 'người liên hệ',
+    stage: 'giai đoạn',
+    staff: 'nhân viên',
+    custom_field: 'trường tuỳ chỉnh',
+    interaction: 'tương tác'
+  },
+  table: {
+    customers: 'Khách hàng',
+    contacts: 'Người liên hệ',
+    custom_values: 'Trường tuỳ chỉnh',
+    interactions: 'Tương tác',
+    staff: 'Nhân viên',
+    stages: 'Giai đoạn',
+    custom_fields: 'Trường tuỳ chỉnh',
+    settings: 'Cài đặt'
+  },
+  field: {
+    address: 'Địa chỉ',
+    amount: 'Số tiền',
+    birthday: 'Ngày sinh',
+    body: 'Chi tiết',
+    channel: 'Kênh',
+    company_name: 'Tên doanh nghiệp',
+    created_at: 'Ngày tạo',
+    currency: 'Tiền tệ',
+    current_staff: 'Người dùng hiện tại',
+    custom: 'Trường tuỳ chỉnh',
+    customer_id: 'Khách hàng',
+    deleted_at: 'Ngày xoá',
+    direction: 'Chiều',
+    district: 'Quận / huyện',
+    email: 'Email',
+    emails: 'Email',
+    expected_revenue: 'Doanh thu dự kiến',
+    family_name: 'Họ',
+    full_name: 'Họ và tên',
+    gender: 'Giới tính',
+    given_name: 'Tên',
+    is_decision_maker: 'Người quyết định',
+    items: 'Mặt hàng',
+    kind: 'Loại',
+    label: 'Nhãn',
+    language: 'Ngôn ngữ',
+    middle_name: 'Tên đệm',
+    name: 'Tên',
+    notes: 'Ghi chú',
+    occurred_at: 'Thời điểm',
+    options: 'Tuỳ chọn',
+    owner_id: 'Phụ trách',
+    phone: 'Điện thoại',
+    phones: 'Số điện thoại',
+    position: 'Thứ tự',
+    province: 'Tỉnh / thành phố',
+    required: 'Bắt buộc',
+    role: 'Vai trò',
+    source: 'Nguồn',
+    staff_id: 'Nhân viên',
+    stage: 'Giai đoạn',
+    stage_id: 'Giai đoạn',
+    stages: 'Giai đoạn',
+    street: 'Số nhà, đường',
+    summary: 'Tóm tắt',
+    tags: 'Nhãn phân loại',
+    tax_code: 'Mã số thuế',
+    time_zone: 'Múi giờ',
+    updated_at: 'Sửa lần cuối',
+    value: 'Giá trị',
+    ward: 'Phường / xã'
+  },
+  list: {
+    count: '{count, number} khách hàng',
+    new_customer: 'Thêm khách hàng',
+    search_placeholder: 'Tìm theo tên, số điện thoại, email, mã số thuế…',
+    all_stages: 'Mọi giai đoạn',
+    all_owners: 'Mọi người phụ trách',
+    all_tags: 'Mọi nhãn',
+    all_provinces: 'Mọi tỉnh thành',
+    clear_filters: 'Bỏ lọc',
+    empty: 'Chưa có khách hàng nào. Bấm “Thêm khách hàng” để tạo người đầu tiên.',
+    no_match: 'Không có khách hàng nào khớp với tìm kiếm.',
+    col: {
+      name: 'Tên',
+      phone: 'Điện thoại',
+      email: 'Email',
+      province: 'Tỉnh thành',
+      stage: 'Giai đoạn',
+      owner: 'Phụ trách',
+      tags: 'Nhãn'
+    }
+  },
+  form: {
+    new_title: 'Thêm khách hàng',
+    name_auto: 'Tự ghép từ họ, tên đệm và tên; gõ để sửa.',
+    fix_errors: 'Có {count, number} trường cần sửa.',
+    add_phone: 'Thêm số điện thoại',
+    add_email: 'Thêm email',
+    remove_phone: 'Bỏ số điện thoại',
+    remove_email: 'Bỏ email',
+    phone_label: 'Nhãn số điện thoại',
+    phone_label_placeholder: 'Di động',
+    phone_number: 'Số điện thoại {n}',
+    email_label: 'Nhãn email',
+    email_label_placeholder: 'Công việc',
+    email_address: 'Địa chỉ email {n}',
+    section: {
+      identity: 'Khách hàng',
+      sales: 'Bán hàng',
+      personal: 'Cá nhân',
+      custom: 'Thông tin thêm'
+    }
+  },
+  tags: {
+    placeholder: 'Gõ nhãn, Enter để thêm',
+    remove: 'Bỏ nhãn {tag}'
+  },
+  duplicates: {
+    title: 'Có thể trùng với {count, number} khách hàng đã có:',
+    still_allowed: 'Bạn vẫn có thể lưu; hãy xem hồ sơ đã có trước.',
+    reason: {
+      phone: 'trùng số điện thoại',
+      email: 'trùng email',
+      tax_code: 'trùng mã số thuế'
+    }
+  },
+  c360: {
+    sections: 'Các phần của hồ sơ khách hàng',
+    trash: 'Chuyển vào thùng rác',
+    in_trash: 'Khách hàng này đang ở trong thùng rác (từ {when}).',
+    tab: {
+      profile: 'Hồ sơ',
+      timeline: 'Dòng thời gian',
+      history: 'Lịch sử thay đổi'
+    }
+  },
+  contacts: {
+    title: 'Người liên hệ',
+    add: 'Thêm người liên hệ',
+    empty: 'Chưa có người liên hệ.',
+    decision_maker: 'Người quyết định',
+    edit: 'Sửa {name}',
+    remove: 'Gỡ bỏ {name}',
+    remove_confirm: 'Gỡ bỏ người liên hệ {name}? Thay đổi này vẫn được lưu trong lịch sử.'
+  },
+  timeline: {
+    log: 'Ghi nhận tương tác',
+    empty: 'Dòng thời gian chưa có gì.',
+    created: 'đã tạo khách hàng này',
+    changed: 'đã đổi {field} từ {old} thành {new}',
+    set: 'đã đặt {field} là {new}',
+    cleared: 'đã xoá {field} (trước là {old})',
+    contact_added: 'đã thêm một người liên hệ',
+    contact_removed: 'đã gỡ một người liên hệ',
+    delete_interaction: 'Xoá tương tác',
+    delete_confirm: 'Xoá tương tác này khỏi dòng thời gian?'
+  },
+  history: {
+    empty: 'Chưa có thay đổi nào được ghi lại.',
+    when: 'Thời điểm',
+    who: 'Người sửa',
+    field: 'Trường',
+    change: 'Thay đổi',
+    cleared: '(đã xoá)',
+    purged: 'Đã xoá vĩnh viễn'
+  },
+  trash: {
+    title: 'Thùng rác',
+    hint: 'Khách hàng trong thùng rác không hiện trong danh sách và tìm kiếm. Bạn có thể khôi phục hoặc xoá vĩnh viễn.',
+    empty: 'Thùng rác trống.',
+    deleted_at: 'Chuyển vào thùng rác lúc',
+    purge: 'Xoá vĩnh viễn',
+    purge_title: 'Xoá vĩnh viễn?',
+    purge_confirm: '{name} cùng mọi người liên hệ và tương tác sẽ bị xoá vĩnh viễn. Không thể hoàn tác.'
+  },
+  settings: {
+    language: 'Ngôn ngữ',
+    current_user: 'Người dùng hiện tại',
+    current_user_hint: 'Mọi thay đổi trên máy này được ghi dưới tên người này.',
+    no_current_user: '(chưa chọn)',
+    you: 'bạn',
+    staff: 'Nhân viên',
+    add_staff: 'Thêm nhân viên',
+    no_staff: 'Chưa có nhân viên.',
+    remove_staff_confirm: 'Gỡ bỏ {name}? Các thay đổi trước đây vẫn giữ tên người này.',
+    stages: 'Giai đoạn khách hàng',
+    stages_hint: 'Thứ tự ở đây là thứ tự của quy trình bán hàng.',
+    stage_name: 'Tên giai đoạn',
+    new_stage: 'Tên giai đoạn mới',
+    built_in: 'có sẵn',
+    remove_stage_confirm: 'Gỡ bỏ giai đoạn {name}?',
+    custom_fields: 'Trường tuỳ chỉnh',
+    add_field: 'Thêm trường',
+    no_fields: 'Chưa có trường tuỳ chỉnh.',
+    field_label: 'Tên trường',
+    field_key: 'Mã',
+    field_kind: 'Kiểu',
+    field_options: 'Các lựa chọn',
+    field_options_hint: 'Mỗi dòng một lựa chọn.',
+    remove_field_confirm: 'Gỡ bỏ trường {name}? Giá trị đã nhập vẫn còn trong lịch sử.',
+    workspace: 'Dữ liệu',
+    workspace_path: 'Tệp',
+    time_zone: 'Múi giờ',
+    schema_version: 'Phiên bản cấu trúc',
+    device: 'Thiết bị'
+  },
+  palette: {
+    title: 'Tìm khách hàng',
+    open: 'Tìm kiếm',
+    placeholder: 'Tìm khách hàng theo tên, số điện thoại, email…',
+    results: 'Kết quả',
+    no_results: 'Không tìm thấy khách hàng.',
+    hint: '↑ ↓ để chọn, Enter để mở, Esc để đóng'
+  },
+  validation: {
+    required: 'Bắt buộc nhập',
+    too_long: 'Quá dài (tối đa {max} ký tự)',
+    phone_invalid: '“{value}” không phải số điện thoại hợp lệ',
+    phone_repeated: 'Số này đã có trong danh sách',
+    email_invalid: '“{value}” không phải địa chỉ email hợp lệ',
+    email_repeated: 'Email này đã có trong danh sách',
+    tax_code_invalid: 'Mã số thuế “{value}” không hợp lệ (10 chữ số, hoặc 10 chữ số-3 chữ số)',
+    not_allowed: 'Không chấp nhận giá trị “{value}”',
+    unknown_staff: 'Không tìm thấy nhân viên này',
+    unknown_stage: 'Không tìm thấy giai đoạn này',
+    date_invalid: 'Ngày không hợp lệ',
+    date_out_of_range: 'Ngày nằm ngoài khoảng cho phép',
+    negative: 'Không được là số âm',
+    positive: 'Phải lớn hơn 0',
+    currency_invalid: 'Mã tiền tệ không hợp lệ',
+    number_invalid: 'Không phải là số',
+    checkbox_invalid: 'Chỉ nhận có hoặc không',
+    unknown_field: 'Trường không tồn tại',
+    options_required: 'Trường danh sách chọn cần ít nhất một lựa chọn',
+    stage_order_invalid: 'Danh sách giai đoạn vừa thay đổi; hãy thử lại',
+    stage_in_use: 'Đang có {count, number} khách hàng ở giai đoạn này; hãy chuyển họ sang giai đoạn khác trước',
+    field_kind_in_use: 'Trường này đã có dữ liệu nên không thể đổi kiểu',
+    time_zone_invalid: 'Múi giờ không hợp lệ'
+  },
+  error: {
+    not_found: 'Không tìm thấy {entity} (có thể đã bị xoá)',
+    newer_database:
+      'Dữ liệu này được tạo bởi phiên bản Tend mới hơn (cấu trúc {db_version}; ứng dụng này biết {app_version}). Hãy cập nhật Tend để mở.',
+    conflict: 'Xung đột: {detail}',
+    storage: 'Không đọc hoặc ghi được dữ liệu: {detail}',
+    invalid: 'Dữ liệu không hợp lệ',
+    ipc: 'Ứng dụng không chạy được lệnh này: {detail}',
+    unknown: 'Lỗi không mong đợi ({key})'
+  }
+};

@@ -1,0 +1,16 @@
+// Links and navigation inside the app (hash routes: `#/customers/<id>`).
+
+import { goto } from '$app/navigation';
+import { resolve } from '$app/paths';
+
+export const href = {
+  customers: () => resolve('/'),
+  newCustomer: () => resolve('/customers/new'),
+  customer: (id: string) => resolve('/customers/[id]', { id }),
+  trash: () => resolve('/trash'),
+  settings: () => resolve('/settings')
+};
+
+export function openCustomer(id: string): Promise<void> {
+  return goto(href.customer(id));
+}

@@ -1,0 +1,102 @@
+// A long list loaded page by page as the user scrolls: rows are fetched only for the visible
+// window, and answers for an older filter are dropped.
+
+export interface Page<R> {
+  total: number;
+  rows: R[];
+}
+
+export type Fetch<F, R> = (filter: F, offset: number, limit: number) => Promise<Page<R>>;
+
+export class PagedList<F, R> {
+  total = 0;
+  /** Bumped on every reset; answers carry the generation they were asked in. */
+  generation = 0;
+  /** True once the first page for the current filter arrived (or failed). */
+  loaded = false;
+  error: unknown = null;
+  /** A reset is under way: the old rows stay visible until the new first page arrives. */
+  private stale = false;
+  private pages = new Map<number, R[]>();
+  private inflight = new Set<number>();
+  private filter: F;
+
+  constructor(
+    private fetch: Fetch<F, R>,
+    filter: F,
+    readonly pageSize = 100,
+    private onChange: () => void = () => {}
+  ) {
+    this.filter = filter;
+  }
+
+  /** Starts over with a new filter; loads its first page (the old rows show until it arrives). */
+  reset(filter: F): Promise<void> {
+    this.filter = filter;
+    this.generation++;
+    this.inflight = new Set();
+    this.stale = true;
+    return this.load(0);
+  }
+
+  /** True while a reset waits for its first page. */
+  get pending(): boolean {
+    return this.stale || this.inflight.size > 0;
+  }
+
+  /** Reloads the pages currently held (after an edit elsewhere), keeping the scroll position. */
+  refresh(): Promise<void> {
+    const held = [...this.pages.keys()];
+    this.generation++;
+    this.inflight = new Set();
+    this.stale = true;
+    return this.load(held.includes(0) || held.length === 0 ? 0 : held[0]).then(() =>
+      Promise.all(held.filter((p) => !this.pages.has(p)).map((p) => this.load(p))).then(() => {})
+    );
+  }
+
+  /** The row at `index`, or undefined while its page is not loaded. */
+  row(index: number): R | undefined {
+    return this.pages.get(Math.floor(index / this.pageSize))?.[index % this.pageSize];
+  }
+
+  /** Makes sure the rows from `start` to `end` (inclusive) are loaded or loading. */
+  ensure(start: number, end: number): Promise<void> {
+    if (!this.loaded || this.stale) return Promise.resolve();
+    const last = Math.min(end, this.total - 1);
+    const wanted: Promise<void>[] = [];
+    for (let p = Math.floor(Math.max(0, start) / this.pageSize); p * this.pageSize <= last; p++) {
+      if (!this.pages.has(p) && !this.inflight.has(p)) wanted.push(this.load(p));
+    }
+    return Promise.all(wanted).then(() => {});
+  }
+
+  private async load(page: number): Promise<void> {
+    const gen = this.generation;
+    this.inflight.add(page);
+    try {
+      const res = await this.fetch(this.filter, page * this.pageSize, this.pageSize);
+      if (gen !== this.generation) return; // the filter changed meanwhile
+      this.inflight.delete(page);
+      if (this.stale) {
+        this.pages = new Map();
+        this.stale = false;
+      }
+      this.pages.set(page, res.rows);
+      this.total = res.total;
+      this.loaded = true;
+      this.error = null;
+    } catch (e) {
+      if (gen !== this.generation) return;
+      this.inflight.delete(page);
+      if (this.stale) {
+        this.pages = new Map();
+        this.total = 0;
+        this.stale = false;
+      }
+      this.error = e;
+      this.loaded = true;
+    }
+    this.onChange();
+  }
+}
