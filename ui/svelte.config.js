@@ -5,9 +5,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
-    // Tauri serves the files itself: hash routes need no server-side fallback.
-    router: { type: 'hash' }
+    // A single-page app: Tauri serves index.html and the client router does the rest.
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true })
   }
 };
 

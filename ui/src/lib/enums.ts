@@ -11,6 +11,7 @@ type CustomFieldKind = CustomFieldInput['kind'];
 type InteractionKind = InteractionInput['kind'];
 type Channel = InteractionInput['channel'];
 type Direction = InteractionInput['direction'];
+export type { Source };
 
 /** Compile-time check that `list` names every member of the union `T`. */
 function all<T extends string>() {
@@ -25,10 +26,7 @@ export const INTERACTION_KINDS = all<InteractionKind>()(['call', 'email', 'meeti
 export const CHANNELS = all<Channel>()(['phone', 'email', 'website', 'facebook', 'zalo', 'in_person', 'other']);
 export const DIRECTIONS = all<Direction>()(['inbound', 'outbound', 'internal']);
 
-/**
- * Customer sources. The core keeps this list as a plain string constant (`customers::SOURCES`),
- * not a type the bindings carry, so it is repeated here; the core still validates the value.
- */
-export const SOURCES = ['website', 'facebook', 'zalo', 'phone', 'email', 'referral', 'walk_in', 'event', 'other'] as const;
+type Source = NonNullable<CustomerInput['source']>;
+export const SOURCES = all<Source>()(['website', 'facebook', 'zalo', 'phone', 'email', 'referral', 'walk_in', 'event', 'other']);
 
 export const CURRENCIES = ['VND', 'USD', 'EUR', 'JPY', 'KRW', 'CNY', 'SGD', 'THB'] as const;

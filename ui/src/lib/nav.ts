@@ -1,4 +1,4 @@
-// Links and navigation inside the app (hash routes: `#/customers/<id>`).
+// Links and navigation inside the app (client-side routes, e.g. `/customers/<id>`).
 
 import { goto } from '$app/navigation';
 import { resolve } from '$app/paths';

@@ -113,7 +113,7 @@ export type Customer = {
 	district: string | null,
 	province: string | null,
 	tax_code: string | null,
-	source: string | null,
+	source: Source | null,
 	owner_id: string | null,
 	stage_id: string | null,
 	tags: string[],
@@ -152,7 +152,7 @@ export type CustomerInput = {
 	district?: string | null,
 	province?: string | null,
 	tax_code?: string | null,
-	source?: string | null,
+	source?: Source | null,
 	owner_id?: string | null,
 	stage_id?: string | null,
 	tags?: string[],
@@ -173,6 +173,8 @@ export type CustomerPage = {
 	/**  Rows matching the filter (for a text query: the hits found, at most the search cap). */
 	total: number,
 	offset: number,
+	/**  True when a text query found more than `SEARCH_CAP` hits and only the best are listed. */
+	capped: boolean,
 	rows: CustomerSummary[],
 };
 
@@ -319,6 +321,8 @@ export type PurchaseItem = {
 };
 
 export type Role = "owner" | "manager" | "agent";
+
+export type Source = "website" | "facebook" | "zalo" | "phone" | "email" | "referral" | "walk_in" | "event" | "other";
 
 export type Staff = {
 	id: string,
