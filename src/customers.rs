@@ -872,6 +872,7 @@ type CustomerRow = (
     Option<String>,
     Option<String>,
 );
+type ContactRow = (String, String, Option<String>, Option<String>, Option<String>, bool);
 type CustomerRow2 =
     (String, Option<String>, Option<String>, Option<i64>, Option<String>, Option<String>, i64, i64, Option<i64>);
 
@@ -898,7 +899,7 @@ pub(crate) async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Resu
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let contacts: Vec<(String, String, Option<String>, Option<String>, Option<String>, bool)> = sqlx::query_as(
+    let contacts: Vec<ContactRow> = sqlx::query_as(
         "SELECT id, name, role, phone, email, is_decision_maker FROM contacts
          WHERE customer_id = ? AND deleted_at IS NULL ORDER BY is_decision_maker DESC, created_at",
     )

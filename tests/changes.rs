@@ -149,6 +149,7 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     .await
     .unwrap();
     assert_eq!((demo.customers, without), (20, 0));
+    assert_eq!(last, counts(ws).await);
 
     // The list above covers every function that opens the write path.
     let in_source = write_apis_in_source();
