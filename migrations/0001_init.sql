@@ -35,7 +35,6 @@ CREATE TABLE changes (
     value     ANY
 ) STRICT;
 CREATE INDEX changes_entity ON changes(entity_id, tx);
-CREATE INDEX changes_row ON changes(tbl, row_id, col, tx);
 
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY NOT NULL,

@@ -121,3 +121,48 @@ impl Workspace {
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+/// A few read-only rusqlite connections for latency-critical reads (search, list pages): its
+/// synchronous API answers a sub-millisecond query without the async pool's round trips.
+pub(crate) struct Readers {
+    path: std::path::PathBuf,
+    idle: std::sync::Mutex<Vec<rusqlite::Connection>>,
+}
+
+impl Readers {
+    pub(crate) fn new(path: &Path) -> Readers {
+        Readers { path: path.to_path_buf(), idle: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    fn open(&self) -> Result<rusqlite::Connection> {
+        use rusqlite::OpenFlags;
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.execute_batch("PRAGMA cache_size = -32000; PRAGMA query_only = ON;")?;
+        Ok(conn)
+    }
+
+    /// Runs `f` on an idle read connection (opening one if none is idle).
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = f(&conn);
+        let mut pool = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < 4 {
+            pool.push(conn);
+        }
+        out
+    }
+}
+
+impl Workspace {
+    pub(crate) fn readers(&self) -> &Readers {
+        &self.readers
+    }
+}

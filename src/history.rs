@@ -73,12 +73,18 @@ pub struct TimelinePage {
 type ChangeRow =
     (i64, String, i64, Option<String>, Option<String>, String, String, String, String, Option<String>, Option<String>);
 
-const CHANGE_SELECT: &str = "SELECT t.id, t.hlc, t.at_ms, t.actor, s.name, t.device, c.tbl, c.row_id, c.col,
-        CAST(c.value AS TEXT),
-        (SELECT CAST(p.value AS TEXT) FROM changes p
-          WHERE p.tbl = c.tbl AND p.row_id = c.row_id AND p.col = c.col AND p.tx < c.tx
-          ORDER BY p.tx DESC LIMIT 1)
-     FROM changes c JOIN txs t ON t.id = c.tx LEFT JOIN staff s ON s.id = t.actor";
+/// A record's change rows with who/when, and each column's previous value computed over the
+/// record's own changes (no extra index on the change log).
+fn change_select(filter: &str) -> String {
+    format!(
+        "WITH e AS (
+            SELECT c.rowid AS rid, c.tx, c.tbl, c.row_id, c.col, CAST(c.value AS TEXT) AS value,
+                   CAST(LAG(c.value) OVER (PARTITION BY c.tbl, c.row_id, c.col ORDER BY c.tx) AS TEXT) AS previous
+            FROM changes c WHERE c.entity_id = ?{filter})
+         SELECT t.id, t.hlc, t.at_ms, t.actor, s.name, t.device, e.tbl, e.row_id, e.col, e.value, e.previous
+         FROM e JOIN txs t ON t.id = e.tx LEFT JOIN staff s ON s.id = t.actor"
+    )
+}
 
 fn change(r: &ChangeRow) -> FieldChange {
     FieldChange {
@@ -94,11 +100,10 @@ impl Workspace {
     /// Every change record of a record (a customer includes its contacts, custom values and
     /// interactions), newest first.
     pub async fn history(&self, entity_id: &str) -> Result<Vec<HistoryEntry>> {
-        let rows: Vec<ChangeRow> =
-            sqlx::query_as(&format!("{CHANGE_SELECT} WHERE c.entity_id = ? ORDER BY t.hlc DESC, c.tbl, c.col"))
-                .bind(entity_id)
-                .fetch_all(self.pool())
-                .await?;
+        let rows: Vec<ChangeRow> = sqlx::query_as(&format!("{} ORDER BY t.hlc DESC, e.tbl, e.col", change_select("")))
+            .bind(entity_id)
+            .fetch_all(self.pool())
+            .await?;
         Ok(rows
             .iter()
             .map(|r| HistoryEntry {
@@ -149,25 +154,26 @@ impl Workspace {
         for r in inter {
             entries.push(TimelineEntry::Interaction(from_row(r)?));
         }
-        for (tx,) in txs {
+        if !txs.is_empty() {
+            let list = txs.iter().map(|(t,)| t.to_string()).collect::<Vec<_>>().join(",");
             let rows: Vec<ChangeRow> = sqlx::query_as(&format!(
-                "{CHANGE_SELECT} WHERE c.tx = ? AND c.entity_id = ? AND c.tbl IN ('customers', 'contacts', 'custom_values')
-                 ORDER BY c.rowid"
+                "{} WHERE e.tx IN ({list}) ORDER BY e.tx, e.rid",
+                change_select(" AND c.tbl IN ('customers', 'contacts', 'custom_values')")
             ))
-            .bind(tx)
             .bind(customer_id)
             .fetch_all(self.pool())
             .await?;
-            let Some(first) = rows.first() else { continue };
-            let created = rows.iter().any(|r| r.6 == "customers" && r.8 == "created_at");
-            entries.push(TimelineEntry::Change(ChangeGroup {
-                hlc: first.1.clone(),
-                at_ms: first.2,
-                actor_id: first.3.clone(),
-                actor_name: first.4.clone(),
-                created,
-                fields: rows.iter().map(change).collect(),
-            }));
+            for group in rows.chunk_by(|a, b| a.0 == b.0) {
+                let first = &group[0];
+                entries.push(TimelineEntry::Change(ChangeGroup {
+                    hlc: first.1.clone(),
+                    at_ms: first.2,
+                    actor_id: first.3.clone(),
+                    actor_name: first.4.clone(),
+                    created: group.iter().any(|r| r.6 == "customers" && r.8 == "created_at"),
+                    fields: group.iter().map(change).collect(),
+                }));
+            }
         }
         entries.sort_by_key(|e| std::cmp::Reverse(e.key()));
         let more = entries.len() as i64 > limit;

@@ -47,6 +47,7 @@ pub struct Workspace {
     device: String,
     clock: Arc<dyn Clock>,
     hlc: tokio::sync::Mutex<clock::Hlc>,
+    readers: db::Readers,
 }
 
 impl Workspace {
@@ -68,7 +69,15 @@ impl Workspace {
         db::migrate(&pool).await?;
         let device = db::device_id(&pool).await?;
         let last: Option<String> = sqlx::query_scalar("SELECT MAX(hlc) FROM txs").fetch_one(&pool).await?;
-        Ok(Workspace { pool, path, device, clock, hlc: tokio::sync::Mutex::new(clock::Hlc::resume(last.as_deref())) })
+        let readers = db::Readers::new(&path);
+        Ok(Workspace {
+            pool,
+            path,
+            device,
+            clock,
+            hlc: tokio::sync::Mutex::new(clock::Hlc::resume(last.as_deref())),
+            readers,
+        })
     }
 
     pub fn path(&self) -> &Path {

@@ -249,23 +249,20 @@ fn filter_sql(f: &CustomerFilter) -> (String, Vec<String>) {
     (sql, binds)
 }
 
-async fn seqs(
-    conn: &mut SqliteConnection,
-    sql: &str,
-    first: &[String],
-    binds: &[String],
-    limit: i64,
-) -> Result<Vec<i64>> {
-    let mut q = sqlx::query_scalar::<_, i64>(sql);
+fn seqs(conn: &rusqlite::Connection, sql: &str, first: &[String], binds: &[String], limit: i64) -> Result<Vec<i64>> {
+    let mut st = conn.prepare_cached(sql)?;
+    let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(first.len() + binds.len() + 1);
     for b in first.iter().chain(binds) {
-        q = q.bind(b);
+        params.push(b);
     }
-    Ok(q.bind(limit).fetch_all(&mut *conn).await?)
+    params.push(&limit);
+    let rows = st.query_map(params.as_slice(), |r| r.get::<_, i64>(0))?;
+    Ok(rows.collect::<std::result::Result<Vec<i64>, _>>()?)
 }
 
 /// The ranked customer seqs for a text query (at most `limit`).
-pub(crate) async fn search_seqs(
-    conn: &mut SqliteConnection,
+pub(crate) fn search_seqs(
+    conn: &rusqlite::Connection,
     query: &str,
     filter: &CustomerFilter,
     limit: i64,
@@ -274,6 +271,7 @@ pub(crate) async fn search_seqs(
     let toks = tokens(&folded);
     let (fsql, fb) = filter_sql(filter);
     let filtered = filter.has_filters();
+    let fts_binds: &[String] = if filtered { &fb } else { &[] };
     let mut out: Vec<i64> = Vec::new();
     let mut seen: HashSet<i64> = HashSet::new();
     let mut take = |found: Vec<i64>, out: &mut Vec<i64>| {
@@ -286,6 +284,8 @@ pub(crate) async fn search_seqs(
             }
         }
     };
+    // FTS results go through a bounded subquery before any other filter, so the planner always
+    // starts from the FTS index (PLATFORM.md: combining MATCH with filters can lose it).
     let fts = |inner: &str| -> String {
         if filtered {
             format!(
@@ -300,16 +300,15 @@ pub(crate) async fn search_seqs(
     let d = digits(query);
     let phoneish = d.len() >= 3 && !query.chars().any(|c| c.is_alphabetic());
     if phoneish {
-        let m = format!("\"{d}\"");
         let sql = fts("SELECT rowid FROM phone_fts WHERE phone_fts MATCH ?");
-        take(seqs(conn, &sql, &[m], if filtered { &fb } else { &[] }, limit).await?, &mut out);
+        take(seqs(conn, &sql, &[format!("\"{d}\"")], fts_binds, limit)?, &mut out);
     }
     if toks.is_empty() || out.len() as i64 >= limit {
         return Ok(out);
     }
     // 2. Exact folded name.
     let sql = format!("SELECT c.seq FROM customers c WHERE c.name_folded = ? AND c.deleted_at IS NULL{fsql} LIMIT ?");
-    take(seqs(conn, &sql, std::slice::from_ref(&folded), &fb, limit).await?, &mut out);
+    take(seqs(conn, &sql, std::slice::from_ref(&folded), &fb, limit)?, &mut out);
     // 3. Folded name starts with the query.
     if (out.len() as i64) < limit {
         let upper = format!("{folded}\u{10FFFF}");
@@ -317,7 +316,7 @@ pub(crate) async fn search_seqs(
             "SELECT c.seq FROM customers c WHERE c.name_folded > ? AND c.name_folded < ? AND c.deleted_at IS NULL{fsql}
              ORDER BY c.name_folded LIMIT ?"
         );
-        take(seqs(conn, &sql, &[folded.clone(), upper], &fb, limit).await?, &mut out);
+        take(seqs(conn, &sql, &[folded.clone(), upper], &fb, limit)?, &mut out);
     }
     let phrase: Vec<String> = toks
         .iter()
@@ -328,123 +327,133 @@ pub(crate) async fn search_seqs(
     // 4. Every word in the name (the last one as a prefix).
     if (out.len() as i64) < limit {
         let sql = fts("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?");
-        let m = format!("name : ({phrase})");
-        take(seqs(conn, &sql, &[m], if filtered { &fb } else { &[] }, limit).await?, &mut out);
+        take(seqs(conn, &sql, &[format!("name : ({phrase})")], fts_binds, limit)?, &mut out);
     }
     // 5. Every word anywhere: contacts, emails, tax code, notes.
     if (out.len() as i64) < limit {
         let sql = fts("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?");
-        take(seqs(conn, &sql, &[phrase], if filtered { &fb } else { &[] }, limit).await?, &mut out);
+        take(seqs(conn, &sql, &[phrase], fts_binds, limit)?, &mut out);
     }
     Ok(out)
 }
 
 const SUMMARY_COLS: &str =
     "c.seq, c.id, c.kind, c.name, c.phones, c.emails, c.tax_code, c.province, c.stage_id, c.owner_id, c.tags, c.updated_at, c.deleted_at";
-type SummaryRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    i64,
-    Option<i64>,
-);
 
-fn summary(r: SummaryRow) -> Result<CustomerSummary> {
-    let phones: Vec<crate::customers::Phone> = serde_json::from_str(&r.4)?;
-    let emails: Vec<crate::customers::Email> = serde_json::from_str(&r.5)?;
-    Ok(CustomerSummary {
-        id: r.1,
-        kind: if r.2 == "company" {
-            crate::customers::CustomerKind::Company
-        } else {
-            crate::customers::CustomerKind::Person
+fn summary(r: &rusqlite::Row<'_>) -> Result<(i64, CustomerSummary)> {
+    let phones: Vec<crate::customers::Phone> = serde_json::from_str(&r.get::<_, String>(4)?)?;
+    let emails: Vec<crate::customers::Email> = serde_json::from_str(&r.get::<_, String>(5)?)?;
+    let kind: String = r.get(2)?;
+    Ok((
+        r.get(0)?,
+        CustomerSummary {
+            id: r.get(1)?,
+            kind: if kind == "company" {
+                crate::customers::CustomerKind::Company
+            } else {
+                crate::customers::CustomerKind::Person
+            },
+            name: r.get(3)?,
+            phones: phones.into_iter().map(|p| p.number).collect(),
+            emails: emails.into_iter().map(|e| e.address).collect(),
+            tax_code: r.get(6)?,
+            province: r.get(7)?,
+            stage_id: r.get(8)?,
+            owner_id: r.get(9)?,
+            tags: serde_json::from_str(&r.get::<_, String>(10)?)?,
+            updated_at: r.get(11)?,
+            deleted_at: r.get(12)?,
         },
-        name: r.3,
-        phones: phones.into_iter().map(|p| p.number).collect(),
-        emails: emails.into_iter().map(|e| e.address).collect(),
-        tax_code: r.6,
-        province: r.7,
-        stage_id: r.8,
-        owner_id: r.9,
-        tags: serde_json::from_str(&r.10)?,
-        updated_at: r.11,
-        deleted_at: r.12,
-    })
+    ))
 }
 
-async fn hydrate(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<Vec<CustomerSummary>> {
+fn summaries(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<(i64, CustomerSummary)>> {
+    let mut st = conn.prepare_cached(sql)?;
+    let mut rows = st.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(summary(r)?);
+    }
+    Ok(out)
+}
+
+fn hydrate(conn: &rusqlite::Connection, seqs: &[i64]) -> Result<Vec<CustomerSummary>> {
     if seqs.is_empty() {
         return Ok(vec![]);
     }
     let list = seqs.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",");
-    let rows: Vec<SummaryRow> =
-        sqlx::query_as(&format!("SELECT {SUMMARY_COLS} FROM customers c WHERE c.seq IN ({list})"))
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut by_seq: std::collections::HashMap<i64, SummaryRow> = rows.into_iter().map(|r| (r.0, r)).collect();
-    seqs.iter().filter_map(|s| by_seq.remove(s)).map(summary).collect()
+    let rows = summaries(conn, &format!("SELECT {SUMMARY_COLS} FROM customers c WHERE c.seq IN ({list})"), &[])?;
+    let mut by_seq: std::collections::HashMap<i64, CustomerSummary> = rows.into_iter().collect();
+    Ok(seqs.iter().filter_map(|s| by_seq.remove(s)).collect())
 }
 
 impl Workspace {
-    /// Ranked search, best first: what Ctrl+K and the CLI show.
+    /// Ranked search, best first: what Ctrl+K and the CLI show. Runs on a read connection
+    /// (sub-millisecond queries; no round trips through the async pool).
     pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<CustomerSummary>> {
-        let mut conn = self.pool().acquire().await?;
-        let seqs =
-            search_seqs(&mut conn, query, &CustomerFilter::default(), (limit as i64).clamp(1, SEARCH_CAP)).await?;
-        hydrate(&mut conn, &seqs).await
+        self.readers().with(|conn| {
+            let seqs = search_seqs(conn, query, &CustomerFilter::default(), (limit as i64).clamp(1, SEARCH_CAP))?;
+            hydrate(conn, &seqs)
+        })
     }
 
     /// A page of the customer list: filtered, by name; with a text query, ranked as search.
     pub async fn list_customers(&self, filter: &CustomerFilter, offset: i64, limit: i64) -> Result<CustomerPage> {
         let offset = offset.max(0);
         let limit = limit.clamp(1, 500);
-        let mut conn = self.pool().acquire().await?;
         let query = filter.query.as_deref().map(str::trim).unwrap_or("");
-        if !query.is_empty() {
-            let all = search_seqs(&mut conn, query, filter, SEARCH_CAP).await?;
-            let page: Vec<i64> = all.iter().skip(offset as usize).take(limit as usize).copied().collect();
-            let rows = hydrate(&mut conn, &page).await?;
-            return Ok(CustomerPage { total: all.len() as i64, offset, capped: all.len() as i64 >= SEARCH_CAP, rows });
-        }
-        let (fsql, fb) = filter_sql(filter);
-        let count_sql = format!("SELECT COUNT(*) FROM customers c WHERE c.deleted_at IS NULL{fsql}");
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for b in &fb {
-            count = count.bind(b);
-        }
-        let total = count.fetch_one(&mut *conn).await?;
-        let sql = format!(
-            "SELECT {SUMMARY_COLS} FROM customers c WHERE c.deleted_at IS NULL{fsql} ORDER BY c.name_folded, c.seq LIMIT ? OFFSET ?"
-        );
-        let mut q = sqlx::query_as::<_, SummaryRow>(&sql);
-        for b in &fb {
-            q = q.bind(b);
-        }
-        let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
-        Ok(CustomerPage { total, offset, capped: false, rows: rows.into_iter().map(summary).collect::<Result<_>>()? })
+        self.readers().with(|conn| {
+            if !query.is_empty() {
+                let all = search_seqs(conn, query, filter, SEARCH_CAP)?;
+                let page: Vec<i64> = all.iter().skip(offset as usize).take(limit as usize).copied().collect();
+                let rows = hydrate(conn, &page)?;
+                return Ok(CustomerPage {
+                    total: all.len() as i64,
+                    offset,
+                    capped: all.len() as i64 >= SEARCH_CAP,
+                    rows,
+                });
+            }
+            let (fsql, fb) = filter_sql(filter);
+            let params: Vec<&dyn rusqlite::ToSql> = fb.iter().map(|b| b as &dyn rusqlite::ToSql).collect();
+            let total: i64 = conn
+                .prepare_cached(&format!("SELECT COUNT(*) FROM customers c WHERE c.deleted_at IS NULL{fsql}"))?
+                .query_row(params.as_slice(), |r| r.get(0))?;
+            let mut page_params = params.clone();
+            page_params.push(&limit);
+            page_params.push(&offset);
+            let rows = summaries(
+                conn,
+                &format!(
+                    "SELECT {SUMMARY_COLS} FROM customers c WHERE c.deleted_at IS NULL{fsql}
+                     ORDER BY c.name_folded, c.seq LIMIT ? OFFSET ?"
+                ),
+                &page_params,
+            )?;
+            Ok(CustomerPage { total, offset, capped: false, rows: rows.into_iter().map(|r| r.1).collect() })
+        })
     }
 
     /// Trashed customers, most recently trashed first.
     pub async fn trash(&self, offset: i64, limit: i64) -> Result<CustomerPage> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE deleted_at IS NOT NULL")
-            .fetch_one(self.pool())
-            .await?;
-        let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
-            "SELECT {SUMMARY_COLS} FROM customers c WHERE c.deleted_at IS NOT NULL ORDER BY c.deleted_at DESC LIMIT ? OFFSET ?"
-        ))
-        .bind(limit.clamp(1, 500))
-        .bind(offset.max(0))
-        .fetch_all(self.pool())
-        .await?;
-        Ok(CustomerPage { total, offset, capped: false, rows: rows.into_iter().map(summary).collect::<Result<_>>()? })
+        let (offset, limit) = (offset.max(0), limit.clamp(1, 500));
+        self.readers().with(|conn| {
+            let total: i64 =
+                conn.query_row("SELECT COUNT(*) FROM customers WHERE deleted_at IS NOT NULL", [], |r| r.get(0))?;
+            let rows = summaries(
+                conn,
+                &format!(
+                    "SELECT {SUMMARY_COLS} FROM customers c WHERE c.deleted_at IS NOT NULL
+                     ORDER BY c.deleted_at DESC LIMIT ? OFFSET ?"
+                ),
+                &[&limit, &offset],
+            )?;
+            Ok(CustomerPage { total, offset, capped: false, rows: rows.into_iter().map(|r| r.1).collect() })
+        })
     }
 
     /// Filter values with counts, for the list's filter menus.

@@ -8,17 +8,22 @@
 //   E2E_KEEP=1                      keep the temp workspace for inspection
 //   TAURI_DRIVER_URL=http://h:port  use a tauri-driver already running (scripts/e2e starts one);
 //                                   TEND_DB is then whatever that driver's environment had
+//   TEND_TOUR_DB=/path/demo.tend    the screen tour (tour.mjs) runs on a copy of this workspace; without
+//                                   it the tour makes one with `tend demo` when the CLI is found
+//                                   (TEND_CLI, default: the `tend` binary beside the app), else is skipped
+//   E2E_ONLY=scenario|tour          run only one of the two
 //
 // Exits non-zero on any failure; prints 'N passed, N failed' at the end.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
 import { scenario } from './scenario.mjs';
+import { tour } from './tour.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -27,11 +32,15 @@ const ARTIFACTS = process.env.E2E_ARTIFACTS || join(repo, 'target', 'e2e-artifac
 const DRIVER = process.env.TAURI_DRIVER || 'tauri-driver';
 const NATIVE_DRIVER = process.env.NATIVE_DRIVER || '/usr/bin/WebKitWebDriver';
 const PORT = 4444;
+// tauri-driver's own WebKitWebDriver listens on --native-port (4445 by default): keep clear of it
+const TOUR_PORT = Number(process.env.TOUR_DRIVER_PORT || 4446);
+const CLI = process.env.TEND_CLI || join(dirname(APP), 'tend');
+const ONLY = process.env.E2E_ONLY || '';
 
 const children = [];
 const results = [];
 let browser = null;
-let tmp = null;
+const tmps = [];
 
 function log(...args) {
   console.log('[e2e]', ...args);
@@ -107,31 +116,8 @@ async function step(name, fn) {
 
 // --- main ---------------------------------------------------------------------------------------
 
-async function main() {
-  if (!existsSync(APP)) throw new Error(`app binary not found: ${APP} (build it: cargo build -p tend-desktop)`);
-  let hostname = '127.0.0.1';
-  let port = PORT;
-  if (process.env.TAURI_DRIVER_URL) {
-    const u = new URL(process.env.TAURI_DRIVER_URL);
-    hostname = u.hostname;
-    port = Number(u.port || 4444);
-    await waitPort(port, 20000);
-    log(`using tauri-driver at ${u.href}; app ${APP}; workspace ${process.env.TEND_DB ?? '(driver default)'}`);
-  } else {
-    tmp = mkdtempSync(join(tmpdir(), 'tend-e2e-'));
-    const env = {
-      ...process.env,
-      TEND_DB: join(tmp, 'workspace.tend'),
-      XDG_DATA_HOME: join(tmp, 'data'),
-      XDG_CONFIG_HOME: join(tmp, 'config')
-    };
-    await startDisplay(env);
-    start(DRIVER, ['--port', String(PORT), '--native-driver', NATIVE_DRIVER], env);
-    await waitPort(PORT, 20000);
-    log(`tauri-driver on ${PORT}; app ${APP}; workspace ${env.TEND_DB}`);
-  }
-
-  browser = await remote({
+function session(hostname, port) {
+  return remote({
     hostname,
     port,
     logLevel: 'warn',
@@ -143,7 +129,81 @@ async function main() {
       'wdio:enforceWebDriverClassic': true
     }
   });
+}
+
+async function runScenario() {
+  let hostname = '127.0.0.1';
+  let port = PORT;
+  if (process.env.TAURI_DRIVER_URL) {
+    const u = new URL(process.env.TAURI_DRIVER_URL);
+    hostname = u.hostname;
+    port = Number(u.port || 4444);
+    await waitPort(port, 20000);
+    log(`using tauri-driver at ${u.href}; app ${APP}; workspace ${process.env.TEND_DB ?? '(driver default)'}`);
+  } else {
+    const tmp = mkdtempSync(join(tmpdir(), 'tend-e2e-'));
+    tmps.push(tmp);
+    const env = {
+      ...process.env,
+      TEND_DB: join(tmp, 'workspace.tend'),
+      XDG_DATA_HOME: join(tmp, 'data'),
+      XDG_CONFIG_HOME: join(tmp, 'config')
+    };
+    await startDisplay(env);
+    if (env.DISPLAY) process.env.DISPLAY = env.DISPLAY;
+    start(DRIVER, ['--port', String(PORT), '--native-driver', NATIVE_DRIVER], env);
+    await waitPort(PORT, 20000);
+    log(`tauri-driver on ${PORT}; app ${APP}; workspace ${env.TEND_DB}`);
+  }
+
+  browser = await session(hostname, port);
   await scenario(browser, { artifacts: ARTIFACTS, step });
+  await browser.deleteSession();
+  browser = null;
+}
+
+/** The workspace the tour runs on: a copy of TEND_TOUR_DB, or a fresh demo; null to skip. */
+function tourWorkspace(dir) {
+  const target = join(dir, 'tour.tend');
+  const source = process.env.TEND_TOUR_DB;
+  if (source) {
+    if (!existsSync(source)) throw new Error(`TEND_TOUR_DB=${source} does not exist`);
+    for (const ext of ['', '-wal', '-shm']) if (existsSync(source + ext)) copyFileSync(source + ext, target + ext);
+    return target;
+  }
+  if (!existsSync(CLI)) return null;
+  log(`making a demo workspace with ${CLI}`);
+  const r = spawnSync(CLI, ['--db', target, 'demo', '--customers', '3000', '--seed', '42'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tend demo failed: ${r.stderr || r.error}`);
+  return target;
+}
+
+async function runTour() {
+  const dir = mkdtempSync(join(tmpdir(), 'tend-tour-'));
+  tmps.push(dir);
+  const db = tourWorkspace(dir);
+  if (!db) {
+    log(`tour skipped: no TEND_TOUR_DB and no CLI at ${CLI}`);
+    return;
+  }
+  const env = {
+    ...process.env,
+    TEND_DB: db,
+    XDG_DATA_HOME: join(dir, 'data'),
+    XDG_CONFIG_HOME: join(dir, 'config')
+  };
+  await startDisplay(env);
+  start(DRIVER, ['--port', String(TOUR_PORT), '--native-port', String(TOUR_PORT + 1), '--native-driver', NATIVE_DRIVER], env);
+  await waitPort(TOUR_PORT, 20000);
+  log(`tour: tauri-driver on ${TOUR_PORT}; workspace ${db}`);
+  browser = await session('127.0.0.1', TOUR_PORT);
+  await tour(browser, { artifacts: ARTIFACTS, step });
+}
+
+async function main() {
+  if (!existsSync(APP)) throw new Error(`app binary not found: ${APP} (build it: cargo build -p tend-desktop)`);
+  if (ONLY !== 'tour') await runScenario();
+  if (ONLY !== 'scenario') await runTour();
 }
 
 async function cleanup() {
@@ -159,7 +219,7 @@ async function cleanup() {
   for (const c of children) {
     if (c.exitCode === null) c.kill('SIGKILL');
   }
-  if (tmp && !process.env.E2E_KEEP) rmSync(tmp, { recursive: true, force: true });
+  if (!process.env.E2E_KEEP) for (const d of tmps) rmSync(d, { recursive: true, force: true });
 }
 
 let code = 0;

@@ -88,4 +88,17 @@ describe('PagedList', () => {
     expect(list.total).toBe(0);
     expect(list.loaded).toBe(true);
   });
+
+  it('keeps whether the total is a cap', async () => {
+    const s = source();
+    const list = new PagedList<string, string>(s.fetch, 'a', 100);
+    const p = list.reset('nguyen');
+    s.calls[0].resolve({ total: 500, capped: true, rows: rows('n', 0, 100) });
+    await p;
+    expect(list.capped).toBe(true);
+    const q = list.reset('nguyen van an');
+    s.calls[1].resolve({ total: 3, rows: rows('a', 0, 3) });
+    await q;
+    expect(list.capped).toBe(false);
+  });
 });

@@ -4,12 +4,16 @@
 export interface Page<R> {
   total: number;
   rows: R[];
+  /** The total is a cap: more rows matched than are listed (a broad text search). */
+  capped?: boolean;
 }
 
 export type Fetch<F, R> = (filter: F, offset: number, limit: number) => Promise<Page<R>>;
 
 export class PagedList<F, R> {
   total = 0;
+  /** The total is a cap (more matched; only the best are listed). */
+  capped = false;
   /** Bumped on every reset; answers carry the generation they were asked in. */
   generation = 0;
   /** True once the first page for the current filter arrived (or failed). */
@@ -84,6 +88,7 @@ export class PagedList<F, R> {
       }
       this.pages.set(page, res.rows);
       this.total = res.total;
+      this.capped = res.capped ?? false;
       this.loaded = true;
       this.error = null;
     } catch (e) {
@@ -92,6 +97,7 @@ export class PagedList<F, R> {
       if (this.stale) {
         this.pages = new Map();
         this.total = 0;
+        this.capped = false;
         this.stale = false;
       }
       this.error = e;

@@ -173,6 +173,8 @@ export const en = {
   },
   list: {
     count: '{count, plural, one {# customer} other {# customers}}',
+    count_capped: '{count, number}+ results',
+    capped_hint: 'Only the {count, number} best matches are listed. Type more or filter to narrow it down.',
     new_customer: 'New customer',
     search_placeholder: 'Search name, phone, email, tax code…',
     all_stages: 'All stages',
@@ -248,12 +250,14 @@ export const en = {
   timeline: {
     log: 'Log interaction',
     empty: 'Nothing on the timeline yet.',
-    created: 'created this customer',
-    changed: 'changed {field} from {old} to {new}',
-    set: 'set {field} to {new}',
-    cleared: 'cleared {field} (was {old})',
-    contact_added: 'added a contact',
-    contact_removed: 'removed a contact',
+    created: '{actor} created this customer',
+    changed: '{actor} changed {field} from {old} to {new}',
+    set: '{actor} set {field} to {new}',
+    cleared: '{actor} cleared {field} (was {old})',
+    contact_added: '{actor} added the contact {name}',
+    contact_added_unnamed: '{actor} added a contact',
+    contact_removed: '{actor} removed the contact {name}',
+    contact_removed_unnamed: '{actor} removed a contact',
     delete_interaction: 'Delete interaction',
     delete_confirm: 'Delete this interaction from the timeline?'
   },
@@ -305,6 +309,14 @@ export const en = {
     time_zone: 'Time zone',
     schema_version: 'Schema version',
     device: 'Device'
+  },
+  date: {
+    placeholder: 'dd/mm/yyyy',
+    hint: 'Day/month/year, e.g. 15/03/1985. ↑ ↓ change the day, PageUp/PageDown the month.',
+    invalid: 'Enter the date as dd/mm/yyyy, e.g. 15/03/1985',
+    time: 'Time',
+    time_hint: 'Hours:minutes (24-hour), e.g. 14:30. ↑ ↓ move 15 minutes.',
+    invalid_time: 'Enter the time as HH:mm, e.g. 14:30'
   },
   palette: {
     title: 'Search customers',

@@ -173,8 +173,10 @@ export const vi = {
   },
   list: {
     count: '{count, number} khách hàng',
+    count_capped: '{count, number}+ kết quả',
+    capped_hint: 'Chỉ hiện {count, number} kết quả khớp nhất. Gõ thêm hoặc lọc để thu hẹp.',
     new_customer: 'Thêm khách hàng',
-    search_placeholder: 'Tìm theo tên, số điện thoại, email, mã số thuế…',
+    search_placeholder: 'Tìm tên, số điện thoại, email, MST…',
     all_stages: 'Mọi giai đoạn',
     all_owners: 'Mọi người phụ trách',
     all_tags: 'Mọi nhãn',
@@ -248,12 +250,14 @@ export const vi = {
   timeline: {
     log: 'Ghi nhận tương tác',
     empty: 'Dòng thời gian chưa có gì.',
-    created: 'đã tạo khách hàng này',
-    changed: 'đã đổi {field} từ {old} thành {new}',
-    set: 'đã đặt {field} là {new}',
-    cleared: 'đã xoá {field} (trước là {old})',
-    contact_added: 'đã thêm một người liên hệ',
-    contact_removed: 'đã gỡ một người liên hệ',
+    created: '{actor} đã tạo khách hàng này',
+    changed: '{actor} đã đổi {field} từ {old} thành {new}',
+    set: '{actor} đã đặt {field} là {new}',
+    cleared: '{actor} đã xoá {field} (trước là {old})',
+    contact_added: '{actor} đã thêm người liên hệ {name}',
+    contact_added_unnamed: '{actor} đã thêm một người liên hệ',
+    contact_removed: '{actor} đã gỡ người liên hệ {name}',
+    contact_removed_unnamed: '{actor} đã gỡ một người liên hệ',
     delete_interaction: 'Xoá tương tác',
     delete_confirm: 'Xoá tương tác này khỏi dòng thời gian?'
   },
@@ -305,6 +309,14 @@ export const vi = {
     time_zone: 'Múi giờ',
     schema_version: 'Phiên bản cấu trúc',
     device: 'Thiết bị'
+  },
+  date: {
+    placeholder: 'dd/mm/yyyy',
+    hint: 'Ngày/tháng/năm, ví dụ 15/03/1985. ↑ ↓ đổi ngày, PageUp/PageDown đổi tháng.',
+    invalid: 'Nhập ngày dạng dd/mm/yyyy, ví dụ 15/03/1985',
+    time: 'Giờ',
+    time_hint: 'Giờ:phút (24 giờ), ví dụ 14:30 hoặc 14h30. ↑ ↓ đổi 15 phút.',
+    invalid_time: 'Nhập giờ dạng HH:mm, ví dụ 14:30'
   },
   palette: {
     title: 'Tìm khách hàng',

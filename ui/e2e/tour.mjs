@@ -1,0 +1,337 @@
+// A tour of every screen on a workspace full of realistic data (the demo: Vietnamese persons and
+// companies with contacts, tags, stages, owners, interactions and purchases), in Vietnamese and once
+// in English. Each stop asserts the screen shows what it should and saves a screenshot
+// (tour-<lang>-<screen>.png) so a person can look at them. Writes go to a copy of the workspace.
+
+import { join } from 'node:path';
+
+const TIMEOUT = 20000;
+const log = (...args) => console.log('[tour]', ...args);
+
+export async function tour(browser, { artifacts, step }) {
+  const $t = (id) => browser.$(`[data-testid="${id}"]`);
+  const $$t = (id) => browser.$$(`[data-testid="${id}"]`);
+
+  async function shown(id, ms = TIMEOUT) {
+    const el = await $t(id);
+    await el.waitForDisplayed({ timeout: ms, timeoutMsg: `[data-testid="${id}"] not shown within ${ms} ms` });
+    return el;
+  }
+
+  async function waitFor(what, fn, ms = TIMEOUT) {
+    await browser.waitUntil(fn, { timeout: ms, interval: 150, timeoutMsg: `timed out waiting for ${what}` });
+  }
+
+  /** The text of an element as the DOM has it (WebKit's driver hides text in ellipsis cells). */
+  async function domText(el) {
+    return (await browser.execute((e) => e.textContent ?? '', el)).replace(/\s+/g, ' ').trim();
+  }
+
+  async function textOf(id) {
+    return domText(await shown(id));
+  }
+
+  /** Sets an input's text (by typing; by script with an input event if the driver cannot type it). */
+  async function typeInto(id, text) {
+    const el = await shown(id);
+    await el.click();
+    await browser.execute((e) => {
+      e.value = '';
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+    }, el);
+    try {
+      await el.addValue(text);
+    } catch {
+      /* checked below */
+    }
+    if ((await el.getValue()) !== text) {
+      await browser.execute(
+        (e, v) => {
+          e.value = v;
+          e.dispatchEvent(new Event('input', { bubbles: true }));
+        },
+        el,
+        text
+      );
+    }
+  }
+
+  /** Picks a <select> option by value, as a change event from the user would. */
+  async function choose(id, value) {
+    const el = await shown(id);
+    await browser.execute(
+      (e, v) => {
+        e.value = v;
+        e.dispatchEvent(new Event('change', { bubbles: true }));
+      },
+      el,
+      value
+    );
+  }
+
+  async function screenshot(name) {
+    // let transitions and late pages settle
+    await browser.pause(250);
+    const file = join(artifacts, `${name}.png`);
+    await browser.saveScreenshot(file);
+    log(`screenshot ${file}`);
+  }
+
+  /** No i18n key may show as text: `list.count`, `field.phones`, `c360.tab.profile`... */
+  async function noRawKeys(where) {
+    const raw = await browser.execute(() => {
+      const text = document.querySelector('main')?.innerText ?? '';
+      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
+      return keys ?? [];
+    });
+    if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);
+  }
+
+  async function setLanguage(lang) {
+    await (await shown('nav-settings')).click();
+    await (await shown(`lang-${lang}`)).click();
+    await waitFor(`the UI in ${lang}`, async () => (await browser.execute(() => document.documentElement.lang)) === lang);
+  }
+
+  async function toList() {
+    await (await shown('nav-customers')).click();
+    await shown('customer-search');
+  }
+
+  async function rowCount() {
+    return (await $$t('customer-row')).length;
+  }
+
+  /** The list's total as a number ("3.000 khách hàng", "500+ results"). */
+  async function listTotal() {
+    const t = await textOf('customer-total');
+    return Number(t.replace(/[^\d]/g, ''));
+  }
+
+  let companyUrl = '';
+  let companyName = '';
+  let companyPhone = '';
+
+  await step('tour: the app opens on the demo workspace', async () => {
+    await shown('customer-search', 60000);
+    await setLanguage('vi');
+    // work as the first staff member, so changes carry a name
+    const staff = await browser.execute(() => {
+      const s = document.querySelector('[data-testid="current-staff"]');
+      return s ? [...s.options].map((o) => o.value).filter((v) => v)[0] ?? '' : '';
+    });
+    if (!staff) throw new Error('the demo workspace has no staff');
+    await choose('current-staff', staff);
+    await waitFor('the current user badge', async () => (await browser.$$('.badge.you')).length === 1);
+    await toList();
+    await waitFor('rows in the list', async () => (await rowCount()) > 0);
+  });
+
+  await step('tour: customer list (vi)', async () => {
+    await (await shown('clear-filters', 1000).catch(() => null))?.click();
+    await waitFor('rows in the list', async () => (await rowCount()) > 10);
+    const total = await listTotal();
+    if (!(total > 10)) throw new Error(`the list total reads "${await textOf('customer-total')}"`);
+    const first = await domText((await $$t('customer-row'))[0]);
+    if (first.length < 5) throw new Error(`the first row reads "${first}"`);
+    await noRawKeys('customer list');
+    await screenshot('tour-vi-list');
+  });
+
+  await step('tour: customer list with a filter (vi)', async () => {
+    const before = await listTotal();
+    const stage = await browser.execute(() => {
+      const s = document.querySelector('[data-testid="filter-stage"]');
+      return s && s.options.length > 1 ? s.options[1].value : '';
+    });
+    if (!stage) throw new Error('no stage to filter by');
+    await choose('filter-stage', stage);
+    await typeInto('customer-search', 'cong ty');
+    await waitFor('a filtered list', async () => {
+      const n = await rowCount();
+      if (n === 0) return false;
+      return (await listTotal()) < before;
+    });
+    await shown('clear-filters');
+    await noRawKeys('filtered list');
+    await screenshot('tour-vi-list-filtered');
+    // a text query alone finds many: the total says when it was capped
+    await choose('filter-stage', '');
+    await typeInto('customer-search', 'vn');
+    await waitFor('a capped result count', async () => (await textOf('customer-total')).includes('+'));
+    await screenshot('tour-vi-list-capped');
+  });
+
+  await step('tour: a company 360 with contacts (vi)', async () => {
+    await choose('filter-stage', '');
+    await typeInto('customer-search', 'cong ty');
+    await waitFor('companies', async () => {
+      const rows = await $$t('customer-row');
+      return rows.length > 0 && (await domText(rows[0])).includes('Công ty');
+    });
+    // the first company with contacts among the first rows
+    const ids = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="customer-row"]')].slice(0, 12).map((e) => e.getAttribute('data-id'))
+    );
+    let found = false;
+    for (const id of ids) {
+      await toList(); // the list keeps its search
+      const row = await browser.$(`[data-testid="customer-row"][data-id="${id}"]`);
+      await row.waitForExist({ timeout: TIMEOUT });
+      await row.click();
+      await waitFor('the 360', async () => (await $t('customer-name')).isExisting() && (await browser.getUrl()).includes(id));
+      await shown('profile-view');
+      if ((await $$t('contact-row')).length === 0) continue;
+      // and with interactions on its timeline
+      await (await shown('tab-timeline')).click();
+      await shown('timeline');
+      await browser.pause(400);
+      const interactions = (await $$t('timeline-interaction')).length;
+      await (await shown('tab-profile')).click();
+      await shown('profile-view');
+      if (interactions > 0) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) throw new Error('no company with contacts and interactions among the first rows for "cong ty"');
+    companyUrl = await browser.getUrl();
+    companyName = await textOf('customer-name');
+    companyPhone = (await textOf('profile-phones')).match(/0\d{2,3} \d{3,4} \d{3,4}/)?.[0] ?? '';
+    if (!companyPhone) throw new Error(`the company has no phone shown: "${await textOf('profile-phones')}"`);
+    await noRawKeys('company 360');
+    await screenshot('tour-vi-360-profile');
+  });
+
+  await step('tour: edit the company, so its timeline has a change group (vi)', async () => {
+    await (await shown('edit-profile')).click();
+    await shown('profile-form');
+    const stages = await browser.execute(() => {
+      const s = document.querySelector('[data-testid="field-stage_id"]');
+      return s ? { now: s.value, all: [...s.options].map((o) => o.value).filter((v) => v) } : null;
+    });
+    const other = stages.all.find((v) => v !== stages.now);
+    await choose('field-stage_id', other);
+    await typeInto('field-notes', 'Khách hẹn gặp lại sau Tết; cần báo giá chi tiết cho 3 chi nhánh.');
+    await (await $t('save')).click();
+    await shown('profile-view');
+  });
+
+  await step('tour: log-interaction form (vi)', async () => {
+    await (await shown('tab-timeline')).click();
+    await (await shown('log-interaction')).click();
+    await shown('interaction-form');
+    await choose('ix-kind', 'purchase');
+    await (await shown('ix-add-item')).click();
+    await typeInto('ix-item-name-0', 'Bàn làm việc gỗ sồi');
+    await typeInto('ix-item-qty-0', '3');
+    await typeInto('ix-item-price-0', '1250000');
+    await (await shown('ix-add-item')).click();
+    await typeInto('ix-item-name-1', 'Ghế xoay lưng lưới');
+    await typeInto('ix-item-qty-1', '6');
+    await typeInto('ix-item-price-1', '890000');
+    await typeInto('ix-summary', 'Đơn hàng nội thất văn phòng tháng này');
+    const price = await (await $t('ix-item-price-0')).getValue();
+    if (price !== '1.250.000') throw new Error(`the unit price shows "${price}"`);
+    await noRawKeys('interaction form');
+    await screenshot('tour-vi-interaction-form');
+    await (await $t('ix-save')).click();
+    await waitFor('the form to close', async () => !(await (await $t('interaction-form')).isExisting()));
+  });
+
+  await step('tour: timeline with interactions, a purchase and change groups (vi)', async () => {
+    await waitFor('timeline entries', async () => (await $$t('timeline-interaction')).length > 0 && (await $$t('timeline-change')).length > 0);
+    const text = await textOf('timeline');
+    if (!text.includes('9.090.000 ₫')) throw new Error(`the purchase total is not shown as 9.090.000 ₫: "${text}"`);
+    if (!/giai đoạn/i.test(text)) throw new Error('the stage change is not in the timeline');
+    await noRawKeys('timeline');
+    await screenshot('tour-vi-360-timeline');
+  });
+
+  await step('tour: history tab (vi)', async () => {
+    await (await shown('tab-history')).click();
+    await shown('history-table');
+    const rows = await $$t('history-row');
+    if (rows.length === 0) throw new Error('no history rows');
+    await noRawKeys('history');
+    await screenshot('tour-vi-360-history');
+  });
+
+  await step('tour: new customer form with a duplicate warning (vi)', async () => {
+    await toList();
+    await (await shown('new-customer')).click();
+    await typeInto('field-family_name', 'Nguyễn');
+    await typeInto('field-middle_name', 'Thị Thanh');
+    await typeInto('field-given_name', 'Hương');
+    await typeInto('field-phone-0', companyPhone);
+    await shown('duplicate-banner');
+    const text = await textOf('duplicate-banner');
+    if (!text.includes(companyName)) throw new Error(`the duplicate warning does not name ${companyName}: "${text}"`);
+    await noRawKeys('new customer');
+    await screenshot('tour-vi-new-duplicate');
+    await (await shown('cancel')).click();
+  });
+
+  await step('tour: trash (vi)', async () => {
+    // put one customer in the trash: the first person of the list
+    await toList();
+    await (await shown('clear-filters', 2000).catch(() => null))?.click();
+    await typeInto('customer-search', 'tran');
+    await waitFor('rows', async () => (await rowCount()) > 0);
+    await (await $$t('customer-row'))[0].click();
+    await (await shown('trash-customer')).click();
+    await (await shown('nav-trash')).click();
+    await waitFor('trash rows', async () => (await $$t('trash-row')).length > 0);
+    await noRawKeys('trash');
+    await screenshot('tour-vi-trash');
+  });
+
+  await step('tour: settings (vi)', async () => {
+    await (await shown('nav-settings')).click();
+    await shown('current-staff');
+    const staff = await $$t('staff-row');
+    if (staff.length === 0) throw new Error('no staff rows');
+    if ((await $$t('field-row')).length === 0) throw new Error('no custom field rows');
+    if ((await $$t('stage-row')).length === 0) throw new Error('no stage rows');
+    await noRawKeys('settings');
+    await screenshot('tour-vi-settings');
+    await browser.execute(() => {
+      const page = document.querySelector('.settings');
+      if (page) page.scrollTop = page.scrollHeight;
+    });
+    await screenshot('tour-vi-settings-2');
+  });
+
+  await step('tour: Ctrl+K palette with results (vi)', async () => {
+    await toList();
+    await browser.keys(['Control', 'k']);
+    await typeInto('palette-input', 'nguyen van');
+    await waitFor('palette hits', async () => (await $$t('palette-row')).length > 0);
+    await screenshot('tour-vi-palette');
+    await browser.keys(['Escape']);
+    await waitFor('the palette to close', async () => !(await (await $t('palette')).isExisting()));
+  });
+
+  await step('tour: customer list and 360 in English', async () => {
+    await setLanguage('en');
+    await toList();
+    await (await shown('clear-filters', 2000).catch(() => null))?.click();
+    await waitFor('rows', async () => (await rowCount()) > 10);
+    const total = await textOf('customer-total');
+    if (!/customers?/.test(total)) throw new Error(`the total reads "${total}" in English`);
+    await noRawKeys('list (en)');
+    await screenshot('tour-en-list');
+    await typeInto('customer-search', companyName);
+    await waitFor('the company row', async () => (await rowCount()) > 0);
+    await (await $$t('customer-row'))[0].click();
+    await waitFor('the 360', async () => (await $t('customer-name')).isExisting() && (await textOf('customer-name')) === companyName);
+    await noRawKeys('360 (en)');
+    await screenshot('tour-en-360-profile');
+    await (await shown('tab-timeline')).click();
+    await waitFor('timeline entries', async () => (await $$t('timeline-interaction')).length > 0);
+    const text = await textOf('timeline');
+    if (!/changed|set/.test(text)) throw new Error(`the timeline does not read in English: "${text.slice(0, 200)}"`);
+    await screenshot('tour-en-360-timeline');
+    await setLanguage('vi');
+  });
+}
