@@ -152,10 +152,15 @@ fn main() {
         let mut list = Vec::new();
         for i in 0..100 {
             let t = Instant::now();
-            rt.block_on(ws.list_customers(&Default::default(), (i * 997) % (n as i64 / 2), 100)).unwrap();
+            rt.block_on(ws.list_customers(
+                &Default::default(),
+                if i % 10 == 0 { 0 } else { (i * 997) % (n as i64 / 2) },
+                100,
+            ))
+            .unwrap();
             list.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        println!("{}", row("list page of 100 (+count)", &mut list).replacen("| ", &format!("| {n} | "), 1));
+        println!("{}", row("list page of 100 (1 in 10 counts)", &mut list).replacen("| ", &format!("| {n} | "), 1));
         rt.block_on(ws.close());
     }
 }

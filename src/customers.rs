@@ -284,7 +284,7 @@ impl Workspace {
         let family_name = validate::opt(&input.family_name);
         let middle_name = validate::opt(&input.middle_name);
         let given_name = validate::opt(&input.given_name);
-        let mut name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut name = validate::text(&input.name);
         if name.is_empty() && input.kind == CustomerKind::Person {
             name = [&family_name, &middle_name, &given_name]
                 .iter()
@@ -311,7 +311,7 @@ impl Workspace {
                     if phones.iter().any(|q| q.number == n) {
                         errs.push(FieldError::new(format!("phones[{i}].number"), "validation.phone_repeated"));
                     } else {
-                        phones.push(Phone { label: p.label.trim().to_string(), number: n });
+                        phones.push(Phone { label: validate::text(&p.label), number: n });
                     }
                 }
                 Err(k) => errs.push(FieldError::new(format!("phones[{i}].number"), k).with("value", p.number.trim())),
@@ -327,7 +327,7 @@ impl Workspace {
                     if emails.iter().any(|q| q.address.eq_ignore_ascii_case(&a)) {
                         errs.push(FieldError::new(format!("emails[{i}].address"), "validation.email_repeated"));
                     } else {
-                        emails.push(Email { label: e.label.trim().to_string(), address: a });
+                        emails.push(Email { label: validate::text(&e.label), address: a });
                     }
                 }
                 Err(k) => errs.push(FieldError::new(format!("emails[{i}].address"), k).with("value", e.address.trim())),
@@ -367,7 +367,7 @@ impl Workspace {
         }
         let mut tags: Vec<String> = Vec::new();
         for (i, t) in input.tags.iter().enumerate() {
-            let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            let t = validate::text(t);
             if t.is_empty() {
                 continue;
             }
@@ -411,7 +411,7 @@ impl Workspace {
                 }
             },
         };
-        let notes = validate::opt(&input.notes);
+        let notes = input.notes.as_deref().map(validate::long_text).filter(|n| !n.is_empty());
         check_len(&mut errs, "notes", &notes, MAX_TEXT);
         let street = validate::opt(&input.street);
         let ward = validate::opt(&input.ward);
@@ -715,7 +715,7 @@ impl Workspace {
 
 fn validate_contact(input: &ContactInput) -> Result<ContactInput> {
     let mut errs = Errors::default();
-    let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = validate::text(&input.name);
     if name.is_empty() {
         errs.push(FieldError::new("name", "validation.required"));
     }

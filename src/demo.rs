@@ -4,6 +4,7 @@
 //! the time they were written). Written through the same change-record triggers as every other
 //! write, in chunks on one rusqlite connection, so a million customers take minutes.
 
+use crate::customers::{Email, Phone};
 use crate::error::{Error, Result};
 use crate::search::index_doc;
 use crate::Workspace;
@@ -84,7 +85,7 @@ const STREETS: &[&str] = &[
 ];
 const MOBILE_PREFIXES: &[&str] = &[
     "90", "91", "93", "94", "96", "97", "98", "32", "33", "34", "35", "36", "37", "38", "39", "70", "76", "77", "78",
-    "79", "81", "82", "83", "84", "85", "86", "88", "89",
+    "79", "81", "82", "83", "84", "85", "86", "88",
 ];
 const TAGS: &[&str] = &["VIP", "Khách sỉ", "Khách lẻ", "Zalo OA", "Hội chợ 2026", "Giới thiệu", "Trả góp", "Đại lý"];
 const STAGES: &[&str] = &["lead", "prospect", "customer", "customer", "loyal", "churned", "negative"];
@@ -308,8 +309,8 @@ fn generate(
                     mid = None;
                     giv = None;
                     let area = if *prov == "Hà Nội" { "24" } else { "28" };
-                    phones.push(("office".into(), format!("+84{area}{:08}", rng.gen_range(30_000_000..40_000_000))));
-                    emails.push(("work".into(), format!("lienhe@{}{}.vn", ascii(w), rng.gen_range(1..999))));
+                    phones.push(("Văn phòng".into(), format!("+84{area}{:08}", rng.gen_range(30_000_000..40_000_000))));
+                    emails.push(("Công việc".into(), format!("lienhe@{}{}.vn", ascii(w), rng.gen_range(1..999))));
                     let base =
                         format!("{:02}{:08}", [1, 3, 4, 31, 36][rng.gen_range(0..5)], rng.gen_range(0..100_000_000u64));
                     tax = Some(if rng.gen_bool(0.1) { format!("{base}-{:03}", rng.gen_range(1..20)) } else { base });
@@ -371,11 +372,13 @@ fn generate(
                 } else {
                     None
                 };
+                // Written exactly as the customer write path serialises them, so a later save of
+                // unchanged values records no change.
                 let phones_json = serde_json::to_string(
-                    &phones.iter().map(|(l, n)| serde_json::json!({"label": l, "number": n})).collect::<Vec<_>>(),
+                    &phones.iter().map(|(l, n)| Phone { label: l.clone(), number: n.clone() }).collect::<Vec<_>>(),
                 )?;
                 let emails_json = serde_json::to_string(
-                    &emails.iter().map(|(l, a)| serde_json::json!({"label": l, "address": a})).collect::<Vec<_>>(),
+                    &emails.iter().map(|(l, a)| Email { label: l.clone(), address: a.clone() }).collect::<Vec<_>>(),
                 )?;
                 let mut contacts: Vec<(String, Option<String>, Option<String>)> = Vec::new();
                 if company {

@@ -99,7 +99,7 @@ impl Workspace {
     /// Logs an interaction on a customer's timeline.
     pub async fn add_interaction(&self, customer_id: &str, input: &InteractionInput) -> Result<Interaction> {
         let mut errs = Errors::default();
-        let summary = input.summary.trim().to_string();
+        let summary = validate::text(&input.summary);
         if summary.is_empty() {
             errs.push(FieldError::new("summary", "validation.required"));
         } else if summary.chars().count() > 500 {
@@ -107,7 +107,7 @@ impl Workspace {
         }
         let mut items = Vec::new();
         for (i, it) in input.items.iter().enumerate() {
-            let name = it.name.trim().to_string();
+            let name = validate::text(&it.name);
             if name.is_empty() {
                 errs.push(FieldError::new(format!("items[{i}].name"), "validation.required"));
             }
@@ -158,7 +158,7 @@ impl Workspace {
             Some(s) => Some(s.clone()),
             None => self.current_staff_id().await?,
         };
-        let body = validate::opt(&input.body);
+        let body = input.body.as_deref().map(validate::long_text).filter(|b| !b.is_empty());
         let mut w = self.write().await?;
         let now = w.now;
         let occurred_at = input.occurred_at.unwrap_or(now);

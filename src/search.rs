@@ -60,8 +60,9 @@ pub struct CustomerSummary {
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct CustomerPage {
     /// Rows matching the filter (for a text query: the hits found, at most the search cap).
-    #[specta(type = i32)]
-    pub total: i64,
+    /// Counted for the first page only (offset 0); later pages of the same filter carry None.
+    #[specta(type = Option<i32>)]
+    pub total: Option<i64>,
     #[specta(type = i32)]
     pub offset: i64,
     /// True when a text query found more than `SEARCH_CAP` hits and only the best are listed.
@@ -412,7 +413,7 @@ impl Workspace {
                 let page: Vec<i64> = all.iter().skip(offset as usize).take(limit as usize).copied().collect();
                 let rows = hydrate(conn, &page)?;
                 return Ok(CustomerPage {
-                    total: all.len() as i64,
+                    total: Some(all.len() as i64),
                     offset,
                     capped: all.len() as i64 >= SEARCH_CAP,
                     rows,
@@ -420,9 +421,18 @@ impl Workspace {
             }
             let (fsql, fb) = filter_sql(filter);
             let params: Vec<&dyn rusqlite::ToSql> = fb.iter().map(|b| b as &dyn rusqlite::ToSql).collect();
-            let total: i64 = conn
-                .prepare_cached(&format!("SELECT COUNT(*) FROM customers c WHERE c.deleted_at IS NULL{fsql}"))?
-                .query_row(params.as_slice(), |r| r.get(0))?;
+            // Counting is linear in the matches, so only the first page pays for it.
+            let total: Option<i64> = if offset == 0 {
+                let index = if filter.has_filters() { "" } else { " INDEXED BY customers_name" };
+                Some(
+                    conn.prepare_cached(&format!(
+                        "SELECT COUNT(*) FROM customers c{index} WHERE c.deleted_at IS NULL{fsql}"
+                    ))?
+                    .query_row(params.as_slice(), |r| r.get(0))?,
+                )
+            } else {
+                None
+            };
             let mut page_params = params.clone();
             page_params.push(&limit);
             page_params.push(&offset);
@@ -442,8 +452,8 @@ impl Workspace {
     pub async fn trash(&self, offset: i64, limit: i64) -> Result<CustomerPage> {
         let (offset, limit) = (offset.max(0), limit.clamp(1, 500));
         self.readers().with(|conn| {
-            let total: i64 =
-                conn.query_row("SELECT COUNT(*) FROM customers WHERE deleted_at IS NOT NULL", [], |r| r.get(0))?;
+            let total: Option<i64> =
+                Some(conn.query_row("SELECT COUNT(*) FROM customers WHERE deleted_at IS NOT NULL", [], |r| r.get(0))?);
             let rows = summaries(
                 conn,
                 &format!(

@@ -98,7 +98,7 @@ fn field_key(label: &str) -> String {
 
 fn check_field(input: &CustomFieldInput) -> Result<(String, Vec<String>)> {
     let mut errs = Errors::default();
-    let label = input.label.split_whitespace().collect::<Vec<_>>().join(" ");
+    let label = crate::validate::text(&input.label);
     if label.is_empty() {
         errs.push(FieldError::new("label", "validation.required"));
     }
@@ -172,7 +172,7 @@ impl Workspace {
     }
 
     pub async fn add_stage(&self, name: &str) -> Result<Stage> {
-        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = crate::validate::text(name);
         if name.is_empty() {
             return Err(Error::invalid("name", "validation.required"));
         }
@@ -191,7 +191,7 @@ impl Workspace {
     }
 
     pub async fn rename_stage(&self, id: &str, name: &str) -> Result<()> {
-        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = crate::validate::text(name);
         if name.is_empty() {
             return Err(Error::invalid("name", "validation.required"));
         }

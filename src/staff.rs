@@ -49,7 +49,7 @@ pub struct StaffInput {
 
 fn check(input: &StaffInput) -> Result<(String, Option<String>)> {
     let mut errs = Errors::default();
-    let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::validate::text(&input.name);
     if name.is_empty() {
         errs.push(FieldError::new("name", "validation.required"));
     }

@@ -106,9 +106,22 @@ pub fn number(raw: &str) -> Result<String, &'static str> {
     }
 }
 
-/// Trims; empty becomes None.
+/// Text as stored: Unicode NFC (so "Thị" typed as decomposed marks equals the composed form),
+/// runs of whitespace collapsed to one space, trimmed.
+pub fn text(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect()
+}
+
+/// Multi-line text as stored: NFC, trimmed, line breaks kept.
+pub fn long_text(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.trim().nfc().collect()
+}
+
+/// [`text`]; empty becomes None.
 pub fn opt(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string)
+    s.as_deref().map(text).filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
@@ -137,6 +150,13 @@ mod tests {
         for bad in ["12345", "0912abc678", "09123456789012345", "+1 555", ""] {
             assert!(phone(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn text_is_composed_and_collapsed() {
+        let decomposed = "Tha\u{300}nh  Thi\u{323} "; // "Thành Thị" with combining marks
+        assert_eq!(text(decomposed), "Thành Thị");
+        assert_eq!(opt(&Some("   ".into())), None);
     }
 
     #[test]

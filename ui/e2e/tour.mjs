@@ -32,7 +32,7 @@ export async function tour(browser, { artifacts, step }) {
   }
 
   /** Sets an input's text (by typing; by script with an input event if the driver cannot type it). */
-  async function typeInto(id, text) {
+  async function typeInto(id, text, expected = text) {
     const el = await shown(id);
     await el.click();
     await browser.execute((e) => {
@@ -44,7 +44,7 @@ export async function tour(browser, { artifacts, step }) {
     } catch {
       /* checked below */
     }
-    if ((await el.getValue()) !== text) {
+    if ((await el.getValue()) !== expected) {
       await browser.execute(
         (e, v) => {
           e.value = v;
@@ -54,6 +54,8 @@ export async function tour(browser, { artifacts, step }) {
         text
       );
     }
+    const got = await el.getValue();
+    if (got.normalize('NFC') !== expected.normalize('NFC')) throw new Error(`${id}: typed "${text}" but the input holds "${got}"`);
   }
 
   /** Picks a <select> option by value, as a change event from the user would. */
@@ -219,20 +221,25 @@ export async function tour(browser, { artifacts, step }) {
 
   await step('tour: log-interaction form (vi)', async () => {
     await (await shown('tab-timeline')).click();
+    // Esc closes the form, as it closes dialogs
     await (await shown('log-interaction')).click();
     await shown('interaction-form');
+    await browser.keys(['Escape']);
+    await waitFor('Esc to close the form', async () => !(await (await $t('interaction-form')).isExisting()));
+    await (await shown('log-interaction')).click();
+    await shown('interaction-form');
+    const when = await (await $t('ix-occurred_at')).getValue();
+    if (!/^\d{2}\/\d{2}\/\d{4}$/.test(when)) throw new Error(`the date reads "${when}", not dd/mm/yyyy`);
     await choose('ix-kind', 'purchase');
     await (await shown('ix-add-item')).click();
     await typeInto('ix-item-name-0', 'Bàn làm việc gỗ sồi');
     await typeInto('ix-item-qty-0', '3');
-    await typeInto('ix-item-price-0', '1250000');
+    await typeInto('ix-item-price-0', '1250000', '1.250.000');
     await (await shown('ix-add-item')).click();
     await typeInto('ix-item-name-1', 'Ghế xoay lưng lưới');
     await typeInto('ix-item-qty-1', '6');
-    await typeInto('ix-item-price-1', '890000');
+    await typeInto('ix-item-price-1', '890000', '890.000');
     await typeInto('ix-summary', 'Đơn hàng nội thất văn phòng tháng này');
-    const price = await (await $t('ix-item-price-0')).getValue();
-    if (price !== '1.250.000') throw new Error(`the unit price shows "${price}"`);
     await noRawKeys('interaction form');
     await screenshot('tour-vi-interaction-form');
     await (await $t('ix-save')).click();
@@ -269,6 +276,13 @@ export async function tour(browser, { artifacts, step }) {
     if (!text.includes(companyName)) throw new Error(`the duplicate warning does not name ${companyName}: "${text}"`);
     await noRawKeys('new customer');
     await screenshot('tour-vi-new-duplicate');
+    // the birthday reads and shows day first, whatever WebKit's locale
+    await typeInto('field-birthday', '15/3/85');
+    await (await $t('field-notes')).click();
+    const birthday = await (await $t('field-birthday')).getValue();
+    if (birthday !== '15/03/1985') throw new Error(`the birthday shows "${birthday}" after typing 15/3/85`);
+    await browser.execute(() => document.querySelector('[data-testid="field-birthday"]')?.scrollIntoView({ block: 'center' }));
+    await screenshot('tour-vi-new-birthday');
     await (await shown('cancel')).click();
   });
 

@@ -29,9 +29,10 @@ describe('PagedList', () => {
       [200, 100]
     ]);
     expect(list.row(150)).toBeUndefined();
-    s.calls[1].resolve({ total: 100000, rows: rows('', 100, 100) });
+    s.calls[1].resolve({ total: null, rows: rows('', 100, 100) });
     await flush();
     expect(list.row(150)).toBe('150');
+    expect(list.total).toBe(100000); // later pages are not counted; the first count stays
   });
 
   it('never asks past the end', async () => {

@@ -2,7 +2,8 @@
 // window, and answers for an older filter are dropped.
 
 export interface Page<R> {
-  total: number;
+  /** Counted on the first page only; null on later pages. */
+  total: number | null;
   rows: R[];
   /** The total is a cap: more rows matched than are listed (a broad text search). */
   capped?: boolean;
@@ -87,7 +88,7 @@ export class PagedList<F, R> {
         this.stale = false;
       }
       this.pages.set(page, res.rows);
-      this.total = res.total;
+      if (res.total !== null) this.total = res.total; // only the first page is counted
       this.capped = res.capped ?? false;
       this.loaded = true;
       this.error = null;

@@ -170,8 +170,11 @@ export type CustomerInput = {
 export type CustomerKind = "person" | "company";
 
 export type CustomerPage = {
-	/**  Rows matching the filter (for a text query: the hits found, at most the search cap). */
-	total: number,
+	/**
+	 *  Rows matching the filter (for a text query: the hits found, at most the search cap).
+	 *  Counted for the first page only (offset 0); later pages of the same filter carry None.
+	 */
+	total: number | null,
 	offset: number,
 	/**  True when a text query found more than `SEARCH_CAP` hits and only the best are listed. */
 	capped: boolean,
