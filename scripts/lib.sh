@@ -33,7 +33,10 @@ TEST_PACKAGES=(curl xvfb xauth webkit2gtk-driver imagemagick fonts-dejavu-core f
 ensure_node_modules() {
     if [ ! -d "$ROOT/ui/node_modules" ] || [ "$ROOT/ui/package-lock.json" -nt "$ROOT/ui/node_modules/.package-lock.json" ]; then
         log "installing npm packages (ui/)"
-        (cd "$ROOT/ui" && npm ci --no-audit --no-fund)
+        # `npm install` on the committed lock file, not `npm ci`: registry mirrors that carry only
+        # this platform's optional packages (rollup's native builds) leave lock entries that
+        # `npm ci` rejects as out of sync, while `npm install` resolves the same versions.
+        (cd "$ROOT/ui" && npm install --no-audit --no-fund)
     fi
 }
 
