@@ -22,6 +22,28 @@ pub(crate) async fn connect(path: &Path) -> Result<SqlitePool> {
     Ok(SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(opts).await?)
 }
 
+/// Refuses a database whose newest migration this build does not know, reading it through a
+/// read-only connection before anything opens it for writing (DESIGN rule 9).
+pub(crate) fn refuse_newer(path: &Path) -> Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_table {
+        let db_version: Option<i64> = conn.query_row("SELECT MAX(version) FROM _sqlx_migrations", [], |r| r.get(0))?;
+        let known = Workspace::schema_version();
+        if let Some(v) = db_version.filter(|v| *v > known) {
+            return Err(Error::NewerDatabase { db_version: v, app_version: known });
+        }
+    }
+    Ok(())
+}
+
 /// Applies the embedded migrations, refusing a database that has a newer one (DESIGN rule 9).
 pub(crate) async fn migrate(pool: &SqlitePool) -> Result<()> {
     let has_table: Option<String> =

@@ -65,6 +65,7 @@ impl Workspace {
                 std::fs::create_dir_all(dir)?;
             }
         }
+        db::refuse_newer(&path)?;
         let pool = db::connect(&path).await?;
         db::migrate(&pool).await?;
         let device = db::device_id(&pool).await?;

@@ -307,11 +307,17 @@ pub(crate) fn search_seqs(
     if toks.is_empty() || out.len() as i64 >= limit {
         return Ok(out);
     }
+    // Names hold no digit-only words, so a number skips the name tiers (2-4) and goes on to the
+    // other fields (tax codes, notes) in tier 5.
+    let name_tiers = !phoneish;
     // 2. Exact folded name.
-    let sql = format!("SELECT c.seq FROM customers c WHERE c.name_folded = ? AND c.deleted_at IS NULL{fsql} LIMIT ?");
-    take(seqs(conn, &sql, std::slice::from_ref(&folded), &fb, limit)?, &mut out);
+    if name_tiers {
+        let sql =
+            format!("SELECT c.seq FROM customers c WHERE c.name_folded = ? AND c.deleted_at IS NULL{fsql} LIMIT ?");
+        take(seqs(conn, &sql, std::slice::from_ref(&folded), &fb, limit)?, &mut out);
+    }
     // 3. Folded name starts with the query.
-    if (out.len() as i64) < limit {
+    if name_tiers && (out.len() as i64) < limit {
         let upper = format!("{folded}\u{10FFFF}");
         let sql = format!(
             "SELECT c.seq FROM customers c WHERE c.name_folded > ? AND c.name_folded < ? AND c.deleted_at IS NULL{fsql}
@@ -326,7 +332,7 @@ pub(crate) fn search_seqs(
         .collect();
     let phrase = phrase.join(" ");
     // 4. Every word in the name (the last one as a prefix).
-    if (out.len() as i64) < limit {
+    if name_tiers && (out.len() as i64) < limit {
         let sql = fts("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?");
         take(seqs(conn, &sql, &[format!("name : ({phrase})")], fts_binds, limit)?, &mut out);
     }

@@ -324,9 +324,14 @@ async fn a_database_from_a_newer_version_is_refused_untouched() {
     .execute(f.ws.pool())
     .await
     .unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(f.ws.pool()).await.unwrap();
     let path = f.ws.path().to_path_buf();
     f.ws.close().await;
-    let bytes = std::fs::read(&path).unwrap();
+    let snapshot = || {
+        let wal = std::fs::read(path.with_extension("tend-wal")).unwrap_or_default();
+        (std::fs::read(&path).unwrap(), wal)
+    };
+    let bytes = snapshot();
     let err = Workspace::open(&path).await.err().expect("must refuse");
     match &err {
         Error::NewerDatabase { db_version, app_version } => {
@@ -338,7 +343,7 @@ async fn a_database_from_a_newer_version_is_refused_untouched() {
     assert!(err.to_string().contains("newer version of Tend"));
     let payload = tend::ErrorPayload::from(&err);
     assert_eq!(payload.message_key, "error.newer_database");
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the file must be left exactly as it was");
+    assert!(snapshot() == bytes, "the database and its WAL must be left exactly as they were");
 }
 
 #[tokio::test]

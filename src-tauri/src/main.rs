@@ -12,7 +12,17 @@ use tend::settings::{CustomField, CustomFieldInput, Stage, WorkspaceInfo};
 use tend::staff::{Staff, StaffInput};
 use tend::{ErrorPayload, Workspace};
 
-type Ws<'a> = tauri::State<'a, Arc<Workspace>>;
+/// The open workspace, or why it could not be opened (a newer database, an unreadable file):
+/// the window still opens and every command answers with that error, which the UI shows.
+struct Shared(Result<Arc<Workspace>, ErrorPayload>);
+
+impl Shared {
+    fn get(&self) -> Result<&Workspace, ErrorPayload> {
+        self.0.as_deref().map_err(Clone::clone)
+    }
+}
+
+type Ws<'a> = tauri::State<'a, Shared>;
 type R<T> = Result<T, ErrorPayload>;
 
 fn e(err: tend::Error) -> ErrorPayload {
@@ -23,97 +33,97 @@ fn e(err: tend::Error) -> ErrorPayload {
 #[tauri::command]
 #[specta::specta]
 async fn workspace_info(ws: Ws<'_>) -> R<WorkspaceInfo> {
-    ws.info().await.map_err(e)
+    ws.get()?.info().await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn set_language(ws: Ws<'_>, language: String) -> R<()> {
-    ws.set_language(&language).await.map_err(e)
+    ws.get()?.set_language(&language).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn set_current_staff(ws: Ws<'_>, id: Option<String>) -> R<()> {
-    ws.set_current_staff(id.as_deref()).await.map_err(e)
+    ws.get()?.set_current_staff(id.as_deref()).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn staff_list(ws: Ws<'_>) -> R<Vec<Staff>> {
-    ws.staff().await.map_err(e)
+    ws.get()?.staff().await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn staff_add(ws: Ws<'_>, input: StaffInput) -> R<Staff> {
-    ws.add_staff(&input).await.map_err(e)
+    ws.get()?.add_staff(&input).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn staff_update(ws: Ws<'_>, id: String, input: StaffInput) -> R<Staff> {
-    ws.update_staff(&id, &input).await.map_err(e)
+    ws.get()?.update_staff(&id, &input).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn staff_remove(ws: Ws<'_>, id: String) -> R<()> {
-    ws.remove_staff(&id).await.map_err(e)
+    ws.get()?.remove_staff(&id).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn stage_list(ws: Ws<'_>) -> R<Vec<Stage>> {
-    ws.stages().await.map_err(e)
+    ws.get()?.stages().await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn stage_add(ws: Ws<'_>, name: String) -> R<Stage> {
-    ws.add_stage(&name).await.map_err(e)
+    ws.get()?.add_stage(&name).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn stage_rename(ws: Ws<'_>, id: String, name: String) -> R<()> {
-    ws.rename_stage(&id, &name).await.map_err(e)
+    ws.get()?.rename_stage(&id, &name).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn stage_reorder(ws: Ws<'_>, ids: Vec<String>) -> R<()> {
-    ws.reorder_stages(&ids).await.map_err(e)
+    ws.get()?.reorder_stages(&ids).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn stage_remove(ws: Ws<'_>, id: String) -> R<()> {
-    ws.remove_stage(&id).await.map_err(e)
+    ws.get()?.remove_stage(&id).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn custom_field_list(ws: Ws<'_>) -> R<Vec<CustomField>> {
-    ws.custom_fields().await.map_err(e)
+    ws.get()?.custom_fields().await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn custom_field_add(ws: Ws<'_>, input: CustomFieldInput) -> R<CustomField> {
-    ws.add_custom_field(&input).await.map_err(e)
+    ws.get()?.add_custom_field(&input).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn custom_field_update(ws: Ws<'_>, id: String, input: CustomFieldInput) -> R<CustomField> {
-    ws.update_custom_field(&id, &input).await.map_err(e)
+    ws.get()?.update_custom_field(&id, &input).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn custom_field_remove(ws: Ws<'_>, id: String) -> R<()> {
-    ws.remove_custom_field(&id).await.map_err(e)
+    ws.get()?.remove_custom_field(&id).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn customer_list(ws: Ws<'_>, filter: CustomerFilter, offset: i32, limit: i32) -> R<CustomerPage> {
-    ws.list_customers(&filter, offset.into(), limit.into()).await.map_err(e)
+    ws.get()?.list_customers(&filter, offset.into(), limit.into()).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn customer_search(ws: Ws<'_>, query: String, limit: u32) -> R<Vec<CustomerSummary>> {
-    ws.search(&query, limit).await.map_err(e)
+    ws.get()?.search(&query, limit).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn customer_get(ws: Ws<'_>, id: String) -> R<Customer> {
-    ws.customer(&id).await.map_err(e)
+    ws.get()?.customer(&id).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
@@ -122,77 +132,77 @@ async fn customer_check_duplicates(
     input: CustomerInput,
     exclude_id: Option<String>,
 ) -> R<Vec<DuplicateHit>> {
-    ws.check_duplicates(&input, exclude_id.as_deref()).await.map_err(e)
+    ws.get()?.check_duplicates(&input, exclude_id.as_deref()).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn customer_create(ws: Ws<'_>, input: CustomerInput) -> R<Created> {
-    ws.create_customer(&input).await.map_err(e)
+    ws.get()?.create_customer(&input).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn customer_update(ws: Ws<'_>, id: String, input: CustomerInput) -> R<Customer> {
-    ws.update_customer(&id, &input).await.map_err(e)
+    ws.get()?.update_customer(&id, &input).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn customer_trash(ws: Ws<'_>, id: String) -> R<()> {
-    ws.trash_customer(&id).await.map_err(e)
+    ws.get()?.trash_customer(&id).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn customer_restore(ws: Ws<'_>, id: String) -> R<()> {
-    ws.restore_customer(&id).await.map_err(e)
+    ws.get()?.restore_customer(&id).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn customer_purge(ws: Ws<'_>, id: String) -> R<()> {
-    ws.purge_customer(&id).await.map_err(e)
+    ws.get()?.purge_customer(&id).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn trash_list(ws: Ws<'_>, offset: i32, limit: i32) -> R<CustomerPage> {
-    ws.trash(offset.into(), limit.into()).await.map_err(e)
+    ws.get()?.trash(offset.into(), limit.into()).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn facets(ws: Ws<'_>) -> R<Facets> {
-    ws.facets().await.map_err(e)
+    ws.get()?.facets().await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn contact_add(ws: Ws<'_>, customer_id: String, input: ContactInput) -> R<Contact> {
-    ws.add_contact(&customer_id, &input).await.map_err(e)
+    ws.get()?.add_contact(&customer_id, &input).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn contact_update(ws: Ws<'_>, id: String, input: ContactInput) -> R<Contact> {
-    ws.update_contact(&id, &input).await.map_err(e)
+    ws.get()?.update_contact(&id, &input).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn contact_remove(ws: Ws<'_>, id: String) -> R<()> {
-    ws.remove_contact(&id).await.map_err(e)
+    ws.get()?.remove_contact(&id).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn interaction_add(ws: Ws<'_>, customer_id: String, input: InteractionInput) -> R<Interaction> {
-    ws.add_interaction(&customer_id, &input).await.map_err(e)
+    ws.get()?.add_interaction(&customer_id, &input).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn interaction_delete(ws: Ws<'_>, id: String) -> R<()> {
-    ws.delete_interaction(&id).await.map_err(e)
+    ws.get()?.delete_interaction(&id).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn timeline(ws: Ws<'_>, customer_id: String, before: Option<String>, limit: u32) -> R<TimelinePage> {
-    ws.timeline(&customer_id, before.as_deref(), limit).await.map_err(e)
+    ws.get()?.timeline(&customer_id, before.as_deref(), limit).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn history(ws: Ws<'_>, id: String) -> R<Vec<HistoryEntry>> {
-    ws.history(&id).await.map_err(e)
+    ws.get()?.history(&id).await.map_err(e)
 }
 
 fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
@@ -261,14 +271,11 @@ fn main() {
 
     let path = tend::default_workspace_path();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let workspace = match runtime.block_on(Workspace::open(&path)) {
-        Ok(ws) => Arc::new(ws),
-        Err(err) => {
-            // Nothing is touched on failure (newer database, unreadable file): say why and stop.
-            eprintln!("Tend cannot open {}: {err}", path.display());
-            std::process::exit(1);
-        }
-    };
+    // Nothing is touched on failure (newer database, unreadable file); the UI explains why.
+    let workspace = Shared(runtime.block_on(Workspace::open(&path)).map(Arc::new).map_err(|err| {
+        eprintln!("Tend cannot open {}: {err}", path.display());
+        ErrorPayload::from(err)
+    }));
     tauri::async_runtime::set(runtime.handle().clone());
 
     let app = tauri::Builder::default()
@@ -296,7 +303,10 @@ fn main() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            log::info!("workspace {} opened", path.display());
+            match &app.state::<Shared>().0 {
+                Ok(_) => log::info!("workspace {} opened", path.display()),
+                Err(err) => log::error!("workspace {} not opened: {}", path.display(), err.message),
+            }
             Ok(())
         })
         .build(tauri::generate_context!());

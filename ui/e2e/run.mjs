@@ -16,7 +16,7 @@
 // Exits non-zero on any failure; prints 'N passed, N failed' at the end.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -200,10 +200,48 @@ async function runTour() {
   await tour(browser, { artifacts: ARTIFACTS, step });
 }
 
+/** A workspace written by a newer Tend: the window opens, explains, and the file is untouched. */
+async function runNewer() {
+  if (!existsSync(CLI)) throw new Error(`the tend CLI is needed next to the app: ${CLI}`);
+  const dir = mkdtempSync(join(tmpdir(), 'tend-newer-'));
+  tmps.push(dir);
+  const db = join(dir, 'newer.tend');
+  const made = spawnSync(CLI, ['--db', db, 'customer', 'add', '--name', 'Hà'], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`tend customer add failed: ${made.stderr}`);
+  const py = spawnSync('python3', ['-c', [
+    'import sqlite3, sys',
+    'c = sqlite3.connect(sys.argv[1])',
+    "c.execute(\"INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (9999, 'future', CURRENT_TIMESTAMP, 1, x'00', 0)\")",
+    'c.commit()',
+    "c.execute('PRAGMA wal_checkpoint(TRUNCATE)')",
+    'c.close()'
+  ].join('\n'), db], { encoding: 'utf8' });
+  if (py.status !== 0) throw new Error(`could not age the workspace: ${py.stderr}`);
+  const before = readFileSync(db);
+  const env = { ...process.env, TEND_DB: db, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
+  await startDisplay(env);
+  const port = TOUR_PORT + 2;
+  start(DRIVER, ['--port', String(port), '--native-port', String(port + 1), '--native-driver', NATIVE_DRIVER], env);
+  await waitPort(port, 20000);
+  browser = await session('127.0.0.1', port);
+  await step('a workspace from a newer Tend is refused with a clear message and left untouched', async () => {
+    const banner = await browser.$('[data-testid="form-errors"]');
+    await banner.waitForDisplayed({ timeout: 20000 });
+    const text = await banner.getText();
+    if (!text.includes('9999')) throw new Error(`the message does not name the newer schema: ${text}`);
+    if (/error\.|validation\./.test(text)) throw new Error(`untranslated message: ${text}`);
+    await browser.saveScreenshot(join(ARTIFACTS, 'newer-workspace.png'));
+    if (!readFileSync(db).equals(before)) throw new Error('the newer workspace file was modified');
+  });
+  await browser.deleteSession();
+  browser = null;
+}
+
 async function main() {
   if (!existsSync(APP)) throw new Error(`app binary not found: ${APP} (build it: cargo build -p tend-desktop)`);
-  if (ONLY !== 'tour') await runScenario();
-  if (ONLY !== 'scenario') await runTour();
+  if (ONLY !== 'tour' && ONLY !== 'newer') await runScenario();
+  if (!ONLY || ONLY === 'newer') await runNewer();
+  if (ONLY !== 'scenario' && ONLY !== 'newer') await runTour();
 }
 
 async function cleanup() {
