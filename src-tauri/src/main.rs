@@ -17,6 +17,8 @@ use tend::{ErrorPayload, Workspace};
 struct Shared(Result<Arc<Workspace>, ErrorPayload>);
 
 impl Shared {
+    // The error is the IPC payload itself, returned as-is by every command.
+    #[allow(clippy::result_large_err)]
     fn get(&self) -> Result<&Workspace, ErrorPayload> {
         self.0.as_deref().map_err(Clone::clone)
     }
