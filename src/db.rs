@@ -111,6 +111,20 @@ impl WriteTx<'_> {
         &mut self.tx
     }
 
+    /// Tombstones one live row (`deleted_at = now`) of `table`; NotFound when there is none.
+    pub(crate) async fn tombstone(&mut self, table: &'static str, entity: &'static str, id: &str) -> Result<()> {
+        let n = sqlx::query(&format!("UPDATE {table} SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"))
+            .bind(self.now)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(Error::not_found(entity, id));
+        }
+        Ok(())
+    }
+
     pub async fn commit(mut self) -> Result<()> {
         sqlx::query("DELETE FROM write_ctx").execute(&mut *self.tx).await?;
         self.tx.commit().await?;

@@ -212,16 +212,7 @@ impl Workspace {
     /// Removes an interaction from the timeline (tombstone).
     pub async fn delete_interaction(&self, id: &str) -> Result<()> {
         let mut w = self.write().await?;
-        let now = w.now;
-        let n = sqlx::query("UPDATE interactions SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *w.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(Error::not_found("interaction", id));
-        }
+        w.tombstone("interactions", "interaction", id).await?;
         w.commit().await
     }
 }

@@ -241,16 +241,7 @@ impl Workspace {
             ]));
         }
         let mut w = self.write().await?;
-        let now = w.now;
-        let n = sqlx::query("UPDATE stages SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *w.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(Error::not_found("stage", id));
-        }
+        w.tombstone("stages", "stage", id).await?;
         w.commit().await
     }
 
@@ -342,16 +333,7 @@ impl Workspace {
 
     pub async fn remove_custom_field(&self, id: &str) -> Result<()> {
         let mut w = self.write().await?;
-        let now = w.now;
-        let n = sqlx::query("UPDATE custom_fields SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *w.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(Error::not_found("custom field", id));
-        }
+        w.tombstone("custom_fields", "custom field", id).await?;
         w.commit().await
     }
 }

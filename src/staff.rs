@@ -114,16 +114,7 @@ impl Workspace {
     /// Removes a staff member (tombstone); their past changes keep their name.
     pub async fn remove_staff(&self, id: &str) -> Result<()> {
         let mut w = self.write().await?;
-        let now = w.now;
-        let n = sqlx::query("UPDATE staff SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *w.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(Error::not_found("staff", id));
-        }
+        w.tombstone("staff", "staff", id).await?;
         w.commit().await?;
         if self.current_staff_id().await?.as_deref() == Some(id) {
             meta_set(self.pool(), "current_staff", None).await?;
