@@ -94,6 +94,16 @@ async function startDisplay(env) {
   throw new Error('could not start Xvfb');
 }
 
+/**
+ * Starts tauri-driver on `port` with its WebKitWebDriver on `port + 1` and waits for BOTH: tauri-driver
+ * listens before its native driver does, and a session requested in between is dropped mid-request.
+ */
+async function startDriver(port, env) {
+  start(DRIVER, ['--port', String(port), '--native-port', String(port + 1), '--native-driver', NATIVE_DRIVER], env);
+  await waitPort(port, 20000);
+  await waitPort(port + 1, 20000);
+}
+
 // --- the scenario (scenario.mjs) ---------------------------------------------------------------
 
 async function step(name, fn) {
@@ -151,8 +161,7 @@ async function runScenario() {
     };
     await startDisplay(env);
     if (env.DISPLAY) process.env.DISPLAY = env.DISPLAY;
-    start(DRIVER, ['--port', String(PORT), '--native-driver', NATIVE_DRIVER], env);
-    await waitPort(PORT, 20000);
+    await startDriver(PORT, env);
     log(`tauri-driver on ${PORT}; app ${APP}; workspace ${env.TEND_DB}`);
   }
 
@@ -193,8 +202,7 @@ async function runTour() {
     XDG_CONFIG_HOME: join(dir, 'config')
   };
   await startDisplay(env);
-  start(DRIVER, ['--port', String(TOUR_PORT), '--native-port', String(TOUR_PORT + 1), '--native-driver', NATIVE_DRIVER], env);
-  await waitPort(TOUR_PORT, 20000);
+  await startDriver(TOUR_PORT, env);
   log(`tour: tauri-driver on ${TOUR_PORT}; workspace ${db}`);
   browser = await session('127.0.0.1', TOUR_PORT);
   await tour(browser, { artifacts: ARTIFACTS, step });
@@ -221,8 +229,7 @@ async function runNewer() {
   const env = { ...process.env, TEND_DB: db, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
   await startDisplay(env);
   const port = TOUR_PORT + 2;
-  start(DRIVER, ['--port', String(port), '--native-port', String(port + 1), '--native-driver', NATIVE_DRIVER], env);
-  await waitPort(port, 20000);
+  await startDriver(port, env);
   browser = await session('127.0.0.1', port);
   await step('a workspace from a newer Tend is refused with a clear message and left untouched', async () => {
     const banner = await browser.$('[data-testid="form-errors"]');

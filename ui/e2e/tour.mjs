@@ -56,6 +56,7 @@ export async function tour(browser, { artifacts, step }) {
     }
     const got = await el.getValue();
     if (got.normalize('NFC') !== expected.normalize('NFC')) throw new Error(`${id}: typed "${text}" but the input holds "${got}"`);
+    if (id === 'customer-search') await listSettled();
   }
 
   /** Picks a <select> option by value, as a change event from the user would. */
@@ -98,6 +99,33 @@ export async function tour(browser, { artifacts, step }) {
   async function toList() {
     await (await shown('nav-customers')).click();
     await shown('customer-search');
+  }
+
+  /**
+   * Opens a list row's 360. The list re-renders its rows when it comes back from a 360 (the page is
+   * fetched again), and a click that lands on a row being replaced is lost: click again until the 360
+   * opens, then fail with the reason.
+   */
+  async function openRow(id) {
+    const opened = async () => (await $t('customer-name')).isExisting() && (await browser.getUrl()).includes(id);
+    for (let attempt = 1; ; attempt++) {
+      await listSettled();
+      const row = await browser.$(`[data-testid="customer-row"][data-id="${id}"]`);
+      await row.waitForClickable({ timeout: TIMEOUT });
+      await row.click();
+      try {
+        await waitFor(`the 360 of ${id}`, opened, 4000);
+        return;
+      } catch (e) {
+        if (attempt === 3 || (await opened())) throw e;
+        log(`the click on row ${id} did not open it; again (${attempt})`);
+      }
+    }
+  }
+
+  /** The list shows the rows of its current filter (no debounce or first page pending). */
+  async function listSettled() {
+    await waitFor('the list to settle', async () => (await (await $t('customer-list')).getAttribute('aria-busy')) === 'false');
   }
 
   async function rowCount() {
@@ -178,10 +206,7 @@ export async function tour(browser, { artifacts, step }) {
     let found = false;
     for (const id of ids) {
       await toList(); // the list keeps its search
-      const row = await browser.$(`[data-testid="customer-row"][data-id="${id}"]`);
-      await row.waitForExist({ timeout: TIMEOUT });
-      await row.click();
-      await waitFor('the 360', async () => (await $t('customer-name')).isExisting() && (await browser.getUrl()).includes(id));
+      await openRow(id);
       await shown('profile-view');
       if ((await $$t('contact-row')).length === 0) continue;
       // and with interactions on its timeline
@@ -292,7 +317,7 @@ export async function tour(browser, { artifacts, step }) {
     await (await shown('clear-filters', 2000).catch(() => null))?.click();
     await typeInto('customer-search', 'tran');
     await waitFor('rows', async () => (await rowCount()) > 0);
-    await (await $$t('customer-row'))[0].click();
+    await openRow(await (await $$t('customer-row'))[0].getAttribute('data-id'));
     await (await shown('trash-customer')).click();
     await (await shown('nav-trash')).click();
     await waitFor('trash rows', async () => (await $$t('trash-row')).length > 0);
@@ -337,7 +362,7 @@ export async function tour(browser, { artifacts, step }) {
     await screenshot('tour-en-list');
     await typeInto('customer-search', companyName);
     await waitFor('the company row', async () => (await rowCount()) > 0);
-    await (await $$t('customer-row'))[0].click();
+    await openRow(await (await $$t('customer-row'))[0].getAttribute('data-id'));
     await waitFor('the 360', async () => (await $t('customer-name')).isExisting() && (await textOf('customer-name')) === companyName);
     await noRawKeys('360 (en)');
     await screenshot('tour-en-360-profile');
