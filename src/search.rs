@@ -331,17 +331,45 @@ pub(crate) fn search_seqs(
         .map(|(i, t)| if i + 1 == toks.len() { format!("\"{t}\"*") } else { format!("\"{t}\"") })
         .collect();
     let phrase = phrase.join(" ");
-    // 4. Every word in the name (the last one as a prefix).
-    if name_tiers && (out.len() as i64) < limit {
-        let sql = fts("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?");
-        take(seqs(conn, &sql, &[format!("name : ({phrase})")], fts_binds, limit)?, &mut out);
+    if (out.len() as i64) >= limit {
+        return Ok(out);
     }
-    // 5. Every word anywhere: contacts, emails, tax code, notes.
-    if (out.len() as i64) < limit {
-        let sql = fts("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?");
-        take(seqs(conn, &sql, &[phrase], fts_binds, limit)?, &mut out);
+    // 4. Every word in the name (the last one as a prefix), then 5. every word anywhere: contacts,
+    // emails, tax code, notes. Tier 4 is a subset of tier 5, so tier 5 runs first: when it is not cut
+    // by the limit it holds every tier-4 hit, and those are put first here instead of scanning the
+    // index a second time. Only a cut tier 5 needs the name-only query.
+    let sql = fts("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?");
+    let anywhere = seqs(conn, &sql, std::slice::from_ref(&phrase), fts_binds, limit + 1)?;
+    if name_tiers {
+        if anywhere.len() as i64 > limit {
+            take(seqs(conn, &sql, &[format!("name : ({phrase})")], fts_binds, limit)?, &mut out);
+        } else {
+            let names = folded_names(conn, &anywhere)?;
+            let (in_name, elsewhere): (Vec<i64>, Vec<i64>) =
+                anywhere.iter().partition(|s| names.get(s).is_some_and(|n| name_has_words(n, &toks)));
+            take(in_name, &mut out);
+            take(elsewhere, &mut out);
+        }
     }
+    take(anywhere, &mut out);
     Ok(out)
+}
+
+/// The folded names of some customers, by seq.
+fn folded_names(conn: &rusqlite::Connection, seqs: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+    let list = format!("[{}]", seqs.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(","));
+    let mut st =
+        conn.prepare_cached("SELECT seq, name_folded FROM customers WHERE seq IN (SELECT value FROM json_each(?))")?;
+    let rows = st.query_map([list], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// What `name : ("w1" "w2" "w3"*)` matches in the name index: every word a whole word of the folded
+/// name, the last one a prefix of one (the index tokenises folded text on the same boundaries).
+fn name_has_words(name_folded: &str, words: &[String]) -> bool {
+    let name = tokens(name_folded);
+    let Some((last, whole)) = words.split_last() else { return false };
+    whole.iter().all(|w| name.contains(w)) && name.iter().any(|t| t.starts_with(last.as_str()))
 }
 
 const SUMMARY_COLS: &str =
@@ -392,8 +420,14 @@ fn hydrate(conn: &rusqlite::Connection, seqs: &[i64]) -> Result<Vec<CustomerSumm
     if seqs.is_empty() {
         return Ok(vec![]);
     }
-    let list = seqs.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",");
-    let rows = summaries(conn, &format!("SELECT {SUMMARY_COLS} FROM customers c WHERE c.seq IN ({list})"), &[])?;
+    // One statement for any number of seqs (a JSON array bind), so it stays in the statement cache
+    // beside the tier queries instead of evicting them with a new SQL text per result list.
+    let list = format!("[{}]", seqs.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(","));
+    let rows = summaries(
+        conn,
+        &format!("SELECT {SUMMARY_COLS} FROM customers c WHERE c.seq IN (SELECT value FROM json_each(?))"),
+        &[&list],
+    )?;
     let mut by_seq: std::collections::HashMap<i64, CustomerSummary> = rows.into_iter().collect();
     Ok(seqs.iter().filter_map(|s| by_seq.remove(s)).collect())
 }

@@ -69,6 +69,39 @@ async fn exact_then_prefix_then_the_rest() {
 }
 
 #[tokio::test]
+async fn a_word_in_the_name_ranks_before_the_same_word_elsewhere() {
+    let f = open().await;
+    // Written first, so these come first in index order: only the ranking can put them last.
+    for i in 0..3 {
+        let mut c = person(&format!("Khách {i}"), "");
+        c.notes = Some("Giới thiệu bởi chị Hoa ở chợ Bến Thành".into());
+        f.ws.create_customer(&c).await.unwrap();
+    }
+    f.ws.create_customer(&person("Lê Thị Hoa", "")).await.unwrap();
+    f.ws.create_customer(&person("Phạm Hoà Bình", "")).await.unwrap();
+    // "ben hoa": every word somewhere; in the name only for nobody; the notes tier finds all three
+    let got = names(&f.ws, "ben hoa").await;
+    assert_eq!(got.len(), 3, "{got:?}");
+    // "hoa": all hits fit the limit; the names first
+    let got = names(&f.ws, "hoa").await;
+    assert_eq!(got[..2], ["Lê Thị Hoa", "Phạm Hoà Bình"], "{got:?}");
+    assert_eq!(got.len(), 5, "{got:?}");
+    // more hits than the limit: the name hits still come first
+    for i in 0..25 {
+        let mut c = person(&format!("Khách thêm {i}"), "");
+        c.notes = Some("quen chị Hoa".into());
+        f.ws.create_customer(&c).await.unwrap();
+    }
+    f.ws.create_customer(&person("Hoàng Văn Nam", "")).await.unwrap();
+    let got = names(&f.ws, "thi hoa").await;
+    assert_eq!(got, ["Lê Thị Hoa"], "{got:?}");
+    let got = f.ws.search("hoa", 20).await.unwrap();
+    assert_eq!(got.len(), 20);
+    let first: Vec<&str> = got[..3].iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(first, ["Hoàng Văn Nam", "Lê Thị Hoa", "Phạm Hoà Bình"], "prefix, then name words: {first:?}");
+}
+
+#[tokio::test]
 async fn phones_in_any_form_and_fragments() {
     let f = open().await;
     f.ws.create_customer(&person("Hồ Văn Phúc", "0912 345 678")).await.unwrap();
