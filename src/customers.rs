@@ -277,223 +277,243 @@ fn check_len(errs: &mut Errors, field: &str, v: &Option<String>, max: usize) {
     }
 }
 
+/// What validating a customer needs to know about the workspace: live staff and stages, custom
+/// fields, today. Loaded once, so a form and an import of a million rows validate the same way.
+#[derive(Debug, Clone)]
+pub(crate) struct Rules {
+    pub(crate) staff: std::collections::HashSet<String>,
+    pub(crate) stages: std::collections::HashSet<String>,
+    pub(crate) fields: Vec<crate::settings::CustomField>,
+    pub(crate) today: Option<jiff::civil::Date>,
+}
+
 impl Workspace {
-    /// Validates and normalises a customer form. Every problem is reported at once, per field.
-    pub(crate) async fn validate_customer(&self, input: &CustomerInput) -> Result<Columns> {
-        let mut errs = Errors::default();
-        let family_name = validate::opt(&input.family_name);
-        let middle_name = validate::opt(&input.middle_name);
-        let given_name = validate::opt(&input.given_name);
-        let mut name = validate::text(&input.name);
-        if name.is_empty() && input.kind == CustomerKind::Person {
-            name = [&family_name, &middle_name, &given_name]
-                .iter()
-                .filter_map(|p| p.as_deref())
-                .collect::<Vec<_>>()
-                .join(" ");
-        }
-        if name.is_empty() {
-            errs.push(FieldError::new("name", "validation.required"));
-        } else if name.chars().count() > MAX_NAME {
-            errs.push(FieldError::new("name", "validation.too_long").with("max", MAX_NAME.to_string()));
-        }
-        for (f, v) in [("family_name", &family_name), ("middle_name", &middle_name), ("given_name", &given_name)] {
-            check_len(&mut errs, f, v, MAX_NAME);
-        }
-
-        let mut phones: Vec<Phone> = Vec::new();
-        for (i, p) in input.phones.iter().enumerate() {
-            if p.number.trim().is_empty() && p.label.trim().is_empty() {
-                continue; // an empty row left in the form
-            }
-            match validate::phone(&p.number) {
-                Ok(n) => {
-                    if phones.iter().any(|q| q.number == n) {
-                        errs.push(FieldError::new(format!("phones[{i}].number"), "validation.phone_repeated"));
-                    } else {
-                        phones.push(Phone { label: validate::text(&p.label), number: n });
-                    }
-                }
-                Err(k) => errs.push(FieldError::new(format!("phones[{i}].number"), k).with("value", p.number.trim())),
-            }
-        }
-        let mut emails: Vec<Email> = Vec::new();
-        for (i, e) in input.emails.iter().enumerate() {
-            if e.address.trim().is_empty() && e.label.trim().is_empty() {
-                continue;
-            }
-            match validate::email(&e.address) {
-                Ok(a) => {
-                    if emails.iter().any(|q| q.address.eq_ignore_ascii_case(&a)) {
-                        errs.push(FieldError::new(format!("emails[{i}].address"), "validation.email_repeated"));
-                    } else {
-                        emails.push(Email { label: validate::text(&e.label), address: a });
-                    }
-                }
-                Err(k) => errs.push(FieldError::new(format!("emails[{i}].address"), k).with("value", e.address.trim())),
-            }
-        }
-
-        let tax_code = match validate::opt(&input.tax_code) {
-            None => None,
-            Some(t) => match validate::tax_code(&t) {
-                Ok(t) => Some(t),
-                Err(k) => {
-                    errs.push(FieldError::new("tax_code", k).with("value", t));
-                    None
-                }
-            },
-        };
-        let source = input.source;
-        let owner_id = validate::opt(&input.owner_id);
-        if let Some(o) = &owner_id {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM staff WHERE id = ? AND deleted_at IS NULL")
-                .bind(o)
-                .fetch_optional(self.pool())
-                .await?;
-            if exists.is_none() {
-                errs.push(FieldError::new("owner_id", "validation.unknown_staff").with("value", o.clone()));
-            }
-        }
-        let stage_id = validate::opt(&input.stage_id);
-        if let Some(s) = &stage_id {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM stages WHERE id = ? AND deleted_at IS NULL")
-                .bind(s)
-                .fetch_optional(self.pool())
-                .await?;
-            if exists.is_none() {
-                errs.push(FieldError::new("stage_id", "validation.unknown_stage").with("value", s.clone()));
-            }
-        }
-        let mut tags: Vec<String> = Vec::new();
-        for (i, t) in input.tags.iter().enumerate() {
-            let t = validate::text(t);
-            if t.is_empty() {
-                continue;
-            }
-            if t.chars().count() > 50 {
-                errs.push(FieldError::new(format!("tags[{i}]"), "validation.too_long").with("max", "50"));
-            } else if !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
-                tags.push(t);
-            }
-        }
-        let birthday = match validate::opt(&input.birthday) {
-            None => None,
-            Some(b) => match validate::date(&b) {
-                Ok(d) => {
-                    let today = jiff::Timestamp::from_millisecond(self.now_ms())
-                        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-                        .ok();
-                    if today.is_some_and(|t| d > t) || d.year() < 1900 {
-                        errs.push(FieldError::new("birthday", "validation.date_out_of_range").with("value", b));
-                        None
-                    } else {
-                        Some(d.to_string())
-                    }
-                }
-                Err(k) => {
-                    errs.push(FieldError::new("birthday", k).with("value", b));
-                    None
-                }
-            },
-        };
-        if input.expected_revenue.is_some_and(|v| v < 0) {
-            errs.push(FieldError::new("expected_revenue", "validation.negative"));
-        }
-        let currency = match validate::opt(&input.currency) {
-            None if input.expected_revenue.is_some() => Some("VND".to_string()),
-            None => None,
-            Some(c) => match validate::currency(&c) {
-                Ok(c) => Some(c),
-                Err(k) => {
-                    errs.push(FieldError::new("currency", k).with("value", c));
-                    None
-                }
-            },
-        };
-        let notes = input.notes.as_deref().map(validate::long_text).filter(|n| !n.is_empty());
-        check_len(&mut errs, "notes", &notes, MAX_TEXT);
-        let street = validate::opt(&input.street);
-        let ward = validate::opt(&input.ward);
-        let district = validate::opt(&input.district);
-        let province = validate::opt(&input.province);
-        for (f, v) in [("street", &street), ("ward", &ward), ("district", &district), ("province", &province)] {
-            check_len(&mut errs, f, v, MAX_NAME);
-        }
-
-        // Custom fields: validated like built-in ones.
-        let fields = self.custom_fields().await?;
-        let mut custom = Vec::new();
-        for key in input.custom.keys() {
-            if !fields.iter().any(|f| &f.key == key) {
-                errs.push(FieldError::new(format!("custom.{key}"), "validation.unknown_field"));
-            }
-        }
-        for f in &fields {
-            let raw = input.custom.get(&f.key).map(|s| s.trim()).unwrap_or("");
-            let field = format!("custom.{}", f.key);
-            if raw.is_empty() || (f.kind == CustomFieldKind::Checkbox && raw == "false" && !f.required) {
-                if f.required && !(f.kind == CustomFieldKind::Checkbox && raw == "false") {
-                    errs.push(FieldError::new(field, "validation.required"));
-                } else {
-                    custom.push((f.id.clone(), if raw.is_empty() { None } else { Some(raw.to_string()) }));
-                }
-                continue;
-            }
-            let checked = match f.kind {
-                CustomFieldKind::Text => {
-                    if raw.chars().count() > MAX_TEXT {
-                        Err("validation.too_long")
-                    } else {
-                        Ok(raw.to_string())
-                    }
-                }
-                CustomFieldKind::Number => validate::number(raw),
-                CustomFieldKind::Date => validate::date(raw).map(|d| d.to_string()),
-                CustomFieldKind::Select => {
-                    if f.options.iter().any(|o| o == raw) {
-                        Ok(raw.to_string())
-                    } else {
-                        Err("validation.not_allowed")
-                    }
-                }
-                CustomFieldKind::Checkbox => match raw {
-                    "true" | "false" => Ok(raw.to_string()),
-                    _ => Err("validation.checkbox_invalid"),
-                },
-            };
-            match checked {
-                Ok(v) => custom.push((f.id.clone(), Some(v))),
-                Err(k) => errs.push(FieldError::new(field, k).with("value", raw)),
-            }
-        }
-        errs.into_result()?;
-        Ok(Columns {
-            kind: input.kind,
-            name,
-            family_name,
-            middle_name,
-            given_name,
-            phones,
-            emails,
-            street,
-            ward,
-            district,
-            province,
-            tax_code,
-            source,
-            owner_id,
-            stage_id,
-            tags,
-            birthday,
-            gender: input.gender,
-            expected_revenue: input.expected_revenue,
-            currency,
-            notes,
-            custom,
+    pub(crate) async fn rules(&self) -> Result<Rules> {
+        let staff: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM staff WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
+        let stages: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM stages WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
+        let today =
+            jiff::Timestamp::from_millisecond(self.now_ms()).map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date()).ok();
+        Ok(Rules {
+            staff: staff.into_iter().collect(),
+            stages: stages.into_iter().collect(),
+            fields: self.custom_fields().await?,
+            today,
         })
     }
 
+    /// Validates and normalises a customer form. Every problem is reported at once, per field.
+    pub(crate) async fn validate_customer(&self, input: &CustomerInput) -> Result<Columns> {
+        Ok(check(&self.rules().await?, input)?)
+    }
+}
+
+/// Validates and normalises a customer against `rules`: every invalid field at once, or the columns.
+pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result<Columns, Errors> {
+    let mut errs = Errors::default();
+    let family_name = validate::opt(&input.family_name);
+    let middle_name = validate::opt(&input.middle_name);
+    let given_name = validate::opt(&input.given_name);
+    let mut name = validate::text(&input.name);
+    if name.is_empty() && input.kind == CustomerKind::Person {
+        name =
+            [&family_name, &middle_name, &given_name].iter().filter_map(|p| p.as_deref()).collect::<Vec<_>>().join(" ");
+    }
+    if name.is_empty() {
+        errs.push(FieldError::new("name", "validation.required"));
+    } else if name.chars().count() > MAX_NAME {
+        errs.push(FieldError::new("name", "validation.too_long").with("max", MAX_NAME.to_string()));
+    }
+    for (f, v) in [("family_name", &family_name), ("middle_name", &middle_name), ("given_name", &given_name)] {
+        check_len(&mut errs, f, v, MAX_NAME);
+    }
+
+    let mut phones: Vec<Phone> = Vec::new();
+    for (i, p) in input.phones.iter().enumerate() {
+        if p.number.trim().is_empty() && p.label.trim().is_empty() {
+            continue; // an empty row left in the form
+        }
+        match validate::phone(&p.number) {
+            Ok(n) => {
+                if phones.iter().any(|q| q.number == n) {
+                    errs.push(FieldError::new(format!("phones[{i}].number"), "validation.phone_repeated"));
+                } else {
+                    phones.push(Phone { label: validate::text(&p.label), number: n });
+                }
+            }
+            Err(k) => errs.push(FieldError::new(format!("phones[{i}].number"), k).with("value", p.number.trim())),
+        }
+    }
+    let mut emails: Vec<Email> = Vec::new();
+    for (i, e) in input.emails.iter().enumerate() {
+        if e.address.trim().is_empty() && e.label.trim().is_empty() {
+            continue;
+        }
+        match validate::email(&e.address) {
+            Ok(a) => {
+                if emails.iter().any(|q| q.address.eq_ignore_ascii_case(&a)) {
+                    errs.push(FieldError::new(format!("emails[{i}].address"), "validation.email_repeated"));
+                } else {
+                    emails.push(Email { label: validate::text(&e.label), address: a });
+                }
+            }
+            Err(k) => errs.push(FieldError::new(format!("emails[{i}].address"), k).with("value", e.address.trim())),
+        }
+    }
+
+    let tax_code = match validate::opt(&input.tax_code) {
+        None => None,
+        Some(t) => match validate::tax_code(&t) {
+            Ok(t) => Some(t),
+            Err(k) => {
+                errs.push(FieldError::new("tax_code", k).with("value", t));
+                None
+            }
+        },
+    };
+    let source = input.source;
+    let owner_id = validate::opt(&input.owner_id);
+    if let Some(o) = &owner_id {
+        if !rules.staff.contains(o) {
+            errs.push(FieldError::new("owner_id", "validation.unknown_staff").with("value", o.clone()));
+        }
+    }
+    let stage_id = validate::opt(&input.stage_id);
+    if let Some(s) = &stage_id {
+        if !rules.stages.contains(s) {
+            errs.push(FieldError::new("stage_id", "validation.unknown_stage").with("value", s.clone()));
+        }
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for (i, t) in input.tags.iter().enumerate() {
+        let t = validate::text(t);
+        if t.is_empty() {
+            continue;
+        }
+        if t.chars().count() > 50 {
+            errs.push(FieldError::new(format!("tags[{i}]"), "validation.too_long").with("max", "50"));
+        } else if !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
+            tags.push(t);
+        }
+    }
+    let birthday = match validate::opt(&input.birthday) {
+        None => None,
+        Some(b) => match validate::date(&b) {
+            Ok(d) => {
+                if rules.today.is_some_and(|t| d > t) || d.year() < 1900 {
+                    errs.push(FieldError::new("birthday", "validation.date_out_of_range").with("value", b));
+                    None
+                } else {
+                    Some(d.to_string())
+                }
+            }
+            Err(k) => {
+                errs.push(FieldError::new("birthday", k).with("value", b));
+                None
+            }
+        },
+    };
+    if input.expected_revenue.is_some_and(|v| v < 0) {
+        errs.push(FieldError::new("expected_revenue", "validation.negative"));
+    }
+    let currency = match validate::opt(&input.currency) {
+        None if input.expected_revenue.is_some() => Some("VND".to_string()),
+        None => None,
+        Some(c) => match validate::currency(&c) {
+            Ok(c) => Some(c),
+            Err(k) => {
+                errs.push(FieldError::new("currency", k).with("value", c));
+                None
+            }
+        },
+    };
+    let notes = input.notes.as_deref().map(validate::long_text).filter(|n| !n.is_empty());
+    check_len(&mut errs, "notes", &notes, MAX_TEXT);
+    let street = validate::opt(&input.street);
+    let ward = validate::opt(&input.ward);
+    let district = validate::opt(&input.district);
+    let province = validate::opt(&input.province);
+    for (f, v) in [("street", &street), ("ward", &ward), ("district", &district), ("province", &province)] {
+        check_len(&mut errs, f, v, MAX_NAME);
+    }
+
+    // Custom fields: validated like built-in ones.
+    let fields = &rules.fields;
+    let mut custom = Vec::new();
+    for key in input.custom.keys() {
+        if !fields.iter().any(|f| &f.key == key) {
+            errs.push(FieldError::new(format!("custom.{key}"), "validation.unknown_field"));
+        }
+    }
+    for f in fields {
+        let raw = input.custom.get(&f.key).map(|s| s.trim()).unwrap_or("");
+        let field = format!("custom.{}", f.key);
+        if raw.is_empty() || (f.kind == CustomFieldKind::Checkbox && raw == "false" && !f.required) {
+            if f.required && !(f.kind == CustomFieldKind::Checkbox && raw == "false") {
+                errs.push(FieldError::new(field, "validation.required"));
+            } else {
+                custom.push((f.id.clone(), if raw.is_empty() { None } else { Some(raw.to_string()) }));
+            }
+            continue;
+        }
+        let checked = match f.kind {
+            CustomFieldKind::Text => {
+                if raw.chars().count() > MAX_TEXT {
+                    Err("validation.too_long")
+                } else {
+                    Ok(raw.to_string())
+                }
+            }
+            CustomFieldKind::Number => validate::number(raw),
+            CustomFieldKind::Date => validate::date(raw).map(|d| d.to_string()),
+            CustomFieldKind::Select => {
+                if f.options.iter().any(|o| o == raw) {
+                    Ok(raw.to_string())
+                } else {
+                    Err("validation.not_allowed")
+                }
+            }
+            CustomFieldKind::Checkbox => match raw {
+                "true" | "false" => Ok(raw.to_string()),
+                _ => Err("validation.checkbox_invalid"),
+            },
+        };
+        match checked {
+            Ok(v) => custom.push((f.id.clone(), Some(v))),
+            Err(k) => errs.push(FieldError::new(field, k).with("value", raw)),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    Ok(Columns {
+        kind: input.kind,
+        name,
+        family_name,
+        middle_name,
+        given_name,
+        phones,
+        emails,
+        street,
+        ward,
+        district,
+        province,
+        tax_code,
+        source,
+        owner_id,
+        stage_id,
+        tags,
+        birthday,
+        gender: input.gender,
+        expected_revenue: input.expected_revenue,
+        currency,
+        notes,
+        custom,
+    })
+}
+
+impl Workspace {
     /// Existing customers sharing a normalised phone, email or tax code with `input`.
     pub async fn check_duplicates(&self, input: &CustomerInput, exclude_id: Option<&str>) -> Result<Vec<DuplicateHit>> {
         // Only the identity fields matter here: the rest of the form may still be incomplete.

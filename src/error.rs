@@ -152,11 +152,23 @@ impl Errors {
     pub fn push(&mut self, e: FieldError) {
         self.0.push(e);
     }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
     pub fn into_result(self) -> Result<()> {
         if self.0.is_empty() {
             Ok(())
         } else {
             Err(Error::Validation(self.0))
         }
+    }
+}
+
+impl From<Errors> for Error {
+    fn from(e: Errors) -> Error {
+        Error::Validation(e.0)
     }
 }
