@@ -225,33 +225,33 @@ pub struct Created {
 /// Validated, normalised column values.
 #[derive(Debug, Clone)]
 pub(crate) struct Columns {
-    kind: CustomerKind,
-    name: String,
-    family_name: Option<String>,
-    middle_name: Option<String>,
-    given_name: Option<String>,
-    phones: Vec<Phone>,
-    emails: Vec<Email>,
-    street: Option<String>,
-    ward: Option<String>,
-    district: Option<String>,
-    province: Option<String>,
-    tax_code: Option<String>,
-    source: Option<Source>,
-    owner_id: Option<String>,
-    stage_id: Option<String>,
-    tags: Vec<String>,
-    birthday: Option<String>,
-    gender: Option<Gender>,
-    expected_revenue: Option<i64>,
-    currency: Option<String>,
-    notes: Option<String>,
-    custom: Vec<(String, Option<String>)>, // (field id, value)
+    pub(crate) kind: CustomerKind,
+    pub(crate) name: String,
+    pub(crate) family_name: Option<String>,
+    pub(crate) middle_name: Option<String>,
+    pub(crate) given_name: Option<String>,
+    pub(crate) phones: Vec<Phone>,
+    pub(crate) emails: Vec<Email>,
+    pub(crate) street: Option<String>,
+    pub(crate) ward: Option<String>,
+    pub(crate) district: Option<String>,
+    pub(crate) province: Option<String>,
+    pub(crate) tax_code: Option<String>,
+    pub(crate) source: Option<Source>,
+    pub(crate) owner_id: Option<String>,
+    pub(crate) stage_id: Option<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) birthday: Option<String>,
+    pub(crate) gender: Option<Gender>,
+    pub(crate) expected_revenue: Option<i64>,
+    pub(crate) currency: Option<String>,
+    pub(crate) notes: Option<String>,
+    pub(crate) custom: Vec<(String, Option<String>)>, // (field id, value)
 }
 
 impl Columns {
     /// Identity keys used for duplicate detection.
-    fn keys(&self) -> Vec<(String, &'static str, String)> {
+    pub(crate) fn keys(&self) -> Vec<(String, &'static str, String)> {
         let mut out = Vec::new();
         for p in &self.phones {
             out.push((format!("p:{}", p.number), "phone", p.number.clone()));

@@ -153,6 +153,44 @@ impl Workspace {
     }
 }
 
+/// A rusqlite connection for bulk writes (imports, the demo): the same pragmas as the pool.
+pub(crate) fn raw_open(path: &Path) -> Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -200000;")?;
+    Ok(conn)
+}
+
+/// Begins a write transaction on a rusqlite connection with the same change context as
+/// [`Workspace::write`] (the caller holds the HLC lock). Returns the `txs` id.
+pub(crate) fn raw_begin(
+    conn: &rusqlite::Connection,
+    hlc: &mut crate::clock::Hlc,
+    now: i64,
+    device: &str,
+    actor: Option<&str>,
+) -> Result<i64> {
+    let h = hlc.tick(now, device);
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    conn.execute(
+        "INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?)",
+        rusqlite::params![h, now, actor, device],
+    )?;
+    let tx = conn.last_insert_rowid();
+    conn.execute("INSERT INTO write_ctx (one, tx) VALUES (1, ?)", [tx])?;
+    Ok(tx)
+}
+
+pub(crate) fn raw_commit(conn: &rusqlite::Connection) -> Result<()> {
+    conn.execute_batch("DELETE FROM write_ctx; COMMIT")?;
+    Ok(())
+}
+
+pub(crate) fn raw_rollback(conn: &rusqlite::Connection) {
+    // Nothing to do when the transaction is already gone; the connection closing also rolls back.
+    let _ = conn.execute_batch("ROLLBACK");
+}
+
 /// A new UUIDv7 id (DESIGN rule 2).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

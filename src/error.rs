@@ -37,6 +37,8 @@ pub enum Error {
     NewerDatabase { db_version: i64, app_version: i64 },
     #[error("{0}")]
     Conflict(String),
+    #[error("cancelled; nothing was written")]
+    Cancelled,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database error: {0}")]
@@ -82,6 +84,7 @@ pub enum ErrorKind {
     NotFound,
     NewerDatabase,
     Conflict,
+    Cancelled,
     Storage,
 }
 
@@ -129,6 +132,7 @@ impl From<&Error> for ErrorPayload {
                 params.insert("detail".into(), m.clone());
                 (ErrorKind::Conflict, None, "error.conflict".into(), vec![])
             }
+            Error::Cancelled => (ErrorKind::Cancelled, None, "error.cancelled".into(), vec![]),
             other => {
                 params.insert("detail".into(), other.to_string());
                 (ErrorKind::Storage, None, "error.storage".into(), vec![])

@@ -24,6 +24,7 @@ pub mod demo;
 pub mod error;
 pub mod fold;
 pub mod history;
+pub mod import;
 pub mod interactions;
 pub mod search;
 pub mod settings;

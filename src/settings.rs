@@ -86,7 +86,7 @@ pub struct WorkspaceInfo {
 
 pub const LANGUAGES: &[&str] = &["vi", "en"];
 
-fn field_key(label: &str) -> String {
+pub(crate) fn field_key(label: &str) -> String {
     let k: String = fold(label).chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     let k = k.split('_').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("_");
     if k.is_empty() {

@@ -40,11 +40,56 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import from files, or undo an import.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Search customers by name, contact, phone (any form or fragment), email, tax code, notes.
     Search {
         query: String,
         #[arg(long, default_value_t = 20)]
         limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import customers from CSV/text, XLSX, XLS, ODS or vCard, in one transaction.
+    Customers {
+        path: PathBuf,
+        /// Guessed from the file when not given.
+        #[arg(long, value_parser = ["csv", "xlsx", "xls", "ods", "vcf"])]
+        format: Option<String>,
+        #[arg(long, value_parser = ["auto", "utf-8", "utf-16", "windows-1258"], default_value = "auto")]
+        encoding: String,
+        /// A sheet by name (spreadsheets; the first one by default).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// The header's row number when a title sits above it (found automatically otherwise).
+        #[arg(long)]
+        header_row: Option<u64>,
+        /// A JSON mapping: {"columns": [{"column": "SĐT", "target": "phone"}, ...]}.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        #[arg(long, value_parser = ["skip", "merge", "create"], default_value = "skip")]
+        on_duplicate: String,
+        /// Write the rejected rows here (CSV, in the file's own columns) to fix and import again.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo an import (the latest one when no id is given).
+    Undo {
+        id: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The imports done in this workspace, newest first.
+    List {
         #[arg(long)]
         json: bool,
     },
@@ -97,6 +142,10 @@ fn wants_json(c: &Command) -> bool {
     match c {
         Command::Demo { json, .. } | Command::History { json, .. } | Command::Search { json, .. } => *json,
         Command::Customer { command: CustomerCommand::Add { json, .. } | CustomerCommand::Show { json, .. } } => *json,
+        Command::Import {
+            command:
+                ImportCommand::Customers { json, .. } | ImportCommand::Undo { json, .. } | ImportCommand::List { json },
+        } => *json,
     }
 }
 
@@ -177,6 +226,101 @@ async fn run(cli: Cli) -> Result<(), Error> {
                             e.change.column,
                             e.change.previous.as_deref().unwrap_or("∅"),
                             e.change.value.as_deref().unwrap_or("∅")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+        }
+        Command::Import {
+            command:
+                ImportCommand::Customers {
+                    path: file,
+                    format,
+                    encoding,
+                    sheet,
+                    header_row,
+                    mapping,
+                    on_duplicate,
+                    rejects,
+                    json,
+                },
+        } => {
+            let mapping = match mapping {
+                Some(m) => {
+                    let text = std::fs::read_to_string(&m)?;
+                    Some(serde_json::from_str::<tend::import::Mapping>(&text).map_err(|e| {
+                        Error::Validation(vec![tend::error::FieldError::new("mapping", "import.mapping_unreadable")
+                            .with("detail", format!("{}: {e}", m.display()))])
+                    })?)
+                }
+                None => None,
+            };
+            let opts = tend::import::ImportOptions {
+                read: tend::import::ReadOptions {
+                    format: format.as_deref().and_then(tend::import::Format::parse),
+                    encoding: tend::import::TextEncoding::parse(&encoding),
+                    sheet,
+                    header_row,
+                },
+                mapping,
+                on_duplicate: tend::import::OnDuplicate::parse(&on_duplicate),
+                rejects_path: rejects.map(|p| p.display().to_string()),
+            };
+            let quiet = json;
+            let r = ws
+                .import_customers(
+                    &file,
+                    &opts,
+                    move |p| {
+                        if !quiet {
+                            eprint!("\r{} rows ({:.0} rows/s)", p.rows, p.rows_per_second);
+                        }
+                    },
+                    Default::default(),
+                )
+                .await?;
+            if !json {
+                eprintln!();
+            }
+            print(json, &r, || {
+                let mut s = format!(
+                    "import {}: {} imported, {} merged, {} skipped, {} rejected of {} rows in {} ms",
+                    r.import_id, r.imported, r.merged, r.skipped, r.failed_rows, r.rows, r.millis
+                );
+                for f in &r.failed {
+                    s.push_str(&format!("\n  row {} [{}] \"{}\": {}", f.row, f.column, f.value, f.reason));
+                }
+                if let Some(p) = &r.rejects_path {
+                    s.push_str(&format!("\nrejected rows written to {p}"));
+                }
+                s
+            })?;
+        }
+        Command::Import { command: ImportCommand::Undo { id, json } } => {
+            let r = ws.undo_import(id.as_deref()).await?;
+            print(json, &r, || {
+                let mut s = format!("import {} undone: {} removed, {} set back", r.import_id, r.removed, r.reverted);
+                for k in &r.kept {
+                    s.push_str(&format!("\n  kept (changed since): {k}"));
+                }
+                s
+            })?;
+        }
+        Command::Import { command: ImportCommand::List { json } } => {
+            let list = ws.imports().await?;
+            print(json, &list, || {
+                list.iter()
+                    .map(|i| {
+                        format!(
+                            "{}  {}  {} imported, {} merged, {} skipped, {} rejected{}",
+                            i.id,
+                            i.source_name,
+                            i.imported,
+                            i.merged,
+                            i.skipped,
+                            i.failed,
+                            if i.undone_at.is_some() { "  (undone)" } else { "" }
                         )
                     })
                     .collect::<Vec<_>>()

@@ -1,0 +1,707 @@
+//! Imports: customers from CSV/text, XLSX/XLS/ODS and vCard files. A file is read as rows
+//! (`source`), its columns mapped to fields (`mapping`), each row turned into a customer form
+//! (`row`) and validated like any form; valid rows are written in ONE transaction (`write`), with
+//! duplicates skipped, merged or created as chosen. Rejected rows are reported (row, column,
+//! value, reason) and can be written to a file in the original layout. Cancelling or a crash
+//! leaves the workspace as it was; undo reverses an import through its change records.
+
+pub mod mapping;
+mod row;
+mod sheet;
+pub mod source;
+mod undo;
+pub mod vcard;
+mod write;
+
+pub use mapping::{suggest, ColumnMap, Mapping};
+pub use source::{Format, ReadOptions, TextEncoding};
+pub use undo::UndoReport;
+
+use crate::customers::{check, CustomerInput, CustomerKind, Rules};
+use crate::error::{Error, FieldError, Result};
+use crate::fold::fold;
+use crate::Workspace;
+use row::{CellError, Lookups, Plan};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+str_enum!(OnDuplicate {
+    Skip = "skip",
+    Merge = "merge",
+    Create = "create",
+});
+
+/// Everything an import is told.
+#[derive(Debug, Clone, Default, Deserialize, Type)]
+#[serde(default)]
+pub struct ImportOptions {
+    pub read: ReadOptions,
+    /// The suggested mapping when not given.
+    pub mapping: Option<Mapping>,
+    /// Skip when not given.
+    pub on_duplicate: Option<OnDuplicate>,
+    /// Where to write the rejected rows (CSV, the file's own columns); none when not given.
+    pub rejects_path: Option<String>,
+}
+
+/// A rejected row's problem: which row, which column, what it held, why.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct RowError {
+    #[specta(type = i32)]
+    pub row: u64,
+    pub column: String,
+    pub value: String,
+    /// In English (the CLI prints it); the app translates `message_key` with `params`.
+    pub reason: String,
+    pub message_key: String,
+    pub params: BTreeMap<String, String>,
+}
+
+/// A value the merge did not overwrite: the customer kept its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct KeptValue {
+    #[specta(type = i32)]
+    pub row: u64,
+    pub customer_id: String,
+    pub field: String,
+    pub kept: String,
+    pub ignored: String,
+}
+
+/// A row that matched a customer already there (or earlier in the file).
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct DuplicateRow {
+    #[specta(type = i32)]
+    pub row: u64,
+    pub customer_id: String,
+    /// "phone", "email" or "tax_code"
+    pub reason: String,
+    pub value: String,
+    /// The match was made earlier in the same file.
+    pub in_file: bool,
+    /// "skipped", "merged" or "created"
+    pub action: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ImportReport {
+    pub import_id: String,
+    #[specta(type = i32)]
+    pub imported: u64,
+    #[specta(type = i32)]
+    pub merged: u64,
+    #[specta(type = i32)]
+    pub skipped: u64,
+    /// Companies created for persons' "company" column.
+    #[specta(type = i32)]
+    pub companies: u64,
+    pub failed: Vec<RowError>,
+    /// Rows rejected (a row can have several problems in `failed`).
+    #[specta(type = i32)]
+    pub failed_rows: u64,
+    pub kept: Vec<KeptValue>,
+    pub duplicates: Vec<DuplicateRow>,
+    /// Custom fields made for columns mapped to `new_field`.
+    pub new_fields: Vec<String>,
+    #[specta(type = i32)]
+    pub rows: u64,
+    #[specta(type = i32)]
+    pub millis: u64,
+    pub rejects_path: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ImportProgress {
+    #[specta(type = i32)]
+    pub rows: u64,
+    pub rows_per_second: f64,
+}
+
+/// A cell's problem in the preview.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct CellProblem {
+    /// Column index (0-based) in `headers`.
+    #[specta(type = i32)]
+    pub column: u32,
+    pub message_key: String,
+    pub params: BTreeMap<String, String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct PreviewRow {
+    #[specta(type = i32)]
+    pub row: u64,
+    pub cells: Vec<String>,
+    pub problems: Vec<CellProblem>,
+    /// The name of the customer this row duplicates, if any.
+    pub duplicate_of: Option<String>,
+}
+
+/// What the import dialog shows before anything is written.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ImportPreview {
+    pub format: Format,
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    pub sheets: Vec<String>,
+    pub sheet: Option<String>,
+    #[specta(type = i32)]
+    pub header_row: u64,
+    pub headers: Vec<String>,
+    pub mapping: Mapping,
+    /// Every target a column can take: the built-in ones and `custom:<key>` for each field.
+    pub targets: Vec<String>,
+    pub rows: Vec<PreviewRow>,
+    /// Problems with the mapping itself (no name column, unknown field); empty when it is usable.
+    pub mapping_errors: Vec<FieldError>,
+}
+
+/// An import as listed (for undo).
+#[derive(Debug, Clone, Serialize, Type, sqlx::FromRow)]
+pub struct ImportSummary {
+    pub id: String,
+    pub source_name: String,
+    pub format: String,
+    #[specta(type = i32)]
+    pub imported: i64,
+    #[specta(type = i32)]
+    pub merged: i64,
+    #[specta(type = i32)]
+    pub skipped: i64,
+    #[specta(type = i32)]
+    pub failed: i64,
+    #[specta(type = i32)]
+    pub created_at: i64,
+    #[specta(type = Option<i32>)]
+    pub undone_at: Option<i64>,
+}
+
+/// English for a problem's key (the CLI's `reason`; the app has its own translations).
+pub fn reason_en(key: &str) -> &'static str {
+    match key {
+        "validation.required" => "required",
+        "validation.too_long" => "too long",
+        "validation.phone_invalid" => "not a valid phone number",
+        "validation.phone_repeated" => "the same phone number twice",
+        "validation.email_invalid" => "not a valid email address",
+        "validation.email_repeated" => "the same email twice",
+        "validation.tax_code_invalid" => "not a valid tax code (10 digits, or 10-3 for a branch)",
+        "validation.date_invalid" => "not a date (write it as 15/03/1985 or 1985-03-15)",
+        "validation.date_out_of_range" => "a date in the future or before 1900",
+        "validation.currency_invalid" => "not a currency code (VND, USD...)",
+        "validation.number_invalid" => "not a number",
+        "validation.money_invalid" => "not an amount of money (15.000.000)",
+        "validation.negative" => "negative",
+        "validation.unknown_staff" => "no such staff member",
+        "validation.unknown_stage" => "no such stage",
+        "validation.unknown_field" => "no such custom field",
+        "validation.not_allowed" => "not one of the field's options",
+        "validation.checkbox_invalid" => "not yes or no",
+        "import.kind_unknown" => "neither a person nor a company",
+        "import.source_unknown" => "not a known source",
+        "import.owner_unknown" => "no staff member by that name or email",
+        "import.stage_unknown" => "no stage by that name",
+        "import.gender_unknown" => "not a gender (Nam, Nữ, Khác)",
+        _ => "invalid",
+    }
+}
+
+fn targets(rules: &Rules) -> Vec<String> {
+    let mut t: Vec<String> = mapping::TARGETS.iter().map(|s| s.to_string()).collect();
+    t.extend(rules.fields.iter().map(|f| format!("custom:{}", f.key)));
+    t
+}
+
+fn custom_labels(rules: &Rules) -> Vec<(String, String)> {
+    rules.fields.iter().map(|f| (f.key.clone(), f.label.clone())).collect()
+}
+
+impl Workspace {
+    async fn lookups(&self, rules: &Rules) -> Result<Lookups> {
+        let mut l = Lookups::default();
+        for (word, id) in Lookups::stage_words() {
+            if rules.stages.contains(id) {
+                l.stages.insert(word.to_string(), id.to_string());
+            }
+        }
+        let stages: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT id, name FROM stages WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
+        for (id, name) in stages {
+            l.stages.insert(id.clone(), id.clone());
+            if let Some(n) = name {
+                l.stages.insert(fold(&n), id);
+            }
+        }
+        let staff: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT id, name, email FROM staff WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
+        for (id, name, email) in staff {
+            l.staff.insert(fold(&name), id.clone());
+            if let Some(e) = email {
+                l.staff.insert(e.to_lowercase(), id.clone());
+            }
+            l.staff.insert(id.clone(), id);
+        }
+        for f in &rules.fields {
+            l.fields.insert(f.key.clone(), f.kind);
+        }
+        Ok(l)
+    }
+
+    /// Reads the start of a file: what was detected, the suggested (or given) mapping and the
+    /// first rows with every problem each cell would have. Writes nothing.
+    pub async fn import_preview(&self, file: &Path, opts: &ImportOptions, rows: usize) -> Result<ImportPreview> {
+        let rules = self.rules().await?;
+        let lookups = self.lookups(&rules).await?;
+        let file = file.to_path_buf();
+        let opts = opts.clone();
+        let readers_path = self.path().to_path_buf();
+        tokio::task::spawn_blocking(move || preview(&readers_path, &file, &opts, rows, &rules, &lookups))
+            .await
+            .map_err(|e| Error::Conflict(format!("preview failed: {e}")))?
+    }
+
+    /// Imports customers from a file in one transaction. `progress` is called every thousand rows
+    /// or so; setting `cancel` stops the import and writes nothing.
+    pub async fn import_customers(
+        &self,
+        file: &Path,
+        opts: &ImportOptions,
+        progress: impl Fn(ImportProgress) + Send + 'static,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<ImportReport> {
+        let rules = self.rules().await?;
+        let lookups = self.lookups(&rules).await?;
+        let actor = self.current_staff_id().await?;
+        let mut hlc = self.hlc.lock().await;
+        let ctx = RunCtx {
+            workspace: self.path().to_path_buf(),
+            file: file.to_path_buf(),
+            opts: opts.clone(),
+            rules,
+            lookups,
+            actor,
+            device: self.device().to_string(),
+            now: self.now_ms(),
+        };
+        let mut state = std::mem::take(&mut *hlc);
+        let (res, state) = tokio::task::spawn_blocking(move || {
+            let r = run(&ctx, &mut state, &progress, &cancel);
+            (r, state)
+        })
+        .await
+        .map_err(|e| Error::Conflict(format!("import failed: {e}")))?;
+        *hlc = state;
+        res
+    }
+
+    /// Imports, newest first.
+    pub async fn imports(&self) -> Result<Vec<ImportSummary>> {
+        Ok(sqlx::query_as::<_, ImportSummary>(
+            "SELECT id, source_name, format, imported, merged, skipped, failed, created_at, undone_at
+             FROM imports ORDER BY created_at DESC, rowid DESC",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
+
+fn preview(
+    workspace: &Path,
+    file: &Path,
+    opts: &ImportOptions,
+    n: usize,
+    rules: &Rules,
+    lookups: &Lookups,
+) -> Result<ImportPreview> {
+    let mut opened = source::open(file, &opts.read)?;
+    let mapping = opts.mapping.clone().unwrap_or_else(|| suggest(&opened.headers, &custom_labels(rules)));
+    // `new_field` columns preview as text custom fields.
+    let mut lookups = lookups.clone();
+    let mut rules = rules.clone();
+    let mut effective = mapping.clone();
+    for c in effective.columns.iter_mut().filter(|c| c.target == "new_field") {
+        let key = format!("__new_{}", crate::settings::field_key(&c.column));
+        lookups.fields.insert(key.clone(), crate::settings::CustomFieldKind::Text);
+        rules.fields.push(crate::settings::CustomField {
+            id: key.clone(),
+            key: key.clone(),
+            label: c.column.clone(),
+            kind: crate::settings::CustomFieldKind::Text,
+            options: vec![],
+            required: false,
+            position: 0,
+        });
+        c.target = format!("custom:{key}");
+    }
+    let (plan, mapping_errors) = match row::plan(&opened.headers, &effective, &lookups) {
+        Ok(p) => (Some(p), vec![]),
+        Err(Error::Validation(e)) => (None, e),
+        Err(e) => return Err(e),
+    };
+    let conn = rusqlite::Connection::open_with_flags(workspace, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut rows = Vec::new();
+    while rows.len() < n {
+        let Some(rec) = opened.rows.next_record()? else { break };
+        let mut problems = Vec::new();
+        let mut duplicate_of = None;
+        if let Some(plan) = &plan {
+            let (errors, cols) = assess(plan, &lookups, &rules, &rec);
+            problems = errors
+                .into_iter()
+                .map(|(column, key, params)| CellProblem {
+                    column: column as u32,
+                    reason: reason_en(&key).to_string(),
+                    message_key: key,
+                    params,
+                })
+                .collect();
+            if let Some((cols, _)) = cols {
+                if let Some((_, id, _)) = write::holders(&conn, &cols.keys())?.first() {
+                    duplicate_of =
+                        conn.query_row("SELECT name FROM customers WHERE id = ?", [id], |r| r.get::<_, String>(0)).ok();
+                }
+            }
+        }
+        rows.push(PreviewRow { row: rec.row, cells: rec.cells, problems, duplicate_of });
+    }
+    Ok(ImportPreview {
+        format: opened.format,
+        encoding: opened.encoding.map(str::to_string),
+        delimiter: opened.delimiter.map(|d| if d == '\t' { "tab".to_string() } else { d.to_string() }),
+        sheets: opened.sheets,
+        sheet: opened.sheet,
+        header_row: opened.header_row,
+        headers: opened.headers,
+        mapping,
+        targets: targets(&rules),
+        rows,
+        mapping_errors,
+    })
+}
+
+type Problem = (usize, String, BTreeMap<String, String>);
+
+/// Converts and validates a row: its problems by column, or its columns (and the company it
+/// names, validated too).
+fn assess(
+    plan: &Plan,
+    lookups: &Lookups,
+    rules: &Rules,
+    rec: &source::Record,
+) -> (Vec<Problem>, Option<(crate::customers::Columns, Option<crate::customers::Columns>)>) {
+    let conv = row::convert(plan, lookups, rec);
+    let mut problems: Vec<Problem> = conv
+        .errors
+        .iter()
+        .map(|CellError { column, key, value }| {
+            let mut p = BTreeMap::new();
+            p.insert("value".to_string(), value.clone());
+            (*column, key.clone(), p)
+        })
+        .collect();
+    let name_col = conv.column_of("name").unwrap_or(0);
+    let cell = |c: usize| rec.cells.get(c).cloned().unwrap_or_default();
+    let cols = match check(rules, &conv.input) {
+        Ok(c) => Some(c),
+        Err(errs) => {
+            for e in errs.into_vec() {
+                let column = conv.column_of(&e.field).unwrap_or(name_col);
+                let mut params = e.params.clone();
+                params.entry("value".into()).or_insert_with(|| cell(column));
+                problems.push((column, e.message_key, params));
+            }
+            None
+        }
+    };
+    let company = match (&conv.company, cols.as_ref().map(|c| c.kind)) {
+        (Some(name), Some(CustomerKind::Person)) => {
+            let input = CustomerInput { kind: CustomerKind::Company, name: name.clone(), ..Default::default() };
+            match check(rules, &input) {
+                Ok(c) => Some(c),
+                Err(errs) => {
+                    let column = conv.column_of("company").unwrap_or(name_col);
+                    for e in errs.into_vec() {
+                        let mut params = e.params.clone();
+                        params.entry("value".into()).or_insert_with(|| cell(column));
+                        problems.push((column, e.message_key, params));
+                    }
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    if !problems.is_empty() {
+        return (problems, None);
+    }
+    (problems, cols.map(|c| (c, company)))
+}
+
+struct RunCtx {
+    workspace: PathBuf,
+    file: PathBuf,
+    opts: ImportOptions,
+    rules: Rules,
+    lookups: Lookups,
+    actor: Option<String>,
+    device: String,
+    now: i64,
+}
+
+/// Rejected rows, written as they come, in the file's own columns.
+struct Rejects {
+    path: Option<PathBuf>,
+    headers: Vec<String>,
+    delimiter: u8,
+    out: Option<csv::Writer<std::fs::File>>,
+}
+
+impl Rejects {
+    fn push(&mut self, cells: &[String]) -> Result<()> {
+        let Some(path) = &self.path else { return Ok(()) };
+        if self.out.is_none() {
+            let mut f = std::fs::File::create(path)?;
+            std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?; // Excel reads UTF-8 with a BOM
+            let mut w = csv::WriterBuilder::new().flexible(true).delimiter(self.delimiter).from_writer(f);
+            w.write_record(&self.headers).map_err(csv_err)?;
+            self.out = Some(w);
+        }
+        if let Some(w) = self.out.as_mut() {
+            w.write_record(cells).map_err(csv_err)?;
+        }
+        Ok(())
+    }
+    fn finish(&mut self) -> Result<Option<String>> {
+        match self.out.take() {
+            Some(mut w) => {
+                w.flush()?;
+                Ok(self.path.as_ref().map(|p| p.display().to_string()))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+fn csv_err(e: csv::Error) -> Error {
+    Error::Io(std::io::Error::other(e.to_string()))
+}
+
+fn run(
+    ctx: &RunCtx,
+    hlc: &mut crate::clock::Hlc,
+    progress: &dyn Fn(ImportProgress),
+    cancel: &AtomicBool,
+) -> Result<ImportReport> {
+    let started = Instant::now();
+    let mut opened = source::open(&ctx.file, &ctx.opts.read)?;
+    let mut rules = ctx.rules.clone();
+    let mut lookups = ctx.lookups.clone();
+    let mut mapping = ctx.opts.mapping.clone().unwrap_or_else(|| suggest(&opened.headers, &custom_labels(&rules)));
+    let on_dup = ctx.opts.on_duplicate.unwrap_or(OnDuplicate::Skip);
+    let conn = crate::db::raw_open(&ctx.workspace)?;
+    let tx = crate::db::raw_begin(&conn, hlc, ctx.now, &ctx.device, ctx.actor.as_deref())?;
+    let result = (|| -> Result<ImportReport> {
+        let new_fields = make_fields(&conn, &mut mapping, &mut rules, &mut lookups)?;
+        let plan = row::plan(&opened.headers, &mapping, &lookups)?;
+        let import_id = crate::db::new_id();
+        let mut report = ImportReport {
+            import_id: import_id.clone(),
+            imported: 0,
+            merged: 0,
+            skipped: 0,
+            companies: 0,
+            failed: vec![],
+            failed_rows: 0,
+            kept: vec![],
+            duplicates: vec![],
+            new_fields,
+            rows: 0,
+            millis: 0,
+            rejects_path: None,
+        };
+        let first_new_seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM customers", [], |r| r.get(0))?;
+        let mut rejects = Rejects {
+            path: ctx.opts.rejects_path.as_ref().map(PathBuf::from),
+            headers: opened.headers.clone(),
+            delimiter: opened.delimiter.map(|d| d as u8).unwrap_or(b','),
+            out: None,
+        };
+        let mut last_tick = Instant::now();
+        while let Some(rec) = opened.rows.next_record()? {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
+            report.rows += 1;
+            if report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
+                last_tick = Instant::now();
+                let secs = started.elapsed().as_secs_f64().max(1e-6);
+                progress(ImportProgress { rows: report.rows, rows_per_second: report.rows as f64 / secs });
+            }
+            let (problems, cols) = assess(&plan, &lookups, &rules, &rec);
+            let Some((cols, company)) = cols else {
+                report.failed_rows += 1;
+                for (column, key, params) in problems {
+                    report.failed.push(RowError {
+                        row: rec.row,
+                        column: row::column_name(&plan, column),
+                        value: params.get("value").cloned().unwrap_or_default(),
+                        reason: reason_en(&key).to_string(),
+                        message_key: key,
+                        params,
+                    });
+                }
+                rejects.push(&rec.cells)?;
+                continue;
+            };
+            let keys = cols.keys();
+            let holders = write::holders(&conn, &keys)?;
+            let person_seq_id: (i64, String) = match (holders.first(), on_dup) {
+                (Some((seq, id, k)), OnDuplicate::Skip | OnDuplicate::Merge) => {
+                    let (_, reason, value) = &keys[*k];
+                    let merge = on_dup == OnDuplicate::Merge;
+                    report.duplicates.push(DuplicateRow {
+                        row: rec.row,
+                        customer_id: id.clone(),
+                        reason: reason.to_string(),
+                        value: value.clone(),
+                        in_file: *seq >= first_new_seq,
+                        action: if merge { "merged" } else { "skipped" }.into(),
+                    });
+                    if !merge {
+                        report.skipped += 1;
+                        continue;
+                    }
+                    let (_, existing) = write::load_columns(&conn, *seq)?;
+                    let (merged, kept) = write::merge(&existing, &cols);
+                    for k in kept {
+                        report.kept.push(KeptValue {
+                            row: rec.row,
+                            customer_id: id.clone(),
+                            field: k.field,
+                            kept: k.kept,
+                            ignored: k.ignored,
+                        });
+                    }
+                    write::update_customer(&conn, *seq, id, &merged, ctx.now)?;
+                    report.merged += 1;
+                    (*seq, id.clone())
+                }
+                (first, _) => {
+                    if let Some((seq, id, k)) = first {
+                        let (_, reason, value) = &keys[*k];
+                        report.duplicates.push(DuplicateRow {
+                            row: rec.row,
+                            customer_id: id.clone(),
+                            reason: reason.to_string(),
+                            value: value.clone(),
+                            in_file: *seq >= first_new_seq,
+                            action: "created".into(),
+                        });
+                    }
+                    let id = crate::db::new_id();
+                    let seq = write::insert_customer(&conn, &id, &cols, ctx.now)?;
+                    report.imported += 1;
+                    (seq, id)
+                }
+            };
+            let _ = person_seq_id;
+            if let Some(company) = company {
+                let folded = fold(&company.name);
+                let target = match write::company_by_name(&conn, &folded)? {
+                    Some(c) => c,
+                    None => {
+                        let cid = crate::db::new_id();
+                        let seq = write::insert_customer(&conn, &cid, &company, ctx.now)?;
+                        report.companies += 1;
+                        (cid, seq)
+                    }
+                };
+                let title = row::convert(&plan, &lookups, &rec).title;
+                write::add_contact(&conn, (&target.0, target.1), &cols, title.as_deref(), ctx.now)?;
+            }
+        }
+        report.rejects_path = rejects.finish()?;
+        report.millis = started.elapsed().as_millis() as u64;
+        let source_name = ctx.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        conn.execute(
+            "INSERT INTO imports (id, tx, entity, source_name, format, on_duplicate, imported, merged, skipped, failed, created_at)
+             VALUES (?, ?, 'customers', ?, ?, ?, ?, ?, ?, ?, ?)",
+            rusqlite::params![
+                import_id,
+                tx,
+                source_name,
+                opened.format.as_str(),
+                on_dup.as_str(),
+                report.imported as i64,
+                report.merged as i64,
+                report.skipped as i64,
+                report.failed_rows as i64,
+                ctx.now
+            ],
+        )?;
+        let secs = started.elapsed().as_secs_f64().max(1e-6);
+        progress(ImportProgress { rows: report.rows, rows_per_second: report.rows as f64 / secs });
+        Ok(report)
+    })();
+    match result {
+        Ok(report) => {
+            crate::db::raw_commit(&conn)?;
+            Ok(report)
+        }
+        Err(e) => {
+            crate::db::raw_rollback(&conn);
+            // a rejects file of an import that wrote nothing would mislead
+            if let Some(p) = &ctx.opts.rejects_path {
+                let _ = std::fs::remove_file(p);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Creates a text custom field for each column mapped to `new_field` (in the import's
+/// transaction) and maps the column to it.
+fn make_fields(
+    conn: &rusqlite::Connection,
+    mapping: &mut Mapping,
+    rules: &mut Rules,
+    lookups: &mut Lookups,
+) -> Result<Vec<String>> {
+    let mut made = Vec::new();
+    for c in mapping.columns.iter_mut().filter(|c| c.target == "new_field") {
+        let label = crate::validate::text(&c.column);
+        let base = crate::settings::field_key(&label);
+        let mut key = base.clone();
+        let mut n = 2;
+        while rules.fields.iter().any(|f| f.key == key) {
+            key = format!("{base}_{n}");
+            n += 1;
+        }
+        let position: i64 =
+            conn.query_row("SELECT COALESCE(MAX(position), 0) + 10 FROM custom_fields", [], |r| r.get(0))?;
+        let id = crate::db::new_id();
+        conn.execute(
+            "INSERT INTO custom_fields (id, key, label, kind, options, required, position) VALUES (?, ?, ?, 'text', '[]', 0, ?)",
+            rusqlite::params![id, key, label, position],
+        )?;
+        rules.fields.push(crate::settings::CustomField {
+            id,
+            key: key.clone(),
+            label: label.clone(),
+            kind: crate::settings::CustomFieldKind::Text,
+            options: vec![],
+            required: false,
+            position,
+        });
+        lookups.fields.insert(key.clone(), crate::settings::CustomFieldKind::Text);
+        c.target = format!("custom:{key}");
+        made.push(label);
+    }
+    Ok(made)
+}
