@@ -116,7 +116,7 @@ pub fn text(s: &str) -> String {
 /// Multi-line text as stored: NFC, trimmed, line breaks kept.
 pub fn long_text(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    s.trim().nfc().collect()
+    s.trim().replace("\r\n", "\n").nfc().collect()
 }
 
 /// [`text`]; empty becomes None.

@@ -157,10 +157,8 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     step!("remove_custom_field", ws.remove_custom_field(&field.id));
     let file = f.dir.path().join("khach.csv");
     std::fs::write(&file, "Họ tên,SĐT,Email\nPhan Thị Yến,0904 111 222,\nLý Thu,0933444555,thu@ly.vn\n").unwrap();
-    let opts = tend::import::ImportOptions {
-        on_duplicate: Some(tend::import::OnDuplicate::Merge),
-        ..Default::default()
-    };
+    let opts =
+        tend::import::ImportOptions { on_duplicate: Some(tend::import::OnDuplicate::Merge), ..Default::default() };
     let r = step!("import_customers", ws.import_customers(&file, &opts, |_| {}, Default::default()));
     assert_eq!((r.imported, r.merged), (1, 1));
     step!("undo_import", ws.undo_import(None));

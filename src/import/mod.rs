@@ -108,6 +108,9 @@ pub struct ImportReport {
     pub duplicates: Vec<DuplicateRow>,
     /// Custom fields made for columns mapped to `new_field`.
     pub new_fields: Vec<String>,
+    /// Columns of the file that were not imported (mapped to `ignore`), so nothing is left out
+    /// unnoticed.
+    pub ignored_columns: Vec<String>,
     #[specta(type = i32)]
     pub rows: u64,
     #[specta(type = i32)]
@@ -222,6 +225,15 @@ fn custom_labels(rules: &Rules) -> Vec<(String, String)> {
     rules.fields.iter().map(|f| (f.key.clone(), f.label.clone())).collect()
 }
 
+/// The mapping given, or the one suggested for this file.
+fn mapping_for(opened: &source::Opened, given: &Option<Mapping>, rules: &Rules) -> Mapping {
+    match given {
+        Some(m) => m.clone(),
+        None if opened.format == Format::Vcf => vcard::default_mapping(),
+        None => suggest(&opened.headers, &custom_labels(rules)),
+    }
+}
+
 impl Workspace {
     async fn lookups(&self, rules: &Rules) -> Result<Lookups> {
         let mut l = Lookups::default();
@@ -320,7 +332,7 @@ fn preview(
     lookups: &Lookups,
 ) -> Result<ImportPreview> {
     let mut opened = source::open(file, &opts.read)?;
-    let mapping = opts.mapping.clone().unwrap_or_else(|| suggest(&opened.headers, &custom_labels(rules)));
+    let mapping = mapping_for(&opened, &opts.mapping, rules);
     // `new_field` columns preview as text custom fields.
     let mut lookups = lookups.clone();
     let mut rules = rules.clone();
@@ -521,6 +533,7 @@ fn run(
             kept: vec![],
             duplicates: vec![],
             new_fields,
+            ignored_columns: opened.headers.iter().filter(|h| mapping.target_of(h) == "ignore").cloned().collect(),
             rows: 0,
             millis: 0,
             rejects_path: None,

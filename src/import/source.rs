@@ -333,9 +333,15 @@ impl Rows for CsvRows {
             Ok(true) => {
                 // The row as a spreadsheet numbers it: its first line, less the line breaks
                 // inside quoted cells above it (blank lines count, as they do there).
-                let line = self.record.position().map(|p| p.line()).unwrap_or(0);
-                let row = line.saturating_sub(self.inner_breaks);
-                self.inner_breaks += self.record.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
+                // (The record's own position is where parsing began, before any blank lines; the
+                // reader's is the line after its terminator, or its last line at the end of a file
+                // without a final line break.)
+                let start = self.record.position().map(|p| p.line()).unwrap_or(0);
+                let breaks = self.record.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
+                let after = self.reader.position().line();
+                let end = if after > start + breaks { after - 1 } else { after };
+                let row = end.saturating_sub(breaks + self.inner_breaks);
+                self.inner_breaks += breaks;
                 Ok(Some(Record { row, cells: self.record.iter().map(nfc).collect() }))
             }
             Err(e) => {

@@ -31,6 +31,34 @@ pub const VCARD_COLUMNS: &[&str] = &[
     "Tags",
 ];
 
+/// What each card column fills: cards have fixed columns, so their mapping is fixed too (and
+/// still editable like any other).
+pub fn default_mapping() -> crate::import::Mapping {
+    let target = |c: &str| match c {
+        "Full name" => "name",
+        "Last name" => "family_name",
+        "Middle name" => "middle_name",
+        "First name" => "given_name",
+        "Mobile" | "Work phone" | "Home phone" | "Phone" => "phone",
+        "Work email" | "Email" => "email",
+        "Company" => "company",
+        "Title" => "title",
+        "Birthday" => "birthday",
+        "Street" => "street",
+        "District" => "district",
+        "Province" => "province",
+        "Notes" => "notes",
+        "Tags" => "tags",
+        _ => "ignore",
+    };
+    crate::import::Mapping {
+        columns: VCARD_COLUMNS
+            .iter()
+            .map(|c| crate::import::ColumnMap { column: c.to_string(), target: target(c).to_string() })
+            .collect(),
+    }
+}
+
 fn col(name: &str) -> usize {
     VCARD_COLUMNS.iter().position(|c| *c == name).unwrap_or(0)
 }

@@ -1,0 +1,416 @@
+//! Imports on real workspace files from fixture files made here (or, for XLS, committed: see
+//! scripts/make-xls-fixture.py): every format and quirk, rejected rows, duplicates, undo, cancel.
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tend::import::{ColumnMap, Format, ImportOptions, ImportReport, Mapping, OnDuplicate, ReadOptions, TextEncoding};
+use tend::Workspace;
+
+fn file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+async fn import(ws: &Workspace, path: &Path, opts: &ImportOptions) -> ImportReport {
+    ws.import_customers(path, opts, |_| {}, Default::default()).await.expect("import")
+}
+
+async fn names(ws: &Workspace) -> Vec<String> {
+    let mut n: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM customers WHERE deleted_at IS NULL").fetch_all(ws.pool()).await.unwrap();
+    n.sort();
+    n
+}
+
+async fn by_name(ws: &Workspace, name: &str) -> tend::customers::Customer {
+    let id: String = sqlx::query_scalar("SELECT id FROM customers WHERE name = ?")
+        .bind(name)
+        .fetch_one(ws.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    ws.customer(&id).await.unwrap()
+}
+
+/// Everything a workspace holds that an import or its undo could touch.
+async fn snapshot(ws: &Workspace) -> Vec<String> {
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT id || name || phones || emails || COALESCE(notes, '') || COALESCE(birthday, '') FROM customers ORDER BY id",
+        "SELECT id || name FROM contacts ORDER BY id",
+        "SELECT customer_id || field_id || COALESCE(value, '') FROM custom_values ORDER BY 1",
+        "SELECT id || key || COALESCE(deleted_at, '') FROM custom_fields ORDER BY id",
+        "SELECT key || customer_seq FROM customer_keys ORDER BY 1",
+    ] {
+        let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(ws.pool()).await.unwrap();
+        out.extend(rows);
+    }
+    out
+}
+
+
+#[tokio::test]
+async fn csv_in_every_delimiter_quoting_and_line_ending() {
+    for (i, (delim, eol)) in [(",", "\n"), (";", "\r\n"), ("\t", "\n"), ("|", "\r\n")].iter().enumerate() {
+        let f = open().await;
+        let text = format!(
+            "Họ tên{d}SĐT{d}Ghi chú{e}Khách A{d}0912 000 00{i}{d}\"nói \"\"chào\"\"{d} rồi{e}đi\"{e}Khách B{d}0912 000 10{i}{d}{e}",
+            d = delim,
+            e = eol
+        );
+        let p = file(f.dir.path(), "k.csv", text.as_bytes());
+        let r = import(&f.ws, &p, &ImportOptions::default()).await;
+        assert_eq!((r.imported, r.failed_rows), (2, 0), "{delim:?} {eol:?}: {:?}", r.failed);
+        let a = by_name(&f.ws, "Khách A").await;
+        assert_eq!(a.notes, Some(format!("nói \"chào\"{delim} rồi\nđi")), "{delim:?} {eol:?}");
+        assert_eq!(a.phones[0].number, format!("+8491200000{i}"));
+        assert_eq!(by_name(&f.ws, "Khách B").await.phones[0].number, format!("+8491200010{i}"));
+    }
+}
+
+#[tokio::test]
+async fn every_encoding_excel_and_old_windows_write() {
+    let text = "Họ tên,Tỉnh/Thành\nNguyễn Thị Đào,Đà Nẵng\n";
+    let mut bom8 = b"\xEF\xBB\xBF".to_vec();
+    bom8.extend_from_slice(text.as_bytes());
+    let mut le = vec![0xFF, 0xFE];
+    let mut be = vec![0xFE, 0xFF];
+    for u in text.encode_utf16() {
+        le.extend_from_slice(&u.to_le_bytes());
+        be.extend_from_slice(&u.to_be_bytes());
+    }
+    // Windows-1258 as Vietnamese Windows writes it: letters with their own codes (ê 0xEA, ă 0xE3,
+    // Đ 0xD0, ô 0xF4) and tone marks as separate combining bytes (grave 0xCC, tilde 0xDE, dot 0xF2).
+    let cp1258 =
+        b"H\xF4\xCC t\xEAn,T\xEDnh/Th\xE0nh\nNguy\xEA\xDEn Thi\xF2 \xD0a\xCCo,\xD0a\xCC N\xE3\xDEng\n".to_vec();
+    for (name, bytes, forced, want) in [
+        ("utf8.csv", text.as_bytes().to_vec(), None, "UTF-8"),
+        ("utf8-bom.csv", bom8, None, "UTF-8"),
+        ("utf16le.txt", le, None, "UTF-16LE"),
+        ("utf16be.txt", be, None, "UTF-16BE"),
+        ("cp1258.csv", cp1258.clone(), None, "windows-1258"),
+        ("cp1258-forced.csv", cp1258, Some(TextEncoding::Windows1258), "windows-1258"),
+    ] {
+        let f = open().await;
+        let p = file(f.dir.path(), name, &bytes);
+        let opts = ImportOptions { read: ReadOptions { encoding: forced, ..Default::default() }, ..Default::default() };
+        let pre = f.ws.import_preview(&p, &opts, 5).await.unwrap();
+        assert_eq!(pre.encoding.as_deref(), Some(want), "{name}");
+        let r = import(&f.ws, &p, &opts).await;
+        assert_eq!((r.imported, r.failed_rows), (1, 0), "{name}: {:?}", r.failed);
+        let c = by_name(&f.ws, "Nguyễn Thị Đào").await;
+        assert_eq!(c.province.as_deref(), Some("Đà Nẵng"), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_title_row_is_skipped_and_the_header_row_can_be_chosen() {
+    let f = open().await;
+    let text = "DANH SÁCH KHÁCH HÀNG 2026\n\nHọ và tên;Số điện thoại\nPhạm Văn Đức;0903 123 456\n";
+    let p = file(f.dir.path(), "t.csv", text.as_bytes());
+    let pre = f.ws.import_preview(&p, &ImportOptions::default(), 10).await.unwrap();
+    assert_eq!(pre.header_row, 3, "the blank line is row 2, as a spreadsheet shows it");
+    assert_eq!(pre.headers, ["Họ và tên", "Số điện thoại"]);
+    assert_eq!(pre.delimiter.as_deref(), Some(";"));
+    let targets: Vec<&str> = pre.mapping.columns.iter().map(|c| c.target.as_str()).collect();
+    assert_eq!(targets, ["name", "phone"]);
+    assert_eq!((pre.rows.len(), pre.rows[0].row), (1, 4));
+    // chosen: the title row as the header, which then names no name column
+    let opts = ImportOptions { read: ReadOptions { header_row: Some(1), ..Default::default() }, ..Default::default() };
+    let pre = f.ws.import_preview(&p, &opts, 10).await.unwrap();
+    assert_eq!(pre.headers[0], "DANH SÁCH KHÁCH HÀNG 2026");
+    assert_eq!(pre.mapping_errors[0].message_key, "import.mapping_no_name");
+    assert!(names(&f.ws).await.is_empty(), "a preview writes nothing");
+    assert_eq!(import(&f.ws, &p, &ImportOptions::default()).await.imported, 1);
+}
+
+#[tokio::test]
+async fn rejected_rows_are_reported_by_row_and_column_and_saved_in_the_file_layout() {
+    let f = open().await;
+    let text = "Họ tên;SĐT;Email;Ngày sinh;MST\n\
+                Võ Thị Sáu;0912 345 678;sau@vo.vn;15/03/1985;\n\
+                Bad Phone;12ab;;;\n\
+                ;0987 654 321;;;\n\
+                Ngày Sai;;x@;31/02/1990;123\n\
+                Hồ Quang;0903.111.222;;1/2/05;0101234567\n";
+    let p = file(f.dir.path(), "r.csv", text.as_bytes());
+    let rejects = f.dir.path().join("rejects.csv");
+    let opts = ImportOptions { rejects_path: Some(rejects.display().to_string()), ..Default::default() };
+    let r = import(&f.ws, &p, &opts).await;
+    assert_eq!((r.rows, r.imported, r.failed_rows), (5, 2, 3));
+    let got: Vec<(u64, &str, &str, &str)> =
+        r.failed.iter().map(|e| (e.row, e.column.as_str(), e.value.as_str(), e.message_key.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (3, "SĐT", "12ab", "validation.phone_invalid"),
+            (4, "Họ tên", "", "validation.required"),
+            (5, "Ngày sinh", "31/02/1990", "validation.date_invalid"),
+            (5, "Email", "x@", "validation.email_invalid"),
+            (5, "MST", "123", "validation.tax_code_invalid"),
+        ]
+    );
+    assert!(r.failed.iter().all(|e| !e.reason.is_empty() && !e.reason.contains('.')), "{:?}", r.failed);
+    let saved = std::fs::read(&rejects).unwrap();
+    assert!(saved.starts_with(b"\xEF\xBB\xBF"), "Excel needs the BOM to read UTF-8");
+    assert_eq!(
+        String::from_utf8_lossy(&saved[3..]),
+        "Họ tên;SĐT;Email;Ngày sinh;MST\nBad Phone;12ab;;;\n;0987 654 321;;;\nNgày Sai;;x@;31/02/1990;123\n"
+    );
+    assert_eq!(by_name(&f.ws, "Hồ Quang").await.birthday.as_deref(), Some("2005-02-01"));
+    // the fixed rejects file imports on its own
+    std::fs::write(&rejects, "Họ tên;SĐT;Email;Ngày sinh;MST\nBad Phone;0912 999 888;;;\n").unwrap();
+    let r = import(&f.ws, &rejects, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.failed_rows), (1, 0));
+}
+
+#[tokio::test]
+async fn duplicates_are_skipped_merged_or_created_in_the_file_and_the_workspace() {
+    let text = "Họ tên,SĐT,Email,Tỉnh,Nhãn,Ghi chú\n\
+                Đoàn Văn Hậu,0912 345 678,,Hà Nội,VIP,Mua 2 lần\n\
+                Hậu Đoàn,+84912345678,hau@gmail.com,Hải Phòng,Zalo,Gọi buổi tối\n\
+                Lý Bình,0933 000 111,binh@ly.vn,,,\n";
+    for (mode, imported, merged, skipped) in
+        [(OnDuplicate::Skip, 1, 0, 3), (OnDuplicate::Merge, 1, 3, 0), (OnDuplicate::Create, 4, 0, 0)]
+    {
+        let f = open().await;
+        // already in the workspace: Lý Bình by email
+        f.ws.create_customer(&with_email(person("Lý Thị Bình", ""), "BINH@ly.vn")).await.unwrap();
+        let existing = snapshot(&f.ws).await;
+        let p = file(f.dir.path(), "d.csv", format!("{text}Lý Bình 2,,binh@ly.vn,,,\n").as_bytes());
+        let opts = ImportOptions { on_duplicate: Some(mode), ..Default::default() };
+        let r = import(&f.ws, &p, &opts).await;
+        assert_eq!((r.imported, r.merged, r.skipped), (imported, merged, skipped), "{mode:?}");
+        let in_file: Vec<bool> = r.duplicates.iter().map(|d| d.in_file).collect();
+        assert_eq!(in_file, [true, false, false], "{mode:?}: {:?}", r.duplicates);
+        if mode == OnDuplicate::Merge {
+            let hau = by_name(&f.ws, "Đoàn Văn Hậu").await;
+            assert_eq!(hau.phones.len(), 1);
+            assert_eq!(hau.emails[0].address, "hau@gmail.com", "new email added");
+            assert_eq!(hau.province.as_deref(), Some("Hà Nội"), "kept, not overwritten");
+            assert_eq!(hau.tags, ["VIP", "Zalo"]);
+            assert_eq!(hau.notes.as_deref(), Some("Mua 2 lần\nGọi buổi tối"));
+            let kept: Vec<(&str, &str, &str)> =
+                r.kept.iter().map(|k| (k.field.as_str(), k.kept.as_str(), k.ignored.as_str())).collect();
+            assert!(kept.contains(&("province", "Hà Nội", "Hải Phòng")), "{kept:?}");
+            assert!(kept.contains(&("name", "Đoàn Văn Hậu", "Hậu Đoàn")), "{kept:?}");
+            // undo puts the merged customer back as it was and removes the new one
+            let u = f.ws.undo_import(None).await.unwrap();
+            assert_eq!((u.removed, u.reverted), (1, 1));
+            assert_eq!(snapshot(&f.ws).await, existing);
+        }
+    }
+}
+
+#[tokio::test]
+async fn undo_removes_what_the_import_added_and_keeps_what_was_changed_since() {
+    let f = open().await;
+    let before = snapshot(&f.ws).await;
+    let p = file(
+        f.dir.path(),
+        "u.csv",
+        "Họ tên,SĐT,Công ty,Chức vụ,Hạng thành viên\n\
+         Mai Anh,0912 111 222,Công ty TNHH Bình Minh,Kế toán,Vàng\n\
+         Tô Hoài,0912 111 333,Công ty TNHH Bình Minh,Giám đốc,Bạc\n\
+         Kiều Oanh,0912 111 444,,,\n"
+            .as_bytes(),
+    );
+    let mapping = Mapping {
+        columns: vec![
+            ColumnMap { column: "Họ tên".into(), target: "name".into() },
+            ColumnMap { column: "SĐT".into(), target: "phone".into() },
+            ColumnMap { column: "Công ty".into(), target: "company".into() },
+            ColumnMap { column: "Chức vụ".into(), target: "title".into() },
+            ColumnMap { column: "Hạng thành viên".into(), target: "new_field".into() },
+        ],
+    };
+    let opts = ImportOptions { mapping: Some(mapping), ..Default::default() };
+    let r = import(&f.ws, &p, &opts).await;
+    assert_eq!((r.imported, r.companies), (3, 1));
+    assert_eq!(r.new_fields, ["Hạng thành viên"]);
+    let company = by_name(&f.ws, "Công ty TNHH Bình Minh").await;
+    let contacts: Vec<(&str, Option<&str>)> =
+        company.contacts.iter().map(|c| (c.name.as_str(), c.role.as_deref())).collect();
+    assert_eq!(contacts, [("Mai Anh", Some("Kế toán")), ("Tô Hoài", Some("Giám đốc"))]);
+    assert_eq!(by_name(&f.ws, "Mai Anh").await.custom.get("hang_thanh_vien").map(String::as_str), Some("Vàng"));
+    // someone works on one of them after the import: undo keeps that customer
+    let oanh = by_name(&f.ws, "Kiều Oanh").await;
+    let mut edit = oanh.to_input();
+    edit.notes = Some("Đã gọi".into());
+    f.clock.advance(1000);
+    f.ws.update_customer(&oanh.id, &edit).await.unwrap();
+    let u = f.ws.undo_import(Some(&r.import_id)).await.unwrap();
+    assert_eq!(u.removed, 3, "two persons and the company: {u:?}");
+    assert_eq!(u.kept, [format!("customers/{}", oanh.id)]);
+    assert_eq!(names(&f.ws).await, ["Kiều Oanh"]);
+    assert!(f.ws.custom_fields().await.unwrap().is_empty(), "the field it made is gone");
+    assert!(f.ws.undo_import(Some(&r.import_id)).await.is_err(), "undone once only");
+    let listed = f.ws.imports().await.unwrap();
+    assert!(listed[0].undone_at.is_some());
+    // and the search no longer finds what was removed
+    assert!(f.ws.search("mai anh", 5).await.unwrap().is_empty());
+    let _ = before;
+}
+
+#[tokio::test]
+async fn a_cancelled_import_writes_nothing() {
+    let f = open().await;
+    f.ws.create_customer(&person("Có Sẵn", "0912 000 000")).await.unwrap();
+    let before = snapshot(&f.ws).await;
+    let mut text = String::from("Họ tên,SĐT\n");
+    for i in 0..5000 {
+        text.push_str(&format!("Khách {i},09{:08}\n", 10_000_000 + i));
+    }
+    let p = file(f.dir.path(), "big.csv", text.as_bytes());
+    let cancel = Arc::new(AtomicBool::new(false));
+    let c = cancel.clone();
+    let res =
+        f.ws.import_customers(
+            &p,
+            &ImportOptions::default(),
+            move |prog| {
+                if prog.rows >= 1000 {
+                    c.store(true, Ordering::Relaxed);
+                }
+            },
+            cancel.clone(),
+        )
+        .await;
+    assert!(matches!(res, Err(tend::Error::Cancelled)), "{res:?}");
+    assert_eq!(snapshot(&f.ws).await, before);
+    assert!(f.ws.imports().await.unwrap().is_empty());
+}
+
+fn xlsx_fixture(path: &Path) {
+    use rust_xlsxwriter::{ExcelDateTime, Format as XFormat, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("Tháng 11").unwrap();
+    let date = XFormat::new().set_num_format("dd/mm/yyyy");
+    sheet.merge_range(0, 0, 0, 4, "DANH SÁCH KHÁCH HÀNG", &XFormat::new()).unwrap();
+    for (c, h) in ["Họ và tên", "Di động", "Ngày sinh", "Công ty", "Doanh thu dự kiến"].iter().enumerate()
+    {
+        sheet.write_string(2, c as u16, *h).unwrap();
+    }
+    sheet.write_string(3, 0, "Ngô Bảo Châu").unwrap();
+    sheet.write_number(3, 1, 912345678.0).unwrap(); // a phone stored as a number: the 0 is gone
+    sheet.write_datetime_with_format(3, 2, ExcelDateTime::from_ymd(1992, 6, 28).unwrap(), &date).unwrap();
+    sheet.merge_range(3, 3, 4, 3, "Công ty CP Ánh Dương", &XFormat::new()).unwrap();
+    sheet.write_number(3, 4, 150_000_000.0).unwrap();
+    sheet.write_string(4, 0, "Đinh Thị Mơ").unwrap();
+    sheet.write_string(4, 1, "0987 654 321").unwrap();
+    sheet.write_number(4, 2, 33_000.0).unwrap(); // a serial date typed as a plain number
+    book.add_worksheet().set_name("Khác").unwrap().write_string(0, 0, "Họ tên").unwrap();
+    book.save(path).unwrap();
+}
+
+#[tokio::test]
+async fn spreadsheets_with_title_rows_dates_numeric_phones_and_merged_cells() {
+    let f = open().await;
+    let x = f.dir.path().join("k.xlsx");
+    xlsx_fixture(&x);
+    let pre = f.ws.import_preview(&x, &ImportOptions::default(), 10).await.unwrap();
+    assert_eq!((pre.format, pre.header_row), (Format::Xlsx, 3));
+    assert_eq!(pre.sheets, ["Tháng 11", "Khác"]);
+    let targets: Vec<&str> = pre.mapping.columns.iter().map(|c| c.target.as_str()).collect();
+    assert_eq!(targets, ["name", "phone", "birthday", "company", "expected_revenue"]);
+    let r = import(&f.ws, &x, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.companies, r.failed_rows), (2, 1, 0), "{:?}", r.failed);
+    let chau = by_name(&f.ws, "Ngô Bảo Châu").await;
+    assert_eq!(chau.phones[0].number, "+84912345678");
+    assert_eq!(chau.birthday.as_deref(), Some("1992-06-28"));
+    assert_eq!(chau.expected_revenue, Some(150_000_000));
+    assert_eq!(by_name(&f.ws, "Đinh Thị Mơ").await.birthday.as_deref(), Some("1990-05-07"));
+    let company = by_name(&f.ws, "Công ty CP Ánh Dương").await;
+    assert_eq!(company.contacts.len(), 2, "the merged company cell covers both rows");
+
+    // a chosen sheet
+    let opts =
+        ImportOptions { read: ReadOptions { sheet: Some("khac".into()), ..Default::default() }, ..Default::default() };
+    assert_eq!(f.ws.import_preview(&x, &opts, 5).await.unwrap().sheet.as_deref(), Some("Khác"));
+
+    // legacy .xls (committed fixture, made by scripts/make-xls-fixture.py)
+    let g = open().await;
+    let xls = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/khach-hang.xls");
+    let r = import(&g.ws, &xls, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.companies, r.failed_rows), (3, 2, 0), "{:?}", r.failed);
+    let ha = by_name(&g.ws, "Nguyễn Thị Thu Hà").await;
+    assert_eq!((ha.phones[0].number.as_str(), ha.birthday.as_deref()), ("+84912345678", Some("1990-05-17")));
+    assert_eq!(by_name(&g.ws, "Lê Quỳnh Anh").await.phones[0].number, "+84358123456");
+    assert_eq!(by_name(&g.ws, "Công ty TNHH Hoa Sen").await.contacts.len(), 2);
+
+    // OpenDocument
+    let h = open().await;
+    let ods = h.dir.path().join("k.ods");
+    ods_fixture(&ods);
+    let r = import(&h.ws, &ods, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.failed_rows), (2, 0), "{:?}", r.failed);
+    assert_eq!(by_name(&h.ws, "Lương Thế Vinh").await.birthday.as_deref(), Some("1988-08-08"));
+    assert_eq!(by_name(&h.ws, "Lương Thế Vinh").await.phones[0].number, "+84903111222");
+}
+
+fn ods_fixture(path: &Path) {
+    use std::io::Write;
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+<office:body><office:spreadsheet><table:table table:name="Danh bạ">
+<table:table-row><table:table-cell office:value-type="string"><text:p>Họ tên</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>SĐT</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>Ngày sinh</text:p></table:table-cell></table:table-row>
+<table:table-row><table:table-cell office:value-type="string"><text:p>Lương Thế Vinh</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="903111222"><text:p>903111222</text:p></table:table-cell><table:table-cell office:value-type="date" office:date-value="1988-08-08"><text:p>08/08/1988</text:p></table:table-cell></table:table-row>
+<table:table-row><table:table-cell office:value-type="string"><text:p>Hà Huy Tập</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>0904 222 333</text:p></table:table-cell><table:table-cell/></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"#;
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    z.start_file("META-INF/manifest.xml", stored).unwrap();
+    z.write_all(manifest.as_bytes()).unwrap();
+    z.start_file("content.xml", stored).unwrap();
+    z.write_all(content.as_bytes()).unwrap();
+    z.finish().unwrap();
+}
+
+#[tokio::test]
+async fn vcards_as_google_iphone_and_android_export_them() {
+    let f = open().await;
+    // Android: vCard 2.1, quoted-printable UTF-8 with a soft line break, bare TEL types
+    let android = "BEGIN:VCARD\r\nVERSION:2.1\r\n\
+        N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=4E=67=75=79=E1=BB=85=6E;=56=C4=83=6E=20=41=6E;;;\r\n\
+        FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=56=C4=83=6E=20=41=6E=20=4E=67=75=79=\r\n=E1=BB=85=6E\r\n\
+        TEL;CELL:0912 345 678\r\nTEL;HOME:024 3826 1234\r\nEMAIL;HOME:an@gmail.com\r\nEND:VCARD\r\n";
+    // iPhone: vCard 3.0, grouped properties, folded NOTE, ADR
+    let iphone = "BEGIN:VCARD\nVERSION:3.0\nN:Trần;Thị Bích;;;\nFN:Trần Thị Bích\n\
+        item1.TEL;type=CELL;type=VOICE;type=pref:+84 987 654 321\nitem2.EMAIL;type=INTERNET;type=WORK:bich@congty.vn\n\
+        ORG:Công ty TNHH Bích Ngọc;Kinh doanh\nTITLE:Trưởng phòng\nBDAY:1991-04-30\n\
+        ADR;type=HOME:;;12 Lý Thường Kiệt;Quận Hoàn Kiếm;Hà Nội;;Việt Nam\n\
+        NOTE:Khách từ hội chợ\\, rất quan tâm\n  sản phẩm mới\nEND:VCARD\n";
+    // Google: vCard 4.0 style, TYPE lists, BDAY without dashes
+    let google = "BEGIN:VCARD\nVERSION:4.0\nFN:Phùng Quang Huy\nN:Phùng;Quang Huy;;;\n\
+        TEL;TYPE=\"work,voice\";VALUE=uri:tel:+84-28-3822-1234\nEMAIL;TYPE=home:huy@phung.vn\nBDAY:19800101\n\
+        CATEGORIES:Đại lý,VIP\nEND:VCARD\n";
+    let p = file(f.dir.path(), "danh-ba.vcf", format!("{android}{iphone}{google}").as_bytes());
+    let r = import(&f.ws, &p, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.failed_rows), (3, 0), "{:?}", r.failed);
+    let an = by_name(&f.ws, "Văn An Nguyễn").await;
+    assert_eq!((an.family_name.as_deref(), an.given_name.as_deref()), (Some("Nguyễn"), Some("Văn An")));
+    let phones: Vec<&str> = an.phones.iter().map(|p| p.number.as_str()).collect();
+    assert_eq!(phones, ["+84912345678", "+842438261234"]);
+    let bich = by_name(&f.ws, "Trần Thị Bích").await;
+    assert_eq!(bich.emails[0].address, "bich@congty.vn");
+    assert_eq!(
+        (bich.street.as_deref(), bich.district.as_deref(), bich.province.as_deref()),
+        (Some("12 Lý Thường Kiệt"), Some("Quận Hoàn Kiếm"), Some("Hà Nội"))
+    );
+    assert_eq!(bich.birthday.as_deref(), Some("1991-04-30"));
+    assert_eq!(bich.notes.as_deref(), Some("Khách từ hội chợ, rất quan tâm sản phẩm mới"));
+    let org = by_name(&f.ws, "Công ty TNHH Bích Ngọc, Kinh doanh").await;
+    assert_eq!(org.contacts[0].role.as_deref(), Some("Trưởng phòng"));
+    let huy = by_name(&f.ws, "Phùng Quang Huy").await;
+    assert_eq!((huy.phones[0].number.as_str(), huy.birthday.as_deref()), ("+842838221234", Some("1980-01-01")));
+    assert_eq!(huy.tags, ["Đại lý", "VIP"]);
+}
