@@ -24,9 +24,10 @@ pub(crate) async fn connect(path: &Path) -> Result<SqlitePool> {
 
 /// Refuses a database whose newest migration this build does not know, reading it through a
 /// read-only connection before anything opens it for writing (DESIGN rule 9).
-pub(crate) fn refuse_newer(path: &Path) -> Result<()> {
-    if !path.exists() {
-        return Ok(());
+/// Returns the newest migration the file has (None for a new or empty file).
+pub(crate) fn refuse_newer(path: &Path) -> Result<Option<i64>> {
+    if !path.exists() || std::fs::metadata(path)?.len() == 0 {
+        return Ok(None);
     }
     let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let has_table: bool = conn.query_row(
@@ -40,8 +41,9 @@ pub(crate) fn refuse_newer(path: &Path) -> Result<()> {
         if let Some(v) = db_version.filter(|v| *v > known) {
             return Err(Error::NewerDatabase { db_version: v, app_version: known });
         }
+        return Ok(db_version);
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Applies the embedded migrations, refusing a database that has a newer one (DESIGN rule 9).

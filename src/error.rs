@@ -39,6 +39,8 @@ pub enum Error {
     Conflict(String),
     #[error("cancelled; nothing was written")]
     Cancelled,
+    #[error("the workspace file is damaged: {detail}")]
+    Damaged { detail: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database error: {0}")]
@@ -85,6 +87,7 @@ pub enum ErrorKind {
     NewerDatabase,
     Conflict,
     Cancelled,
+    Damaged,
     Storage,
 }
 
@@ -133,6 +136,10 @@ impl From<&Error> for ErrorPayload {
                 (ErrorKind::Conflict, None, "error.conflict".into(), vec![])
             }
             Error::Cancelled => (ErrorKind::Cancelled, None, "error.cancelled".into(), vec![]),
+            Error::Damaged { detail } => {
+                params.insert("detail".into(), detail.clone());
+                (ErrorKind::Damaged, None, "error.damaged".into(), vec![])
+            }
             other => {
                 params.insert("detail".into(), other.to_string());
                 (ErrorKind::Storage, None, "error.storage".into(), vec![])

@@ -18,6 +18,7 @@ macro_rules! str_enum {
     };
 }
 
+pub mod backup;
 pub mod clock;
 pub mod customers;
 pub mod demo;
@@ -51,6 +52,10 @@ pub struct Workspace {
     readers: db::Readers,
 }
 
+/// Workspaces up to this size get a quick integrity check on every open (it reads the whole
+/// file: about 1 s per 50 MB here); bigger ones are checked before their daily backup.
+const QUICK_CHECK_ON_OPEN_MAX: u64 = 64 * 1024 * 1024;
+
 impl Workspace {
     /// Creates or opens the workspace at `path` with the wall clock.
     pub async fn open(path: impl AsRef<Path>) -> Result<Workspace> {
@@ -66,7 +71,22 @@ impl Workspace {
                 std::fs::create_dir_all(dir)?;
             }
         }
-        db::refuse_newer(&path)?;
+        // A damaged file is never written to: say so before anything opens it for writing.
+        if let Some(detail) = backup::header_problem(&path) {
+            return Err(Error::Damaged { detail });
+        }
+        if path.exists() && std::fs::metadata(&path)?.len() <= QUICK_CHECK_ON_OPEN_MAX {
+            let report = backup::check_file(&path, false)?;
+            if !report.ok {
+                return Err(Error::Damaged { detail: report.problems.join("; ") });
+            }
+        }
+        let version = db::refuse_newer(&path)?;
+        // Before a migration changes an existing workspace, keep a copy of it as it was.
+        if version.is_some_and(|v| v < Self::schema_version()) {
+            let name = backup::file_name_for(&path, clock.now_ms(), backup::BackupReason::PreMigration);
+            backup::copy_online(&path, &backup::backup_dir(&path).join(name))?;
+        }
         let pool = db::connect(&path).await?;
         db::migrate(&pool).await?;
         let device = db::device_id(&pool).await?;

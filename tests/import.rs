@@ -50,7 +50,6 @@ async fn snapshot(ws: &Workspace) -> Vec<String> {
     out
 }
 
-
 #[tokio::test]
 async fn csv_in_every_delimiter_quoting_and_line_ending() {
     for (i, (delim, eol)) in [(",", "\n"), (";", "\r\n"), ("\t", "\n"), ("|", "\r\n")].iter().enumerate() {

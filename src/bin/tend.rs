@@ -40,6 +40,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Take a backup of the workspace to PATH (while it is in use).
+    Backup {
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The automatic backups of the workspace, newest first.
+    Backups {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put BACKUP in place of the workspace (the replaced file is kept beside it).
+    Restore {
+        backup: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the workspace's integrity (exit code 1 when damaged).
+    Check {
+        /// Also compare every index entry with its row (slower).
+        #[arg(long)]
+        full: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Import from files, or undo an import.
     Import {
         #[command(subcommand)]
@@ -140,7 +165,13 @@ fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> 
 
 fn wants_json(c: &Command) -> bool {
     match c {
-        Command::Demo { json, .. } | Command::History { json, .. } | Command::Search { json, .. } => *json,
+        Command::Demo { json, .. }
+        | Command::History { json, .. }
+        | Command::Search { json, .. }
+        | Command::Backup { json, .. }
+        | Command::Backups { json }
+        | Command::Restore { json, .. }
+        | Command::Check { json, .. } => *json,
         Command::Customer { command: CustomerCommand::Add { json, .. } | CustomerCommand::Show { json, .. } } => *json,
         Command::Import {
             command:
@@ -151,8 +182,54 @@ fn wants_json(c: &Command) -> bool {
 
 async fn run(cli: Cli) -> Result<(), Error> {
     let path = cli.db.clone().unwrap_or_else(tend::default_workspace_path);
+    // These work on the file itself: a damaged workspace cannot (and must not) be opened.
+    match &cli.command {
+        Command::Restore { backup, json } => {
+            let now = jiff::Timestamp::now().as_millisecond();
+            let kept = tend::backup::restore(backup, &path, now)?;
+            let value = serde_json::json!({ "restored": path.display().to_string(), "replaced_kept_as": kept.as_ref().map(|k| k.display().to_string()) });
+            return print(*json, &value, || match &kept {
+                Some(k) => format!(
+                    "restored {} from {}; the replaced file is kept as {}",
+                    path.display(),
+                    backup.display(),
+                    k.display()
+                ),
+                None => format!("restored {} from {}", path.display(), backup.display()),
+            });
+        }
+        Command::Check { full, json } => {
+            let r = tend::backup::check_file(&path, *full)?;
+            print(*json, &r, || {
+                if r.ok {
+                    format!("ok ({} check of {} in {} ms)", r.depth, path.display(), r.millis)
+                } else {
+                    format!("DAMAGED: {}", r.problems.join("\n  "))
+                }
+            })?;
+            return if r.ok { Ok(()) } else { Err(Error::Damaged { detail: r.problems.join("; ") }) };
+        }
+        Command::Backups { json } => {
+            let list = tend::backup::list_backups(&path)?;
+            return print(*json, &list, || {
+                list.iter()
+                    .map(|b| format!("{}  {} bytes  {}", b.path, b.size, b.reason.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        _ => {}
+    }
     let ws = Workspace::open(&path).await?;
     match cli.command {
+        Command::Restore { .. } | Command::Check { .. } | Command::Backups { .. } => {}
+        Command::Backup { path: dest, json } => {
+            let size = ws.backup_to(&dest).await?;
+            let value = serde_json::json!({ "path": dest.display().to_string(), "size": size });
+            print(json, &value, || {
+                format!("backup of {} written to {} ({size} bytes)", path.display(), dest.display())
+            })?;
+        }
         Command::Demo { customers, seed, json } => {
             let started = std::time::Instant::now();
             let s = ws.generate_demo(customers, seed).await?;

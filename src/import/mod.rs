@@ -290,6 +290,11 @@ impl Workspace {
         let rules = self.rules().await?;
         let lookups = self.lookups(&rules).await?;
         let actor = self.current_staff_id().await?;
+        if !file.is_file() {
+            return Err(source::file_error("import.file_missing", file.display().to_string()));
+        }
+        // A copy of the workspace as it was, besides undo (kept: the last three).
+        self.auto_backup(crate::backup::BackupReason::PreImport).await?;
         let mut hlc = self.hlc.lock().await;
         let ctx = RunCtx {
             workspace: self.path().to_path_buf(),
