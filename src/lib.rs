@@ -23,6 +23,7 @@ pub mod clock;
 pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod fold;
 pub mod history;
 pub mod import;

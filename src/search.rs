@@ -228,7 +228,7 @@ pub(crate) async fn reindex(conn: &mut SqliteConnection, seq: i64) -> Result<()>
 }
 
 /// SQL conditions on `c` (customers) for the filters, and their bind values.
-fn filter_sql(f: &CustomerFilter) -> (String, Vec<String>) {
+pub(crate) fn filter_sql(f: &CustomerFilter) -> (String, Vec<String>) {
     let mut sql = String::new();
     let mut binds = Vec::new();
     if let Some(v) = &f.stage_id {

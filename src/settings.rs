@@ -37,7 +37,7 @@ impl CustomFieldKind {
             CustomFieldKind::Checkbox => "checkbox",
         }
     }
-    fn parse(s: &str) -> CustomFieldKind {
+    pub(crate) fn parse(s: &str) -> CustomFieldKind {
         match s {
             "number" => CustomFieldKind::Number,
             "date" => CustomFieldKind::Date,

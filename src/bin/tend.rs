@@ -65,6 +65,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export customers.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Import from files, or undo an import.
     Import {
         #[command(subcommand)]
@@ -75,6 +80,28 @@ enum Command {
         query: String,
         #[arg(long, default_value_t = 20)]
         limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Customers (all, or those a filter or search finds) to CSV, XLSX or vCard 3.0.
+    Customers {
+        path: PathBuf,
+        /// From the file name when not given.
+        #[arg(long, value_parser = ["csv", "xlsx", "vcf"])]
+        format: Option<String>,
+        /// Only those a search finds.
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long)]
+        stage: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long)]
+        province: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -171,7 +198,8 @@ fn wants_json(c: &Command) -> bool {
         | Command::Backup { json, .. }
         | Command::Backups { json }
         | Command::Restore { json, .. }
-        | Command::Check { json, .. } => *json,
+        | Command::Check { json, .. }
+        | Command::Export { command: ExportCommand::Customers { json, .. } } => *json,
         Command::Customer { command: CustomerCommand::Add { json, .. } | CustomerCommand::Show { json, .. } } => *json,
         Command::Import {
             command:
@@ -373,6 +401,19 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 }
                 s
             })?;
+        }
+        Command::Export {
+            command: ExportCommand::Customers { path: dest, format, query, stage, tag, province, json },
+        } => {
+            let ext = dest.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            let format = match format.as_deref().or(ext.as_deref()) {
+                Some("xlsx") => tend::export::ExportFormat::Xlsx,
+                Some("vcf") | Some("vcard") => tend::export::ExportFormat::Vcf,
+                _ => tend::export::ExportFormat::Csv,
+            };
+            let filter = tend::search::CustomerFilter { query, stage_id: stage, owner_id: None, tag, province };
+            let r = ws.export_customers(&dest, format, &filter).await?;
+            print(json, &r, || format!("{} customers exported to {}", r.rows, r.path))?;
         }
         Command::Import { command: ImportCommand::Undo { id, json } } => {
             let r = ws.undo_import(id.as_deref()).await?;

@@ -17,6 +17,14 @@ pub use mapping::{suggest, ColumnMap, Mapping};
 pub use source::{Format, ReadOptions, TextEncoding};
 pub use undo::UndoReport;
 
+/// A stored customer's columns (for export, which writes them as this import reads them).
+pub(crate) fn load_columns_for_export(
+    conn: &rusqlite::Connection,
+    seq: i64,
+) -> crate::error::Result<(String, crate::customers::Columns)> {
+    write::load_columns(conn, seq)
+}
+
 use crate::customers::{check, CustomerInput, CustomerKind, Rules};
 use crate::error::{Error, FieldError, Result};
 use crate::fold::fold;

@@ -183,6 +183,19 @@ fn several(v: &str, commas: bool) -> Vec<&str> {
         .collect()
 }
 
+/// "0912 345 678 (Di động)": a value with its label, as the export writes it. A phone's own
+/// brackets ("(028) 3822 1234") are not a label: a label holds a letter.
+fn with_label(v: &str) -> (&str, Option<&str>) {
+    if let Some(open) = v.rfind(" (") {
+        if let Some(label) = v[open + 2..].strip_suffix(')') {
+            if label.chars().any(char::is_alphabetic) {
+                return (v[..open].trim(), Some(label.trim()));
+            }
+        }
+    }
+    (v, None)
+}
+
 /// Phone as written; a number that lost its leading 0 in a spreadsheet gets it back.
 pub(crate) fn phone_cell(v: &str) -> String {
     let t = v.trim();
@@ -350,14 +363,16 @@ pub(crate) fn convert(plan: &Plan, lookups: &Lookups, record: &Record) -> Conver
             },
             Target::Phone(label) => {
                 for p in several(v, true) {
+                    let (p, own) = with_label(p);
                     out.origin.push((format!("phones[{}]", inp.phones.len()), i));
-                    inp.phones.push(Phone { label: label.clone(), number: phone_cell(p) });
+                    inp.phones.push(Phone { label: own.unwrap_or(label).to_string(), number: phone_cell(p) });
                 }
             }
             Target::Email(label) => {
                 for e in several(v, true) {
+                    let (e, own) = with_label(e);
                     out.origin.push((format!("emails[{}]", inp.emails.len()), i));
-                    inp.emails.push(Email { label: label.clone(), address: e.to_string() });
+                    inp.emails.push(Email { label: own.unwrap_or(label).to_string(), address: e.to_string() });
                 }
             }
             Target::Address | Target::Street => {

@@ -1,0 +1,388 @@
+//! Export of customers to CSV (UTF-8 with a BOM, so Excel shows Vietnamese), XLSX (typed
+//! columns, frozen header, dates as dates) and vCard 3.0. Headers and values are written the way
+//! the import reads them, so an exported file imports back unchanged (phones and emails keep
+//! their labels as "0912 345 678 (Di động)"). Rows are streamed from a read connection.
+
+use crate::customers::{Columns, CustomerKind, Gender, Source};
+use crate::error::{Error, Result};
+use crate::search::CustomerFilter;
+use crate::Workspace;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::path::Path;
+
+str_enum!(ExportFormat {
+    Csv = "csv",
+    Xlsx = "xlsx",
+    Vcf = "vcf",
+});
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ExportReport {
+    pub path: String,
+    #[specta(type = i32)]
+    pub rows: u64,
+}
+
+/// Built-in stages as the import recognises them (Vietnamese, as the list shows them).
+fn stage_label(id: &str, name: Option<&str>) -> String {
+    match (name, id) {
+        (Some(n), _) => n.to_string(),
+        (None, "lead") => "Tiềm năng".into(),
+        (None, "prospect") => "Đang tư vấn".into(),
+        (None, "customer") => "Khách hàng".into(),
+        (None, "loyal") => "Thân thiết".into(),
+        (None, "churned") => "Đã rời bỏ".into(),
+        (None, "negative") => "Tiêu cực".into(),
+        (None, other) => other.into(),
+    }
+}
+
+fn source_label(s: Source) -> &'static str {
+    match s {
+        Source::Website => "Website",
+        Source::Facebook => "Facebook",
+        Source::Zalo => "Zalo",
+        Source::Phone => "Gọi điện",
+        Source::Email => "Email",
+        Source::Referral => "Được giới thiệu",
+        Source::WalkIn => "Khách vãng lai",
+        Source::Event => "Sự kiện",
+        Source::Other => "Khác",
+    }
+}
+
+fn gender_label(g: Gender) -> &'static str {
+    match g {
+        Gender::Male => "Nam",
+        Gender::Female => "Nữ",
+        Gender::Other => "Khác",
+    }
+}
+
+/// A phone as people write it at home ("091 234 56 78"; E.164 abroad), so a spreadsheet keeps
+/// it as text with its leading 0.
+pub fn display_phone(e164: &str) -> String {
+    match phonenumber::parse(None, e164) {
+        Ok(n) if n.code().value() == 84 => n.format().mode(phonenumber::Mode::National).to_string(),
+        Ok(n) => n.format().mode(phonenumber::Mode::International).to_string(),
+        Err(_) => e164.to_string(),
+    }
+}
+
+fn labelled(value: &str, label: &str) -> String {
+    if label.trim().is_empty() {
+        value.to_string()
+    } else {
+        format!("{value} ({label})")
+    }
+}
+
+/// The fixed columns, then one per custom field (by its label).
+const COLUMNS: &[&str] = &[
+    "Loại",
+    "Họ tên",
+    "Họ",
+    "Tên đệm",
+    "Tên riêng",
+    "Điện thoại",
+    "Email",
+    "Số nhà, đường",
+    "Phường/Xã",
+    "Quận/Huyện",
+    "Tỉnh/Thành",
+    "Mã số thuế",
+    "Nguồn",
+    "Phụ trách",
+    "Giai đoạn",
+    "Nhãn",
+    "Ngày sinh",
+    "Giới tính",
+    "Doanh thu dự kiến",
+    "Tiền tệ",
+    "Ghi chú",
+];
+
+/// One exported row: text cells, plus the typed values XLSX writes as numbers and dates.
+struct Row {
+    cells: Vec<String>,
+    birthday: Option<jiff::civil::Date>,
+    revenue: Option<i64>,
+    cols: Columns,
+}
+
+struct Names {
+    staff: std::collections::HashMap<String, String>,
+    stages: std::collections::HashMap<String, String>,
+    fields: Vec<(String, String, crate::settings::CustomFieldKind)>, // id, label, kind
+}
+
+fn names(conn: &rusqlite::Connection) -> Result<Names> {
+    let mut staff = std::collections::HashMap::new();
+    let mut st = conn.prepare("SELECT id, name FROM staff")?;
+    for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (id, name) = r?;
+        staff.insert(id, name);
+    }
+    let mut stages = std::collections::HashMap::new();
+    let mut st = conn.prepare("SELECT id, name FROM stages")?;
+    for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))? {
+        let (id, name) = r?;
+        stages.insert(id.clone(), stage_label(&id, name.as_deref()));
+    }
+    let mut fields = Vec::new();
+    let mut st =
+        conn.prepare("SELECT id, label, kind FROM custom_fields WHERE deleted_at IS NULL ORDER BY position, label")?;
+    for r in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))? {
+        let (id, label, kind) = r?;
+        fields.push((id, label, crate::settings::CustomFieldKind::parse(&kind)));
+    }
+    Ok(Names { staff, stages, fields })
+}
+
+fn row_of(n: &Names, cols: Columns) -> Row {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    let birthday = cols.birthday.as_deref().and_then(|b| b.parse::<jiff::civil::Date>().ok());
+    let mut cells = vec![
+        match cols.kind {
+            CustomerKind::Person => "Cá nhân".into(),
+            CustomerKind::Company => "Công ty".into(),
+        },
+        cols.name.clone(),
+        o(&cols.family_name),
+        o(&cols.middle_name),
+        o(&cols.given_name),
+        cols.phones.iter().map(|p| labelled(&display_phone(&p.number), &p.label)).collect::<Vec<_>>().join("; "),
+        cols.emails.iter().map(|e| labelled(&e.address, &e.label)).collect::<Vec<_>>().join("; "),
+        o(&cols.street),
+        o(&cols.ward),
+        o(&cols.district),
+        o(&cols.province),
+        o(&cols.tax_code),
+        cols.source.map(source_label).unwrap_or("").into(),
+        cols.owner_id.as_ref().and_then(|id| n.staff.get(id)).cloned().unwrap_or_default(),
+        cols.stage_id.as_ref().and_then(|id| n.stages.get(id)).cloned().unwrap_or_default(),
+        cols.tags.join(", "),
+        birthday.map(|d| format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())).unwrap_or_default(),
+        cols.gender.map(gender_label).unwrap_or("").into(),
+        cols.expected_revenue.map(|v| v.to_string()).unwrap_or_default(),
+        o(&cols.currency),
+        o(&cols.notes),
+    ];
+    for (id, _, kind) in &n.fields {
+        let v = cols.custom.iter().find(|(f, _)| f == id).and_then(|(_, v)| v.clone()).unwrap_or_default();
+        let v = match kind {
+            crate::settings::CustomFieldKind::Date => v
+                .parse::<jiff::civil::Date>()
+                .map(|d| format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year()))
+                .unwrap_or(v),
+            crate::settings::CustomFieldKind::Checkbox => match v.as_str() {
+                "true" => "Có".into(),
+                "false" => "Không".into(),
+                _ => v,
+            },
+            _ => v,
+        };
+        cells.push(v);
+    }
+    Row { cells, birthday, revenue: cols.expected_revenue, cols }
+}
+
+/// Calls `f` with each matching customer, by name.
+fn each(conn: &rusqlite::Connection, filter: &CustomerFilter, mut f: impl FnMut(Columns) -> Result<()>) -> Result<u64> {
+    let seqs: Vec<i64> = match filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) => crate::search::search_seqs(conn, q, filter, 10_000_000)?,
+        None => {
+            let (fsql, binds) = crate::search::filter_sql(filter);
+            let mut st = conn.prepare(&format!(
+                "SELECT c.seq FROM customers c WHERE c.deleted_at IS NULL{fsql} ORDER BY c.name_folded, c.seq"
+            ))?;
+            let rows = st.query_map(rusqlite::params_from_iter(binds.iter()), |r| r.get::<_, i64>(0))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        }
+    };
+    let mut n = 0;
+    for seq in seqs {
+        let (_, cols) = crate::import::load_columns_for_export(conn, seq)?;
+        f(cols)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn csv_err(e: csv::Error) -> Error {
+    Error::Io(std::io::Error::other(e.to_string()))
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Io(std::io::Error::other(e.to_string()))
+}
+
+fn export(db: &Path, dest: &Path, format: ExportFormat, filter: &CustomerFilter) -> Result<u64> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let n = names(&conn)?;
+    let mut headers: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
+    headers.extend(n.fields.iter().map(|(_, label, _)| label.clone()));
+    let tmp = dest.with_extension("partial");
+    let rows = match format {
+        ExportFormat::Csv => {
+            let mut f = std::fs::File::create(&tmp)?;
+            std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
+            let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+            w.write_record(&headers).map_err(csv_err)?;
+            let rows = each(&conn, filter, |cols| w.write_record(&row_of(&n, cols).cells).map_err(csv_err))?;
+            w.flush()?;
+            rows
+        }
+        ExportFormat::Xlsx => {
+            use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+            let mut book = Workbook::new();
+            let sheet = book.add_worksheet();
+            sheet.set_name("Khách hàng").map_err(xlsx_err)?;
+            let bold = Format::new().set_bold();
+            let date = Format::new().set_num_format("dd/mm/yyyy");
+            let money = Format::new().set_num_format("#,##0");
+            for (c, h) in headers.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, h, &bold).map_err(xlsx_err)?;
+            }
+            sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+            let mut r: u32 = 0;
+            let count = each(&conn, filter, |cols| {
+                r += 1;
+                let row = row_of(&n, cols);
+                for (c, v) in row.cells.iter().enumerate() {
+                    let c = c as u16;
+                    match (COLUMNS.get(c as usize).copied(), &row) {
+                        (Some("Ngày sinh"), Row { birthday: Some(d), .. }) => {
+                            let dt = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+                                .map_err(xlsx_err)?;
+                            sheet.write_datetime_with_format(r, c, dt, &date).map_err(xlsx_err)?;
+                        }
+                        (Some("Doanh thu dự kiến"), Row { revenue: Some(v), .. }) => {
+                            sheet.write_number_with_format(r, c, *v as f64, &money).map_err(xlsx_err)?;
+                        }
+                        _ if !v.is_empty() => {
+                            sheet.write_string(r, c, v).map_err(xlsx_err)?;
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(())
+            })?;
+            sheet.autofilter(0, 0, r, headers.len().saturating_sub(1) as u16).map_err(xlsx_err)?;
+            for (c, w) in [(1u16, 28.0), (5, 30.0), (6, 30.0), (7, 24.0), (20, 40.0)] {
+                sheet.set_column_width(c, w).map_err(xlsx_err)?;
+            }
+            book.save(&tmp).map_err(xlsx_err)?;
+            count
+        }
+        ExportFormat::Vcf => {
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            let rows = each(&conn, filter, |cols| {
+                std::io::Write::write_all(&mut w, vcard(&row_of(&n, cols)).as_bytes())?;
+                Ok(())
+            })?;
+            std::io::Write::flush(&mut w)?;
+            rows
+        }
+    };
+    std::fs::rename(&tmp, dest)?;
+    Ok(rows)
+}
+
+/// Escapes a vCard text value.
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('\n', "\\n").replace(',', "\\,").replace(';', "\\;")
+}
+
+/// A card (vCard 3.0, folded at 75 octets).
+fn vcard(row: &Row) -> String {
+    let c = &row.cols;
+    let mut lines = vec!["BEGIN:VCARD".to_string(), "VERSION:3.0".to_string(), format!("FN:{}", esc(&c.name))];
+    match c.kind {
+        CustomerKind::Person => lines.push(format!(
+            "N:{};{};{};;",
+            esc(c.family_name.as_deref().unwrap_or("")),
+            esc(c.given_name.as_deref().unwrap_or("")),
+            esc(c.middle_name.as_deref().unwrap_or(""))
+        )),
+        CustomerKind::Company => {
+            lines.push("N:;;;;".into());
+            lines.push(format!("ORG:{}", esc(&c.name)));
+        }
+    }
+    for p in &c.phones {
+        let l = crate::fold::fold(&p.label);
+        let t = if l.contains("di dong") || l.contains("mobile") || l.contains("zalo") {
+            "CELL"
+        } else if l.contains("nha") || l.contains("home") {
+            "HOME"
+        } else if l.contains("cong ty") || l.contains("van phong") || l.contains("work") {
+            "WORK"
+        } else {
+            "VOICE"
+        };
+        lines.push(format!("TEL;TYPE={t}:{}", display_phone(&p.number)));
+    }
+    for e in &c.emails {
+        lines.push(format!("EMAIL;TYPE=INTERNET:{}", e.address));
+    }
+    if let Some(d) = row.birthday {
+        lines.push(format!("BDAY:{d}"));
+    }
+    if c.street.is_some() || c.district.is_some() || c.province.is_some() {
+        let street = [c.street.as_deref(), c.ward.as_deref()].iter().flatten().copied().collect::<Vec<_>>().join(", ");
+        lines.push(format!(
+            "ADR:;;{};{};{};;",
+            esc(&street),
+            esc(c.district.as_deref().unwrap_or("")),
+            esc(c.province.as_deref().unwrap_or(""))
+        ));
+    }
+    if !c.tags.is_empty() {
+        lines.push(format!("CATEGORIES:{}", c.tags.iter().map(|t| esc(t)).collect::<Vec<_>>().join(",")));
+    }
+    if let Some(n) = &c.notes {
+        lines.push(format!("NOTE:{}", esc(n)));
+    }
+    lines.push("END:VCARD".into());
+    let mut out = String::new();
+    for l in lines {
+        let mut line = l.as_str();
+        let mut first = true;
+        while !line.is_empty() {
+            let max = if first { 75 } else { 74 };
+            let mut cut = line.len().min(max);
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            if !first {
+                out.push(' ');
+            }
+            out.push_str(&line[..cut]);
+            out.push_str("\r\n");
+            line = &line[cut..];
+            first = false;
+        }
+    }
+    out
+}
+
+impl Workspace {
+    /// Exports the customers matching `filter` (all when empty) to `dest`.
+    pub async fn export_customers(
+        &self,
+        dest: &Path,
+        format: ExportFormat,
+        filter: &CustomerFilter,
+    ) -> Result<ExportReport> {
+        let db = self.path().to_path_buf();
+        let d = dest.to_path_buf();
+        let f = filter.clone();
+        let rows = tokio::task::spawn_blocking(move || export(&db, &d, format, &f))
+            .await
+            .map_err(|e| Error::Conflict(format!("export failed: {e}")))??;
+        Ok(ExportReport { path: dest.display().to_string(), rows })
+    }
+}
