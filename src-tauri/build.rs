@@ -34,6 +34,17 @@ const COMMANDS: &[&str] = &[
     "interaction_delete",
     "timeline",
     "history",
+    "import_preview",
+    "import_run",
+    "import_cancel",
+    "import_undo",
+    "import_list",
+    "file_copy",
+    "export_customers",
+    "backup_list",
+    "backup_now",
+    "workspace_check",
+    "backup_restore",
 ];
 
 fn main() {

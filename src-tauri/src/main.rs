@@ -2,10 +2,15 @@
 //! shell). Commands translate arguments and errors, nothing more.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tauri::Manager;
+use tauri_specta::Event;
+use tend::backup::{BackupInfo, BackupReason, CheckReport};
 use tend::customers::{Contact, ContactInput, Created, Customer, CustomerInput, DuplicateHit};
+use tend::export::{ExportFormat, ExportReport};
 use tend::history::{HistoryEntry, TimelinePage};
+use tend::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportSummary, UndoReport};
 use tend::interactions::{Interaction, InteractionInput};
 use tend::search::{CustomerFilter, CustomerPage, CustomerSummary, Facets};
 use tend::settings::{CustomField, CustomFieldInput, Stage, WorkspaceInfo};
@@ -207,43 +212,174 @@ async fn history(ws: Ws<'_>, id: String) -> R<Vec<HistoryEntry>> {
     ws.get()?.history(&id).await.map_err(e)
 }
 
+/// Rows done and speed of the import under way, sent to the window.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, specta::Type, tauri_specta::Event)]
+struct ImportProgressEvent(ImportProgress);
+
+/// The cancel switch of the import under way (one at a time).
+#[derive(Default)]
+struct ImportCancel(Mutex<Option<Arc<AtomicBool>>>);
+
+#[tauri::command]
+#[specta::specta]
+async fn import_preview(ws: Ws<'_>, path: String, options: ImportOptions, rows: u32) -> R<ImportPreview> {
+    ws.get()?.import_preview(std::path::Path::new(&path), &options, rows as usize).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn import_run(
+    app: tauri::AppHandle,
+    ws: Ws<'_>,
+    cancel: tauri::State<'_, ImportCancel>,
+    path: String,
+    options: ImportOptions,
+) -> R<ImportReport> {
+    let flag = Arc::new(AtomicBool::new(false));
+    *cancel.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(flag.clone());
+    let mut options = options;
+    if options.rejects_path.is_none() {
+        // rejected rows go to a file the window can offer to save elsewhere
+        let dir =
+            app.path().app_cache_dir().map_err(|err| e(tend::Error::Io(std::io::Error::other(err.to_string()))))?;
+        let stamp =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+        std::fs::create_dir_all(&dir).map_err(|err| e(err.into()))?;
+        options.rejects_path = Some(dir.join(format!("rejected-rows-{stamp}.csv")).display().to_string());
+    }
+    let emitter = app.clone();
+    let res = ws
+        .get()?
+        .import_customers(
+            std::path::Path::new(&path),
+            &options,
+            move |p| {
+                let _ = ImportProgressEvent(p).emit(&emitter);
+            },
+            flag,
+        )
+        .await
+        .map_err(e);
+    *cancel.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    res
+}
+#[tauri::command]
+#[specta::specta]
+async fn import_cancel(cancel: tauri::State<'_, ImportCancel>) -> R<bool> {
+    let flag = cancel.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Ok(match flag {
+        Some(f) => {
+            f.store(true, Ordering::Relaxed);
+            true
+        }
+        None => false,
+    })
+}
+#[tauri::command]
+#[specta::specta]
+async fn import_undo(ws: Ws<'_>, id: Option<String>) -> R<UndoReport> {
+    ws.get()?.undo_import(id.as_deref()).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn import_list(ws: Ws<'_>) -> R<Vec<ImportSummary>> {
+    ws.get()?.imports().await.map_err(e)
+}
+/// Copies a file the app wrote (rejected rows) to where the user chose.
+#[tauri::command]
+#[specta::specta]
+async fn file_copy(from: String, to: String) -> R<()> {
+    std::fs::copy(&from, &to).map(|_| ()).map_err(|err| e(err.into()))
+}
+#[tauri::command]
+#[specta::specta]
+async fn export_customers(ws: Ws<'_>, path: String, format: ExportFormat, filter: CustomerFilter) -> R<ExportReport> {
+    ws.get()?.export_customers(std::path::Path::new(&path), format, &filter).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn backup_list() -> R<Vec<BackupInfo>> {
+    tend::backup::list_backups(&tend::default_workspace_path()).map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn backup_now(ws: Ws<'_>) -> R<Option<BackupInfo>> {
+    ws.get()?.auto_backup(BackupReason::Manual).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn workspace_check(ws: Ws<'_>) -> R<CheckReport> {
+    ws.get()?.check(false).await.map_err(e)
+}
+/// Restores a backup: checked now, put in place when the app starts again (the open workspace
+/// cannot be swapped under the running app), then the app restarts.
+#[tauri::command]
+#[specta::specta]
+async fn backup_restore(app: tauri::AppHandle, path: String) -> R<()> {
+    let report = tend::backup::check_file(std::path::Path::new(&path), false).map_err(e)?;
+    if !report.ok {
+        return Err(e(tend::Error::Damaged { detail: report.problems.join("; ") }));
+    }
+    std::fs::write(pending_restore_file(), &path).map_err(|err| e(err.into()))?;
+    app.restart();
+}
+
+/// Where a restore waits for the next start.
+fn pending_restore_file() -> std::path::PathBuf {
+    let db = tend::default_workspace_path();
+    std::path::PathBuf::from(format!("{}.restore-pending", db.display()))
+}
+
 fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().disable_serde_phases().commands(tauri_specta::collect_commands![
-        workspace_info,
-        set_language,
-        set_current_staff,
-        staff_list,
-        staff_add,
-        staff_update,
-        staff_remove,
-        stage_list,
-        stage_add,
-        stage_rename,
-        stage_reorder,
-        stage_remove,
-        custom_field_list,
-        custom_field_add,
-        custom_field_update,
-        custom_field_remove,
-        customer_list,
-        customer_search,
-        customer_get,
-        customer_check_duplicates,
-        customer_create,
-        customer_update,
-        customer_trash,
-        customer_restore,
-        customer_purge,
-        trash_list,
-        facets,
-        contact_add,
-        contact_update,
-        contact_remove,
-        interaction_add,
-        interaction_delete,
-        timeline,
-        history,
-    ])
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .disable_serde_phases()
+        .commands(tauri_specta::collect_commands![
+            workspace_info,
+            set_language,
+            set_current_staff,
+            staff_list,
+            staff_add,
+            staff_update,
+            staff_remove,
+            stage_list,
+            stage_add,
+            stage_rename,
+            stage_reorder,
+            stage_remove,
+            custom_field_list,
+            custom_field_add,
+            custom_field_update,
+            custom_field_remove,
+            customer_list,
+            customer_search,
+            customer_get,
+            customer_check_duplicates,
+            customer_create,
+            customer_update,
+            customer_trash,
+            customer_restore,
+            customer_purge,
+            trash_list,
+            facets,
+            contact_add,
+            contact_update,
+            contact_remove,
+            interaction_add,
+            interaction_delete,
+            timeline,
+            history,
+            import_preview,
+            import_run,
+            import_cancel,
+            import_undo,
+            import_list,
+            file_copy,
+            export_customers,
+            backup_list,
+            backup_now,
+            workspace_check,
+            backup_restore,
+        ])
+        .events(tauri_specta::collect_events![ImportProgressEvent])
 }
 
 fn export_bindings(builder: &tauri_specta::Builder<tauri::Wry>, path: &str) -> Result<(), String> {
@@ -272,6 +408,22 @@ fn main() {
     }
 
     let path = tend::default_workspace_path();
+    // A restore chosen in the app before it restarted: put the backup in place first (the file it
+    // replaces is kept beside it).
+    let pending = pending_restore_file();
+    if let Ok(backup) = std::fs::read_to_string(&pending) {
+        let _ = std::fs::remove_file(&pending);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        match tend::backup::restore(std::path::Path::new(backup.trim()), &path, now) {
+            Ok(kept) => {
+                eprintln!("restored {} from {}; replaced file kept as {:?}", path.display(), backup.trim(), kept)
+            }
+            Err(err) => eprintln!("could not restore {}: {err}", backup.trim()),
+        }
+    }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     // Nothing is touched on failure (newer database, unreadable file); the UI explains why.
     let workspace = Shared(runtime.block_on(Workspace::open(&path)).map(Arc::new).map_err(|err| {
@@ -301,12 +453,28 @@ fn main() {
                 .level(log::LevelFilter::Info)
                 .build(),
         )
+        .plugin(tauri_plugin_dialog::init())
         .manage(workspace)
+        .manage(ImportCancel::default())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             match &app.state::<Shared>().0 {
-                Ok(_) => log::info!("workspace {} opened", path.display()),
+                Ok(ws) => {
+                    log::info!("workspace {} opened", path.display());
+                    // A daily backup while the app runs (taken once a day; checked each hour).
+                    let ws = ws.clone();
+                    tauri::async_runtime::spawn(async move {
+                        loop {
+                            match ws.auto_backup(BackupReason::Daily).await {
+                                Ok(Some(b)) => log::info!("daily backup {}", b.path),
+                                Ok(None) => {}
+                                Err(err) => log::error!("daily backup failed: {err}"),
+                            }
+                            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                        }
+                    });
+                }
                 Err(err) => log::error!("workspace {} not opened: {}", path.display(), err.message),
             }
             Ok(())

@@ -126,7 +126,7 @@ pub struct ImportReport {
     pub rejects_path: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Type)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ImportProgress {
     #[specta(type = i32)]
     pub rows: u64,

@@ -1,6 +1,8 @@
 // The end-to-end scenario, separate from the harness that starts the app (run.mjs), so it can be
 // pointed at any WebDriver session showing the UI.
 
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const TIMEOUT = 20000;
@@ -161,5 +163,55 @@ export async function scenario(browser, { artifacts, step }) {
     await waitFor('a palette hit', async () => (await browser.$$('[data-testid="palette-row"]')).length > 0);
     await browser.keys(['Enter']);
     await waitFor('the 360 from the palette', async () => (await $t('customer-name')).isExisting() && (await textOf('customer-name')) === NAME);
+  });
+
+  await step('import a file with a bad row: preview, error, import, the customers, undo', async () => {
+    const file = join(tmpdir(), `tend-e2e-import-${process.pid}.csv`);
+    writeFileSync(
+      file,
+      '\ufeffDANH SÁCH KHÁCH HÀNG\n\nHọ và tên;Số điện thoại;Ngày sinh;Tỉnh/Thành\n' +
+        'Lạc Long Quân;0903 100 200;01/01/1980;Phú Thọ\n' +
+        'Âu Cơ;12ab;02/02/1982;Phú Thọ\n' +
+        'Sơn Tinh;0903 100 300;;Hà Nội\n'
+    );
+    await (await shown('nav-customers')).click();
+    await (await shown('open-import')).click();
+    await typeInto('import-path', file);
+    await (await shown('import-read')).click();
+    await shown('import-preview');
+    // the header under the title row was found and the columns mapped from their names
+    const targets = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid^="map-"]')].map((s) => s.value)
+    );
+    if (targets.join(',') !== 'name,phone,birthday,province') throw new Error(`suggested mapping: ${targets}`);
+    await waitFor('the bad cell', async () => (await browser.$$('[data-testid="cell-problem"]')).length === 1);
+    const bad = await domText(await $t('cell-problem'));
+    if (!bad.includes('12ab')) throw new Error(`the bad cell reads "${bad}"`);
+    await shown('preview-problems');
+    await screenshot('import-preview');
+    await (await shown('import-start')).click();
+    await shown('import-report', 30000);
+    const imported = await textOf('report-imported');
+    if (!/\b2\b/.test(imported)) throw new Error(`report: "${imported}"`);
+    const failed = await domText(await $t('report-failed-rows'));
+    if (!failed.includes('12ab') || !failed.includes('Số điện thoại')) throw new Error(`rejected rows: "${failed}"`);
+    await screenshot('import-report');
+    // the new customers are in the list
+    await (await shown('to-customers')).click();
+    await typeInto('customer-search', 'lac long quan');
+    await waitFor('the imported customer', async () => {
+      const rows = await browser.$$('[data-testid="customer-row"]');
+      return rows.length === 1 && (await domText(rows[0])).includes('Lạc Long Quân');
+    });
+    // undo from the import page's history
+    await (await shown('open-import')).click();
+    await shown('import-history');
+    await (await browser.$('[data-testid="import-history"] .link-btn')).click();
+    await (await shown('confirm-ok')).click();
+    await waitFor('the import marked undone', async () => (await browser.$$('[data-testid="import-history"] .badge')).length === 1);
+    await (await shown('nav-customers')).click();
+    await typeInto('customer-search', 'lac long quan');
+    await waitFor('the list to settle', async () => (await (await $t('customer-list')).getAttribute('aria-busy')) === 'false');
+    await waitFor('no imported customer left', async () => (await browser.$$('[data-testid="customer-row"]')).length === 0);
   });
 }

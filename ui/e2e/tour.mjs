@@ -84,7 +84,7 @@ export async function tour(browser, { artifacts, step }) {
   async function noRawKeys(where) {
     const raw = await browser.execute(() => {
       const text = document.querySelector('main')?.innerText ?? '';
-      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
+      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
       return keys ?? [];
     });
     if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);
@@ -349,6 +349,30 @@ export async function tour(browser, { artifacts, step }) {
     await screenshot('tour-vi-palette');
     await browser.keys(['Escape']);
     await waitFor('the palette to close', async () => !(await (await $t('palette')).isExisting()));
+  });
+
+  await step('tour: export dialog and backups (vi)', async () => {
+    await toList();
+    await (await shown('open-export')).click();
+    await shown('export-dialog');
+    await (await shown('export-xlsx')).click();
+    const dest = join(artifacts, 'tour-export.xlsx');
+    await typeInto('export-path', dest);
+    await noRawKeys('export dialog');
+    await screenshot('tour-vi-export');
+    await (await shown('export-run')).click();
+    const done = await textOf('export-done');
+    if (!done.includes('tour-export.xlsx')) throw new Error(`export says "${done}"`);
+    await browser.keys(['Escape']);
+    await (await shown('nav-settings')).click();
+    await (await shown('backup-now')).click();
+    await shown('backup-made', 60000);
+    await waitFor('the backup listed', async () => (await browser.$$('[data-testid="backup-list"] tbody tr')).length > 0);
+    await (await shown('workspace-check')).click();
+    await shown('check-result', 60000);
+    await browser.execute(() => document.querySelector('[data-testid="backup-settings"]')?.scrollIntoView({ block: 'start' }));
+    await noRawKeys('backups');
+    await screenshot('tour-vi-backups');
   });
 
   await step('tour: customer list and 360 in English', async () => {

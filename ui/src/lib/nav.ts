@@ -8,7 +8,8 @@ export const href = {
   newCustomer: () => resolve('/customers/new'),
   customer: (id: string) => resolve('/customers/[id]', { id }),
   trash: () => resolve('/trash'),
-  settings: () => resolve('/settings')
+  settings: () => resolve('/settings'),
+  import: () => resolve('/import')
 };
 
 export function openCustomer(id: string): Promise<void> {

@@ -41,3 +41,16 @@ export type ContactInput = In<'contactAdd', 1>;
 export type InteractionInput = In<'interactionAdd', 1>;
 export type StaffInput = In<'staffAdd'>;
 export type CustomFieldInput = In<'customFieldAdd'>;
+
+export type ImportOptions = In<'importPreview', 1>;
+export type ImportPreview = Out<'importPreview'>;
+export type PreviewRow = ImportPreview['rows'][number];
+export type Mapping = ImportPreview['mapping'];
+export type ImportReport = Out<'importRun'>;
+export type RowError = ImportReport['failed'][number];
+export type ImportSummary = Out<'importList'>[number];
+export type UndoReport = Out<'importUndo'>;
+export type ExportReport = Out<'exportCustomers'>;
+export type ExportFormat = Parameters<typeof commands.exportCustomers>[1];
+export type BackupInfo = Out<'backupList'>[number];
+export type CheckReport = Out<'workspaceCheck'>;
