@@ -159,7 +159,10 @@ impl Workspace {
 pub(crate) fn raw_open(path: &Path) -> Result<rusqlite::Connection> {
     let conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(10))?;
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -200000;")?;
+    // statement journals (every insert with change triggers opens one) stay in memory
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -200000; PRAGMA temp_store = MEMORY;",
+    )?;
     Ok(conn)
 }
 

@@ -559,6 +559,7 @@ fn run(
             out: None,
         };
         let mut last_tick = Instant::now();
+        let mut fts = write::FtsBatch::default();
         while let Some(rec) = opened.rows.next_record()? {
             if cancel.load(Ordering::Relaxed) {
                 return Err(Error::Cancelled);
@@ -614,7 +615,7 @@ fn run(
                             ignored: k.ignored,
                         });
                     }
-                    write::update_customer(&conn, *seq, id, &merged, ctx.now)?;
+                    write::update_customer(&conn, *seq, id, &merged, ctx.now, &mut fts)?;
                     report.merged += 1;
                     (*seq, id.clone())
                 }
@@ -631,7 +632,7 @@ fn run(
                         });
                     }
                     let id = crate::db::new_id();
-                    let seq = write::insert_customer(&conn, &id, &cols, ctx.now)?;
+                    let seq = write::insert_customer(&conn, &id, &cols, ctx.now, &mut fts)?;
                     report.imported += 1;
                     (seq, id)
                 }
@@ -643,15 +644,16 @@ fn run(
                     Some(c) => c,
                     None => {
                         let cid = crate::db::new_id();
-                        let seq = write::insert_customer(&conn, &cid, &company, ctx.now)?;
+                        let seq = write::insert_customer(&conn, &cid, &company, ctx.now, &mut fts)?;
                         report.companies += 1;
                         (cid, seq)
                     }
                 };
                 let title = row::convert(&plan, &lookups, &rec).title;
-                write::add_contact(&conn, (&target.0, target.1), &cols, title.as_deref(), ctx.now)?;
+                write::add_contact(&conn, (&target.0, target.1), &cols, title.as_deref(), ctx.now, &mut fts)?;
             }
         }
+        fts.flush(&conn)?;
         report.rejects_path = rejects.finish()?;
         report.millis = started.elapsed().as_millis() as u64;
         let source_name = ctx.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();

@@ -1,0 +1,118 @@
+//! Import benchmark (not a test): a 1M-row CSV and a 200k-row XLSX into fresh workspaces, with
+//! validation, phone normalisation, duplicate detection, search indexes and change records.
+//! Prints rows/s and the process's peak memory (VmHWM) after each.
+//!
+//!   cargo bench --bench import                 (TEND_BENCH_ROWS=1000000,200000 to change sizes)
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tend::Workspace;
+
+const FAMILY: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"];
+const MIDDLE: &[&str] = &["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Thu", "Bảo"];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hùng", "Khoa", "Lan", "Mai", "Nam", "Phúc", "Quỳnh", "Sơn", "Tâm",
+    "Uyên", "Việt", "Yến",
+];
+const PROVINCES: &[&str] = &["Hà Nội", "TP. Hồ Chí Minh", "Đà Nẵng", "Hải Phòng", "Cần Thơ", "Khánh Hòa", "Nghệ An"];
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// Row i of the synthetic file: unique phones and emails (1 in 50 repeats an earlier phone, so
+/// duplicate detection has work), a birthday, a province, a note now and then.
+fn row(i: u64) -> [String; 6] {
+    let f = FAMILY[(i % 12) as usize];
+    let m = MIDDLE[(i / 12 % 10) as usize];
+    let g = GIVEN[(i / 120 % 18) as usize];
+    let n = if i % 50 == 49 { i - 7 } else { i };
+    let phone = format!("09{:02} {:03} {:03}", 10 + n / 1_000_000 % 90, n / 1000 % 1000, n % 1000);
+    [
+        format!("{f} {m} {g}"),
+        phone,
+        format!("kh{i}@gmail.com"),
+        format!("{:02}/{:02}/{}", 1 + i % 28, 1 + i % 12, 1960 + i % 45),
+        PROVINCES[(i % 7) as usize].to_string(),
+        if i % 5 == 0 { format!("Khách quen, mua lần {}", i % 9) } else { String::new() },
+    ]
+}
+
+const HEADERS: [&str; 6] = ["Họ tên", "Số điện thoại", "Email", "Ngày sinh", "Tỉnh/Thành", "Ghi chú"];
+
+fn csv_file(dir: &Path, n: u64) -> PathBuf {
+    let p = dir.join(format!("import-{n}.csv"));
+    if !p.exists() {
+        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(std::fs::File::create(&p).unwrap()));
+        w.write_record(HEADERS).unwrap();
+        for i in 0..n {
+            w.write_record(row(i)).unwrap();
+        }
+        w.flush().unwrap();
+    }
+    p
+}
+
+fn xlsx_file(dir: &Path, n: u64) -> PathBuf {
+    let p = dir.join(format!("import-{n}.xlsx"));
+    if !p.exists() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in HEADERS.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for i in 0..n {
+            for (c, v) in row(i).iter().enumerate() {
+                if !v.is_empty() {
+                    sheet.write_string(i as u32 + 1, c as u16, v).unwrap();
+                }
+            }
+        }
+        book.save(&p).unwrap();
+    }
+    p
+}
+
+fn main() {
+    let sizes: Vec<u64> = std::env::var("TEND_BENCH_ROWS")
+        .unwrap_or_else(|_| "1000000,200000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    println!("| file | rows | imported | skipped | seconds | rows/s | peak RSS MB |");
+    for (i, n) in sizes.iter().enumerate() {
+        let file = if i == 0 { csv_file(&dir, *n) } else { xlsx_file(&dir, *n) };
+        let ws_path = dir.join(format!("import-target-{i}.tend"));
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", ws_path.display()));
+        }
+        let _ = std::fs::remove_dir_all(dir.join("backups"));
+        let ws = rt.block_on(Workspace::open(&ws_path)).unwrap();
+        let t = Instant::now();
+        let r = rt.block_on(ws.import_customers(&file, &Default::default(), |_| {}, Default::default())).unwrap();
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "| {} | {} | {} | {} | {:.1} | {:.0} | {:.0} |",
+            file.file_name().unwrap().to_string_lossy(),
+            r.rows,
+            r.imported,
+            r.skipped,
+            secs,
+            r.rows as f64 / secs,
+            peak_rss_mb()
+        );
+        std::io::stdout().flush().unwrap();
+        rt.block_on(ws.close());
+    }
+}
