@@ -118,3 +118,64 @@ fn demo_is_deterministic_for_a_seed_and_vietnamese() {
         assert!(tend::validate::tax_code(t).is_ok(), "{t}");
     }
 }
+
+#[test]
+fn import_export_undo_backup_and_check_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.tend");
+    let csv = dir.path().join("k.csv");
+    std::fs::write(&csv, "Họ tên;SĐT;Email\nMai Phương;0912 000 111;\nSai Số;12ab;x@\n").unwrap();
+    let rejects = dir.path().join("rej.csv");
+    let (code, r, err) =
+        tend(&db, &["import", "customers", csv.to_str().unwrap(), "--rejects", rejects.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((r["imported"].as_u64(), r["merged"].as_u64(), r["skipped"].as_u64()), (Some(1), Some(0), Some(0)));
+    let failed = r["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 2);
+    assert_eq!(failed[0]["row"], 3);
+    assert_eq!(failed[0]["column"], "SĐT");
+    assert_eq!(failed[0]["value"], "12ab");
+    assert_eq!(failed[0]["reason"], "not a valid phone number");
+    assert!(rejects.exists());
+
+    // a mapping file
+    let mapping = dir.path().join("m.json");
+    std::fs::write(
+        &mapping,
+        r#"{"columns":[{"column":"Tên KH","target":"name"},{"column":"Di động","target":"phone"}]}"#,
+    )
+    .unwrap();
+    let other = dir.path().join("o.csv");
+    std::fs::write(&other, "Tên KH,Di động\nTô Lan,0912 000 222\n").unwrap();
+    let (code, r, err) =
+        tend(&db, &["import", "customers", other.to_str().unwrap(), "--mapping", mapping.to_str().unwrap(), "--json"]);
+    assert_eq!((code, r["imported"].as_u64()), (0, Some(1)), "{err}");
+    // a bad option value and a missing file are invalid input: exit 2
+    let (code, _, _) = tend(&db, &["import", "customers", "/nonexistent.csv", "--json"]);
+    assert_eq!(code, 2);
+
+    let out = dir.path().join("out.xlsx");
+    let (code, r, err) = tend(&db, &["export", "customers", out.to_str().unwrap(), "--json"]);
+    assert_eq!((code, r["rows"].as_u64()), (0, Some(2)), "{err}");
+
+    let (code, r, _) = tend(&db, &["import", "undo", "--json"]);
+    assert_eq!((code, r["removed"].as_u64()), (0, Some(1)));
+    let (_, list, _) = tend(&db, &["import", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+
+    let copy = dir.path().join("copy.tend");
+    let (code, _, err) = tend(&db, &["backup", copy.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, r, _) = tend(&copy, &["check", "--full", "--json"]);
+    assert_eq!((code, r["ok"].as_bool()), (0, Some(true)));
+    let (code, backups, _) = tend(&db, &["backups", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(backups.as_array().unwrap().len(), 2, "one before each import");
+    // restore the copy over the workspace: the replaced file is kept
+    let (code, r, err) = tend(&db, &["restore", copy.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::path::Path::new(r["replaced_kept_as"].as_str().unwrap()).exists());
+    // a file that is no database fails the check with exit code 1
+    let (code, _, _) = tend(&csv, &["check", "--json"]);
+    assert_eq!(code, 1);
+}

@@ -44,7 +44,13 @@ impl FtsBatch {
     }
 }
 
-pub(crate) fn insert_customer(conn: &Connection, id: &str, cols: &Columns, now: i64, fts: &mut FtsBatch) -> Result<i64> {
+pub(crate) fn insert_customer(
+    conn: &Connection,
+    id: &str,
+    cols: &Columns,
+    now: i64,
+    fts: &mut FtsBatch,
+) -> Result<i64> {
     let doc = doc_of(cols, &[]);
     let mut st = conn.prepare_cached(
         "INSERT INTO customers (id, kind, name, family_name, middle_name, given_name, phones, emails, street,
