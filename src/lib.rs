@@ -18,6 +18,7 @@ macro_rules! str_enum {
     };
 }
 
+pub mod archive;
 pub mod backup;
 pub mod clock;
 pub mod customers;

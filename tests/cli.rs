@@ -175,6 +175,16 @@ fn import_export_undo_backup_and_check_from_the_command_line() {
     let (code, r, err) = tend(&db, &["restore", copy.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{err}");
     assert!(std::path::Path::new(r["replaced_kept_as"].as_str().unwrap()).exists());
+    // the whole workspace, out and into an empty one
+    let archive = dir.path().join("ws.zip");
+    let (code, m, err) = tend(&db, &["export", "workspace", archive.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let fresh = dir.path().join("fresh.tend");
+    let (code, m2, err) = tend(&fresh, &["import", "workspace", archive.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(m["tables"], m2["tables"]);
+    let (code, _, _) = tend(&fresh, &["import", "workspace", archive.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 2, "not into a workspace that has data");
     // a file that is no database fails the check with exit code 1
     let (code, _, _) = tend(&csv, &["check", "--json"]);
     assert_eq!(code, 1);

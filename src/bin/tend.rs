@@ -87,6 +87,12 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// The whole workspace (every table, change history included) to one archive.
+    Workspace {
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Customers (all, or those a filter or search finds) to CSV, XLSX or vCard 3.0.
     Customers {
         path: PathBuf,
@@ -109,6 +115,12 @@ enum ExportCommand {
 
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Fill an empty workspace from an archive made by `export workspace`.
+    Workspace {
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Import customers from CSV/text, XLSX, XLS, ODS or vCard, in one transaction.
     Customers {
         path: PathBuf,
@@ -199,11 +211,16 @@ fn wants_json(c: &Command) -> bool {
         | Command::Backups { json }
         | Command::Restore { json, .. }
         | Command::Check { json, .. }
-        | Command::Export { command: ExportCommand::Customers { json, .. } } => *json,
+        | Command::Export { command: ExportCommand::Customers { json, .. } | ExportCommand::Workspace { json, .. } } => {
+            *json
+        }
         Command::Customer { command: CustomerCommand::Add { json, .. } | CustomerCommand::Show { json, .. } } => *json,
         Command::Import {
             command:
-                ImportCommand::Customers { json, .. } | ImportCommand::Undo { json, .. } | ImportCommand::List { json },
+                ImportCommand::Customers { json, .. }
+                | ImportCommand::Undo { json, .. }
+                | ImportCommand::List { json }
+                | ImportCommand::Workspace { json, .. },
         } => *json,
     }
 }
@@ -414,6 +431,16 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let filter = tend::search::CustomerFilter { query, stage_id: stage, owner_id: None, tag, province };
             let r = ws.export_customers(&dest, format, &filter).await?;
             print(json, &r, || format!("{} customers exported to {}", r.rows, r.path))?;
+        }
+        Command::Export { command: ExportCommand::Workspace { path: dest, json } } => {
+            let m = ws.export_workspace(&dest).await?;
+            let total: u64 = m.tables.values().sum();
+            print(json, &m, || format!("{} rows in {} tables written to {}", total, m.tables.len(), dest.display()))?;
+        }
+        Command::Import { command: ImportCommand::Workspace { path: src, json } } => {
+            let m = ws.import_workspace(&src).await?;
+            let total: u64 = m.tables.values().sum();
+            print(json, &m, || format!("{} rows in {} tables read from {}", total, m.tables.len(), src.display()))?;
         }
         Command::Import { command: ImportCommand::Undo { id, json } } => {
             let r = ws.undo_import(id.as_deref()).await?;

@@ -17,6 +17,19 @@ pub use mapping::{suggest, ColumnMap, Mapping};
 pub use source::{Format, ReadOptions, TextEncoding};
 pub use undo::UndoReport;
 
+/// The import's batched search-index writer, for other bulk writers (the workspace archive).
+#[derive(Default)]
+pub(crate) struct FtsBatchHandle(write::FtsBatch);
+
+impl FtsBatchHandle {
+    pub(crate) fn reindex(&mut self, conn: &rusqlite::Connection, seq: i64) -> crate::error::Result<()> {
+        write::reindex(conn, seq, &mut self.0)
+    }
+    pub(crate) fn flush(&mut self, conn: &rusqlite::Connection) -> crate::error::Result<()> {
+        self.0.flush(conn)
+    }
+}
+
 /// A stored customer's columns (for export, which writes them as this import reads them).
 pub(crate) fn load_columns_for_export(
     conn: &rusqlite::Connection,

@@ -1,0 +1,257 @@
+//! The whole workspace in one archive (a zip): `manifest.json` (format, schema version, row counts)
+//! and one JSON-lines file per table under `tables/`, with `attachments/` reserved for files.
+//! Imported into an empty workspace of the same schema version it gives back every row of every
+//! table as it was, change history included; the search indexes are rebuilt, not copied.
+
+use crate::error::{Error, FieldError, Result};
+use crate::Workspace;
+use rusqlite::types::Value;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::collections::BTreeMap;
+use std::io::{BufRead, Read, Write};
+use std::path::Path;
+
+/// Tables that are the workspace's data, in an order that satisfies foreign keys on import.
+/// Left out: derived indexes (rebuilt), `meta` (this device's own), `write_ctx` (always empty),
+/// `_sqlx_migrations` (the schema comes from this build's migrations).
+pub const TABLES: &[&str] = &[
+    "txs",
+    "changes",
+    "settings",
+    "staff",
+    "stages",
+    "custom_fields",
+    "customers",
+    "contacts",
+    "custom_values",
+    "interactions",
+    "imports",
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct Manifest {
+    /// "tend-workspace"
+    pub format: String,
+    #[specta(type = i32)]
+    pub format_version: i64,
+    #[specta(type = i32)]
+    pub schema_version: i64,
+    #[specta(type = i32)]
+    pub exported_at: i64,
+    /// table -> rows
+    #[specta(type = BTreeMap<String, i32>)]
+    pub tables: BTreeMap<String, u64>,
+    pub attachments: Vec<String>,
+}
+
+fn archive_error(key: &str, detail: impl Into<String>) -> Error {
+    Error::Validation(vec![FieldError::new("archive", key).with("detail", detail)])
+}
+
+fn zip_err(e: zip::result::ZipError) -> Error {
+    archive_error("archive.unreadable", e.to_string())
+}
+
+fn to_json(v: Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Integer(i) => serde_json::Value::from(i),
+        Value::Real(f) => serde_json::Value::from(f),
+        Value::Text(s) => serde_json::Value::from(s),
+        // no table has blobs today; kept exact all the same
+        Value::Blob(b) => serde_json::json!({ "$blob": b.iter().map(|x| format!("{x:02x}")).collect::<String>() }),
+    }
+}
+
+fn from_json(v: &serde_json::Value) -> Result<Value> {
+    Ok(match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Integer(i64::from(*b)),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => Value::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        serde_json::Value::String(s) => Value::Text(s.clone()),
+        serde_json::Value::Object(o) => match o.get("$blob").and_then(|b| b.as_str()) {
+            Some(hex) => Value::Blob(
+                (0..hex.len() / 2)
+                    .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16))
+                    .collect::<std::result::Result<Vec<u8>, _>>()
+                    .map_err(|e| archive_error("archive.bad_value", e.to_string()))?,
+            ),
+            None => return Err(archive_error("archive.bad_value", v.to_string())),
+        },
+        serde_json::Value::Array(_) => return Err(archive_error("archive.bad_value", v.to_string())),
+    })
+}
+
+fn columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))?;
+    let cols = st.query_map([], |r| r.get::<_, String>(0))?.collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(cols)
+}
+
+fn export(db: &Path, dest: &Path, now: i64) -> Result<Manifest> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    // one read transaction: every table from the same moment
+    conn.execute_batch("BEGIN")?;
+    let tmp = dest.with_extension("partial");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&tmp)?);
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut tables = BTreeMap::new();
+    for table in TABLES {
+        let cols = columns(&conn, table)?;
+        zip.start_file(format!("tables/{table}.jsonl"), opts).map_err(zip_err)?;
+        let mut st = conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
+        let mut rows = st.query([])?;
+        let mut n = 0u64;
+        while let Some(r) = rows.next()? {
+            let mut obj = serde_json::Map::new();
+            for (i, c) in cols.iter().enumerate() {
+                obj.insert(c.clone(), to_json(r.get::<_, Value>(i)?));
+            }
+            serde_json::to_writer(&mut zip, &obj)?;
+            zip.write_all(b"\n")?;
+            n += 1;
+        }
+        tables.insert(table.to_string(), n);
+    }
+    let manifest = Manifest {
+        format: "tend-workspace".into(),
+        format_version: 1,
+        schema_version: Workspace::schema_version(),
+        exported_at: now,
+        tables,
+        attachments: vec![],
+    };
+    zip.add_directory("attachments/", opts).map_err(zip_err)?;
+    zip.start_file("manifest.json", opts).map_err(zip_err)?;
+    serde_json::to_writer_pretty(&mut zip, &manifest)?;
+    zip.finish().map_err(zip_err)?;
+    std::fs::rename(&tmp, dest)?;
+    Ok(manifest)
+}
+
+fn import(db: &Path, src: &Path) -> Result<Manifest> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(src)?).map_err(zip_err)?;
+    let manifest: Manifest = {
+        let mut text = String::new();
+        zip.by_name("manifest.json").map_err(zip_err)?.read_to_string(&mut text)?;
+        serde_json::from_str(&text).map_err(|e| archive_error("archive.unreadable", e.to_string()))?
+    };
+    if manifest.format != "tend-workspace" || manifest.format_version != 1 {
+        return Err(archive_error(
+            "archive.unknown_format",
+            format!("{} {}", manifest.format, manifest.format_version),
+        ));
+    }
+    if manifest.schema_version != Workspace::schema_version() {
+        return Err(archive_error(
+            "archive.schema_mismatch",
+            format!("archive {}, this app {}", manifest.schema_version, Workspace::schema_version()),
+        ));
+    }
+    let conn = crate::db::raw_open(db)?;
+    // only into an empty workspace: nothing but the stages every new workspace starts with
+    let used: i64 = conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM customers) + (SELECT COUNT(*) FROM staff) + (SELECT COUNT(*) FROM txs)
+              + (SELECT COUNT(*) FROM custom_fields)",
+        [],
+        |r| r.get(0),
+    )?;
+    if used > 0 {
+        return Err(archive_error("archive.not_empty", db.display().to_string()));
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let res = (|| -> Result<()> {
+        // The archive holds the change records themselves: the triggers must not add new ones.
+        // DDL is transactional, so they come back at commit (or stay on rollback).
+        let mut st = conn.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")?;
+        let triggers = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        drop(st);
+        for (name, _) in &triggers {
+            conn.execute_batch(&format!("DROP TRIGGER {name}"))?;
+        }
+        conn.execute_batch("DELETE FROM stages")?;
+        for table in TABLES {
+            let cols = columns(&conn, table)?;
+            let mut entry = zip.by_name(&format!("tables/{table}.jsonl")).map_err(zip_err)?;
+            let reader = std::io::BufReader::new(&mut entry);
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                cols.join(", "),
+                cols.iter().map(|_| "?").collect::<Vec<_>>().join(", ")
+            );
+            let mut ins = conn.prepare(&sql)?;
+            let mut n = 0u64;
+            for (i, line) in reader.lines().enumerate() {
+                let line = line?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line)
+                    .map_err(|e| archive_error("archive.bad_row", format!("{table} line {}: {e}", i + 1)))?;
+                let values = cols
+                    .iter()
+                    .map(|c| from_json(obj.get(c).unwrap_or(&serde_json::Value::Null)))
+                    .collect::<Result<Vec<Value>>>()?;
+                ins.execute(rusqlite::params_from_iter(values.iter()))?;
+                n += 1;
+            }
+            if manifest.tables.get(*table).copied().unwrap_or(0) != n {
+                return Err(archive_error("archive.count_mismatch", format!("{table}: {n} rows")));
+            }
+        }
+        for (_, sql) in &triggers {
+            conn.execute_batch(sql)?;
+        }
+        // the search indexes, from the data
+        let mut fts = crate::import::FtsBatchHandle::default();
+        let seqs: Vec<i64> = conn
+            .prepare("SELECT seq FROM customers WHERE deleted_at IS NULL")?
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        for seq in seqs {
+            fts.reindex(&conn, seq)?;
+        }
+        fts.flush(&conn)?;
+        Ok(())
+    })();
+    match res {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+    }
+    Ok(manifest)
+}
+
+impl Workspace {
+    /// Writes the whole workspace to one archive at `dest`.
+    pub async fn export_workspace(&self, dest: &Path) -> Result<Manifest> {
+        let db = self.path().to_path_buf();
+        let d = dest.to_path_buf();
+        let now = self.now_ms();
+        tokio::task::spawn_blocking(move || export(&db, &d, now))
+            .await
+            .map_err(|e| Error::Conflict(format!("export failed: {e}")))?
+    }
+
+    /// Fills this (empty) workspace from an archive, in one transaction.
+    pub async fn import_workspace(&self, src: &Path) -> Result<Manifest> {
+        let mut hlc = self.hlc.lock().await;
+        let db = self.path().to_path_buf();
+        let s = src.to_path_buf();
+        let m = tokio::task::spawn_blocking(move || import(&db, &s))
+            .await
+            .map_err(|e| Error::Conflict(format!("import failed: {e}")))??;
+        // the clock goes on from the newest change it brought
+        let last: Option<String> = sqlx::query_scalar("SELECT MAX(hlc) FROM txs").fetch_one(self.pool()).await?;
+        *hlc = crate::clock::Hlc::resume(last.as_deref());
+        Ok(m)
+    }
+}
