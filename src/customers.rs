@@ -557,39 +557,7 @@ impl Workspace {
             .fetch_optional(&mut *w.conn())
             .await?;
         let seq = seq.ok_or_else(|| Error::not_found("customer", id))?;
-        sqlx::query(
-            "UPDATE customers SET kind = ?, name = ?, family_name = ?, middle_name = ?, given_name = ?,
-             phones = ?, emails = ?, street = ?, ward = ?, district = ?, province = ?, tax_code = ?,
-             source = ?, owner_id = ?, stage_id = ?, tags = ?, birthday = ?, gender = ?,
-             expected_revenue = ?, currency = ?, notes = ?, updated_at = ? WHERE seq = ?",
-        )
-        .bind(cols.kind.as_str())
-        .bind(&cols.name)
-        .bind(&cols.family_name)
-        .bind(&cols.middle_name)
-        .bind(&cols.given_name)
-        .bind(serde_json::to_string(&cols.phones)?)
-        .bind(serde_json::to_string(&cols.emails)?)
-        .bind(&cols.street)
-        .bind(&cols.ward)
-        .bind(&cols.district)
-        .bind(&cols.province)
-        .bind(&cols.tax_code)
-        .bind(cols.source.map(Source::as_str))
-        .bind(&cols.owner_id)
-        .bind(&cols.stage_id)
-        .bind(serde_json::to_string(&cols.tags)?)
-        .bind(&cols.birthday)
-        .bind(cols.gender.map(Gender::as_str))
-        .bind(cols.expected_revenue)
-        .bind(&cols.currency)
-        .bind(&cols.notes)
-        .bind(now)
-        .bind(seq)
-        .execute(&mut *w.conn())
-        .await?;
-        write_custom_values(w.conn(), id, &cols.custom).await?;
-        search::reindex(w.conn(), seq).await?;
+        write_update(w.conn(), seq, id, &cols, now).await?;
         w.commit().await?;
         self.customer(id).await
     }
@@ -757,6 +725,50 @@ fn validate_contact(input: &ContactInput) -> Result<ContactInput> {
     check_len(&mut errs, "role", &role, MAX_NAME);
     errs.into_result()?;
     Ok(ContactInput { name, role, phone, email, is_decision_maker: input.is_decision_maker })
+}
+
+/// Writes validated columns over a stored customer (the triggers record what differs) and
+/// rebuilds its search entries.
+pub(crate) async fn write_update(
+    conn: &mut SqliteConnection,
+    seq: i64,
+    id: &str,
+    cols: &Columns,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE customers SET kind = ?, name = ?, family_name = ?, middle_name = ?, given_name = ?,
+         phones = ?, emails = ?, street = ?, ward = ?, district = ?, province = ?, tax_code = ?,
+         source = ?, owner_id = ?, stage_id = ?, tags = ?, birthday = ?, gender = ?,
+         expected_revenue = ?, currency = ?, notes = ?, updated_at = ? WHERE seq = ?",
+    )
+    .bind(cols.kind.as_str())
+    .bind(&cols.name)
+    .bind(&cols.family_name)
+    .bind(&cols.middle_name)
+    .bind(&cols.given_name)
+    .bind(serde_json::to_string(&cols.phones)?)
+    .bind(serde_json::to_string(&cols.emails)?)
+    .bind(&cols.street)
+    .bind(&cols.ward)
+    .bind(&cols.district)
+    .bind(&cols.province)
+    .bind(&cols.tax_code)
+    .bind(cols.source.map(Source::as_str))
+    .bind(&cols.owner_id)
+    .bind(&cols.stage_id)
+    .bind(serde_json::to_string(&cols.tags)?)
+    .bind(&cols.birthday)
+    .bind(cols.gender.map(Gender::as_str))
+    .bind(cols.expected_revenue)
+    .bind(&cols.currency)
+    .bind(&cols.notes)
+    .bind(now)
+    .bind(seq)
+    .execute(&mut *conn)
+    .await?;
+    write_custom_values(conn, id, &cols.custom).await?;
+    search::reindex(conn, seq).await
 }
 
 async fn live_seq(conn: &mut SqliteConnection, id: &str) -> Result<i64> {

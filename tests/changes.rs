@@ -173,6 +173,14 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     assert_eq!(last, counts(ws).await);
 
     // The list above covers every function that opens the write path.
+    // The archive import brings the change records of another workspace with it (no new ones).
+    let archive = f.dir.path().join("all.zip");
+    ws.export_workspace(&archive).await.unwrap();
+    let copy = open().await;
+    copy.ws.import_workspace(&archive).await.unwrap();
+    assert_eq!(counts(&copy.ws).await, counts(ws).await, "import_workspace copies the change records exactly");
+    tested.insert("import_workspace".to_string());
+
     let mut in_source = write_apis_in_source();
     in_source.remove("write"); // the write path itself
     let missing: Vec<_> = in_source.difference(&tested).collect();
