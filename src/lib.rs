@@ -23,6 +23,7 @@ pub mod backup;
 pub mod clock;
 pub mod customers;
 pub mod demo;
+pub mod duplicates;
 pub mod error;
 pub mod export;
 pub mod fold;

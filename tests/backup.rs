@@ -100,7 +100,18 @@ async fn a_migration_keeps_a_copy_of_the_workspace_as_it_was() {
     // make it look like a workspace from before the newest migration
     let newest = Workspace::schema_version();
     sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ?").bind(newest).execute(f.ws.pool()).await.unwrap();
-    sqlx::query("DROP TABLE imports").execute(f.ws.pool()).await.unwrap();
+    // undo what the newest migration made (its CREATE TABLEs), read from its file
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{newest:04}_")))
+        .expect("the newest migration's file");
+    let sql = std::fs::read_to_string(file).unwrap();
+    for line in sql.lines().filter_map(|l| l.trim().strip_prefix("CREATE TABLE ")) {
+        let table = line.split_whitespace().next().unwrap();
+        sqlx::query(&format!("DROP TABLE {table}")).execute(f.ws.pool()).await.unwrap();
+    }
     f.ws.close().await;
     let ws = Workspace::open(&db).await.unwrap();
     let list = list_backups(&db).unwrap();
@@ -110,4 +121,5 @@ async fn a_migration_keeps_a_copy_of_the_workspace_as_it_was() {
     let v: i64 = old.query_row("SELECT MAX(version) FROM _sqlx_migrations", [], |r| r.get(0)).unwrap();
     assert_eq!(v, newest - 1);
     assert!(ws.imports().await.unwrap().is_empty(), "migrated");
+    assert_eq!(Workspace::schema_version(), newest);
 }

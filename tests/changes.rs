@@ -162,6 +162,11 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     let r = step!("import_customers", ws.import_customers(&file, &opts, |_| {}, Default::default()));
     assert_eq!((r.imported, r.merged), (1, 1));
     step!("undo_import", ws.undo_import(None));
+    let twin = step!("create_customer", ws.create_customer(&person("Lý Thu Hà", "0933 444 555"))).customer;
+    let lythu: String =
+        sqlx::query_scalar("SELECT id FROM customers WHERE name = 'Lý Thu'").fetch_one(ws.pool()).await.unwrap();
+    let merge = step!("merge_customers", ws.merge_customers(&lythu, &twin.id, &[]));
+    step!("undo_merge", ws.undo_merge(&merge.merge_id));
     let demo = step!("generate_demo", ws.generate_demo(20, 1));
     let without: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM changes WHERE entity_id = c.id AND col = 'name')",

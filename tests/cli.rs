@@ -185,6 +185,19 @@ fn import_export_undo_backup_and_check_from_the_command_line() {
     assert_eq!(m["tables"], m2["tables"]);
     let (code, _, _) = tend(&fresh, &["import", "workspace", archive.to_str().unwrap(), "--json"]);
     assert_eq!(code, 2, "not into a workspace that has data");
+    // duplicates and a merge
+    let (_, one, _) = tend(&fresh, &["customer", "add", "--name", "Hà Anh", "--phone", "0933 111 222", "--json"]);
+    let (_, two, _) = tend(&fresh, &["customer", "add", "--name", "Ha Anh", "--phone", "+84933111222", "--json"]);
+    let (code, pairs, _) = tend(&fresh, &["duplicates", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(pairs[0]["a"]["id"], one["id"]);
+    assert_eq!(pairs[0]["reasons"][0]["reason"], "phone");
+    let (code, merged, err) =
+        tend(&fresh, &["merge", one["id"].as_str().unwrap(), two["id"].as_str().unwrap(), "--take", "name", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(merged["customer"]["name"], "Ha Anh");
+    let (code, _, err) = tend(&fresh, &["unmerge", merged["merge_id"].as_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
     // a file that is no database fails the check with exit code 1
     let (code, _, _) = tend(&csv, &["check", "--json"]);
     assert_eq!(code, 1);

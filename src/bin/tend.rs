@@ -65,6 +65,30 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Likely duplicate customers: same phone, email or tax code, or same name in the same province.
+    Duplicates {
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge the second customer into the first (the first keeps its values where both differ,
+    /// unless --take names the field; everything else of both is kept).
+    Merge {
+        survivor: String,
+        other: String,
+        /// Fields to take from the second customer: province,birthday,custom.<key>,...
+        #[arg(long, value_delimiter = ',')]
+        take: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo a merge by its id.
+    Unmerge {
+        merge_id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Export customers.
     Export {
         #[command(subcommand)]
@@ -211,6 +235,9 @@ fn wants_json(c: &Command) -> bool {
         | Command::Backups { json }
         | Command::Restore { json, .. }
         | Command::Check { json, .. }
+        | Command::Duplicates { json, .. }
+        | Command::Merge { json, .. }
+        | Command::Unmerge { json, .. }
         | Command::Export { command: ExportCommand::Customers { json, .. } | ExportCommand::Workspace { json, .. } } => {
             *json
         }
@@ -431,6 +458,33 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let filter = tend::search::CustomerFilter { query, stage_id: stage, owner_id: None, tag, province };
             let r = ws.export_customers(&dest, format, &filter).await?;
             print(json, &r, || format!("{} customers exported to {}", r.rows, r.path))?;
+        }
+        Command::Duplicates { limit, json } => {
+            let pairs = ws.duplicate_pairs(limit).await?;
+            print(json, &pairs, || {
+                pairs
+                    .iter()
+                    .map(|p| {
+                        let why: Vec<String> = p.reasons.iter().map(|r| format!("{} {}", r.reason, r.value)).collect();
+                        format!("{} {}  <->  {} {}  ({})", p.a.id, p.a.name, p.b.id, p.b.name, why.join(", "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+        }
+        Command::Merge { survivor, other, take, json } => {
+            let r = ws.merge_customers(&survivor, &other, &take).await?;
+            print(json, &r, || {
+                format!(
+                    "merged into {} {} (merge {}; {} contacts and interactions moved)",
+                    r.customer.id, r.customer.name, r.merge_id, r.moved
+                )
+            })?;
+        }
+        Command::Unmerge { merge_id, json } => {
+            let kept = ws.undo_merge(&merge_id).await?;
+            let value = serde_json::json!({ "merge_id": merge_id, "kept": kept });
+            print(json, &value, || format!("merge {merge_id} undone"))?;
         }
         Command::Export { command: ExportCommand::Workspace { path: dest, json } } => {
             let m = ws.export_workspace(&dest).await?;

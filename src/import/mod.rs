@@ -17,6 +17,12 @@ pub use mapping::{suggest, ColumnMap, Mapping};
 pub use source::{Format, ReadOptions, TextEncoding};
 pub use undo::UndoReport;
 
+/// Reverses a write transaction through its change records; returns what was kept because it
+/// changed since (used by merges).
+pub(crate) async fn revert_tx(w: &mut crate::db::WriteTx<'_>, tx: i64) -> crate::error::Result<Vec<String>> {
+    Ok(undo::revert(w, tx).await?.kept)
+}
+
 /// The import's batched search-index writer, for other bulk writers (the workspace archive).
 #[derive(Default)]
 pub(crate) struct FtsBatchHandle(write::FtsBatch);
