@@ -45,6 +45,10 @@ const COMMANDS: &[&str] = &[
     "backup_now",
     "workspace_check",
     "backup_restore",
+    "duplicate_pairs",
+    "merge_conflicts",
+    "merge_customers",
+    "undo_merge",
 ];
 
 fn main() {

@@ -8,6 +8,7 @@ use tauri::Manager;
 use tauri_specta::Event;
 use tend::backup::{BackupInfo, BackupReason, CheckReport};
 use tend::customers::{Contact, ContactInput, Created, Customer, CustomerInput, DuplicateHit};
+use tend::duplicates::{DuplicatePair, FieldConflict, MergeReport};
 use tend::export::{ExportFormat, ExportReport};
 use tend::history::{HistoryEntry, TimelinePage};
 use tend::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportSummary, UndoReport};
@@ -310,6 +311,26 @@ async fn backup_now(ws: Ws<'_>) -> R<Option<BackupInfo>> {
 async fn workspace_check(ws: Ws<'_>) -> R<CheckReport> {
     ws.get()?.check(false).await.map_err(e)
 }
+#[tauri::command]
+#[specta::specta]
+async fn duplicate_pairs(ws: Ws<'_>, limit: u32) -> R<Vec<DuplicatePair>> {
+    ws.get()?.duplicate_pairs(limit as usize).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn merge_conflicts(ws: Ws<'_>, survivor_id: String, other_id: String) -> R<Vec<FieldConflict>> {
+    ws.get()?.merge_conflicts(&survivor_id, &other_id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn merge_customers(ws: Ws<'_>, survivor_id: String, other_id: String, take: Vec<String>) -> R<MergeReport> {
+    ws.get()?.merge_customers(&survivor_id, &other_id, &take).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn undo_merge(ws: Ws<'_>, merge_id: String) -> R<Vec<String>> {
+    ws.get()?.undo_merge(&merge_id).await.map_err(e)
+}
 /// Restores a backup: checked now, put in place when the app starts again (the open workspace
 /// cannot be swapped under the running app), then the app restarts.
 #[tauri::command]
@@ -378,6 +399,10 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             backup_now,
             workspace_check,
             backup_restore,
+            duplicate_pairs,
+            merge_conflicts,
+            merge_customers,
+            undo_merge,
         ])
         .events(tauri_specta::collect_events![ImportProgressEvent])
 }

@@ -84,7 +84,7 @@ export async function tour(browser, { artifacts, step }) {
   async function noRawKeys(where) {
     const raw = await browser.execute(() => {
       const text = document.querySelector('main')?.innerText ?? '';
-      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
+      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
       return keys ?? [];
     });
     if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);
@@ -373,6 +373,24 @@ export async function tour(browser, { artifacts, step }) {
     await browser.execute(() => document.querySelector('[data-testid="backup-settings"]')?.scrollIntoView({ block: 'start' }));
     await noRawKeys('backups');
     await screenshot('tour-vi-backups');
+  });
+
+  await step('tour: duplicates, a merge and its undo (vi)', async () => {
+    await (await shown('nav-duplicates')).click();
+    await waitFor('duplicate pairs', async () => (await $$t('dup-pair')).length > 0, 60000);
+    const before = (await $$t('dup-pair')).length;
+    await noRawKeys('duplicates');
+    await screenshot('tour-vi-duplicates');
+    await (await shown('dup-merge')).click();
+    await shown('merge-panel');
+    await noRawKeys('merge panel');
+    await screenshot('tour-vi-merge');
+    await (await shown('merge-run')).click();
+    await shown('merge-result');
+    await waitFor('one pair fewer', async () => (await $$t('dup-pair')).length < before);
+    await (await shown('merge-undo')).click();
+    await waitFor('the pair back', async () => (await $$t('dup-pair')).length === before);
+    await screenshot('tour-vi-merge-undone');
   });
 
   await step('tour: customer list and 360 in English', async () => {

@@ -9,7 +9,8 @@ export const href = {
   customer: (id: string) => resolve('/customers/[id]', { id }),
   trash: () => resolve('/trash'),
   settings: () => resolve('/settings'),
-  import: () => resolve('/import')
+  import: () => resolve('/import'),
+  duplicates: () => resolve('/duplicates')
 };
 
 export function openCustomer(id: string): Promise<void> {

@@ -57,6 +57,10 @@ export const commands = {
 	 *  cannot be swapped under the running app), then the app restarts.
 	 */
 	backupRestore: (path: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("backup_restore", { path })),
+	duplicatePairs: (limit: number) => typedError<DuplicatePair[], ErrorPayload>(__TAURI_INVOKE("duplicate_pairs", { limit })),
+	mergeConflicts: (survivorId: string, otherId: string) => typedError<FieldConflict[], ErrorPayload>(__TAURI_INVOKE("merge_conflicts", { survivorId, otherId })),
+	mergeCustomers: (survivorId: string, otherId: string, take: string[]) => typedError<MergeReport, ErrorPayload>(__TAURI_INVOKE("merge_customers", { survivorId, otherId, take })),
+	undoMerge: (mergeId: string) => typedError<string[], ErrorPayload>(__TAURI_INVOKE("undo_merge", { mergeId })),
 };
 
 /** Events */
@@ -269,6 +273,19 @@ export type DuplicateHit = {
 	value: string,
 };
 
+export type DuplicatePair = {
+	/**  The older of the two (the suggested survivor). */
+	a: CustomerSummary,
+	b: CustomerSummary,
+	reasons: DuplicateReason[],
+};
+
+export type DuplicateReason = {
+	/**  "phone", "email", "tax_code" or "name_province" */
+	reason: string,
+	value: string,
+};
+
 /**  A row that matched a customer already there (or earlier in the file). */
 export type DuplicateRow = {
 	row: number,
@@ -334,6 +351,14 @@ export type FieldChange = {
 	value: string | null,
 	/**  The value before this change; None when it was empty or the row is new. */
 	previous: string | null,
+};
+
+/**  A field both customers fill differently. */
+export type FieldConflict = {
+	/**  "province", "birthday", "custom.<key>", ... */
+	field: string,
+	survivor: string,
+	other: string,
 };
 
 /**  One invalid field: which field, why (an i18n key), and the values the message needs. */
@@ -477,6 +502,13 @@ export type KeptValue = {
 /**  A whole mapping, as the app edits it and as `--mapping FILE` and saved mappings hold it. */
 export type Mapping = {
 	columns: ColumnMap[],
+};
+
+export type MergeReport = {
+	merge_id: string,
+	customer: Customer,
+	/**  contacts and interactions moved to the survivor */
+	moved: number,
 };
 
 export type OnDuplicate = "skip" | "merge" | "create";

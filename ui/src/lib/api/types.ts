@@ -54,3 +54,6 @@ export type ExportReport = Out<'exportCustomers'>;
 export type ExportFormat = Parameters<typeof commands.exportCustomers>[1];
 export type BackupInfo = Out<'backupList'>[number];
 export type CheckReport = Out<'workspaceCheck'>;
+export type DuplicatePair = Out<'duplicatePairs'>[number];
+export type FieldConflict = Out<'mergeConflicts'>[number];
+export type MergeReport = Out<'mergeCustomers'>;

@@ -482,7 +482,33 @@ export const en = {
     restore_newest: 'Restore the newest backup ({date})',
     no_backup: 'There is no backup to restore.'
   },
+  dup: {
+    nav: 'Duplicates',
+    title: 'Duplicate customers',
+    intro: 'Pairs of customers with the same phone, email or tax code, or the same name in the same province. Merging a pair keeps every phone, email, contact and interaction of both; every merge can be undone.',
+    none: 'No duplicate customers found.',
+    reason: {
+      phone: 'Same phone {value}',
+      email: 'Same email {value}',
+      tax_code: 'Same tax code {value}',
+      name_province: 'Same name, same province'
+    },
+    merge: 'Merge…',
+    merge_title: 'Merge two customers',
+    keep: 'Keep the record of',
+    keep_hint: 'The other record goes to the trash after the merge; its contacts and interactions move to the one kept.',
+    conflicts: 'The two records differ in these fields; choose the value to keep:',
+    no_conflicts: 'The two records do not disagree on any field; everything of both is kept.',
+    field: 'Field',
+    run: 'Merge',
+    done: 'Merged into {name}.',
+    undo: 'Undo',
+    undone: 'The merge was undone.',
+    open: 'Open'
+  },
   validation: {
+    merge_same: 'A customer cannot be merged with itself',
+    merge_trashed: 'A customer in the trash cannot be merged',
     money_invalid: '“{value}” is not an amount of money (15,000,000)',
     required: 'Required',
     too_long: 'Too long (at most {max} characters)',

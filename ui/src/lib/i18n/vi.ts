@@ -482,7 +482,33 @@ export const vi = {
     restore_newest: 'Khôi phục bản sao lưu gần nhất ({date})',
     no_backup: 'Không có bản sao lưu nào để khôi phục.'
   },
+  dup: {
+    nav: 'Khách trùng',
+    title: 'Khách hàng trùng lặp',
+    intro: 'Những cặp khách hàng có cùng số điện thoại, email hoặc mã số thuế, hoặc cùng tên trong cùng tỉnh. Gộp một cặp để giữ mọi số điện thoại, email, người liên hệ và tương tác của cả hai; lần gộp nào cũng hoàn tác được.',
+    none: 'Không thấy khách hàng nào trùng lặp.',
+    reason: {
+      phone: 'Cùng số điện thoại {value}',
+      email: 'Cùng email {value}',
+      tax_code: 'Cùng mã số thuế {value}',
+      name_province: 'Cùng tên, cùng tỉnh'
+    },
+    merge: 'Gộp…',
+    merge_title: 'Gộp hai khách hàng',
+    keep: 'Giữ lại hồ sơ',
+    keep_hint: 'Hồ sơ còn lại được chuyển vào thùng rác sau khi gộp; người liên hệ và tương tác của nó chuyển sang hồ sơ giữ lại.',
+    conflicts: 'Hai hồ sơ ghi khác nhau ở các trường sau; chọn giá trị giữ lại:',
+    no_conflicts: 'Hai hồ sơ không mâu thuẫn ở trường nào; mọi thông tin của cả hai đều được giữ.',
+    field: 'Trường',
+    run: 'Gộp',
+    done: 'Đã gộp vào {name}.',
+    undo: 'Hoàn tác',
+    undone: 'Đã hoàn tác lần gộp.',
+    open: 'Mở hồ sơ'
+  },
   validation: {
+    merge_same: 'Không thể gộp một khách hàng với chính nó',
+    merge_trashed: 'Không gộp được khách hàng đang ở thùng rác',
     money_invalid: '“{value}” không phải số tiền (ví dụ 15.000.000)',
     required: 'Bắt buộc nhập',
     too_long: 'Quá dài (tối đa {max} ký tự)',
