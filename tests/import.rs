@@ -105,6 +105,25 @@ async fn every_encoding_excel_and_old_windows_write() {
 }
 
 #[tokio::test]
+async fn an_empty_or_unreadable_file_is_a_clear_error() {
+    let f = open().await;
+    for (name, bytes, key) in [
+        ("empty.csv", &b""[..], "import.empty_file"),
+        ("blank.xlsx", &b"not a zip"[..], "import.sheet_unreadable"),
+        ("half.vcf", &b"BEGIN:VCARD\nFN:An\n"[..], "import.vcard_unfinished"),
+    ] {
+        let p = file(f.dir.path(), name, bytes);
+        match f.ws.import_customers(&p, &ImportOptions::default(), |_| {}, Default::default()).await {
+            Err(tend::Error::Validation(e)) => {
+                assert_eq!((e[0].field.as_str(), e[0].message_key.as_str()), ("file", key), "{name}")
+            }
+            other => panic!("{name}: {:?}", other.map(|r| r.rows)),
+        }
+    }
+    assert!(f.ws.imports().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_title_row_is_skipped_and_the_header_row_can_be_chosen() {
     let f = open().await;
     let text = "DANH SÁCH KHÁCH HÀNG 2026\n\nHọ và tên;Số điện thoại\nPhạm Văn Đức;0903 123 456\n";

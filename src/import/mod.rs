@@ -14,6 +14,22 @@ pub mod vcard;
 mod write;
 
 pub use mapping::{suggest, ColumnMap, Mapping};
+pub use row::{date_cell, money_cell, phone_cell};
+pub use source::Record;
+
+/// Reads a file as an import would (format and encoding detected unless given): its header and
+/// up to `max_rows` rows. Writes nothing; used by the fuzz targets and for inspection.
+pub fn read_file(path: &Path, opts: &ReadOptions, max_rows: usize) -> Result<(Vec<String>, Vec<Record>)> {
+    let mut opened = source::open(path, opts)?;
+    let mut rows = Vec::new();
+    while rows.len() < max_rows {
+        match opened.rows.next_record()? {
+            Some(r) => rows.push(r),
+            None => break,
+        }
+    }
+    Ok((opened.headers, rows))
+}
 pub use source::{Format, ReadOptions, TextEncoding};
 pub use undo::UndoReport;
 

@@ -197,7 +197,7 @@ fn with_label(v: &str) -> (&str, Option<&str>) {
 }
 
 /// Phone as written; a number that lost its leading 0 in a spreadsheet gets it back.
-pub(crate) fn phone_cell(v: &str) -> String {
+pub fn phone_cell(v: &str) -> String {
     let t = v.trim();
     let t = t.strip_suffix(".0").unwrap_or(t);
     if t.len() == 9 && t.bytes().all(|b| b.is_ascii_digit()) && matches!(t.as_bytes()[0], b'2'..=b'9') {
@@ -208,7 +208,7 @@ pub(crate) fn phone_cell(v: &str) -> String {
 
 /// A date as a person or a spreadsheet writes it: day first (15/03/1985, 15-3-85, 15.03.1985),
 /// ISO (1985-03-15, 19850315), or an Excel serial day number (31121).
-pub(crate) fn date_cell(v: &str) -> std::result::Result<String, &'static str> {
+pub fn date_cell(v: &str) -> std::result::Result<String, &'static str> {
     let t = v.trim();
     let t = t.split([' ', 'T']).next().unwrap_or(t);
     if let Ok(serial) = t.parse::<u32>() {
@@ -260,7 +260,7 @@ pub(crate) fn date_cell(v: &str) -> std::result::Result<String, &'static str> {
 }
 
 /// Money in whole units: "15.000.000", "15,000,000 đ", "15 000 000 VND", "2500000".
-pub(crate) fn money_cell(v: &str) -> std::result::Result<i64, &'static str> {
+pub fn money_cell(v: &str) -> std::result::Result<i64, &'static str> {
     let lower = v.trim().to_lowercase();
     let t = lower.trim_end_matches(|c: char| c.is_alphabetic() || c == '₫' || c.is_whitespace() || c == '.');
     let t = t.trim_start_matches(|c: char| c.is_alphabetic() || c == '₫' || c.is_whitespace());

@@ -137,6 +137,9 @@ pub(crate) fn split_header(
             None => break,
         }
     }
+    if head.is_empty() {
+        return Err(file_error("import.empty_file", ""));
+    }
     let filled = |r: &Record| r.cells.iter().filter(|c| !c.trim().is_empty()).count();
     let pick = if let Some(n) = header_row {
         head.iter().position(|r| r.row == n).ok_or_else(|| file_error("import.header_row_missing", n.to_string()))?
