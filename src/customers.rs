@@ -249,7 +249,66 @@ pub(crate) struct Columns {
     pub(crate) custom: Vec<(String, Option<String>)>, // (field id, value)
 }
 
+/// A stored column's value, for either database API.
+pub(crate) enum ColValue {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+/// The stored columns of a customer row that come from a form, in this order (`Columns::stored`).
+pub(crate) const STORED_COLUMNS: [&str; 21] = [
+    "kind",
+    "name",
+    "family_name",
+    "middle_name",
+    "given_name",
+    "phones",
+    "emails",
+    "street",
+    "ward",
+    "district",
+    "province",
+    "tax_code",
+    "source",
+    "owner_id",
+    "stage_id",
+    "tags",
+    "birthday",
+    "gender",
+    "expected_revenue",
+    "currency",
+    "notes",
+];
+
 impl Columns {
+    /// The values of `STORED_COLUMNS`, as stored (lists as JSON).
+    pub(crate) fn stored(&self) -> Result<Vec<ColValue>> {
+        use ColValue::{Int, Text};
+        Ok(vec![
+            Text(Some(self.kind.as_str().into())),
+            Text(Some(self.name.clone())),
+            Text(self.family_name.clone()),
+            Text(self.middle_name.clone()),
+            Text(self.given_name.clone()),
+            Text(Some(serde_json::to_string(&self.phones)?)),
+            Text(Some(serde_json::to_string(&self.emails)?)),
+            Text(self.street.clone()),
+            Text(self.ward.clone()),
+            Text(self.district.clone()),
+            Text(self.province.clone()),
+            Text(self.tax_code.clone()),
+            Text(self.source.map(|s| s.as_str().into())),
+            Text(self.owner_id.clone()),
+            Text(self.stage_id.clone()),
+            Text(Some(serde_json::to_string(&self.tags)?)),
+            Text(self.birthday.clone()),
+            Text(self.gender.map(|g| g.as_str().into())),
+            Int(self.expected_revenue),
+            Text(self.currency.clone()),
+            Text(self.notes.clone()),
+        ])
+    }
+
     /// Identity keys used for duplicate detection.
     pub(crate) fn keys(&self) -> Vec<(String, &'static str, String)> {
         let mut out = Vec::new();
@@ -736,37 +795,9 @@ pub(crate) async fn write_update(
     cols: &Columns,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE customers SET kind = ?, name = ?, family_name = ?, middle_name = ?, given_name = ?,
-         phones = ?, emails = ?, street = ?, ward = ?, district = ?, province = ?, tax_code = ?,
-         source = ?, owner_id = ?, stage_id = ?, tags = ?, birthday = ?, gender = ?,
-         expected_revenue = ?, currency = ?, notes = ?, updated_at = ? WHERE seq = ?",
-    )
-    .bind(cols.kind.as_str())
-    .bind(&cols.name)
-    .bind(&cols.family_name)
-    .bind(&cols.middle_name)
-    .bind(&cols.given_name)
-    .bind(serde_json::to_string(&cols.phones)?)
-    .bind(serde_json::to_string(&cols.emails)?)
-    .bind(&cols.street)
-    .bind(&cols.ward)
-    .bind(&cols.district)
-    .bind(&cols.province)
-    .bind(&cols.tax_code)
-    .bind(cols.source.map(Source::as_str))
-    .bind(&cols.owner_id)
-    .bind(&cols.stage_id)
-    .bind(serde_json::to_string(&cols.tags)?)
-    .bind(&cols.birthday)
-    .bind(cols.gender.map(Gender::as_str))
-    .bind(cols.expected_revenue)
-    .bind(&cols.currency)
-    .bind(&cols.notes)
-    .bind(now)
-    .bind(seq)
-    .execute(&mut *conn)
-    .await?;
+    let set: Vec<String> = STORED_COLUMNS.iter().map(|c| format!("{c} = ?")).collect();
+    let sql = format!("UPDATE customers SET {}, updated_at = ? WHERE seq = ?", set.join(", "));
+    bind_stored(sqlx::query(&sql), cols)?.bind(now).bind(seq).execute(&mut *conn).await?;
     write_custom_values(conn, id, &cols.custom).await?;
     search::reindex(conn, seq).await
 }
@@ -784,39 +815,28 @@ async fn touch(conn: &mut SqliteConnection, seq: i64, now: i64) -> Result<()> {
     Ok(())
 }
 
+/// Binds the values of `STORED_COLUMNS`, in order.
+fn bind_stored<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    cols: &Columns,
+) -> Result<sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>> {
+    for v in cols.stored()? {
+        q = match v {
+            ColValue::Text(t) => q.bind(t),
+            ColValue::Int(i) => q.bind(i),
+        };
+    }
+    Ok(q)
+}
+
 pub(crate) async fn insert_customer(conn: &mut SqliteConnection, id: &str, cols: &Columns, now: i64) -> Result<i64> {
-    let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO customers (id, kind, name, family_name, middle_name, given_name, phones, emails,
-         street, ward, district, province, tax_code, source, owner_id, stage_id, tags, birthday, gender,
-         expected_revenue, currency, notes, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-    )
-    .bind(id)
-    .bind(cols.kind.as_str())
-    .bind(&cols.name)
-    .bind(&cols.family_name)
-    .bind(&cols.middle_name)
-    .bind(&cols.given_name)
-    .bind(serde_json::to_string(&cols.phones)?)
-    .bind(serde_json::to_string(&cols.emails)?)
-    .bind(&cols.street)
-    .bind(&cols.ward)
-    .bind(&cols.district)
-    .bind(&cols.province)
-    .bind(&cols.tax_code)
-    .bind(cols.source.map(Source::as_str))
-    .bind(&cols.owner_id)
-    .bind(&cols.stage_id)
-    .bind(serde_json::to_string(&cols.tags)?)
-    .bind(&cols.birthday)
-    .bind(cols.gender.map(Gender::as_str))
-    .bind(cols.expected_revenue)
-    .bind(&cols.currency)
-    .bind(&cols.notes)
-    .bind(now)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO customers (id, {}, created_at, updated_at) VALUES (?, {}, ?, ?) RETURNING seq",
+        STORED_COLUMNS.join(", "),
+        ["?"; STORED_COLUMNS.len()].join(", ")
+    );
+    let row = bind_stored(sqlx::query(&sql).bind(id), cols)?.bind(now).bind(now).fetch_one(&mut *conn).await?;
+    let seq: i64 = sqlx::Row::try_get(&row, 0)?;
     write_custom_values(conn, id, &cols.custom).await?;
     search::reindex(conn, seq).await?;
     Ok(seq)

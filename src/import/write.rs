@@ -2,9 +2,10 @@
 //! with its custom values and search entries, merge one into another, attach a person to a
 //! company. Used by imports; the change triggers record every column as for any other write.
 
-use crate::customers::{Columns, CustomerKind, Email, Gender, Phone, Source};
+use crate::customers::{ColValue, Columns, CustomerKind, Email, Gender, Phone, Source, STORED_COLUMNS};
 use crate::error::Result;
 use crate::search::{index_doc, IndexDoc};
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Full-text entries waiting to be written together. FTS5 writes its pending terms out at every
@@ -52,38 +53,15 @@ pub(crate) fn insert_customer(
     fts: &mut FtsBatch,
 ) -> Result<i64> {
     let doc = doc_of(cols, &[]);
-    let mut st = conn.prepare_cached(
-        "INSERT INTO customers (id, kind, name, family_name, middle_name, given_name, phones, emails, street,
-         ward, district, province, tax_code, source, owner_id, stage_id, tags, birthday, gender,
-         expected_revenue, currency, notes, created_at, updated_at, name_folded)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?23, ?24)",
-    )?;
-    st.execute(params![
-        id,
-        cols.kind.as_str(),
-        cols.name,
-        cols.family_name,
-        cols.middle_name,
-        cols.given_name,
-        serde_json::to_string(&cols.phones)?,
-        serde_json::to_string(&cols.emails)?,
-        cols.street,
-        cols.ward,
-        cols.district,
-        cols.province,
-        cols.tax_code,
-        cols.source.map(Source::as_str),
-        cols.owner_id,
-        cols.stage_id,
-        serde_json::to_string(&cols.tags)?,
-        cols.birthday,
-        cols.gender.map(Gender::as_str),
-        cols.expected_revenue,
-        cols.currency,
-        cols.notes,
-        now,
-        doc.name_folded,
-    ])?;
+    let sql = format!(
+        "INSERT INTO customers (id, {}, created_at, updated_at, name_folded) VALUES (?, {}, ?, ?, ?)",
+        STORED_COLUMNS.join(", "),
+        ["?"; STORED_COLUMNS.len()].join(", ")
+    );
+    let mut values = vec![Value::Text(id.to_string())];
+    values.extend(stored(cols)?);
+    values.extend([Value::Integer(now), Value::Integer(now), Value::Text(doc.name_folded.clone())]);
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
     let seq = conn.last_insert_rowid();
     let mut val = conn.prepare_cached("INSERT INTO custom_values (customer_id, field_id, value) VALUES (?, ?, ?)")?;
     for (field, value) in &cols.custom {
@@ -94,6 +72,19 @@ pub(crate) fn insert_customer(
     write_keys(conn, seq, &doc)?;
     fts.push(conn, seq, &doc)?;
     Ok(seq)
+}
+
+/// The values of `STORED_COLUMNS` for rusqlite.
+fn stored(cols: &Columns) -> Result<Vec<Value>> {
+    Ok(cols
+        .stored()?
+        .into_iter()
+        .map(|v| match v {
+            ColValue::Text(Some(t)) => Value::Text(t),
+            ColValue::Int(Some(i)) => Value::Integer(i),
+            ColValue::Text(None) | ColValue::Int(None) => Value::Null,
+        })
+        .collect())
 }
 
 fn doc_of(cols: &Columns, contacts: &[(String, Option<String>, Option<String>)]) -> IndexDoc {
@@ -307,37 +298,11 @@ pub(crate) fn update_customer(
     now: i64,
     fts: &mut FtsBatch,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE customers SET kind = ?, name = ?, family_name = ?, middle_name = ?, given_name = ?, phones = ?,
-         emails = ?, street = ?, ward = ?, district = ?, province = ?, tax_code = ?, source = ?, owner_id = ?,
-         stage_id = ?, tags = ?, birthday = ?, gender = ?, expected_revenue = ?, currency = ?, notes = ?,
-         updated_at = ? WHERE seq = ?",
-    )?
-    .execute(params![
-        cols.kind.as_str(),
-        cols.name,
-        cols.family_name,
-        cols.middle_name,
-        cols.given_name,
-        serde_json::to_string(&cols.phones)?,
-        serde_json::to_string(&cols.emails)?,
-        cols.street,
-        cols.ward,
-        cols.district,
-        cols.province,
-        cols.tax_code,
-        cols.source.map(Source::as_str),
-        cols.owner_id,
-        cols.stage_id,
-        serde_json::to_string(&cols.tags)?,
-        cols.birthday,
-        cols.gender.map(Gender::as_str),
-        cols.expected_revenue,
-        cols.currency,
-        cols.notes,
-        now,
-        seq,
-    ])?;
+    let set: Vec<String> = STORED_COLUMNS.iter().map(|c| format!("{c} = ?")).collect();
+    let sql = format!("UPDATE customers SET {}, updated_at = ? WHERE seq = ?", set.join(", "));
+    let mut values = stored(cols)?;
+    values.extend([Value::Integer(now), Value::Integer(seq)]);
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
     for (field, value) in &cols.custom {
         let Some(v) = value else { continue };
         conn.prepare_cached(
