@@ -22,39 +22,15 @@ pub struct UndoReport {
     pub kept: Vec<String>,
 }
 
-/// Columns a reversal may set back, per table (the tracked ones, as in the change triggers).
-const REVERTIBLE: &[(&str, &[&str])] = &[
-    (
-        "customers",
-        &[
-            "kind",
-            "name",
-            "family_name",
-            "middle_name",
-            "given_name",
-            "phones",
-            "emails",
-            "street",
-            "ward",
-            "district",
-            "province",
-            "tax_code",
-            "source",
-            "owner_id",
-            "stage_id",
-            "tags",
-            "birthday",
-            "gender",
-            "expected_revenue",
-            "currency",
-            "notes",
-            "deleted_at",
-        ],
-    ),
-    ("contacts", &["customer_id", "name", "role", "phone", "email", "is_decision_maker", "deleted_at"]),
-    (
-        "interactions",
-        &[
+/// Whether a reversal may set this column back: the tracked columns of the rows an import or a
+/// merge changes (as in the change triggers).
+fn revertible(tbl: &str, col: &str) -> bool {
+    match tbl {
+        "customers" => col == "deleted_at" || crate::customers::STORED_COLUMNS.contains(&col),
+        "contacts" => {
+            ["customer_id", "name", "role", "phone", "email", "is_decision_maker", "deleted_at"].contains(&col)
+        }
+        "interactions" => [
             "customer_id",
             "kind",
             "channel",
@@ -67,9 +43,11 @@ const REVERTIBLE: &[(&str, &[&str])] = &[
             "currency",
             "items",
             "deleted_at",
-        ],
-    ),
-];
+        ]
+        .contains(&col),
+        _ => false,
+    }
+}
 
 /// What reversing a transaction did.
 #[derive(Debug, Default)]
@@ -159,7 +137,7 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
     }
 
     // Rows it changed: each column back to its value before, if still as it left it.
-    for (tbl, cols) in REVERTIBLE {
+    for tbl in ["customers", "contacts", "interactions"] {
         let changed: Vec<(String, String, String)> = sqlx::query_as(&format!(
             "SELECT DISTINCT row_id, col, entity_id FROM changes WHERE tx = ?1 AND tbl = '{tbl}'
              AND row_id NOT IN (SELECT row_id FROM changes WHERE tx = ?1 AND tbl = '{tbl}' AND col = 'created_at')
@@ -169,7 +147,7 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
         .fetch_all(&mut *w.conn())
         .await?;
         for (rid, col, entity) in changed {
-            if !cols.contains(&col.as_str()) {
+            if !revertible(tbl, &col) {
                 continue;
             }
             let exists: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {tbl} WHERE id = ?"))
@@ -191,13 +169,13 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
                 continue;
             }
             // the value before: the column's latest change before this transaction
-            let set_updated = if *tbl == "customers" { ", updated_at = ?4" } else { "" };
+            let set_updated = if tbl == "customers" { ", updated_at = ?4" } else { "" };
             let sql = format!(
                 "UPDATE {tbl} SET {col} = (SELECT value FROM changes WHERE tbl = '{tbl}' AND row_id = ?1
                  AND col = ?2 AND tx < ?3 ORDER BY tx DESC, rowid DESC LIMIT 1){set_updated} WHERE id = ?1"
             );
             sqlx::query(&sql).bind(&rid).bind(&col).bind(tx).bind(now).execute(&mut *w.conn()).await?;
-            if *tbl == "customers" {
+            if tbl == "customers" {
                 if !out.reverted.contains(&rid) {
                     out.reverted.push(rid.clone());
                 }
