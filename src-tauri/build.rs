@@ -49,6 +49,9 @@ const COMMANDS: &[&str] = &[
     "merge_conflicts",
     "merge_customers",
     "undo_merge",
+    "mapping_list",
+    "mapping_save",
+    "mapping_remove",
 ];
 
 fn main() {

@@ -162,6 +162,8 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     let r = step!("import_customers", ws.import_customers(&file, &opts, |_| {}, Default::default()));
     assert_eq!((r.imported, r.merged), (1, 1));
     step!("undo_import", ws.undo_import(None));
+    step!("save_mapping", ws.save_mapping("Tháng", &tend::import::Mapping::default()));
+    step!("remove_mapping", ws.remove_mapping("Tháng"));
     let twin = step!("create_customer", ws.create_customer(&person("Lý Thu Hà", "0933 444 555"))).customer;
     let lythu: String =
         sqlx::query_scalar("SELECT id FROM customers WHERE name = 'Lý Thu'").fetch_one(ws.pool()).await.unwrap();

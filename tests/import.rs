@@ -432,3 +432,30 @@ async fn vcards_as_google_iphone_and_android_export_them() {
     assert_eq!((huy.phones[0].number.as_str(), huy.birthday.as_deref()), ("+842838221234", Some("1980-01-01")));
     assert_eq!(huy.tags, ["Đại lý", "VIP"]);
 }
+
+#[tokio::test]
+async fn a_mapping_is_saved_by_name_and_applied_to_next_months_file() {
+    let f = open().await;
+    let mapping = Mapping {
+        columns: vec![
+            ColumnMap { column: "Khách".into(), target: "name".into() },
+            ColumnMap { column: "Liên lạc".into(), target: "phone".into() },
+            ColumnMap { column: "Khu vực".into(), target: "province".into() },
+        ],
+    };
+    f.ws.save_mapping("Báo cáo tháng", &mapping).await.unwrap();
+    assert!(f.ws.save_mapping("  ", &mapping).await.is_err());
+    let saved = f.ws.saved_mappings().await.unwrap();
+    assert_eq!((saved.len(), saved[0].name.as_str()), (1, "Báo cáo tháng"));
+    // next month's file has one more column; the saved mapping covers the rest
+    let p = file(f.dir.path(), "t12.csv", "Khách,Liên lạc,Khu vực,Email\nVõ Hà,0903 222 333,Huế,ha@vo.vn\n".as_bytes());
+    let pre = f.ws.import_preview(&p, &ImportOptions::default(), 5).await.unwrap();
+    let applied = tend::import::saved::apply(&saved[0].mapping, &pre.mapping);
+    let targets: Vec<&str> = applied.columns.iter().map(|c| c.target.as_str()).collect();
+    assert_eq!(targets, ["name", "phone", "province", "email"]);
+    let r = import(&f.ws, &p, &ImportOptions { mapping: Some(applied), ..Default::default() }).await;
+    assert_eq!(r.imported, 1);
+    assert_eq!(by_name(&f.ws, "Võ Hà").await.province.as_deref(), Some("Huế"));
+    f.ws.remove_mapping("Báo cáo tháng").await.unwrap();
+    assert!(f.ws.saved_mappings().await.unwrap().is_empty());
+}

@@ -12,6 +12,7 @@ use tend::duplicates::{DuplicatePair, FieldConflict, MergeReport};
 use tend::export::{ExportFormat, ExportReport};
 use tend::history::{HistoryEntry, TimelinePage};
 use tend::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportSummary, UndoReport};
+use tend::import::{Mapping, NamedMapping};
 use tend::interactions::{Interaction, InteractionInput};
 use tend::search::{CustomerFilter, CustomerPage, CustomerSummary, Facets};
 use tend::settings::{CustomField, CustomFieldInput, Stage, WorkspaceInfo};
@@ -313,6 +314,21 @@ async fn workspace_check(ws: Ws<'_>) -> R<CheckReport> {
 }
 #[tauri::command]
 #[specta::specta]
+async fn mapping_list(ws: Ws<'_>) -> R<Vec<NamedMapping>> {
+    ws.get()?.saved_mappings().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn mapping_save(ws: Ws<'_>, name: String, mapping: Mapping) -> R<()> {
+    ws.get()?.save_mapping(&name, &mapping).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn mapping_remove(ws: Ws<'_>, name: String) -> R<()> {
+    ws.get()?.remove_mapping(&name).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
 async fn duplicate_pairs(ws: Ws<'_>, limit: u32) -> R<Vec<DuplicatePair>> {
     ws.get()?.duplicate_pairs(limit as usize).await.map_err(e)
 }
@@ -403,6 +419,9 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             merge_conflicts,
             merge_customers,
             undo_merge,
+            mapping_list,
+            mapping_save,
+            mapping_remove,
         ])
         .events(tauri_specta::collect_events![ImportProgressEvent])
 }

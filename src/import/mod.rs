@@ -7,6 +7,7 @@
 
 pub mod mapping;
 mod row;
+pub mod saved;
 mod sheet;
 pub mod source;
 mod undo;
@@ -15,6 +16,7 @@ mod write;
 
 pub use mapping::{suggest, ColumnMap, Mapping};
 pub use row::{date_cell, money_cell, phone_cell};
+pub use saved::NamedMapping;
 pub use source::Record;
 
 /// Reads a file as an import would (format and encoding detected unless given): its header and

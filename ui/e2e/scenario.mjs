@@ -188,6 +188,11 @@ export async function scenario(browser, { artifacts, step }) {
     const bad = await domText(await $t('cell-problem'));
     if (!bad.includes('12ab')) throw new Error(`the bad cell reads "${bad}"`);
     await shown('preview-problems');
+    // the mapping saved by name for next time
+    await typeInto('save-mapping-name', 'Danh sách hằng tháng');
+    await (await shown('save-mapping')).click();
+    await shown('mapping-saved');
+    await shown('saved-mapping');
     await screenshot('import-preview');
     await (await shown('import-start')).click();
     await shown('import-report', 30000);

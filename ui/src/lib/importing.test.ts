@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, baseName, cellProblems, rowErrorText, targetLabel, targetOf, withTarget } from './importing';
+import { assign, baseName, withSaved, cellProblems, rowErrorText, targetLabel, targetOf, withTarget } from './importing';
 import type { CustomField, PreviewRow, RowError } from './api';
 
 const t = (key: string, opts?: { values?: Record<string, string | number> }) =>
@@ -51,5 +51,13 @@ describe('labels and problems', () => {
   it('names files on any system', () => {
     expect(baseName('/home/an/khach hàng.xlsx')).toBe('khach hàng.xlsx');
     expect(baseName('C:\\Users\\An\\kh.csv')).toBe('kh.csv');
+  });
+});
+
+describe('saved mappings', () => {
+  it('applies to the columns it names and keeps the rest', () => {
+    const saved = { columns: [{ column: 'Khách', target: 'name' }, { column: 'Cũ', target: 'notes' }] };
+    const current = { columns: [{ column: 'Khách', target: 'ignore' }, { column: 'Email', target: 'email' }] };
+    expect(withSaved(saved, current).columns).toEqual([{ column: 'Khách', target: 'name' }, { column: 'Email', target: 'email' }]);
   });
 });

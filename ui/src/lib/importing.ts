@@ -64,3 +64,9 @@ export function rowErrorText(t: Translate, e: RowError): string {
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
 }
+
+/** A saved mapping applied to this file: its target for each column it names, the current
+ *  (suggested) one for the others. */
+export function withSaved(saved: Mapping, current: Mapping): Mapping {
+  return { columns: current.columns.map((c) => saved.columns.find((s) => s.column === c.column) ?? c) };
+}

@@ -61,6 +61,9 @@ export const commands = {
 	mergeConflicts: (survivorId: string, otherId: string) => typedError<FieldConflict[], ErrorPayload>(__TAURI_INVOKE("merge_conflicts", { survivorId, otherId })),
 	mergeCustomers: (survivorId: string, otherId: string, take: string[]) => typedError<MergeReport, ErrorPayload>(__TAURI_INVOKE("merge_customers", { survivorId, otherId, take })),
 	undoMerge: (mergeId: string) => typedError<string[], ErrorPayload>(__TAURI_INVOKE("undo_merge", { mergeId })),
+	mappingList: () => typedError<NamedMapping[], ErrorPayload>(__TAURI_INVOKE("mapping_list")),
+	mappingSave: (name: string, mapping: Mapping) => typedError<null, ErrorPayload>(__TAURI_INVOKE("mapping_save", { name, mapping })),
+	mappingRemove: (name: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("mapping_remove", { name })),
 };
 
 /** Events */
@@ -509,6 +512,11 @@ export type MergeReport = {
 	customer: Customer,
 	/**  contacts and interactions moved to the survivor */
 	moved: number,
+};
+
+export type NamedMapping = {
+	name: string,
+	mapping: Mapping,
 };
 
 export type OnDuplicate = "skip" | "merge" | "create";

@@ -57,3 +57,4 @@ export type CheckReport = Out<'workspaceCheck'>;
 export type DuplicatePair = Out<'duplicatePairs'>[number];
 export type FieldConflict = Out<'mergeConflicts'>[number];
 export type MergeReport = Out<'mergeCustomers'>;
+export type NamedMapping = Out<'mappingList'>[number];

@@ -328,6 +328,13 @@ export const en = {
     hint: '↑ ↓ to move, Enter to open, Esc to close'
   },
   import: {
+    saved: 'Saved mappings',
+    saved_none: '— choose —',
+    save_as: 'Save this mapping as',
+    save_name: 'e.g. Monthly sales report',
+    save: 'Save',
+    saved_done: '“{name}” saved.',
+    remove_saved: 'Remove the saved mapping',
     open: 'Import',
     title: 'Import customers',
     intro: 'Bring customers in from spreadsheets, CSV files or phone contacts. Nothing is written until you press Import, and every import can be undone.',

@@ -328,6 +328,13 @@ export const vi = {
     hint: '↑ ↓ để chọn, Enter để mở, Esc để đóng'
   },
   import: {
+    saved: 'Cách nhập cột đã lưu',
+    saved_none: '— chọn —',
+    save_as: 'Lưu cách nhập này với tên',
+    save_name: 'Ví dụ: Báo cáo bán hàng tháng',
+    save: 'Lưu',
+    saved_done: 'Đã lưu “{name}”.',
+    remove_saved: 'Xoá cách nhập đã lưu',
     open: 'Nhập',
     title: 'Nhập khách hàng',
     intro: 'Đưa khách hàng vào từ bảng tính, tệp CSV hay danh bạ điện thoại. Không có gì được ghi cho đến khi bạn bấm Nhập, và lần nhập nào cũng hoàn tác được.',
