@@ -119,6 +119,13 @@ async fn an_empty_or_unreadable_file_is_a_clear_error() {
             }
             other => panic!("{name}: {:?}", other.map(|r| r.rows)),
         }
+        if name != "half.vcf" {
+            // found at opening: before the pre-import backup (a card cut short shows only at its end)
+            assert!(
+                tend::backup::list_backups(f.ws.path()).unwrap().is_empty(),
+                "{name}: no backup for a file that cannot be read"
+            );
+        }
     }
     assert!(f.ws.imports().await.unwrap().is_empty());
 }

@@ -335,8 +335,12 @@ impl Workspace {
         let rules = self.rules().await?;
         let lookups = self.lookups(&rules).await?;
         let actor = self.current_staff_id().await?;
-        if !file.is_file() {
-            return Err(source::file_error("import.file_missing", file.display().to_string()));
+        // A file that cannot be read is said so before anything else happens (no backup either).
+        {
+            let (f, read) = (file.to_path_buf(), opts.read.clone());
+            tokio::task::spawn_blocking(move || source::open(&f, &read).map(|_| ()))
+                .await
+                .map_err(|e| Error::Conflict(format!("import failed: {e}")))??;
         }
         // A copy of the workspace as it was, besides undo (kept: the last three).
         self.auto_backup(crate::backup::BackupReason::PreImport).await?;
