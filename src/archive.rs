@@ -209,13 +209,13 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
             conn.execute_batch(sql)?;
         }
         // the search indexes, from the data
-        let mut fts = crate::import::FtsBatchHandle::default();
+        let mut fts = crate::import::write::FtsBatch::default();
         let seqs: Vec<i64> = conn
             .prepare("SELECT seq FROM customers WHERE deleted_at IS NULL")?
             .query_map([], |r| r.get(0))?
             .collect::<std::result::Result<_, _>>()?;
         for seq in seqs {
-            fts.reindex(&conn, seq)?;
+            crate::import::write::reindex(&conn, seq, &mut fts)?;
         }
         fts.flush(&conn)?;
         Ok(())
@@ -236,9 +236,7 @@ impl Workspace {
         let db = self.path().to_path_buf();
         let d = dest.to_path_buf();
         let now = self.now_ms();
-        tokio::task::spawn_blocking(move || export(&db, &d, now))
-            .await
-            .map_err(|e| Error::Conflict(format!("export failed: {e}")))?
+        crate::blocking("export", move || export(&db, &d, now)).await
     }
 
     /// Fills this (empty) workspace from an archive, in one transaction.
@@ -246,9 +244,7 @@ impl Workspace {
         let mut hlc = self.hlc.lock().await;
         let db = self.path().to_path_buf();
         let s = src.to_path_buf();
-        let m = tokio::task::spawn_blocking(move || import(&db, &s))
-            .await
-            .map_err(|e| Error::Conflict(format!("import failed: {e}")))??;
+        let m = crate::blocking("import", move || import(&db, &s)).await?;
         // the clock goes on from the newest change it brought
         let last: Option<String> = sqlx::query_scalar("SELECT MAX(hlc) FROM txs").fetch_one(self.pool()).await?;
         *hlc = crate::clock::Hlc::resume(last.as_deref());

@@ -257,9 +257,7 @@ impl Workspace {
     pub async fn backup_to(&self, dest: &Path) -> Result<u64> {
         let src = self.path().to_path_buf();
         let dest = dest.to_path_buf();
-        tokio::task::spawn_blocking(move || copy_online(&src, &dest))
-            .await
-            .map_err(|e| Error::Conflict(format!("backup failed: {e}")))?
+        crate::blocking("backup", move || copy_online(&src, &dest)).await
     }
 
     /// An automatic backup into `backups/`, then the retention. A daily one is skipped when one
@@ -279,9 +277,7 @@ impl Workspace {
         let size = self.backup_to(&dest).await?;
         let check = {
             let d = dest.clone();
-            tokio::task::spawn_blocking(move || check_file(&d, false))
-                .await
-                .map_err(|e| Error::Conflict(format!("backup check failed: {e}")))??
+            crate::blocking("backup check", move || check_file(&d, false)).await?
         };
         if !check.ok {
             let _ = std::fs::remove_file(&dest);
@@ -302,9 +298,7 @@ impl Workspace {
     /// The integrity of this workspace (quick: structure; full: also every index entry).
     pub async fn check(&self, full: bool) -> Result<CheckReport> {
         let p = self.path().to_path_buf();
-        tokio::task::spawn_blocking(move || check_file(&p, full))
-            .await
-            .map_err(|e| Error::Conflict(format!("check failed: {e}")))?
+        crate::blocking("check", move || check_file(&p, full)).await
     }
 }
 

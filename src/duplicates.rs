@@ -233,7 +233,7 @@ impl Workspace {
             let mut by_id: std::collections::HashMap<i64, CustomerSummary> = std::collections::HashMap::new();
             for seq in found.iter().flat_map(|((a, b), _)| [*a, *b]) {
                 if let std::collections::hash_map::Entry::Vacant(e) = by_id.entry(seq) {
-                    if let Some(row) = crate::search::hydrate_pub(conn, &[seq])?.pop() {
+                    if let Some(row) = crate::search::hydrate(conn, &[seq])?.pop() {
                         e.insert(row);
                     }
                 }

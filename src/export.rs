@@ -5,6 +5,7 @@
 
 use crate::customers::{Columns, CustomerKind, Gender, Source};
 use crate::error::{Error, Result};
+use crate::import::csv_err;
 use crate::search::CustomerFilter;
 use crate::Workspace;
 use serde::{Deserialize, Serialize};
@@ -203,15 +204,11 @@ fn each(conn: &rusqlite::Connection, filter: &CustomerFilter, mut f: impl FnMut(
     };
     let mut n = 0;
     for seq in seqs {
-        let (_, cols) = crate::import::load_columns_for_export(conn, seq)?;
+        let (_, cols) = crate::import::write::load_columns(conn, seq)?;
         f(cols)?;
         n += 1;
     }
     Ok(n)
-}
-
-fn csv_err(e: csv::Error) -> Error {
-    Error::Io(std::io::Error::other(e.to_string()))
 }
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
@@ -380,9 +377,7 @@ impl Workspace {
         let db = self.path().to_path_buf();
         let d = dest.to_path_buf();
         let f = filter.clone();
-        let rows = tokio::task::spawn_blocking(move || export(&db, &d, format, &f))
-            .await
-            .map_err(|e| Error::Conflict(format!("export failed: {e}")))??;
+        let rows = crate::blocking("export", move || export(&db, &d, format, &f)).await?;
         Ok(ExportReport { path: dest.display().to_string(), rows })
     }
 }

@@ -144,3 +144,12 @@ pub fn default_workspace_path() -> PathBuf {
     }
     dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(APP_IDENTIFIER).join("workspace.tend")
 }
+
+/// Runs blocking file or database work (rusqlite, file parsing) off the async runtime; a panic
+/// in it becomes an error naming `what` rather than taking the caller down.
+pub(crate) async fn blocking<T: Send + 'static>(
+    what: &'static str,
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Conflict(format!("{what} failed: {e}")))?
+}

@@ -416,12 +416,8 @@ fn summaries(
     Ok(out)
 }
 
-/// Summaries for these seqs, in their order (for other modules' reads).
-pub(crate) fn hydrate_pub(conn: &rusqlite::Connection, seqs: &[i64]) -> Result<Vec<CustomerSummary>> {
-    hydrate(conn, seqs)
-}
-
-fn hydrate(conn: &rusqlite::Connection, seqs: &[i64]) -> Result<Vec<CustomerSummary>> {
+/// Summaries for these seqs, in their order.
+pub(crate) fn hydrate(conn: &rusqlite::Connection, seqs: &[i64]) -> Result<Vec<CustomerSummary>> {
     if seqs.is_empty() {
         return Ok(vec![]);
     }

@@ -12,7 +12,7 @@ mod sheet;
 pub mod source;
 mod undo;
 pub mod vcard;
-mod write;
+pub(crate) mod write;
 
 pub use mapping::{suggest, ColumnMap, Mapping};
 pub use row::{date_cell, money_cell, phone_cell};
@@ -39,27 +39,6 @@ pub use undo::UndoReport;
 /// changed since (used by merges).
 pub(crate) async fn revert_tx(w: &mut crate::db::WriteTx<'_>, tx: i64) -> crate::error::Result<Vec<String>> {
     Ok(undo::revert(w, tx).await?.kept)
-}
-
-/// The import's batched search-index writer, for other bulk writers (the workspace archive).
-#[derive(Default)]
-pub(crate) struct FtsBatchHandle(write::FtsBatch);
-
-impl FtsBatchHandle {
-    pub(crate) fn reindex(&mut self, conn: &rusqlite::Connection, seq: i64) -> crate::error::Result<()> {
-        write::reindex(conn, seq, &mut self.0)
-    }
-    pub(crate) fn flush(&mut self, conn: &rusqlite::Connection) -> crate::error::Result<()> {
-        self.0.flush(conn)
-    }
-}
-
-/// A stored customer's columns (for export, which writes them as this import reads them).
-pub(crate) fn load_columns_for_export(
-    conn: &rusqlite::Connection,
-    seq: i64,
-) -> crate::error::Result<(String, crate::customers::Columns)> {
-    write::load_columns(conn, seq)
 }
 
 use crate::customers::{check, CustomerInput, CustomerKind, Rules};
@@ -318,9 +297,7 @@ impl Workspace {
         let file = file.to_path_buf();
         let opts = opts.clone();
         let readers_path = self.path().to_path_buf();
-        tokio::task::spawn_blocking(move || preview(&readers_path, &file, &opts, rows, &rules, &lookups))
-            .await
-            .map_err(|e| Error::Conflict(format!("preview failed: {e}")))?
+        crate::blocking("preview", move || preview(&readers_path, &file, &opts, rows, &rules, &lookups)).await
     }
 
     /// Imports customers from a file in one transaction. `progress` is called every thousand rows
@@ -338,9 +315,7 @@ impl Workspace {
         // A file that cannot be read is said so before anything else happens (no backup either).
         {
             let (f, read) = (file.to_path_buf(), opts.read.clone());
-            tokio::task::spawn_blocking(move || source::open(&f, &read).map(|_| ()))
-                .await
-                .map_err(|e| Error::Conflict(format!("import failed: {e}")))??;
+            crate::blocking("import", move || source::open(&f, &read).map(|_| ())).await?;
         }
         // A copy of the workspace as it was, besides undo (kept: the last three).
         self.auto_backup(crate::backup::BackupReason::PreImport).await?;
@@ -554,7 +529,8 @@ impl Rejects {
     }
 }
 
-fn csv_err(e: csv::Error) -> Error {
+/// A CSV writer's error as an I/O error (the only way it fails here).
+pub(crate) fn csv_err(e: csv::Error) -> Error {
     Error::Io(std::io::Error::other(e.to_string()))
 }
 
