@@ -52,6 +52,8 @@ const COMMANDS: &[&str] = &[
     "mapping_list",
     "mapping_save",
     "mapping_remove",
+    "workspace_export",
+    "workspace_import",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tauri::Manager;
 use tauri_specta::Event;
+use tend::archive::Manifest;
 use tend::backup::{BackupInfo, BackupReason, CheckReport};
 use tend::customers::{Contact, ContactInput, Created, Customer, CustomerInput, DuplicateHit};
 use tend::duplicates::{DuplicatePair, FieldConflict, MergeReport};
@@ -314,6 +315,16 @@ async fn workspace_check(ws: Ws<'_>) -> R<CheckReport> {
 }
 #[tauri::command]
 #[specta::specta]
+async fn workspace_export(ws: Ws<'_>, path: String) -> R<Manifest> {
+    ws.get()?.export_workspace(std::path::Path::new(&path)).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+async fn workspace_import(ws: Ws<'_>, path: String) -> R<Manifest> {
+    ws.get()?.import_workspace(std::path::Path::new(&path)).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
 async fn mapping_list(ws: Ws<'_>) -> R<Vec<NamedMapping>> {
     ws.get()?.saved_mappings().await.map_err(e)
 }
@@ -422,6 +433,8 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             mapping_list,
             mapping_save,
             mapping_remove,
+            workspace_export,
+            workspace_import,
         ])
         .events(tauri_specta::collect_events![ImportProgressEvent])
 }

@@ -4,65 +4,10 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const TIMEOUT = 20000;
-const log = (...args) => console.log('[e2e]', ...args);
+import { helpers } from './helpers.mjs';
 
 export async function scenario(browser, { artifacts, step }) {
-  const $t = (id) => browser.$(`[data-testid="${id}"]`);
-
-  async function shown(id, ms = TIMEOUT) {
-    const el = await $t(id);
-    await el.waitForDisplayed({ timeout: ms, timeoutMsg: `[data-testid="${id}"] not shown within ${ms} ms` });
-    return el;
-  }
-
-  /** Replaces an input's text by typing it, as a person would; falls back to setting it by script
-   *  (with an input event) when the native driver cannot type a character. */
-  async function typeInto(id, text) {
-    const el = await shown(id);
-    await el.click();
-    await browser.execute((e) => {
-      e.value = '';
-      e.dispatchEvent(new Event('input', { bubbles: true }));
-    }, el);
-    try {
-      await el.addValue(text);
-    } catch {
-      /* fall through to the check below */
-    }
-    if ((await el.getValue()) !== text) {
-      await browser.execute(
-        (e, v) => {
-          e.value = v;
-          e.dispatchEvent(new Event('input', { bubbles: true }));
-        },
-        el,
-        text
-      );
-    }
-    const got = await el.getValue();
-    if (got !== text) throw new Error(`${id}: typed "${text}" but the input holds "${got}"`);
-  }
-
-  async function textOf(id) {
-    return (await (await shown(id)).getText()).trim();
-  }
-
-  /** The text of an element as the DOM has it (WebKit's driver hides text in ellipsis cells). */
-  async function domText(el) {
-    return (await browser.execute((e) => e.textContent ?? '', el)).replace(/\s+/g, ' ').trim();
-  }
-
-  async function waitFor(what, fn, ms = TIMEOUT) {
-    await browser.waitUntil(fn, { timeout: ms, interval: 150, timeoutMsg: `timed out waiting for ${what}` });
-  }
-
-  async function screenshot(name) {
-    const file = join(artifacts, `${name}.png`);
-    await browser.saveScreenshot(file);
-    log(`screenshot ${file}`);
-  }
+  const { $t, shown, waitFor, domText, textOf, typeInto, screenshot } = helpers(browser, { artifacts, tag: 'e2e' });
 
   async function historyRows() {
     await (await shown('tab-history')).click();
@@ -176,6 +121,11 @@ export async function scenario(browser, { artifacts, step }) {
     );
     await (await shown('nav-customers')).click();
     await (await shown('open-import')).click();
+    // a file that is not there: said so, in words
+    await typeInto('import-path', '/khong/co/tep-nay.csv');
+    await (await shown('import-read')).click();
+    const missing = await textOf('form-errors');
+    if (!missing.includes('/khong/co/tep-nay.csv') || /import\.|error\./.test(missing)) throw new Error(`missing file reads "${missing}"`);
     await typeInto('import-path', file);
     await (await shown('import-read')).click();
     await shown('import-preview');

@@ -4,58 +4,15 @@
 // (tour-<lang>-<screen>.png) so a person can look at them. Writes go to a copy of the workspace.
 
 import { join } from 'node:path';
-
-const TIMEOUT = 20000;
-const log = (...args) => console.log('[tour]', ...args);
+import { helpers, TIMEOUT } from './helpers.mjs';
 
 export async function tour(browser, { artifacts, step }) {
-  const $t = (id) => browser.$(`[data-testid="${id}"]`);
-  const $$t = (id) => browser.$$(`[data-testid="${id}"]`);
+  const h = helpers(browser, { artifacts, tag: 'tour', pause: 250 });
+  const { log, $t, $$t, shown, waitFor, domText, textOf, screenshot } = h;
 
-  async function shown(id, ms = TIMEOUT) {
-    const el = await $t(id);
-    await el.waitForDisplayed({ timeout: ms, timeoutMsg: `[data-testid="${id}"] not shown within ${ms} ms` });
-    return el;
-  }
-
-  async function waitFor(what, fn, ms = TIMEOUT) {
-    await browser.waitUntil(fn, { timeout: ms, interval: 150, timeoutMsg: `timed out waiting for ${what}` });
-  }
-
-  /** The text of an element as the DOM has it (WebKit's driver hides text in ellipsis cells). */
-  async function domText(el) {
-    return (await browser.execute((e) => e.textContent ?? '', el)).replace(/\s+/g, ' ').trim();
-  }
-
-  async function textOf(id) {
-    return domText(await shown(id));
-  }
-
-  /** Sets an input's text (by typing; by script with an input event if the driver cannot type it). */
+  /** Types into an input; the list search then waits for its rows. */
   async function typeInto(id, text, expected = text) {
-    const el = await shown(id);
-    await el.click();
-    await browser.execute((e) => {
-      e.value = '';
-      e.dispatchEvent(new Event('input', { bubbles: true }));
-    }, el);
-    try {
-      await el.addValue(text);
-    } catch {
-      /* checked below */
-    }
-    if ((await el.getValue()) !== expected) {
-      await browser.execute(
-        (e, v) => {
-          e.value = v;
-          e.dispatchEvent(new Event('input', { bubbles: true }));
-        },
-        el,
-        text
-      );
-    }
-    const got = await el.getValue();
-    if (got.normalize('NFC') !== expected.normalize('NFC')) throw new Error(`${id}: typed "${text}" but the input holds "${got}"`);
+    await h.typeInto(id, text, expected);
     if (id === 'customer-search') await listSettled();
   }
 
@@ -72,19 +29,12 @@ export async function tour(browser, { artifacts, step }) {
     );
   }
 
-  async function screenshot(name) {
-    // let transitions and late pages settle
-    await browser.pause(250);
-    const file = join(artifacts, `${name}.png`);
-    await browser.saveScreenshot(file);
-    log(`screenshot ${file}`);
-  }
 
   /** No i18n key may show as text: `list.count`, `field.phones`, `c360.tab.profile`... */
   async function noRawKeys(where) {
     const raw = await browser.execute(() => {
       const text = document.querySelector('main')?.innerText ?? '';
-      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
+      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
       return keys ?? [];
     });
     if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);
@@ -373,6 +323,18 @@ export async function tour(browser, { artifacts, step }) {
     await browser.execute(() => document.querySelector('[data-testid="backup-settings"]')?.scrollIntoView({ block: 'start' }));
     await noRawKeys('backups');
     await screenshot('tour-vi-backups');
+    // the whole workspace to one archive; importing it here is refused (this one has data)
+    const archive = join(artifacts, 'tour-archive.zip');
+    await typeInto('archive-path', archive);
+    await (await shown('archive-export')).click();
+    await shown('archive-done', 60000);
+    await (await shown('archive-import')).click();
+    const refusal = await browser.$('[data-testid="archive-settings"] [data-testid="form-errors"]');
+    await refusal.waitForDisplayed({ timeout: TIMEOUT });
+    if (!/trống|empty/.test(await domText(refusal))) throw new Error(`archive import refusal reads "${await domText(refusal)}"`);
+    await browser.execute(() => document.querySelector('[data-testid="archive-settings"]')?.scrollIntoView({ block: 'start' }));
+    await noRawKeys('archive');
+    await screenshot('tour-vi-archive');
   });
 
   await step('tour: duplicates, a merge and its undo (vi)', async () => {

@@ -15,6 +15,9 @@ export interface FormErrors {
   general: Message[];
 }
 
+/** For screens without inputs per field: every message goes to the banner (with its field). */
+export const NOT_SHOWN = (): boolean => false;
+
 export const NO_ERRORS: FormErrors = Object.freeze({ fields: {}, general: [] }) as FormErrors;
 
 /**

@@ -64,6 +64,8 @@ export const commands = {
 	mappingList: () => typedError<NamedMapping[], ErrorPayload>(__TAURI_INVOKE("mapping_list")),
 	mappingSave: (name: string, mapping: Mapping) => typedError<null, ErrorPayload>(__TAURI_INVOKE("mapping_save", { name, mapping })),
 	mappingRemove: (name: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("mapping_remove", { name })),
+	workspaceExport: (path: string) => typedError<Manifest, ErrorPayload>(__TAURI_INVOKE("workspace_export", { path })),
+	workspaceImport: (path: string) => typedError<Manifest, ErrorPayload>(__TAURI_INVOKE("workspace_import", { path })),
 };
 
 /** Events */
@@ -500,6 +502,17 @@ export type KeptValue = {
 	field: string,
 	kept: string,
 	ignored: string,
+};
+
+export type Manifest = {
+	/**  "tend-workspace" */
+	format: string,
+	format_version: number,
+	schema_version: number,
+	exported_at: number,
+	/**  table -> rows */
+	tables: { [key in string]: number },
+	attachments: string[],
 };
 
 /**  A whole mapping, as the app edits it and as `--mapping FILE` and saved mappings hold it. */

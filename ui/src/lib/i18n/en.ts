@@ -120,6 +120,10 @@ export const en = {
     settings: 'Settings'
   },
   field: {
+    archive: 'Archive',
+    file: 'File',
+    mapping: 'Column mapping',
+    other_id: 'Customer merged',
     address: 'Address',
     amount: 'Amount',
     birthday: 'Birthday',
@@ -512,6 +516,25 @@ export const en = {
     undo: 'Undo',
     undone: 'The merge was undone.',
     open: 'Open'
+  },
+  archive: {
+    title: 'All data',
+    hint: 'One file with everything in this workspace (customers, contacts, interactions, settings and the whole change history), to move to another machine or to keep. It can only be imported into an empty workspace.',
+    export: 'Export everything',
+    import: 'Import into an empty workspace',
+    path: 'Archive file',
+    choose: 'Save to…',
+    choose_open: 'Choose a file to import…',
+    working: 'Working…',
+    exported: '{rows, number} rows exported to {path}.',
+    imported: '{rows, number} rows imported.',
+    unreadable: 'Cannot read the archive: {detail}',
+    unknown_format: 'This is not a Tend archive ({detail})',
+    schema_mismatch: 'The archive is from another schema version ({detail})',
+    not_empty: 'This workspace has data already; an archive can only be imported into an empty one',
+    bad_row: 'The archive has a broken row ({detail}); nothing was written',
+    bad_value: 'The archive has a broken value ({detail}); nothing was written',
+    count_mismatch: 'The archive is missing data ({detail}); nothing was written'
   },
   validation: {
     merge_same: 'A customer cannot be merged with itself',

@@ -120,6 +120,10 @@ export const vi = {
     settings: 'Cài đặt'
   },
   field: {
+    archive: 'Tệp lưu trữ',
+    file: 'Tệp',
+    mapping: 'Cách nhập cột',
+    other_id: 'Khách hàng được gộp',
     address: 'Địa chỉ',
     amount: 'Số tiền',
     birthday: 'Ngày sinh',
@@ -512,6 +516,25 @@ export const vi = {
     undo: 'Hoàn tác',
     undone: 'Đã hoàn tác lần gộp.',
     open: 'Mở hồ sơ'
+  },
+  archive: {
+    title: 'Toàn bộ dữ liệu',
+    hint: 'Một tệp chứa mọi thứ của không gian làm việc này (khách hàng, người liên hệ, tương tác, cài đặt và toàn bộ lịch sử thay đổi), để chuyển sang máy khác hoặc cất giữ. Chỉ nhập được vào một không gian làm việc còn trống.',
+    export: 'Xuất toàn bộ',
+    import: 'Nhập vào không gian trống',
+    path: 'Tệp lưu trữ',
+    choose: 'Chọn nơi lưu…',
+    choose_open: 'Chọn tệp để nhập…',
+    working: 'Đang xử lý…',
+    exported: 'Đã xuất {rows, number} dòng dữ liệu vào {path}.',
+    imported: 'Đã nhập {rows, number} dòng dữ liệu.',
+    unreadable: 'Không đọc được tệp lưu trữ: {detail}',
+    unknown_format: 'Đây không phải tệp lưu trữ của Tend ({detail})',
+    schema_mismatch: 'Tệp lưu trữ thuộc phiên bản cấu trúc khác ({detail})',
+    not_empty: 'Không gian làm việc này đã có dữ liệu; chỉ nhập được vào một không gian trống',
+    bad_row: 'Tệp lưu trữ có dòng hỏng ({detail}); không có gì được ghi',
+    bad_value: 'Tệp lưu trữ có giá trị hỏng ({detail}); không có gì được ghi',
+    count_mismatch: 'Tệp lưu trữ thiếu dữ liệu ({detail}); không có gì được ghi'
   },
   validation: {
     merge_same: 'Không thể gộp một khách hàng với chính nó',

@@ -1,0 +1,69 @@
+// What the scenario and the tour both do to the UI: find by test id, wait, read text as the DOM
+// has it, type as a person would, save screenshots.
+
+import { join } from 'node:path';
+
+export const TIMEOUT = 20000;
+
+export function helpers(browser, { artifacts, tag, pause = 0 }) {
+  const log = (...args) => console.log(`[${tag}]`, ...args);
+  const $t = (id) => browser.$(`[data-testid="${id}"]`);
+  const $$t = (id) => browser.$$(`[data-testid="${id}"]`);
+
+  async function shown(id, ms = TIMEOUT) {
+    const el = await $t(id);
+    await el.waitForDisplayed({ timeout: ms, timeoutMsg: `[data-testid="${id}"] not shown within ${ms} ms` });
+    return el;
+  }
+
+  async function waitFor(what, fn, ms = TIMEOUT) {
+    await browser.waitUntil(fn, { timeout: ms, interval: 150, timeoutMsg: `timed out waiting for ${what}` });
+  }
+
+  /** The text of an element as the DOM has it (WebKit's driver hides text in ellipsis cells). */
+  async function domText(el) {
+    return (await browser.execute((e) => e.textContent ?? '', el)).replace(/\s+/g, ' ').trim();
+  }
+
+  async function textOf(id) {
+    return domText(await shown(id));
+  }
+
+  /** Replaces an input's text by typing it, as a person would; falls back to setting it by script
+   *  (with an input event) when the native driver cannot type a character. */
+  async function typeInto(id, text, expected = text) {
+    const el = await shown(id);
+    await el.click();
+    await browser.execute((e) => {
+      e.value = '';
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+    }, el);
+    try {
+      await el.addValue(text);
+    } catch {
+      /* checked below */
+    }
+    if ((await el.getValue()) !== expected) {
+      await browser.execute(
+        (e, v) => {
+          e.value = v;
+          e.dispatchEvent(new Event('input', { bubbles: true }));
+        },
+        el,
+        text
+      );
+    }
+    const got = await el.getValue();
+    if (got.normalize('NFC') !== expected.normalize('NFC')) throw new Error(`${id}: typed "${text}" but the input holds "${got}"`);
+  }
+
+  async function screenshot(name) {
+    // let transitions and late pages settle
+    if (pause) await browser.pause(pause);
+    const file = join(artifacts, `${name}.png`);
+    await browser.saveScreenshot(file);
+    log(`screenshot ${file}`);
+  }
+
+  return { log, $t, $$t, shown, waitFor, domText, textOf, typeInto, screenshot };
+}
