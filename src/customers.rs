@@ -114,6 +114,8 @@ pub struct CustomerInput {
     pub expected_revenue: Option<i64>,
     pub currency: Option<String>,
     pub notes: Option<String>,
+    /// The code another system gave this customer ("Mã KH"); files from it can name the customer by it.
+    pub external_id: Option<String>,
     /// Custom field key -> value as text ("true"/"false" for checkboxes, YYYY-MM-DD for dates).
     pub custom: BTreeMap<String, String>,
 }
@@ -165,6 +167,7 @@ pub struct Customer {
     pub expected_revenue: Option<i64>,
     pub currency: Option<String>,
     pub notes: Option<String>,
+    pub external_id: Option<String>,
     pub custom: BTreeMap<String, String>,
     pub contacts: Vec<Contact>,
     #[specta(type = i32)]
@@ -200,6 +203,7 @@ impl Customer {
             expected_revenue: self.expected_revenue,
             currency: self.currency.clone(),
             notes: self.notes.clone(),
+            external_id: self.external_id.clone(),
             custom: self.custom.clone(),
         }
     }
@@ -246,6 +250,7 @@ pub(crate) struct Columns {
     pub(crate) expected_revenue: Option<i64>,
     pub(crate) currency: Option<String>,
     pub(crate) notes: Option<String>,
+    pub(crate) external_id: Option<String>,
     pub(crate) custom: Vec<(String, Option<String>)>, // (field id, value)
 }
 
@@ -256,7 +261,7 @@ pub(crate) enum ColValue {
 }
 
 /// The stored columns of a customer row that come from a form, in this order (`Columns::stored`).
-pub(crate) const STORED_COLUMNS: [&str; 21] = [
+pub(crate) const STORED_COLUMNS: [&str; 22] = [
     "kind",
     "name",
     "family_name",
@@ -278,6 +283,7 @@ pub(crate) const STORED_COLUMNS: [&str; 21] = [
     "expected_revenue",
     "currency",
     "notes",
+    "external_id",
 ];
 
 impl Columns {
@@ -306,6 +312,7 @@ impl Columns {
             Int(self.expected_revenue),
             Text(self.currency.clone()),
             Text(self.notes.clone()),
+            Text(self.external_id.clone()),
         ])
     }
 
@@ -321,11 +328,20 @@ impl Columns {
         if let Some(t) = &self.tax_code {
             out.push((format!("t:{t}"), "tax_code", t.clone()));
         }
+        if let Some(x) = &self.external_id {
+            out.push((external_key(x), "external_id", x.clone()));
+        }
         out
     }
 }
 
+/// The identity key of a customer code: codes compare without case ("kh001" is "KH001").
+pub(crate) fn external_key(code: &str) -> String {
+    format!("x:{}", code.to_lowercase())
+}
+
 const MAX_NAME: usize = 200;
+const MAX_CODE: usize = 64;
 const MAX_TEXT: usize = 20_000;
 
 fn check_len(errs: &mut Errors, field: &str, v: &Option<String>, max: usize) {
@@ -431,6 +447,8 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
             }
         },
     };
+    let external_id = validate::opt(&input.external_id);
+    check_len(&mut errs, "external_id", &external_id, MAX_CODE);
     let source = input.source;
     let owner_id = validate::opt(&input.owner_id);
     if let Some(o) = &owner_id {
@@ -568,6 +586,7 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
         expected_revenue: input.expected_revenue,
         currency,
         notes,
+        external_id,
         custom,
     })
 }
@@ -589,6 +608,9 @@ impl Workspace {
         }
         if let Some(t) = validate::opt(&input.tax_code).and_then(|t| validate::tax_code(&t).ok()) {
             keys.push((format!("t:{t}"), "tax_code", t));
+        }
+        if let Some(x) = validate::opt(&input.external_id) {
+            keys.push((external_key(&x), "external_id", x));
         }
         let mut conn = self.pool().acquire().await?;
         duplicates_by_keys(&mut conn, keys, exclude_id).await
@@ -925,8 +947,18 @@ type CustomerRow = (
     Option<String>,
 );
 type ContactRow = (String, String, Option<String>, Option<String>, Option<String>, bool);
-type CustomerRow2 =
-    (String, Option<String>, Option<String>, Option<i64>, Option<String>, Option<String>, i64, i64, Option<i64>);
+type CustomerRow2 = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
 
 pub(crate) async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Option<Customer>> {
     let a: Option<CustomerRow> = sqlx::query_as(
@@ -938,8 +970,8 @@ pub(crate) async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Resu
     .await?;
     let Some(a) = a else { return Ok(None) };
     let b: CustomerRow2 = sqlx::query_as(
-        "SELECT tags, birthday, gender, expected_revenue, currency, notes, created_at, updated_at, deleted_at
-         FROM customers WHERE id = ?",
+        "SELECT tags, birthday, gender, expected_revenue, currency, notes, created_at, updated_at, deleted_at,
+         external_id FROM customers WHERE id = ?",
     )
     .bind(id)
     .fetch_one(&mut *conn)
@@ -981,6 +1013,7 @@ pub(crate) async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Resu
         expected_revenue: b.3,
         currency: b.4,
         notes: b.5,
+        external_id: b.9,
         custom: custom_rows.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect(),
         contacts: contacts
             .into_iter()

@@ -6,7 +6,7 @@
 
 use crate::customers::{Email, Phone};
 use crate::error::{Error, Result};
-use crate::search::index_doc;
+use crate::search::{index_doc, DocFields};
 use crate::Workspace;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -398,15 +398,16 @@ fn generate(
                         let _ = i;
                     }
                 }
-                let doc = index_doc(
-                    &name,
-                    &phones.iter().map(|p| p.1.clone()).collect::<Vec<_>>(),
-                    &emails.iter().map(|e| e.1.clone()).collect::<Vec<_>>(),
-                    tax.as_deref(),
-                    notes.as_deref(),
-                    &tags,
-                    &contacts,
-                );
+                let doc = index_doc(&DocFields {
+                    name: &name,
+                    phones: phones.iter().map(|p| p.1.as_str()).collect(),
+                    emails: emails.iter().map(|e| e.1.as_str()).collect(),
+                    tax_code: tax.as_deref(),
+                    external_id: None,
+                    notes: notes.as_deref(),
+                    tags: &tags,
+                    contacts: &contacts,
+                });
                 ins.execute(rusqlite::params![
                     id,
                     if company { "company" } else { "person" },

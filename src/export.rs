@@ -102,6 +102,7 @@ const COLUMNS: &[&str] = &[
     "Doanh thu dự kiến",
     "Tiền tệ",
     "Ghi chú",
+    "Mã khách hàng",
 ];
 
 /// One exported row: text cells, plus the typed values XLSX writes as numbers and dates.
@@ -169,6 +170,7 @@ fn row_of(n: &Names, cols: Columns) -> Row {
         cols.expected_revenue.map(|v| v.to_string()).unwrap_or_default(),
         o(&cols.currency),
         o(&cols.notes),
+        o(&cols.external_id),
     ];
     for (id, _, kind) in &n.fields {
         let v = cols.custom.iter().find(|(f, _)| f == id).and_then(|(_, v)| v.clone()).unwrap_or_default();

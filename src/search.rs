@@ -99,25 +99,33 @@ pub struct IndexDoc {
     pub keys: Vec<String>,
 }
 
+/// What the search indexes are computed from.
+#[derive(Debug, Default)]
+pub struct DocFields<'a> {
+    pub name: &'a str,
+    /// E.164
+    pub phones: Vec<&'a str>,
+    pub emails: Vec<&'a str>,
+    pub tax_code: Option<&'a str>,
+    pub external_id: Option<&'a str>,
+    pub notes: Option<&'a str>,
+    pub tags: &'a [String],
+    /// (name, phone, email) of each live contact
+    pub contacts: &'a [(String, Option<String>, Option<String>)],
+}
+
 /// Computes the index entries of a customer (also used by the demo generator).
-pub fn index_doc(
-    name: &str,
-    phones: &[String],
-    emails: &[String],
-    tax_code: Option<&str>,
-    notes: Option<&str>,
-    tags: &[String],
-    contacts: &[(String, Option<String>, Option<String>)],
-) -> IndexDoc {
+pub fn index_doc(f: &DocFields) -> IndexDoc {
+    let DocFields { name, phones, emails, tax_code, external_id, notes, tags, contacts } = f;
     let mut body = Vec::new();
-    let mut all_phones: Vec<&str> = phones.iter().map(String::as_str).collect();
-    for (cname, cphone, cemail) in contacts {
+    let mut all_phones: Vec<&str> = phones.clone();
+    for (cname, cphone, cemail) in contacts.iter() {
         body.push(fold(cname));
         if let Some(e) = cemail {
             body.push(fold(e));
         }
         if let Some(p) = cphone {
-            all_phones.push(p);
+            all_phones.push(p.as_str());
         }
     }
     for e in emails {
@@ -126,6 +134,9 @@ pub fn index_doc(
     if let Some(t) = tax_code {
         body.push(t.to_string());
         body.push(digits(t));
+    }
+    if let Some(x) = external_id {
+        body.push(fold(x));
     }
     if let Some(n) = notes {
         body.push(fold(n));
@@ -139,6 +150,9 @@ pub fn index_doc(
         }
     }
     let mut keys: Vec<String> = phones.iter().map(|p| format!("p:{p}")).collect();
+    if let Some(x) = external_id {
+        keys.push(crate::customers::external_key(x));
+    }
     keys.extend(emails.iter().map(|e| format!("e:{}", e.to_lowercase())));
     if let Some(t) = tax_code {
         keys.push(format!("t:{t}"));
@@ -164,14 +178,14 @@ pub(crate) async fn unindex(conn: &mut SqliteConnection, seq: i64) -> Result<()>
 /// Rebuilds the search entries of one customer from its current data (trashed: removed).
 pub(crate) async fn reindex(conn: &mut SqliteConnection, seq: i64) -> Result<()> {
     unindex(conn, seq).await?;
-    type Row = (String, String, String, String, Option<String>, Option<String>, String, Option<i64>);
+    type Row = (String, String, String, String, Option<String>, Option<String>, String, Option<i64>, Option<String>);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT id, name, phones, emails, tax_code, notes, tags, deleted_at FROM customers WHERE seq = ?",
+        "SELECT id, name, phones, emails, tax_code, notes, tags, deleted_at, external_id FROM customers WHERE seq = ?",
     )
     .bind(seq)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((id, name, phones, emails, tax, notes, tags, deleted_at)) = row else { return Ok(()) };
+    let Some((id, name, phones, emails, tax, notes, tags, deleted_at, external_id)) = row else { return Ok(()) };
     let phones: Vec<crate::customers::Phone> = serde_json::from_str(&phones)?;
     let emails: Vec<crate::customers::Email> = serde_json::from_str(&emails)?;
     let tags: Vec<String> = serde_json::from_str(&tags)?;
@@ -180,15 +194,16 @@ pub(crate) async fn reindex(conn: &mut SqliteConnection, seq: i64) -> Result<()>
             .bind(&id)
             .fetch_all(&mut *conn)
             .await?;
-    let doc = index_doc(
-        &name,
-        &phones.into_iter().map(|p| p.number).collect::<Vec<_>>(),
-        &emails.into_iter().map(|e| e.address).collect::<Vec<_>>(),
-        tax.as_deref(),
-        notes.as_deref(),
-        &tags,
-        &contacts,
-    );
+    let doc = index_doc(&DocFields {
+        name: &name,
+        phones: phones.iter().map(|p| p.number.as_str()).collect(),
+        emails: emails.iter().map(|e| e.address.as_str()).collect(),
+        tax_code: tax.as_deref(),
+        external_id: external_id.as_deref(),
+        notes: notes.as_deref(),
+        tags: &tags,
+        contacts: &contacts,
+    });
     sqlx::query("UPDATE customers SET name_folded = ? WHERE seq = ?")
         .bind(&doc.name_folded)
         .bind(seq)

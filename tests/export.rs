@@ -89,6 +89,7 @@ async fn workspace_with_everything() -> Fixture {
         expected_revenue: Some(150_000_000),
         currency: Some("VND".into()),
         notes: Some("Thích gọi buổi sáng; \"khách quen\"\nĐã mua 3 lần, lần cuối 2026".into()),
+        external_id: Some("KH-00042".into()),
         custom: Default::default(),
     };
     full.custom.insert(keys[0].clone(), "Vàng".into());

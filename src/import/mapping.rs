@@ -23,6 +23,7 @@ pub const TARGETS: &[&str] = &[
     "district",
     "province",
     "tax_code",
+    "external_id",
     "company",
     "title",
     "source",
@@ -134,6 +135,10 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ("district", &["quan", "huyen", "quan huyen", "district"]),
     ("province", &["tinh", "thanh pho", "tinh thanh", "tinh thanh pho", "tinh tp", "province", "city", "state"]),
     ("tax_code", &["ma so thue", "mst", "ma thue", "tax code", "tax id", "vat", "vat number"]),
+    (
+        "external_id",
+        &["ma khach hang", "ma kh", "ma khach", "ma", "id", "customer code", "customer id", "client id", "external id", "code"],
+    ),
     ("company", &["cong ty", "don vi", "doanh nghiep", "noi lam viec", "company", "organization", "organisation"]),
     ("title", &["chuc vu", "chuc danh", "vi tri", "title", "job title", "position", "role"]),
     ("source", &["nguon", "nguon khach", "kenh", "source", "lead source", "channel"]),

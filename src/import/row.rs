@@ -25,6 +25,7 @@ pub(crate) enum Target {
     District,
     Province,
     TaxCode,
+    ExternalId,
     Company,
     Title,
     Source,
@@ -100,6 +101,7 @@ pub(crate) fn plan(headers: &[String], mapping: &Mapping, lookups: &Lookups) -> 
                 "district" => Target::District,
                 "province" => Target::Province,
                 "tax_code" => Target::TaxCode,
+                "external_id" => Target::ExternalId,
                 "company" => Target::Company,
                 "title" => Target::Title,
                 "source" => Target::Source,
@@ -394,6 +396,10 @@ pub(crate) fn convert(plan: &Plan, lookups: &Lookups, record: &Record) -> Conver
             Target::TaxCode => {
                 set(&mut inp.tax_code, v);
                 out.origin.push(("tax_code".into(), i));
+            }
+            Target::ExternalId => {
+                set(&mut inp.external_id, v);
+                out.origin.push(("external_id".into(), i));
             }
             Target::Company => {
                 if out.company.is_none() {

@@ -4,7 +4,7 @@
 
 use crate::customers::{ColValue, Columns, CustomerKind, Email, Gender, Phone, Source, STORED_COLUMNS};
 use crate::error::Result;
-use crate::search::{index_doc, IndexDoc};
+use crate::search::{index_doc, DocFields, IndexDoc};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -88,15 +88,16 @@ fn stored(cols: &Columns) -> Result<Vec<Value>> {
 }
 
 fn doc_of(cols: &Columns, contacts: &[(String, Option<String>, Option<String>)]) -> IndexDoc {
-    index_doc(
-        &cols.name,
-        &cols.phones.iter().map(|p| p.number.clone()).collect::<Vec<_>>(),
-        &cols.emails.iter().map(|e| e.address.clone()).collect::<Vec<_>>(),
-        cols.tax_code.as_deref(),
-        cols.notes.as_deref(),
-        &cols.tags,
+    index_doc(&DocFields {
+        name: &cols.name,
+        phones: cols.phones.iter().map(|p| p.number.as_str()).collect(),
+        emails: cols.emails.iter().map(|e| e.address.as_str()).collect(),
+        tax_code: cols.tax_code.as_deref(),
+        external_id: cols.external_id.as_deref(),
+        notes: cols.notes.as_deref(),
+        tags: &cols.tags,
         contacts,
-    )
+    })
 }
 
 /// Writes the tag and identity-key entries of a customer that has none (duplicate detection
@@ -141,8 +142,8 @@ pub(crate) fn reindex(conn: &Connection, seq: i64, fts: &mut FtsBatch) -> Result
 pub(crate) fn load_columns(conn: &Connection, seq: i64) -> Result<(String, Columns)> {
     let mut st = conn.prepare_cached(
         "SELECT id, kind, name, family_name, middle_name, given_name, phones, emails, street, ward, district,
-         province, tax_code, source, owner_id, stage_id, tags, birthday, gender, expected_revenue, currency, notes
-         FROM customers WHERE seq = ?",
+         province, tax_code, source, owner_id, stage_id, tags, birthday, gender, expected_revenue, currency, notes,
+         external_id FROM customers WHERE seq = ?",
     )?;
     let (id, cols, phones, emails, tags) = st.query_row([seq], |r| {
         let id: String = r.get(0)?;
@@ -178,6 +179,7 @@ pub(crate) fn load_columns(conn: &Connection, seq: i64) -> Result<(String, Colum
                 expected_revenue: r.get(19)?,
                 currency: r.get(20)?,
                 notes: r.get(21)?,
+                external_id: r.get(22)?,
                 custom: vec![],
             },
             r.get::<_, String>(6)?,
@@ -229,6 +231,7 @@ pub(crate) fn merge(existing: &Columns, incoming: &Columns) -> (Columns, Vec<Kep
     fill("district", &mut out.district, &incoming.district, &mut kept);
     fill("province", &mut out.province, &incoming.province, &mut kept);
     fill("tax_code", &mut out.tax_code, &incoming.tax_code, &mut kept);
+    fill("external_id", &mut out.external_id, &incoming.external_id, &mut kept);
     fill("owner_id", &mut out.owner_id, &incoming.owner_id, &mut kept);
     fill("stage_id", &mut out.stage_id, &incoming.stage_id, &mut kept);
     fill("birthday", &mut out.birthday, &incoming.birthday, &mut kept);
