@@ -100,7 +100,7 @@ fn main() {
         let _ = std::fs::remove_dir_all(dir.join("backups"));
         let ws = rt.block_on(Workspace::open(&ws_path)).unwrap();
         let t = Instant::now();
-        let r = rt.block_on(ws.import_customers(&file, &Default::default(), |_| {}, Default::default())).unwrap();
+        let r = rt.block_on(ws.import(&file, &Default::default(), |_| {}, Default::default())).unwrap();
         let secs = t.elapsed().as_secs_f64();
         println!(
             "| {} | {} | {} | {} | {:.1} | {:.0} | {:.0} |",

@@ -49,6 +49,7 @@ fn reason_of(key: &str) -> (&'static str, &str) {
         Some(("p", v)) => ("phone", v),
         Some(("e", v)) => ("email", v),
         Some(("t", v)) => ("tax_code", v),
+        Some(("x", v)) => ("external_id", v),
         _ => ("other", key),
     }
 }
@@ -66,6 +67,7 @@ fn scalars(c: &CustomerInput) -> Vec<(&'static str, Option<String>)> {
         ("district", o(&c.district)),
         ("province", o(&c.province)),
         ("tax_code", o(&c.tax_code)),
+        ("external_id", o(&c.external_id)),
         ("source", c.source.map(|s| s.as_str().to_string())),
         ("owner_id", o(&c.owner_id)),
         ("stage_id", o(&c.stage_id)),
@@ -119,6 +121,7 @@ fn merged(survivor: &Customer, other: &Customer, take: &[String]) -> CustomerInp
     pick("district", &mut m.district, &o.district);
     pick("province", &mut m.province, &o.province);
     pick("tax_code", &mut m.tax_code, &o.tax_code);
+    pick("external_id", &mut m.external_id, &o.external_id);
     pick("owner_id", &mut m.owner_id, &o.owner_id);
     pick("stage_id", &mut m.stage_id, &o.stage_id);
     pick("birthday", &mut m.birthday, &o.birthday);

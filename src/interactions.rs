@@ -5,6 +5,7 @@ use crate::error::{Error, Errors, FieldError, Result};
 use crate::{validate, Workspace};
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use std::collections::HashSet;
 
 str_enum!(InteractionKind { Call = "call", Email = "email", Meeting = "meeting", Chat = "chat", Note = "note", Purchase = "purchase" });
 str_enum!(InteractionChannel { Phone = "phone", Email = "email", Website = "website", Facebook = "facebook", Zalo = "zalo", InPerson = "in_person", Other = "other" });
@@ -95,70 +96,93 @@ pub(crate) fn from_row(r: InteractionRow) -> Result<Interaction> {
     })
 }
 
+/// An interaction's values, validated and normalised.
+pub(crate) struct Checked {
+    pub summary: String,
+    pub body: Option<String>,
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub items: Vec<PurchaseItem>,
+}
+
+/// Validates an interaction against the live staff (every problem at once, by field): the same
+/// rules for the timeline's form and for an import of a million rows.
+pub(crate) fn check(
+    input: &InteractionInput,
+    staff: &HashSet<String>,
+) -> std::result::Result<Checked, Vec<FieldError>> {
+    let mut errs = Errors::default();
+    let summary = validate::text(&input.summary);
+    if summary.is_empty() {
+        errs.push(FieldError::new("summary", "validation.required"));
+    } else if summary.chars().count() > 500 {
+        errs.push(FieldError::new("summary", "validation.too_long").with("max", "500"));
+    }
+    let mut items = Vec::new();
+    for (i, it) in input.items.iter().enumerate() {
+        let name = validate::text(&it.name);
+        if name.is_empty() {
+            errs.push(FieldError::new(format!("items[{i}].name"), "validation.required"));
+        }
+        if it.quantity <= 0 {
+            errs.push(FieldError::new(format!("items[{i}].quantity"), "validation.positive"));
+        }
+        if it.unit_price < 0 {
+            errs.push(FieldError::new(format!("items[{i}].unit_price"), "validation.negative"));
+        }
+        items.push(PurchaseItem { name, quantity: it.quantity, unit_price: it.unit_price });
+    }
+    let mut amount = input.amount;
+    if input.kind == InteractionKind::Purchase {
+        if amount.is_none() && !items.is_empty() {
+            amount = items
+                .iter()
+                .try_fold(0i64, |acc, it| it.quantity.checked_mul(it.unit_price).and_then(|v| acc.checked_add(v)));
+        }
+        if amount.is_none() {
+            errs.push(FieldError::new("amount", "validation.required"));
+        }
+    }
+    if amount.is_some_and(|a| a < 0) {
+        errs.push(FieldError::new("amount", "validation.negative"));
+    }
+    let currency = match validate::opt(&input.currency) {
+        None => amount.map(|_| "VND".to_string()),
+        Some(c) => match validate::currency(&c) {
+            Ok(c) => Some(c),
+            Err(k) => {
+                errs.push(FieldError::new("currency", k).with("value", c));
+                None
+            }
+        },
+    };
+    if let Some(s) = &input.staff_id {
+        if !staff.contains(s) {
+            errs.push(FieldError::new("staff_id", "validation.unknown_staff").with("value", s.clone()));
+        }
+    }
+    let body = input.body.as_deref().map(validate::long_text).filter(|b| !b.is_empty());
+    if body.as_ref().is_some_and(|b| b.chars().count() > 20_000) {
+        errs.push(FieldError::new("body", "validation.too_long").with("max", "20000"));
+    }
+    if !errs.is_empty() {
+        return Err(errs.into_vec());
+    }
+    Ok(Checked { summary, body, amount, currency, items })
+}
+
 impl Workspace {
     /// Logs an interaction on a customer's timeline.
     pub async fn add_interaction(&self, customer_id: &str, input: &InteractionInput) -> Result<Interaction> {
-        let mut errs = Errors::default();
-        let summary = validate::text(&input.summary);
-        if summary.is_empty() {
-            errs.push(FieldError::new("summary", "validation.required"));
-        } else if summary.chars().count() > 500 {
-            errs.push(FieldError::new("summary", "validation.too_long").with("max", "500"));
-        }
-        let mut items = Vec::new();
-        for (i, it) in input.items.iter().enumerate() {
-            let name = validate::text(&it.name);
-            if name.is_empty() {
-                errs.push(FieldError::new(format!("items[{i}].name"), "validation.required"));
-            }
-            if it.quantity <= 0 {
-                errs.push(FieldError::new(format!("items[{i}].quantity"), "validation.positive"));
-            }
-            if it.unit_price < 0 {
-                errs.push(FieldError::new(format!("items[{i}].unit_price"), "validation.negative"));
-            }
-            items.push(PurchaseItem { name, quantity: it.quantity, unit_price: it.unit_price });
-        }
-        let mut amount = input.amount;
-        if input.kind == InteractionKind::Purchase {
-            if amount.is_none() && !items.is_empty() {
-                amount = items
-                    .iter()
-                    .try_fold(0i64, |acc, it| it.quantity.checked_mul(it.unit_price).and_then(|v| acc.checked_add(v)));
-            }
-            if amount.is_none() {
-                errs.push(FieldError::new("amount", "validation.required"));
-            }
-        }
-        if amount.is_some_and(|a| a < 0) {
-            errs.push(FieldError::new("amount", "validation.negative"));
-        }
-        let currency = match validate::opt(&input.currency) {
-            None => amount.map(|_| "VND".to_string()),
-            Some(c) => match validate::currency(&c) {
-                Ok(c) => Some(c),
-                Err(k) => {
-                    errs.push(FieldError::new("currency", k).with("value", c));
-                    None
-                }
-            },
-        };
-        if let Some(s) = &input.staff_id {
-            let ok: Option<i64> = sqlx::query_scalar("SELECT 1 FROM staff WHERE id = ? AND deleted_at IS NULL")
-                .bind(s)
-                .fetch_optional(self.pool())
-                .await?;
-            if ok.is_none() {
-                errs.push(FieldError::new("staff_id", "validation.unknown_staff").with("value", s.clone()));
-            }
-        }
-        errs.into_result()?;
+        let staff: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM staff WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
+        let Checked { summary, body, amount, currency, items } =
+            check(input, &staff.into_iter().collect()).map_err(Error::Validation)?;
         let id = new_id();
         let staff_id = match &input.staff_id {
             Some(s) => Some(s.clone()),
             None => self.current_staff_id().await?,
         };
-        let body = input.body.as_deref().map(validate::long_text).filter(|b| !b.is_empty());
         let mut w = self.write().await?;
         let now = w.now;
         let occurred_at = input.occurred_at.unwrap_or(now);

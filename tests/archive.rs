@@ -53,7 +53,7 @@ async fn a_workspace_archive_round_trips_every_table() {
     .unwrap();
     let csv = f.dir.path().join("k.csv");
     std::fs::write(&csv, "Họ tên,SĐT\nPhan Văn C,0903 111 222\n").unwrap();
-    ws.import_customers(&csv, &Default::default(), |_| {}, Default::default()).await.unwrap();
+    ws.import(&csv, &Default::default(), |_| {}, Default::default()).await.unwrap();
     ws.trash_customer(&p.customer.id).await.unwrap();
     let _ = company;
 

@@ -36,7 +36,7 @@ async fn an_import_keeps_a_backup_first_and_retention_keeps_three() {
     for i in 0..5 {
         std::fs::write(&file, format!("Họ tên\nKhách {i}\n")).unwrap();
         f.clock.advance(60_000);
-        f.ws.import_customers(&file, &Default::default(), |_| {}, Default::default()).await.unwrap();
+        f.ws.import(&file, &Default::default(), |_| {}, Default::default()).await.unwrap();
     }
     let list = list_backups(f.ws.path()).unwrap();
     assert_eq!(list.len(), 3, "{list:?}");

@@ -159,8 +159,14 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     std::fs::write(&file, "Họ tên,SĐT,Email\nPhan Thị Yến,0904 111 222,\nLý Thu,0933444555,thu@ly.vn\n").unwrap();
     let opts =
         tend::import::ImportOptions { on_duplicate: Some(tend::import::OnDuplicate::Merge), ..Default::default() };
-    let r = step!("import_customers", ws.import_customers(&file, &opts, |_| {}, Default::default()));
+    let r = step!("import", ws.import(&file, &opts, |_| {}, Default::default()));
     assert_eq!((r.imported, r.merged), (1, 1));
+    let calls = f.dir.path().join("goi.csv");
+    std::fs::write(&calls, "SĐT,Ngày,Nội dung\n0904 111 222,20/11/2026 10:15,Hỏi lịch giao hàng\n").unwrap();
+    let opts = tend::import::ImportOptions { entity: tend::import::ImportEntity::Interactions, ..Default::default() };
+    let r = step!("import", ws.import(&calls, &opts, |_| {}, Default::default()));
+    assert_eq!(r.imported, 1);
+    step!("undo_import", ws.undo_import(None));
     step!("undo_import", ws.undo_import(None));
     step!("save_mapping", ws.save_mapping("Tháng", &tend::import::Mapping::default()));
     step!("remove_mapping", ws.remove_mapping("Tháng"));

@@ -142,7 +142,7 @@ async fn csv_and_xlsx_exports_import_back_unchanged() {
             .await
             .unwrap();
         }
-        let rep = g.ws.import_customers(&path, &Default::default(), |_| {}, Default::default()).await.unwrap();
+        let rep = g.ws.import(&path, &Default::default(), |_| {}, Default::default()).await.unwrap();
         assert_eq!((rep.imported, rep.failed_rows), (3, 0), "{name}: {:?}", rep.failed);
         assert_eq!(comparable(&g.ws).await, want, "{name}");
     }
@@ -162,7 +162,7 @@ async fn a_filtered_export_and_vcards() {
     let text = std::fs::read_to_string(&vcf).unwrap();
     assert!(text.lines().all(|l| l.len() <= 76), "folded at 75 octets");
     let g = open().await;
-    let rep = g.ws.import_customers(&vcf, &Default::default(), |_| {}, Default::default()).await.unwrap();
+    let rep = g.ws.import(&vcf, &Default::default(), |_| {}, Default::default()).await.unwrap();
     assert_eq!((rep.imported, rep.failed_rows), (3, 0), "{:?}", rep.failed);
     let back = all(&g.ws).await;
     let want = all(&f.ws).await;

@@ -15,7 +15,7 @@ fn file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 async fn import(ws: &Workspace, path: &Path, opts: &ImportOptions) -> ImportReport {
-    ws.import_customers(path, opts, |_| {}, Default::default()).await.expect("import")
+    ws.import(path, opts, |_| {}, Default::default()).await.expect("import")
 }
 
 async fn names(ws: &Workspace) -> Vec<String> {
@@ -113,7 +113,7 @@ async fn an_empty_or_unreadable_file_is_a_clear_error() {
         ("half.vcf", &b"BEGIN:VCARD\nFN:An\n"[..], "import.vcard_unfinished"),
     ] {
         let p = file(f.dir.path(), name, bytes);
-        match f.ws.import_customers(&p, &ImportOptions::default(), |_| {}, Default::default()).await {
+        match f.ws.import(&p, &ImportOptions::default(), |_| {}, Default::default()).await {
             Err(tend::Error::Validation(e)) => {
                 assert_eq!((e[0].field.as_str(), e[0].message_key.as_str()), ("file", key), "{name}")
             }
@@ -292,7 +292,7 @@ async fn a_cancelled_import_writes_nothing() {
     let cancel = Arc::new(AtomicBool::new(false));
     let c = cancel.clone();
     let res =
-        f.ws.import_customers(
+        f.ws.import(
             &p,
             &ImportOptions::default(),
             move |prog| {

@@ -252,7 +252,7 @@ async fn import_run(
     let emitter = app.clone();
     let res = ws
         .get()?
-        .import_customers(
+        .import(
             std::path::Path::new(&path),
             &options,
             move |p| {

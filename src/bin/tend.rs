@@ -147,28 +147,19 @@ enum ImportCommand {
     },
     /// Import customers from CSV/text, XLSX, XLS, ODS or vCard, in one transaction.
     Customers {
-        path: PathBuf,
-        /// Guessed from the file when not given.
-        #[arg(long, value_parser = ["csv", "xlsx", "xls", "ods", "vcf"])]
-        format: Option<String>,
-        #[arg(long, value_parser = ["auto", "utf-8", "utf-16", "windows-1258"], default_value = "auto")]
-        encoding: String,
-        /// A sheet by name (spreadsheets; the first one by default).
-        #[arg(long)]
-        sheet: Option<String>,
-        /// The header's row number when a title sits above it (found automatically otherwise).
-        #[arg(long)]
-        header_row: Option<u64>,
-        /// A JSON mapping: {"columns": [{"column": "SĐT", "target": "phone"}, ...]}.
-        #[arg(long)]
-        mapping: Option<PathBuf>,
+        #[command(flatten)]
+        file: FileImport,
         #[arg(long, value_parser = ["skip", "merge", "create"], default_value = "skip")]
         on_duplicate: String,
-        /// Write the rejected rows here (CSV, in the file's own columns) to fix and import again.
-        #[arg(long)]
-        rejects: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
+    },
+    /// Import interactions and purchases of customers already in the workspace (found by the
+    /// phone, email or customer code in each row), in one transaction.
+    Interactions {
+        #[command(flatten)]
+        file: FileImport,
+        /// A row equal to an entry the customer already has (time, kind, summary, amount).
+        #[arg(long, value_parser = ["skip", "create"], default_value = "skip")]
+        on_duplicate: String,
     },
     /// Undo an import (the latest one when no id is given).
     Undo {
@@ -181,6 +172,31 @@ enum ImportCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// What every file import is told.
+#[derive(clap::Args)]
+struct FileImport {
+    path: PathBuf,
+    /// Guessed from the file when not given.
+    #[arg(long, value_parser = ["csv", "xlsx", "xls", "ods", "vcf"])]
+    format: Option<String>,
+    #[arg(long, value_parser = ["auto", "utf-8", "utf-16", "windows-1258"], default_value = "auto")]
+    encoding: String,
+    /// A sheet by name (spreadsheets; the first one by default).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// The header's row number when a title sits above it (found automatically otherwise).
+    #[arg(long)]
+    header_row: Option<u64>,
+    /// A JSON mapping: {"columns": [{"column": "SĐT", "target": "phone"}, ...]}.
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// Write the rejected rows here (CSV, in the file's own columns) to fix and import again.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -244,7 +260,8 @@ fn wants_json(c: &Command) -> bool {
         Command::Customer { command: CustomerCommand::Add { json, .. } | CustomerCommand::Show { json, .. } } => *json,
         Command::Import {
             command:
-                ImportCommand::Customers { json, .. }
+                ImportCommand::Customers { file: FileImport { json, .. }, .. }
+                | ImportCommand::Interactions { file: FileImport { json, .. }, .. }
                 | ImportCommand::Undo { json, .. }
                 | ImportCommand::List { json }
                 | ImportCommand::Workspace { json, .. },
@@ -382,19 +399,18 @@ async fn run(cli: Cli) -> Result<(), Error> {
             })?;
         }
         Command::Import {
-            command:
-                ImportCommand::Customers {
-                    path: file,
-                    format,
-                    encoding,
-                    sheet,
-                    header_row,
-                    mapping,
-                    on_duplicate,
-                    rejects,
-                    json,
-                },
+            command: command @ (ImportCommand::Customers { .. } | ImportCommand::Interactions { .. }),
         } => {
+            let (entity, args, on_duplicate) = match command {
+                ImportCommand::Customers { file, on_duplicate } => {
+                    (tend::import::ImportEntity::Customers, file, on_duplicate)
+                }
+                ImportCommand::Interactions { file, on_duplicate } => {
+                    (tend::import::ImportEntity::Interactions, file, on_duplicate)
+                }
+                _ => unreachable!("matched above"),
+            };
+            let FileImport { path: file, format, encoding, sheet, header_row, mapping, rejects, json } = args;
             let mapping = match mapping {
                 Some(m) => {
                     let text = std::fs::read_to_string(&m)?;
@@ -406,6 +422,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 None => None,
             };
             let opts = tend::import::ImportOptions {
+                entity,
                 read: tend::import::ReadOptions {
                     format: format.as_deref().and_then(tend::import::Format::parse),
                     encoding: tend::import::TextEncoding::parse(&encoding),
@@ -418,7 +435,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             };
             let quiet = json;
             let r = ws
-                .import_customers(
+                .import(
                     &file,
                     &opts,
                     move |p| {

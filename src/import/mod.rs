@@ -5,6 +5,7 @@
 //! value, reason) and can be written to a file in the original layout. Cancelling or a crash
 //! leaves the workspace as it was; undo reverses an import through its change records.
 
+mod activity;
 pub mod mapping;
 mod row;
 pub mod saved;
@@ -14,6 +15,7 @@ mod undo;
 pub mod vcard;
 pub(crate) mod write;
 
+pub use activity::datetime_cell;
 pub use mapping::{suggest, ColumnMap, Mapping};
 pub use row::{date_cell, money_cell, phone_cell};
 pub use saved::NamedMapping;
@@ -46,6 +48,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::fold::fold;
 use crate::Workspace;
 use row::{CellError, Lookups, Plan};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::collections::BTreeMap;
@@ -53,6 +56,24 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
+
+/// What an import's rows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportEntity {
+    #[default]
+    Customers,
+    Interactions,
+}
+
+impl ImportEntity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportEntity::Customers => "customers",
+            ImportEntity::Interactions => "interactions",
+        }
+    }
+}
 
 str_enum!(OnDuplicate {
     Skip = "skip",
@@ -64,10 +85,14 @@ str_enum!(OnDuplicate {
 #[derive(Debug, Clone, Default, Deserialize, Type)]
 #[serde(default)]
 pub struct ImportOptions {
+    /// What the rows are: customers (the default), or interactions and purchases of customers
+    /// already in the workspace, named by phone, email or customer code.
+    pub entity: ImportEntity,
     pub read: ReadOptions,
     /// The suggested mapping when not given.
     pub mapping: Option<Mapping>,
-    /// Skip when not given.
+    /// Skip when not given. For interactions: a row equal to one the customer already has (same
+    /// time, kind, summary and amount) is skipped unless this is `create`.
     pub on_duplicate: Option<OnDuplicate>,
     /// Where to write the rejected rows (CSV, the file's own columns); none when not given.
     pub rejects_path: Option<String>,
@@ -168,6 +193,8 @@ pub struct PreviewRow {
     pub problems: Vec<CellProblem>,
     /// The name of the customer this row duplicates, if any.
     pub duplicate_of: Option<String>,
+    /// Interactions: the name of the customer the row goes to.
+    pub customer: Option<String>,
 }
 
 /// What the import dialog shows before anything is written.
@@ -193,6 +220,8 @@ pub struct ImportPreview {
 #[derive(Debug, Clone, Serialize, Type, sqlx::FromRow)]
 pub struct ImportSummary {
     pub id: String,
+    /// "customers" or "interactions"
+    pub entity: String,
     pub source_name: String,
     pub format: String,
     #[specta(type = i32)]
@@ -235,6 +264,13 @@ pub fn reason_en(key: &str) -> &'static str {
         "import.owner_unknown" => "no staff member by that name or email",
         "import.stage_unknown" => "no stage by that name",
         "import.gender_unknown" => "not a gender (Nam, Nữ, Khác)",
+        "import.customer_missing" => "no phone, email or customer code to find the customer by",
+        "import.customer_not_found" => "no customer with this phone, email or code",
+        "import.customer_ambiguous" => "names more than one customer (merge the duplicates, or use the customer code)",
+        "import.interaction_kind_unknown" => "not a kind of interaction (call, email, meeting, chat, note, purchase)",
+        "import.channel_unknown" => "not a channel (phone, email, website, Facebook, Zalo, in person, other)",
+        "import.direction_unknown" => "not a direction (inbound, outbound, internal)",
+        "validation.positive" => "must be more than 0",
         _ => "invalid",
     }
 }
@@ -297,12 +333,37 @@ impl Workspace {
         let file = file.to_path_buf();
         let opts = opts.clone();
         let readers_path = self.path().to_path_buf();
-        crate::blocking("preview", move || preview(&readers_path, &file, &opts, rows, &rules, &lookups)).await
+        match opts.entity {
+            ImportEntity::Customers => {
+                crate::blocking("preview", move || preview(&readers_path, &file, &opts, rows, &rules, &lookups)).await
+            }
+            ImportEntity::Interactions => {
+                let cx = self.activity_context(&lookups).await?;
+                crate::blocking("preview", move || preview_activity(&readers_path, &file, &opts, rows, &cx)).await
+            }
+        }
+    }
+
+    /// What converting interaction rows needs from the workspace.
+    async fn activity_context(&self, lookups: &Lookups) -> Result<ActivityCx> {
+        let zone = self.time_zone().await?;
+        let tz = jiff::tz::TimeZone::get(&zone).map_err(|e| {
+            Error::Validation(vec![
+                FieldError::new("time_zone", "validation.time_zone_invalid").with("value", format!("{zone}: {e}"))
+            ])
+        })?;
+        Ok(ActivityCx {
+            staff: lookups.staff.clone(),
+            live_staff: lookups.staff.values().cloned().collect(),
+            tz,
+            now: self.now_ms(),
+            actor: self.current_staff_id().await?,
+        })
     }
 
     /// Imports customers from a file in one transaction. `progress` is called every thousand rows
     /// or so; setting `cancel` stops the import and writes nothing.
-    pub async fn import_customers(
+    pub async fn import(
         &self,
         file: &Path,
         opts: &ImportOptions,
@@ -312,6 +373,10 @@ impl Workspace {
         let rules = self.rules().await?;
         let lookups = self.lookups(&rules).await?;
         let actor = self.current_staff_id().await?;
+        let activity = match opts.entity {
+            ImportEntity::Customers => None,
+            ImportEntity::Interactions => Some(self.activity_context(&lookups).await?),
+        };
         // A file that cannot be read is said so before anything else happens (no backup either).
         {
             let (f, read) = (file.to_path_buf(), opts.read.clone());
@@ -329,10 +394,14 @@ impl Workspace {
             actor,
             device: self.device().to_string(),
             now: self.now_ms(),
+            activity,
         };
         let mut state = std::mem::take(&mut *hlc);
         let (res, state) = tokio::task::spawn_blocking(move || {
-            let r = run(&ctx, &mut state, &progress, &cancel);
+            let r = match &ctx.activity {
+                None => run(&ctx, &mut state, &progress, &cancel),
+                Some(cx) => run_activity(&ctx, cx, &mut state, &progress, &cancel),
+            };
             (r, state)
         })
         .await
@@ -344,12 +413,107 @@ impl Workspace {
     /// Imports, newest first.
     pub async fn imports(&self) -> Result<Vec<ImportSummary>> {
         Ok(sqlx::query_as::<_, ImportSummary>(
-            "SELECT id, source_name, format, imported, merged, skipped, failed, created_at, undone_at
+            "SELECT id, entity, source_name, format, imported, merged, skipped, failed, created_at, undone_at
              FROM imports ORDER BY created_at DESC, rowid DESC",
         )
         .fetch_all(self.pool())
         .await?)
     }
+}
+
+/// `activity::Context`, owned (it crosses into the blocking task).
+struct ActivityCx {
+    staff: std::collections::HashMap<String, String>,
+    live_staff: std::collections::HashSet<String>,
+    tz: jiff::tz::TimeZone,
+    now: i64,
+    actor: Option<String>,
+}
+
+impl ActivityCx {
+    fn borrow(&self) -> activity::Context<'_> {
+        activity::Context {
+            staff: &self.staff,
+            live_staff: &self.live_staff,
+            tz: &self.tz,
+            now: self.now,
+            actor: self.actor.as_deref(),
+        }
+    }
+}
+
+/// The live customer an interaction row names: (seq, id), or why none (column, key, value).
+fn find_customer(
+    conn: &rusqlite::Connection,
+    ready: &activity::Ready,
+) -> Result<std::result::Result<(i64, String), activity::Problem>> {
+    let keys: Vec<(String, &'static str, String)> =
+        ready.keys.iter().map(|(k, r, v, _)| (k.clone(), *r, v.clone())).collect();
+    let found = write::holders(conn, &keys)?;
+    let why = |k: usize, key: &str| {
+        let (_, _, value, col) = &ready.keys[k];
+        (*col, key.to_string(), value.clone())
+    };
+    Ok(match found.as_slice() {
+        [] => Err(why(0, "import.customer_not_found")),
+        [(seq, id, _)] => Ok((*seq, id.clone())),
+        [_, (_, _, k), ..] => Err(why(*k, "import.customer_ambiguous")),
+    })
+}
+
+fn cell_problem((column, key, value): activity::Problem) -> CellProblem {
+    let mut params = BTreeMap::new();
+    params.insert("value".to_string(), value);
+    CellProblem { column: column as u32, reason: reason_en(&key).to_string(), message_key: key, params }
+}
+
+fn preview_activity(
+    workspace: &Path,
+    file: &Path,
+    opts: &ImportOptions,
+    n: usize,
+    cx: &ActivityCx,
+) -> Result<ImportPreview> {
+    let mut opened = source::open(file, &opts.read)?;
+    let mapping = opts.mapping.clone().unwrap_or_else(|| activity::suggest(&opened.headers));
+    let (plan, mapping_errors) = match activity::plan(&opened.headers, &mapping) {
+        Ok(p) => (Some(p), vec![]),
+        Err(e) => (None, e),
+    };
+    let conn = rusqlite::Connection::open_with_flags(workspace, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut rows = Vec::new();
+    while rows.len() < n {
+        let Some(rec) = opened.rows.next_record()? else { break };
+        let mut problems = Vec::new();
+        let mut customer = None;
+        if let Some(plan) = &plan {
+            match activity::assess(plan, &cx.borrow(), &rec) {
+                Ok(ready) => match find_customer(&conn, &ready)? {
+                    Ok((_, id)) => {
+                        customer = conn
+                            .query_row("SELECT name FROM customers WHERE id = ?", [&id], |r| r.get::<_, String>(0))
+                            .optional()?
+                    }
+                    Err(p) => problems.push(cell_problem(p)),
+                },
+                Err(list) => problems = list.into_iter().map(cell_problem).collect(),
+            }
+        }
+        rows.push(PreviewRow { row: rec.row, cells: rec.cells, problems, duplicate_of: None, customer });
+    }
+    Ok(ImportPreview {
+        format: opened.format,
+        encoding: opened.encoding.map(str::to_string),
+        delimiter: opened.delimiter.map(|d| if d == '\t' { "tab".to_string() } else { d.to_string() }),
+        sheets: opened.sheets,
+        sheet: opened.sheet,
+        header_row: opened.header_row,
+        headers: opened.headers,
+        mapping,
+        targets: activity::TARGETS.iter().map(|s| s.to_string()).collect(),
+        rows,
+        mapping_errors,
+    })
 }
 
 fn preview(
@@ -409,7 +573,7 @@ fn preview(
                 }
             }
         }
-        rows.push(PreviewRow { row: rec.row, cells: rec.cells, problems, duplicate_of });
+        rows.push(PreviewRow { row: rec.row, cells: rec.cells, problems, duplicate_of, customer: None });
     }
     Ok(ImportPreview {
         format: opened.format,
@@ -493,6 +657,8 @@ struct RunCtx {
     actor: Option<String>,
     device: String,
     now: i64,
+    /// Set for an interactions import.
+    activity: Option<ActivityCx>,
 }
 
 /// Rejected rows, written as they come, in the file's own columns.
@@ -673,41 +839,194 @@ fn run(
         fts.flush(&conn)?;
         report.rejects_path = rejects.finish()?;
         report.millis = started.elapsed().as_millis() as u64;
-        let source_name = ctx.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        conn.execute(
-            "INSERT INTO imports (id, tx, entity, source_name, format, on_duplicate, imported, merged, skipped, failed, created_at)
-             VALUES (?, ?, 'customers', ?, ?, ?, ?, ?, ?, ?, ?)",
-            rusqlite::params![
-                import_id,
-                tx,
-                source_name,
-                opened.format.as_str(),
-                on_dup.as_str(),
-                report.imported as i64,
-                report.merged as i64,
-                report.skipped as i64,
-                report.failed_rows as i64,
-                ctx.now
-            ],
-        )?;
+        record_import(&conn, ctx, tx, opened.format, on_dup, &report)?;
         let secs = started.elapsed().as_secs_f64().max(1e-6);
         progress(ImportProgress { rows: report.rows, rows_per_second: report.rows as f64 / secs });
         Ok(report)
     })();
+    settle(&conn, ctx, result)
+}
+
+/// Commits an import that went through; rolls back one that did not (and removes its rejects
+/// file: rejected rows of an import that wrote nothing would mislead).
+fn settle(conn: &rusqlite::Connection, ctx: &RunCtx, result: Result<ImportReport>) -> Result<ImportReport> {
     match result {
         Ok(report) => {
-            crate::db::raw_commit(&conn)?;
+            crate::db::raw_commit(conn)?;
             Ok(report)
         }
         Err(e) => {
-            crate::db::raw_rollback(&conn);
-            // a rejects file of an import that wrote nothing would mislead
+            crate::db::raw_rollback(conn);
             if let Some(p) = &ctx.opts.rejects_path {
                 let _ = std::fs::remove_file(p);
             }
             Err(e)
         }
     }
+}
+
+/// The import's row in `imports` (what undo and the history list read).
+fn record_import(
+    conn: &rusqlite::Connection,
+    ctx: &RunCtx,
+    tx: i64,
+    format: Format,
+    on_dup: OnDuplicate,
+    report: &ImportReport,
+) -> Result<()> {
+    let source_name = ctx.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    conn.execute(
+        "INSERT INTO imports (id, tx, entity, source_name, format, on_duplicate, imported, merged, skipped, failed, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rusqlite::params![
+            report.import_id,
+            tx,
+            ctx.opts.entity.as_str(),
+            source_name,
+            format.as_str(),
+            on_dup.as_str(),
+            report.imported as i64,
+            report.merged as i64,
+            report.skipped as i64,
+            report.failed_rows as i64,
+            ctx.now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Imports interactions and purchases: each valid row whose customer is found goes on that
+/// customer's timeline; one equal to an entry the customer already has is skipped (unless
+/// `create`); the rest is reported. One transaction, like customers.
+fn run_activity(
+    ctx: &RunCtx,
+    cx: &ActivityCx,
+    hlc: &mut crate::clock::Hlc,
+    progress: &dyn Fn(ImportProgress),
+    cancel: &AtomicBool,
+) -> Result<ImportReport> {
+    let started = Instant::now();
+    let mut opened = source::open(&ctx.file, &ctx.opts.read)?;
+    let mapping = ctx.opts.mapping.clone().unwrap_or_else(|| activity::suggest(&opened.headers));
+    let plan = activity::plan(&opened.headers, &mapping).map_err(Error::Validation)?;
+    let on_dup =
+        if ctx.opts.on_duplicate == Some(OnDuplicate::Create) { OnDuplicate::Create } else { OnDuplicate::Skip };
+    let conn = crate::db::raw_open(&ctx.workspace)?;
+    let tx = crate::db::raw_begin(&conn, hlc, ctx.now, &ctx.device, ctx.actor.as_deref())?;
+    let result = (|| -> Result<ImportReport> {
+        let mut report = ImportReport {
+            import_id: crate::db::new_id(),
+            imported: 0,
+            merged: 0,
+            skipped: 0,
+            companies: 0,
+            failed: vec![],
+            failed_rows: 0,
+            kept: vec![],
+            duplicates: vec![],
+            new_fields: vec![],
+            ignored_columns: opened.headers.iter().filter(|h| mapping.target_of(h) == "ignore").cloned().collect(),
+            rows: 0,
+            millis: 0,
+            rejects_path: None,
+        };
+        let before: i64 = conn.query_row("SELECT COALESCE(MAX(rowid), 0) FROM interactions", [], |r| r.get(0))?;
+        let mut rejects = Rejects {
+            path: ctx.opts.rejects_path.as_ref().map(PathBuf::from),
+            headers: opened.headers.clone(),
+            delimiter: opened.delimiter.map(|d| d as u8).unwrap_or(b','),
+            out: None,
+        };
+        let cxb = cx.borrow();
+        let mut last_tick = Instant::now();
+        while let Some(rec) = opened.rows.next_record()? {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
+            report.rows += 1;
+            if report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
+                last_tick = Instant::now();
+                let secs = started.elapsed().as_secs_f64().max(1e-6);
+                progress(ImportProgress { rows: report.rows, rows_per_second: report.rows as f64 / secs });
+            }
+            let found = match activity::assess(&plan, &cxb, &rec) {
+                Ok(ready) => find_customer(&conn, &ready)?.map(|c| (ready, c)).map_err(|p| vec![p]),
+                Err(list) => Err(list),
+            };
+            let (ready, (seq, customer_id)) = match found {
+                Ok(f) => f,
+                Err(list) => {
+                    report.failed_rows += 1;
+                    for (column, key, value) in list {
+                        report.failed.push(RowError {
+                            row: rec.row,
+                            column: opened.headers.get(column).cloned().unwrap_or_else(|| format!("#{}", column + 1)),
+                            value: value.clone(),
+                            reason: reason_en(&key).to_string(),
+                            message_key: key,
+                            params: BTreeMap::from([("value".to_string(), value)]),
+                        });
+                    }
+                    rejects.push(&rec.cells)?;
+                    continue;
+                }
+            };
+            let c = &ready.checked;
+            if on_dup == OnDuplicate::Skip {
+                let same: Option<i64> = conn
+                    .prepare_cached(
+                        "SELECT rowid FROM interactions WHERE customer_id = ? AND occurred_at = ? AND kind = ?
+                         AND summary = ? AND amount IS ? AND deleted_at IS NULL LIMIT 1",
+                    )?
+                    .query_row(
+                        rusqlite::params![customer_id, ready.occurred_at, ready.kind.as_str(), c.summary, c.amount],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(rowid) = same {
+                    report.skipped += 1;
+                    report.duplicates.push(DuplicateRow {
+                        row: rec.row,
+                        customer_id,
+                        reason: "same_interaction".into(),
+                        value: c.summary.clone(),
+                        in_file: rowid > before,
+                        action: "skipped".into(),
+                    });
+                    continue;
+                }
+            }
+            conn.prepare_cached(
+                "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at,
+                 summary, body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(rusqlite::params![
+                crate::db::new_id(),
+                customer_id,
+                ready.kind.as_str(),
+                ready.channel.as_str(),
+                ready.direction.as_str(),
+                ready.staff_id,
+                ready.occurred_at,
+                c.summary,
+                c.body,
+                c.amount,
+                c.currency,
+                serde_json::to_string(&c.items)?,
+                ctx.now
+            ])?;
+            conn.prepare_cached("UPDATE customers SET updated_at = ? WHERE seq = ?")?
+                .execute(rusqlite::params![ctx.now, seq])?;
+            report.imported += 1;
+        }
+        report.rejects_path = rejects.finish()?;
+        report.millis = started.elapsed().as_millis() as u64;
+        record_import(&conn, ctx, tx, opened.format, on_dup, &report)?;
+        let secs = started.elapsed().as_secs_f64().max(1e-6);
+        progress(ImportProgress { rows: report.rows, rows_per_second: report.rows as f64 / secs });
+        Ok(report)
+    })();
+    settle(&conn, ctx, result)
 }
 
 /// Creates a text custom field for each column mapped to `new_field` (in the import's

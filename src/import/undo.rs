@@ -14,6 +14,9 @@ pub struct UndoReport {
     /// Customers the import created, now removed.
     #[specta(type = i32)]
     pub removed: u64,
+    /// Interactions it added to customers that were already there, now removed.
+    #[specta(type = i32)]
+    pub removed_interactions: u64,
     /// Customers the import merged into, now as they were.
     #[specta(type = i32)]
     pub reverted: u64,
@@ -53,6 +56,8 @@ fn revertible(tbl: &str, col: &str) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct Reverted {
     pub removed: u64,
+    /// interactions it created on customers that were already there, now removed
+    pub removed_interactions: u64,
     /// customers whose own columns or custom values were set back
     pub reverted: Vec<String>,
     pub kept: Vec<String>,
@@ -109,6 +114,9 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
                 continue;
             }
             sqlx::query(&format!("DELETE FROM {tbl} WHERE id = ?")).bind(&rid).execute(&mut *w.conn()).await?;
+            if tbl == "interactions" {
+                out.removed_interactions += 1;
+            }
             touch(owner, &mut touched);
         }
     }
@@ -284,6 +292,12 @@ impl Workspace {
             .execute(&mut *w.conn())
             .await?;
         w.commit().await?;
-        Ok(UndoReport { import_id, removed: r.removed, reverted: r.reverted.len() as u64, kept: r.kept })
+        Ok(UndoReport {
+            import_id,
+            removed: r.removed,
+            removed_interactions: r.removed_interactions,
+            reverted: r.reverted.len() as u64,
+            kept: r.kept,
+        })
     }
 }

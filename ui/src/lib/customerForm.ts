@@ -27,6 +27,7 @@ export function emptyInput(): CustomerInput {
     expected_revenue: null,
     currency: null,
     notes: null,
+    external_id: null,
     custom: {}
   };
 }
@@ -57,7 +58,8 @@ const SIMPLE = new Set([
   'gender',
   'expected_revenue',
   'currency',
-  'notes'
+  'notes',
+  'external_id'
 ]);
 const PERSON = new Set(['family_name', 'middle_name', 'given_name']);
 

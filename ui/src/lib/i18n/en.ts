@@ -171,6 +171,7 @@ export const en = {
     summary: 'Summary',
     tags: 'Tags',
     tax_code: 'Tax code',
+    external_id: 'Customer code',
     time_zone: 'Time zone',
     updated_at: 'Last changed',
     value: 'Value',
@@ -209,6 +210,7 @@ export const en = {
     remove_email: 'Remove email',
     phone_label: 'Phone label',
     phone_label_placeholder: 'Mobile',
+    external_id_placeholder: 'e.g. KH0001, the code in your sales software',
     phone_number: 'Phone number {n}',
     email_label: 'Email label',
     email_label_placeholder: 'Work',
@@ -230,7 +232,8 @@ export const en = {
     reason: {
       phone: 'same phone',
       email: 'same email',
-      tax_code: 'same tax code'
+      tax_code: 'same tax code',
+      external_id: 'same customer code'
     }
   },
   c360: {
@@ -380,6 +383,7 @@ export const en = {
       district: 'District',
       province: 'Province / city',
       tax_code: 'Tax code',
+      external_id: 'Customer code (from another system)',
       company: 'Company this person works at',
       title: 'Job title at the company',
       source: 'Source',
@@ -502,6 +506,7 @@ export const en = {
       phone: 'Same phone {value}',
       email: 'Same email {value}',
       tax_code: 'Same tax code {value}',
+      external_id: 'Same customer code {value}',
       name_province: 'Same name, same province'
     },
     merge: 'Merge…',

@@ -171,6 +171,7 @@ export const vi = {
     summary: 'Tóm tắt',
     tags: 'Nhãn phân loại',
     tax_code: 'Mã số thuế',
+    external_id: 'Mã khách hàng',
     time_zone: 'Múi giờ',
     updated_at: 'Sửa lần cuối',
     value: 'Giá trị',
@@ -209,6 +210,7 @@ export const vi = {
     remove_email: 'Bỏ email',
     phone_label: 'Nhãn số điện thoại',
     phone_label_placeholder: 'Di động',
+    external_id_placeholder: 'VD: KH0001, mã ở phần mềm bán hàng',
     phone_number: 'Số điện thoại {n}',
     email_label: 'Nhãn email',
     email_label_placeholder: 'Công việc',
@@ -230,7 +232,8 @@ export const vi = {
     reason: {
       phone: 'trùng số điện thoại',
       email: 'trùng email',
-      tax_code: 'trùng mã số thuế'
+      tax_code: 'trùng mã số thuế',
+      external_id: 'trùng mã khách hàng'
     }
   },
   c360: {
@@ -380,6 +383,7 @@ export const vi = {
       district: 'Quận / huyện',
       province: 'Tỉnh / thành phố',
       tax_code: 'Mã số thuế',
+      external_id: 'Mã khách hàng (ở hệ thống khác)',
       company: 'Công ty nơi người này làm việc',
       title: 'Chức vụ tại công ty',
       source: 'Nguồn',
@@ -502,6 +506,7 @@ export const vi = {
       phone: 'Cùng số điện thoại {value}',
       email: 'Cùng email {value}',
       tax_code: 'Cùng mã số thuế {value}',
+      external_id: 'Cùng mã khách hàng {value}',
       name_province: 'Cùng tên, cùng tỉnh'
     },
     merge: 'Gộp…',

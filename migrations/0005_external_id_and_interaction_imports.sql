@@ -2,6 +2,26 @@
 -- files from that system (purchases, calls) can name the customer by it; tracked like every column.
 ALTER TABLE customers ADD COLUMN external_id TEXT;
 
+-- Imports can bring interactions and purchases too (the CHECK changes: the table is rebuilt).
+CREATE TABLE imports_new (
+    id           TEXT PRIMARY KEY NOT NULL,
+    tx           INTEGER NOT NULL UNIQUE REFERENCES txs(id),
+    entity       TEXT NOT NULL CHECK (entity IN ('customers', 'interactions')),
+    source_name  TEXT NOT NULL,
+    format       TEXT NOT NULL,
+    on_duplicate TEXT NOT NULL CHECK (on_duplicate IN ('skip', 'merge', 'create')),
+    imported     INTEGER NOT NULL,
+    merged       INTEGER NOT NULL,
+    skipped      INTEGER NOT NULL,
+    failed       INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    undone_at    INTEGER,
+    undo_tx      INTEGER REFERENCES txs(id)
+) STRICT;
+INSERT INTO imports_new SELECT * FROM imports;
+DROP TABLE imports;
+ALTER TABLE imports_new RENAME TO imports;
+
 
 DROP TRIGGER customers_changes_insert;
 CREATE TRIGGER customers_changes_insert AFTER INSERT ON customers BEGIN

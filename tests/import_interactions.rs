@@ -1,0 +1,186 @@
+//! Interactions and purchases imported from a file onto customers already in the workspace, found
+//! by phone, email or customer code; bad rows reported; a second import of the same file adds
+//! nothing; undo takes them off again.
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use tend::import::{ImportEntity, ImportOptions, ImportReport};
+use tend::interactions::{Direction, InteractionChannel, InteractionKind, PurchaseItem};
+use tend::Workspace;
+
+fn file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn opts() -> ImportOptions {
+    ImportOptions { entity: ImportEntity::Interactions, ..Default::default() }
+}
+
+async fn import(ws: &Workspace, path: &Path, opts: &ImportOptions) -> ImportReport {
+    ws.import(path, opts, |_| {}, Default::default()).await.expect("import")
+}
+
+async fn id_of(ws: &Workspace, name: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM customers WHERE name = ?").bind(name).fetch_one(ws.pool()).await.unwrap()
+}
+
+async fn interactions_of(ws: &Workspace, name: &str) -> Vec<tend::interactions::Interaction> {
+    let id = id_of(ws, name).await;
+    ws.timeline(&id, None, 200)
+        .await
+        .unwrap()
+        .entries
+        .into_iter()
+        .filter_map(|e| match e {
+            tend::history::TimelineEntry::Interaction(i) => Some(i),
+            _ => None,
+        })
+        .collect()
+}
+
+const SALES: &str = "\
+Mã KH,SĐT,Email,Ngày,Loại,Nội dung,Sản phẩm,SL,Đơn giá,Thành tiền,Nhân viên
+KH001,,,15/03/2025 14:30,Mua hàng,,Áo sơ mi,2,250.000,,
+,,b@congty.vn,16/03/2025,Cuộc gọi,Hỏi giá giao hàng,,,,,
+kh003,,,2025-03-17 09:00,Gặp mặt,Ký hợp đồng,,,,,Trần Thu Hà
+,0912 345 678,,15/03/2025 14:30,Mua hàng,,Áo sơ mi,2,250.000,,
+KH999,,,18/03/2025,Ghi chú,Không ai có mã này,,,,,
+,0988 000 111,,18/03/2025,Ghi chú,Hai người cùng số,,,,,
+KH001,,,31/02/2025,Ghi chú,Ngày không có thật,,,,,
+KH001,,,18/03/2025,Bay,Loại lạ,,,,,
+KH001,,,18/03/2025,Mua hàng,,,,,,
+KH001,,,19/03/2025,,Gọi lại sau Tết,,,,,Chị Hoa
+,,,19/03/2025,Ghi chú,Không biết của ai,,,,,
+";
+
+async fn shop() -> Fixture {
+    let f = open().await;
+    let mut a = person("Nguyễn Văn An", "0912 345 678");
+    a.external_id = Some("KH001".into());
+    f.ws.create_customer(&a).await.unwrap();
+    f.ws.create_customer(&with_email(person("Công ty Bình Minh", ""), "b@congty.vn")).await.unwrap();
+    let mut c = person("Lê Thị Cúc", "");
+    c.external_id = Some("KH003".into());
+    f.ws.create_customer(&c).await.unwrap();
+    f.ws.create_customer(&person("Phạm Dũng", "0988 000 111")).await.unwrap();
+    f.ws.create_customer(&person("Phạm Văn Dũng", "0988000111")).await.unwrap();
+    f.ws.add_staff(&tend::staff::StaffInput {
+        name: "Trần Thu Hà".into(),
+        email: Some("ha@shop.vn".into()),
+        role: tend::staff::Role::Agent,
+    })
+    .await
+    .unwrap();
+    f
+}
+
+#[tokio::test]
+async fn rows_find_their_customer_by_code_email_or_phone_and_bad_rows_say_why() {
+    let f = shop().await;
+    let path = file(f.dir.path(), "ban-hang.csv", SALES);
+    let r = import(&f.ws, &path, &opts()).await;
+    assert_eq!((r.rows, r.imported, r.skipped, r.failed_rows), (11, 3, 1, 7), "{r:#?}");
+
+    // the purchase, found by its customer code
+    let an = interactions_of(&f.ws, "Nguyễn Văn An").await;
+    assert_eq!(an.len(), 1);
+    let p = &an[0];
+    assert_eq!(
+        (p.kind, p.channel, p.direction),
+        (InteractionKind::Purchase, InteractionChannel::InPerson, Direction::Inbound)
+    );
+    assert_eq!(p.summary, "Áo sơ mi");
+    assert_eq!(p.items, vec![PurchaseItem { name: "Áo sơ mi".into(), quantity: 2, unit_price: 250_000 }]);
+    assert_eq!((p.amount, p.currency.as_deref()), (Some(500_000), Some("VND")));
+    // 14:30 in Hồ Chí Minh City is 07:30 UTC
+    assert_eq!(p.occurred_at, jiff::Timestamp::from_second(1_742_023_800).unwrap().as_millisecond());
+    // the same purchase again, by phone: skipped, and said to be from this file
+    let dup = &r.duplicates[0];
+    assert_eq!(
+        (dup.row, dup.reason.as_str(), dup.in_file, dup.action.as_str()),
+        (5, "same_interaction", true, "skipped")
+    );
+
+    // by email: a call; by a code written in lower case: a meeting logged by the staff named
+    let b = interactions_of(&f.ws, "Công ty Bình Minh").await;
+    assert_eq!(
+        (b[0].kind, b[0].channel, b[0].summary.as_str()),
+        (InteractionKind::Call, InteractionChannel::Phone, "Hỏi giá giao hàng")
+    );
+    let c = interactions_of(&f.ws, "Lê Thị Cúc").await;
+    let ha = f.ws.staff().await.unwrap().into_iter().find(|s| s.name == "Trần Thu Hà").unwrap();
+    assert_eq!((c[0].kind, c[0].staff_id.as_deref()), (InteractionKind::Meeting, Some(ha.id.as_str())));
+
+    // every rejected row: row number as the spreadsheet shows it, column, value, reason
+    let failed: Vec<(u64, &str, &str, &str)> =
+        r.failed.iter().map(|e| (e.row, e.column.as_str(), e.value.as_str(), e.message_key.as_str())).collect();
+    assert_eq!(
+        failed,
+        vec![
+            (6, "Mã KH", "KH999", "import.customer_not_found"),
+            (7, "SĐT", "0988 000 111", "import.customer_ambiguous"),
+            (8, "Ngày", "31/02/2025", "validation.date_invalid"),
+            (9, "Loại", "Bay", "import.interaction_kind_unknown"),
+            (10, "Nội dung", "", "validation.required"),
+            (10, "Thành tiền", "", "validation.required"),
+            (11, "Nhân viên", "Chị Hoa", "import.owner_unknown"),
+            (12, "Mã KH", "", "import.customer_missing"),
+        ]
+    );
+    assert!(r.failed.iter().all(|e| !e.reason.is_empty() && e.reason != "invalid"), "{:#?}", r.failed);
+
+    // written through the change records, like any write
+    let tx: i64 = sqlx::query_scalar("SELECT tx FROM imports WHERE id = ?")
+        .bind(&r.import_id)
+        .fetch_one(f.ws.pool())
+        .await
+        .unwrap();
+    let recorded: i64 =
+        sqlx::query_scalar("SELECT COUNT(DISTINCT row_id) FROM changes WHERE tx = ? AND tbl = 'interactions'")
+            .bind(tx)
+            .fetch_one(f.ws.pool())
+            .await
+            .unwrap();
+    assert_eq!(recorded, 3);
+    let listed = f.ws.imports().await.unwrap();
+    assert_eq!((listed[0].entity.as_str(), listed[0].imported), ("interactions", 3));
+
+    // the same file again adds nothing
+    let again = import(&f.ws, &path, &opts()).await;
+    assert_eq!((again.imported, again.skipped), (0, 4));
+    assert!(again.duplicates.iter().all(|d| !d.in_file));
+    assert_eq!(count(&f.ws, "interactions").await, 3);
+
+    // undo of the first import takes its three entries off; the customers stay
+    let u = f.ws.undo_import(Some(&r.import_id)).await.unwrap();
+    assert_eq!((u.removed, u.removed_interactions), (0, 3));
+    assert_eq!(count(&f.ws, "interactions").await, 0);
+    assert_eq!(count(&f.ws, "customers").await, 5);
+}
+
+#[tokio::test]
+async fn the_preview_names_each_rows_customer_and_a_file_without_one_is_refused() {
+    let f = shop().await;
+    let path = file(f.dir.path(), "ban-hang.csv", SALES);
+    let p = f.ws.import_preview(&path, &opts(), 20).await.unwrap();
+    assert!(p.mapping_errors.is_empty(), "{:?}", p.mapping_errors);
+    assert_eq!(p.mapping.target_of("Mã KH"), "customer_code");
+    assert_eq!(p.mapping.target_of("Thành tiền"), "amount");
+    assert_eq!(p.rows[0].customer.as_deref(), Some("Nguyễn Văn An"));
+    assert_eq!(p.rows[1].customer.as_deref(), Some("Công ty Bình Minh"));
+    assert_eq!(p.rows[4].customer, None);
+    assert_eq!(p.rows[4].problems[0].message_key, "import.customer_not_found");
+    assert_eq!(p.rows[4].problems[0].column, 0);
+
+    // no column names the customer, and none gives the date: said before anything is written
+    let bare = file(f.dir.path(), "ghi-chu.csv", "Nội dung,Ghi chú\nGọi lại,Chiều thứ hai\n");
+    let p = f.ws.import_preview(&bare, &opts(), 20).await.unwrap();
+    let keys: Vec<&str> = p.mapping_errors.iter().map(|e| e.message_key.as_str()).collect();
+    assert_eq!(keys, ["import.mapping_no_customer", "import.mapping_no_date"]);
+    let err = f.ws.import(&bare, &opts(), |_| {}, Default::default()).await.unwrap_err();
+    assert!(matches!(err, tend::error::Error::Validation(_)), "{err:?}");
+    assert_eq!(count(&f.ws, "interactions").await, 0);
+    assert!(f.ws.imports().await.unwrap().is_empty());
+}
