@@ -6,6 +6,7 @@
 use crate::customers::{Columns, CustomerKind, Gender, Source};
 use crate::error::{Error, Result};
 use crate::import::csv_err;
+use crate::interactions::{Direction, InteractionChannel, InteractionKind, PurchaseItem};
 use crate::search::CustomerFilter;
 use crate::Workspace;
 use serde::{Deserialize, Serialize};
@@ -193,7 +194,18 @@ fn row_of(n: &Names, cols: Columns) -> Row {
 
 /// Calls `f` with each matching customer, by name.
 fn each(conn: &rusqlite::Connection, filter: &CustomerFilter, mut f: impl FnMut(Columns) -> Result<()>) -> Result<u64> {
-    let seqs: Vec<i64> = match filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+    let mut n = 0;
+    for seq in matching(conn, filter)? {
+        let (_, cols) = crate::import::write::load_columns(conn, seq)?;
+        f(cols)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The live customers a filter or search finds (all when empty), by name.
+fn matching(conn: &rusqlite::Connection, filter: &CustomerFilter) -> Result<Vec<i64>> {
+    Ok(match filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         Some(q) => crate::search::search_seqs(conn, q, filter, 10_000_000)?,
         None => {
             let (fsql, binds) = crate::search::filter_sql(filter);
@@ -203,14 +215,7 @@ fn each(conn: &rusqlite::Connection, filter: &CustomerFilter, mut f: impl FnMut(
             let rows = st.query_map(rusqlite::params_from_iter(binds.iter()), |r| r.get::<_, i64>(0))?;
             rows.collect::<std::result::Result<_, _>>()?
         }
-    };
-    let mut n = 0;
-    for seq in seqs {
-        let (_, cols) = crate::import::write::load_columns(conn, seq)?;
-        f(cols)?;
-        n += 1;
-    }
-    Ok(n)
+    })
 }
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
@@ -380,6 +385,268 @@ impl Workspace {
         let d = dest.to_path_buf();
         let f = filter.clone();
         let rows = crate::blocking("export", move || export(&db, &d, format, &f)).await?;
+        Ok(ExportReport { path: dest.display().to_string(), rows })
+    }
+}
+
+/// The columns of an interactions export, named as the interactions import reads them (the
+/// customer's code, first phone and first email find it again; its name is there to read).
+const INTERACTION_COLUMNS: &[&str] = &[
+    "Mã KH",
+    "Khách hàng",
+    "SĐT",
+    "Email",
+    "Ngày",
+    "Loại",
+    "Kênh",
+    "Chiều",
+    "Nội dung",
+    "Chi tiết",
+    "Sản phẩm",
+    "SL",
+    "Đơn giá",
+    "Thành tiền",
+    "Tiền tệ",
+    "Nhân viên",
+];
+
+fn kind_label(k: InteractionKind) -> &'static str {
+    match k {
+        InteractionKind::Call => "Cuộc gọi",
+        InteractionKind::Email => "Email",
+        InteractionKind::Meeting => "Gặp mặt",
+        InteractionKind::Chat => "Tin nhắn",
+        InteractionKind::Note => "Ghi chú",
+        InteractionKind::Purchase => "Mua hàng",
+    }
+}
+
+fn channel_label(c: InteractionChannel) -> &'static str {
+    match c {
+        InteractionChannel::Phone => "Điện thoại",
+        InteractionChannel::Email => "Email",
+        InteractionChannel::Website => "Website",
+        InteractionChannel::Facebook => "Facebook",
+        InteractionChannel::Zalo => "Zalo",
+        InteractionChannel::InPerson => "Trực tiếp",
+        InteractionChannel::Other => "Khác",
+    }
+}
+
+fn direction_label(d: Direction) -> &'static str {
+    match d {
+        Direction::Inbound => "Đến",
+        Direction::Outbound => "Đi",
+        Direction::Internal => "Nội bộ",
+    }
+}
+
+/// Several items in one cell, a line each: "Áo sơ mi (2 × 250.000)". The import reads them back.
+pub(crate) fn items_cell(items: &[PurchaseItem]) -> String {
+    items
+        .iter()
+        .map(|i| format!("{} ({} × {})", i.name, i.quantity, group(i.unit_price)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// 250000 -> "250.000" (as Vietnamese write amounts; the import reads it back).
+fn group(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if v < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// One exported interaction: its cells, and what XLSX writes typed.
+struct InteractionRow {
+    cells: Vec<String>,
+    at: jiff::civil::DateTime,
+    quantity: Option<i64>,
+    unit_price: Option<i64>,
+    amount: Option<i64>,
+}
+
+fn interaction_rows(
+    conn: &rusqlite::Connection,
+    filter: &CustomerFilter,
+    tz: &jiff::tz::TimeZone,
+    mut f: impl FnMut(InteractionRow) -> Result<()>,
+) -> Result<u64> {
+    let staff = names(conn)?.staff;
+    let mut st = conn.prepare(&format!(
+        "SELECT {} FROM interactions WHERE customer_id = ? AND deleted_at IS NULL ORDER BY occurred_at, id",
+        crate::interactions::INTERACTION_COLS
+    ))?;
+    let mut n = 0;
+    for seq in matching(conn, filter)? {
+        let (id, cols) = crate::import::write::load_columns(conn, seq)?;
+        let rows = st.query_map([&id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+                r.get(11)?,
+                r.get(12)?,
+            ))
+        })?;
+        for row in rows {
+            let i = crate::interactions::from_row(row?)?;
+            let at = jiff::Timestamp::from_millisecond(i.occurred_at)
+                .map_err(|e| Error::Conflict(format!("interaction {}: {e}", i.id)))?
+                .to_zoned(tz.clone())
+                .datetime();
+            let one = (i.items.len() == 1).then(|| &i.items[0]);
+            let o = |v: &Option<String>| v.clone().unwrap_or_default();
+            let cells = vec![
+                o(&cols.external_id),
+                cols.name.clone(),
+                cols.phones.first().map(|p| display_phone(&p.number)).unwrap_or_default(),
+                cols.emails.first().map(|e| e.address.clone()).unwrap_or_default(),
+                format!(
+                    "{:02}/{:02}/{:04} {:02}:{:02}:{:02}",
+                    at.day(),
+                    at.month(),
+                    at.year(),
+                    at.hour(),
+                    at.minute(),
+                    at.second()
+                ),
+                kind_label(i.kind).into(),
+                channel_label(i.channel).into(),
+                direction_label(i.direction).into(),
+                i.summary.clone(),
+                o(&i.body),
+                match one {
+                    Some(it) => it.name.clone(),
+                    None => items_cell(&i.items),
+                },
+                one.map(|it| it.quantity.to_string()).unwrap_or_default(),
+                one.map(|it| group(it.unit_price)).unwrap_or_default(),
+                i.amount.map(group).unwrap_or_default(),
+                o(&i.currency),
+                i.staff_id.as_ref().and_then(|s| staff.get(s)).cloned().unwrap_or_default(),
+            ];
+            f(InteractionRow {
+                cells,
+                at,
+                quantity: one.map(|it| it.quantity),
+                unit_price: one.map(|it| it.unit_price),
+                amount: i.amount,
+            })?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+fn export_interactions(
+    db: &Path,
+    dest: &Path,
+    format: ExportFormat,
+    filter: &CustomerFilter,
+    tz: &jiff::tz::TimeZone,
+) -> Result<u64> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let tmp = dest.with_extension("partial");
+    let rows = match format {
+        ExportFormat::Csv => {
+            let mut f = std::fs::File::create(&tmp)?;
+            std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
+            let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+            w.write_record(INTERACTION_COLUMNS).map_err(csv_err)?;
+            let rows = interaction_rows(&conn, filter, tz, |r| w.write_record(&r.cells).map_err(csv_err))?;
+            w.flush()?;
+            rows
+        }
+        ExportFormat::Xlsx => {
+            use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+            let mut book = Workbook::new();
+            let sheet = book.add_worksheet();
+            let bold = Format::new().set_bold();
+            let when = Format::new().set_num_format("dd/mm/yyyy hh:mm:ss");
+            let money = Format::new().set_num_format("#,##0");
+            for (c, h) in INTERACTION_COLUMNS.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx_err)?;
+            }
+            sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+            let mut r: u32 = 0;
+            let count = interaction_rows(&conn, filter, tz, |row| {
+                r += 1;
+                for (c, v) in row.cells.iter().enumerate() {
+                    let col = c as u16;
+                    match (INTERACTION_COLUMNS[c], &row) {
+                        ("Ngày", InteractionRow { at, .. }) => {
+                            let dt = ExcelDateTime::from_ymd(at.year() as u16, at.month() as u8, at.day() as u8)
+                                .and_then(|d| d.and_hms(at.hour() as u16, at.minute() as u8, at.second() as u8))
+                                .map_err(xlsx_err)?;
+                            sheet.write_datetime_with_format(r, col, dt, &when).map_err(xlsx_err)?;
+                        }
+                        ("SL", InteractionRow { quantity: Some(q), .. }) => {
+                            sheet.write_number(r, col, *q as f64).map_err(xlsx_err)?;
+                        }
+                        ("Đơn giá", InteractionRow { unit_price: Some(m), .. })
+                        | ("Thành tiền", InteractionRow { amount: Some(m), .. }) => {
+                            sheet.write_number_with_format(r, col, *m as f64, &money).map_err(xlsx_err)?;
+                        }
+                        _ if !v.is_empty() => {
+                            sheet.write_string(r, col, v).map_err(xlsx_err)?;
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(())
+            })?;
+            sheet.autofilter(0, 0, r, INTERACTION_COLUMNS.len() as u16 - 1).map_err(xlsx_err)?;
+            for (c, w) in [(1u16, 26.0), (4, 20.0), (8, 36.0), (9, 36.0), (10, 28.0)] {
+                sheet.set_column_width(c, w).map_err(xlsx_err)?;
+            }
+            book.save(&tmp).map_err(xlsx_err)?;
+            count
+        }
+        ExportFormat::Vcf => {
+            return Err(Error::Validation(vec![crate::error::FieldError::new(
+                "format",
+                "export.interactions_no_vcard",
+            )]))
+        }
+    };
+    std::fs::rename(&tmp, dest)?;
+    Ok(rows)
+}
+
+impl Workspace {
+    /// Exports the interactions and purchases of the customers matching `filter` (all when
+    /// empty) to CSV or XLSX, oldest first per customer, times in the workspace's time zone.
+    pub async fn export_interactions(
+        &self,
+        dest: &Path,
+        format: ExportFormat,
+        filter: &CustomerFilter,
+    ) -> Result<ExportReport> {
+        let tz = self.zone().await?;
+        let db = self.path().to_path_buf();
+        let d = dest.to_path_buf();
+        let f = filter.clone();
+        let rows = crate::blocking("export", move || export_interactions(&db, &d, format, &f, &tz)).await?;
         Ok(ExportReport { path: dest.display().to_string(), rows })
     }
 }

@@ -149,6 +149,16 @@ impl Workspace {
         Ok(tz.unwrap_or_else(|| "Asia/Ho_Chi_Minh".to_string()))
     }
 
+    /// The workspace's time zone, for turning local dates and times into instants and back.
+    pub async fn zone(&self) -> Result<jiff::tz::TimeZone> {
+        let name = self.time_zone().await?;
+        jiff::tz::TimeZone::get(&name).map_err(|e| {
+            Error::Validation(vec![
+                FieldError::new("time_zone", "validation.time_zone_invalid").with("value", format!("{name}: {e}"))
+            ])
+        })
+    }
+
     pub async fn set_time_zone(&self, tz: &str) -> Result<()> {
         if jiff::tz::TimeZone::get(tz).is_err() {
             return Err(Error::Validation(vec![

@@ -184,3 +184,93 @@ async fn the_preview_names_each_rows_customer_and_a_file_without_one_is_refused(
     assert_eq!(count(&f.ws, "interactions").await, 0);
     assert!(f.ws.imports().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn exported_interactions_import_back_unchanged_from_csv_and_xlsx() {
+    use tend::export::ExportFormat;
+    use tend::interactions::InteractionInput;
+    let f = shop().await;
+    let ha = f.ws.staff().await.unwrap().into_iter().find(|s| s.name == "Trần Thu Hà").unwrap();
+    let entry = |kind, channel, direction, at: i64, summary: &str| InteractionInput {
+        kind,
+        channel,
+        direction,
+        staff_id: None,
+        occurred_at: Some(at),
+        summary: summary.into(),
+        body: None,
+        amount: None,
+        currency: None,
+        items: vec![],
+    };
+    let an = id_of(&f.ws, "Nguyễn Văn An").await;
+    let binh = id_of(&f.ws, "Công ty Bình Minh").await;
+    let cuc = id_of(&f.ws, "Lê Thị Cúc").await;
+    let t = 1_742_023_805_000; // 2025-03-15 14:30:05 in Hồ Chí Minh City
+    let mut two = entry(InteractionKind::Purchase, InteractionChannel::Zalo, Direction::Inbound, t, "Đơn Tết");
+    two.items = vec![
+        PurchaseItem { name: "Áo sơ mi".into(), quantity: 2, unit_price: 250_000 },
+        PurchaseItem { name: "Khăn (lụa)".into(), quantity: 1, unit_price: 90_000 },
+    ];
+    f.ws.add_interaction(&an, &two).await.unwrap();
+    let mut one =
+        entry(InteractionKind::Purchase, InteractionChannel::InPerson, Direction::Inbound, t + 86_400_000, "Quần tây");
+    one.items = vec![PurchaseItem { name: "Quần tây".into(), quantity: 1, unit_price: 420_000 }];
+    one.amount = Some(400_000); // a discount: the total is what was paid
+    f.ws.add_interaction(&an, &one).await.unwrap();
+    let mut call =
+        entry(InteractionKind::Call, InteractionChannel::Phone, Direction::Outbound, t - 3_600_000, "Hẹn giao hàng");
+    call.body = Some("Giao trước 17h\nGọi chị Lan ở quầy, \"đừng\" gọi số bàn".into());
+    call.staff_id = Some(ha.id.clone());
+    f.ws.add_interaction(&binh, &call).await.unwrap();
+    let mut usd = entry(InteractionKind::Meeting, InteractionChannel::InPerson, Direction::Outbound, t, "Ký hợp đồng");
+    usd.amount = Some(1_500);
+    usd.currency = Some("USD".into());
+    f.ws.add_interaction(&cuc, &usd).await.unwrap();
+    f.ws.add_interaction(
+        &cuc,
+        &entry(InteractionKind::Note, InteractionChannel::Other, Direction::Internal, t, "Thích màu xanh"),
+    )
+    .await
+    .unwrap();
+
+    async fn all(ws: &Workspace) -> Vec<String> {
+        let mut out: Vec<String> = sqlx::query_scalar(
+            "SELECT c.name || '|' || i.kind || '|' || i.channel || '|' || i.direction || '|' || i.occurred_at || '|' ||
+             i.summary || '|' || COALESCE(i.body, '') || '|' || COALESCE(i.amount, '') || '|' || COALESCE(i.currency, '')
+             || '|' || i.items || '|' || COALESCE(s.name, '')
+             FROM interactions i JOIN customers c ON c.id = i.customer_id LEFT JOIN staff s ON s.id = i.staff_id",
+        )
+        .fetch_all(ws.pool())
+        .await
+        .unwrap();
+        out.sort();
+        out
+    }
+    let before = all(&f.ws).await;
+    assert_eq!(before.len(), 5);
+    let customers = f.dir.path().join("khach.csv");
+    f.ws.export_customers(&customers, ExportFormat::Csv, &Default::default()).await.unwrap();
+    for (name, format) in [("tuong-tac.csv", ExportFormat::Csv), ("tuong-tac.xlsx", ExportFormat::Xlsx)] {
+        let path = f.dir.path().join(name);
+        let r = f.ws.export_interactions(&path, format, &Default::default()).await.unwrap();
+        assert_eq!(r.rows, 5);
+        let g = open().await;
+        g.ws.add_staff(&tend::staff::StaffInput {
+            name: "Trần Thu Hà".into(),
+            email: None,
+            role: tend::staff::Role::Agent,
+        })
+        .await
+        .unwrap();
+        let c = import(&g.ws, &customers, &Default::default()).await;
+        assert_eq!((c.imported, c.skipped), (4, 1), "the two Dũng share a phone");
+        let r = import(&g.ws, &path, &opts()).await;
+        assert!(r.failed.is_empty(), "{name}: {:#?}", r.failed);
+        assert_eq!(r.imported, 5, "{name}");
+        assert_eq!(all(&g.ws).await, before, "{name}");
+    }
+    // vCard has no place for them: said, not written
+    let err = f.ws.export_interactions(&f.dir.path().join("x.vcf"), ExportFormat::Vcf, &Default::default()).await;
+    assert!(matches!(err, Err(tend::error::Error::Validation(_))));
+}

@@ -135,6 +135,24 @@ enum ExportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Interactions and purchases (of all customers, or those a filter or search finds) to CSV
+    /// or XLSX, in the columns `import interactions` reads.
+    Interactions {
+        path: PathBuf,
+        /// From the file name when not given.
+        #[arg(long, value_parser = ["csv", "xlsx"])]
+        format: Option<String>,
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long)]
+        stage: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long)]
+        province: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -254,9 +272,12 @@ fn wants_json(c: &Command) -> bool {
         | Command::Duplicates { json, .. }
         | Command::Merge { json, .. }
         | Command::Unmerge { json, .. }
-        | Command::Export { command: ExportCommand::Customers { json, .. } | ExportCommand::Workspace { json, .. } } => {
-            *json
-        }
+        | Command::Export {
+            command:
+                ExportCommand::Customers { json, .. }
+                | ExportCommand::Interactions { json, .. }
+                | ExportCommand::Workspace { json, .. },
+        } => *json,
         Command::Customer { command: CustomerCommand::Add { json, .. } | CustomerCommand::Show { json, .. } } => *json,
         Command::Import {
             command:
@@ -475,6 +496,18 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let filter = tend::search::CustomerFilter { query, stage_id: stage, owner_id: None, tag, province };
             let r = ws.export_customers(&dest, format, &filter).await?;
             print(json, &r, || format!("{} customers exported to {}", r.rows, r.path))?;
+        }
+        Command::Export {
+            command: ExportCommand::Interactions { path: dest, format, query, stage, tag, province, json },
+        } => {
+            let ext = dest.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            let format = match format.as_deref().or(ext.as_deref()) {
+                Some("xlsx") => tend::export::ExportFormat::Xlsx,
+                _ => tend::export::ExportFormat::Csv,
+            };
+            let filter = tend::search::CustomerFilter { query, stage_id: stage, owner_id: None, tag, province };
+            let r = ws.export_interactions(&dest, format, &filter).await?;
+            print(json, &r, || format!("{} interactions exported to {}", r.rows, r.path))?;
         }
         Command::Duplicates { limit, json } => {
             let pairs = ws.duplicate_pairs(limit).await?;

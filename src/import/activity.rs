@@ -329,11 +329,13 @@ pub(crate) fn assess(
     let quantity = money(Target::Quantity);
     let item = cell(Target::Item).map(|(_, v)| v.to_string());
     let items: Vec<PurchaseItem> = match &item {
-        Some(name) => vec![PurchaseItem {
-            name: name.clone(),
-            quantity: quantity.unwrap_or(1),
-            unit_price: unit_price.unwrap_or(0),
-        }],
+        Some(text) => listed_items(text).unwrap_or_else(|| {
+            vec![PurchaseItem {
+                name: text.clone(),
+                quantity: quantity.unwrap_or(1),
+                unit_price: unit_price.unwrap_or(0),
+            }]
+        }),
         None => vec![],
     };
     let kind = kind_word.and_then(InteractionKind::parse).unwrap_or(if amount.is_some() || item.is_some() {
@@ -363,7 +365,8 @@ pub(crate) fn assess(
         None => cx.actor.map(str::to_string),
     };
     // A purchase without its own summary is summed up by what was bought.
-    let summary = cell(Target::Summary).map(|(_, v)| v.to_string()).or_else(|| item.clone()).unwrap_or_default();
+    let bought = items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ");
+    let summary = cell(Target::Summary).map(|(_, v)| v.to_string()).unwrap_or(bought);
     let input = InteractionInput {
         kind,
         channel,
@@ -453,6 +456,27 @@ pub fn datetime_cell(v: &str, tz: &TimeZone) -> std::result::Result<i64, &'stati
     Ok(zoned.timestamp().as_millisecond())
 }
 
+/// Several items in one cell, a line each, as the export writes them: "Áo sơ mi (2 × 250.000)".
+/// None unless every line (two or more) reads so: then the cell is one item's name.
+fn listed_items(text: &str) -> Option<Vec<PurchaseItem>> {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if lines.len() < 2 {
+        return None;
+    }
+    lines
+        .iter()
+        .map(|l| {
+            let (name, rest) = l.strip_suffix(')')?.rsplit_once(" (")?;
+            let (q, p) = rest.split_once(" × ")?;
+            Some(PurchaseItem {
+                name: name.trim().to_string(),
+                quantity: q.trim().parse().ok()?,
+                unit_price: money_cell(p).ok()?,
+            })
+        })
+        .collect()
+}
+
 fn kind_word(f: &str) -> Option<&'static str> {
     Some(match f {
         "call" | "goi" | "goi dien" | "cuoc goi" | "dien thoai" | "phone call" => "call",
@@ -519,6 +543,14 @@ mod tests {
                 .collect();
         let t: Vec<String> = suggest(&h).columns.into_iter().map(|c| c.target).collect();
         assert_eq!(t, ["customer_code", "occurred_at", "item", "quantity", "unit_price", "amount", "staff", "body"]);
+    }
+
+    #[test]
+    fn items_listed_in_one_cell() {
+        let items = listed_items("Áo sơ mi (2 × 250.000)\nKhăn (Lụa) (1 × 90.000)").unwrap();
+        assert_eq!(items[1], PurchaseItem { name: "Khăn (Lụa)".into(), quantity: 1, unit_price: 90_000 });
+        assert_eq!(listed_items("Áo sơ mi (2 × 250.000)"), None, "one line is a name");
+        assert_eq!(listed_items("Áo\nQuần"), None);
     }
 
     #[test]

@@ -25,8 +25,9 @@ pub(crate) fn cell_text(d: &Data) -> String {
         Data::DateTime(dt) => match dt.as_datetime() {
             Some(t) if t.time() == Default::default() => t.date().to_string(),
             Some(t) => {
-                let s = t.to_string(); // "1985-03-15 08:30:00"
-                s.get(..16).unwrap_or(&s).to_string()
+                let s = t.to_string(); // "1985-03-15 08:30:00", seconds only when not zero
+                let s = s.split('.').next().unwrap_or(&s);
+                s.strip_suffix(":00").unwrap_or(s).to_string()
             }
             None => dt.as_f64().to_string(),
         },
