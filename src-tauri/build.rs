@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "import_list",
     "file_copy",
     "export_customers",
+    "export_interactions",
     "backup_list",
     "backup_now",
     "workspace_check",

@@ -300,6 +300,16 @@ async fn export_customers(ws: Ws<'_>, path: String, format: ExportFormat, filter
 }
 #[tauri::command]
 #[specta::specta]
+async fn export_interactions(
+    ws: Ws<'_>,
+    path: String,
+    format: ExportFormat,
+    filter: CustomerFilter,
+) -> R<ExportReport> {
+    ws.get()?.export_interactions(std::path::Path::new(&path), format, &filter).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
 async fn backup_list() -> R<Vec<BackupInfo>> {
     tend::backup::list_backups(&tend::default_workspace_path()).map_err(e)
 }
@@ -422,6 +432,7 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             import_list,
             file_copy,
             export_customers,
+            export_interactions,
             backup_list,
             backup_now,
             workspace_check,

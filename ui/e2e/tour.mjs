@@ -4,6 +4,7 @@
 // (tour-<lang>-<screen>.png) so a person can look at them. Writes go to a copy of the workspace.
 
 import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { helpers, TIMEOUT } from './helpers.mjs';
 
 export async function tour(browser, { artifacts, step }) {
@@ -335,6 +336,45 @@ export async function tour(browser, { artifacts, step }) {
     await browser.execute(() => document.querySelector('[data-testid="archive-settings"]')?.scrollIntoView({ block: 'start' }));
     await noRawKeys('archive');
     await screenshot('tour-vi-archive');
+  });
+
+  await step('tour: a company\'s interactions exported, then imported back with a bad row (vi)', async () => {
+    await toList();
+    await typeInto('customer-search', companyName);
+    await waitFor('the company row', async () => (await rowCount()) > 0);
+    await (await shown('open-export')).click();
+    await shown('export-dialog');
+    await (await shown('export-what-interactions')).click();
+    await (await shown('export-csv')).click();
+    const dest = join(artifacts, 'tour-interactions.csv');
+    await typeInto('export-path', dest);
+    await noRawKeys('export dialog (interactions)');
+    await screenshot('tour-vi-export-interactions');
+    await (await shown('export-run')).click();
+    const done = await textOf('export-done');
+    if (!done.includes('tour-interactions.csv')) throw new Error(`export says "${done}"`);
+    await browser.keys(['Escape']);
+    // a row naming no customer goes first, so the preview shows it
+    const [head, ...rest] = readFileSync(dest, 'utf8').split('\n');
+    const bad = 'KH-KHONG-CO,,,,20/11/2026 10:00:00,Ghi chú,Khác,Nội bộ,Không ai có mã này,,,,,,,';
+    writeFileSync(dest, [head, bad, ...rest].join('\n'));
+    await (await shown('open-import')).click();
+    await (await shown('entity-interactions')).click();
+    await typeInto('import-path', dest);
+    await (await shown('import-read')).click();
+    await shown('import-preview');
+    await waitFor('rows linked to the company', async () => (await $$t('preview-customer')).length > 0);
+    const linked = await textOf('preview-customer');
+    if (!linked.trim().startsWith('→ ')) throw new Error(`preview links to "${linked}"`);
+    await shown('cell-problem');
+    await noRawKeys('interactions import preview');
+    await screenshot('tour-vi-import-interactions');
+    await (await shown('import-start')).click();
+    await shown('import-report', 60000);
+    const failed = await textOf('report-failed-rows');
+    if (!failed.includes('KH-KHONG-CO')) throw new Error(`rejected rows: "${failed.slice(0, 300)}"`);
+    await noRawKeys('interactions import report');
+    await screenshot('tour-vi-import-interactions-report');
   });
 
   await step('tour: duplicates, a merge and its undo (vi)', async () => {

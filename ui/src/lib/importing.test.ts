@@ -36,6 +36,7 @@ describe('labels and problems', () => {
       row: 5,
       cells: ['Ana', '12ab'],
       duplicate_of: null,
+      customer: null,
       problems: [{ column: 1, message_key: 'validation.phone_invalid', params: { value: '12ab' }, reason: 'x' }]
     } as PreviewRow;
     expect(cellProblems(row, 0)).toEqual([]);
@@ -59,5 +60,20 @@ describe('saved mappings', () => {
     const saved = { columns: [{ column: 'Khách', target: 'name' }, { column: 'Cũ', target: 'notes' }] };
     const current = { columns: [{ column: 'Khách', target: 'ignore' }, { column: 'Email', target: 'email' }] };
     expect(withSaved(saved, current).columns).toEqual([{ column: 'Khách', target: 'name' }, { column: 'Email', target: 'email' }]);
+  });
+});
+
+describe('interactions mapping', () => {
+  const t = (key: string) => key;
+  it('labels the kind of an interaction, not of a customer', () => {
+    expect(targetLabel(t, 'kind', [], 'interactions')).toBe('import.target.kind_interaction');
+    expect(targetLabel(t, 'kind', [])).toBe('import.target.kind');
+  });
+  it('gives an interaction target to one column only', () => {
+    const m = { columns: [{ column: 'Ngày mua', target: 'occurred_at' }, { column: 'Ngày giao', target: 'ignore' }] };
+    expect(assign(m, 'Ngày giao', 'occurred_at').columns).toEqual([
+      { column: 'Ngày mua', target: 'ignore' },
+      { column: 'Ngày giao', target: 'occurred_at' }
+    ]);
   });
 });

@@ -6,7 +6,8 @@ import type { CustomField, ImportPreview, Mapping, PreviewRow, RowError } from '
 type Translate = (key: string, opts?: { values?: Record<string, string | number> }) => string;
 
 /** A target as the user reads it ("Số điện thoại", "Trường: Hạng thành viên"). */
-export function targetLabel(t: Translate, target: string, fields: CustomField[]): string {
+export function targetLabel(t: Translate, target: string, fields: CustomField[], entity: 'customers' | 'interactions' = 'customers'): string {
+  if (entity === 'interactions' && target === 'kind') return t('import.target.kind_interaction');
   if (target.startsWith('custom:')) {
     const key = target.slice('custom:'.length);
     const f = fields.find((x) => x.key === key);
@@ -29,7 +30,11 @@ export function withTarget(mapping: Mapping, column: string, target: string): Ma
 }
 
 /** Targets that take one column only: choosing one for a column frees it from any other. */
-const SINGLE = new Set(['name', 'family_name', 'middle_name', 'given_name', 'kind', 'address', 'street', 'ward', 'district', 'province', 'tax_code', 'company', 'title', 'source', 'owner', 'stage', 'birthday', 'gender', 'expected_revenue', 'currency']);
+const SINGLE = new Set([
+  'name', 'family_name', 'middle_name', 'given_name', 'kind', 'address', 'street', 'ward', 'district', 'province', 'tax_code', 'external_id', 'company', 'title', 'source', 'owner', 'stage', 'birthday', 'gender', 'expected_revenue', 'currency',
+  // interactions: every target takes one column
+  'customer_phone', 'customer_email', 'customer_code', 'occurred_at', 'channel', 'direction', 'summary', 'body', 'item', 'quantity', 'unit_price', 'amount', 'staff'
+]);
 
 /** Sets a column's target; a single-column target moves there from the column that had it. */
 export function assign(mapping: Mapping, column: string, target: string): Mapping {

@@ -49,6 +49,7 @@ export const commands = {
 	/**  Copies a file the app wrote (rejected rows) to where the user chose. */
 	fileCopy: (from: string, to: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("file_copy", { from, to })),
 	exportCustomers: (path: string, format: ExportFormat, filter: CustomerFilter) => typedError<ExportReport, ErrorPayload>(__TAURI_INVOKE("export_customers", { path, format, filter })),
+	exportInteractions: (path: string, format: ExportFormat, filter: CustomerFilter) => typedError<ExportReport, ErrorPayload>(__TAURI_INVOKE("export_interactions", { path, format, filter })),
 	backupList: () => typedError<BackupInfo[], ErrorPayload>(__TAURI_INVOKE("backup_list")),
 	backupNow: () => typedError<BackupInfo | null, ErrorPayload>(__TAURI_INVOKE("backup_now")),
 	workspaceCheck: () => typedError<CheckReport, ErrorPayload>(__TAURI_INVOKE("workspace_check")),
@@ -191,6 +192,7 @@ export type Customer = {
 	expected_revenue: number | null,
 	currency: string | null,
 	notes: string | null,
+	external_id: string | null,
 	custom: { [key in string]: string },
 	contacts: Contact[],
 	created_at: number,
@@ -232,6 +234,8 @@ export type CustomerInput = {
 	expected_revenue?: number | null,
 	currency?: string | null,
 	notes?: string | null,
+	/**  The code another system gave this customer ("Mã KH"); files from it can name the customer by it. */
+	external_id?: string | null,
 	/**  Custom field key -> value as text ("true"/"false" for checkboxes, YYYY-MM-DD for dates). */
 	custom?: { [key in string]: string },
 };
@@ -387,12 +391,23 @@ export type HistoryEntry = {
 	change: FieldChange,
 };
 
+/**  What an import's rows are. */
+export type ImportEntity = "customers" | "interactions";
+
 /**  Everything an import is told. */
 export type ImportOptions = {
+	/**
+	 *  What the rows are: customers (the default), or interactions and purchases of customers
+	 *  already in the workspace, named by phone, email or customer code.
+	 */
+	entity?: ImportEntity,
 	read?: ReadOptions,
 	/**  The suggested mapping when not given. */
 	mapping?: Mapping | null,
-	/**  Skip when not given. */
+	/**
+	 *  Skip when not given. For interactions: a row equal to one the customer already has (same
+	 *  time, kind, summary and amount) is skipped unless this is `create`.
+	 */
 	on_duplicate?: OnDuplicate | null,
 	/**  Where to write the rejected rows (CSV, the file's own columns); none when not given. */
 	rejects_path?: string | null,
@@ -450,6 +465,8 @@ export type ImportReport = {
 /**  An import as listed (for undo). */
 export type ImportSummary = {
 	id: string,
+	/**  "customers" or "interactions" */
+	entity: string,
 	source_name: string,
 	format: string,
 	imported: number,
@@ -546,6 +563,8 @@ export type PreviewRow = {
 	problems: CellProblem[],
 	/**  The name of the customer this row duplicates, if any. */
 	duplicate_of: string | null,
+	/**  Interactions: the name of the customer the row goes to. */
+	customer: string | null,
 };
 
 export type PurchaseItem = {
@@ -619,6 +638,8 @@ export type UndoReport = {
 	import_id: string,
 	/**  Customers the import created, now removed. */
 	removed: number,
+	/**  Interactions it added to customers that were already there, now removed. */
+	removed_interactions: number,
 	/**  Customers the import merged into, now as they were. */
 	reverted: number,
 	/**
