@@ -973,13 +973,15 @@ fn run_activity(
             };
             let c = &ready.checked;
             if on_dup == OnDuplicate::Skip {
+                // files hold times to the second (ours too): the same second is the same time
+                let second = ready.occurred_at.div_euclid(1000) * 1000;
                 let same: Option<i64> = conn
                     .prepare_cached(
-                        "SELECT rowid FROM interactions WHERE customer_id = ? AND occurred_at = ? AND kind = ?
-                         AND summary = ? AND amount IS ? AND deleted_at IS NULL LIMIT 1",
+                        "SELECT rowid FROM interactions WHERE customer_id = ? AND occurred_at BETWEEN ? AND ?
+                         AND kind = ? AND summary = ? AND amount IS ? AND deleted_at IS NULL LIMIT 1",
                     )?
                     .query_row(
-                        rusqlite::params![customer_id, ready.occurred_at, ready.kind.as_str(), c.summary, c.amount],
+                        rusqlite::params![customer_id, second, second + 999, ready.kind.as_str(), c.summary, c.amount],
                         |r| r.get(0),
                     )
                     .optional()?;

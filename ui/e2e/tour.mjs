@@ -368,9 +368,13 @@ export async function tour(browser, { artifacts, step }) {
     if (!linked.trim().startsWith('→ ')) throw new Error(`preview links to "${linked}"`);
     await shown('cell-problem');
     await noRawKeys('interactions import preview');
+    await browser.execute(() => document.querySelector('[data-testid="import-preview"]')?.scrollIntoView({ block: 'start' }));
     await screenshot('tour-vi-import-interactions');
     await (await shown('import-start')).click();
     await shown('import-report', 60000);
+    // every exported entry is already there: nothing is added twice
+    const added = await textOf('report-imported');
+    if (!/^0\b/.test(added.trim())) throw new Error(`report: "${added}"`);
     const failed = await textOf('report-failed-rows');
     if (!failed.includes('KH-KHONG-CO')) throw new Error(`rejected rows: "${failed.slice(0, 300)}"`);
     await noRawKeys('interactions import report');
