@@ -345,6 +345,7 @@ export const en = {
     on_duplicate_interactions: 'When the customer already has this very entry (same time, kind, summary and amount)',
     dup_same_skip: 'Skip the row',
     dup_same_create: 'Add it anyway',
+    goes_to_col: 'Goes to',
     goes_to: '→ {name}',
     imported_interactions: '{count, number} interactions added',
     skipped_interactions: '{count, number} rows already there were skipped',
@@ -494,6 +495,7 @@ export const en = {
     gender_unknown: '“{value}” is not a gender (male, female, other)'
   },
   export: {
+    title_interactions: 'Export interactions and purchases',
     what: 'What to export',
     what_customers: 'Customer records',
     what_interactions: 'Interactions and purchases of these customers',

@@ -345,6 +345,7 @@ export const vi = {
     on_duplicate_interactions: 'Khi khách hàng đã có đúng tương tác này (cùng thời điểm, loại, nội dung, số tiền)',
     dup_same_skip: 'Bỏ qua dòng trùng',
     dup_same_create: 'Vẫn thêm',
+    goes_to_col: 'Của khách hàng',
     goes_to: '→ {name}',
     imported_interactions: '{count, number} tương tác được thêm',
     skipped_interactions: '{count, number} dòng đã có sẵn được bỏ qua',
@@ -494,6 +495,7 @@ export const vi = {
     gender_unknown: '“{value}” không phải giới tính (Nam, Nữ, Khác)'
   },
   export: {
+    title_interactions: 'Xuất tương tác và đơn mua hàng',
     what: 'Xuất gì',
     what_customers: 'Hồ sơ khách hàng',
     what_interactions: 'Tương tác và đơn mua hàng của các khách hàng này',
