@@ -661,6 +661,34 @@ struct RunCtx {
     activity: Option<ActivityCx>,
 }
 
+impl ImportReport {
+    /// An import's report before its first row.
+    fn start(import_id: String, headers: &[String], mapping: &Mapping, new_fields: Vec<String>) -> Self {
+        ImportReport {
+            import_id,
+            imported: 0,
+            merged: 0,
+            skipped: 0,
+            companies: 0,
+            failed: vec![],
+            failed_rows: 0,
+            kept: vec![],
+            duplicates: vec![],
+            new_fields,
+            ignored_columns: headers.iter().filter(|h| mapping.target_of(h) == "ignore").cloned().collect(),
+            rows: 0,
+            millis: 0,
+            rejects_path: None,
+        }
+    }
+
+    /// Tells the progress callback how far the import is.
+    fn tell(&self, started: Instant, progress: &dyn Fn(ImportProgress)) {
+        let secs = started.elapsed().as_secs_f64().max(1e-6);
+        progress(ImportProgress { rows: self.rows, rows_per_second: self.rows as f64 / secs });
+    }
+}
+
 /// Rejected rows, written as they come, in the file's own columns.
 struct Rejects {
     path: Option<PathBuf>,
@@ -670,6 +698,16 @@ struct Rejects {
 }
 
 impl Rejects {
+    /// Rejected rows of this file go to the path the import was given (none: not written).
+    fn new(ctx: &RunCtx, opened: &source::Opened) -> Self {
+        Rejects {
+            path: ctx.opts.rejects_path.as_ref().map(PathBuf::from),
+            headers: opened.headers.clone(),
+            delimiter: opened.delimiter.map(|d| d as u8).unwrap_or(b','),
+            out: None,
+        }
+    }
+
     fn push(&mut self, cells: &[String]) -> Result<()> {
         let Some(path) = &self.path else { return Ok(()) };
         if self.out.is_none() {
@@ -718,29 +756,9 @@ fn run(
         let new_fields = make_fields(&conn, &mut mapping, &mut rules, &mut lookups)?;
         let plan = row::plan(&opened.headers, &mapping, &lookups)?;
         let import_id = crate::db::new_id();
-        let mut report = ImportReport {
-            import_id: import_id.clone(),
-            imported: 0,
-            merged: 0,
-            skipped: 0,
-            companies: 0,
-            failed: vec![],
-            failed_rows: 0,
-            kept: vec![],
-            duplicates: vec![],
-            new_fields,
-            ignored_columns: opened.headers.iter().filter(|h| mapping.target_of(h) == "ignore").cloned().collect(),
-            rows: 0,
-            millis: 0,
-            rejects_path: None,
-        };
+        let mut report = ImportReport::start(import_id.clone(), &opened.headers, &mapping, new_fields);
         let first_new_seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM customers", [], |r| r.get(0))?;
-        let mut rejects = Rejects {
-            path: ctx.opts.rejects_path.as_ref().map(PathBuf::from),
-            headers: opened.headers.clone(),
-            delimiter: opened.delimiter.map(|d| d as u8).unwrap_or(b','),
-            out: None,
-        };
+        let mut rejects = Rejects::new(ctx, &opened);
         let mut last_tick = Instant::now();
         let mut fts = write::FtsBatch::default();
         while let Some(rec) = opened.rows.next_record()? {
@@ -750,8 +768,7 @@ fn run(
             report.rows += 1;
             if report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
                 last_tick = Instant::now();
-                let secs = started.elapsed().as_secs_f64().max(1e-6);
-                progress(ImportProgress { rows: report.rows, rows_per_second: report.rows as f64 / secs });
+                report.tell(started, progress);
             }
             let (problems, cols) = assess(&plan, &lookups, &rules, &rec);
             let Some((cols, company)) = cols else {
@@ -840,8 +857,7 @@ fn run(
         report.rejects_path = rejects.finish()?;
         report.millis = started.elapsed().as_millis() as u64;
         record_import(&conn, ctx, tx, opened.format, on_dup, &report)?;
-        let secs = started.elapsed().as_secs_f64().max(1e-6);
-        progress(ImportProgress { rows: report.rows, rows_per_second: report.rows as f64 / secs });
+        report.tell(started, progress);
         Ok(report)
     })();
     settle(&conn, ctx, result)
@@ -914,29 +930,9 @@ fn run_activity(
     let conn = crate::db::raw_open(&ctx.workspace)?;
     let tx = crate::db::raw_begin(&conn, hlc, ctx.now, &ctx.device, ctx.actor.as_deref())?;
     let result = (|| -> Result<ImportReport> {
-        let mut report = ImportReport {
-            import_id: crate::db::new_id(),
-            imported: 0,
-            merged: 0,
-            skipped: 0,
-            companies: 0,
-            failed: vec![],
-            failed_rows: 0,
-            kept: vec![],
-            duplicates: vec![],
-            new_fields: vec![],
-            ignored_columns: opened.headers.iter().filter(|h| mapping.target_of(h) == "ignore").cloned().collect(),
-            rows: 0,
-            millis: 0,
-            rejects_path: None,
-        };
+        let mut report = ImportReport::start(crate::db::new_id(), &opened.headers, &mapping, vec![]);
         let before: i64 = conn.query_row("SELECT COALESCE(MAX(rowid), 0) FROM interactions", [], |r| r.get(0))?;
-        let mut rejects = Rejects {
-            path: ctx.opts.rejects_path.as_ref().map(PathBuf::from),
-            headers: opened.headers.clone(),
-            delimiter: opened.delimiter.map(|d| d as u8).unwrap_or(b','),
-            out: None,
-        };
+        let mut rejects = Rejects::new(ctx, &opened);
         let cxb = cx.borrow();
         let mut last_tick = Instant::now();
         while let Some(rec) = opened.rows.next_record()? {
@@ -946,8 +942,7 @@ fn run_activity(
             report.rows += 1;
             if report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
                 last_tick = Instant::now();
-                let secs = started.elapsed().as_secs_f64().max(1e-6);
-                progress(ImportProgress { rows: report.rows, rows_per_second: report.rows as f64 / secs });
+                report.tell(started, progress);
             }
             let found = match activity::assess(&plan, &cxb, &rec) {
                 Ok(ready) => find_customer(&conn, &ready)?.map(|c| (ready, c)).map_err(|p| vec![p]),
@@ -1024,8 +1019,7 @@ fn run_activity(
         report.rejects_path = rejects.finish()?;
         report.millis = started.elapsed().as_millis() as u64;
         record_import(&conn, ctx, tx, opened.format, on_dup, &report)?;
-        let secs = started.elapsed().as_secs_f64().max(1e-6);
-        progress(ImportProgress { rows: report.rows, rows_per_second: report.rows as f64 / secs });
+        report.tell(started, progress);
         Ok(report)
     })();
     settle(&conn, ctx, result)
