@@ -202,3 +202,35 @@ fn import_export_undo_backup_and_check_from_the_command_line() {
     let (code, _, _) = tend(&csv, &["check", "--json"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn interactions_in_and_out_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.tend");
+    let customers = dir.path().join("k.csv");
+    std::fs::write(&customers, "Mã KH,Họ tên,SĐT\nKH01,Mai Phương,0912 000 111\n").unwrap();
+    let (code, _, err) = tend(&db, &["import", "customers", customers.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let sales = dir.path().join("ban.csv");
+    std::fs::write(
+        &sales,
+        "Mã KH,Ngày mua,Sản phẩm,SL,Đơn giá\nKH01,02/11/2026 09:15,Áo dài,1,1.200.000\nKH77,03/11/2026,Khăn,1,90.000\n",
+    )
+    .unwrap();
+    let (code, r, err) = tend(&db, &["import", "interactions", sales.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((r["imported"].as_u64(), r["skipped"].as_u64()), (Some(1), Some(0)));
+    let failed = r["failed"].as_array().unwrap();
+    assert_eq!((failed[0]["row"].as_u64(), failed[0]["column"].as_str()), (Some(3), Some("Mã KH")));
+    assert_eq!(failed[0]["reason"], "no customer with this phone, email or code");
+    // the same file again adds nothing
+    let (_, r, _) = tend(&db, &["import", "interactions", sales.to_str().unwrap(), "--json"]);
+    assert_eq!((r["imported"].as_u64(), r["skipped"].as_u64()), (Some(0), Some(1)));
+    let out = dir.path().join("tuong-tac.xlsx");
+    let (code, r, err) = tend(&db, &["export", "interactions", out.to_str().unwrap(), "--json"]);
+    assert_eq!((code, r["rows"].as_u64()), (0, Some(1)), "{err}");
+    assert!(out.exists());
+    // a vCard cannot hold them: refused with the reason, exit 2
+    let (code, _, err) = tend(&db, &["export", "interactions", "x.csv", "--format", "vcf"]);
+    assert_eq!(code, 2, "{err}");
+}
