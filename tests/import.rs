@@ -466,3 +466,48 @@ async fn a_mapping_is_saved_by_name_and_applied_to_next_months_file() {
     f.ws.remove_mapping("Báo cáo tháng").await.unwrap();
     assert!(f.ws.saved_mappings().await.unwrap().is_empty());
 }
+
+/// An XLSX whose sheet stops in the middle of its rows (a download or a copy cut short): the
+/// import says the sheet cannot be read and writes nothing; it never imports the rows it got.
+#[tokio::test]
+async fn a_spreadsheet_cut_short_is_refused_whole() {
+    use std::io::{Read, Write};
+    let f = open().await;
+    let whole = f.dir.path().join("whole.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Họ tên").unwrap();
+    sheet.write_string(0, 1, "SĐT").unwrap();
+    for i in 1..=3000u32 {
+        sheet.write_string(i, 0, format!("Khách {i}")).unwrap();
+        sheet.write_string(i, 1, format!("0912 {:06}", i)).unwrap();
+    }
+    book.save(&whole).unwrap();
+    // the same workbook with its sheet's XML cut at two thirds
+    let cut = f.dir.path().join("cut.xlsx");
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(&whole).unwrap()).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(&cut).unwrap());
+    for i in 0..zin.len() {
+        let mut entry = zin.by_index(i).unwrap();
+        let name = entry.name().to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            bytes.truncate(bytes.len() * 2 / 3);
+        }
+        zout.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        zout.write_all(&bytes).unwrap();
+    }
+    zout.finish().unwrap();
+
+    let before = snapshot(&f.ws).await;
+    match f.ws.import(&cut, &ImportOptions::default(), |_| {}, Default::default()).await {
+        Err(tend::Error::Validation(e)) => assert_eq!(e[0].message_key, "import.sheet_unreadable", "{e:?}"),
+        other => panic!("a cut sheet was read: {:?}", other.map(|r| (r.rows, r.imported))),
+    }
+    assert_eq!(snapshot(&f.ws).await, before);
+    assert!(f.ws.imports().await.unwrap().is_empty());
+    // the whole workbook, streamed the same way, brings every row
+    let r = import(&f.ws, &whole, &ImportOptions::default()).await;
+    assert_eq!((r.rows, r.imported, r.failed_rows), (3000, 3000, 0), "{:?}", &r.failed[..r.failed.len().min(3)]);
+}

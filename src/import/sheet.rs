@@ -2,11 +2,14 @@
 //! filled with their value, dates as YYYY-MM-DD, whole numbers without ".0" (a phone stored as a
 //! number has lost its leading 0; the phone field puts it back).
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::import::source::{file_error, nfc, split_header, Chained, Format, Opened, ReadOptions, Record, Rows};
-use calamine::{open_workbook_auto, Data, Dimensions, Range, Reader, Sheets};
-use std::collections::VecDeque;
+use calamine::{open_workbook, open_workbook_auto, Data, Dimensions, Range, Reader, Sheets, Xlsx};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// A cell as text.
 pub(crate) fn cell_text(d: &Data) -> String {
@@ -53,55 +56,190 @@ impl Rows for SheetRows {
         self.next += 1;
         let mut cells: Vec<String> =
             (0..w as u32).map(|c| self.range.get_value((r, c0 + c)).map(cell_text).unwrap_or_default()).collect();
-        // A merged area shows its top-left value in every cell it covers.
-        for m in &self.merged {
-            if r < m.start.0 || r > m.end.0 {
-                continue;
-            }
-            let v = self.range.get_value(m.start).map(cell_text).unwrap_or_default();
-            for c in m.start.1..=m.end.1 {
-                if let Some(cell) = c.checked_sub(c0).and_then(|i| cells.get_mut(i as usize)) {
-                    if cell.is_empty() {
-                        *cell = v.clone();
-                    }
-                }
-            }
-        }
-        while cells.last().is_some_and(|c| c.is_empty()) {
-            cells.pop();
-        }
+        let range = &self.range;
+        fill_merged(&mut cells, r, c0, &self.merged, |m| range.get_value(m.start).map(cell_text).unwrap_or_default());
         Ok(Some(Record { row: u64::from(r) + 1, cells }))
     }
 }
 
-pub(crate) fn open_sheet(path: &Path, format: Format, opts: &ReadOptions) -> Result<Opened> {
-    let mut book = open_workbook_auto(path).map_err(|e| file_error("import.sheet_unreadable", e.to_string()))?;
-    let sheets = book.sheet_names();
-    let name = match &opts.sheet {
+/// Fills a row's cells from the merged areas that cover it: an area shows its top-left value in
+/// every cell it covers. `origin` is the sheet column of `cells[0]`.
+fn fill_merged(
+    cells: &mut Vec<String>,
+    r: u32,
+    origin: u32,
+    merged: &[Dimensions],
+    top_left: impl Fn(&Dimensions) -> String,
+) {
+    for m in merged {
+        if r < m.start.0 || r > m.end.0 {
+            continue;
+        }
+        let v = top_left(m);
+        if v.is_empty() {
+            continue;
+        }
+        for c in m.start.1..=m.end.1 {
+            let Some(i) = c.checked_sub(origin).map(|i| i as usize) else { continue };
+            if cells.len() <= i {
+                cells.resize(i + 1, String::new());
+            }
+            if cells[i].is_empty() {
+                cells[i] = v.clone();
+            }
+        }
+    }
+    while cells.last().is_some_and(|c| c.is_empty()) {
+        cells.pop();
+    }
+}
+
+/// XLSX rows read cell by cell on a thread of their own, a few hundred rows ahead of the
+/// importer: memory stays flat however long the sheet is (only the workbook's shared strings are
+/// held, as Excel itself does), and reading the XML overlaps with writing the rows.
+struct StreamedRows {
+    rx: Receiver<Result<Option<Record>>>,
+    ended: bool,
+}
+
+impl Rows for StreamedRows {
+    fn next_record(&mut self) -> Result<Option<Record>> {
+        if self.ended {
+            return Ok(None);
+        }
+        match self.rx.recv() {
+            Ok(Ok(Some(r))) => Ok(Some(r)),
+            Ok(Ok(None)) => {
+                self.ended = true;
+                Ok(None)
+            }
+            Ok(Err(e)) => {
+                self.ended = true;
+                Err(e)
+            }
+            // The reader stopped without saying the sheet ended: never mistake that for the end.
+            Err(_) => {
+                self.ended = true;
+                Err(file_error("import.sheet_unreadable", "the reader stopped before the end of the sheet"))
+            }
+        }
+    }
+}
+
+/// Reads the sheet's cells in order and sends them row by row; stops quietly when nobody is
+/// listening any more (a preview that has its rows, a cancelled import).
+fn stream_xlsx(
+    mut book: Xlsx<BufReader<File>>,
+    name: String,
+    merged: Vec<Dimensions>,
+    tx: SyncSender<Result<Option<Record>>>,
+) {
+    let unreadable = |e: calamine::XlsxError| file_error("import.sheet_unreadable", e.to_string());
+    let mut cells_reader = match book.worksheet_cells_reader(&name) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = tx.send(Err(unreadable(e)));
+            return;
+        }
+    };
+    let origin = cells_reader.dimensions().start.1;
+    // Top-left values of merged areas, kept from the moment they are read.
+    let mut tops: HashMap<(u32, u32), String> = HashMap::new();
+    let mut row: Option<(u32, Vec<String>)> = None;
+    let emit = |(r, mut cells): (u32, Vec<String>), tops: &HashMap<(u32, u32), String>| {
+        fill_merged(&mut cells, r, origin, &merged, |m| tops.get(&m.start).cloned().unwrap_or_default());
+        tx.send(Ok(Some(Record { row: u64::from(r) + 1, cells }))).is_ok()
+    };
+    loop {
+        let cell = match cells_reader.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => {
+                let _ = tx.send(Err(unreadable(e)));
+                return;
+            }
+        };
+        let (r, c) = cell.get_position();
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if merged.iter().any(|m| m.start == (r, c)) {
+            tops.insert((r, c), text.clone());
+        }
+        if row.as_ref().is_some_and(|(at, _)| *at != r) {
+            if let Some(done) = row.take() {
+                if !emit(done, &tops) {
+                    return;
+                }
+            }
+        }
+        let (_, cells) = row.get_or_insert_with(|| (r, Vec::new()));
+        let Some(i) = c.checked_sub(origin).map(|i| i as usize) else { continue };
+        if cells.len() <= i {
+            cells.resize(i + 1, String::new());
+        }
+        cells[i] = text;
+    }
+    if let Some(done) = row.take() {
+        if !emit(done, &tops) {
+            return;
+        }
+    }
+    let _ = tx.send(Ok(None));
+}
+
+fn pick_sheet(sheets: &[String], wanted: &Option<String>) -> Result<String> {
+    match wanted {
         Some(s) => sheets
             .iter()
             .find(|n| *n == s || crate::fold::fold(n) == crate::fold::fold(s))
             .cloned()
-            .ok_or_else(|| file_error("import.sheet_missing", s.clone()))?,
-        None => sheets.first().cloned().ok_or_else(|| file_error("import.empty_file", ""))?,
-    };
-    let range = book.worksheet_range(&name).map_err(|e| file_error("import.sheet_unreadable", e.to_string()))?;
-    let merged = match &mut book {
-        Sheets::Xlsx(x) => x.worksheet_merge_cells(&name).and_then(|r| r.ok()).unwrap_or_default(),
-        Sheets::Xls(x) => x.worksheet_merge_cells(&name).unwrap_or_default(),
-        _ => vec![],
-    };
-    let mut rows: Box<dyn Rows> = Box::new(SheetRows { range, merged, next: 0 });
-    let (headers, header_row, buffered): (Vec<String>, u64, VecDeque<Record>) =
-        split_header(rows.as_mut(), opts.header_row)?;
+            .ok_or_else(|| file_error("import.sheet_missing", s.clone())),
+        None => sheets.first().cloned().ok_or_else(|| file_error("import.empty_file", "")),
+    }
+}
+
+fn opened(
+    format: Format,
+    sheets: Vec<String>,
+    name: String,
+    mut rows: Box<dyn Rows>,
+    opts: &ReadOptions,
+) -> Result<Opened> {
+    let (headers, header_row, buffered) = split_header(rows.as_mut(), opts.header_row)?;
     Ok(Opened {
         format,
         headers,
         header_row,
         encoding: None,
         delimiter: None,
-        sheets: sheets.clone(),
+        sheets,
         sheet: Some(name),
         rows: Box::new(Chained { buffered, rest: rows }),
     })
+}
+
+pub(crate) fn open_sheet(path: &Path, format: Format, opts: &ReadOptions) -> Result<Opened> {
+    if format == Format::Xlsx {
+        let mut book: Xlsx<BufReader<File>> = open_workbook(path)
+            .map_err(|e: calamine::XlsxError| file_error("import.sheet_unreadable", e.to_string()))?;
+        let sheets = book.sheet_names();
+        let name = pick_sheet(&sheets, &opts.sheet)?;
+        let merged = book.worksheet_merge_cells(&name).and_then(|r| r.ok()).unwrap_or_default();
+        let (tx, rx) = sync_channel(512);
+        let thread_name = name.clone();
+        std::thread::Builder::new()
+            .name("tend-xlsx".into())
+            .spawn(move || stream_xlsx(book, thread_name, merged, tx))
+            .map_err(Error::Io)?;
+        return opened(format, sheets, name, Box::new(StreamedRows { rx, ended: false }), opts);
+    }
+    let mut book = open_workbook_auto(path).map_err(|e| file_error("import.sheet_unreadable", e.to_string()))?;
+    let sheets = book.sheet_names();
+    let name = pick_sheet(&sheets, &opts.sheet)?;
+    let range = book.worksheet_range(&name).map_err(|e| file_error("import.sheet_unreadable", e.to_string()))?;
+    let merged = match &mut book {
+        Sheets::Xlsx(x) => x.worksheet_merge_cells(&name).and_then(|r| r.ok()).unwrap_or_default(),
+        Sheets::Xls(x) => x.worksheet_merge_cells(&name).unwrap_or_default(),
+        _ => vec![],
+    };
+    opened(format, sheets, name, Box::new(SheetRows { range, merged, next: 0 }), opts)
 }
