@@ -648,6 +648,70 @@ fn assess(
     (problems, cols.map(|c| (c, company)))
 }
 
+/// A row checked on the reading thread: its problems, or what the writer needs.
+struct Assessed {
+    rec: source::Record,
+    problems: Vec<Problem>,
+    checked: Option<Checked>,
+}
+
+/// A valid row, ready to write: its columns, search entries and identity keys, the company it
+/// names (checked too) and the person's title there.
+struct Checked {
+    cols: crate::customers::Columns,
+    doc: crate::search::IndexDoc,
+    keys: Vec<(String, &'static str, String)>,
+    company: Option<crate::customers::Columns>,
+    title: Option<String>,
+}
+
+impl Assessed {
+    fn of(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: source::Record) -> Assessed {
+        let (problems, checked) = assess(plan, lookups, rules, &rec);
+        let checked = checked.map(|(cols, company)| Checked {
+            doc: write::doc_of(&cols, &[]),
+            keys: cols.keys(),
+            title: company.as_ref().and_then(|_| row::convert(plan, lookups, &rec).title),
+            cols,
+            company,
+        });
+        Assessed { rec, problems, checked }
+    }
+}
+
+/// Reads and checks the rows of a file on the thread that works ahead of the writer, in batches
+/// (one hand-over per row would cost the writer a wake-up per row).
+fn check_rows(
+    rows: &mut dyn source::Rows,
+    plan: &Plan,
+    lookups: &Lookups,
+    rules: &Rules,
+    behind: source::Behind<Vec<Assessed>>,
+) {
+    const BATCH: usize = 128;
+    loop {
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut end = None;
+        while batch.len() < BATCH {
+            match rows.next_record() {
+                Ok(Some(rec)) => batch.push(Assessed::of(plan, lookups, rules, rec)),
+                Ok(None) => end = Some(Ok(None)),
+                Err(e) => end = Some(Err(e)),
+            }
+            if end.is_some() {
+                break;
+            }
+        }
+        if !batch.is_empty() && behind.send(Ok(Some(batch))).is_err() {
+            return; // the writer stopped: cancelled or failed
+        }
+        if let Some(end) = end {
+            let _ = behind.send(end);
+            return;
+        }
+    }
+}
+
 struct RunCtx {
     workspace: PathBuf,
     file: PathBuf,
@@ -761,98 +825,103 @@ fn run(
         let mut rejects = Rejects::new(ctx, &opened);
         let mut last_tick = Instant::now();
         let mut fts = write::FtsBatch::default();
-        while let Some(rec) = opened.rows.next_record()? {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(Error::Cancelled);
-            }
-            report.rows += 1;
-            if report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
-                last_tick = Instant::now();
-                report.tell(started, progress);
-            }
-            let (problems, cols) = assess(&plan, &lookups, &rules, &rec);
-            let Some((cols, company)) = cols else {
-                report.failed_rows += 1;
-                for (column, key, params) in problems {
-                    report.failed.push(RowError {
-                        row: rec.row,
-                        column: row::column_name(&plan, column),
-                        value: params.get("value").cloned().unwrap_or_default(),
-                        reason: reason_en(&key).to_string(),
-                        message_key: key,
-                        params,
-                    });
-                }
-                rejects.push(&rec.cells)?;
-                continue;
-            };
-            let keys = cols.keys();
-            let holders = write::holders(&conn, &keys)?;
-            let person_seq_id: (i64, String) = match (holders.first(), on_dup) {
-                (Some((seq, id, k)), OnDuplicate::Skip | OnDuplicate::Merge) => {
-                    let (_, reason, value) = &keys[*k];
-                    let merge = on_dup == OnDuplicate::Merge;
-                    report.duplicates.push(DuplicateRow {
-                        row: rec.row,
-                        customer_id: id.clone(),
-                        reason: reason.to_string(),
-                        value: value.clone(),
-                        in_file: *seq >= first_new_seq,
-                        action: if merge { "merged" } else { "skipped" }.into(),
-                    });
-                    if !merge {
-                        report.skipped += 1;
+        // Reading and checking rows (parsing, phone numbers, search text) runs on a second thread a
+        // few hundred rows ahead, so the one writer only writes.
+        let rows = &mut opened.rows;
+        let (lookups, rules, plan) = (&lookups, &rules, &plan);
+        std::thread::scope(|scope| -> Result<()> {
+            let (behind, mut ahead) = source::Ahead::channel(4);
+            scope.spawn(move || check_rows(rows.as_mut(), plan, lookups, rules, behind));
+            while let Some(batch) = ahead.next()? {
+                for Assessed { rec, problems, checked } in batch {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(Error::Cancelled);
+                    }
+                    report.rows += 1;
+                    if report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
+                        last_tick = Instant::now();
+                        report.tell(started, progress);
+                    }
+                    let Some(Checked { cols, doc, keys, company, title }) = checked else {
+                        report.failed_rows += 1;
+                        for (column, key, params) in problems {
+                            report.failed.push(RowError {
+                                row: rec.row,
+                                column: row::column_name(plan, column),
+                                value: params.get("value").cloned().unwrap_or_default(),
+                                reason: reason_en(&key).to_string(),
+                                message_key: key,
+                                params,
+                            });
+                        }
+                        rejects.push(&rec.cells)?;
                         continue;
+                    };
+                    let holders = write::holders(&conn, &keys)?;
+                    match (holders.first(), on_dup) {
+                        (Some((seq, id, k)), OnDuplicate::Skip | OnDuplicate::Merge) => {
+                            let (_, reason, value) = &keys[*k];
+                            let merge = on_dup == OnDuplicate::Merge;
+                            report.duplicates.push(DuplicateRow {
+                                row: rec.row,
+                                customer_id: id.clone(),
+                                reason: reason.to_string(),
+                                value: value.clone(),
+                                in_file: *seq >= first_new_seq,
+                                action: if merge { "merged" } else { "skipped" }.into(),
+                            });
+                            if !merge {
+                                report.skipped += 1;
+                                continue;
+                            }
+                            let (_, existing) = write::load_columns(&conn, *seq)?;
+                            let (merged, kept) = write::merge(&existing, &cols);
+                            for k in kept {
+                                report.kept.push(KeptValue {
+                                    row: rec.row,
+                                    customer_id: id.clone(),
+                                    field: k.field,
+                                    kept: k.kept,
+                                    ignored: k.ignored,
+                                });
+                            }
+                            write::update_customer(&conn, *seq, id, &merged, ctx.now, &mut fts)?;
+                            report.merged += 1;
+                        }
+                        (first, _) => {
+                            if let Some((seq, id, k)) = first {
+                                let (_, reason, value) = &keys[*k];
+                                report.duplicates.push(DuplicateRow {
+                                    row: rec.row,
+                                    customer_id: id.clone(),
+                                    reason: reason.to_string(),
+                                    value: value.clone(),
+                                    in_file: *seq >= first_new_seq,
+                                    action: "created".into(),
+                                });
+                            }
+                            write::insert_customer(&conn, &crate::db::new_id(), &cols, &doc, ctx.now, &mut fts)?;
+                            report.imported += 1;
+                        }
                     }
-                    let (_, existing) = write::load_columns(&conn, *seq)?;
-                    let (merged, kept) = write::merge(&existing, &cols);
-                    for k in kept {
-                        report.kept.push(KeptValue {
-                            row: rec.row,
-                            customer_id: id.clone(),
-                            field: k.field,
-                            kept: k.kept,
-                            ignored: k.ignored,
-                        });
+                    if let Some(company) = company {
+                        let folded = fold(&company.name);
+                        let target = match write::company_by_name(&conn, &folded)? {
+                            Some(c) => c,
+                            None => {
+                                let cid = crate::db::new_id();
+                                let doc = write::doc_of(&company, &[]);
+                                let seq = write::insert_customer(&conn, &cid, &company, &doc, ctx.now, &mut fts)?;
+                                report.companies += 1;
+                                (cid, seq)
+                            }
+                        };
+                        write::add_contact(&conn, (&target.0, target.1), &cols, title.as_deref(), ctx.now, &mut fts)?;
                     }
-                    write::update_customer(&conn, *seq, id, &merged, ctx.now, &mut fts)?;
-                    report.merged += 1;
-                    (*seq, id.clone())
                 }
-                (first, _) => {
-                    if let Some((seq, id, k)) = first {
-                        let (_, reason, value) = &keys[*k];
-                        report.duplicates.push(DuplicateRow {
-                            row: rec.row,
-                            customer_id: id.clone(),
-                            reason: reason.to_string(),
-                            value: value.clone(),
-                            in_file: *seq >= first_new_seq,
-                            action: "created".into(),
-                        });
-                    }
-                    let id = crate::db::new_id();
-                    let seq = write::insert_customer(&conn, &id, &cols, ctx.now, &mut fts)?;
-                    report.imported += 1;
-                    (seq, id)
-                }
-            };
-            let _ = person_seq_id;
-            if let Some(company) = company {
-                let folded = fold(&company.name);
-                let target = match write::company_by_name(&conn, &folded)? {
-                    Some(c) => c,
-                    None => {
-                        let cid = crate::db::new_id();
-                        let seq = write::insert_customer(&conn, &cid, &company, ctx.now, &mut fts)?;
-                        report.companies += 1;
-                        (cid, seq)
-                    }
-                };
-                let title = row::convert(&plan, &lookups, &rec).title;
-                write::add_contact(&conn, (&target.0, target.1), &cols, title.as_deref(), ctx.now, &mut fts)?;
             }
-        }
+            Ok(())
+        })?;
         fts.flush(&conn)?;
         report.rejects_path = rejects.finish()?;
         report.millis = started.elapsed().as_millis() as u64;

@@ -3,13 +3,14 @@
 //! number has lost its leading 0; the phone field puts it back).
 
 use crate::error::{Error, Result};
-use crate::import::source::{file_error, nfc, split_header, Chained, Format, Opened, ReadOptions, Record, Rows};
+use crate::import::source::{
+    file_error, nfc, split_header, Ahead, Behind, Chained, Format, Opened, ReadOptions, Record, Rows,
+};
 use calamine::{open_workbook, open_workbook_auto, Data, Dimensions, Range, Reader, Sheets, Xlsx};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// A cell as text.
 pub(crate) fn cell_text(d: &Data) -> String {
@@ -94,46 +95,11 @@ fn fill_merged(
     }
 }
 
-/// XLSX rows read cell by cell on a thread of their own, a few hundred rows ahead of the
-/// importer: memory stays flat however long the sheet is (only the workbook's shared strings are
-/// held, as Excel itself does), and reading the XML overlaps with writing the rows.
-struct StreamedRows {
-    rx: Receiver<Result<Option<Record>>>,
-    ended: bool,
-}
-
-impl Rows for StreamedRows {
-    fn next_record(&mut self) -> Result<Option<Record>> {
-        if self.ended {
-            return Ok(None);
-        }
-        match self.rx.recv() {
-            Ok(Ok(Some(r))) => Ok(Some(r)),
-            Ok(Ok(None)) => {
-                self.ended = true;
-                Ok(None)
-            }
-            Ok(Err(e)) => {
-                self.ended = true;
-                Err(e)
-            }
-            // The reader stopped without saying the sheet ended: never mistake that for the end.
-            Err(_) => {
-                self.ended = true;
-                Err(file_error("import.sheet_unreadable", "the reader stopped before the end of the sheet"))
-            }
-        }
-    }
-}
-
-/// Reads the sheet's cells in order and sends them row by row; stops quietly when nobody is
-/// listening any more (a preview that has its rows, a cancelled import).
-fn stream_xlsx(
-    mut book: Xlsx<BufReader<File>>,
-    name: String,
-    merged: Vec<Dimensions>,
-    tx: SyncSender<Result<Option<Record>>>,
-) {
+/// XLSX rows, read cell by cell on a thread of their own a few hundred rows ahead of the importer:
+/// memory stays flat however long the sheet is (only the workbook's shared strings are held, as
+/// Excel itself does), and reading the XML overlaps with writing the rows. Stops quietly when
+/// nobody is listening any more.
+fn stream_xlsx(mut book: Xlsx<BufReader<File>>, name: String, merged: Vec<Dimensions>, tx: Behind<Record>) {
     let unreadable = |e: calamine::XlsxError| file_error("import.sheet_unreadable", e.to_string());
     let mut cells_reader = match book.worksheet_cells_reader(&name) {
         Ok(r) => r,
@@ -224,13 +190,13 @@ pub(crate) fn open_sheet(path: &Path, format: Format, opts: &ReadOptions) -> Res
         let sheets = book.sheet_names();
         let name = pick_sheet(&sheets, &opts.sheet)?;
         let merged = book.worksheet_merge_cells(&name).and_then(|r| r.ok()).unwrap_or_default();
-        let (tx, rx) = sync_channel(512);
+        let (tx, rows) = Ahead::channel(512);
         let thread_name = name.clone();
         std::thread::Builder::new()
             .name("tend-xlsx".into())
             .spawn(move || stream_xlsx(book, thread_name, merged, tx))
             .map_err(Error::Io)?;
-        return opened(format, sheets, name, Box::new(StreamedRows { rx, ended: false }), opts);
+        return opened(format, sheets, name, Box::new(rows), opts);
     }
     let mut book = open_workbook_auto(path).map_err(|e| file_error("import.sheet_unreadable", e.to_string()))?;
     let sheets = book.sheet_names();

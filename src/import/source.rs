@@ -39,6 +39,45 @@ pub(crate) trait Rows: Send {
     fn next_record(&mut self) -> Result<Option<Record>>;
 }
 
+/// What a thread working ahead of the importer hands over: items in order, then `Ok(None)` at the
+/// end, or the error that stopped it. A thread that goes away without saying either (it panicked)
+/// is an error too: a file is never taken as shorter than it is.
+pub(crate) struct Ahead<T> {
+    rx: std::sync::mpsc::Receiver<Result<Option<T>>>,
+    ended: bool,
+}
+
+/// The sending half for `Ahead`: a send fails once the receiver is gone (a preview that has its
+/// rows, a cancelled or failed import), and the thread should then stop.
+pub(crate) type Behind<T> = std::sync::mpsc::SyncSender<Result<Option<T>>>;
+
+impl<T> Ahead<T> {
+    /// A channel holding up to `depth` items not yet taken.
+    pub(crate) fn channel(depth: usize) -> (Behind<T>, Ahead<T>) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(depth);
+        (tx, Ahead { rx, ended: false })
+    }
+
+    pub(crate) fn next(&mut self) -> Result<Option<T>> {
+        if self.ended {
+            return Ok(None);
+        }
+        let got = self.rx.recv().unwrap_or_else(|_| {
+            Err(crate::error::Error::Io(std::io::Error::other("the file's reader stopped before the end of the file")))
+        });
+        if !matches!(got, Ok(Some(_))) {
+            self.ended = true;
+        }
+        got
+    }
+}
+
+impl Rows for Ahead<Record> {
+    fn next_record(&mut self) -> Result<Option<Record>> {
+        self.next()
+    }
+}
+
 /// How to read a file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(default)]

@@ -45,14 +45,16 @@ impl FtsBatch {
     }
 }
 
+/// Inserts a customer with its search entries (`doc`: `doc_of(cols, &[])`, made where the row
+/// was checked).
 pub(crate) fn insert_customer(
     conn: &Connection,
     id: &str,
     cols: &Columns,
+    doc: &IndexDoc,
     now: i64,
     fts: &mut FtsBatch,
 ) -> Result<i64> {
-    let doc = doc_of(cols, &[]);
     let sql = format!(
         "INSERT INTO customers (id, {}, created_at, updated_at, name_folded) VALUES (?, {}, ?, ?, ?)",
         STORED_COLUMNS.join(", "),
@@ -69,8 +71,8 @@ pub(crate) fn insert_customer(
             val.execute(params![id, field, v])?;
         }
     }
-    write_keys(conn, seq, &doc)?;
-    fts.push(conn, seq, &doc)?;
+    write_keys(conn, seq, doc)?;
+    fts.push(conn, seq, doc)?;
     Ok(seq)
 }
 
@@ -87,7 +89,7 @@ fn stored(cols: &Columns) -> Result<Vec<Value>> {
         .collect())
 }
 
-fn doc_of(cols: &Columns, contacts: &[(String, Option<String>, Option<String>)]) -> IndexDoc {
+pub(crate) fn doc_of(cols: &Columns, contacts: &[(String, Option<String>, Option<String>)]) -> IndexDoc {
     index_doc(&DocFields {
         name: &cols.name,
         phones: cols.phones.iter().map(|p| p.number.as_str()).collect(),
