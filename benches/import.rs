@@ -1,8 +1,10 @@
 //! Import benchmark (not a test): a 1M-row CSV and a 200k-row XLSX into fresh workspaces, with
 //! validation, phone normalisation, duplicate detection, search indexes and change records.
-//! Prints rows/s and the process's peak memory (VmHWM) after each.
+//! Then a 200k-row interactions CSV (calls and purchases of the first file's customers, found by
+//! phone) into the first workspace. Prints rows/s and the process's peak memory (VmHWM) after each.
 //!
-//!   cargo bench --bench import                 (TEND_BENCH_ROWS=1000000,200000 to change sizes)
+//!   cargo bench --bench import     (TEND_BENCH_ROWS=1000000,200000 and TEND_BENCH_INTERACTIONS=200000
+//!                                   change the sizes)
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -61,6 +63,41 @@ fn csv_file(dir: &Path, n: u64) -> PathBuf {
     p
 }
 
+/// Interaction i: a call or a purchase (every third) of customer i * 7 of the first file, by the
+/// phone written as that file writes it; times spread over 2025.
+fn interactions_file(dir: &Path, n: u64, customers: u64) -> PathBuf {
+    let p = dir.join(format!("interactions-{n}-of-{customers}.csv"));
+    if !p.exists() {
+        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(std::fs::File::create(&p).unwrap()));
+        w.write_record(["SĐT khách hàng", "Thời gian", "Loại", "Nội dung", "Sản phẩm", "Số lượng", "Đơn giá"]).unwrap();
+        for i in 0..n {
+            let c = i * 7 % customers;
+            let c = if c % 50 == 49 { c - 1 } else { c }; // (rows 49, 99... repeat an earlier phone)
+            let when = format!("{:02}/{:02}/2025 {:02}:{:02}", 1 + i % 28, 1 + i / 28 % 12, 8 + i % 10, i % 60);
+            let phone = row(c)[1].clone();
+            if i % 3 == 0 {
+                let q = (1 + i % 4).to_string();
+                w.write_record([
+                    phone,
+                    when,
+                    "Mua hàng".into(),
+                    String::new(),
+                    "Cà phê hạt 500g".into(),
+                    q,
+                    "185000".into(),
+                ])
+                .unwrap();
+            } else {
+                let summary = format!("Gọi tư vấn lần {}", i % 5 + 1);
+                w.write_record([phone, when, "Cuộc gọi".into(), summary, String::new(), String::new(), String::new()])
+                    .unwrap();
+            }
+        }
+        w.flush().unwrap();
+    }
+    p
+}
+
 fn xlsx_file(dir: &Path, n: u64) -> PathBuf {
     let p = dir.join(format!("import-{n}.xlsx"));
     if !p.exists() {
@@ -81,12 +118,28 @@ fn xlsx_file(dir: &Path, n: u64) -> PathBuf {
     p
 }
 
+fn report(file: &Path, r: &tend::import::ImportReport, secs: f64) {
+    println!(
+        "| {} | {} | {} | {} | {:.1} | {:.0} | {:.0} |",
+        file.file_name().unwrap().to_string_lossy(),
+        r.rows,
+        r.imported,
+        r.skipped,
+        secs,
+        r.rows as f64 / secs,
+        peak_rss_mb()
+    );
+    std::io::stdout().flush().unwrap();
+}
+
 fn main() {
     let sizes: Vec<u64> = std::env::var("TEND_BENCH_ROWS")
         .unwrap_or_else(|_| "1000000,200000".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
+    let interactions: u64 =
+        std::env::var("TEND_BENCH_INTERACTIONS").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(200_000);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-data");
     std::fs::create_dir_all(&dir).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -102,17 +155,16 @@ fn main() {
         let t = Instant::now();
         let r = rt.block_on(ws.import(&file, &Default::default(), |_| {}, Default::default())).unwrap();
         let secs = t.elapsed().as_secs_f64();
-        println!(
-            "| {} | {} | {} | {} | {:.1} | {:.0} | {:.0} |",
-            file.file_name().unwrap().to_string_lossy(),
-            r.rows,
-            r.imported,
-            r.skipped,
-            secs,
-            r.rows as f64 / secs,
-            peak_rss_mb()
-        );
-        std::io::stdout().flush().unwrap();
+        report(&file, &r, secs);
+        if i == 0 && interactions > 0 {
+            let file = interactions_file(&dir, interactions, *n);
+            let opts =
+                tend::import::ImportOptions { entity: tend::import::ImportEntity::Interactions, ..Default::default() };
+            let t = Instant::now();
+            let r = rt.block_on(ws.import(&file, &opts, |_| {}, Default::default())).unwrap();
+            assert_eq!(r.failed_rows, 0, "{:?}", &r.failed[..r.failed.len().min(3)]);
+            report(&file, &r, t.elapsed().as_secs_f64());
+        }
         rt.block_on(ws.close());
     }
 }

@@ -681,20 +681,14 @@ impl Assessed {
 
 /// Reads and checks the rows of a file on the thread that works ahead of the writer, in batches
 /// (one hand-over per row would cost the writer a wake-up per row).
-fn check_rows(
-    rows: &mut dyn source::Rows,
-    plan: &Plan,
-    lookups: &Lookups,
-    rules: &Rules,
-    behind: source::Behind<Vec<Assessed>>,
-) {
+fn check_rows<T>(rows: &mut dyn source::Rows, check: impl Fn(source::Record) -> T, behind: source::Behind<Vec<T>>) {
     const BATCH: usize = 128;
     loop {
         let mut batch = Vec::with_capacity(BATCH);
         let mut end = None;
         while batch.len() < BATCH {
             match rows.next_record() {
-                Ok(Some(rec)) => batch.push(Assessed::of(plan, lookups, rules, rec)),
+                Ok(Some(rec)) => batch.push(check(rec)),
                 Ok(None) => end = Some(Ok(None)),
                 Err(e) => end = Some(Err(e)),
             }
@@ -831,7 +825,8 @@ fn run(
         let (lookups, rules, plan) = (&lookups, &rules, &plan);
         std::thread::scope(|scope| -> Result<()> {
             let (behind, mut ahead) = source::Ahead::channel(4);
-            scope.spawn(move || check_rows(rows.as_mut(), plan, lookups, rules, behind));
+            let check = move |rec| Assessed::of(plan, lookups, rules, rec);
+            scope.spawn(move || check_rows(rows.as_mut(), check, behind));
             while let Some(batch) = ahead.next()? {
                 for Assessed { rec, problems, checked } in batch {
                     if cancel.load(Ordering::Relaxed) {
@@ -1004,87 +999,106 @@ fn run_activity(
         let mut rejects = Rejects::new(ctx, &opened);
         let cxb = cx.borrow();
         let mut last_tick = Instant::now();
-        while let Some(rec) = opened.rows.next_record()? {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(Error::Cancelled);
-            }
-            report.rows += 1;
-            if report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
-                last_tick = Instant::now();
-                report.tell(started, progress);
-            }
-            let found = match activity::assess(&plan, &cxb, &rec) {
-                Ok(ready) => find_customer(&conn, &ready)?.map(|c| (ready, c)).map_err(|p| vec![p]),
-                Err(list) => Err(list),
+        let (rows, headers, plan, cxb) = (&mut opened.rows, &opened.headers, &plan, &cxb);
+        std::thread::scope(|scope| -> Result<()> {
+            let (behind, mut ahead) = source::Ahead::channel(4);
+            let check = move |rec| {
+                let assessed = activity::assess(plan, cxb, &rec);
+                (rec, assessed)
             };
-            let (ready, (seq, customer_id)) = match found {
-                Ok(f) => f,
-                Err(list) => {
-                    report.failed_rows += 1;
-                    for (column, key, value) in list {
-                        report.failed.push(RowError {
-                            row: rec.row,
-                            column: opened.headers.get(column).cloned().unwrap_or_else(|| format!("#{}", column + 1)),
-                            value: value.clone(),
-                            reason: reason_en(&key).to_string(),
-                            message_key: key,
-                            params: BTreeMap::from([("value".to_string(), value)]),
-                        });
+            scope.spawn(move || check_rows(rows.as_mut(), check, behind));
+            while let Some(batch) = ahead.next()? {
+                for (rec, assessed) in batch {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(Error::Cancelled);
                     }
-                    rejects.push(&rec.cells)?;
-                    continue;
-                }
-            };
-            let c = &ready.checked;
-            if on_dup == OnDuplicate::Skip {
-                // files hold times to the second (ours too): the same second is the same time
-                let second = ready.occurred_at.div_euclid(1000) * 1000;
-                let same: Option<i64> = conn
-                    .prepare_cached(
-                        "SELECT rowid FROM interactions WHERE customer_id = ? AND occurred_at BETWEEN ? AND ?
-                         AND kind = ? AND summary = ? AND amount IS ? AND deleted_at IS NULL LIMIT 1",
-                    )?
-                    .query_row(
-                        rusqlite::params![customer_id, second, second + 999, ready.kind.as_str(), c.summary, c.amount],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if let Some(rowid) = same {
-                    report.skipped += 1;
-                    report.duplicates.push(DuplicateRow {
-                        row: rec.row,
-                        customer_id,
-                        reason: "same_interaction".into(),
-                        value: c.summary.clone(),
-                        in_file: rowid > before,
-                        action: "skipped".into(),
-                    });
-                    continue;
+                    report.rows += 1;
+                    if report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
+                        last_tick = Instant::now();
+                        report.tell(started, progress);
+                    }
+                    let found = match assessed {
+                        Ok(ready) => find_customer(&conn, &ready)?.map(|c| (ready, c)).map_err(|p| vec![p]),
+                        Err(list) => Err(list),
+                    };
+                    let (ready, (seq, customer_id)) = match found {
+                        Ok(f) => f,
+                        Err(list) => {
+                            report.failed_rows += 1;
+                            for (column, key, value) in list {
+                                report.failed.push(RowError {
+                                    row: rec.row,
+                                    column: headers.get(column).cloned().unwrap_or_else(|| format!("#{}", column + 1)),
+                                    value: value.clone(),
+                                    reason: reason_en(&key).to_string(),
+                                    message_key: key,
+                                    params: BTreeMap::from([("value".to_string(), value)]),
+                                });
+                            }
+                            rejects.push(&rec.cells)?;
+                            continue;
+                        }
+                    };
+                    let c = &ready.checked;
+                    if on_dup == OnDuplicate::Skip {
+                        // files hold times to the second (ours too): the same second is the same time
+                        let second = ready.occurred_at.div_euclid(1000) * 1000;
+                        let same: Option<i64> = conn
+                            .prepare_cached(
+                                "SELECT rowid FROM interactions WHERE customer_id = ? AND occurred_at BETWEEN ? AND ?
+                             AND kind = ? AND summary = ? AND amount IS ? AND deleted_at IS NULL LIMIT 1",
+                            )?
+                            .query_row(
+                                rusqlite::params![
+                                    customer_id,
+                                    second,
+                                    second + 999,
+                                    ready.kind.as_str(),
+                                    c.summary,
+                                    c.amount
+                                ],
+                                |r| r.get(0),
+                            )
+                            .optional()?;
+                        if let Some(rowid) = same {
+                            report.skipped += 1;
+                            report.duplicates.push(DuplicateRow {
+                                row: rec.row,
+                                customer_id,
+                                reason: "same_interaction".into(),
+                                value: c.summary.clone(),
+                                in_file: rowid > before,
+                                action: "skipped".into(),
+                            });
+                            continue;
+                        }
+                    }
+                    conn.prepare_cached(
+                    "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at,
+                     summary, body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )?
+                .execute(rusqlite::params![
+                    crate::db::new_id(),
+                    customer_id,
+                    ready.kind.as_str(),
+                    ready.channel.as_str(),
+                    ready.direction.as_str(),
+                    ready.staff_id,
+                    ready.occurred_at,
+                    c.summary,
+                    c.body,
+                    c.amount,
+                    c.currency,
+                    serde_json::to_string(&c.items)?,
+                    ctx.now
+                ])?;
+                    conn.prepare_cached("UPDATE customers SET updated_at = ? WHERE seq = ?")?
+                        .execute(rusqlite::params![ctx.now, seq])?;
+                    report.imported += 1;
                 }
             }
-            conn.prepare_cached(
-                "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at,
-                 summary, body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )?
-            .execute(rusqlite::params![
-                crate::db::new_id(),
-                customer_id,
-                ready.kind.as_str(),
-                ready.channel.as_str(),
-                ready.direction.as_str(),
-                ready.staff_id,
-                ready.occurred_at,
-                c.summary,
-                c.body,
-                c.amount,
-                c.currency,
-                serde_json::to_string(&c.items)?,
-                ctx.now
-            ])?;
-            conn.prepare_cached("UPDATE customers SET updated_at = ? WHERE seq = ?")?
-                .execute(rusqlite::params![ctx.now, seq])?;
-            report.imported += 1;
-        }
+            Ok(())
+        })?;
         report.rejects_path = rejects.finish()?;
         report.millis = started.elapsed().as_millis() as u64;
         record_import(&conn, ctx, tx, opened.format, on_dup, &report)?;
