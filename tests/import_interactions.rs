@@ -279,3 +279,63 @@ async fn exported_interactions_import_back_unchanged_from_csv_and_xlsx() {
     let err = f.ws.export_interactions(&f.dir.path().join("x.vcf"), ExportFormat::Vcf, &Default::default()).await;
     assert!(matches!(err, Err(tend::error::Error::Validation(_))));
 }
+
+/// A point-of-sale export: one row per product, the order number on each. The rows of an order
+/// make one purchase; an order with a bad row, rows for two customers, or rows apart is rejected
+/// whole, row by row, and nothing of it is written.
+#[tokio::test]
+async fn the_rows_of_one_order_make_one_purchase_or_none() {
+    let f = shop().await;
+    let pos = "\
+Mã hóa đơn,Thời gian,SĐT khách,Mã KH,Tên hàng,Số lượng,Đơn giá,Ghi chú
+HD001,15/03/2025 10:05,0912 345 678,,Cà phê hạt 500g,2,185.000,Giao tận nơi
+HD001,15/03/2025 10:05,0912 345 678,,Phin nhôm,1,45.000,
+HD002,15/03/2025 11:20,,KH003,Trà ô long,1,120.000,
+HD003,16/03/2025 09:00,,KH003,Cà phê hạt 500g,1,185.000,
+HD003,16/03/2025 09:00,,KH003,Phin nhôm,abc,45.000,
+HD004,16/03/2025 10:00,,KH001,Cà phê hạt 500g,1,185.000,
+HD004,16/03/2025 10:00,,KH003,Phin nhôm,1,45.000,
+,17/03/2025 08:00,,KH003,Sữa đặc,3,25.000,
+HD001,17/03/2025 09:00,0912 345 678,,Ly sứ,1,60.000,
+";
+    let p = file(f.dir.path(), "ban-hang.csv", pos);
+    let pre = f.ws.import_preview(&p, &opts(), 10).await.unwrap();
+    assert_eq!(pre.mapping.columns[0].target, "order_ref", "{:?}", pre.mapping);
+    let r = import(&f.ws, &p, &opts()).await;
+    assert_eq!((r.rows, r.imported, r.orders, r.skipped, r.failed_rows), (9, 3, 1, 0, 5), "{:?}", r.failed);
+    let why: Vec<(u64, &str)> = r.failed.iter().map(|e| (e.row, e.message_key.as_str())).collect();
+    assert_eq!(
+        why,
+        [
+            (5, "import.order_line_rejected"),
+            (6, "validation.number_invalid"),
+            (7, "import.order_mixed"),
+            (8, "import.order_mixed"),
+            (10, "import.order_apart"),
+        ]
+    );
+    assert_eq!(r.failed[0].value, "HD003");
+
+    let an = interactions_of(&f.ws, "Nguyễn Văn An").await;
+    assert_eq!(an.len(), 1, "HD001 is one purchase; its row further down is not added to it");
+    let hd1 = &an[0];
+    assert_eq!((hd1.kind, hd1.amount, hd1.currency.as_deref()), (InteractionKind::Purchase, Some(415_000), Some("VND")));
+    assert_eq!(
+        hd1.items,
+        [
+            PurchaseItem { name: "Cà phê hạt 500g".into(), quantity: 2, unit_price: 185_000 },
+            PurchaseItem { name: "Phin nhôm".into(), quantity: 1, unit_price: 45_000 },
+        ]
+    );
+    assert_eq!(hd1.summary, "Cà phê hạt 500g, Phin nhôm");
+    assert_eq!(hd1.body.as_deref(), Some("Giao tận nơi"));
+    let cuc: Vec<(String, Option<i64>)> =
+        interactions_of(&f.ws, "Lê Thị Cúc").await.into_iter().map(|i| (i.summary, i.amount)).collect();
+    assert_eq!(cuc.len(), 2, "{cuc:?}");
+    assert!(cuc.contains(&("Trà ô long".into(), Some(120_000))) && cuc.contains(&("Sữa đặc".into(), Some(75_000))));
+
+    // the same file again: every order and row already there
+    let again = import(&f.ws, &p, &opts()).await;
+    assert_eq!((again.imported, again.orders, again.skipped, again.failed_rows), (0, 1, 3, 5));
+    assert_eq!(interactions_of(&f.ws, "Nguyễn Văn An").await.len(), 1);
+}

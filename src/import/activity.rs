@@ -16,6 +16,7 @@ pub const TARGETS: &[&str] = &[
     "customer_phone",
     "customer_email",
     "customer_code",
+    "order_ref",
     "occurred_at",
     "kind",
     "channel",
@@ -53,6 +54,29 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "customer_code",
         &["ma khach hang", "ma kh", "ma khach", "customer code", "customer id", "client id", "external id"],
+    ),
+    (
+        "order_ref",
+        &[
+            "ma hoa don",
+            "so hoa don",
+            "hoa don",
+            "ma don hang",
+            "so don hang",
+            "ma don",
+            "don hang",
+            "ma phieu",
+            "so phieu",
+            "ma giao dich",
+            "order",
+            "order id",
+            "order number",
+            "order no",
+            "invoice",
+            "invoice number",
+            "invoice no",
+            "receipt number",
+        ],
     ),
     (
         "occurred_at",
@@ -134,6 +158,7 @@ enum Target {
     Phone,
     Email,
     Code,
+    Order,
     OccurredAt,
     Kind,
     Channel,
@@ -157,6 +182,28 @@ impl Plan {
     fn col(&self, t: Target) -> Option<usize> {
         self.cols.iter().position(|c| *c == t)
     }
+
+    /// The row's order (invoice) number and its column: a point-of-sale export writes an order of
+    /// several products as several rows with the same number, and they make one purchase.
+    pub(crate) fn order_of(&self, rec: &super::source::Record) -> Option<(String, usize)> {
+        let i = self.col(Target::Order)?;
+        let v = rec.cells.get(i).map(|s| s.trim()).unwrap_or("");
+        (!v.is_empty()).then(|| (v.to_string(), i))
+    }
+}
+
+/// What a purchase without a summary of its own says: the items bought, as many as fit.
+fn bought(items: &[PurchaseItem]) -> String {
+    let mut out = String::new();
+    for (n, it) in items.iter().enumerate() {
+        let sep = if n == 0 { "" } else { ", " };
+        if out.chars().count() + sep.len() + it.name.chars().count() > 480 {
+            return format!("{out} (+{})", items.len() - n);
+        }
+        out.push_str(sep);
+        out.push_str(&it.name);
+    }
+    out
 }
 
 /// Checks a mapping: known targets only, at most one column each, and at least one column that
@@ -171,6 +218,7 @@ pub(crate) fn plan(headers: &[String], mapping: &Mapping) -> std::result::Result
             "customer_phone" => Target::Phone,
             "customer_email" => Target::Email,
             "customer_code" => Target::Code,
+            "order_ref" => Target::Order,
             "occurred_at" => Target::OccurredAt,
             "kind" => Target::Kind,
             "channel" => Target::Channel,
@@ -237,6 +285,8 @@ pub(crate) struct Ready {
     pub staff_id: Option<String>,
     pub occurred_at: i64,
     pub checked: crate::interactions::Checked,
+    /// The summary was written in the file (not made from the items bought).
+    pub own_summary: bool,
 }
 
 pub(crate) type Problem = (usize, String, String); // column, message key, value
@@ -326,7 +376,10 @@ pub(crate) fn assess(
     };
     let amount = money(Target::Amount);
     let unit_price = money(Target::UnitPrice);
-    let quantity = money(Target::Quantity);
+    let quantity = match cell(Target::Quantity) {
+        Some((i, v)) => money_cell(v).map_err(|_| err(&mut errors, i, "validation.number_invalid", v)).ok(),
+        None => None,
+    };
     let item = cell(Target::Item).map(|(_, v)| v.to_string());
     let items: Vec<PurchaseItem> = match &item {
         Some(text) => listed_items(text).unwrap_or_else(|| {
@@ -365,8 +418,8 @@ pub(crate) fn assess(
         None => cx.actor.map(str::to_string),
     };
     // A purchase without its own summary is summed up by what was bought.
-    let bought = items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ");
-    let summary = cell(Target::Summary).map(|(_, v)| v.to_string()).unwrap_or(bought);
+    let own_summary = cell(Target::Summary).is_some();
+    let summary = cell(Target::Summary).map(|(_, v)| v.to_string()).unwrap_or_else(|| bought(&items));
     let input = InteractionInput {
         kind,
         channel,
@@ -383,7 +436,8 @@ pub(crate) fn assess(
     let mut problems: Vec<Problem> = errors.into_iter().map(|e| (e.column, e.key, e.value)).collect();
     match checked {
         Ok(checked) if problems.is_empty() => {
-            Ok(Ready { keys, kind, channel, direction, staff_id, occurred_at: occurred_at.unwrap_or(cx.now), checked })
+            let occurred_at = occurred_at.unwrap_or(cx.now);
+            Ok(Ready { keys, kind, channel, direction, staff_id, occurred_at, checked, own_summary })
         }
         Ok(_) => Err(problems),
         Err(field_errors) => {
@@ -408,6 +462,52 @@ pub(crate) fn assess(
             }
             Err(problems)
         }
+    }
+}
+
+impl Ready {
+    /// The lines of one order as one purchase: the first line's customer, time, kind and staff;
+    /// every line's items and amounts; the first summary written in the file, else one made from
+    /// all the items; each line's details. Checked again as a whole.
+    pub(crate) fn joined(
+        lines: Vec<Ready>,
+        live_staff: &HashSet<String>,
+    ) -> std::result::Result<Ready, Vec<crate::error::FieldError>> {
+        let mut lines = lines.into_iter();
+        let Some(mut first) = lines.next() else { return Err(vec![]) };
+        let mut items = std::mem::take(&mut first.checked.items);
+        let mut amount = first.checked.amount;
+        let mut summary = first.own_summary.then(|| first.checked.summary.clone());
+        let mut body: Vec<String> = first.checked.body.iter().cloned().collect();
+        for line in lines {
+            items.extend(line.checked.items);
+            amount = match (amount, line.checked.amount) {
+                (Some(a), Some(b)) => Some(a.saturating_add(b)),
+                (a, b) => a.or(b),
+            };
+            if summary.is_none() && line.own_summary {
+                summary = Some(line.checked.summary);
+            }
+            if let Some(b) = line.checked.body {
+                if !body.contains(&b) {
+                    body.push(b);
+                }
+            }
+        }
+        let input = InteractionInput {
+            kind: first.kind,
+            channel: first.channel,
+            direction: first.direction,
+            staff_id: None,
+            occurred_at: Some(first.occurred_at),
+            summary: summary.unwrap_or_else(|| bought(&items)),
+            body: (!body.is_empty()).then(|| body.join("\n")),
+            amount,
+            currency: first.checked.currency.clone(),
+            items,
+        };
+        first.checked = crate::interactions::check(&input, live_staff)?;
+        Ok(first)
     }
 }
 

@@ -149,6 +149,10 @@ pub struct ImportReport {
     /// Companies created for persons' "company" column.
     #[specta(type = i32)]
     pub companies: u64,
+    /// Interactions imports: orders of several rows (same order number), each read as one
+    /// purchase (`imported` or `skipped` counts it once).
+    #[specta(type = i32)]
+    pub orders: u64,
     pub failed: Vec<RowError>,
     /// Rows rejected (a row can have several problems in `failed`).
     #[specta(type = i32)]
@@ -271,6 +275,9 @@ pub fn reason_en(key: &str) -> &'static str {
         "import.channel_unknown" => "not a channel (phone, email, website, Facebook, Zalo, in person, other)",
         "import.direction_unknown" => "not a direction (inbound, outbound, internal)",
         "validation.positive" => "must be more than 0",
+        "import.order_apart" => "a row of an order whose other rows are further up; keep an order's rows together",
+        "import.order_line_rejected" => "another row of this order was rejected; an order is imported whole",
+        "import.order_mixed" => "the rows of this order name different customers or currencies",
         _ => "invalid",
     }
 }
@@ -728,6 +735,7 @@ impl ImportReport {
             merged: 0,
             skipped: 0,
             companies: 0,
+            orders: 0,
             failed: vec![],
             failed_rows: 0,
             kept: vec![],
@@ -994,12 +1002,23 @@ fn run_activity(
     let conn = crate::db::raw_open(&ctx.workspace)?;
     let tx = crate::db::raw_begin(&conn, hlc, ctx.now, &ctx.device, ctx.actor.as_deref())?;
     let result = (|| -> Result<ImportReport> {
-        let mut report = ImportReport::start(crate::db::new_id(), &opened.headers, &mapping, vec![]);
         let before: i64 = conn.query_row("SELECT COALESCE(MAX(rowid), 0) FROM interactions", [], |r| r.get(0))?;
-        let mut rejects = Rejects::new(ctx, &opened);
+        let mut w = ActivityWriter {
+            conn: &conn,
+            now: ctx.now,
+            on_dup,
+            before,
+            headers: &opened.headers,
+            live_staff: &cx.live_staff,
+            report: ImportReport::start(crate::db::new_id(), &opened.headers, &mapping, vec![]),
+            rejects: Rejects::new(ctx, &opened),
+        };
         let cxb = cx.borrow();
         let mut last_tick = Instant::now();
-        let (rows, headers, plan, cxb) = (&mut opened.rows, &opened.headers, &plan, &cxb);
+        // the order being read (its number and column, and its lines so far), and the orders done
+        let mut order: Option<(String, usize, Vec<Line>)> = None;
+        let mut done_orders: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let (rows, plan, cxb) = (&mut opened.rows, &plan, &cxb);
         std::thread::scope(|scope| -> Result<()> {
             let (behind, mut ahead) = source::Ahead::channel(4);
             let check = move |rec| {
@@ -1012,100 +1031,199 @@ fn run_activity(
                     if cancel.load(Ordering::Relaxed) {
                         return Err(Error::Cancelled);
                     }
-                    report.rows += 1;
-                    if report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
+                    w.report.rows += 1;
+                    if w.report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
                         last_tick = Instant::now();
-                        report.tell(started, progress);
+                        w.report.tell(started, progress);
                     }
-                    let found = match assessed {
-                        Ok(ready) => find_customer(&conn, &ready)?.map(|c| (ready, c)).map_err(|p| vec![p]),
-                        Err(list) => Err(list),
-                    };
-                    let (ready, (seq, customer_id)) = match found {
-                        Ok(f) => f,
-                        Err(list) => {
-                            report.failed_rows += 1;
-                            for (column, key, value) in list {
-                                report.failed.push(RowError {
-                                    row: rec.row,
-                                    column: headers.get(column).cloned().unwrap_or_else(|| format!("#{}", column + 1)),
-                                    value: value.clone(),
-                                    reason: reason_en(&key).to_string(),
-                                    message_key: key,
-                                    params: BTreeMap::from([("value".to_string(), value)]),
-                                });
+                    let number = plan.order_of(&rec);
+                    if order.as_ref().is_some_and(|(n, _, _)| number.as_ref().map(|(m, _)| m) != Some(n)) {
+                        if let Some(done) = order.take() {
+                            w.order(done)?;
+                        }
+                    }
+                    match number {
+                        // an order's lines are read one after another: one seen before is apart
+                        Some((n, column)) if order.is_none() && done_orders.contains(&n) => {
+                            w.reject(&rec, vec![(column, "import.order_apart".into(), n)])?;
+                        }
+                        Some((n, column)) => {
+                            if order.is_none() {
+                                done_orders.insert(n.clone());
                             }
-                            rejects.push(&rec.cells)?;
-                            continue;
+                            order.get_or_insert_with(|| (n, column, vec![])).2.push((rec, assessed));
                         }
-                    };
-                    let c = &ready.checked;
-                    if on_dup == OnDuplicate::Skip {
-                        // files hold times to the second (ours too): the same second is the same time
-                        let second = ready.occurred_at.div_euclid(1000) * 1000;
-                        let same: Option<i64> = conn
-                            .prepare_cached(
-                                "SELECT rowid FROM interactions WHERE customer_id = ? AND occurred_at BETWEEN ? AND ?
-                             AND kind = ? AND summary = ? AND amount IS ? AND deleted_at IS NULL LIMIT 1",
-                            )?
-                            .query_row(
-                                rusqlite::params![
-                                    customer_id,
-                                    second,
-                                    second + 999,
-                                    ready.kind.as_str(),
-                                    c.summary,
-                                    c.amount
-                                ],
-                                |r| r.get(0),
-                            )
-                            .optional()?;
-                        if let Some(rowid) = same {
-                            report.skipped += 1;
-                            report.duplicates.push(DuplicateRow {
-                                row: rec.row,
-                                customer_id,
-                                reason: "same_interaction".into(),
-                                value: c.summary.clone(),
-                                in_file: rowid > before,
-                                action: "skipped".into(),
-                            });
-                            continue;
-                        }
+                        None => w.line((rec, assessed))?,
                     }
-                    conn.prepare_cached(
-                    "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at,
-                     summary, body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )?
-                .execute(rusqlite::params![
-                    crate::db::new_id(),
-                    customer_id,
-                    ready.kind.as_str(),
-                    ready.channel.as_str(),
-                    ready.direction.as_str(),
-                    ready.staff_id,
-                    ready.occurred_at,
-                    c.summary,
-                    c.body,
-                    c.amount,
-                    c.currency,
-                    serde_json::to_string(&c.items)?,
-                    ctx.now
-                ])?;
-                    conn.prepare_cached("UPDATE customers SET updated_at = ? WHERE seq = ?")?
-                        .execute(rusqlite::params![ctx.now, seq])?;
-                    report.imported += 1;
                 }
+            }
+            if let Some(done) = order.take() {
+                w.order(done)?;
             }
             Ok(())
         })?;
-        report.rejects_path = rejects.finish()?;
+        let mut report = w.report;
+        report.rejects_path = w.rejects.finish()?;
         report.millis = started.elapsed().as_millis() as u64;
         record_import(&conn, ctx, tx, opened.format, on_dup, &report)?;
         report.tell(started, progress);
         Ok(report)
     })();
     settle(&conn, ctx, result)
+}
+
+/// A checked interaction row with its customer (seq, id), or the row's problems.
+type Found = std::result::Result<(activity::Ready, (i64, String)), Vec<activity::Problem>>;
+
+/// A row of an interactions file with what checking it found.
+type Line = (source::Record, std::result::Result<activity::Ready, Vec<activity::Problem>>);
+
+/// Writes the rows of an interactions file, one by one or an order at a time.
+struct ActivityWriter<'a> {
+    conn: &'a rusqlite::Connection,
+    now: i64,
+    on_dup: OnDuplicate,
+    /// interactions up to this rowid were there before the import
+    before: i64,
+    headers: &'a [String],
+    live_staff: &'a std::collections::HashSet<String>,
+    report: ImportReport,
+    rejects: Rejects,
+}
+
+impl ActivityWriter<'_> {
+    fn reject(&mut self, rec: &source::Record, problems: Vec<activity::Problem>) -> Result<()> {
+        self.report.failed_rows += 1;
+        for (column, key, value) in problems {
+            self.report.failed.push(RowError {
+                row: rec.row,
+                column: self.headers.get(column).cloned().unwrap_or_else(|| format!("#{}", column + 1)),
+                value: value.clone(),
+                reason: reason_en(&key).to_string(),
+                message_key: key,
+                params: BTreeMap::from([("value".to_string(), value)]),
+            });
+        }
+        self.rejects.push(&rec.cells)
+    }
+
+    /// The row's customer, or why it has none.
+    fn found(
+        &self,
+        assessed: std::result::Result<activity::Ready, Vec<activity::Problem>>,
+    ) -> Result<Found> {
+        Ok(match assessed {
+            Ok(ready) => find_customer(self.conn, &ready)?.map(|c| (ready, c)).map_err(|p| vec![p]),
+            Err(list) => Err(list),
+        })
+    }
+
+    /// A row on its own.
+    fn line(&mut self, (rec, assessed): Line) -> Result<()> {
+        match self.found(assessed)? {
+            Ok((ready, (seq, customer_id))) => self.write(rec.row, &ready, seq, customer_id),
+            Err(list) => self.reject(&rec, list),
+        }
+    }
+
+    /// The lines of one order (`number`, in `column`): one purchase, or, when any line is
+    /// rejected or they disagree on the customer or currency, every line rejected (an order
+    /// is never written with lines missing).
+    fn order(&mut self, (number, column, lines): (String, usize, Vec<Line>)) -> Result<()> {
+        if lines.len() == 1 {
+            return lines.into_iter().try_for_each(|l| self.line(l));
+        }
+        let mut found = Vec::with_capacity(lines.len());
+        for (rec, assessed) in lines {
+            found.push((rec, self.found(assessed)?));
+        }
+        let whole = |key: &str| vec![(column, key.to_string(), number.clone())];
+        if found.iter().any(|(_, f)| f.is_err()) {
+            for (rec, f) in found {
+                self.reject(&rec, f.err().unwrap_or_else(|| whole("import.order_line_rejected")))?;
+            }
+            return Ok(());
+        }
+        let first_row = found.first().map(|(rec, _)| rec.row).unwrap_or(0);
+        let parts: Vec<(source::Record, activity::Ready, (i64, String))> =
+            found.into_iter().filter_map(|(rec, f)| f.ok().map(|(ready, c)| (rec, ready, c))).collect();
+        let agree =
+            parts.windows(2).all(|p| p[0].2 .0 == p[1].2 .0 && p[0].1.checked.currency == p[1].1.checked.currency);
+        let Some((seq, customer_id)) = parts.first().map(|p| p.2.clone()) else { return Ok(()) };
+        let (recs, readies): (Vec<source::Record>, Vec<activity::Ready>) =
+            parts.into_iter().map(|(rec, ready, _)| (rec, ready)).unzip();
+        let joined = if agree {
+            activity::Ready::joined(readies, self.live_staff).map_err(|errs| {
+                errs.into_iter().next().map_or_else(|| "import.order_mixed".to_string(), |e| e.message_key)
+            })
+        } else {
+            Err("import.order_mixed".to_string())
+        };
+        match joined {
+            Ok(ready) => {
+                self.report.orders += 1;
+                self.write(first_row, &ready, seq, customer_id)
+            }
+            Err(key) => recs.iter().try_for_each(|rec| self.reject(rec, whole(&key))),
+        }
+    }
+
+    /// Adds the interaction to the customer's timeline, unless they already have this very entry.
+    fn write(&mut self, row: u64, ready: &activity::Ready, seq: i64, customer_id: String) -> Result<()> {
+        let c = &ready.checked;
+        if self.on_dup == OnDuplicate::Skip {
+            // files hold times to the second (ours too): the same second is the same time
+            let second = ready.occurred_at.div_euclid(1000) * 1000;
+            let same: Option<i64> = self
+                .conn
+                .prepare_cached(
+                    "SELECT rowid FROM interactions WHERE customer_id = ? AND occurred_at BETWEEN ? AND ?
+                     AND kind = ? AND summary = ? AND amount IS ? AND deleted_at IS NULL LIMIT 1",
+                )?
+                .query_row(
+                    rusqlite::params![customer_id, second, second + 999, ready.kind.as_str(), c.summary, c.amount],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(rowid) = same {
+                self.report.skipped += 1;
+                self.report.duplicates.push(DuplicateRow {
+                    row,
+                    customer_id,
+                    reason: "same_interaction".into(),
+                    value: c.summary.clone(),
+                    in_file: rowid > self.before,
+                    action: "skipped".into(),
+                });
+                return Ok(());
+            }
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at,
+                 summary, body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(rusqlite::params![
+                crate::db::new_id(),
+                customer_id,
+                ready.kind.as_str(),
+                ready.channel.as_str(),
+                ready.direction.as_str(),
+                ready.staff_id,
+                ready.occurred_at,
+                c.summary,
+                c.body,
+                c.amount,
+                c.currency,
+                serde_json::to_string(&c.items)?,
+                self.now
+            ])?;
+        self.conn
+            .prepare_cached("UPDATE customers SET updated_at = ? WHERE seq = ?")?
+            .execute(rusqlite::params![self.now, seq])?;
+        self.report.imported += 1;
+        Ok(())
+    }
 }
 
 /// Creates a text custom field for each column mapped to `new_field` (in the import's

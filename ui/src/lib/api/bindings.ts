@@ -445,6 +445,11 @@ export type ImportReport = {
 	skipped: number,
 	/**  Companies created for persons' "company" column. */
 	companies: number,
+	/**
+	 *  Interactions imports: orders of several rows (same order number), each read as one
+	 *  purchase (`imported` or `skipped` counts it once).
+	 */
+	orders: number,
 	failed: RowError[],
 	/**  Rows rejected (a row can have several problems in `failed`). */
 	failed_rows: number,
