@@ -381,6 +381,34 @@ export async function tour(browser, { artifacts, step }) {
     await screenshot('tour-vi-import-interactions-report');
   });
 
+  await step('tour: a point-of-sale file, one order on two rows, imported as one purchase (vi)', async () => {
+    await toList();
+    // the company's code, phone and email as the export wrote them (its first four cells)
+    const first = readFileSync(join(artifacts, 'tour-interactions.csv'), 'utf8').replace(/^\uFEFF/, '').split('\n')[1];
+    const cells = [...first.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((m) => m[1]);
+    const [code, , phone, email] = cells;
+    const pos = join(artifacts, 'tour-pos.csv');
+    writeFileSync(pos, [
+      'Mã hóa đơn,Thời gian,Mã KH,SĐT khách,Email,Tên hàng,Số lượng,Đơn giá',
+      `HD-TOUR-1,21/11/2026 09:15,${code},${phone},${email},Cà phê hạt 500g,2,185.000`,
+      `HD-TOUR-1,21/11/2026 09:15,${code},${phone},${email},Phin nhôm,1,45.000`,
+    ].join('\n') + '\n');
+    await (await shown('open-import')).click();
+    await (await shown('entity-interactions')).click();
+    await typeInto('import-path', pos);
+    await (await shown('import-read')).click();
+    await shown('import-preview');
+    await waitFor('rows linked to the company', async () => (await $$t('preview-customer')).length === 2);
+    await (await shown('import-start')).click();
+    await shown('import-report', 60000);
+    const added = await textOf('report-imported');
+    if (!/^1\b/.test(added.trim())) throw new Error(`report: "${added}"`);
+    const orders = await textOf('report-orders');
+    if (!/^1\b/.test(orders.trim())) throw new Error(`orders: "${orders}"`);
+    await noRawKeys('point-of-sale import report');
+    await screenshot('tour-vi-import-pos-report');
+  });
+
   await step('tour: duplicates, a merge and its undo (vi)', async () => {
     await (await shown('nav-duplicates')).click();
     await waitFor('duplicate pairs', async () => (await $$t('dup-pair')).length > 0, 60000);
