@@ -319,7 +319,10 @@ HD001,17/03/2025 09:00,0912 345 678,,Ly sứ,1,60.000,
     let an = interactions_of(&f.ws, "Nguyễn Văn An").await;
     assert_eq!(an.len(), 1, "HD001 is one purchase; its row further down is not added to it");
     let hd1 = &an[0];
-    assert_eq!((hd1.kind, hd1.amount, hd1.currency.as_deref()), (InteractionKind::Purchase, Some(415_000), Some("VND")));
+    assert_eq!(
+        (hd1.kind, hd1.amount, hd1.currency.as_deref()),
+        (InteractionKind::Purchase, Some(415_000), Some("VND"))
+    );
     assert_eq!(
         hd1.items,
         [

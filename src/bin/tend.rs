@@ -475,6 +475,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     "import {}: {} imported, {} merged, {} skipped, {} rejected of {} rows in {} ms",
                     r.import_id, r.imported, r.merged, r.skipped, r.failed_rows, r.rows, r.millis
                 );
+                if r.orders > 0 {
+                    s.push_str(&format!("\n{} orders of several rows, each one purchase", r.orders));
+                }
                 for f in &r.failed {
                     s.push_str(&format!("\n  row {} [{}] \"{}\": {}", f.row, f.column, f.value, f.reason));
                 }

@@ -1108,10 +1108,7 @@ impl ActivityWriter<'_> {
     }
 
     /// The row's customer, or why it has none.
-    fn found(
-        &self,
-        assessed: std::result::Result<activity::Ready, Vec<activity::Problem>>,
-    ) -> Result<Found> {
+    fn found(&self, assessed: std::result::Result<activity::Ready, Vec<activity::Problem>>) -> Result<Found> {
         Ok(match assessed {
             Ok(ready) => find_customer(self.conn, &ready)?.map(|c| (ready, c)).map_err(|p| vec![p]),
             Err(list) => Err(list),

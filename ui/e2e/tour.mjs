@@ -383,8 +383,9 @@ export async function tour(browser, { artifacts, step }) {
 
   await step('tour: a point-of-sale file, one order on two rows, imported as one purchase (vi)', async () => {
     await toList();
-    // the company's code, phone and email as the export wrote them (its first four cells)
-    const first = readFileSync(join(artifacts, 'tour-interactions.csv'), 'utf8').replace(/^\uFEFF/, '').split('\n')[1];
+    // the company's code, phone and email as the export wrote them (the first four cells of its
+    // first entry, below the bad row the step before put on top)
+    const first = readFileSync(join(artifacts, 'tour-interactions.csv'), 'utf8').split('\n')[2];
     const cells = [...first.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((m) => m[1]);
     const [code, , phone, email] = cells;
     const pos = join(artifacts, 'tour-pos.csv');
