@@ -233,4 +233,9 @@ fn interactions_in_and_out_from_the_command_line() {
     // a vCard cannot hold them: refused with the reason, exit 2
     let (code, _, err) = tend(&db, &["export", "interactions", "x.csv", "--format", "vcf"]);
     assert_eq!(code, 2, "{err}");
+    // nor does a .vcf name make it write CSV into a file called .vcf
+    let vcf = dir.path().join("tuong-tac.vcf");
+    let (code, _, err) = tend(&db, &["export", "interactions", vcf.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("export.interactions_no_vcard") && !vcf.exists(), "{err}");
 }

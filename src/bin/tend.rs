@@ -123,15 +123,8 @@ enum ExportCommand {
         /// From the file name when not given.
         #[arg(long, value_parser = ["csv", "xlsx", "vcf"])]
         format: Option<String>,
-        /// Only those a search finds.
-        #[arg(long)]
-        query: Option<String>,
-        #[arg(long)]
-        stage: Option<String>,
-        #[arg(long)]
-        tag: Option<String>,
-        #[arg(long)]
-        province: Option<String>,
+        #[command(flatten)]
+        which: Which,
         #[arg(long)]
         json: bool,
     },
@@ -142,17 +135,42 @@ enum ExportCommand {
         /// From the file name when not given.
         #[arg(long, value_parser = ["csv", "xlsx"])]
         format: Option<String>,
-        #[arg(long)]
-        query: Option<String>,
-        #[arg(long)]
-        stage: Option<String>,
-        #[arg(long)]
-        tag: Option<String>,
-        #[arg(long)]
-        province: Option<String>,
+        #[command(flatten)]
+        which: Which,
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Which customers an export takes (all when nothing is given).
+#[derive(clap::Args)]
+struct Which {
+    /// Only those a search finds.
+    #[arg(long)]
+    query: Option<String>,
+    #[arg(long)]
+    stage: Option<String>,
+    #[arg(long)]
+    tag: Option<String>,
+    #[arg(long)]
+    province: Option<String>,
+}
+
+impl Which {
+    fn filter(self) -> tend::search::CustomerFilter {
+        let Which { query, stage, tag, province } = self;
+        tend::search::CustomerFilter { query, stage_id: stage, owner_id: None, tag, province }
+    }
+}
+
+/// The export format given, else the file name's (CSV when it says nothing known).
+fn export_format(given: Option<&str>, dest: &std::path::Path) -> tend::export::ExportFormat {
+    let ext = dest.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match given.or(ext.as_deref()) {
+        Some("xlsx") => tend::export::ExportFormat::Xlsx,
+        Some("vcf") | Some("vcard") => tend::export::ExportFormat::Vcf,
+        _ => tend::export::ExportFormat::Csv,
+    }
 }
 
 #[derive(Subcommand)]
@@ -487,29 +505,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 s
             })?;
         }
-        Command::Export {
-            command: ExportCommand::Customers { path: dest, format, query, stage, tag, province, json },
-        } => {
-            let ext = dest.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-            let format = match format.as_deref().or(ext.as_deref()) {
-                Some("xlsx") => tend::export::ExportFormat::Xlsx,
-                Some("vcf") | Some("vcard") => tend::export::ExportFormat::Vcf,
-                _ => tend::export::ExportFormat::Csv,
-            };
-            let filter = tend::search::CustomerFilter { query, stage_id: stage, owner_id: None, tag, province };
-            let r = ws.export_customers(&dest, format, &filter).await?;
+        Command::Export { command: ExportCommand::Customers { path: dest, format, which, json } } => {
+            let r = ws.export_customers(&dest, export_format(format.as_deref(), &dest), &which.filter()).await?;
             print(json, &r, || format!("{} customers exported to {}", r.rows, r.path))?;
         }
-        Command::Export {
-            command: ExportCommand::Interactions { path: dest, format, query, stage, tag, province, json },
-        } => {
-            let ext = dest.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-            let format = match format.as_deref().or(ext.as_deref()) {
-                Some("xlsx") => tend::export::ExportFormat::Xlsx,
-                _ => tend::export::ExportFormat::Csv,
-            };
-            let filter = tend::search::CustomerFilter { query, stage_id: stage, owner_id: None, tag, province };
-            let r = ws.export_interactions(&dest, format, &filter).await?;
+        Command::Export { command: ExportCommand::Interactions { path: dest, format, which, json } } => {
+            // (a .vcf name is refused by the core: interactions have no vCard form)
+            let r = ws.export_interactions(&dest, export_format(format.as_deref(), &dest), &which.filter()).await?;
             print(json, &r, || format!("{} interactions exported to {}", r.rows, r.path))?;
         }
         Command::Duplicates { limit, json } => {
