@@ -222,35 +222,78 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
     Error::Io(std::io::Error::other(e.to_string()))
 }
 
+/// Writes an export through a ".partial" file beside `dest`, renamed when complete: an export
+/// that fails leaves nothing behind, and never a half-written file under the real name.
+fn write_whole(dest: &Path, write: impl FnOnce(&Path) -> Result<u64>) -> Result<u64> {
+    let tmp = dest.with_extension("partial");
+    let done = write(&tmp).and_then(|rows| Ok(std::fs::rename(&tmp, dest).map(|()| rows)?));
+    if done.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    done
+}
+
+type CsvOut = csv::Writer<std::io::BufWriter<std::fs::File>>;
+
+/// A CSV file Excel reads as UTF-8 (it needs the BOM), its header written.
+fn csv_out<I: IntoIterator<Item = S>, S: AsRef<[u8]>>(path: &Path, headers: I) -> Result<CsvOut> {
+    let mut f = std::fs::File::create(path)?;
+    std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+    w.write_record(headers).map_err(csv_err)?;
+    Ok(w)
+}
+
+/// A workbook of one sheet named `name`, its header row bold and frozen.
+fn xlsx_book(name: &str, headers: &[&str]) -> Result<rust_xlsxwriter::Workbook> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(name).map_err(xlsx_err)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx_err)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    Ok(book)
+}
+
+/// Filters on the header of the `rows` written below it, the wider columns, and the workbook
+/// saved to `path`.
+fn xlsx_save(
+    mut book: rust_xlsxwriter::Workbook,
+    rows: u32,
+    columns: usize,
+    widths: &[(u16, f64)],
+    path: &Path,
+) -> Result<()> {
+    let sheet = book.worksheet_from_index(0).map_err(xlsx_err)?;
+    sheet.autofilter(0, 0, rows, columns.saturating_sub(1) as u16).map_err(xlsx_err)?;
+    for (c, w) in widths {
+        sheet.set_column_width(*c, *w).map_err(xlsx_err)?;
+    }
+    book.save(path).map_err(xlsx_err)
+}
+
 fn export(db: &Path, dest: &Path, format: ExportFormat, filter: &CustomerFilter) -> Result<u64> {
     let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     let n = names(&conn)?;
     let mut headers: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
     headers.extend(n.fields.iter().map(|(_, label, _)| label.clone()));
-    let tmp = dest.with_extension("partial");
-    let rows = match format {
+    write_whole(dest, |tmp| match format {
         ExportFormat::Csv => {
-            let mut f = std::fs::File::create(&tmp)?;
-            std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
-            let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
-            w.write_record(&headers).map_err(csv_err)?;
+            let mut w = csv_out(tmp, &headers)?;
             let rows = each(&conn, filter, |cols| w.write_record(&row_of(&n, cols).cells).map_err(csv_err))?;
             w.flush()?;
-            rows
+            Ok(rows)
         }
         ExportFormat::Xlsx => {
-            use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-            let mut book = Workbook::new();
-            let sheet = book.add_worksheet();
-            sheet.set_name("Khách hàng").map_err(xlsx_err)?;
-            let bold = Format::new().set_bold();
+            use rust_xlsxwriter::{ExcelDateTime, Format};
+            let names: Vec<&str> = headers.iter().map(String::as_str).collect();
+            let mut book = xlsx_book("Khách hàng", &names)?;
+            let sheet = book.worksheet_from_index(0).map_err(xlsx_err)?;
             let date = Format::new().set_num_format("dd/mm/yyyy");
             let money = Format::new().set_num_format("#,##0");
-            for (c, h) in headers.iter().enumerate() {
-                sheet.write_string_with_format(0, c as u16, h, &bold).map_err(xlsx_err)?;
-            }
-            sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
             let mut r: u32 = 0;
             let count = each(&conn, filter, |cols| {
                 r += 1;
@@ -274,25 +317,19 @@ fn export(db: &Path, dest: &Path, format: ExportFormat, filter: &CustomerFilter)
                 }
                 Ok(())
             })?;
-            sheet.autofilter(0, 0, r, headers.len().saturating_sub(1) as u16).map_err(xlsx_err)?;
-            for (c, w) in [(1u16, 28.0), (5, 30.0), (6, 30.0), (7, 24.0), (20, 40.0)] {
-                sheet.set_column_width(c, w).map_err(xlsx_err)?;
-            }
-            book.save(&tmp).map_err(xlsx_err)?;
-            count
+            xlsx_save(book, r, headers.len(), &[(1, 28.0), (5, 30.0), (6, 30.0), (7, 24.0), (20, 40.0)], tmp)?;
+            Ok(count)
         }
         ExportFormat::Vcf => {
-            let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            let mut w = std::io::BufWriter::new(std::fs::File::create(tmp)?);
             let rows = each(&conn, filter, |cols| {
                 std::io::Write::write_all(&mut w, vcard(&row_of(&n, cols)).as_bytes())?;
                 Ok(())
             })?;
             std::io::Write::flush(&mut w)?;
-            rows
+            Ok(rows)
         }
-    };
-    std::fs::rename(&tmp, dest)?;
-    Ok(rows)
+    })
 }
 
 /// Escapes a vCard text value.
@@ -566,71 +603,52 @@ fn export_interactions(
 ) -> Result<u64> {
     let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    let tmp = dest.with_extension("partial");
-    let rows = match format {
-        ExportFormat::Csv => {
-            let mut f = std::fs::File::create(&tmp)?;
-            std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
-            let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
-            w.write_record(INTERACTION_COLUMNS).map_err(csv_err)?;
+    if format == ExportFormat::Vcf {
+        return Err(Error::Validation(vec![crate::error::FieldError::new("format", "export.interactions_no_vcard")]));
+    }
+    write_whole(dest, |tmp| {
+        if format == ExportFormat::Csv {
+            let mut w = csv_out(tmp, INTERACTION_COLUMNS)?;
             let rows = interaction_rows(&conn, filter, tz, |r| w.write_record(&r.cells).map_err(csv_err))?;
             w.flush()?;
-            rows
+            return Ok(rows);
         }
-        ExportFormat::Xlsx => {
-            use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-            let mut book = Workbook::new();
-            let sheet = book.add_worksheet();
-            let bold = Format::new().set_bold();
-            let when = Format::new().set_num_format("dd/mm/yyyy hh:mm:ss");
-            let money = Format::new().set_num_format("#,##0");
-            for (c, h) in INTERACTION_COLUMNS.iter().enumerate() {
-                sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx_err)?;
-            }
-            sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
-            let mut r: u32 = 0;
-            let count = interaction_rows(&conn, filter, tz, |row| {
-                r += 1;
-                for (c, v) in row.cells.iter().enumerate() {
-                    let col = c as u16;
-                    match (INTERACTION_COLUMNS[c], &row) {
-                        ("Ngày", InteractionRow { at, .. }) => {
-                            let dt = ExcelDateTime::from_ymd(at.year() as u16, at.month() as u8, at.day() as u8)
-                                .and_then(|d| d.and_hms(at.hour() as u16, at.minute() as u8, at.second() as u8))
-                                .map_err(xlsx_err)?;
-                            sheet.write_datetime_with_format(r, col, dt, &when).map_err(xlsx_err)?;
-                        }
-                        ("SL", InteractionRow { quantity: Some(q), .. }) => {
-                            sheet.write_number(r, col, *q as f64).map_err(xlsx_err)?;
-                        }
-                        ("Đơn giá", InteractionRow { unit_price: Some(m), .. })
-                        | ("Thành tiền", InteractionRow { amount: Some(m), .. }) => {
-                            sheet.write_number_with_format(r, col, *m as f64, &money).map_err(xlsx_err)?;
-                        }
-                        _ if !v.is_empty() => {
-                            sheet.write_string(r, col, v).map_err(xlsx_err)?;
-                        }
-                        _ => {}
+        use rust_xlsxwriter::{ExcelDateTime, Format};
+        let mut book = xlsx_book("Tương tác", INTERACTION_COLUMNS)?;
+        let sheet = book.worksheet_from_index(0).map_err(xlsx_err)?;
+        let when = Format::new().set_num_format("dd/mm/yyyy hh:mm:ss");
+        let money = Format::new().set_num_format("#,##0");
+        let mut r: u32 = 0;
+        let count = interaction_rows(&conn, filter, tz, |row| {
+            r += 1;
+            for (c, v) in row.cells.iter().enumerate() {
+                let col = c as u16;
+                match (INTERACTION_COLUMNS[c], &row) {
+                    ("Ngày", InteractionRow { at, .. }) => {
+                        let dt = ExcelDateTime::from_ymd(at.year() as u16, at.month() as u8, at.day() as u8)
+                            .and_then(|d| d.and_hms(at.hour() as u16, at.minute() as u8, at.second() as u8))
+                            .map_err(xlsx_err)?;
+                        sheet.write_datetime_with_format(r, col, dt, &when).map_err(xlsx_err)?;
                     }
+                    ("SL", InteractionRow { quantity: Some(q), .. }) => {
+                        sheet.write_number(r, col, *q as f64).map_err(xlsx_err)?;
+                    }
+                    ("Đơn giá", InteractionRow { unit_price: Some(m), .. })
+                    | ("Thành tiền", InteractionRow { amount: Some(m), .. }) => {
+                        sheet.write_number_with_format(r, col, *m as f64, &money).map_err(xlsx_err)?;
+                    }
+                    _ if !v.is_empty() => {
+                        sheet.write_string(r, col, v).map_err(xlsx_err)?;
+                    }
+                    _ => {}
                 }
-                Ok(())
-            })?;
-            sheet.autofilter(0, 0, r, INTERACTION_COLUMNS.len() as u16 - 1).map_err(xlsx_err)?;
-            for (c, w) in [(1u16, 26.0), (4, 20.0), (8, 36.0), (9, 36.0), (10, 28.0)] {
-                sheet.set_column_width(c, w).map_err(xlsx_err)?;
             }
-            book.save(&tmp).map_err(xlsx_err)?;
-            count
-        }
-        ExportFormat::Vcf => {
-            return Err(Error::Validation(vec![crate::error::FieldError::new(
-                "format",
-                "export.interactions_no_vcard",
-            )]))
-        }
-    };
-    std::fs::rename(&tmp, dest)?;
-    Ok(rows)
+            Ok(())
+        })?;
+        let widths = [(1, 26.0), (4, 20.0), (8, 36.0), (9, 36.0), (10, 28.0)];
+        xlsx_save(book, r, INTERACTION_COLUMNS.len(), &widths, tmp)?;
+        Ok(count)
+    })
 }
 
 impl Workspace {

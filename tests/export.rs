@@ -176,3 +176,20 @@ async fn a_filtered_export_and_vcards() {
         assert_eq!((&b.birthday, &b.notes, &b.tags, &b.province), (&w.birthday, &w.notes, &w.tags, &w.province));
     }
 }
+
+/// An export that cannot be put in place (here the name is taken by a folder) fails with nothing
+/// left behind: no half-written file, no ".partial".
+#[tokio::test]
+async fn a_failed_export_leaves_no_file() {
+    let f = workspace_with_everything().await;
+    let everyone = tend::search::CustomerFilter::default();
+    for (name, format) in [("taken.csv", ExportFormat::Csv), ("taken.xlsx", ExportFormat::Xlsx)] {
+        let dest = f.dir.path().join(name);
+        std::fs::create_dir(&dest).unwrap();
+        std::fs::write(dest.join("inside.txt"), "keep").unwrap();
+        assert!(f.ws.export_customers(&dest, format, &everyone).await.is_err(), "{name}");
+        assert!(f.ws.export_interactions(&dest, format, &everyone).await.is_err(), "{name}");
+        assert!(!dest.with_extension("partial").exists(), "{name}: a .partial file was left");
+        assert_eq!(std::fs::read_to_string(dest.join("inside.txt")).unwrap(), "keep");
+    }
+}
