@@ -109,11 +109,12 @@ fn stream_xlsx(mut book: Xlsx<BufReader<File>>, name: String, merged: Vec<Dimens
         }
     };
     let origin = cells_reader.dimensions().start.1;
-    // Top-left values of merged areas, kept from the moment they are read.
-    let mut tops: HashMap<(u32, u32), String> = HashMap::new();
+    let mut merges = Merges::new(merged);
     let mut row: Option<(u32, Vec<String>)> = None;
-    let emit = |(r, mut cells): (u32, Vec<String>), tops: &HashMap<(u32, u32), String>| {
-        fill_merged(&mut cells, r, origin, &merged, |m| tops.get(&m.start).cloned().unwrap_or_default());
+    let emit = |(r, mut cells): (u32, Vec<String>), merges: &mut Merges| {
+        merges.reach(r);
+        let tops = &merges.tops;
+        fill_merged(&mut cells, r, origin, &merges.active, |m| tops.get(&m.start).cloned().unwrap_or_default());
         tx.send(Ok(Some(Record { row: u64::from(r) + 1, cells }))).is_ok()
     };
     loop {
@@ -127,12 +128,12 @@ fn stream_xlsx(mut book: Xlsx<BufReader<File>>, name: String, merged: Vec<Dimens
         };
         let (r, c) = cell.get_position();
         let text = cell_text(&Data::from(cell.get_value().clone()));
-        if merged.iter().any(|m| m.start == (r, c)) {
-            tops.insert((r, c), text.clone());
+        if let Some(top) = merges.tops.get_mut(&(r, c)) {
+            top.clone_from(&text);
         }
         if row.as_ref().is_some_and(|(at, _)| *at != r) {
             if let Some(done) = row.take() {
-                if !emit(done, &tops) {
+                if !emit(done, &mut merges) {
                     return;
                 }
             }
@@ -145,11 +146,36 @@ fn stream_xlsx(mut book: Xlsx<BufReader<File>>, name: String, merged: Vec<Dimens
         cells[i] = text;
     }
     if let Some(done) = row.take() {
-        if !emit(done, &tops) {
+        if !emit(done, &mut merges) {
             return;
         }
     }
     let _ = tx.send(Ok(None));
+}
+
+/// The merged areas of a sheet read top to bottom: the top-left values seen so far, and for each
+/// row the areas covering it (a sheet of many thousand merged areas costs each row only its own).
+struct Merges {
+    /// not reached yet, by first row
+    waiting: std::collections::VecDeque<Dimensions>,
+    active: Vec<Dimensions>,
+    tops: HashMap<(u32, u32), String>,
+}
+
+impl Merges {
+    fn new(mut merged: Vec<Dimensions>) -> Merges {
+        merged.sort_by_key(|m| m.start.0);
+        let tops = merged.iter().map(|m| (m.start, String::new())).collect();
+        Merges { waiting: merged.into(), active: Vec::new(), tops }
+    }
+
+    /// Makes `active` the areas covering row `r` (rows come in order).
+    fn reach(&mut self, r: u32) {
+        while self.waiting.front().is_some_and(|m| m.start.0 <= r) {
+            self.active.extend(self.waiting.pop_front());
+        }
+        self.active.retain(|m| m.end.0 >= r);
+    }
 }
 
 fn pick_sheet(sheets: &[String], wanted: &Option<String>) -> Result<String> {
