@@ -573,7 +573,7 @@ fn preview(
                     params,
                 })
                 .collect();
-            if let Some((cols, _)) = cols {
+            if let Some((cols, _, _)) = cols {
                 if let Some((_, id, _)) = write::holders(&conn, &cols.keys())?.first() {
                     duplicate_of =
                         conn.query_row("SELECT name FROM customers WHERE id = ?", [id], |r| r.get::<_, String>(0)).ok();
@@ -599,14 +599,11 @@ fn preview(
 
 type Problem = (usize, String, BTreeMap<String, String>);
 
-/// Converts and validates a row: its problems by column, or its columns (and the company it
-/// names, validated too).
-fn assess(
-    plan: &Plan,
-    lookups: &Lookups,
-    rules: &Rules,
-    rec: &source::Record,
-) -> (Vec<Problem>, Option<(crate::customers::Columns, Option<crate::customers::Columns>)>) {
+/// A valid row's columns, the company it names (validated too) and the person's title there.
+type Valid = (crate::customers::Columns, Option<crate::customers::Columns>, Option<String>);
+
+/// Converts and validates a row: its problems by column, or what it holds.
+fn assess(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: &source::Record) -> (Vec<Problem>, Option<Valid>) {
     let conv = row::convert(plan, lookups, rec);
     let mut problems: Vec<Problem> = conv
         .errors
@@ -652,7 +649,7 @@ fn assess(
     if !problems.is_empty() {
         return (problems, None);
     }
-    (problems, cols.map(|c| (c, company)))
+    (problems, cols.map(|c| (c, company, conv.title)))
 }
 
 /// A row checked on the reading thread: its problems, or what the writer needs.
@@ -675,10 +672,10 @@ struct Checked {
 impl Assessed {
     fn of(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: source::Record) -> Assessed {
         let (problems, checked) = assess(plan, lookups, rules, &rec);
-        let checked = checked.map(|(cols, company)| Checked {
+        let checked = checked.map(|(cols, company, title)| Checked {
             doc: write::doc_of(&cols, &[]),
             keys: cols.keys(),
-            title: company.as_ref().and_then(|_| row::convert(plan, lookups, &rec).title),
+            title: title.filter(|_| company.is_some()),
             cols,
             company,
         });
