@@ -44,7 +44,7 @@ fn row(i: u64) -> [String; 6] {
         format!("kh{i}@gmail.com"),
         format!("{:02}/{:02}/{}", 1 + i % 28, 1 + i % 12, 1960 + i % 45),
         PROVINCES[(i % 7) as usize].to_string(),
-        if i % 5 == 0 { format!("Khách quen, mua lần {}", i % 9) } else { String::new() },
+        if i.is_multiple_of(5) { format!("Khách quen, mua lần {}", i % 9) } else { String::new() },
     ]
 }
 

@@ -241,13 +241,16 @@ impl Workspace {
 
     /// Fills this (empty) workspace from an archive, in one transaction.
     pub async fn import_workspace(&self, src: &Path) -> Result<Manifest> {
-        let mut hlc = self.hlc.lock().await;
+        self.refuse_if_damaged()?;
+        // Other writers wait; the next write's clock goes on from the newest change it brought.
+        let _hlc = self.clock_lock().await;
         let db = self.path().to_path_buf();
         let s = src.to_path_buf();
-        let m = crate::blocking("import", move || import(&db, &s)).await?;
-        // the clock goes on from the newest change it brought
-        let last: Option<String> = sqlx::query_scalar("SELECT MAX(hlc) FROM txs").fetch_one(self.pool()).await?;
-        *hlc = crate::clock::Hlc::resume(last.as_deref());
-        Ok(m)
+        let mut long = self.long_write_guard(crate::writers::LongWrite::Archive);
+        crate::blocking("import", move || {
+            long.lock_file(&db)?;
+            import(&db, &s)
+        })
+        .await
     }
 }

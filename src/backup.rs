@@ -3,6 +3,7 @@
 //! migrations), integrity checks, and restore that never overwrites a damaged database.
 
 use crate::error::{Error, Result};
+use crate::integrity::{check_file, CheckReport};
 use crate::Workspace;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -30,17 +31,6 @@ pub struct BackupInfo {
     pub reason: BackupReason,
 }
 
-/// What an integrity check found.
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct CheckReport {
-    pub ok: bool,
-    /// "quick" (page and index structure) or "full" (also every index entry against its row).
-    pub depth: String,
-    pub problems: Vec<String>,
-    #[specta(type = i32)]
-    pub millis: u64,
-}
-
 /// Automatic backups kept after these many of each.
 const KEEP_DAILY: usize = 7;
 const KEEP_WEEKLY: usize = 4;
@@ -57,90 +47,77 @@ fn stem(workspace: &Path) -> String {
 
 /// Copies the live database to `dest` page by page with the online backup API, through a
 /// temporary file renamed into place (a crash never leaves half a backup under the real name).
-pub(crate) fn copy_online(src: &Path, dest: &Path) -> Result<u64> {
+/// The copy is a plain rollback-journal file: opening it leaves no `-wal`/`-shm` beside it.
+fn copy_online(src: &Path, dest: &Path) -> Result<u64> {
     if let Some(dir) = dest.parent() {
         if !dir.as_os_str().is_empty() {
             std::fs::create_dir_all(dir)?;
         }
     }
-    let tmp = dest.with_extension("partial");
-    let from = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    from.busy_timeout(Duration::from_secs(10))?;
-    {
+    let tmp = PathBuf::from(format!("{}.partial", dest.display()));
+    let res = (|| -> Result<()> {
+        let from = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        from.busy_timeout(Duration::from_secs(10))?;
         let mut to = rusqlite::Connection::open(&tmp)?;
-        let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
-        // 1024 pages a step, no pause: other connections may write between steps (WAL).
-        backup.run_to_completion(1024, Duration::from_millis(0), None)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
+            // 1024 pages a step, no pause: other connections may write between steps (WAL).
+            backup.run_to_completion(1024, Duration::from_millis(0), None)?;
+        }
+        to.pragma_update(None, "journal_mode", "DELETE")?;
+        Ok(())
+    })();
+    if let Err(e) = res {
+        remove_with_sides(&tmp);
+        return Err(e);
     }
     std::fs::rename(&tmp, dest)?;
     Ok(std::fs::metadata(dest)?.len())
 }
 
-/// `PRAGMA quick_check` (or `integrity_check` when `full`) and the foreign keys, read-only.
-pub fn check_file(path: &Path, full: bool) -> Result<CheckReport> {
-    let started = std::time::Instant::now();
-    let mut problems = Vec::new();
-    match header_problem(path) {
-        Some(p) => problems.push(p),
-        None => {
-            let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            conn.busy_timeout(Duration::from_secs(10))?;
-            let pragma = if full { "PRAGMA integrity_check(100)" } else { "PRAGMA quick_check(100)" };
-            let run = |sql: &str| -> std::result::Result<Vec<String>, rusqlite::Error> {
-                let mut st = conn.prepare(sql)?;
-                let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-                rows.collect()
-            };
-            match run(pragma) {
-                Ok(rows) => problems.extend(rows.into_iter().filter(|r| r != "ok")),
-                Err(e) => problems.push(e.to_string()),
-            }
-            if problems.is_empty() {
-                let mut st = conn.prepare("PRAGMA foreign_key_check")?;
-                let fk = st.query_map([], |r| {
-                    Ok(format!(
-                        "foreign key: {} row {} -> {}",
-                        r.get::<_, String>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, String>(2)?
-                    ))
-                })?;
-                for row in fk.take(100) {
-                    problems.push(row?);
-                }
-            }
-        }
+/// Every backup goes through here: copied, then checked. A copy that fails its check is removed
+/// and never kept: if the workspace itself is damaged that is the error (and the caller must
+/// stop writing), else the copy could not be written soundly where it was asked to go.
+pub(crate) fn copy_checked(src: &Path, dest: &Path) -> Result<u64> {
+    let size = copy_online(src, dest)?;
+    let report = check_file(dest, false)?;
+    if report.ok {
+        return Ok(size);
     }
-    Ok(CheckReport {
-        ok: problems.is_empty(),
-        depth: if full { "full" } else { "quick" }.into(),
-        problems,
-        millis: started.elapsed().as_millis() as u64,
-    })
+    remove_with_sides(dest);
+    let source = check_file(src, false)?;
+    if !source.ok {
+        return Err(Error::Damaged { detail: source.problems.join("; ") });
+    }
+    Err(Error::Conflict(format!(
+        "the backup written to {} did not read back correctly ({}); it was removed",
+        dest.display(),
+        report.problems.join("; ")
+    )))
 }
 
-/// A damage that needs no query to see: not an SQLite file, or cut short.
-pub(crate) fn header_problem(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let mut head = [0u8; 100];
-    let len = std::fs::metadata(path).ok()?.len();
-    if len == 0 {
-        return None; // a new, empty file
+/// Removes a database file and whatever SQLite may have left beside it.
+fn remove_with_sides(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    for ext in ["-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(PathBuf::from(format!("{}{ext}", path.display())));
     }
-    let mut f = std::fs::File::open(path).ok()?;
-    if f.read_exact(&mut head).is_err() || &head[..16] != b"SQLite format 3\0" {
-        return Some("not an SQLite database (the file header is wrong)".into());
+}
+
+/// Whether `path` is a Tend workspace or backup (an SQLite file with Tend's migrations).
+pub fn is_tend_file(path: &Path) -> bool {
+    if crate::integrity::header_problem(path).is_some() {
+        return false;
     }
-    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
-        1 => 65536,
-        n => u64::from(n),
+    let Ok(conn) = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+        return false;
     };
-    let pages = u64::from(u32::from_be_bytes([head[28], head[29], head[30], head[31]]));
-    // the header's page count is valid when its change counter matches (offset 24 vs 92)
-    if head[24..28] == head[92..96] && pages > 0 && len < pages * page_size {
-        return Some(format!("the file is cut short: {len} bytes of {} expected", pages * page_size));
-    }
-    None
+    conn.query_row(
+        "SELECT COUNT(*) = 2 FROM sqlite_master WHERE type = 'table' AND name IN ('_sqlx_migrations', 'txs')",
+        [],
+        |r| r.get::<_, bool>(0),
+    )
+    .unwrap_or(false)
 }
 
 fn parse_name(workspace_stem: &str, name: &str) -> Option<(i64, BackupReason)> {
@@ -215,16 +192,30 @@ pub fn list_backups(workspace: &Path) -> Result<Vec<BackupInfo>> {
     Ok(out)
 }
 
+/// The newest automatic backup that passes the quick check now (what a damaged workspace is
+/// offered to be restored from).
+pub fn newest_good_backup(workspace: &Path) -> Result<Option<BackupInfo>> {
+    for b in list_backups(workspace)? {
+        if check_file(Path::new(&b.path), false)?.ok {
+            return Ok(Some(b));
+        }
+    }
+    Ok(None)
+}
+
 /// The automatic backups retention removes: all but the newest of each of the last 7 days and
 /// 4 weeks with a daily backup, and all but the last 3 taken before an import or migration.
-pub fn to_prune(backups: &[BackupInfo]) -> Vec<BackupInfo> {
-    let day = |ms: i64| ms.div_euclid(86_400_000);
-    // ISO-like weeks starting Monday: 1970-01-01 was a Thursday
-    let week = |ms: i64| (day(ms) + 3).div_euclid(7);
+/// Days and weeks (ISO, from Monday) are those of the workspace's time zone.
+pub fn to_prune(backups: &[BackupInfo], tz: &jiff::tz::TimeZone) -> Vec<BackupInfo> {
+    let day = |ms: i64| local_date(ms, tz);
+    let week = |ms: i64| {
+        let w = local_date(ms, tz).iso_week_date();
+        (w.year(), w.week())
+    };
     let mut keep: Vec<&str> = Vec::new();
     let daily: Vec<&BackupInfo> = backups.iter().filter(|b| b.reason == BackupReason::Daily).collect();
-    let mut days: Vec<i64> = Vec::new();
-    let mut weeks: Vec<i64> = Vec::new();
+    let mut days: Vec<jiff::civil::Date> = Vec::new();
+    let mut weeks: Vec<(i16, i8)> = Vec::new();
     for b in &daily {
         // newest first: the first seen of a day or week is its newest
         if !days.contains(&day(b.created_at)) && days.len() < KEEP_DAILY {
@@ -252,40 +243,49 @@ pub fn to_prune(backups: &[BackupInfo]) -> Vec<BackupInfo> {
     backups.iter().filter(|b| !keep.contains(&b.path.as_str())).cloned().collect()
 }
 
+/// The calendar date of an instant in a time zone.
+fn local_date(ms: i64, tz: &jiff::tz::TimeZone) -> jiff::civil::Date {
+    jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH).to_zoned(tz.clone()).date()
+}
+
 impl Workspace {
-    /// Takes a backup of the live workspace to `dest` (the app and other writers go on).
-    pub async fn backup_to(&self, dest: &Path) -> Result<u64> {
+    /// Takes a checked backup of the live workspace to `dest` (the app and other writers go on).
+    /// An existing file at `dest` is only replaced when it is a Tend workspace or backup, or with
+    /// `force`.
+    pub async fn backup_to(&self, dest: &Path, force: bool) -> Result<u64> {
+        if dest.exists() && !force && !is_tend_file(dest) {
+            return Err(Error::Validation(vec![
+                crate::FieldError::new("path", "backup.target_exists").with("path", dest.display().to_string())
+            ]));
+        }
+        if dest.exists() && crate::integrity::same_file(dest, self.path()) {
+            return Err(Error::Validation(vec![
+                crate::FieldError::new("path", "backup.target_is_workspace").with("path", dest.display().to_string())
+            ]));
+        }
         let src = self.path().to_path_buf();
         let dest = dest.to_path_buf();
-        crate::blocking("backup", move || copy_online(&src, &dest)).await
+        let res = crate::blocking("backup", move || copy_checked(&src, &dest)).await;
+        res.map_err(|e| self.note(e))
     }
 
     /// An automatic backup into `backups/`, then the retention. A daily one is skipped when one
     /// was taken today already; a backup is only kept when it passes the quick check.
     pub async fn auto_backup(&self, reason: BackupReason) -> Result<Option<BackupInfo>> {
         let now = self.now_ms();
+        let tz = self.zone().await?;
         let existing = list_backups(self.path())?;
         if reason == BackupReason::Daily
-            && existing.iter().any(|b| {
-                b.reason == BackupReason::Daily && b.created_at.div_euclid(86_400_000) == now.div_euclid(86_400_000)
-            })
+            && existing
+                .iter()
+                .any(|b| b.reason == BackupReason::Daily && local_date(b.created_at, &tz) == local_date(now, &tz))
         {
             return Ok(None);
         }
         let s = stem(self.path());
         let dest = backup_dir(self.path()).join(file_name(&s, now, reason));
-        let size = self.backup_to(&dest).await?;
-        let check = {
-            let d = dest.clone();
-            crate::blocking("backup check", move || check_file(&d, false)).await?
-        };
-        if !check.ok {
-            let _ = std::fs::remove_file(&dest);
-            return Err(Error::Damaged { detail: check.problems.join("; ") });
-        }
-        for old in to_prune(&list_backups(self.path())?) {
-            std::fs::remove_file(&old.path)?;
-        }
+        let size = self.backup_to(&dest, false).await?;
+        prune(self.path(), &tz)?;
         Ok(Some(BackupInfo {
             name: dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             path: dest.display().to_string(),
@@ -296,42 +296,92 @@ impl Workspace {
     }
 
     /// The integrity of this workspace (quick: structure; full: also every index entry).
+    /// Damage found marks it and stops every write.
     pub async fn check(&self, full: bool) -> Result<CheckReport> {
         let p = self.path().to_path_buf();
-        crate::blocking("check", move || check_file(&p, full)).await
+        let report = crate::blocking("check", move || check_file(&p, full)).await?;
+        if !report.ok {
+            self.mark_damaged(&report.problems.join("; "));
+        }
+        Ok(report)
     }
+}
+
+/// Applies the retention to the backups of `workspace`, removing each pruned backup with the
+/// files SQLite may have left beside it, and any such file whose backup is gone.
+fn prune(workspace: &Path, tz: &jiff::tz::TimeZone) -> Result<()> {
+    for old in to_prune(&list_backups(workspace)?, tz) {
+        remove_with_sides(Path::new(&old.path));
+    }
+    let dir = backup_dir(workspace);
+    for entry in std::fs::read_dir(&dir)? {
+        let path = entry?.path();
+        let name = path.display().to_string();
+        if let Some(base) = ["-wal", "-shm", "-journal"].iter().find_map(|ext| name.strip_suffix(ext)) {
+            if base.ends_with(".tend") && !Path::new(base).exists() {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Puts `backup` in place of the workspace at `db` (which must not be open). The backup must
 /// pass the quick check and not be from a newer Tend. The file it replaces is never deleted: it
-/// is kept beside as `<name>.replaced-<time>` (damaged or not).
+/// is kept beside as `<name>.replaced-<time>` (damaged or not, with its WAL and its damage mark).
+/// When anything fails, the workspace and the backup are left as they were.
 pub fn restore(backup: &Path, db: &Path, now_ms: i64) -> Result<Option<PathBuf>> {
     if !backup.is_file() {
         return Err(Error::not_found("backup", backup.display().to_string()));
+    }
+    if db.exists() && crate::integrity::same_file(backup, db) {
+        return Err(Error::Validation(vec![
+            crate::FieldError::new("path", "backup.target_is_workspace").with("path", backup.display().to_string())
+        ]));
     }
     let report = check_file(backup, false)?;
     if !report.ok {
         return Err(Error::Damaged { detail: format!("the backup is damaged: {}", report.problems.join("; ")) });
     }
     crate::db::refuse_newer(backup)?;
-    let tmp = db.with_extension("restoring");
-    std::fs::copy(backup, &tmp)?;
+    let tmp = PathBuf::from(format!("{}.restoring", db.display()));
+    if let Err(e) = std::fs::copy(backup, &tmp) {
+        remove_with_sides(&tmp);
+        return Err(e.into());
+    }
+    let with = |p: &Path, ext: &str| PathBuf::from(format!("{}{ext}", p.display()));
+    const SIDES: [&str; 4] = ["-wal", "-shm", "-journal", ".damaged"];
     let mut kept = None;
     if db.exists() {
         let t = jiff::Timestamp::from_millisecond(now_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-        let tag = t.strftime("%Y%m%d-%H%M%S").to_string();
-        let aside = PathBuf::from(format!("{}.replaced-{tag}", db.display()));
-        std::fs::rename(db, &aside)?;
-        for ext in ["-wal", "-shm"] {
-            let side = PathBuf::from(format!("{}{ext}", db.display()));
-            if side.exists() {
-                std::fs::rename(&side, PathBuf::from(format!("{}{ext}", aside.display())))?;
+        let aside = with(db, &format!(".replaced-{}", t.strftime("%Y%m%d-%H%M%S")));
+        let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let mut res = std::fs::rename(db, &aside).map(|()| moved.push((db.to_path_buf(), aside.clone())));
+        for ext in SIDES {
+            let (from, to) = (with(db, ext), with(&aside, ext));
+            if res.is_ok() && from.exists() {
+                res = std::fs::rename(&from, &to).map(|()| moved.push((from, to)));
             }
         }
-        kept = Some(aside);
+        if let Err(e) = res {
+            for (from, to) in moved.iter().rev() {
+                let _ = std::fs::rename(to, from);
+            }
+            remove_with_sides(&tmp);
+            return Err(e.into());
+        }
+        kept = Some((aside, moved));
     }
-    std::fs::rename(&tmp, db)?;
-    Ok(kept)
+    if let Err(e) = std::fs::rename(&tmp, db) {
+        if let Some((_, moved)) = &kept {
+            for (from, to) in moved.iter().rev() {
+                let _ = std::fs::rename(to, from);
+            }
+        }
+        remove_with_sides(&tmp);
+        return Err(e.into());
+    }
+    Ok(kept.map(|(aside, _)| aside))
 }
 
 #[cfg(test)]
@@ -355,7 +405,7 @@ mod tests {
         let mut all: Vec<BackupInfo> = (0..40).rev().map(|d| b(20_000 + d, 2, BackupReason::Daily)).collect();
         all.extend((0..5).rev().map(|i| b(20_039, 10 + i, BackupReason::PreImport)));
         all.sort_by_key(|x| std::cmp::Reverse(x.created_at));
-        let pruned = to_prune(&all);
+        let pruned = to_prune(&all, &jiff::tz::TimeZone::UTC);
         let kept: Vec<&BackupInfo> = all.iter().filter(|x| !pruned.contains(x)).collect();
         let daily = kept.iter().filter(|x| x.reason == BackupReason::Daily).count();
         // 7 days, plus the newest of 3 older weeks (the newest week is among the 7 days)

@@ -66,6 +66,15 @@ impl Hlc {
         h
     }
 
+    /// Takes in a clock value stamped elsewhere (another process writing the same file): the
+    /// next tick comes after it. Values that do not parse are ignored.
+    pub fn observe(&mut self, stamped: &str) {
+        let seen = Hlc::resume(Some(stamped));
+        if (seen.ms, seen.counter) > (self.ms, self.counter) {
+            *self = seen;
+        }
+    }
+
     /// The next clock value: never goes backwards, even if the wall clock does.
     pub fn tick(&mut self, now_ms: i64, device: &str) -> String {
         if now_ms > self.ms {
@@ -92,5 +101,19 @@ mod tests {
         assert!(a < b && b < c && c < d, "{a} {b} {c} {d}");
         let mut r = Hlc::resume(Some(&d));
         assert!(r.tick(10, "d") > d);
+    }
+
+    #[test]
+    fn observing_a_later_stamp_moves_the_clock_past_it() {
+        let mut mine = Hlc::default();
+        let own = mine.tick(1000, "d");
+        let mut other = Hlc::resume(Some(&own));
+        let theirs = other.tick(1000, "d");
+        mine.observe(&theirs);
+        let next = mine.tick(1000, "d");
+        assert!(next > theirs, "{next} {theirs}");
+        // an older stamp changes nothing
+        mine.observe(&own);
+        assert!(mine.tick(1000, "d") > next);
     }
 }

@@ -16,7 +16,7 @@ pub(crate) async fn connect(path: &Path) -> Result<SqlitePool> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10))
+        .busy_timeout(crate::writers::BUSY_TIMEOUT)
         .pragma("cache_size", "-32000")
         .pragma("temp_store", "memory");
     Ok(SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(opts).await?)
@@ -135,12 +135,20 @@ impl WriteTx<'_> {
 }
 
 impl Workspace {
-    /// Starts the one write path: serialises writers, stamps a new HLC, actor and device.
+    /// Starts the one write path: serialises writers (this process's and, through
+    /// `BEGIN IMMEDIATE`, every other's), stamps a new HLC past the newest one in the file, the
+    /// actor and the device. Refused once the workspace is found damaged.
     pub async fn write(&self) -> Result<WriteTx<'_>> {
-        let mut guard = self.hlc.lock().await;
+        self.refuse_if_damaged()?;
+        let mut guard = self.clock_lock().await;
         let now = self.now_ms();
         let actor = meta_get(&self.pool, "current_staff").await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_immediate().await?;
+        let last: Option<String> =
+            sqlx::query_scalar("SELECT hlc FROM txs ORDER BY hlc DESC LIMIT 1").fetch_optional(&mut *tx).await?;
+        if let Some(last) = last {
+            guard.observe(&last);
+        }
         let hlc = guard.tick(now, &self.device);
         let tx_id: i64 =
             sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
@@ -158,7 +166,7 @@ impl Workspace {
 /// A rusqlite connection for bulk writes (imports, the demo): the same pragmas as the pool.
 pub(crate) fn raw_open(path: &Path) -> Result<rusqlite::Connection> {
     let conn = rusqlite::Connection::open(path)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_timeout(crate::writers::BUSY_TIMEOUT)?;
     // statement journals (every insert with change triggers opens one) stay in memory
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -200000; PRAGMA temp_store = MEMORY;",
@@ -167,7 +175,8 @@ pub(crate) fn raw_open(path: &Path) -> Result<rusqlite::Connection> {
 }
 
 /// Begins a write transaction on a rusqlite connection with the same change context as
-/// [`Workspace::write`] (the caller holds the HLC lock). Returns the `txs` id.
+/// [`Workspace::write`] (the caller holds the HLC lock): the clock goes past the newest one in
+/// the file first. Returns the `txs` id.
 pub(crate) fn raw_begin(
     conn: &rusqlite::Connection,
     hlc: &mut crate::clock::Hlc,
@@ -175,14 +184,46 @@ pub(crate) fn raw_begin(
     device: &str,
     actor: Option<&str>,
 ) -> Result<i64> {
+    let db = conn.path().map(std::path::PathBuf::from).unwrap_or_default();
+    crate::writers::raw_begin_immediate(conn, &db)?;
+    let stamped = (|| -> Result<i64> {
+        use rusqlite::OptionalExtension;
+        let last: Option<String> =
+            conn.query_row("SELECT hlc FROM txs ORDER BY hlc DESC LIMIT 1", [], |r| r.get(0)).optional()?;
+        if let Some(last) = last {
+            hlc.observe(&last);
+        }
+        let h = hlc.tick(now, device);
+        conn.execute(
+            "INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?)",
+            rusqlite::params![h, now, actor, device],
+        )?;
+        let tx = conn.last_insert_rowid();
+        conn.execute("INSERT INTO write_ctx (one, tx) VALUES (1, ?)", [tx])?;
+        Ok(tx)
+    })();
+    if stamped.is_err() {
+        raw_rollback(conn);
+    }
+    stamped
+}
+
+/// Within a transaction begun by [`raw_begin`], starts the next write of the change log: a new
+/// `txs` row (a later clock, its own actor) that the records from here on belong to.
+pub(crate) fn raw_next_tx(
+    conn: &rusqlite::Connection,
+    hlc: &mut crate::clock::Hlc,
+    now: i64,
+    device: &str,
+    actor: Option<&str>,
+) -> Result<i64> {
     let h = hlc.tick(now, device);
-    conn.execute_batch("BEGIN IMMEDIATE")?;
     conn.execute(
         "INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?)",
         rusqlite::params![h, now, actor, device],
     )?;
     let tx = conn.last_insert_rowid();
-    conn.execute("INSERT INTO write_ctx (one, tx) VALUES (1, ?)", [tx])?;
+    conn.execute("UPDATE write_ctx SET tx = ?", [tx])?;
     Ok(tx)
 }
 

@@ -138,10 +138,6 @@ fn ascii(s: &str) -> String {
     crate::fold::fold(s).replace(' ', "")
 }
 
-fn sql_err(e: rusqlite::Error) -> Error {
-    Error::Conflict(format!("demo generation failed: {e}"))
-}
-
 /// 2024-01-01T00:00:00Z: demo records are dated from here on.
 const DEMO_BASE_MS: i64 = 1_704_067_200_000;
 const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
@@ -149,19 +145,23 @@ const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
 impl Workspace {
     /// Generates `customers` demo customers (with staff and fields on first run). Returns counts.
     pub async fn generate_demo(&self, customers: u64, seed: u64) -> Result<DemoSummary> {
-        let mut hlc = self.hlc.lock().await;
+        self.refuse_if_damaged()?;
+        let mut hlc = self.clock_lock().await;
         let path = self.path().to_path_buf();
         let device = self.device().to_string();
         let clock = self.clock.clone();
-        let mut state = std::mem::take(&mut *hlc);
-        let res = tokio::task::spawn_blocking(move || {
-            let r = generate(&path, &device, &*clock, &mut state, customers, seed);
+        // The task works on a copy of the clock: if it panics, the clock stays as it was.
+        let mut state = hlc.clone();
+        let mut long = self.long_write_guard(crate::writers::LongWrite::Demo);
+        let (res, state) = tokio::task::spawn_blocking(move || {
+            let r = long.lock_file(&path).and_then(|()| generate(&path, &device, &*clock, &mut state, customers, seed));
+            drop(long);
             (r, state)
         })
         .await
         .map_err(|e| Error::Conflict(format!("demo generation failed: {e}")))?;
-        *hlc = res.1;
-        res.0
+        *hlc = state;
+        res
     }
 }
 
@@ -173,34 +173,19 @@ fn generate(
     count: u64,
     seed: u64,
 ) -> Result<DemoSummary> {
-    let mut conn = rusqlite::Connection::open(path).map_err(sql_err)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql_err)?;
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -200000;")
-        .map_err(sql_err)?;
+    let conn = crate::db::raw_open(path)?;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut summary = DemoSummary { customers: 0, companies: 0, contacts: 0, interactions: 0, staff: 0 };
 
-    // Staff and custom fields, once.
-    let begin = |conn: &mut rusqlite::Connection, hlc: &mut crate::clock::Hlc, actor: Option<&str>| -> Result<()> {
-        let now = clock.now_ms();
-        let h = hlc.tick(now, device);
-        conn.execute_batch("BEGIN IMMEDIATE").map_err(sql_err)?;
-        conn.execute(
-            "INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?)",
-            rusqlite::params![h, now, actor, device],
-        )
-        .map_err(sql_err)?;
-        let tx = conn.last_insert_rowid();
-        conn.execute("INSERT INTO write_ctx (one, tx) VALUES (1, ?)", [tx]).map_err(sql_err)?;
-        Ok(())
-    };
-    let commit = |conn: &mut rusqlite::Connection| -> Result<()> {
-        conn.execute_batch("DELETE FROM write_ctx; COMMIT").map_err(sql_err)
-    };
+    // One SQLite transaction for all of it (a crash leaves the workspace as it was); each
+    // chunk of customers is a write of its own in the change log.
+    let mut begun = false;
 
-    let existing: i64 = conn.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0)).map_err(sql_err)?;
+    // Staff and custom fields, once.
+    let existing: i64 = conn.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0))?;
     if existing == 0 {
-        begin(&mut conn, hlc, None)?;
+        crate::db::raw_begin(&conn, hlc, clock.now_ms(), device, None)?;
+        begun = true;
         let staff = [
             ("Trần Thị Ngọc Ánh", "owner"),
             ("Lê Đức Thắng", "manager"),
@@ -215,8 +200,7 @@ fn generate(
             conn.execute(
                 "INSERT INTO staff (id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
                 rusqlite::params![id, name, email, role, DEMO_BASE_MS],
-            )
-            .map_err(sql_err)?;
+            )?;
         }
         for (i, (key, label, kind, options)) in [
             ("nganh_nghe", "Ngành nghề", "select", r#"["Bán lẻ","Nhà hàng","Spa","Giáo dục","Sản xuất"]"#),
@@ -231,28 +215,32 @@ fn generate(
                 "INSERT INTO custom_fields (id, key, label, kind, options, required, position) VALUES (?, ?, ?, ?, ?, 0, ?)",
                 rusqlite::params![id, key, label, kind, options, (i as i64 + 1) * 10],
             )
-            .map_err(sql_err)?;
+            ?;
         }
-        commit(&mut conn)?;
         summary.staff = staff.len() as i64;
     }
     let staff: Vec<String> = {
-        let mut st = conn.prepare("SELECT id FROM staff WHERE deleted_at IS NULL ORDER BY id").map_err(sql_err)?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(sql_err)?;
-        rows.collect::<std::result::Result<_, _>>().map_err(sql_err)?
+        let mut st = conn.prepare("SELECT id FROM staff WHERE deleted_at IS NULL ORDER BY id")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<std::result::Result<_, _>>()?
     };
     let owner = staff.first().cloned();
     let fields: Vec<(String, String)> = {
-        let mut st = conn.prepare("SELECT id, key FROM custom_fields WHERE deleted_at IS NULL").map_err(sql_err)?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(sql_err)?;
-        rows.collect::<std::result::Result<_, _>>().map_err(sql_err)?
+        let mut st = conn.prepare("SELECT id, key FROM custom_fields WHERE deleted_at IS NULL")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.collect::<std::result::Result<_, _>>()?
     };
 
     const CHUNK: u64 = 20_000;
     let mut done = 0u64;
     while done < count {
         let n = CHUNK.min(count - done);
-        begin(&mut conn, hlc, owner.as_deref())?;
+        if begun {
+            crate::db::raw_next_tx(&conn, hlc, clock.now_ms(), device, owner.as_deref())?;
+        } else {
+            crate::db::raw_begin(&conn, hlc, clock.now_ms(), device, owner.as_deref())?;
+            begun = true;
+        }
         {
             let mut ins = conn
                 .prepare_cached(
@@ -261,33 +249,23 @@ fn generate(
                      expected_revenue, currency, notes, created_at, updated_at, name_folded)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?23, ?24)",
                 )
-                .map_err(sql_err)?;
-            let mut ins_contact = conn
-                .prepare_cached(
-                    "INSERT INTO contacts (id, customer_id, name, role, phone, email, is_decision_maker, created_at)
+                ?;
+            let mut ins_contact = conn.prepare_cached(
+                "INSERT INTO contacts (id, customer_id, name, role, phone, email, is_decision_maker, created_at)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .map_err(sql_err)?;
-            let mut ins_value = conn
-                .prepare_cached("INSERT INTO custom_values (customer_id, field_id, value) VALUES (?, ?, ?)")
-                .map_err(sql_err)?;
-            let mut ins_inter = conn
-                .prepare_cached(
-                    "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at, summary,
+            )?;
+            let mut ins_value =
+                conn.prepare_cached("INSERT INTO custom_values (customer_id, field_id, value) VALUES (?, ?, ?)")?;
+            let mut ins_inter = conn.prepare_cached(
+                "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at, summary,
                      body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .map_err(sql_err)?;
-            let mut ins_fts = conn
-                .prepare_cached("INSERT INTO customer_fts (rowid, name, body) VALUES (?, ?, ?)")
-                .map_err(sql_err)?;
-            let mut ins_phone =
-                conn.prepare_cached("INSERT INTO phone_fts (rowid, digits) VALUES (?, ?)").map_err(sql_err)?;
-            let mut ins_tag = conn
-                .prepare_cached("INSERT OR IGNORE INTO customer_tags (customer_seq, tag) VALUES (?, ?)")
-                .map_err(sql_err)?;
-            let mut ins_key = conn
-                .prepare_cached("INSERT OR IGNORE INTO customer_keys (key, customer_seq) VALUES (?, ?)")
-                .map_err(sql_err)?;
+            )?;
+            let mut ins_fts = conn.prepare_cached("INSERT INTO customer_fts (rowid, name, body) VALUES (?, ?, ?)")?;
+            let mut ins_phone = conn.prepare_cached("INSERT INTO phone_fts (rowid, digits) VALUES (?, ?)")?;
+            let mut ins_tag =
+                conn.prepare_cached("INSERT OR IGNORE INTO customer_tags (customer_seq, tag) VALUES (?, ?)")?;
+            let mut ins_key =
+                conn.prepare_cached("INSERT OR IGNORE INTO customer_keys (key, customer_seq) VALUES (?, ?)")?;
 
             for _ in 0..n {
                 let created = DEMO_BASE_MS + rng.gen_range(0..2 * YEAR_MS);
@@ -433,32 +411,29 @@ fn generate(
                     notes,
                     created,
                     doc.name_folded,
-                ])
-                .map_err(sql_err)?;
+                ])?;
                 let seq = conn.last_insert_rowid();
                 for (i, (cname, cphone, cemail)) in contacts.iter().enumerate() {
                     let cid = demo_id(&mut rng, created);
                     let role = ["Giám đốc", "Kế toán trưởng", "Trưởng phòng mua hàng"][i % 3];
-                    ins_contact
-                        .execute(rusqlite::params![cid, id, cname, role, cphone, cemail, i == 0, created])
-                        .map_err(sql_err)?;
+                    ins_contact.execute(rusqlite::params![cid, id, cname, role, cphone, cemail, i == 0, created])?;
                     summary.contacts += 1;
                 }
                 if company && !fields.is_empty() && rng.gen_bool(0.5) {
                     if let Some((fid, _)) = fields.iter().find(|f| f.1 == "nganh_nghe") {
                         let v = ["Bán lẻ", "Nhà hàng", "Spa", "Giáo dục", "Sản xuất"][rng.gen_range(0..5)];
-                        ins_value.execute(rusqlite::params![id, fid, v]).map_err(sql_err)?;
+                        ins_value.execute(rusqlite::params![id, fid, v])?;
                     }
                 }
-                ins_fts.execute(rusqlite::params![seq, doc.name_folded, doc.body]).map_err(sql_err)?;
+                ins_fts.execute(rusqlite::params![seq, doc.name_folded, doc.body])?;
                 if !doc.phone_digits.is_empty() {
-                    ins_phone.execute(rusqlite::params![seq, doc.phone_digits]).map_err(sql_err)?;
+                    ins_phone.execute(rusqlite::params![seq, doc.phone_digits])?;
                 }
                 for t in &doc.tags {
-                    ins_tag.execute(rusqlite::params![seq, t]).map_err(sql_err)?;
+                    ins_tag.execute(rusqlite::params![seq, t])?;
                 }
                 for k in &doc.keys {
-                    ins_key.execute(rusqlite::params![k, seq]).map_err(sql_err)?;
+                    ins_key.execute(rusqlite::params![k, seq])?;
                 }
                 let ninter = match rng.gen_range(0..10) {
                     0..=4 => 0,
@@ -474,23 +449,21 @@ fn generate(
                         let qty = rng.gen_range(1..4i64);
                         let items =
                             serde_json::json!([{"name": pname, "quantity": qty, "unit_price": price}]).to_string();
-                        ins_inter
-                            .execute(rusqlite::params![
-                                iid,
-                                id,
-                                "purchase",
-                                "in_person",
-                                "inbound",
-                                staff_id,
-                                at,
-                                format!("Mua {pname}"),
-                                Option::<String>::None,
-                                qty * price,
-                                "VND",
-                                items,
-                                at
-                            ])
-                            .map_err(sql_err)?;
+                        ins_inter.execute(rusqlite::params![
+                            iid,
+                            id,
+                            "purchase",
+                            "in_person",
+                            "inbound",
+                            staff_id,
+                            at,
+                            format!("Mua {pname}"),
+                            Option::<String>::None,
+                            qty * price,
+                            "VND",
+                            items,
+                            at
+                        ])?;
                     } else {
                         let (kind, channel, text) = *pick(&mut rng, SUMMARIES);
                         let dir = if kind == "note" {
@@ -500,23 +473,21 @@ fn generate(
                         } else {
                             "outbound"
                         };
-                        ins_inter
-                            .execute(rusqlite::params![
-                                iid,
-                                id,
-                                kind,
-                                channel,
-                                dir,
-                                staff_id,
-                                at,
-                                text,
-                                Option::<String>::None,
-                                Option::<i64>::None,
-                                Option::<String>::None,
-                                "[]",
-                                at
-                            ])
-                            .map_err(sql_err)?;
+                        ins_inter.execute(rusqlite::params![
+                            iid,
+                            id,
+                            kind,
+                            channel,
+                            dir,
+                            staff_id,
+                            at,
+                            text,
+                            Option::<String>::None,
+                            Option::<i64>::None,
+                            Option::<String>::None,
+                            "[]",
+                            at
+                        ])?;
                     }
                     summary.interactions += 1;
                 }
@@ -526,9 +497,11 @@ fn generate(
                 }
             }
         }
-        commit(&mut conn)?;
         done += n;
     }
-    conn.execute_batch("PRAGMA optimize").map_err(sql_err)?;
+    if begun {
+        crate::db::raw_commit(&conn)?;
+    }
+    conn.execute_batch("PRAGMA optimize")?;
     Ok(summary)
 }

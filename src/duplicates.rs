@@ -105,7 +105,7 @@ fn merged(survivor: &Customer, other: &Customer, take: &[String]) -> CustomerInp
     let mut m = survivor.to_input();
     let o = other.to_input();
     let pick = |field: &str, mine: &mut Option<String>, theirs: &Option<String>| {
-        let empty = mine.as_deref().map_or(true, |v| v.trim().is_empty());
+        let empty = mine.as_deref().is_none_or(|v| v.trim().is_empty());
         if theirs.is_some() && (empty || take.iter().any(|t| t == field)) {
             *mine = theirs.clone();
         }

@@ -41,6 +41,8 @@ pub enum Error {
     Cancelled,
     #[error("the workspace file is damaged: {detail}")]
     Damaged { detail: String },
+    #[error("another program kept the workspace busy for too long (it is not an import); try again")]
+    Busy,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database error: {0}")]
@@ -88,6 +90,7 @@ pub enum ErrorKind {
     Conflict,
     Cancelled,
     Damaged,
+    Busy,
     Storage,
 }
 
@@ -136,8 +139,9 @@ impl From<&Error> for ErrorPayload {
                 (ErrorKind::Conflict, None, "error.conflict".into(), vec![])
             }
             Error::Cancelled => (ErrorKind::Cancelled, None, "error.cancelled".into(), vec![]),
-            Error::Damaged { detail } => {
-                params.insert("detail".into(), detail.clone());
+            Error::Busy => (ErrorKind::Busy, None, "error.busy".into(), vec![]),
+            other if other.damage().is_some() => {
+                params.insert("detail".into(), other.damage().unwrap_or_default());
                 (ErrorKind::Damaged, None, "error.damaged".into(), vec![])
             }
             other => {

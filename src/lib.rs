@@ -29,11 +29,13 @@ pub mod export;
 pub mod fold;
 pub mod history;
 pub mod import;
+pub mod integrity;
 pub mod interactions;
 pub mod search;
 pub mod settings;
 pub mod staff;
 pub mod validate;
+pub mod writers;
 
 mod db;
 
@@ -51,13 +53,16 @@ pub struct Workspace {
     path: PathBuf,
     device: String,
     clock: Arc<dyn Clock>,
+    /// Serialises this process's writers; each write also advances it past the newest clock in
+    /// the file (other processes write it too), inside its transaction.
     hlc: tokio::sync::Mutex<clock::Hlc>,
     readers: db::Readers,
+    /// Damage found while open: every write is refused from then on.
+    damaged: std::sync::Mutex<Option<String>>,
+    /// The long write (import, demo, archive) under way in this process.
+    long_write: Arc<std::sync::Mutex<Option<writers::LongWrite>>>,
+    wait_hook: std::sync::Mutex<Option<writers::WaitHook>>,
 }
-
-/// Workspaces up to this size get a quick integrity check on every open (it reads the whole
-/// file: about 1 s per 50 MB here); bigger ones are checked before their daily backup.
-const QUICK_CHECK_ON_OPEN_MAX: u64 = 64 * 1024 * 1024;
 
 impl Workspace {
     /// Creates or opens the workspace at `path` with the wall clock.
@@ -75,33 +80,41 @@ impl Workspace {
             }
         }
         // A damaged file is never written to: say so before anything opens it for writing.
-        if let Some(detail) = backup::header_problem(&path) {
+        if let Some(detail) = integrity::damage_mark(&path) {
             return Err(Error::Damaged { detail });
         }
-        if path.exists() && std::fs::metadata(&path)?.len() <= QUICK_CHECK_ON_OPEN_MAX {
-            let report = backup::check_file(&path, false)?;
+        if let Some(detail) = integrity::header_problem(&path) {
+            integrity::mark(&path, &detail);
+            return Err(Error::Damaged { detail });
+        }
+        if path.exists() && std::fs::metadata(&path)?.len() <= integrity::CHECK_ON_OPEN_MAX {
+            let report = integrity::check_file(&path, false)?;
             if !report.ok {
-                return Err(Error::Damaged { detail: report.problems.join("; ") });
+                let detail = report.problems.join("; ");
+                integrity::mark(&path, &detail);
+                return Err(Error::Damaged { detail });
             }
         }
         let version = db::refuse_newer(&path)?;
         // Before a migration changes an existing workspace, keep a copy of it as it was.
         if version.is_some_and(|v| v < Self::schema_version()) {
             let name = backup::file_name_for(&path, clock.now_ms(), backup::BackupReason::PreMigration);
-            backup::copy_online(&path, &backup::backup_dir(&path).join(name))?;
+            backup::copy_checked(&path, &backup::backup_dir(&path).join(name))?;
         }
         let pool = db::connect(&path).await?;
         db::migrate(&pool).await?;
         let device = db::device_id(&pool).await?;
-        let last: Option<String> = sqlx::query_scalar("SELECT MAX(hlc) FROM txs").fetch_one(&pool).await?;
         let readers = db::Readers::new(&path);
         Ok(Workspace {
             pool,
             path,
             device,
             clock,
-            hlc: tokio::sync::Mutex::new(clock::Hlc::resume(last.as_deref())),
+            hlc: tokio::sync::Mutex::new(clock::Hlc::default()),
             readers,
+            damaged: std::sync::Mutex::new(None),
+            long_write: Arc::new(std::sync::Mutex::new(None)),
+            wait_hook: std::sync::Mutex::new(None),
         })
     }
 

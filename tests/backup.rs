@@ -2,7 +2,8 @@
 mod common;
 use common::*;
 use std::io::{Seek, SeekFrom, Write};
-use tend::backup::{check_file, list_backups, restore, BackupReason};
+use tend::backup::{list_backups, restore, BackupReason};
+use tend::integrity::check_file;
 use tend::{Error, Workspace};
 
 async fn count(ws: &Workspace) -> i64 {
@@ -14,7 +15,7 @@ async fn an_online_backup_restores_the_workspace_as_it_was() {
     let f = open().await;
     f.ws.create_customer(&person("Bùi Thị Xuân", "0912 345 678")).await.unwrap();
     let dest = f.dir.path().join("copy.tend");
-    f.ws.backup_to(&dest).await.unwrap();
+    f.ws.backup_to(&dest, false).await.unwrap();
     assert!(check_file(&dest, true).unwrap().ok);
     // written after the backup: gone after the restore
     f.ws.create_customer(&person("Sau Backup", "")).await.unwrap();
@@ -56,7 +57,7 @@ async fn a_damaged_workspace_is_refused_untouched_and_a_damaged_backup_is_not_re
         f.ws.create_customer(&person(&format!("Khách {i}"), "")).await.unwrap();
     }
     let good = f.dir.path().join("good.tend");
-    f.ws.backup_to(&good).await.unwrap();
+    f.ws.backup_to(&good, false).await.unwrap();
     let db = f.ws.path().to_path_buf();
     f.ws.close().await;
 
@@ -115,4 +116,164 @@ async fn a_migration_keeps_a_copy_of_the_workspace_as_it_was() {
     assert_eq!(v, newest - 1);
     let now: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(ws.pool()).await.unwrap();
     assert_eq!(now, newest, "migrated");
+}
+
+/// Frames of a WAL file: (page number, offset of the page's bytes).
+fn wal_frames(wal: &[u8], page_size: usize) -> Vec<(u32, usize)> {
+    let mut out = Vec::new();
+    let mut at = 32;
+    while at + 24 + page_size <= wal.len() {
+        out.push((u32::from_be_bytes([wal[at], wal[at + 1], wal[at + 2], wal[at + 3]]), at + 24));
+        at += 24 + page_size;
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_crash_during_a_checkpoint_is_recovered_from_the_wal_not_refused() {
+    // The state kill -9 leaves in the middle of a checkpoint: page 1 (with the new page count)
+    // already copied into the main file, the pages that extend it still only in the WAL.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.tend");
+    drop(Workspace::open(&db).await.unwrap());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_mode = WAL;").unwrap();
+    conn.execute("INSERT INTO meta (key, value) VALUES ('padding', ?)", [("x".repeat(2_000_000))]).unwrap();
+    let crashed = dir.path().join("crashed.tend");
+    std::fs::copy(&db, &crashed).unwrap();
+    let wal = std::fs::read(format!("{}-wal", db.display())).unwrap();
+    drop(conn);
+    let page_size = u32::from_be_bytes([wal[8], wal[9], wal[10], wal[11]]) as usize;
+    let (_, page1) = *wal_frames(&wal, page_size).iter().rev().find(|(p, _)| *p == 1).expect("page 1 in the WAL");
+    let mut main = std::fs::read(&crashed).unwrap();
+    main[..page_size].copy_from_slice(&wal[page1..page1 + page_size]);
+    std::fs::write(&crashed, &main).unwrap();
+    std::fs::write(format!("{}-wal", crashed.display()), &wal).unwrap();
+    let pages = u32::from_be_bytes([main[28], main[29], main[30], main[31]]) as usize;
+    assert!(main.len() < pages * page_size, "the main file is shorter than its header says");
+
+    let report = check_file(&crashed, false).unwrap();
+    assert!(report.ok, "{report:?}");
+    let ws = Workspace::open(&crashed).await.expect("a recoverable workspace opens");
+    let padding: String =
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = 'padding'").fetch_one(ws.pool()).await.unwrap();
+    assert_eq!(padding.len(), 2_000_000, "what was in the WAL is there");
+}
+
+/// Overwrites the first page of `table` (its b-tree root) with garbage.
+fn spoil_table(db: &std::path::Path, table: &str) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let (root, page_size): (i64, i64) = conn
+        .query_row(
+            "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master WHERE name = ?",
+            [table],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    drop(conn);
+    let mut file = std::fs::OpenOptions::new().write(true).open(db).unwrap();
+    file.seek(SeekFrom::Start(((root - 1) * page_size) as u64)).unwrap();
+    file.write_all(&vec![0xAB; page_size as usize]).unwrap();
+}
+
+#[tokio::test]
+async fn damage_met_while_working_stops_every_write_and_marks_the_file() {
+    let f = open().await;
+    for i in 0..50 {
+        f.ws.create_customer(&person(&format!("Khách {i}"), "")).await.unwrap();
+    }
+    spoil_table(f.ws.path(), "customers");
+    // a read meets the corrupt page; the error leaving the core is noted
+    let err = f.ws.list_customers(&Default::default(), 0, 10).await.map(|_| ());
+    let err = f.ws.note(err.expect_err("a read of a spoiled table fails"));
+    assert!(err.damage().is_some(), "{err}");
+    assert_eq!(tend::ErrorPayload::from(&err).kind, tend::error::ErrorKind::Damaged);
+    match f.ws.create_customer(&person("Sau Hỏng", "")).await {
+        Err(Error::Damaged { .. }) => {}
+        other => panic!("a write after damage was met: {:?}", other.map(|_| ())),
+    }
+    assert!(tend::integrity::damage_mark(f.ws.path()).is_some(), "the file is marked");
+    let db = f.ws.path().to_path_buf();
+    f.ws.close().await;
+    assert!(matches!(Workspace::open(&db).await, Err(Error::Damaged { .. })), "and refused on the next open");
+}
+
+#[tokio::test]
+async fn a_backup_of_a_damaged_workspace_is_not_kept_and_good_ones_stay() {
+    let f = open().await;
+    for i in 0..50 {
+        f.ws.create_customer(&person(&format!("Khách {i}"), "")).await.unwrap();
+    }
+    for i in 0..4 {
+        f.clock.advance(60_000 * (i + 1));
+        f.ws.auto_backup(BackupReason::PreImport).await.unwrap();
+    }
+    let before = list_backups(f.ws.path()).unwrap();
+    assert_eq!(before.len(), 3);
+    let sides: Vec<_> = std::fs::read_dir(tend::backup::backup_dir(f.ws.path()))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".tend"))
+        .collect();
+    assert!(sides.is_empty(), "no -wal/-shm or other files beside backups: {sides:?}");
+
+    spoil_table(f.ws.path(), "customers");
+    f.clock.advance(60_000);
+    let err = f.ws.auto_backup(BackupReason::PreImport).await.expect_err("a damaged workspace is not backed up");
+    assert!(matches!(err, Error::Damaged { .. }), "{err}");
+    assert_eq!(list_backups(f.ws.path()).unwrap(), before, "the good backups are all kept, no bad one added");
+    let manual = f.dir.path().join("manual.tend");
+    assert!(f.ws.backup_to(&manual, false).await.is_err());
+    assert!(!manual.exists(), "nor is a manual backup left behind");
+    assert!(matches!(f.ws.create_customer(&person("X", "")).await, Err(Error::Damaged { .. })));
+}
+
+#[tokio::test]
+async fn a_backup_never_overwrites_a_file_that_is_not_a_tend_backup_unless_forced() {
+    let f = open().await;
+    f.ws.create_customer(&person("Bùi Thị Xuân", "")).await.unwrap();
+    let other = f.dir.path().join("bao-cao.xlsx");
+    std::fs::write(&other, b"a user's own file").unwrap();
+    match f.ws.backup_to(&other, false).await {
+        Err(Error::Validation(e)) => assert_eq!(e[0].message_key, "backup.target_exists"),
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    assert_eq!(std::fs::read(&other).unwrap(), b"a user's own file");
+    // an earlier backup is replaced without asking; --force replaces anything
+    let earlier = f.dir.path().join("sao-luu.tend");
+    f.ws.backup_to(&earlier, false).await.unwrap();
+    f.ws.backup_to(&earlier, false).await.unwrap();
+    f.ws.backup_to(&other, true).await.unwrap();
+    assert!(tend::backup::is_tend_file(&other));
+    assert!(f.ws.backup_to(f.ws.path(), true).await.is_err(), "never onto the workspace itself");
+}
+
+#[tokio::test]
+async fn a_restore_that_fails_leaves_the_workspace_and_the_backup_as_they_were() {
+    let f = open().await;
+    f.ws.create_customer(&person("Bùi Thị Xuân", "")).await.unwrap();
+    let backup = f.dir.path().join("newer.tend");
+    f.ws.backup_to(&backup, false).await.unwrap();
+    let db = f.ws.path().to_path_buf();
+    f.ws.close().await;
+    // a backup from a newer Tend cannot be restored
+    let c = rusqlite::Connection::open(&backup).unwrap();
+    c.execute(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
+         VALUES (9999, 'future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let (db_bytes, backup_bytes) = (std::fs::read(&db).unwrap(), std::fs::read(&backup).unwrap());
+    assert!(matches!(restore(&backup, &db, 5), Err(Error::NewerDatabase { .. })));
+    assert_eq!(std::fs::read(&db).unwrap(), db_bytes);
+    assert_eq!(std::fs::read(&backup).unwrap(), backup_bytes);
+    let left: Vec<_> = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("restoring") || n.contains("replaced"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

@@ -2,22 +2,24 @@
 //! shell). Commands translate arguments and errors, nothing more.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use tauri::Manager;
 use tauri_specta::Event;
 use tend::archive::Manifest;
-use tend::backup::{BackupInfo, BackupReason, CheckReport};
+use tend::backup::{BackupInfo, BackupReason};
 use tend::customers::{Contact, ContactInput, Created, Customer, CustomerInput, DuplicateHit};
 use tend::duplicates::{DuplicatePair, FieldConflict, MergeReport};
 use tend::export::{ExportFormat, ExportReport};
 use tend::history::{HistoryEntry, TimelinePage};
+use tend::import::{Cancels, Mapping, NamedMapping};
 use tend::import::{ImportOptions, ImportPreview, ImportProgress, ImportReport, ImportSummary, UndoReport};
-use tend::import::{Mapping, NamedMapping};
+use tend::integrity::CheckReport;
 use tend::interactions::{Interaction, InteractionInput};
 use tend::search::{CustomerFilter, CustomerPage, CustomerSummary, Facets};
 use tend::settings::{CustomField, CustomFieldInput, Stage, WorkspaceInfo};
 use tend::staff::{Staff, StaffInput};
+use tend::writers::WaitNotice;
 use tend::{ErrorPayload, Workspace};
 
 /// The open workspace, or why it could not be opened (a newer database, an unreadable file):
@@ -35,8 +37,15 @@ impl Shared {
 type Ws<'a> = tauri::State<'a, Shared>;
 type R<T> = Result<T, ErrorPayload>;
 
+/// The workspace this process opened, for noting damage met by any command.
+static OPEN: std::sync::OnceLock<Arc<Workspace>> = std::sync::OnceLock::new();
+
 fn e(err: tend::Error) -> ErrorPayload {
     log::warn!("command failed: {err}");
+    let err = match OPEN.get() {
+        Some(ws) => ws.note(err),
+        None => err,
+    };
     ErrorPayload::from(err)
 }
 
@@ -219,10 +228,6 @@ async fn history(ws: Ws<'_>, id: String) -> R<Vec<HistoryEntry>> {
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, specta::Type, tauri_specta::Event)]
 struct ImportProgressEvent(ImportProgress);
 
-/// The cancel switch of the import under way (one at a time).
-#[derive(Default)]
-struct ImportCancel(Mutex<Option<Arc<AtomicBool>>>);
-
 #[tauri::command]
 #[specta::specta]
 async fn import_preview(ws: Ws<'_>, path: String, options: ImportOptions, rows: u32) -> R<ImportPreview> {
@@ -233,12 +238,11 @@ async fn import_preview(ws: Ws<'_>, path: String, options: ImportOptions, rows: 
 async fn import_run(
     app: tauri::AppHandle,
     ws: Ws<'_>,
-    cancel: tauri::State<'_, ImportCancel>,
+    cancel: tauri::State<'_, Cancels>,
+    key: String,
     path: String,
     options: ImportOptions,
 ) -> R<ImportReport> {
-    let flag = Arc::new(AtomicBool::new(false));
-    *cancel.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(flag.clone());
     let mut options = options;
     if options.rejects_path.is_none() {
         // rejected rows go to a file the window can offer to save elsewhere
@@ -247,11 +251,15 @@ async fn import_run(
         let stamp =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
         std::fs::create_dir_all(&dir).map_err(|err| e(err.into()))?;
-        options.rejects_path = Some(dir.join(format!("rejected-rows-{stamp}.csv")).display().to_string());
+        // two imports may start in the same millisecond: each gets its own file
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        options.rejects_path = Some(dir.join(format!("rejected-rows-{stamp}-{n}.csv")).display().to_string());
     }
+    let w = ws.get()?;
+    let flag = cancel.register(&key);
     let emitter = app.clone();
-    let res = ws
-        .get()?
+    let res = w
         .import(
             std::path::Path::new(&path),
             &options,
@@ -262,20 +270,13 @@ async fn import_run(
         )
         .await
         .map_err(e);
-    *cancel.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    cancel.done(&key);
     res
 }
 #[tauri::command]
 #[specta::specta]
-async fn import_cancel(cancel: tauri::State<'_, ImportCancel>) -> R<bool> {
-    let flag = cancel.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    Ok(match flag {
-        Some(f) => {
-            f.store(true, Ordering::Relaxed);
-            true
-        }
-        None => false,
-    })
+async fn import_cancel(cancel: tauri::State<'_, Cancels>, key: String) -> R<bool> {
+    Ok(cancel.cancel(&key))
 }
 #[tauri::command]
 #[specta::specta]
@@ -373,7 +374,7 @@ async fn undo_merge(ws: Ws<'_>, merge_id: String) -> R<Vec<String>> {
 #[tauri::command]
 #[specta::specta]
 async fn backup_restore(app: tauri::AppHandle, path: String) -> R<()> {
-    let report = tend::backup::check_file(std::path::Path::new(&path), false).map_err(e)?;
+    let report = tend::integrity::check_file(std::path::Path::new(&path), false).map_err(e)?;
     if !report.ok {
         return Err(e(tend::Error::Damaged { detail: report.problems.join("; ") }));
     }
@@ -386,6 +387,62 @@ fn pending_restore_file() -> std::path::PathBuf {
     let db = tend::default_workspace_path();
     std::path::PathBuf::from(format!("{}.restore-pending", db.display()))
 }
+
+/// The newest backup that passes its check now: what a damaged workspace is offered.
+#[tauri::command]
+#[specta::specta]
+async fn backup_newest_good() -> R<Option<BackupInfo>> {
+    let path = tend::default_workspace_path();
+    tauri::async_runtime::spawn_blocking(move || tend::backup::newest_good_backup(&path))
+        .await
+        .map_err(|err| e(tend::Error::Conflict(err.to_string())))?
+        .map_err(e)
+}
+
+/// A restore chosen before the app restarted that could not be done (the workspace and the
+/// backup were left as they were).
+#[derive(serde::Serialize, specta::Type, Clone, Debug)]
+struct RestoreFailure {
+    backup: String,
+    error: ErrorPayload,
+}
+
+/// What the window needs to know beyond the data: damage found since the workspace opened, a
+/// long write under way (here or in another program), a restore that failed at start.
+#[derive(serde::Serialize, specta::Type, Clone, Debug)]
+struct WorkspaceStatus {
+    damaged: Option<String>,
+    long_write: Option<WaitNotice>,
+    restore_failed: Option<RestoreFailure>,
+}
+
+#[derive(Default)]
+struct StartNotes(Mutex<Option<RestoreFailure>>);
+
+#[tauri::command]
+#[specta::specta]
+async fn workspace_status(ws: Ws<'_>, notes: tauri::State<'_, StartNotes>) -> R<WorkspaceStatus> {
+    let restore_failed = notes.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let (damaged, long_write) = match ws.get() {
+        Ok(w) => (w.damaged(), w.long_write()),
+        Err(_) => (None, None),
+    };
+    Ok(WorkspaceStatus { damaged, long_write, restore_failed })
+}
+#[tauri::command]
+#[specta::specta]
+async fn restore_failure_dismiss(notes: tauri::State<'_, StartNotes>) -> R<()> {
+    *notes.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    Ok(())
+}
+
+/// A write waits for a long write (or stopped waiting): the window says it will be saved after.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, specta::Type, tauri_specta::Event)]
+struct WriteWaitingEvent(WaitNotice);
+
+/// Damage was found while the workspace was open (a background check, a backup, a command).
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, specta::Type, tauri_specta::Event)]
+struct WorkspaceDamagedEvent(String);
 
 fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -437,6 +494,9 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             backup_now,
             workspace_check,
             backup_restore,
+            backup_newest_good,
+            workspace_status,
+            restore_failure_dismiss,
             duplicate_pairs,
             merge_conflicts,
             merge_customers,
@@ -447,7 +507,7 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             workspace_export,
             workspace_import,
         ])
-        .events(tauri_specta::collect_events![ImportProgressEvent])
+        .events(tauri_specta::collect_events![ImportProgressEvent, WriteWaitingEvent, WorkspaceDamagedEvent])
 }
 
 fn export_bindings(builder: &tauri_specta::Builder<tauri::Wry>, path: &str) -> Result<(), String> {
@@ -479,18 +539,23 @@ fn main() {
     // A restore chosen in the app before it restarted: put the backup in place first (the file it
     // replaces is kept beside it).
     let pending = pending_restore_file();
+    let mut restore_failed = None;
     if let Ok(backup) = std::fs::read_to_string(&pending) {
-        let _ = std::fs::remove_file(&pending);
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0);
-        match tend::backup::restore(std::path::Path::new(backup.trim()), &path, now) {
-            Ok(kept) => {
-                eprintln!("restored {} from {}; replaced file kept as {:?}", path.display(), backup.trim(), kept)
+        let backup = backup.trim().to_string();
+        match tend::backup::restore(std::path::Path::new(&backup), &path, now) {
+            Ok(kept) => eprintln!("restored {} from {backup}; replaced file kept as {kept:?}", path.display()),
+            Err(err) => {
+                // shown in the window; the workspace and the backup are as they were
+                eprintln!("could not restore {backup}: {err}");
+                restore_failed = Some(RestoreFailure { backup, error: ErrorPayload::from(err) });
             }
-            Err(err) => eprintln!("could not restore {}: {err}", backup.trim()),
         }
+        // tried once: a failed restore is reported, not retried at every start
+        let _ = std::fs::remove_file(&pending);
     }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     // Nothing is touched on failure (newer database, unreadable file); the UI explains why.
@@ -499,6 +564,9 @@ fn main() {
         ErrorPayload::from(err)
     }));
     tauri::async_runtime::set(runtime.handle().clone());
+    if let Ok(ws) = &workspace.0 {
+        let _ = OPEN.set(ws.clone());
+    }
 
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -523,21 +591,42 @@ fn main() {
         )
         .plugin(tauri_plugin_dialog::init())
         .manage(workspace)
-        .manage(ImportCancel::default())
+        .manage(Cancels::default())
+        .manage(StartNotes(Mutex::new(restore_failed)))
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             match &app.state::<Shared>().0 {
                 Ok(ws) => {
                     log::info!("workspace {} opened", path.display());
-                    // A daily backup while the app runs (taken once a day; checked each hour).
+                    let handle = app.handle().clone();
+                    ws.set_wait_hook(Arc::new(move |n: &WaitNotice| {
+                        let _ = WriteWaitingEvent(n.clone()).emit(&handle);
+                    }));
+                    // A daily backup while the app runs (taken once a day; checked each hour); a
+                    // workspace too big to check on open is checked first, in the background.
                     let ws = ws.clone();
+                    let handle = app.handle().clone();
                     tauri::async_runtime::spawn(async move {
+                        let damaged = |detail: String| {
+                            log::error!("workspace damaged: {detail}");
+                            let _ = WorkspaceDamagedEvent(detail).emit(&handle);
+                        };
+                        if !ws.checked_on_open() {
+                            match ws.verify().await {
+                                Ok(r) if r.ok => log::info!("background check passed in {} ms", r.millis),
+                                Ok(r) => damaged(r.problems.join("; ")),
+                                Err(err) => log::error!("background check failed: {err}"),
+                            }
+                        }
                         loop {
                             match ws.auto_backup(BackupReason::Daily).await {
                                 Ok(Some(b)) => log::info!("daily backup {}", b.path),
                                 Ok(None) => {}
-                                Err(err) => log::error!("daily backup failed: {err}"),
+                                Err(err) => match err.damage() {
+                                    Some(detail) => damaged(detail),
+                                    None => log::error!("daily backup failed: {err}"),
+                                },
                             }
                             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                         }

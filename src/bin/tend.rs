@@ -43,6 +43,9 @@ enum Command {
     /// Take a backup of the workspace to PATH (while it is in use).
     Backup {
         path: PathBuf,
+        /// Replace PATH even when it is not a Tend workspace or backup.
+        #[arg(long)]
+        force: bool,
         #[arg(long)]
         json: bool,
     },
@@ -327,15 +330,34 @@ async fn run(cli: Cli) -> Result<(), Error> {
             });
         }
         Command::Check { full, json } => {
-            let r = tend::backup::check_file(&path, *full)?;
+            let r = tend::integrity::check_file(&path, *full)?;
+            // A full check that passes lifts an earlier damage mark; damage found leaves one.
+            let mark = tend::integrity::damage_mark(&path);
+            let cleared = r.ok && *full && tend::integrity::clear_mark(&path)?;
+            if !r.ok {
+                tend::integrity::mark(&path, &r.problems.join("; "));
+            }
             print(*json, &r, || {
-                if r.ok {
-                    format!("ok ({} check of {} in {} ms)", r.depth, path.display(), r.millis)
+                if r.ok && mark.is_some() && !cleared {
+                    format!(
+                        "ok ({} check of {} in {} ms), but the workspace is marked damaged ({}): run check --full to lift the mark",
+                        r.depth,
+                        path.display(),
+                        r.millis,
+                        mark.clone().unwrap_or_default()
+                    )
+                } else if r.ok {
+                    let lifted = if cleared { "; the earlier damage mark is lifted" } else { "" };
+                    format!("ok ({} check of {} in {} ms){lifted}", r.depth, path.display(), r.millis)
                 } else {
                     format!("DAMAGED: {}", r.problems.join("\n  "))
                 }
             })?;
-            return if r.ok { Ok(()) } else { Err(Error::Damaged { detail: r.problems.join("; ") }) };
+            return match (r.ok, mark) {
+                (true, Some(m)) if !cleared => Err(Error::Damaged { detail: m }),
+                (true, _) => Ok(()),
+                (false, _) => Err(Error::Damaged { detail: r.problems.join("; ") }),
+            };
         }
         Command::Backups { json } => {
             let list = tend::backup::list_backups(&path)?;
@@ -349,10 +371,51 @@ async fn run(cli: Cli) -> Result<(), Error> {
         _ => {}
     }
     let ws = Workspace::open(&path).await?;
-    match cli.command {
+    // A write that waits for an import (or other long write) says so once.
+    let told = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    ws.set_wait_hook(std::sync::Arc::new(move |n: &tend::writers::WaitNotice| {
+        if n.waiting && !told.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("tend: {}", waiting_message(n));
+        }
+    }));
+    let res = async {
+        if writes(&cli.command) {
+            // A big workspace is not checked on open: check it first unless a check passed today.
+            ws.verify_if_stale().await?;
+        }
+        dispatch(&ws, &path, cli.command).await
+    }
+    .await;
+    let res = res.map_err(|e| ws.note(e));
+    ws.close().await;
+    res
+}
+
+fn waiting_message(n: &tend::writers::WaitNotice) -> String {
+    let what = match n.behind {
+        tend::writers::LongWrite::Import => "an import",
+        tend::writers::LongWrite::Demo => "demo data generation",
+        tend::writers::LongWrite::Archive => "a workspace archive import",
+    };
+    let place = if n.elsewhere { " in another window or command" } else { "" };
+    format!("{what} is running on this workspace{place}; waiting for it to finish (this change is saved after it)")
+}
+
+/// Whether a command writes to the workspace.
+fn writes(c: &Command) -> bool {
+    match c {
+        Command::Demo { .. } | Command::Merge { .. } | Command::Unmerge { .. } => true,
+        Command::Customer { command: CustomerCommand::Add { .. } } => true,
+        Command::Import { command } => !matches!(command, ImportCommand::List { .. }),
+        _ => false,
+    }
+}
+
+async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> Result<(), Error> {
+    match command {
         Command::Restore { .. } | Command::Check { .. } | Command::Backups { .. } => {}
-        Command::Backup { path: dest, json } => {
-            let size = ws.backup_to(&dest).await?;
+        Command::Backup { path: dest, force, json } => {
+            let size = ws.backup_to(&dest, force).await?;
             let value = serde_json::json!({ "path": dest.display().to_string(), "size": size });
             print(json, &value, || {
                 format!("backup of {} written to {} ({size} bytes)", path.display(), dest.display())
@@ -591,7 +654,6 @@ async fn run(cli: Cli) -> Result<(), Error> {
             })?;
         }
     }
-    ws.close().await;
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 //! leaves the workspace as it was; undo reverses an import through its change records.
 
 mod activity;
+mod cancel;
 pub mod mapping;
 mod row;
 pub mod saved;
@@ -16,6 +17,7 @@ pub mod vcard;
 pub(crate) mod write;
 
 pub use activity::datetime_cell;
+pub use cancel::Cancels;
 pub use mapping::{suggest, ColumnMap, Mapping};
 pub use row::{date_cell, money_cell, phone_cell};
 pub use saved::NamedMapping;
@@ -391,7 +393,8 @@ impl Workspace {
         }
         // A copy of the workspace as it was, besides undo (kept: the last three).
         self.auto_backup(crate::backup::BackupReason::PreImport).await?;
-        let mut hlc = self.hlc.lock().await;
+        let mut hlc = self.clock_lock().await;
+        self.refuse_if_damaged()?;
         let ctx = RunCtx {
             workspace: self.path().to_path_buf(),
             file: file.to_path_buf(),
@@ -403,12 +406,15 @@ impl Workspace {
             now: self.now_ms(),
             activity,
         };
-        let mut state = std::mem::take(&mut *hlc);
+        // The task works on a copy of the clock: if it panics, the clock stays as it was.
+        let mut state = hlc.clone();
+        let mut long = self.long_write_guard(crate::writers::LongWrite::Import);
         let (res, state) = tokio::task::spawn_blocking(move || {
-            let r = match &ctx.activity {
+            let r = long.lock_file(&ctx.workspace).and_then(|()| match &ctx.activity {
                 None => run(&ctx, &mut state, &progress, &cancel),
                 Some(cx) => run_activity(&ctx, cx, &mut state, &progress, &cancel),
-            };
+            });
+            drop(long);
             (r, state)
         })
         .await
@@ -838,7 +844,7 @@ fn run(
                         return Err(Error::Cancelled);
                     }
                     report.rows += 1;
-                    if report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
+                    if report.rows.is_multiple_of(1000) && last_tick.elapsed().as_millis() >= 100 {
                         last_tick = Instant::now();
                         report.tell(started, progress);
                     }
@@ -1029,7 +1035,7 @@ fn run_activity(
                         return Err(Error::Cancelled);
                     }
                     w.report.rows += 1;
-                    if w.report.rows % 1000 == 0 && last_tick.elapsed().as_millis() >= 100 {
+                    if w.report.rows.is_multiple_of(1000) && last_tick.elapsed().as_millis() >= 100 {
                         last_tick = Instant::now();
                         w.report.tell(started, progress);
                     }

@@ -1,9 +1,20 @@
 // Workspace-wide state the screens share: workspace info, language, time zone, staff, stages and
 // custom fields. Loaded once at start; each settings change reloads its part.
 
-import { api, type CustomField, type Stage, type Staff, type WorkspaceInfo } from './api';
+import {
+  api,
+  events,
+  onCommandError,
+  type CustomField,
+  type RestoreFailure,
+  type Stage,
+  type Staff,
+  type WaitNotice,
+  type WorkspaceInfo
+} from './api';
 import { DEFAULT_TIME_ZONE, pickLanguage, type Lang } from './format';
 import { applyLanguage, setupI18n, tr } from './i18n';
+import { waitingAfter } from './waiting';
 
 export const app = $state({
   ready: false,
@@ -15,12 +26,44 @@ export const app = $state({
   stages: [] as Stage[],
   customFields: [] as CustomField[],
   /** Bumped after any customer write, so open lists refresh. */
-  customersVersion: 0
+  customersVersion: 0,
+  /** Damage found since the workspace opened: writes are refused; the window offers a backup. */
+  damaged: null as string | null,
+  /** Writes waiting for an import (or other long write): saved when it finishes. */
+  waiting: [] as WaitNotice[],
+  /** A restore chosen before the app restarted that could not be done. */
+  restoreFailed: null as RestoreFailure | null
 });
+
+/** Follows what the core tells beyond data: damage, writes waiting for a long write. */
+async function watchStatus(): Promise<void> {
+  onCommandError((e) => {
+    if (e.kind === 'damaged') app.damaged = e.payload.params.detail ?? e.message;
+  });
+  await events.workspaceDamagedEvent.listen((e) => {
+    app.damaged = e.payload;
+  });
+  await events.writeWaitingEvent.listen((e) => {
+    app.waiting = waitingAfter(app.waiting, e.payload);
+  });
+  const status = await api.workspaceStatus();
+  app.restoreFailed = status.restore_failed;
+  if (status.damaged) app.damaged = status.damaged;
+}
+
+export async function dismissRestoreFailure(): Promise<void> {
+  await api.restoreFailureDismiss();
+  app.restoreFailed = null;
+}
 
 export async function start(): Promise<void> {
   const navLangs = typeof navigator !== 'undefined' ? navigator.languages ?? [navigator.language] : [];
   setupI18n(pickLanguage(null, navLangs));
+  try {
+    await watchStatus();
+  } catch (e) {
+    console.error('workspace status', e);
+  }
   try {
     const info = await api.workspaceInfo();
     app.info = info;

@@ -4,7 +4,7 @@ import { commands } from './bindings';
 import { wrapCommands, type Unwrapped } from './wrap';
 
 export type * from './types';
-export { ApiError, toApiError, unwrap } from './wrap';
+export { ApiError, onCommandError, toApiError, unwrap } from './wrap';
 export { events } from './bindings';
 
 export const api = wrapCommands(commands) as unknown as Unwrapped<typeof commands>;

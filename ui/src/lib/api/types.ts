@@ -58,3 +58,6 @@ export type DuplicatePair = Out<'duplicatePairs'>[number];
 export type FieldConflict = Out<'mergeConflicts'>[number];
 export type MergeReport = Out<'mergeCustomers'>;
 export type NamedMapping = Out<'mappingList'>[number];
+export type WorkspaceStatus = Out<'workspaceStatus'>;
+export type WaitNotice = NonNullable<WorkspaceStatus['long_write']>;
+export type RestoreFailure = NonNullable<WorkspaceStatus['restore_failed']>;

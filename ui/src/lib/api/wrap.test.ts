@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorPayload } from './types';
-import { ApiError, toApiError, unwrap, wrapCommands } from './wrap';
+import { ApiError, onCommandError, toApiError, unwrap, wrapCommands } from './wrap';
 
 const payload: ErrorPayload = {
   kind: 'validation',
@@ -68,5 +68,19 @@ describe('wrapCommands', () => {
     const err = await api.throws().catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err.payload.params.detail).toBe('ipc refused');
+  });
+});
+
+describe('onCommandError', () => {
+  it('tells every listener of each failed command until it stops listening', async () => {
+    const api = wrapCommands({ fails: async () => ({ status: 'error' as const, error: { ...payload, kind: 'damaged' as const } }) }) as unknown as {
+      fails: () => Promise<never>;
+    };
+    const seen: string[] = [];
+    const stop = onCommandError((e) => seen.push(e.kind));
+    await api.fails().catch(() => {});
+    stop();
+    await api.fails().catch(() => {});
+    expect(seen).toEqual(['damaged']);
   });
 });

@@ -50,6 +50,24 @@ export function toApiError(e: unknown): ApiError {
   return new ApiError(transportPayload(typeof e === 'string' ? e : JSON.stringify(e)));
 }
 
+type ErrorListener = (e: ApiError) => void;
+const errorListeners: ErrorListener[] = [];
+
+/** Calls `fn` with every error a command returns (the app watches for damage this way). */
+export function onCommandError(fn: ErrorListener): () => void {
+  errorListeners.push(fn);
+  return () => {
+    const i = errorListeners.indexOf(fn);
+    if (i >= 0) errorListeners.splice(i, 1);
+  };
+}
+
+function failed(e: unknown): ApiError {
+  const err = toApiError(e);
+  for (const fn of errorListeners) fn(err);
+  return err;
+}
+
 /** The data of an ok result; throws the error of an error result. */
 export function unwrap<T>(r: Result<T, ErrorPayload>): T {
   if (r.status === 'ok') return r.data;
@@ -72,10 +90,12 @@ export function wrapCommands<C extends Record<string, (...args: never[]) => Prom
       try {
         r = await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
       } catch (e) {
-        throw toApiError(e);
+        throw failed(e);
       }
       if (typeof r === 'object' && r !== null && 'status' in r) {
-        return unwrap(r as Result<unknown, ErrorPayload>);
+        const res = r as Result<unknown, ErrorPayload>;
+        if (res.status === 'error') throw failed(res.error);
+        return res.data;
       }
       return r;
     };

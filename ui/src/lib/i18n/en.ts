@@ -547,7 +547,18 @@ export const en = {
     check_ok: 'The data is intact (checked in {ms, number} ms).',
     check_bad: 'The data is damaged: {problems}',
     restore_newest: 'Restore the newest backup ({date})',
-    no_backup: 'There is no backup to restore.'
+    no_backup: 'There is no backup to restore.',
+    restore_failed: 'The restore from {backup} could not be done: {reason}. Your data and the backup were left as they were.',
+    target_exists: 'This file exists and is not a Tend backup; choose another name (or replace it with --force)',
+    target_is_workspace: 'A backup cannot be written over the workspace itself'
+  },
+  waiting: {
+    import: 'An import is running: your change will be saved as soon as it finishes.',
+    import_elsewhere: 'An import is running in another window or program: your change will be saved as soon as it finishes.',
+    demo: 'Demo data is being generated: your change will be saved as soon as it finishes.',
+    demo_elsewhere: 'Demo data is being generated in another window or program: your change will be saved as soon as it finishes.',
+    archive: 'A workspace archive is being imported: your change will be saved as soon as it finishes.',
+    archive_elsewhere: 'A workspace archive is being imported in another window or program: your change will be saved as soon as it finishes.'
   },
   dup: {
     nav: 'Duplicates',
@@ -624,6 +635,9 @@ export const en = {
   error: {
     cancelled: 'Stopped; nothing was written',
     damaged: 'The data file is damaged ({detail}). Nothing was overwritten; restore it from a backup.',
+    damaged_while_open:
+      'Damage was found in the data file ({detail}). To protect what is there, nothing more is written to it. Restore the newest good backup below; the damaged file is kept beside it.',
+    busy: 'Another program kept the data file busy for too long; try again in a moment.',
     not_found: '{entity} not found (it may have been deleted)',
     newer_database:
       'This workspace was written by a newer version of Tend (schema {db_version}; this app knows {app_version}). Update Tend to open it.',

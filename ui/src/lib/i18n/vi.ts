@@ -547,7 +547,18 @@ export const vi = {
     check_ok: 'Dữ liệu nguyên vẹn (kiểm tra trong {ms, number} ms).',
     check_bad: 'Dữ liệu bị hỏng: {problems}',
     restore_newest: 'Khôi phục bản sao lưu gần nhất ({date})',
-    no_backup: 'Không có bản sao lưu nào để khôi phục.'
+    no_backup: 'Không có bản sao lưu nào để khôi phục.',
+    restore_failed: 'Không khôi phục được từ {backup}: {reason}. Dữ liệu của bạn và bản sao lưu vẫn giữ nguyên như trước.',
+    target_exists: 'Tệp này đã có và không phải bản sao lưu của Tend; hãy chọn tên khác (hoặc ghi đè bằng --force)',
+    target_is_workspace: 'Không thể ghi bản sao lưu đè lên chính tệp dữ liệu đang dùng'
+  },
+  waiting: {
+    import: 'Đang nhập dữ liệu: thay đổi của bạn sẽ được lưu ngay khi nhập xong.',
+    import_elsewhere: 'Một cửa sổ hoặc chương trình khác đang nhập dữ liệu: thay đổi của bạn sẽ được lưu ngay khi nhập xong.',
+    demo: 'Đang tạo dữ liệu mẫu: thay đổi của bạn sẽ được lưu ngay khi tạo xong.',
+    demo_elsewhere: 'Một cửa sổ hoặc chương trình khác đang tạo dữ liệu mẫu: thay đổi của bạn sẽ được lưu ngay khi tạo xong.',
+    archive: 'Đang nhập bản lưu trữ dữ liệu: thay đổi của bạn sẽ được lưu ngay khi nhập xong.',
+    archive_elsewhere: 'Một cửa sổ hoặc chương trình khác đang nhập bản lưu trữ dữ liệu: thay đổi của bạn sẽ được lưu ngay khi nhập xong.'
   },
   dup: {
     nav: 'Khách trùng',
@@ -624,6 +635,9 @@ export const vi = {
   error: {
     cancelled: 'Đã dừng; không có gì được ghi',
     damaged: 'Tệp dữ liệu bị hỏng ({detail}). Không có gì bị ghi đè; hãy khôi phục từ bản sao lưu.',
+    damaged_while_open:
+      'Phát hiện tệp dữ liệu bị hỏng ({detail}). Để bảo vệ dữ liệu còn lại, ứng dụng không ghi thêm gì vào tệp này nữa. Hãy khôi phục bản sao lưu tốt gần nhất bên dưới; tệp bị hỏng vẫn được giữ lại bên cạnh.',
+    busy: 'Một chương trình khác giữ tệp dữ liệu quá lâu; hãy thử lại sau giây lát.',
     not_found: 'Không tìm thấy {entity} (có thể đã bị xoá)',
     newer_database:
       'Dữ liệu này được tạo bởi phiên bản Tend mới hơn (cấu trúc {db_version}; ứng dụng này biết {app_version}). Hãy cập nhật Tend để mở.',

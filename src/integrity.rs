@@ -1,0 +1,247 @@
+//! Damage: whether a workspace file is damaged, judged as SQLite itself will read it (the WAL
+//! beside it included), and the mark a damaged workspace carries so that nothing writes to it
+//! again until it is restored or a full check finds it sound.
+//!
+//! Damage is found three ways: the check on open (files up to [`CHECK_ON_OPEN_MAX`]), a check in
+//! the background ([`Workspace::verify`], run by the app at start for bigger files, before the
+//! CLI writes to one not checked for a day, and on every backup's copy), and any SQLITE_CORRUPT
+//! met while working ([`Workspace::note`], called where errors leave the core: the app's
+//! commands and the CLI). Each of them marks the workspace: `<file>.damaged` beside it holds what
+//! was found, every later open refuses the file, and this process's writes stop at once.
+
+use crate::error::{Error, Result};
+use crate::Workspace;
+use serde::Serialize;
+use specta::Type;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Workspaces up to this size are checked (`quick_check`) on every open: it reads the whole
+/// file, about 1 s per 50 MB here. Bigger ones are checked in the background.
+pub const CHECK_ON_OPEN_MAX: u64 = 64 * 1024 * 1024;
+
+/// A check that passed less than this long ago spares the CLI a new one before it writes.
+pub const CHECK_FRESH_MS: i64 = 24 * 3600 * 1000;
+
+/// What an integrity check found.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct CheckReport {
+    pub ok: bool,
+    /// "quick" (page and index structure) or "full" (also every index entry against its row).
+    pub depth: String,
+    pub problems: Vec<String>,
+    #[specta(type = i32)]
+    pub millis: u64,
+}
+
+fn side(db: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}{suffix}", db.display()))
+}
+
+/// The file beside a workspace that says it is damaged.
+pub fn mark_path(db: &Path) -> PathBuf {
+    side(db, ".damaged")
+}
+
+/// What a damaged workspace's mark says was found, if it carries one.
+pub fn damage_mark(db: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(mark_path(db)).ok()?;
+    Some(text.trim().to_string()).filter(|t| !t.is_empty()).or_else(|| Some("marked as damaged".into()))
+}
+
+/// Marks `db` damaged (first finding kept). A mark that cannot be written is logged by the caller's
+/// error path; the in-process stop holds regardless.
+pub fn mark(db: &Path, detail: &str) {
+    let p = mark_path(db);
+    if !p.exists() {
+        let _ = std::fs::write(&p, detail);
+    }
+}
+
+/// Removes the mark (a full check found the file sound). Returns whether there was one.
+pub fn clear_mark(db: &Path) -> Result<bool> {
+    match std::fs::remove_file(mark_path(db)) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether two paths name the same file.
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// A damage that needs no query to see: not an SQLite file, or cut short. The length is only
+/// compared with the header's page count when no WAL file is beside it: with one, the missing
+/// pages may be waiting in the WAL (a checkpoint cut short by a crash, or under way in another
+/// process), and SQLite's own check of the file as it recovers it is the judge.
+pub(crate) fn header_problem(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = [0u8; 100];
+    let len = std::fs::metadata(path).ok()?.len();
+    if len == 0 {
+        return None; // a new, empty file
+    }
+    let mut f = std::fs::File::open(path).ok()?;
+    if f.read_exact(&mut head).is_err() || &head[..16] != b"SQLite format 3\0" {
+        return Some("not an SQLite database (the file header is wrong)".into());
+    }
+    if side(path, "-wal").exists() {
+        return None;
+    }
+    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
+        1 => 65536,
+        n => u64::from(n),
+    };
+    let pages = u64::from(u32::from_be_bytes([head[28], head[29], head[30], head[31]]));
+    // the header's page count is valid when its change counter matches (offset 24 vs 92)
+    if head[24..28] == head[92..96] && pages > 0 && len < pages * page_size {
+        return Some(format!("the file is cut short: {len} bytes of {} expected", pages * page_size));
+    }
+    None
+}
+
+/// `PRAGMA quick_check` (or `integrity_check` when `full`) and the foreign keys, through a
+/// read-only connection (which reads the WAL as SQLite recovers it).
+pub fn check_file(path: &Path, full: bool) -> Result<CheckReport> {
+    let started = std::time::Instant::now();
+    let mut problems = Vec::new();
+    if !path.is_file() {
+        return Err(Error::not_found("workspace file", path.display().to_string()));
+    }
+    match header_problem(path) {
+        Some(p) => problems.push(p),
+        None => problems.extend(query_problems(path, full)),
+    }
+    Ok(CheckReport {
+        ok: problems.is_empty(),
+        depth: if full { "full" } else { "quick" }.into(),
+        problems,
+        millis: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// Every problem SQLite reports, failures to read included (they are the damage).
+fn query_problems(path: &Path, full: bool) -> Vec<String> {
+    let run = || -> std::result::Result<Vec<String>, rusqlite::Error> {
+        let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let pragma = if full { "PRAGMA integrity_check(100)" } else { "PRAGMA quick_check(100)" };
+        let mut out: Vec<String> = {
+            let mut st = conn.prepare(pragma)?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<std::result::Result<Vec<_>, _>>()?.into_iter().filter(|r| r != "ok").collect()
+        };
+        if out.is_empty() {
+            let mut st = conn.prepare("PRAGMA foreign_key_check")?;
+            let fk = st.query_map([], |r| {
+                Ok(format!(
+                    "foreign key: {} row {} -> {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?
+                ))
+            })?;
+            for row in fk.take(100) {
+                out.push(row?);
+            }
+        }
+        Ok(out)
+    };
+    run().unwrap_or_else(|e| vec![e.to_string()])
+}
+
+const SQLITE_CORRUPT: i32 = 11;
+const SQLITE_NOTADB: i32 = 26;
+
+impl Error {
+    /// What this error says is damaged, when it is damage: a damaged file found by a check, or
+    /// SQLite meeting a corrupt page (SQLITE_CORRUPT, SQLITE_NOTADB) while working.
+    pub fn damage(&self) -> Option<String> {
+        let primary = |code: i32| code & 0xff == SQLITE_CORRUPT || code & 0xff == SQLITE_NOTADB;
+        match self {
+            Error::Damaged { detail } => Some(detail.clone()),
+            Error::Database(sqlx::Error::Database(db)) => {
+                let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0);
+                primary(code).then(|| db.message().to_string())
+            }
+            Error::Read(rusqlite::Error::SqliteFailure(e, msg)) if primary(e.extended_code) => {
+                Some(msg.clone().unwrap_or_else(|| e.to_string()))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Workspace {
+    /// Takes note of an error on its way out of the core: damage stops every write from now on
+    /// and marks the file. Returns the error unchanged.
+    pub fn note(&self, err: Error) -> Error {
+        if let Some(detail) = err.damage() {
+            self.mark_damaged(&detail);
+        }
+        err
+    }
+
+    pub(crate) fn mark_damaged(&self, detail: &str) {
+        let mut d = self.damaged.lock().unwrap_or_else(|p| p.into_inner());
+        if d.is_none() {
+            *d = Some(detail.to_string());
+        }
+        mark(self.path(), detail);
+    }
+
+    /// What damage was found in this workspace while it was open, if any.
+    pub fn damaged(&self) -> Option<String> {
+        self.damaged.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Refuses to start a write once damage has been found.
+    pub(crate) fn refuse_if_damaged(&self) -> Result<()> {
+        match self.damaged() {
+            Some(detail) => Err(Error::Damaged { detail }),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks the workspace (quick) while it stays in use; damage marks it and stops every write,
+    /// a pass is remembered (device-local) so the CLI need not check again for a day.
+    pub async fn verify(&self) -> Result<CheckReport> {
+        let p = self.path().to_path_buf();
+        let report = crate::blocking("check", move || check_file(&p, false)).await?;
+        if report.ok {
+            let now = self.now_ms().to_string();
+            crate::db::meta_set(self.pool(), "last_check_ok_ms", Some(&now)).await?;
+        } else {
+            self.mark_damaged(&report.problems.join("; "));
+        }
+        Ok(report)
+    }
+
+    /// Whether the open did not check this workspace (it is bigger than [`CHECK_ON_OPEN_MAX`]).
+    pub fn checked_on_open(&self) -> bool {
+        std::fs::metadata(self.path()).map(|m| m.len() <= CHECK_ON_OPEN_MAX).unwrap_or(true)
+    }
+
+    /// Before a write from a short-lived process (the CLI): [`Workspace::verify`] unless the open
+    /// checked the file or a check passed within [`CHECK_FRESH_MS`]. Damage is an error.
+    pub async fn verify_if_stale(&self) -> Result<()> {
+        if self.checked_on_open() {
+            return Ok(());
+        }
+        let last = crate::db::meta_get(self.pool(), "last_check_ok_ms").await?;
+        if last.and_then(|v| v.parse::<i64>().ok()).is_some_and(|t| self.now_ms() - t < CHECK_FRESH_MS) {
+            return Ok(());
+        }
+        let report = self.verify().await?;
+        if report.ok {
+            Ok(())
+        } else {
+            Err(Error::Damaged { detail: report.problems.join("; ") })
+        }
+    }
+}
