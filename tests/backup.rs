@@ -277,3 +277,33 @@ async fn a_restore_that_fails_leaves_the_workspace_and_the_backup_as_they_were()
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn the_cli_never_writes_to_a_big_damaged_workspace() {
+    // Over the size checked on every open: the CLI checks before it writes to one not checked
+    // today, and then refuses every write (before, `customer add`, `demo` and `backup` wrote).
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("big.tend");
+    let tend = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(&db).args(args).output().unwrap();
+    assert!(tend(&["customer", "add", "--name", "Bùi Thị Xuân"]).status.success());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let padding = "x".repeat((tend::integrity::CHECK_ON_OPEN_MAX + 4_000_000) as usize);
+    conn.execute("INSERT INTO meta (key, value) VALUES ('padding', ?)", [padding]).unwrap();
+    drop(conn);
+    assert!(std::fs::metadata(&db).unwrap().len() > tend::integrity::CHECK_ON_OPEN_MAX);
+    spoil_table(&db, "customers");
+    let bytes = std::fs::read(&db).unwrap();
+
+    let add = tend(&["customer", "add", "--name", "Sau Hỏng"]);
+    assert_eq!(add.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&add.stderr).contains("damaged"), "{}", String::from_utf8_lossy(&add.stderr));
+    assert!(tend::integrity::damage_mark(&db).is_some());
+    let demo = tend(&["demo", "--customers", "10"]);
+    assert_eq!(demo.status.code(), Some(1));
+    let out = dir.path().join("copy.tend");
+    assert_eq!(tend(&["backup", out.to_str().unwrap()]).status.code(), Some(1));
+    assert!(!out.exists(), "no backup of a damaged workspace");
+    assert!(std::fs::read(&db).unwrap() == bytes, "the damaged file was not written to");
+    let check = tend(&["check"]);
+    assert_eq!(check.status.code(), Some(1), "check says damaged too");
+}
