@@ -115,7 +115,7 @@ pub fn check_file(path: &Path, full: bool) -> Result<CheckReport> {
     }
     match header_problem(path) {
         Some(p) => problems.push(p),
-        None => problems.extend(query_problems(path, full)),
+        None => problems.extend(query_problems(path, full)?),
     }
     Ok(CheckReport {
         ok: problems.is_empty(),
@@ -125,11 +125,15 @@ pub fn check_file(path: &Path, full: bool) -> Result<CheckReport> {
     })
 }
 
-/// Every problem SQLite reports, failures to read included (they are the damage).
-fn query_problems(path: &Path, full: bool) -> Vec<String> {
-    let run = || -> std::result::Result<Vec<String>, rusqlite::Error> {
-        let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+/// Every problem SQLite reports; a failure to read is damage only when SQLite says the file is
+/// corrupt or not a database. A file that needs its WAL recovered first (after a crash) cannot
+/// be read by a read-only connection: the check then runs on a read-write connection that only
+/// reads (`query_only`), which lets SQLite recover the WAL as it does on any open.
+fn query_problems(path: &Path, full: bool) -> Result<Vec<String>> {
+    let run = |flags: rusqlite::OpenFlags| -> std::result::Result<Vec<String>, rusqlite::Error> {
+        let conn = rusqlite::Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        conn.execute_batch("PRAGMA query_only = ON")?;
         let pragma = if full { "PRAGMA integrity_check(100)" } else { "PRAGMA quick_check(100)" };
         let mut out: Vec<String> = {
             let mut st = conn.prepare(pragma)?;
@@ -152,7 +156,23 @@ fn query_problems(path: &Path, full: bool) -> Vec<String> {
         }
         Ok(out)
     };
-    run().unwrap_or_else(|e| vec![e.to_string()])
+    use rusqlite::OpenFlags;
+    let res = match run(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ReadOnly => {
+            run(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        }
+        other => other,
+    };
+    match res {
+        Ok(rows) => Ok(rows),
+        Err(e) => {
+            let err = Error::Read(e);
+            match err.damage() {
+                Some(detail) => Ok(vec![detail]),
+                None => Err(err),
+            }
+        }
+    }
 }
 
 const SQLITE_CORRUPT: i32 = 11;

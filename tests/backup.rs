@@ -284,7 +284,9 @@ fn the_cli_never_writes_to_a_big_damaged_workspace() {
     // today, and then refuses every write (before, `customer add`, `demo` and `backup` wrote).
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("big.tend");
-    let tend = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(&db).args(args).output().unwrap();
+    let tend = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(&db).args(args).output().unwrap()
+    };
     assert!(tend(&["customer", "add", "--name", "Bùi Thị Xuân"]).status.success());
     let conn = rusqlite::Connection::open(&db).unwrap();
     let padding = "x".repeat((tend::integrity::CHECK_ON_OPEN_MAX + 4_000_000) as usize);

@@ -11,7 +11,7 @@
 //   TEND_TOUR_DB=/path/demo.tend    the screen tour (tour.mjs) runs on a copy of this workspace; without
 //                                   it the tour makes one with `tend demo` when the CLI is found
 //                                   (TEND_CLI, default: the `tend` binary beside the app), else is skipped
-//   E2E_ONLY=scenario|tour          run only one of the two
+//   E2E_ONLY=scenario|newer|faults|tour   run only one of them
 //
 // Exits non-zero on any failure; prints 'N passed, N failed' at the end.
 
@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
 import { scenario } from './scenario.mjs';
 import { tour } from './tour.mjs';
+import { faults } from './faults.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -244,11 +245,37 @@ async function runNewer() {
   browser = null;
 }
 
+/** Faults in the real app: a failed restore at start, a save during another program's import,
+ *  damage found while open (faults.mjs). */
+async function runFaults() {
+  if (!existsSync(CLI)) throw new Error(`the tend CLI is needed next to the app: ${CLI}`);
+  const dir = mkdtempSync(join(tmpdir(), 'tend-faults-'));
+  tmps.push(dir);
+  const db = join(dir, 'faults.tend');
+  const made = spawnSync(CLI, ['--db', db, 'customer', 'add', '--name', 'Có Sẵn'], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`tend customer add failed: ${made.stderr}`);
+  const missingBackup = join(dir, 'backups', 'gone-20261101-020000000-daily.tend');
+  writeFileSync(`${db}.restore-pending`, missingBackup);
+  const before = readFileSync(db);
+  const env = { ...process.env, TEND_DB: db, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
+  await startDisplay(env);
+  const port = TOUR_PORT + 4;
+  await startDriver(port, env);
+  browser = await session('127.0.0.1', port);
+  await step('a failed restore leaves the workspace file as it was', async () => {
+    if (!readFileSync(db).subarray(0, 100).equals(before.subarray(0, 100))) throw new Error('the workspace header changed');
+  });
+  await faults(browser, { artifacts: ARTIFACTS, step, db, cli: CLI, missingBackup });
+  await browser.deleteSession();
+  browser = null;
+}
+
 async function main() {
   if (!existsSync(APP)) throw new Error(`app binary not found: ${APP} (build it: cargo build -p tend-desktop)`);
-  if (ONLY !== 'tour' && ONLY !== 'newer') await runScenario();
+  if (!ONLY || ONLY === 'scenario') await runScenario();
   if (!ONLY || ONLY === 'newer') await runNewer();
-  if (ONLY !== 'scenario' && ONLY !== 'newer') await runTour();
+  if (!ONLY || ONLY === 'faults') await runFaults();
+  if (!ONLY || ONLY === 'tour') await runTour();
 }
 
 async function cleanup() {

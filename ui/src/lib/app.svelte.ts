@@ -46,6 +46,11 @@ async function watchStatus(): Promise<void> {
   await events.writeWaitingEvent.listen((e) => {
     app.waiting = waitingAfter(app.waiting, e.payload);
   });
+  await refreshStatus();
+}
+
+/** Reads what the core knows now: damage found, a restore that failed at start. */
+export async function refreshStatus(): Promise<void> {
   const status = await api.workspaceStatus();
   app.restoreFailed = status.restore_failed;
   if (status.damaged) app.damaged = status.damaged;

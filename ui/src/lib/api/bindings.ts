@@ -42,8 +42,8 @@ export const commands = {
 	timeline: (customerId: string, before: string | null, limit: number) => typedError<TimelinePage, ErrorPayload>(__TAURI_INVOKE("timeline", { customerId, before, limit })),
 	history: (id: string) => typedError<HistoryEntry[], ErrorPayload>(__TAURI_INVOKE("history", { id })),
 	importPreview: (path: string, options: ImportOptions, rows: number) => typedError<ImportPreview, ErrorPayload>(__TAURI_INVOKE("import_preview", { path, options, rows })),
-	importRun: (path: string, options: ImportOptions) => typedError<ImportReport, ErrorPayload>(__TAURI_INVOKE("import_run", { path, options })),
-	importCancel: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("import_cancel")),
+	importRun: (key: string, path: string, options: ImportOptions) => typedError<ImportReport, ErrorPayload>(__TAURI_INVOKE("import_run", { key, path, options })),
+	importCancel: (key: string) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("import_cancel", { key })),
 	importUndo: (id: string | null) => typedError<UndoReport, ErrorPayload>(__TAURI_INVOKE("import_undo", { id })),
 	importList: () => typedError<ImportSummary[], ErrorPayload>(__TAURI_INVOKE("import_list")),
 	/**  Copies a file the app wrote (rejected rows) to where the user chose. */
@@ -58,6 +58,10 @@ export const commands = {
 	 *  cannot be swapped under the running app), then the app restarts.
 	 */
 	backupRestore: (path: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("backup_restore", { path })),
+	/**  The newest backup that passes its check now: what a damaged workspace is offered. */
+	backupNewestGood: () => typedError<BackupInfo | null, ErrorPayload>(__TAURI_INVOKE("backup_newest_good")),
+	workspaceStatus: () => typedError<WorkspaceStatus, ErrorPayload>(__TAURI_INVOKE("workspace_status")),
+	restoreFailureDismiss: () => typedError<null, ErrorPayload>(__TAURI_INVOKE("restore_failure_dismiss")),
 	duplicatePairs: (limit: number) => typedError<DuplicatePair[], ErrorPayload>(__TAURI_INVOKE("duplicate_pairs", { limit })),
 	mergeConflicts: (survivorId: string, otherId: string) => typedError<FieldConflict[], ErrorPayload>(__TAURI_INVOKE("merge_conflicts", { survivorId, otherId })),
 	mergeCustomers: (survivorId: string, otherId: string, take: string[]) => typedError<MergeReport, ErrorPayload>(__TAURI_INVOKE("merge_customers", { survivorId, otherId, take })),
@@ -72,6 +76,8 @@ export const commands = {
 /** Events */
 export const events = {
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
+	workspaceDamagedEvent: makeEvent<WorkspaceDamagedEvent, WorkspaceDamagedEvent>("workspace-damaged-event"),
+	writeWaitingEvent: makeEvent<WriteWaitingEvent, WriteWaitingEvent>("write-waiting-event"),
 };
 
 /* Types */
@@ -313,7 +319,7 @@ export type Email = {
 	address: string,
 };
 
-export type ErrorKind = "validation" | "not_found" | "newer_database" | "conflict" | "cancelled" | "damaged" | "storage";
+export type ErrorKind = "validation" | "not_found" | "newer_database" | "conflict" | "cancelled" | "damaged" | "busy" | "storage";
 
 /**
  *  What crosses the IPC boundary and what `--json` prints: `{kind, field?, message_key, params}`,
@@ -526,6 +532,9 @@ export type KeptValue = {
 	ignored: string,
 };
 
+/**  A long write under way. */
+export type LongWrite = "import" | "demo" | "archive";
+
 export type Manifest = {
 	/**  "tend-workspace" */
 	format: string,
@@ -588,6 +597,15 @@ export type ReadOptions = {
 	sheet?: string | null,
 	/**  The header's row number (1 = first row); found automatically when not given. */
 	header_row?: number | null,
+};
+
+/**
+ *  A restore chosen before the app restarted that could not be done (the workspace and the
+ *  backup were left as they were).
+ */
+export type RestoreFailure = {
+	backup: string,
+	error: ErrorPayload,
 };
 
 export type Role = "owner" | "manager" | "agent";
@@ -654,6 +672,18 @@ export type UndoReport = {
 	kept: string[],
 };
 
+/**  Told to the workspace's wait notice: a write started waiting for a long write, or stopped. */
+export type WaitNotice = {
+	waiting: boolean,
+	/**  What it waits for. */
+	behind: LongWrite,
+	/**  The long write runs in another program (another window, the CLI). */
+	elsewhere: boolean,
+};
+
+/**  Damage was found while the workspace was open (a background check, a backup, a command). */
+export type WorkspaceDamagedEvent = string;
+
 /**  What the app needs at start. */
 export type WorkspaceInfo = {
 	path: string,
@@ -665,6 +695,19 @@ export type WorkspaceInfo = {
 	time_zone: string,
 	customer_count: number,
 };
+
+/**
+ *  What the window needs to know beyond the data: damage found since the workspace opened, a
+ *  long write under way (here or in another program), a restore that failed at start.
+ */
+export type WorkspaceStatus = {
+	damaged: string | null,
+	long_write: WaitNotice | null,
+	restore_failed: RestoreFailure | null,
+};
+
+/**  A write waits for a long write (or stopped waiting): the window says it will be saved after. */
+export type WriteWaitingEvent = WaitNotice;
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
