@@ -246,6 +246,15 @@ pub struct ImportSummary {
 pub fn reason_en(key: &str) -> &'static str {
     match key {
         "validation.required" => "required",
+        "validation.control_char" => {
+            "holds a control character (NUL, bell, escape...); only notes may hold tabs and line breaks"
+        }
+        "import.cell_too_long" => {
+            "the cell is too long (a row holds at most 1 MB of text); nothing of this row was imported"
+        }
+        "demo.not_empty" => {
+            "the workspace already has customers; demo data only goes into an empty workspace (give another --db)"
+        }
         "validation.too_long" => "too long",
         "validation.phone_invalid" => "not a valid phone number",
         "validation.phone_repeated" => "the same phone number twice",
@@ -646,10 +655,19 @@ fn assess(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: &source::Record) -
         }
         _ => None,
     };
+    // The person's title at the company becomes the contact's role: checked as a role is.
+    let mut title_errs = crate::error::Errors::default();
+    let title = company.as_ref().and_then(|_| crate::customers::contact_role(&mut title_errs, "title", &conv.title));
+    for e in title_errs.into_vec() {
+        let column = conv.column_of("title").unwrap_or(name_col);
+        let mut params = e.params.clone();
+        params.entry("value".into()).or_insert_with(|| cell(column));
+        problems.push((column, e.message_key, params));
+    }
     if !problems.is_empty() {
         return (problems, None);
     }
-    (problems, cols.map(|c| (c, company, conv.title)))
+    (problems, cols.map(|c| (c, company, title)))
 }
 
 /// A row checked on the reading thread: its problems, or what the writer needs.
@@ -1230,7 +1248,8 @@ fn make_fields(
 ) -> Result<Vec<String>> {
     let mut made = Vec::new();
     for c in mapping.columns.iter_mut().filter(|c| c.target == "new_field") {
-        let label = crate::validate::text(&c.column);
+        let label = crate::validate::text(&c.column)
+            .map_err(|k| Error::Validation(vec![FieldError::new("mapping", k).with("column", c.column.clone())]))?;
         let base = crate::settings::field_key(&label);
         let mut key = base.clone();
         let mut n = 2;

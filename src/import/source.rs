@@ -195,7 +195,7 @@ pub(crate) fn split_header(
     let Some(header) = head.drain(..=pick).next_back() else {
         return Err(file_error("import.empty_file", ""));
     };
-    let mut headers: Vec<String> = header.cells.iter().map(|c| crate::validate::text(c)).collect();
+    let mut headers: Vec<String> = header.cells.iter().map(|c| header_name(c)).collect();
     // Name unnamed and repeated columns so each can be mapped: "#3", "SĐT (2)".
     for i in 0..headers.len() {
         if headers[i].is_empty() {
@@ -207,6 +207,13 @@ pub(crate) fn split_header(
         }
     }
     Ok((headers, header.row, head))
+}
+
+/// A header cell as its column's name: whitespace collapsed, control characters left out (it
+/// names a column; it is no customer's data).
+fn header_name(cell: &str) -> String {
+    let kept: String = cell.chars().filter(|c| !c.is_control() || c.is_whitespace()).collect();
+    crate::validate::text(&kept).unwrap_or_default()
 }
 
 /// Rows already read (during header detection) followed by the rest of the file; rows with no
