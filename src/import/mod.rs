@@ -6,6 +6,7 @@
 //! leaves the workspace as it was; undo reverses an import through its change records.
 
 mod activity;
+mod cut;
 pub mod mapping;
 mod row;
 pub mod saved;
@@ -176,6 +177,30 @@ pub struct ImportProgress {
     #[specta(type = i32)]
     pub rows: u64,
     pub rows_per_second: f64,
+}
+
+impl RowError {
+    /// A rejected row's problem as reported: its value cut to a bounded length
+    /// (`validate::echo`), so a huge cell is never printed whole.
+    fn new(row: u64, column: String, key: String, params: BTreeMap<String, String>) -> RowError {
+        let params = echoed(params);
+        RowError {
+            row,
+            column,
+            value: params.get("value").cloned().unwrap_or_default(),
+            reason: reason_en(&key).to_string(),
+            message_key: key,
+            params,
+        }
+    }
+}
+
+/// A problem's parameters with the value it echoes cut to a bounded length.
+fn echoed(mut params: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    if let Some(v) = params.get_mut("value") {
+        *v = crate::validate::echo(v);
+    }
+    params
 }
 
 /// A cell's problem in the preview.
@@ -393,7 +418,11 @@ impl Workspace {
             ImportEntity::Customers => None,
             ImportEntity::Interactions => Some(self.activity_context(&lookups).await?),
         };
-        // A file that cannot be read is said so before anything else happens (no backup either).
+        // A file that cannot be read, or a rejects file that cannot be written, is said so before
+        // anything else happens (no backup either).
+        if let Some(p) = &opts.rejects_path {
+            writable(Path::new(p))?;
+        }
         {
             let (f, read) = (file.to_path_buf(), opts.read.clone());
             crate::blocking("import", move || source::open(&f, &read).map(|_| ())).await?;
@@ -478,8 +507,7 @@ fn find_customer(
 }
 
 fn cell_problem((column, key, value): activity::Problem) -> CellProblem {
-    let mut params = BTreeMap::new();
-    params.insert("value".to_string(), value);
+    let params = echoed(BTreeMap::from([("value".to_string(), value)]));
     CellProblem { column: column as u32, reason: reason_en(&key).to_string(), message_key: key, params }
 }
 
@@ -579,7 +607,7 @@ fn preview(
                     column: column as u32,
                     reason: reason_en(&key).to_string(),
                     message_key: key,
-                    params,
+                    params: echoed(params),
                 })
                 .collect();
             if let Some((cols, _, _)) = cols {
@@ -608,11 +636,21 @@ fn preview(
 
 type Problem = (usize, String, BTreeMap<String, String>);
 
+/// A row longer than the bound (`source::MAX_ROW_TEXT`), at the column where it went past it.
+fn too_long(rec: &source::Record, column: usize) -> Problem {
+    let value = rec.cells.get(column).cloned().unwrap_or_default();
+    let params = BTreeMap::from([("value".to_string(), value), ("max".to_string(), "1 MB".to_string())]);
+    (column, "import.cell_too_long".to_string(), params)
+}
+
 /// A valid row's columns, the company it names (validated too) and the person's title there.
 type Valid = (crate::customers::Columns, Option<crate::customers::Columns>, Option<String>);
 
 /// Converts and validates a row: its problems by column, or what it holds.
 fn assess(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: &source::Record) -> (Vec<Problem>, Option<Valid>) {
+    if let Some(column) = rec.too_long {
+        return (vec![too_long(rec, column)], None);
+    }
     let conv = row::convert(plan, lookups, rec);
     let mut problems: Vec<Problem> = conv
         .errors
@@ -814,6 +852,21 @@ impl Rejects {
     }
 }
 
+/// Whether a file can be written at `path` (it is left as it was: one made to try is removed).
+fn writable(path: &Path) -> Result<()> {
+    let existed = path.exists();
+    match std::fs::OpenOptions::new().append(true).create(true).open(path) {
+        Ok(_) => {
+            if !existed {
+                let _ = std::fs::remove_file(path);
+            }
+            Ok(())
+        }
+        Err(e) => Err(Error::Validation(vec![FieldError::new("rejects_path", "import.rejects_unwritable")
+            .with("detail", format!("{}: {e}", path.display()))])),
+    }
+}
+
 /// A CSV writer's error as an I/O error (the only way it fails here).
 pub(crate) fn csv_err(e: csv::Error) -> Error {
     Error::Io(std::io::Error::other(e.to_string()))
@@ -863,14 +916,7 @@ fn run(
                     let Some(Checked { cols, doc, keys, company, title }) = checked else {
                         report.failed_rows += 1;
                         for (column, key, params) in problems {
-                            report.failed.push(RowError {
-                                row: rec.row,
-                                column: row::column_name(plan, column),
-                                value: params.get("value").cloned().unwrap_or_default(),
-                                reason: reason_en(&key).to_string(),
-                                message_key: key,
-                                params,
-                            });
+                            report.failed.push(RowError::new(rec.row, row::column_name(plan, column), key, params));
                         }
                         rejects.push(&rec.cells)?;
                         continue;
@@ -1110,14 +1156,9 @@ impl ActivityWriter<'_> {
     fn reject(&mut self, rec: &source::Record, problems: Vec<activity::Problem>) -> Result<()> {
         self.report.failed_rows += 1;
         for (column, key, value) in problems {
-            self.report.failed.push(RowError {
-                row: rec.row,
-                column: self.headers.get(column).cloned().unwrap_or_else(|| format!("#{}", column + 1)),
-                value: value.clone(),
-                reason: reason_en(&key).to_string(),
-                message_key: key,
-                params: BTreeMap::from([("value".to_string(), value)]),
-            });
+            let column = self.headers.get(column).cloned().unwrap_or_else(|| format!("#{}", column + 1));
+            let params = BTreeMap::from([("value".to_string(), value)]);
+            self.report.failed.push(RowError::new(rec.row, column, key, params));
         }
         self.rejects.push(&rec.cells)
     }
