@@ -26,11 +26,14 @@ impl CustomerKind {
             CustomerKind::Company => "company",
         }
     }
-    fn parse(s: &str) -> CustomerKind {
-        if s == "company" {
-            CustomerKind::Company
-        } else {
-            CustomerKind::Person
+    /// "person" or "company"; anything else is an error naming the value.
+    pub fn parse(s: &str) -> Result<CustomerKind> {
+        match s {
+            "person" => Ok(CustomerKind::Person),
+            "company" => Ok(CustomerKind::Company),
+            other => {
+                Err(Error::Validation(vec![FieldError::new("kind", "validation.not_allowed").with("value", other)]))
+            }
         }
     }
 }
@@ -387,15 +390,17 @@ impl Workspace {
 /// Validates and normalises a customer against `rules`: every invalid field at once, or the columns.
 pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result<Columns, Errors> {
     let mut errs = Errors::default();
-    let family_name = validate::opt(&input.family_name);
-    let middle_name = validate::opt(&input.middle_name);
-    let given_name = validate::opt(&input.given_name);
-    let mut name = validate::text(&input.name);
+    let family_name = errs.field("family_name", validate::opt(&input.family_name));
+    let middle_name = errs.field("middle_name", validate::opt(&input.middle_name));
+    let given_name = errs.field("given_name", validate::opt(&input.given_name));
+    let name_checked = validate::text(&input.name);
+    let name_ok = name_checked.is_ok();
+    let mut name = errs.field("name", name_checked);
     if name.is_empty() && input.kind == CustomerKind::Person {
         name =
             [&family_name, &middle_name, &given_name].iter().filter_map(|p| p.as_deref()).collect::<Vec<_>>().join(" ");
     }
-    if name.is_empty() {
+    if name.is_empty() && name_ok {
         errs.push(FieldError::new("name", "validation.required"));
     } else if name.chars().count() > MAX_NAME {
         errs.push(FieldError::new("name", "validation.too_long").with("max", MAX_NAME.to_string()));
@@ -406,15 +411,16 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
 
     let mut phones: Vec<Phone> = Vec::new();
     for (i, p) in input.phones.iter().enumerate() {
-        if p.number.trim().is_empty() && p.label.trim().is_empty() {
-            continue; // an empty row left in the form
+        if p.number.trim().is_empty() {
+            continue; // absent: an empty row left in the form, or `--phone ""`
         }
+        let label = errs.field(format!("phones[{i}].label"), validate::text(&p.label));
         match validate::phone(&p.number) {
             Ok(n) => {
                 if phones.iter().any(|q| q.number == n) {
                     errs.push(FieldError::new(format!("phones[{i}].number"), "validation.phone_repeated"));
                 } else {
-                    phones.push(Phone { label: validate::text(&p.label), number: n });
+                    phones.push(Phone { label, number: n });
                 }
             }
             Err(k) => errs.push(FieldError::new(format!("phones[{i}].number"), k).with("value", p.number.trim())),
@@ -422,22 +428,23 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
     }
     let mut emails: Vec<Email> = Vec::new();
     for (i, e) in input.emails.iter().enumerate() {
-        if e.address.trim().is_empty() && e.label.trim().is_empty() {
-            continue;
+        if e.address.trim().is_empty() {
+            continue; // absent, like every optional field left empty
         }
+        let label = errs.field(format!("emails[{i}].label"), validate::text(&e.label));
         match validate::email(&e.address) {
             Ok(a) => {
                 if emails.iter().any(|q| q.address.eq_ignore_ascii_case(&a)) {
                     errs.push(FieldError::new(format!("emails[{i}].address"), "validation.email_repeated"));
                 } else {
-                    emails.push(Email { label: validate::text(&e.label), address: a });
+                    emails.push(Email { label, address: a });
                 }
             }
             Err(k) => errs.push(FieldError::new(format!("emails[{i}].address"), k).with("value", e.address.trim())),
         }
     }
 
-    let tax_code = match validate::opt(&input.tax_code) {
+    let tax_code = match errs.field("tax_code", validate::opt(&input.tax_code)) {
         None => None,
         Some(t) => match validate::tax_code(&t) {
             Ok(t) => Some(t),
@@ -447,16 +454,16 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
             }
         },
     };
-    let external_id = validate::opt(&input.external_id);
+    let external_id = errs.field("external_id", validate::opt(&input.external_id));
     check_len(&mut errs, "external_id", &external_id, MAX_CODE);
     let source = input.source;
-    let owner_id = validate::opt(&input.owner_id);
+    let owner_id = errs.field("owner_id", validate::opt(&input.owner_id));
     if let Some(o) = &owner_id {
         if !rules.staff.contains(o) {
             errs.push(FieldError::new("owner_id", "validation.unknown_staff").with("value", o.clone()));
         }
     }
-    let stage_id = validate::opt(&input.stage_id);
+    let stage_id = errs.field("stage_id", validate::opt(&input.stage_id));
     if let Some(s) = &stage_id {
         if !rules.stages.contains(s) {
             errs.push(FieldError::new("stage_id", "validation.unknown_stage").with("value", s.clone()));
@@ -464,7 +471,7 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
     }
     let mut tags: Vec<String> = Vec::new();
     for (i, t) in input.tags.iter().enumerate() {
-        let t = validate::text(t);
+        let t = errs.field(format!("tags[{i}]"), validate::text(t));
         if t.is_empty() {
             continue;
         }
@@ -474,7 +481,7 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
             tags.push(t);
         }
     }
-    let birthday = match validate::opt(&input.birthday) {
+    let birthday = match errs.field("birthday", validate::opt(&input.birthday)) {
         None => None,
         Some(b) => match validate::date(&b) {
             Ok(d) => {
@@ -494,7 +501,7 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
     if input.expected_revenue.is_some_and(|v| v < 0) {
         errs.push(FieldError::new("expected_revenue", "validation.negative"));
     }
-    let currency = match validate::opt(&input.currency) {
+    let currency = match errs.field("currency", validate::opt(&input.currency)) {
         None if input.expected_revenue.is_some() => Some("VND".to_string()),
         None => None,
         Some(c) => match validate::currency(&c) {
@@ -505,12 +512,12 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
             }
         },
     };
-    let notes = input.notes.as_deref().map(validate::long_text).filter(|n| !n.is_empty());
+    let notes = errs.field("notes", validate::opt_long(&input.notes));
     check_len(&mut errs, "notes", &notes, MAX_TEXT);
-    let street = validate::opt(&input.street);
-    let ward = validate::opt(&input.ward);
-    let district = validate::opt(&input.district);
-    let province = validate::opt(&input.province);
+    let street = errs.field("street", validate::opt(&input.street));
+    let ward = errs.field("ward", validate::opt(&input.ward));
+    let district = errs.field("district", validate::opt(&input.district));
+    let province = errs.field("province", validate::opt(&input.province));
     for (f, v) in [("street", &street), ("ward", &ward), ("district", &district), ("province", &province)] {
         check_len(&mut errs, f, v, MAX_NAME);
     }
@@ -535,13 +542,10 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
             continue;
         }
         let checked = match f.kind {
-            CustomFieldKind::Text => {
-                if raw.chars().count() > MAX_TEXT {
-                    Err("validation.too_long")
-                } else {
-                    Ok(raw.to_string())
-                }
-            }
+            CustomFieldKind::Text => match validate::long_text(raw) {
+                Ok(t) if t.chars().count() > MAX_TEXT => Err("validation.too_long"),
+                other => other,
+            },
             CustomFieldKind::Number => validate::number(raw),
             CustomFieldKind::Date => validate::date(raw).map(|d| d.to_string()),
             CustomFieldKind::Select => {
@@ -606,10 +610,10 @@ impl Workspace {
                 keys.push((format!("e:{}", a.to_lowercase()), "email", a));
             }
         }
-        if let Some(t) = validate::opt(&input.tax_code).and_then(|t| validate::tax_code(&t).ok()) {
+        if let Some(t) = validate::opt(&input.tax_code).ok().flatten().and_then(|t| validate::tax_code(&t).ok()) {
             keys.push((format!("t:{t}"), "tax_code", t));
         }
-        if let Some(x) = validate::opt(&input.external_id) {
+        if let Some(x) = validate::opt(&input.external_id).ok().flatten() {
             keys.push((external_key(&x), "external_id", x));
         }
         let mut conn = self.pool().acquire().await?;
@@ -784,28 +788,35 @@ impl Workspace {
 
 fn validate_contact(input: &ContactInput) -> Result<ContactInput> {
     let mut errs = Errors::default();
-    let name = validate::text(&input.name);
-    if name.is_empty() {
+    let name_checked = validate::text(&input.name);
+    if name_checked.as_ref().is_ok_and(|n| n.is_empty()) {
         errs.push(FieldError::new("name", "validation.required"));
     }
-    let phone = validate::opt(&input.phone).and_then(|p| match validate::phone(&p) {
+    let name = errs.field("name", name_checked);
+    let phone = errs.field("phone", validate::opt(&input.phone)).and_then(|p| match validate::phone(&p) {
         Ok(n) => Some(n),
         Err(k) => {
             errs.push(FieldError::new("phone", k).with("value", p));
             None
         }
     });
-    let email = validate::opt(&input.email).and_then(|e| match validate::email(&e) {
+    let email = errs.field("email", validate::opt(&input.email)).and_then(|e| match validate::email(&e) {
         Ok(a) => Some(a),
         Err(k) => {
             errs.push(FieldError::new("email", k).with("value", e));
             None
         }
     });
-    let role = validate::opt(&input.role);
-    check_len(&mut errs, "role", &role, MAX_NAME);
+    let role = contact_role(&mut errs, "role", &input.role);
     errs.into_result()?;
     Ok(ContactInput { name, role, phone, email, is_decision_maker: input.is_decision_maker })
+}
+
+/// A contact's role (job title) as stored, its problems recorded under `field`.
+pub(crate) fn contact_role(errs: &mut Errors, field: &str, raw: &Option<String>) -> Option<String> {
+    let role = errs.field(field, validate::opt(raw));
+    check_len(errs, field, &role, MAX_NAME);
+    role
 }
 
 /// Writes validated columns over a stored customer (the triggers record what differs) and
@@ -992,7 +1003,7 @@ pub(crate) async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Resu
     .await?;
     Ok(Some(Customer {
         id: a.0.clone(),
-        kind: CustomerKind::parse(&a.1),
+        kind: CustomerKind::parse(&a.1)?,
         name: a.2,
         family_name: a.3,
         middle_name: a.4,

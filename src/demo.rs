@@ -145,6 +145,13 @@ const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
 impl Workspace {
     /// Generates `customers` demo customers (with staff and fields on first run). Returns counts.
     pub async fn generate_demo(&self, customers: u64, seed: u64) -> Result<DemoSummary> {
+        // Demo data goes into an empty workspace only: never mixed into someone's customers.
+        let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(self.pool()).await?;
+        if existing > 0 {
+            return Err(Error::Validation(vec![
+                crate::FieldError::new("workspace", "demo.not_empty").with("count", existing.to_string())
+            ]));
+        }
         self.refuse_if_damaged()?;
         let mut hlc = self.clock_lock().await;
         let path = self.path().to_path_buf();

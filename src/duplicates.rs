@@ -5,7 +5,7 @@
 //! one recorded transaction (the other customer goes to the trash) and can be undone.
 
 use crate::customers::{check, load_customer, write_update, Customer, CustomerInput};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::search::CustomerSummary;
 use crate::Workspace;
 use serde::Serialize;
@@ -262,6 +262,22 @@ impl Workspace {
             return Err(Error::invalid("other_id", "validation.merge_same"));
         }
         let rules = self.rules().await?;
+        // Only fields a merge can take: a misspelt one would be silently ignored.
+        let mut takeable: Vec<String> =
+            scalars(&CustomerInput::default()).into_iter().map(|(f, _)| f.to_string()).collect();
+        takeable.extend(rules.fields.iter().map(|f| format!("custom.{}", f.key)));
+        let unknown: Vec<FieldError> = take
+            .iter()
+            .filter(|t| !takeable.contains(t))
+            .map(|t| {
+                FieldError::new("take", "validation.unknown_field")
+                    .with("value", t)
+                    .with("allowed", takeable.join(", "))
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::Validation(unknown));
+        }
         let mut w = self.write().await?;
         let now = w.now;
         let survivor =

@@ -19,8 +19,12 @@ impl FieldError {
     pub fn new(field: impl Into<String>, message_key: &str) -> Self {
         Self { field: field.into(), message_key: message_key.to_string(), params: BTreeMap::new() }
     }
+    /// Adds a parameter. `value` (the input itself, echoed back) is cut to a bounded length
+    /// (`validate::echo`), so an input is never printed whole however long it is.
     pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.params.insert(key.to_string(), value.into());
+        let value = value.into();
+        let value = if key == "value" { crate::validate::echo(&value) } else { value };
+        self.params.insert(key.to_string(), value);
         self
     }
 }
@@ -60,11 +64,17 @@ fn describe(errors: &[FieldError]) -> String {
         .iter()
         .map(|e| {
             let params: Vec<String> = e.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            if params.is_empty() {
+            let mut s = if params.is_empty() {
                 format!("{}: {}", e.field, e.message_key)
             } else {
                 format!("{}: {} ({})", e.field, e.message_key, params.join(", "))
+            };
+            let english = crate::import::reason_en(&e.message_key);
+            if english != "invalid" {
+                s.push_str(" - ");
+                s.push_str(english);
             }
+            s
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -169,6 +179,16 @@ impl Errors {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// The value a field's check gave, or (the field's error recorded) the type's default.
+    pub fn field<T: Default>(&mut self, field: impl Into<String>, checked: std::result::Result<T, &str>) -> T {
+        match checked {
+            Ok(v) => v,
+            Err(key) => {
+                self.push(FieldError::new(field, key));
+                T::default()
+            }
+        }
     }
     pub fn into_vec(self) -> Vec<FieldError> {
         self.0

@@ -104,6 +104,21 @@ impl Workspace {
             .bind(entity_id)
             .fetch_all(self.pool())
             .await?;
+        if rows.is_empty() {
+            // A record without changes (a built-in stage) has an empty history; no record at all
+            // is not found.
+            let known: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1) OR EXISTS (SELECT 1 FROM contacts WHERE id = ?1)
+                 OR EXISTS (SELECT 1 FROM interactions WHERE id = ?1) OR EXISTS (SELECT 1 FROM staff WHERE id = ?1)
+                 OR EXISTS (SELECT 1 FROM stages WHERE id = ?1) OR EXISTS (SELECT 1 FROM custom_fields WHERE id = ?1)",
+            )
+            .bind(entity_id)
+            .fetch_one(self.pool())
+            .await?;
+            if !known {
+                return Err(crate::Error::not_found("record", entity_id));
+            }
+        }
         Ok(rows
             .iter()
             .map(|r| HistoryEntry {

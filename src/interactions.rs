@@ -112,18 +112,21 @@ pub(crate) fn check(
     staff: &HashSet<String>,
 ) -> std::result::Result<Checked, Vec<FieldError>> {
     let mut errs = Errors::default();
-    let summary = validate::text(&input.summary);
-    if summary.is_empty() {
+    let summary_checked = validate::text(&input.summary);
+    let summary_ok = summary_checked.is_ok();
+    let summary = errs.field("summary", summary_checked);
+    if summary.is_empty() && summary_ok {
         errs.push(FieldError::new("summary", "validation.required"));
     } else if summary.chars().count() > 500 {
         errs.push(FieldError::new("summary", "validation.too_long").with("max", "500"));
     }
     let mut items = Vec::new();
     for (i, it) in input.items.iter().enumerate() {
-        let name = validate::text(&it.name);
-        if name.is_empty() {
+        let name_checked = validate::text(&it.name);
+        if name_checked.as_ref().is_ok_and(|n| n.is_empty()) {
             errs.push(FieldError::new(format!("items[{i}].name"), "validation.required"));
         }
+        let name = errs.field(format!("items[{i}].name"), name_checked);
         if it.quantity <= 0 {
             errs.push(FieldError::new(format!("items[{i}].quantity"), "validation.positive"));
         }
@@ -146,7 +149,7 @@ pub(crate) fn check(
     if amount.is_some_and(|a| a < 0) {
         errs.push(FieldError::new("amount", "validation.negative"));
     }
-    let currency = match validate::opt(&input.currency) {
+    let currency = match errs.field("currency", validate::opt(&input.currency)) {
         None => amount.map(|_| "VND".to_string()),
         Some(c) => match validate::currency(&c) {
             Ok(c) => Some(c),
@@ -156,12 +159,12 @@ pub(crate) fn check(
             }
         },
     };
-    if let Some(s) = &input.staff_id {
-        if !staff.contains(s) {
-            errs.push(FieldError::new("staff_id", "validation.unknown_staff").with("value", s.clone()));
+    if let Some(s) = errs.field("staff_id", validate::opt(&input.staff_id)) {
+        if !staff.contains(&s) {
+            errs.push(FieldError::new("staff_id", "validation.unknown_staff").with("value", s));
         }
     }
-    let body = input.body.as_deref().map(validate::long_text).filter(|b| !b.is_empty());
+    let body = errs.field("body", validate::opt_long(&input.body));
     if body.as_ref().is_some_and(|b| b.chars().count() > 20_000) {
         errs.push(FieldError::new("body", "validation.too_long").with("max", "20000"));
     }

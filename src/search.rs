@@ -398,11 +398,7 @@ fn summary(r: &rusqlite::Row<'_>) -> Result<(i64, CustomerSummary)> {
         r.get(0)?,
         CustomerSummary {
             id: r.get(1)?,
-            kind: if kind == "company" {
-                crate::customers::CustomerKind::Company
-            } else {
-                crate::customers::CustomerKind::Person
-            },
+            kind: crate::customers::CustomerKind::parse(&kind)?,
             name: r.get(3)?,
             phones: phones.into_iter().map(|p| p.number).collect(),
             emails: emails.into_iter().map(|e| e.address).collect(),
@@ -452,6 +448,11 @@ impl Workspace {
     /// Ranked search, best first: what Ctrl+K and the CLI show. Runs on a read connection
     /// (sub-millisecond queries; no round trips through the async pool).
     pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<CustomerSummary>> {
+        if limit == 0 {
+            return Err(crate::Error::Validation(vec![
+                crate::FieldError::new("limit", "validation.positive").with("value", "0")
+            ]));
+        }
         self.readers().with(|conn| {
             let seqs = search_seqs(conn, query, &CustomerFilter::default(), (limit as i64).clamp(1, SEARCH_CAP))?;
             hydrate(conn, &seqs)

@@ -98,18 +98,25 @@ pub(crate) fn field_key(label: &str) -> String {
 
 fn check_field(input: &CustomFieldInput) -> Result<(String, Vec<String>)> {
     let mut errs = Errors::default();
-    let label = crate::validate::text(&input.label);
-    if label.is_empty() {
+    let label_checked = crate::validate::text(&input.label);
+    if label_checked.as_ref().is_ok_and(|l| l.is_empty()) {
         errs.push(FieldError::new("label", "validation.required"));
     }
+    let label = errs.field("label", label_checked);
     let mut options: Vec<String> = Vec::new();
-    for o in &input.options {
+    let mut refused = false;
+    for (i, o) in input.options.iter().enumerate() {
         let o = o.trim().to_string();
+        if let Err(k) = crate::validate::control_free(&o, false) {
+            errs.push(FieldError::new(format!("options[{i}]"), k));
+            refused = true;
+            continue;
+        }
         if !o.is_empty() && !options.contains(&o) {
             options.push(o);
         }
     }
-    if input.kind == CustomFieldKind::Select && options.is_empty() {
+    if input.kind == CustomFieldKind::Select && options.is_empty() && !refused {
         errs.push(FieldError::new("options", "validation.options_required"));
     }
     errs.into_result()?;
@@ -182,7 +189,7 @@ impl Workspace {
     }
 
     pub async fn add_stage(&self, name: &str) -> Result<Stage> {
-        let name = crate::validate::text(name);
+        let name = crate::validate::text(name).map_err(|k| Error::invalid("name", k))?;
         if name.is_empty() {
             return Err(Error::invalid("name", "validation.required"));
         }
@@ -201,7 +208,7 @@ impl Workspace {
     }
 
     pub async fn rename_stage(&self, id: &str, name: &str) -> Result<()> {
-        let name = crate::validate::text(name);
+        let name = crate::validate::text(name).map_err(|k| Error::invalid("name", k))?;
         if name.is_empty() {
             return Err(Error::invalid("name", "validation.required"));
         }

@@ -49,11 +49,12 @@ pub struct StaffInput {
 
 fn check(input: &StaffInput) -> Result<(String, Option<String>)> {
     let mut errs = Errors::default();
-    let name = crate::validate::text(&input.name);
-    if name.is_empty() {
+    let name_checked = validate::text(&input.name);
+    if name_checked.as_ref().is_ok_and(|n| n.is_empty()) {
         errs.push(FieldError::new("name", "validation.required"));
     }
-    let email = validate::opt(&input.email).and_then(|e| match validate::email(&e) {
+    let name = errs.field("name", name_checked);
+    let email = errs.field("email", validate::opt(&input.email)).and_then(|e| match validate::email(&e) {
         Ok(a) => Some(a),
         Err(k) => {
             errs.push(FieldError::new("email", k).with("value", e));

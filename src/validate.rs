@@ -45,6 +45,7 @@ pub fn email(raw: &str) -> Result<String, &'static str> {
     if t.is_empty() {
         return Err("validation.required");
     }
+    control_free(t, false)?;
     let parsed = email_address::EmailAddress::parse_with_options(t, email_address::Options::default())
         .map_err(|_| "validation.email_invalid")?;
     let domain = parsed.domain();
@@ -106,22 +107,63 @@ pub fn number(raw: &str) -> Result<String, &'static str> {
     }
 }
 
+/// The one rule for every text the core stores: no control characters (NUL, bell, backspace,
+/// escape, DEL, the C1 range...). A multi-line field keeps tab and line breaks; a single-line
+/// field has none left to check ([`text`] turns them into spaces).
+pub fn control_free(s: &str, multi_line: bool) -> Result<(), &'static str> {
+    let allowed = |c: char| multi_line && matches!(c, '\t' | '\n');
+    if s.chars().any(|c| c.is_control() && !allowed(c)) {
+        Err("validation.control_char")
+    } else {
+        Ok(())
+    }
+}
+
 /// Text as stored: Unicode NFC (so "Thị" typed as decomposed marks equals the composed form),
-/// runs of whitespace collapsed to one space, trimmed.
-pub fn text(s: &str) -> String {
+/// runs of whitespace (tabs and line breaks too) collapsed to one space, trimmed; refused when it
+/// holds a control character.
+pub fn text(s: &str) -> Result<String, &'static str> {
     use unicode_normalization::UnicodeNormalization;
-    s.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect()
+    let t: String = s.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect();
+    control_free(&t, false)?;
+    Ok(t)
 }
 
-/// Multi-line text as stored: NFC, trimmed, line breaks kept.
-pub fn long_text(s: &str) -> String {
+/// Multi-line text as stored: NFC, trimmed, line breaks kept (CR LF and CR become LF), tabs kept;
+/// refused when it holds any other control character.
+pub fn long_text(s: &str) -> Result<String, &'static str> {
     use unicode_normalization::UnicodeNormalization;
-    s.trim().replace("\r\n", "\n").nfc().collect()
+    let t: String = s.trim().replace("\r\n", "\n").replace('\r', "\n").nfc().collect();
+    control_free(&t, true)?;
+    Ok(t)
 }
 
-/// [`text`]; empty becomes None.
-pub fn opt(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(text).filter(|t| !t.is_empty())
+/// [`text`] of an optional field; empty or only whitespace is absent (None), for every optional
+/// field alike.
+pub fn opt(s: &Option<String>) -> Result<Option<String>, &'static str> {
+    match s.as_deref().map(text).transpose()? {
+        Some(t) if !t.is_empty() => Ok(Some(t)),
+        _ => Ok(None),
+    }
+}
+
+/// [`long_text`] of an optional field; empty is absent.
+pub fn opt_long(s: &Option<String>) -> Result<Option<String>, &'static str> {
+    match s.as_deref().map(long_text).transpose()? {
+        Some(t) if !t.is_empty() => Ok(Some(t)),
+        _ => Ok(None),
+    }
+}
+
+/// How an input value is shown back in a message or a report: at most [`ECHO_MAX`] characters,
+/// cut with an ellipsis, so a huge cell is never printed whole.
+pub const ECHO_MAX: usize = 200;
+
+pub fn echo(s: &str) -> String {
+    match s.char_indices().nth(ECHO_MAX) {
+        None => s.to_string(),
+        Some((end, _)) => format!("{}…", &s[..end]),
+    }
 }
 
 #[cfg(test)]
@@ -155,8 +197,31 @@ mod tests {
     #[test]
     fn text_is_composed_and_collapsed() {
         let decomposed = "Tha\u{300}nh  Thi\u{323} "; // "Thành Thị" with combining marks
-        assert_eq!(text(decomposed), "Thành Thị");
-        assert_eq!(opt(&Some("   ".into())), None);
+        assert_eq!(text(decomposed), Ok("Thành Thị".into()));
+        assert_eq!(opt(&Some("   ".into())), Ok(None));
+        assert_eq!(text("An\tB\nC\r\n"), Ok("An B C".into()));
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        for bad in ["\x07\x08", "\0\0", "An\0", "\x1b[31mAn", "An\x7f", "An\u{85}x\u{9b}"] {
+            assert_eq!(text(bad), Err("validation.control_char"), "{bad:?}");
+            assert_eq!(long_text(bad), Err("validation.control_char"), "{bad:?}");
+            assert_eq!(opt(&Some(bad.into())), Err("validation.control_char"), "{bad:?}");
+        }
+        assert_eq!(long_text(" a\tb\r\nc\rd "), Ok("a\tb\nc\nd".into()));
+        assert_eq!(long_text("a\x0bb"), Err("validation.control_char"));
+        assert_eq!(control_free("a\nb", false), Err("validation.control_char"));
+        assert_eq!(control_free("a\nb", true), Ok(()));
+    }
+
+    #[test]
+    fn echoed_values_are_cut() {
+        assert_eq!(echo("Ánh"), "Ánh");
+        let long = "ấ".repeat(5000);
+        let e = echo(&long);
+        assert_eq!(e.chars().count(), ECHO_MAX + 1);
+        assert!(e.ends_with('…'));
     }
 
     #[test]

@@ -90,6 +90,16 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
         }};
     }
 
+    // Demo data goes into an empty workspace only: first.
+    let demo = step!("generate_demo", ws.generate_demo(20, 1));
+    let without: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM changes WHERE entity_id = c.id AND col = 'name')",
+    )
+    .fetch_one(ws.pool())
+    .await
+    .unwrap();
+    assert_eq!((demo.customers, without), (20, 0));
+    let demo_txs: usize = count(ws, "txs").await as usize;
     let boss =
         step!("add_staff", ws.add_staff(&StaffInput { name: "Trần Ngọc Ánh".into(), email: None, role: Role::Owner }));
     ws.set_current_staff(Some(&boss.id)).await.unwrap();
@@ -175,14 +185,6 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
         sqlx::query_scalar("SELECT id FROM customers WHERE name = 'Lý Thu'").fetch_one(ws.pool()).await.unwrap();
     let merge = step!("merge_customers", ws.merge_customers(&lythu, &twin.id, &[]));
     step!("undo_merge", ws.undo_merge(&merge.merge_id));
-    let demo = step!("generate_demo", ws.generate_demo(20, 1));
-    let without: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM changes WHERE entity_id = c.id AND col = 'name')",
-    )
-    .fetch_one(ws.pool())
-    .await
-    .unwrap();
-    assert_eq!((demo.customers, without), (20, 0));
     assert_eq!(last, counts(ws).await);
 
     // The list above covers every function that opens the write path.
@@ -206,7 +208,8 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
         assert!(w[0].0 < w[1].0, "HLC not increasing: {} then {}", w[0].0, w[1].0);
     }
     assert!(rows.iter().all(|r| r.2 == ws.device()));
-    assert!(rows.iter().skip(1).all(|r| r.1.as_deref() == Some(boss.id.as_str())));
+    // (the demo's, and the first staff member's, come before an actor is chosen)
+    assert!(rows.iter().skip(demo_txs + 1).all(|r| r.1.as_deref() == Some(boss.id.as_str())));
     let orphans: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM txs t WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.tx = t.id)")
             .fetch_one(ws.pool())

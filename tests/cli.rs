@@ -239,3 +239,76 @@ fn interactions_in_and_out_from_the_command_line() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("export.interactions_no_vcard") && !vcf.exists(), "{err}");
 }
+
+/// Run without --json: (exit code, stdout, stderr).
+fn tend_text(db: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(db).args(args).output().expect("run tend");
+    let s = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+    (out.status.code().unwrap_or(-1), s(&out.stdout), s(&out.stderr))
+}
+
+#[test]
+fn bad_input_from_the_command_line_is_refused_clearly_and_empty_options_are_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.tend");
+    // an empty --phone is absent, as an empty --email and --tax-code are
+    let (code, c, err) =
+        tend(&db, &["customer", "add", "--name", "An", "--phone", "", "--email", " ", "--tax-code", "", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((c["phones"].as_array().map(Vec::len), c["tax_code"].is_null()), (Some(0), true));
+    let id = c["id"].as_str().unwrap().to_string();
+    // control characters
+    let (code, out, _) = tend(&db, &["customer", "add", "--name", "\x07\x08", "--json"]);
+    assert_eq!((code, out["error"]["message_key"].as_str()), (2, Some("validation.control_char")));
+    // history of an unknown record: not found
+    let (code, out, _) = tend(&db, &["history", "no-such-id", "--json"]);
+    assert_eq!((code, out["error"]["kind"].as_str()), (2, Some("not_found")));
+    let (code, _, _) = tend(&db, &["history", &id, "--json"]);
+    assert_eq!(code, 0);
+    // a search limit of 0
+    let (code, out, err) = tend_text(&db, &["search", "an", "--limit", "0"]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("limit"), "{err}");
+    // merge --take of a field that does not exist names it and the fields that do
+    let (_, b, _) = tend(&db, &["customer", "add", "--name", "An", "--json"]);
+    let (code, _, err) = tend_text(&db, &["merge", &id, b["id"].as_str().unwrap(), "--take", "nosuchfield"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nosuchfield") && err.contains("province"), "{err}");
+    // demo on a workspace with customers: refused, nothing added, for any seed
+    for seed in ["42", "7"] {
+        let (code, _, err) = tend_text(&db, &["demo", "--customers", "10", "--seed", seed]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("demo.not_empty") && err.contains("already has customers"), "{err}");
+    }
+    let (_, hits, _) = tend(&db, &["search", "a", "--limit", "50", "--json"]);
+    assert_eq!(hits.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_refused_import_records_nothing_and_a_huge_cell_is_never_printed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.tend");
+    let garbage = dir.path().join("garbage");
+    std::fs::write(&garbage, "just some words\nand more\n").unwrap();
+    let (code, out, err) = tend(&db, &["import", "customers", garbage.to_str().unwrap(), "--format", "vcf", "--json"]);
+    assert_eq!((code, out["error"]["message_key"].as_str()), (2, Some("import.not_vcard")), "{err}");
+    let csv = dir.path().join("k.csv");
+    let cell = "x".repeat(5 << 20);
+    std::fs::write(&csv, format!("Họ tên,Ghi chú\nAn,ok\nBình,{cell}\n")).unwrap();
+    let (code, out, err) =
+        tend_text(&db, &["import", "customers", csv.to_str().unwrap(), "--rejects", "/no/such/dir/r.csv"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("/no/such/dir/r.csv"), "{err}");
+    let (_, list, _) = tend(&db, &["import", "list", "--json"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(0), "nothing recorded");
+    let (code, backups, _) = tend(&db, &["backups", "--json"]);
+    assert_eq!((code, backups.as_array().map(Vec::len)), (0, Some(0)), "no backup taken");
+    // the 5 MB cell: the row is rejected, and neither output holds the cell
+    let (code, out, err) = tend_text(&db, &["import", "customers", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 imported") && out.contains("1 rejected") && out.contains("Ghi chú"), "{out}");
+    assert!(out.len() + err.len() < 10_000, "{} bytes printed", out.len() + err.len());
+    let (code, out, _) = tend_text(&db, &["import", "customers", csv.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0);
+    assert!(out.len() < 20_000, "{} bytes of JSON", out.len());
+}

@@ -511,3 +511,224 @@ async fn a_spreadsheet_cut_short_is_refused_whole() {
     let r = import(&f.ws, &whole, &ImportOptions::default()).await;
     assert_eq!((r.rows, r.imported, r.failed_rows), (3000, 3000, 0), "{:?}", &r.failed[..r.failed.len().min(3)]);
 }
+
+fn file_error_key(r: tend::Result<ImportReport>) -> String {
+    match r {
+        Err(tend::Error::Validation(e)) => {
+            format!("{}: {}", e[0].message_key, e[0].params.get("detail").cloned().unwrap_or_default())
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|r| (r.rows, r.imported))),
+    }
+}
+
+#[tokio::test]
+async fn a_control_character_in_a_cell_rejects_its_row_naming_the_column() {
+    let f = open().await;
+    let text = "Họ tên,SĐT,Ghi chú\nAn\x07,0912 345 678,\nBình,0987 654 321,\"dòng 1\ndòng\t2\"\nChâu,,nhắc\0lại\n";
+    let p = file(f.dir.path(), "c.csv", text.as_bytes());
+    let r = import(&f.ws, &p, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.failed_rows), (1, 2), "{:?}", r.failed);
+    let got: Vec<(u64, &str, &str)> =
+        r.failed.iter().map(|e| (e.row, e.column.as_str(), e.message_key.as_str())).collect();
+    assert_eq!(got, [(2, "Họ tên", "validation.control_char"), (4, "Ghi chú", "validation.control_char")]);
+    assert!(r.failed.iter().all(|e| e.reason.contains("control character")), "{:?}", r.failed);
+    assert_eq!(by_name(&f.ws, "Bình").await.notes.as_deref(), Some("dòng 1\ndòng\t2"));
+}
+
+/// A cell far past the bound (and a row of a million empty cells): the row is rejected naming
+/// the column, the others are imported, and neither the report nor the row read holds the cell.
+#[tokio::test]
+async fn a_huge_cell_or_line_rejects_its_row_and_is_never_held_whole() {
+    let max = tend::import::source::MAX_ROW_TEXT;
+    let f = open().await;
+    let huge = "ấ".repeat(max); // 3 MiB of text in one cell
+    let empties = ",".repeat(max + 10);
+    let text = format!(
+        "Họ tên,SĐT,Ghi chú\nAn,0912 345 678,ok\nBình,0987 654 321,\"{huge}\"\nChâu,0903 111 222{empties}\nDũng,0904 222 333,\n"
+    );
+    let p = file(f.dir.path(), "big.csv", text.as_bytes());
+    let (_, rows) = tend::import::read_file(&p, &ReadOptions::default(), 10).unwrap();
+    assert_eq!(rows[1].too_long, Some(2));
+    assert!(rows[2].too_long.is_some());
+    assert_eq!((rows[0].too_long, rows[3].too_long), (None, None));
+    for r in &rows {
+        let held: usize = r.cells.iter().map(|c| c.len()).sum();
+        assert!(held <= 2 * max, "row {} holds {held} bytes", r.row);
+    }
+    assert!(rows[1].cells[2].len() < 1_000, "the cut cell keeps only its beginning");
+    let rejects = f.dir.path().join("rejects.csv");
+    let opts = ImportOptions { rejects_path: Some(rejects.display().to_string()), ..Default::default() };
+    let r = import(&f.ws, &p, &opts).await;
+    assert_eq!((r.imported, r.failed_rows), (2, 2), "{:?}", r.failed);
+    assert_eq!((r.failed[0].row, r.failed[0].column.as_str()), (3, "Ghi chú"));
+    assert_eq!(r.failed[0].message_key, "import.cell_too_long");
+    assert!(r.failed[0].value.chars().count() <= tend::validate::ECHO_MAX + 1);
+    assert_eq!(r.failed[1].row, 4);
+    assert!(serde_json::to_string(&r).unwrap().len() < 10_000, "the report holds no huge value");
+    assert!(
+        std::fs::metadata(&rejects).unwrap().len() < 2 * max as u64,
+        "the rejects file holds no more than was read"
+    );
+    assert_eq!(names(&f.ws).await, ["An", "Dũng"]);
+}
+
+#[tokio::test]
+async fn a_huge_cell_in_a_spreadsheet_or_a_contact_rejects_its_row() {
+    let max = tend::import::source::MAX_ROW_TEXT;
+    let huge = "x".repeat(3 * max);
+    // XLSX: the text is a shared string, which calamine would hold whole
+    let f = open().await;
+    let x = f.dir.path().join("big.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["Họ tên", "SĐT", "Ghi chú"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (name, note)) in [("An", "ok"), ("Bình", "HUGE-CELL"), ("Châu", "")].iter().enumerate() {
+        sheet.write_string(r as u32 + 1, 0, *name).unwrap();
+        sheet.write_string(r as u32 + 1, 1, format!("0912 000 00{r}")).unwrap();
+        sheet.write_string(r as u32 + 1, 2, *note).unwrap();
+    }
+    book.save(&x).unwrap();
+    // Excel (and rust_xlsxwriter) stop at 32,767 characters; a hostile file does not
+    replace_in_zip(&x, "xl/sharedStrings.xml", "HUGE-CELL", &huge);
+    let r = import(&f.ws, &x, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.failed_rows), (2, 1), "{:?}", r.failed);
+    assert_eq!(
+        (r.failed[0].row, r.failed[0].column.as_str(), r.failed[0].message_key.as_str()),
+        (3, "Ghi chú", "import.cell_too_long")
+    );
+    assert!(r.failed[0].value.chars().count() <= tend::validate::ECHO_MAX + 1);
+
+    // ODS: the same
+    let g = open().await;
+    let ods = g.dir.path().join("big.ods");
+    ods_with_note(&ods, &huge);
+    let r = import(&g.ws, &ods, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.failed_rows), (1, 1), "{:?}", r.failed);
+    assert_eq!((r.failed[0].column.as_str(), r.failed[0].message_key.as_str()), ("Ghi chú", "import.cell_too_long"));
+
+    // vCard: a huge NOTE line, and one folded over many lines
+    let h = open().await;
+    let folded: String =
+        huge.as_bytes().chunks(70).map(|c| format!(" {}\n", std::str::from_utf8(c).unwrap())).collect();
+    let cards = format!(
+        "BEGIN:VCARD\nFN:An\nNOTE:{huge}\nEND:VCARD\nBEGIN:VCARD\nFN:Bình\nNOTE:a\n{folded}END:VCARD\nBEGIN:VCARD\nFN:Châu\nNOTE:ok\nEND:VCARD\n"
+    );
+    let p = file(h.dir.path(), "big.vcf", cards.as_bytes());
+    let r = import(&h.ws, &p, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.failed_rows), (1, 2), "{:?}", r.failed);
+    assert!(r.failed.iter().all(|e| e.column == "Notes" && e.message_key == "import.cell_too_long"), "{:?}", r.failed);
+    assert_eq!(names(&h.ws).await, ["Châu"]);
+}
+
+/// Rewrites one part of a zip with `from` replaced by `to`.
+fn replace_in_zip(path: &Path, part: &str, from: &str, to: &str) {
+    use std::io::{Read, Write};
+    let bytes = std::fs::read(path).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..zin.len() {
+        let mut entry = zin.by_index(i).unwrap();
+        let name = entry.name().to_string();
+        let mut text = Vec::new();
+        entry.read_to_end(&mut text).unwrap();
+        if name == part {
+            text = String::from_utf8(text).unwrap().replace(from, to).into_bytes();
+        }
+        zout.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        zout.write_all(&text).unwrap();
+    }
+    zout.finish().unwrap();
+}
+
+fn ods_with_note(path: &Path, note: &str) {
+    use std::io::Write;
+    let cell =
+        |t: &str| format!("<table:table-cell office:value-type=\"string\"><text:p>{t}</text:p></table:table-cell>");
+    let row = |cells: &[&str]| {
+        format!("<table:table-row>{}</table:table-row>", cells.iter().map(|c| cell(c)).collect::<String>())
+    };
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+<office:body><office:spreadsheet><table:table table:name="Danh bạ">{}{}{}</table:table></office:spreadsheet></office:body></office:document-content>"#,
+        row(&["Họ tên", "SĐT", "Ghi chú"]),
+        row(&["An", "0912 345 678", "ok"]),
+        row(&["Bình", "0987 654 321", note])
+    );
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    z.start_file("META-INF/manifest.xml", stored).unwrap();
+    z.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"#,
+    )
+    .unwrap();
+    z.start_file("content.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    z.write_all(content.as_bytes()).unwrap();
+    z.finish().unwrap();
+}
+
+#[tokio::test]
+async fn utf16_without_a_bom_is_detected_and_a_wrong_encoding_is_said_so() {
+    let text = "Họ tên,Tỉnh/Thành\nNguyễn Thị Đào,Đà Nẵng\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+    for (name, bytes, forced, want) in [
+        ("le.txt", le.clone(), None, "UTF-16LE"),
+        ("be.txt", be.clone(), None, "UTF-16BE"),
+        ("le-forced.txt", le.clone(), Some(TextEncoding::Utf16), "UTF-16LE"),
+        ("be-forced.txt", be.clone(), Some(TextEncoding::Utf16), "UTF-16BE"),
+    ] {
+        let f = open().await;
+        let p = file(f.dir.path(), name, &bytes);
+        let opts = ImportOptions { read: ReadOptions { encoding: forced, ..Default::default() }, ..Default::default() };
+        assert_eq!(f.ws.import_preview(&p, &opts, 5).await.unwrap().encoding.as_deref(), Some(want), "{name}");
+        let r = import(&f.ws, &p, &opts).await;
+        assert_eq!((r.imported, r.failed_rows), (1, 0), "{name}: {:?}", r.failed);
+        assert_eq!(by_name(&f.ws, "Nguyễn Thị Đào").await.province.as_deref(), Some("Đà Nẵng"), "{name}");
+    }
+    // an encoding that makes nonsense of the file is the problem named, not "no name column"
+    for (name, bytes, forced) in [
+        ("le-as-utf8.txt", le, TextEncoding::Utf8),
+        ("be-as-1258.txt", be, TextEncoding::Windows1258),
+        ("utf8-as-utf16.csv", text.as_bytes().to_vec(), TextEncoding::Utf16),
+    ] {
+        let f = open().await;
+        let p = file(f.dir.path(), name, &bytes);
+        let opts =
+            ImportOptions { read: ReadOptions { encoding: Some(forced), ..Default::default() }, ..Default::default() };
+        let key = file_error_key(f.ws.import(&p, &opts, |_| {}, Default::default()).await);
+        assert!(key.starts_with("import.encoding_wrong"), "{name}: {key}");
+        assert!(f.ws.import_preview(&p, &opts, 5).await.is_err(), "{name}");
+        assert!(f.ws.imports().await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_file_that_is_no_vcard_or_an_unwritable_rejects_path_is_refused_before_anything_is_written() {
+    let f = open().await;
+    let garbage = file(f.dir.path(), "garbage", b"\x89PNG\r\n\x1a\nnot contacts at all\n");
+    let opts =
+        ImportOptions { read: ReadOptions { format: Some(Format::Vcf), ..Default::default() }, ..Default::default() };
+    let key = file_error_key(f.ws.import(&garbage, &opts, |_| {}, Default::default()).await);
+    assert!(key.starts_with("import.not_vcard"), "{key}");
+    let csv = file(f.dir.path(), "k.csv", "Họ tên\nAn\n".as_bytes());
+    let opts = ImportOptions { rejects_path: Some("/no/such/dir/r.csv".into()), ..Default::default() };
+    match f.ws.import(&csv, &opts, |_| {}, Default::default()).await {
+        Err(tend::Error::Validation(e)) => {
+            assert_eq!((e[0].field.as_str(), e[0].message_key.as_str()), ("rejects_path", "import.rejects_unwritable"));
+            assert!(e[0].params["detail"].contains("/no/such/dir/r.csv"), "{e:?}");
+        }
+        other => panic!("{:?}", other.map(|r| r.rows)),
+    }
+    assert!(f.ws.imports().await.unwrap().is_empty(), "no import recorded");
+    assert!(tend::backup::list_backups(f.ws.path()).unwrap().is_empty(), "no backup taken");
+    assert!(names(&f.ws).await.is_empty());
+}

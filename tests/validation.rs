@@ -184,3 +184,209 @@ async fn a_create_warns_about_duplicates_by_phone_email_or_tax_code() {
     let own = f.ws.check_duplicates(&person("Nguyễn Văn An", "0912345678"), Some(&first.customer.id)).await.unwrap();
     assert!(own.iter().all(|d| d.id != first.customer.id));
 }
+
+fn keys_of(e: Error) -> Vec<(String, String)> {
+    fields(e)
+}
+
+fn note(summary: &str, body: Option<&str>) -> tend::interactions::InteractionInput {
+    use tend::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind};
+    InteractionInput {
+        kind: InteractionKind::Note,
+        channel: InteractionChannel::Other,
+        direction: Direction::Internal,
+        staff_id: None,
+        occurred_at: None,
+        summary: summary.into(),
+        body: body.map(str::to_string),
+        amount: None,
+        currency: None,
+        items: vec![],
+    }
+}
+
+#[tokio::test]
+async fn control_characters_are_refused_in_every_text_field_with_their_own_key() {
+    let f = open().await;
+    let text =
+        f.ws.add_custom_field(&CustomFieldInput {
+            label: "Ghi chú 2".into(),
+            kind: CustomFieldKind::Text,
+            options: vec![],
+            required: false,
+        })
+        .await
+        .unwrap();
+    let c = f.ws.create_customer(&person("Khách có sẵn", "")).await.unwrap().customer;
+    let before = (count(&f.ws, "changes").await, count(&f.ws, "txs").await);
+    const BAD: &str = "validation.control_char";
+    let base = || person("Khách", "");
+    let cases: Vec<(CustomerInput, &str)> = vec![
+        (person("\x07\x08", ""), "name"),
+        (person("\0\0", ""), "name"),
+        (person("An\x1b[31m", ""), "name"),
+        (CustomerInput { family_name: Some("Lê\0".into()), ..base() }, "family_name"),
+        (CustomerInput { given_name: Some("\x7f".into()), ..base() }, "given_name"),
+        (CustomerInput { street: Some("12 Lý\x01 Thường Kiệt".into()), ..base() }, "street"),
+        (CustomerInput { province: Some("Huế\u{9b}".into()), ..base() }, "province"),
+        (CustomerInput { external_id: Some("KH\x0001".into()), ..base() }, "external_id"),
+        (CustomerInput { tags: vec!["VIP".into(), "a\x08".into()], ..base() }, "tags[1]"),
+        (CustomerInput { notes: Some("gọi lại\x07".into()), ..base() }, "notes"),
+        (
+            CustomerInput {
+                phones: vec![Phone { label: "di\x07 động".into(), number: "0912345678".into() }],
+                ..base()
+            },
+            "phones[0].label",
+        ),
+        (with_email(base(), "an\x07@x.vn"), "emails[0].address"),
+        (
+            CustomerInput { custom: [(text.key.clone(), "x\0y".to_string())].into_iter().collect(), ..base() },
+            "custom.ghi_chu_2",
+        ),
+    ];
+    for (input, field) in cases {
+        let got = keys_of(f.ws.create_customer(&input).await.expect_err(field));
+        assert!(got.contains(&(field.to_string(), BAD.to_string())), "{field}: {got:?}");
+        assert!(!got.iter().any(|(_, k)| k == "validation.required"), "{field}: control is not 'required': {got:?}");
+    }
+    // Contacts, interactions, staff, stages, custom fields, saved mappings: the same rule.
+    let contact = tend::customers::ContactInput { name: "\0".into(), ..Default::default() };
+    assert_eq!(keys_of(f.ws.add_contact(&c.id, &contact).await.unwrap_err()), [("name".into(), BAD.into())]);
+    let contact = tend::customers::ContactInput {
+        name: "Chị Lan".into(),
+        role: Some("Kế\x07 toán".into()),
+        ..Default::default()
+    };
+    assert_eq!(keys_of(f.ws.add_contact(&c.id, &contact).await.unwrap_err()), [("role".into(), BAD.into())]);
+    assert_eq!(
+        keys_of(f.ws.add_interaction(&c.id, &note("Gọi\x07", None)).await.unwrap_err()),
+        [("summary".into(), BAD.into())]
+    );
+    assert_eq!(
+        keys_of(f.ws.add_interaction(&c.id, &note("Gọi", Some("xin\0chào"))).await.unwrap_err()),
+        [("body".into(), BAD.into())]
+    );
+    let staff = tend::staff::StaffInput { name: "\x1b[2J".into(), email: None, role: tend::staff::Role::Agent };
+    assert_eq!(keys_of(f.ws.add_staff(&staff).await.unwrap_err()), [("name".into(), BAD.into())]);
+    assert_eq!(keys_of(f.ws.add_stage("Mới\0").await.unwrap_err()), [("name".into(), BAD.into())]);
+    assert_eq!(keys_of(f.ws.rename_stage("lead", "\x07").await.unwrap_err()), [("name".into(), BAD.into())]);
+    let field = CustomFieldInput {
+        label: "Hạng\x07".into(),
+        kind: CustomFieldKind::Select,
+        options: vec!["A\nB".into()],
+        required: false,
+    };
+    assert_eq!(
+        keys_of(f.ws.add_custom_field(&field).await.unwrap_err()),
+        [("label".into(), BAD.into()), ("options[0]".into(), BAD.into())]
+    );
+    let mapping = tend::import::Mapping::default();
+    assert_eq!(keys_of(f.ws.save_mapping("Hàng\0tháng", &mapping).await.unwrap_err()), [("name".into(), BAD.into())]);
+    assert_eq!(before, (count(&f.ws, "changes").await, count(&f.ws, "txs").await), "nothing was written");
+
+    // Multi-line fields keep tabs and line breaks; single-line fields turn them into spaces.
+    let mut ok = CustomerInput {
+        notes: Some("dòng 1\r\n\tdòng 2".into()),
+        street: Some("12\tLý Thường Kiệt\n".into()),
+        ..person("Trần\tVăn\nBa", "")
+    };
+    ok.custom.insert(text.key.clone(), "a\tb\nc".into());
+    let saved = f.ws.create_customer(&ok).await.unwrap().customer;
+    assert_eq!(saved.name, "Trần Văn Ba");
+    assert_eq!(saved.street.as_deref(), Some("12 Lý Thường Kiệt"));
+    assert_eq!(saved.notes.as_deref(), Some("dòng 1\n\tdòng 2"));
+    assert_eq!(saved.custom.get("ghi_chu_2").map(String::as_str), Some("a\tb\nc"));
+    let i = f.ws.add_interaction(&c.id, &note("Gọi", Some("xin chào\n\tanh"))).await.unwrap();
+    assert_eq!(i.body.as_deref(), Some("xin chào\n\tanh"));
+}
+
+#[tokio::test]
+async fn an_empty_optional_field_is_absent_whatever_the_field() {
+    let f = open().await;
+    let input = CustomerInput {
+        phones: vec![Phone { label: "mobile".into(), number: "  ".into() }],
+        tax_code: Some(" ".into()),
+        external_id: Some("".into()),
+        birthday: Some(" ".into()),
+        ..with_email(person("Khách", ""), "")
+    };
+    let c = f.ws.create_customer(&input).await.expect("empty phone, email and tax code are absent").customer;
+    assert!(c.phones.is_empty() && c.emails.is_empty());
+    assert_eq!((c.tax_code, c.external_id, c.birthday), (None, None, None));
+    let mut n = note("Gọi", Some("  "));
+    n.staff_id = Some("".into());
+    let i = f.ws.add_interaction(&c.id, &n).await.expect("an empty staff id is absent");
+    assert_eq!(i.body, None);
+    let contact = tend::customers::ContactInput {
+        name: "Chị Lan".into(),
+        phone: Some(" ".into()),
+        email: Some("".into()),
+        role: Some(" ".into()),
+        ..Default::default()
+    };
+    let k = f.ws.add_contact(&c.id, &contact).await.unwrap();
+    assert_eq!((k.phone, k.email, k.role), (None, None, None));
+}
+
+#[tokio::test]
+async fn an_echoed_value_is_cut_however_long_the_input() {
+    let f = open().await;
+    let huge = "9".repeat(5_000_000);
+    let e = f.ws.create_customer(&person("An", &huge)).await.unwrap_err();
+    let Error::Validation(fe) = &e else { panic!("{e:?}") };
+    let v = &fe[0].params["value"];
+    assert!(v.chars().count() <= tend::validate::ECHO_MAX + 1 && v.ends_with('…'), "{}", v.len());
+    assert!(e.to_string().len() < 2_000, "{}", e.to_string().len());
+}
+
+#[tokio::test]
+async fn a_customer_kind_is_person_or_company_and_nothing_else() {
+    assert_eq!(CustomerKind::parse("company").unwrap(), CustomerKind::Company);
+    assert_eq!(CustomerKind::parse("person").unwrap(), CustomerKind::Person);
+    let e = CustomerKind::parse("robot").unwrap_err();
+    let Error::Validation(fe) = e else { panic!() };
+    assert_eq!((fe[0].field.as_str(), fe[0].params["value"].as_str()), ("kind", "robot"));
+}
+
+#[tokio::test]
+async fn history_of_an_unknown_record_is_not_found_and_a_search_limit_of_zero_is_refused() {
+    let f = open().await;
+    assert!(matches!(f.ws.history("no-such-id").await, Err(Error::NotFound { .. })));
+    assert!(f.ws.history("lead").await.is_ok(), "a built-in stage has an (empty) history");
+    f.ws.create_customer(&person("An", "")).await.unwrap();
+    assert_eq!(keys_of(f.ws.search("an", 0).await.unwrap_err()), [("limit".into(), "validation.positive".into())]);
+    assert_eq!(f.ws.search("an", 1).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_merge_refuses_a_field_it_cannot_take() {
+    let f = open().await;
+    let a = f.ws.create_customer(&CustomerInput { province: Some("Huế".into()), ..person("An", "") }).await.unwrap();
+    let b = f.ws.create_customer(&CustomerInput { province: Some("Hà Nội".into()), ..person("An", "") }).await.unwrap();
+    let before = count(&f.ws, "txs").await;
+    let e = f.ws.merge_customers(&a.customer.id, &b.customer.id, &["provnce".into()]).await.unwrap_err();
+    let Error::Validation(fe) = e else { panic!() };
+    assert_eq!((fe[0].field.as_str(), fe[0].message_key.as_str()), ("take", "validation.unknown_field"));
+    assert_eq!(fe[0].params["value"], "provnce");
+    assert!(fe[0].params["allowed"].contains("province"), "{:?}", fe[0].params);
+    assert_eq!(count(&f.ws, "txs").await, before, "nothing merged");
+    let r = f.ws.merge_customers(&a.customer.id, &b.customer.id, &["province".into()]).await.unwrap();
+    assert_eq!(r.customer.province.as_deref(), Some("Hà Nội"));
+}
+
+#[tokio::test]
+async fn demo_data_goes_into_an_empty_workspace_only() {
+    let f = open().await;
+    f.ws.generate_demo(10, 1).await.unwrap();
+    let n = count(&f.ws, "customers").await;
+    for seed in [1, 2] {
+        let e = f.ws.generate_demo(10, seed).await.unwrap_err();
+        assert_eq!(keys_of(e), [("workspace".into(), "demo.not_empty".into())], "seed {seed}");
+    }
+    assert_eq!(count(&f.ws, "customers").await, n);
+    let g = open().await;
+    g.ws.create_customer(&person("Khách thật", "")).await.unwrap();
+    assert!(g.ws.generate_demo(10, 1).await.is_err());
+    assert_eq!(count(&g.ws, "customers").await, 1);
+}

@@ -297,6 +297,10 @@ pub(crate) fn assess(
     cx: &Context,
     rec: &super::source::Record,
 ) -> std::result::Result<Ready, Vec<Problem>> {
+    if let Some(column) = rec.too_long {
+        let value = rec.cells.get(column).cloned().unwrap_or_default();
+        return Err(vec![(column, "import.cell_too_long".to_string(), value)]);
+    }
     let mut errors: Vec<CellError> = Vec::new();
     let err = |errors: &mut Vec<CellError>, column: usize, key: &str, value: &str| {
         errors.push(CellError { column, key: key.to_string(), value: value.to_string() })

@@ -7,6 +7,7 @@
 
 mod activity;
 mod cancel;
+mod cut;
 pub mod mapping;
 mod row;
 pub mod saved;
@@ -180,6 +181,30 @@ pub struct ImportProgress {
     pub rows_per_second: f64,
 }
 
+impl RowError {
+    /// A rejected row's problem as reported: its value cut to a bounded length
+    /// (`validate::echo`), so a huge cell is never printed whole.
+    fn new(row: u64, column: String, key: String, params: BTreeMap<String, String>) -> RowError {
+        let params = echoed(params);
+        RowError {
+            row,
+            column,
+            value: params.get("value").cloned().unwrap_or_default(),
+            reason: reason_en(&key).to_string(),
+            message_key: key,
+            params,
+        }
+    }
+}
+
+/// A problem's parameters with the value it echoes cut to a bounded length.
+fn echoed(mut params: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    if let Some(v) = params.get_mut("value") {
+        *v = crate::validate::echo(v);
+    }
+    params
+}
+
 /// A cell's problem in the preview.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct CellProblem {
@@ -248,6 +273,15 @@ pub struct ImportSummary {
 pub fn reason_en(key: &str) -> &'static str {
     match key {
         "validation.required" => "required",
+        "validation.control_char" => {
+            "holds a control character (NUL, bell, escape...); only notes may hold tabs and line breaks"
+        }
+        "import.cell_too_long" => {
+            "the cell is too long (a row holds at most 1 MB of text); nothing of this row was imported"
+        }
+        "demo.not_empty" => {
+            "the workspace already has customers; demo data only goes into an empty workspace (give another --db)"
+        }
         "validation.too_long" => "too long",
         "validation.phone_invalid" => "not a valid phone number",
         "validation.phone_repeated" => "the same phone number twice",
@@ -386,7 +420,11 @@ impl Workspace {
             ImportEntity::Customers => None,
             ImportEntity::Interactions => Some(self.activity_context(&lookups).await?),
         };
-        // A file that cannot be read is said so before anything else happens (no backup either).
+        // A file that cannot be read, or a rejects file that cannot be written, is said so before
+        // anything else happens (no backup either).
+        if let Some(p) = &opts.rejects_path {
+            writable(Path::new(p))?;
+        }
         {
             let (f, read) = (file.to_path_buf(), opts.read.clone());
             crate::blocking("import", move || source::open(&f, &read).map(|_| ())).await?;
@@ -475,8 +513,7 @@ fn find_customer(
 }
 
 fn cell_problem((column, key, value): activity::Problem) -> CellProblem {
-    let mut params = BTreeMap::new();
-    params.insert("value".to_string(), value);
+    let params = echoed(BTreeMap::from([("value".to_string(), value)]));
     CellProblem { column: column as u32, reason: reason_en(&key).to_string(), message_key: key, params }
 }
 
@@ -576,7 +613,7 @@ fn preview(
                     column: column as u32,
                     reason: reason_en(&key).to_string(),
                     message_key: key,
-                    params,
+                    params: echoed(params),
                 })
                 .collect();
             if let Some((cols, _, _)) = cols {
@@ -605,11 +642,21 @@ fn preview(
 
 type Problem = (usize, String, BTreeMap<String, String>);
 
+/// A row longer than the bound (`source::MAX_ROW_TEXT`), at the column where it went past it.
+fn too_long(rec: &source::Record, column: usize) -> Problem {
+    let value = rec.cells.get(column).cloned().unwrap_or_default();
+    let params = BTreeMap::from([("value".to_string(), value), ("max".to_string(), "1 MB".to_string())]);
+    (column, "import.cell_too_long".to_string(), params)
+}
+
 /// A valid row's columns, the company it names (validated too) and the person's title there.
 type Valid = (crate::customers::Columns, Option<crate::customers::Columns>, Option<String>);
 
 /// Converts and validates a row: its problems by column, or what it holds.
 fn assess(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: &source::Record) -> (Vec<Problem>, Option<Valid>) {
+    if let Some(column) = rec.too_long {
+        return (vec![too_long(rec, column)], None);
+    }
     let conv = row::convert(plan, lookups, rec);
     let mut problems: Vec<Problem> = conv
         .errors
@@ -652,10 +699,19 @@ fn assess(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: &source::Record) -
         }
         _ => None,
     };
+    // The person's title at the company becomes the contact's role: checked as a role is.
+    let mut title_errs = crate::error::Errors::default();
+    let title = company.as_ref().and_then(|_| crate::customers::contact_role(&mut title_errs, "title", &conv.title));
+    for e in title_errs.into_vec() {
+        let column = conv.column_of("title").unwrap_or(name_col);
+        let mut params = e.params.clone();
+        params.entry("value".into()).or_insert_with(|| cell(column));
+        problems.push((column, e.message_key, params));
+    }
     if !problems.is_empty() {
         return (problems, None);
     }
-    (problems, cols.map(|c| (c, company, conv.title)))
+    (problems, cols.map(|c| (c, company, title)))
 }
 
 /// A row checked on the reading thread: its problems, or what the writer needs.
@@ -802,6 +858,21 @@ impl Rejects {
     }
 }
 
+/// Whether a file can be written at `path` (it is left as it was: one made to try is removed).
+fn writable(path: &Path) -> Result<()> {
+    let existed = path.exists();
+    match std::fs::OpenOptions::new().append(true).create(true).open(path) {
+        Ok(_) => {
+            if !existed {
+                let _ = std::fs::remove_file(path);
+            }
+            Ok(())
+        }
+        Err(e) => Err(Error::Validation(vec![FieldError::new("rejects_path", "import.rejects_unwritable")
+            .with("detail", format!("{}: {e}", path.display()))])),
+    }
+}
+
 /// A CSV writer's error as an I/O error (the only way it fails here).
 pub(crate) fn csv_err(e: csv::Error) -> Error {
     Error::Io(std::io::Error::other(e.to_string()))
@@ -851,14 +922,7 @@ fn run(
                     let Some(Checked { cols, doc, keys, company, title }) = checked else {
                         report.failed_rows += 1;
                         for (column, key, params) in problems {
-                            report.failed.push(RowError {
-                                row: rec.row,
-                                column: row::column_name(plan, column),
-                                value: params.get("value").cloned().unwrap_or_default(),
-                                reason: reason_en(&key).to_string(),
-                                message_key: key,
-                                params,
-                            });
+                            report.failed.push(RowError::new(rec.row, row::column_name(plan, column), key, params));
                         }
                         rejects.push(&rec.cells)?;
                         continue;
@@ -1098,14 +1162,9 @@ impl ActivityWriter<'_> {
     fn reject(&mut self, rec: &source::Record, problems: Vec<activity::Problem>) -> Result<()> {
         self.report.failed_rows += 1;
         for (column, key, value) in problems {
-            self.report.failed.push(RowError {
-                row: rec.row,
-                column: self.headers.get(column).cloned().unwrap_or_else(|| format!("#{}", column + 1)),
-                value: value.clone(),
-                reason: reason_en(&key).to_string(),
-                message_key: key,
-                params: BTreeMap::from([("value".to_string(), value)]),
-            });
+            let column = self.headers.get(column).cloned().unwrap_or_else(|| format!("#{}", column + 1));
+            let params = BTreeMap::from([("value".to_string(), value)]);
+            self.report.failed.push(RowError::new(rec.row, column, key, params));
         }
         self.rejects.push(&rec.cells)
     }
@@ -1236,7 +1295,8 @@ fn make_fields(
 ) -> Result<Vec<String>> {
     let mut made = Vec::new();
     for c in mapping.columns.iter_mut().filter(|c| c.target == "new_field") {
-        let label = crate::validate::text(&c.column);
+        let label = crate::validate::text(&c.column)
+            .map_err(|k| Error::Validation(vec![FieldError::new("mapping", k).with("column", c.column.clone())]))?;
         let base = crate::settings::field_key(&label);
         let mut key = base.clone();
         let mut n = 2;

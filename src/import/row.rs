@@ -410,6 +410,7 @@ pub(crate) fn convert(plan: &Plan, lookups: &Lookups, record: &Record) -> Conver
             Target::Title => {
                 if out.title.is_none() {
                     out.title = Some(v.to_string());
+                    out.origin.push(("title".into(), i));
                 }
             }
             Target::Source => match source_cell(v) {

@@ -29,7 +29,7 @@ impl Workspace {
 
     /// Saves (or replaces) a mapping under a name.
     pub async fn save_mapping(&self, name: &str, mapping: &Mapping) -> Result<()> {
-        let name = crate::validate::text(name);
+        let name = crate::validate::text(name).map_err(|k| Error::invalid("name", k))?;
         if name.is_empty() {
             return Err(Error::Validation(vec![FieldError::new("name", "validation.required")]));
         }

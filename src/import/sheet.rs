@@ -59,7 +59,7 @@ impl Rows for SheetRows {
             (0..w as u32).map(|c| self.range.get_value((r, c0 + c)).map(cell_text).unwrap_or_default()).collect();
         let range = &self.range;
         fill_merged(&mut cells, r, c0, &self.merged, |m| range.get_value(m.start).map(cell_text).unwrap_or_default());
-        Ok(Some(Record { row: u64::from(r) + 1, cells }))
+        Ok(Some(Record::bounded(u64::from(r) + 1, cells)))
     }
 }
 
@@ -115,7 +115,7 @@ fn stream_xlsx(mut book: Xlsx<BufReader<File>>, name: String, merged: Vec<Dimens
         merges.reach(r);
         let tops = &merges.tops;
         fill_merged(&mut cells, r, origin, &merges.active, |m| tops.get(&m.start).cloned().unwrap_or_default());
-        tx.send(Ok(Some(Record { row: u64::from(r) + 1, cells }))).is_ok()
+        tx.send(Ok(Some(Record::bounded(u64::from(r) + 1, cells)))).is_ok()
     };
     loop {
         let cell = match cells_reader.next_cell() {
@@ -210,9 +210,17 @@ fn opened(
 }
 
 pub(crate) fn open_sheet(path: &Path, format: Format, opts: &ReadOptions) -> Result<Opened> {
+    // A text past the row bound is never read whole: such a file is read from a copy with it cut.
+    let copy = match format {
+        Format::Xlsx | Format::Ods => crate::import::cut::bounded_copy(path)?,
+        _ => None,
+    };
     if format == Format::Xlsx {
-        let mut book: Xlsx<BufReader<File>> = open_workbook(path)
-            .map_err(|e: calamine::XlsxError| file_error("import.sheet_unreadable", e.to_string()))?;
+        let xlsx_err = |e: calamine::XlsxError| file_error("import.sheet_unreadable", e.to_string());
+        let mut book: Xlsx<BufReader<File>> = match copy {
+            Some(f) => Xlsx::new(BufReader::new(f)).map_err(xlsx_err)?,
+            None => open_workbook(path).map_err(xlsx_err)?,
+        };
         let sheets = book.sheet_names();
         let name = pick_sheet(&sheets, &opts.sheet)?;
         let merged = book.worksheet_merge_cells(&name).and_then(|r| r.ok()).unwrap_or_default();
@@ -224,7 +232,12 @@ pub(crate) fn open_sheet(path: &Path, format: Format, opts: &ReadOptions) -> Res
             .map_err(Error::Io)?;
         return opened(format, sheets, name, Box::new(rows), opts);
     }
-    let mut book = open_workbook_auto(path).map_err(|e| file_error("import.sheet_unreadable", e.to_string()))?;
+    let mut book = match copy {
+        Some(f) => Sheets::Ods(
+            calamine::Ods::new(BufReader::new(f)).map_err(|e| file_error("import.sheet_unreadable", e.to_string()))?,
+        ),
+        None => open_workbook_auto(path).map_err(|e| file_error("import.sheet_unreadable", e.to_string()))?,
+    };
     let sheets = book.sheet_names();
     let name = pick_sheet(&sheets, &opts.sheet)?;
     let range = book.worksheet_range(&name).map_err(|e| file_error("import.sheet_unreadable", e.to_string()))?;

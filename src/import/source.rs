@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use unicode_normalization::UnicodeNormalization;
 
@@ -33,6 +33,37 @@ str_enum!(TextEncoding {
 pub struct Record {
     pub row: u64,
     pub cells: Vec<String>,
+    /// The column where the row went past [`MAX_ROW_TEXT`] (one huge cell, or a great many):
+    /// that cell holds only its beginning, the cells after it are left out, and the row is
+    /// rejected.
+    pub too_long: Option<usize>,
+}
+
+/// The most text one row of a file may hold, its cells together (so one cell too): 1 MiB, far
+/// beyond any field (a note holds 20,000 characters). Readers never hold more of a row than
+/// this: a longer cell is not read whole, the row is rejected naming it.
+pub const MAX_ROW_TEXT: usize = 1 << 20;
+
+/// What the XLSX/ODS reader leaves at the end of a text it cut at [`MAX_ROW_TEXT`] (a character
+/// for private use, which no cell holds).
+pub(crate) const CUT: char = '\u{10FFFD}';
+
+impl Record {
+    /// A row whose cells were read as they are: held to [`MAX_ROW_TEXT`] (a cell cut by the
+    /// reader ends with [`CUT`]).
+    pub(crate) fn bounded(row: u64, mut cells: Vec<String>) -> Record {
+        let mut total = 0usize;
+        for i in 0..cells.len() {
+            total += cells[i].len() + 1;
+            if total > MAX_ROW_TEXT || cells[i].ends_with(CUT) {
+                let cut = crate::validate::echo(cells[i].trim_end_matches(CUT));
+                cells.truncate(i);
+                cells.push(cut);
+                return Record { row, cells, too_long: Some(i) };
+            }
+        }
+        Record { row, cells, too_long: None }
+    }
 }
 
 pub(crate) trait Rows: Send {
@@ -195,7 +226,7 @@ pub(crate) fn split_header(
     let Some(header) = head.drain(..=pick).next_back() else {
         return Err(file_error("import.empty_file", ""));
     };
-    let mut headers: Vec<String> = header.cells.iter().map(|c| crate::validate::text(c)).collect();
+    let mut headers: Vec<String> = header.cells.iter().map(|c| header_name(c)).collect();
     // Name unnamed and repeated columns so each can be mapped: "#3", "SĐT (2)".
     for i in 0..headers.len() {
         if headers[i].is_empty() {
@@ -207,6 +238,13 @@ pub(crate) fn split_header(
         }
     }
     Ok((headers, header.row, head))
+}
+
+/// A header cell as its column's name: whitespace collapsed, control characters left out (it
+/// names a column; it is no customer's data).
+fn header_name(cell: &str) -> String {
+    let kept: String = cell.chars().filter(|c| !c.is_control() || c.is_whitespace()).collect();
+    crate::validate::text(&kept).unwrap_or_default()
 }
 
 /// Rows already read (during header detection) followed by the rest of the file; rows with no
@@ -233,13 +271,61 @@ impl Rows for Chained {
 
 // --- CSV and text ----------------------------------------------------------------------------
 
-/// Picks the encoding: a BOM says it; else UTF-8 when the whole file is valid UTF-8, else the
-/// legacy Vietnamese Windows code page.
+/// UTF-16 without a BOM, told by its NUL bytes: text that is mostly Latin (as Vietnamese is, with
+/// its delimiters, digits and spaces) has a zero high byte in many characters, on the same side
+/// of every pair (odd offsets little-endian, even offsets big-endian). Text in any 8-bit
+/// encoding has no NUL at all.
+fn utf16_by_nuls(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let pairs = head.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let even = head.iter().step_by(2).filter(|b| **b == 0).count();
+    let odd = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    if odd * 4 >= pairs && even * 10 <= odd {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 4 >= pairs && odd * 10 <= even {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Whether decoded text cannot be what the file says: NULs in number (UTF-16 read as an 8-bit
+/// encoding has one in every other character; a stray one is a cell's problem, not the file's),
+/// or, read as UTF-16, mostly characters that are neither Latin letters nor common signs (8-bit
+/// text read as UTF-16 turns into rows of CJK ideographs).
+fn misread(sample: &str, enc: &'static encoding_rs::Encoding) -> bool {
+    let nuls = sample.chars().take(4096).filter(|c| *c == '\0').count();
+    if nuls * 10 > sample.chars().take(4096).count() {
+        return true;
+    }
+    if enc != encoding_rs::UTF_16LE && enc != encoding_rs::UTF_16BE {
+        return false;
+    }
+    let latin = |c: char| {
+        (c.is_ascii() && !c.is_ascii_control())
+            || matches!(c as u32, 0xA0..=0x24F | 0x300..=0x36F | 0x1E00..=0x1EFF | 0x2000..=0x20CF)
+    };
+    let (mut seen, mut odd) = (0usize, 0usize);
+    for c in sample.chars().filter(|c| !c.is_whitespace()).take(4096) {
+        seen += 1;
+        if !latin(c) {
+            odd += 1;
+        }
+    }
+    odd * 2 > seen
+}
+
+/// Picks the encoding: a BOM says it; else UTF-16 when its NUL bytes say so; else UTF-8 when the
+/// whole file is valid UTF-8, else the legacy Vietnamese Windows code page. UTF-16 chosen by the
+/// user is big- or little-endian as the BOM or the NUL bytes say (little-endian when neither does).
 fn sniff_encoding(path: &Path, forced: Option<TextEncoding>) -> Result<&'static encoding_rs::Encoding> {
     let mut f = BufReader::new(File::open(path)?);
-    let mut bom = [0u8; 3];
-    let n = read_up_to(&mut f, &mut bom)?;
-    let bom = &bom[..n];
+    let mut head = vec![0u8; 4096];
+    let n = read_up_to(&mut f, &mut head)?;
+    head.truncate(n);
+    let bom = &head[..n.min(3)];
     let by_bom = if bom.starts_with(&[0xEF, 0xBB, 0xBF]) {
         Some(encoding_rs::UTF_8)
     } else if bom.starts_with(&[0xFF, 0xFE]) {
@@ -253,11 +339,14 @@ fn sniff_encoding(path: &Path, forced: Option<TextEncoding>) -> Result<&'static 
         Some(TextEncoding::Utf8) => return Ok(encoding_rs::UTF_8),
         Some(TextEncoding::Windows1258) => return Ok(encoding_rs::WINDOWS_1258),
         Some(TextEncoding::Utf16) => {
-            return Ok(if bom.starts_with(&[0xFE, 0xFF]) { encoding_rs::UTF_16BE } else { encoding_rs::UTF_16LE })
+            return Ok(match by_bom {
+                Some(e) if e != encoding_rs::UTF_8 => e,
+                _ => utf16_by_nuls(&head).unwrap_or(encoding_rs::UTF_16LE),
+            })
         }
         Some(TextEncoding::Auto) | None => {}
     }
-    if let Some(e) = by_bom {
+    if let Some(e) = by_bom.or_else(|| utf16_by_nuls(&head)) {
         return Ok(e);
     }
     // Stream the file through a UTF-8 check (memory stays flat on big files).
@@ -361,35 +450,84 @@ pub(crate) fn sniff_delimiter(sample: &str) -> u8 {
     best.0
 }
 
+/// CSV records parsed field by field as the bytes stream in (`csv_core`, the parser of the `csv`
+/// crate), so a row is never held beyond [`MAX_ROW_TEXT`]: the rest of a longer one is read past,
+/// not kept.
 struct CsvRows {
-    reader: csv::Reader<Box<dyn Read + Send>>,
-    record: csv::StringRecord,
+    input: BufReader<Box<dyn Read + Send>>,
+    parser: csv_core::Reader,
     /// line breaks inside quoted cells so far: a spreadsheet shows each record as one row
     inner_breaks: u64,
+    ended: bool,
+}
+
+/// A field's bytes as text (the input is decoded UTF-8; a cut may have split a character).
+fn field_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => nfc(s),
+        Err(e) => nfc(&String::from_utf8_lossy(&bytes[..e.valid_up_to()])),
+    }
 }
 
 impl Rows for CsvRows {
     fn next_record(&mut self) -> Result<Option<Record>> {
-        match self.reader.read_record(&mut self.record) {
-            Ok(false) => Ok(None),
-            Ok(true) => {
-                // The row as a spreadsheet numbers it: its first line, less the line breaks
-                // inside quoted cells above it (blank lines count, as they do there).
-                // (The record's own position is where parsing began, before any blank lines; the
-                // reader's is the line after its terminator, or its last line at the end of a file
-                // without a final line break.)
-                let start = self.record.position().map(|p| p.line()).unwrap_or(0);
-                let breaks = self.record.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
-                let after = self.reader.position().line();
-                let end = if after > start + breaks { after - 1 } else { after };
-                let row = end.saturating_sub(breaks + self.inner_breaks);
-                self.inner_breaks += breaks;
-                Ok(Some(Record { row, cells: self.record.iter().map(nfc).collect() }))
+        if self.ended {
+            return Ok(None);
+        }
+        let start = self.parser.line();
+        let mut out = [0u8; 8192];
+        let mut field: Vec<u8> = Vec::new();
+        let (mut cells, mut used, mut too_long) = (Vec::new(), 0usize, None);
+        let mut breaks = 0u64; // line breaks inside this record's cells
+        loop {
+            let input = self
+                .input
+                .fill_buf()
+                .map_err(|e| file_error("import.csv_unreadable", format!("line {}: {e}", self.parser.line())))?;
+            let (res, nin, nout) = self.parser.read_field(input, &mut out);
+            self.input.consume(nin);
+            let piece = &out[..nout];
+            breaks += piece.iter().filter(|b| **b == b'\n').count() as u64;
+            let ends = matches!(res, csv_core::ReadFieldResult::Field { .. });
+            if too_long.is_none() {
+                // each cell costs its text and one byte more (a row of a million empty cells is
+                // too long as well)
+                let spent = used + field.len() + piece.len() + 1;
+                if spent > MAX_ROW_TEXT {
+                    let keep = MAX_ROW_TEXT.saturating_sub(used + field.len() + 1).min(piece.len());
+                    field.extend_from_slice(&piece[..keep]);
+                    too_long = Some(cells.len());
+                    cells.push(crate::validate::echo(&field_text(&field)));
+                } else {
+                    field.extend_from_slice(piece);
+                    if ends {
+                        used = spent;
+                        cells.push(field_text(&field));
+                    }
+                }
             }
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Err(file_error("import.csv_unreadable", format!("line {line}: {e}")))
+            match res {
+                csv_core::ReadFieldResult::InputEmpty | csv_core::ReadFieldResult::OutputFull => continue,
+                csv_core::ReadFieldResult::End => {
+                    self.ended = true;
+                    return Ok(None);
+                }
+                csv_core::ReadFieldResult::Field { record_end } => {
+                    field.clear();
+                    if !record_end {
+                        continue;
+                    }
+                }
             }
+            // The row as a spreadsheet numbers it: its first line, less the line breaks inside
+            // quoted cells above it (blank lines count, as they do there). (`start` is where
+            // parsing began, before any blank lines; `after` the line after the record's
+            // terminator, or its last line at the end of a file without a final line break.)
+            let after = self.parser.line();
+            let end = if after > start + breaks { after - 1 } else { after };
+            let row = end.saturating_sub(breaks + self.inner_breaks);
+            self.inner_breaks += breaks;
+            return Ok(Some(Record { row, cells, too_long }));
         }
     }
 }
@@ -405,10 +543,17 @@ fn open_csv(path: &Path, opts: &ReadOptions) -> Result<Opened> {
             Err(e)
         }
     })?;
+    if misread(&sample, enc) {
+        return Err(file_error("import.encoding_wrong", enc.name()));
+    }
     let delimiter = sniff_delimiter(&sample);
     let source: Box<dyn Read + Send> = Box::new(decoded(path, enc)?);
-    let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(source);
-    let mut rows: Box<dyn Rows> = Box::new(CsvRows { reader, record: csv::StringRecord::new(), inner_breaks: 0 });
+    let mut rows: Box<dyn Rows> = Box::new(CsvRows {
+        input: BufReader::with_capacity(1 << 16, source),
+        parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+        inner_breaks: 0,
+        ended: false,
+    });
     let (headers, header_row, buffered) = split_header(rows.as_mut(), opts.header_row)?;
     Ok(Opened {
         format: Format::Csv,

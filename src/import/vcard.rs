@@ -4,7 +4,7 @@
 //! writes, and stops without an error at the first line that is not UTF-8.
 
 use crate::error::Result;
-use crate::import::source::{file_error, nfc, Chained, Format, Opened, ReadOptions, Record, Rows};
+use crate::import::source::{file_error, nfc, Chained, Format, Opened, ReadOptions, Record, Rows, CUT, MAX_ROW_TEXT};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -224,26 +224,85 @@ pub(crate) fn card_cells(props: &[Property]) -> Vec<String> {
 }
 
 struct VcardRows {
-    lines: std::io::Lines<BufReader<Box<dyn Read + Send>>>,
+    input: BufReader<Box<dyn Read + Send>>,
     /// a physical line read ahead (the start of the next logical line)
     pending: Option<String>,
     line_no: u64,
     cards: u64,
 }
 
+/// The longest beginning of `s` that fits in `max` bytes.
+fn head(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Adds `more` to a line, up to [`MAX_ROW_TEXT`]: a line cut there ends with [`CUT`] and takes
+/// nothing more.
+fn join(line: &mut String, more: &str) {
+    if line.ends_with(CUT) {
+        return;
+    }
+    if line.len() + more.len() > MAX_ROW_TEXT {
+        line.push_str(head(more, MAX_ROW_TEXT.saturating_sub(line.len())));
+        line.push(CUT);
+    } else {
+        line.push_str(more);
+    }
+}
+
 impl VcardRows {
+    /// The next line of the file without its line break; at most [`MAX_ROW_TEXT`] of it is kept
+    /// (the rest is read past, and the line ends with [`CUT`]).
     fn physical(&mut self) -> Result<Option<String>> {
         if let Some(l) = self.pending.take() {
             return Ok(Some(l));
         }
-        match self.lines.next() {
-            None => Ok(None),
-            Some(Ok(l)) => {
-                self.line_no += 1;
-                Ok(Some(l))
+        let unreadable = |e: std::io::Error, n: u64| file_error("import.vcard_unreadable", format!("line {n}: {e}"));
+        let mut line: Vec<u8> = Vec::new();
+        let (mut any, mut cut) = (false, false);
+        loop {
+            let buf = self.input.fill_buf().map_err(|e| unreadable(e, self.line_no + 1))?;
+            if buf.is_empty() {
+                break;
             }
-            Some(Err(e)) => Err(file_error("import.vcard_unreadable", format!("line {}: {e}", self.line_no + 1))),
+            any = true;
+            let (text, used, done) = match buf.iter().position(|b| *b == b'\n') {
+                Some(i) => (&buf[..i], i + 1, true),
+                None => (buf, buf.len(), false),
+            };
+            let room = MAX_ROW_TEXT.saturating_sub(line.len());
+            cut |= text.len() > room;
+            line.extend_from_slice(&text[..text.len().min(room)]);
+            self.input.consume(used);
+            if done {
+                break;
+            }
         }
+        if !any {
+            return Ok(None);
+        }
+        self.line_no += 1;
+        let mut s = match String::from_utf8(line) {
+            Ok(s) => s,
+            Err(e) if cut => {
+                let valid = e.utf8_error().valid_up_to();
+                let mut bytes = e.into_bytes();
+                bytes.truncate(valid);
+                String::from_utf8(bytes).unwrap_or_default()
+            }
+            Err(e) => return Err(unreadable(std::io::Error::new(std::io::ErrorKind::InvalidData, e), self.line_no)),
+        };
+        if s.ends_with('\r') {
+            s.pop();
+        }
+        if cut {
+            s.push(CUT);
+        }
+        Ok(Some(s))
     }
 
     /// The next content line with folding undone: continuation lines start with a space or tab;
@@ -255,13 +314,13 @@ impl VcardRows {
             if qp && line.ends_with('=') {
                 line.pop();
                 match self.physical()? {
-                    Some(next) => line.push_str(next.trim_start()),
+                    Some(next) => join(&mut line, next.trim_start()),
                     None => break,
                 }
                 continue;
             }
             match self.physical()? {
-                Some(next) if next.starts_with(' ') || next.starts_with('\t') => line.push_str(&next[1..]),
+                Some(next) if next.starts_with(' ') || next.starts_with('\t') => join(&mut line, &next[1..]),
                 Some(next) => {
                     self.pending = Some(next);
                     break;
@@ -276,18 +335,32 @@ impl VcardRows {
 impl Rows for VcardRows {
     fn next_record(&mut self) -> Result<Option<Record>> {
         let mut props: Option<Vec<Property>> = None;
+        // a card is held to MAX_ROW_TEXT too: past it, the property that crossed it is cut and
+        // the rest are read past
+        let mut size = 0usize;
         while let Some(line) = self.logical()? {
-            let Some(p) = parse_line(&line) else { continue };
+            let Some(mut p) = parse_line(&line) else { continue };
             match (p.name.as_str(), p.value.trim().to_ascii_uppercase().as_str()) {
-                ("BEGIN", "VCARD") => props = Some(Vec::new()),
+                ("BEGIN", "VCARD") => {
+                    props = Some(Vec::new());
+                    size = 0;
+                }
                 ("END", "VCARD") => {
                     if let Some(ps) = props.take() {
                         self.cards += 1;
-                        return Ok(Some(Record { row: self.cards, cells: card_cells(&ps) }));
+                        return Ok(Some(Record::bounded(self.cards, card_cells(&ps))));
                     }
                 }
                 _ => {
                     if let Some(ps) = props.as_mut() {
+                        if size > MAX_ROW_TEXT {
+                            continue;
+                        }
+                        size += p.value.len() + 1;
+                        if size > MAX_ROW_TEXT && !p.value.ends_with(CUT) {
+                            p.value = head(&p.value, MAX_ROW_TEXT.saturating_sub(size - p.value.len())).to_string();
+                            p.value.push(CUT);
+                        }
                         ps.push(p);
                     }
                 }
@@ -302,7 +375,19 @@ impl Rows for VcardRows {
 
 pub(crate) fn open_vcf(path: &Path, opts: &ReadOptions) -> Result<Opened> {
     let (enc, reader) = crate::import::source::text_reader(path, opts.encoding)?;
-    let rows = VcardRows { lines: BufReader::new(reader).lines(), pending: None, line_no: 0, cards: 0 };
+    let mut rows = VcardRows { input: BufReader::new(reader), pending: None, line_no: 0, cards: 0 };
+    // A contacts file starts with its first card: anything else is not read as "no cards".
+    loop {
+        match rows.physical()? {
+            None => return Err(file_error("import.empty_file", "")),
+            Some(l) if l.trim().is_empty() => continue,
+            Some(l) if l.trim().to_ascii_uppercase().starts_with("BEGIN:VCARD") => {
+                rows.pending = Some(l);
+                break;
+            }
+            Some(_) => return Err(file_error("import.not_vcard", path.display().to_string())),
+        }
+    }
     Ok(Opened {
         format: Format::Vcf,
         headers: VCARD_COLUMNS.iter().map(|s| s.to_string()).collect(),

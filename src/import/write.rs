@@ -147,7 +147,7 @@ pub(crate) fn load_columns(conn: &Connection, seq: i64) -> Result<(String, Colum
          province, tax_code, source, owner_id, stage_id, tags, birthday, gender, expected_revenue, currency, notes,
          external_id FROM customers WHERE seq = ?",
     )?;
-    let (id, cols, phones, emails, tags) = st.query_row([seq], |r| {
+    let (id, cols, kind, phones, emails, tags) = st.query_row([seq], |r| {
         let id: String = r.get(0)?;
         let kind: String = r.get(1)?;
         let source: Option<String> = r.get(13)?;
@@ -155,7 +155,7 @@ pub(crate) fn load_columns(conn: &Connection, seq: i64) -> Result<(String, Colum
         Ok((
             id,
             Columns {
-                kind: if kind == "company" { CustomerKind::Company } else { CustomerKind::Person },
+                kind: CustomerKind::Person, // set below, from `kind`
                 name: r.get(2)?,
                 family_name: r.get(3)?,
                 middle_name: r.get(4)?,
@@ -184,12 +184,14 @@ pub(crate) fn load_columns(conn: &Connection, seq: i64) -> Result<(String, Colum
                 external_id: r.get(22)?,
                 custom: vec![],
             },
+            kind,
             r.get::<_, String>(6)?,
             r.get::<_, String>(7)?,
             r.get::<_, String>(16)?,
         ))
     })?;
     let mut cols = cols;
+    cols.kind = CustomerKind::parse(&kind)?;
     cols.phones = serde_json::from_str::<Vec<Phone>>(&phones)?;
     cols.emails = serde_json::from_str::<Vec<Email>>(&emails)?;
     cols.tags = serde_json::from_str::<Vec<String>>(&tags)?;

@@ -488,6 +488,10 @@ export const en = {
     sheet_missing: 'No sheet named “{detail}”',
     vcard_unreadable: 'Cannot read the contacts: {detail}',
     vcard_unfinished: 'The contacts file stops in the middle of {detail}',
+    not_vcard: '{detail} is not a vCard contacts file',
+    encoding_wrong: 'The file does not read as {detail}: choose another encoding (UTF-8, UTF-16 or Windows-1258)',
+    cell_too_long: 'The cell is too long (a row holds at most {max} of text); this row was not imported',
+    rejects_unwritable: 'Cannot write the rejected rows to {detail}',
     mapping_unknown_column: 'The file has no column “{column}”',
     mapping_unknown_field: 'Column “{column}”: there is no field “{target}”',
     mapping_unknown_target: 'Column “{column}”: cannot import into “{target}”',
@@ -605,6 +609,7 @@ export const en = {
     count_mismatch: 'The archive is missing data ({detail}); nothing was written'
   },
   validation: {
+    control_char: 'Contains a control character (such as NUL or ESC); only notes may hold tabs and line breaks',
     merge_same: 'A customer cannot be merged with itself',
     merge_trashed: 'A customer in the trash cannot be merged',
     money_invalid: '“{value}” is not an amount of money (15,000,000)',
@@ -631,6 +636,9 @@ export const en = {
     stage_in_use: '{count, plural, one {One customer is} other {# customers are}} in this stage; move them to another stage first',
     field_kind_in_use: 'This field already has values, so its type cannot change',
     time_zone_invalid: 'Unknown time zone'
+  },
+  demo: {
+    not_empty: 'The workspace already has {count} customers; demo data only goes into an empty workspace'
   },
   error: {
     cancelled: 'Stopped; nothing was written',

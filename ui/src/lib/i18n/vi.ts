@@ -488,6 +488,10 @@ export const vi = {
     sheet_missing: 'Không có trang tính “{detail}”',
     vcard_unreadable: 'Không đọc được danh bạ: {detail}',
     vcard_unfinished: 'Danh bạ bị cắt ngang ở {detail}',
+    not_vcard: 'Tệp {detail} không phải danh bạ vCard',
+    encoding_wrong: 'Tệp không đọc được theo bảng mã {detail}: hãy chọn bảng mã khác (UTF-8, UTF-16 hoặc Windows-1258)',
+    cell_too_long: 'Ô quá dài (mỗi dòng chứa tối đa {max} văn bản); dòng này không được nhập',
+    rejects_unwritable: 'Không ghi được tệp các dòng bị từ chối: {detail}',
     mapping_unknown_column: 'Tệp không có cột “{column}”',
     mapping_unknown_field: 'Cột “{column}”: không có trường “{target}”',
     mapping_unknown_target: 'Cột “{column}”: không nhập được vào “{target}”',
@@ -605,6 +609,7 @@ export const vi = {
     count_mismatch: 'Tệp lưu trữ thiếu dữ liệu ({detail}); không có gì được ghi'
   },
   validation: {
+    control_char: 'Có ký tự điều khiển (như NUL, ESC); chỉ phần ghi chú mới được có tab và xuống dòng',
     merge_same: 'Không thể gộp một khách hàng với chính nó',
     merge_trashed: 'Không gộp được khách hàng đang ở thùng rác',
     money_invalid: '“{value}” không phải số tiền (ví dụ 15.000.000)',
@@ -631,6 +636,9 @@ export const vi = {
     stage_in_use: 'Đang có {count, number} khách hàng ở giai đoạn này; hãy chuyển họ sang giai đoạn khác trước',
     field_kind_in_use: 'Trường này đã có dữ liệu nên không thể đổi kiểu',
     time_zone_invalid: 'Múi giờ không hợp lệ'
+  },
+  demo: {
+    not_empty: 'Không gian làm việc đã có {count} khách hàng; dữ liệu mẫu chỉ tạo trong không gian làm việc trống'
   },
   error: {
     cancelled: 'Đã dừng; không có gì được ghi',
