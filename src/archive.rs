@@ -12,22 +12,24 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Read, Write};
 use std::path::Path;
 
-/// Tables that are the workspace's data, in an order that satisfies foreign keys on import.
-/// Left out: derived indexes (rebuilt), `meta` (this device's own), `write_ctx` (always empty),
-/// `_sqlx_migrations` (the schema comes from this build's migrations).
-pub const TABLES: &[&str] = &[
-    "txs",
-    "changes",
-    "settings",
-    "staff",
-    "stages",
-    "custom_fields",
-    "customers",
-    "contacts",
-    "custom_values",
-    "interactions",
-    "imports",
-];
+/// Tables of the schema that an archive leaves out: this device's own (`meta`: its device id,
+/// current user, backups), the write context (`write_ctx`, empty between writes), the migrations
+/// ledger (`_sqlx_migrations`: the schema comes from this build's migrations) and the search
+/// indexes derived from the data (`customer_keys`, `customer_tags`; the FTS5 tables are virtual,
+/// with shadow tables, and never listed). Rebuilt on import. Every other table is archived: the
+/// list comes from the schema ([`tables`]), so a table a migration adds is never forgotten.
+pub const LOCAL_TABLES: &[&str] = &["meta", "write_ctx", "_sqlx_migrations", "customer_keys", "customer_tags"];
+
+/// The tables an archive holds, read from the schema: every ordinary table but [`LOCAL_TABLES`]
+/// and SQLite's own, by name. Foreign keys are checked at commit on import, so order is free.
+pub fn tables(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut st = conn.prepare(
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'
+         ORDER BY name",
+    )?;
+    let all = st.query_map([], |r| r.get::<_, String>(0))?.collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(all.into_iter().filter(|t| !LOCAL_TABLES.contains(&t.as_str())).collect())
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct Manifest {
@@ -100,7 +102,7 @@ fn export(db: &Path, dest: &Path, now: i64) -> Result<Manifest> {
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&tmp)?);
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let mut tables = BTreeMap::new();
-    for table in TABLES {
+    for table in &self::tables(&conn)? {
         let cols = columns(&conn, table)?;
         zip.start_file(format!("tables/{table}.jsonl"), opts).map_err(zip_err)?;
         let mut st = conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
@@ -115,7 +117,7 @@ fn export(db: &Path, dest: &Path, now: i64) -> Result<Manifest> {
             zip.write_all(b"\n")?;
             n += 1;
         }
-        tables.insert(table.to_string(), n);
+        tables.insert(table.clone(), n);
     }
     let manifest = Manifest {
         format: "tend-workspace".into(),
@@ -163,8 +165,17 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
     if used > 0 {
         return Err(archive_error("archive.not_empty", db.display().to_string()));
     }
+    let names = tables(&conn)?;
+    if !names.iter().eq(manifest.tables.keys()) {
+        return Err(archive_error(
+            "archive.schema_mismatch",
+            format!("archive tables {:?}, this app {names:?}", manifest.tables.keys().collect::<Vec<_>>()),
+        ));
+    }
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let res = (|| -> Result<()> {
+        // rows arrive table by table: references are checked once all are in (at commit)
+        conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
         // The archive holds the change records themselves: the triggers must not add new ones.
         // DDL is transactional, so they come back at commit (or stay on rollback).
         let mut st = conn.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")?;
@@ -176,7 +187,7 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
             conn.execute_batch(&format!("DROP TRIGGER {name}"))?;
         }
         conn.execute_batch("DELETE FROM stages")?;
-        for table in TABLES {
+        for table in &names {
             let cols = columns(&conn, table)?;
             let mut entry = zip.by_name(&format!("tables/{table}.jsonl")).map_err(zip_err)?;
             let reader = std::io::BufReader::new(&mut entry);
@@ -201,7 +212,7 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
                 ins.execute(rusqlite::params_from_iter(values.iter()))?;
                 n += 1;
             }
-            if manifest.tables.get(*table).copied().unwrap_or(0) != n {
+            if manifest.tables.get(table).copied().unwrap_or(0) != n {
                 return Err(archive_error("archive.count_mismatch", format!("{table}: {n} rows")));
             }
         }
@@ -220,14 +231,14 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
         fts.flush(&conn)?;
         Ok(())
     })();
-    match res {
-        Ok(()) => conn.execute_batch("COMMIT")?,
+    // a reference left dangling fails the commit: nothing is written then either
+    match res.and_then(|()| Ok(conn.execute_batch("COMMIT")?)) {
+        Ok(()) => Ok(manifest),
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            return Err(e);
+            Err(e)
         }
     }
-    Ok(manifest)
 }
 
 impl Workspace {

@@ -34,13 +34,15 @@ async fn by_name(ws: &Workspace, name: &str) -> tend::customers::Customer {
     ws.customer(&id).await.unwrap()
 }
 
-/// Everything a workspace holds that an import or its undo could touch.
+/// Everything a workspace shows (the trash aside) that an import or its undo could touch.
 async fn snapshot(ws: &Workspace) -> Vec<String> {
     let mut out = Vec::new();
     for sql in [
-        "SELECT id || name || phones || emails || COALESCE(notes, '') || COALESCE(birthday, '') FROM customers ORDER BY id",
-        "SELECT id || name FROM contacts ORDER BY id",
-        "SELECT customer_id || field_id || COALESCE(value, '') FROM custom_values ORDER BY 1",
+        "SELECT id || name || phones || emails || COALESCE(notes, '') || COALESCE(birthday, '') FROM customers
+         WHERE deleted_at IS NULL ORDER BY id",
+        "SELECT id || name FROM contacts WHERE deleted_at IS NULL ORDER BY id",
+        "SELECT customer_id || field_id || COALESCE(value, '') FROM custom_values
+         WHERE customer_id IN (SELECT id FROM customers WHERE deleted_at IS NULL) ORDER BY 1",
         "SELECT id || key || COALESCE(deleted_at, '') FROM custom_fields ORDER BY id",
         "SELECT key || customer_seq FROM customer_keys ORDER BY 1",
     ] {
@@ -221,7 +223,7 @@ async fn duplicates_are_skipped_merged_or_created_in_the_file_and_the_workspace(
                 r.kept.iter().map(|k| (k.field.as_str(), k.kept.as_str(), k.ignored.as_str())).collect();
             assert!(kept.contains(&("province", "Hà Nội", "Hải Phòng")), "{kept:?}");
             assert!(kept.contains(&("name", "Đoàn Văn Hậu", "Hậu Đoàn")), "{kept:?}");
-            // undo puts the merged customer back as it was and removes the new one
+            // undo puts the merged customer back as it was and the new one in the trash
             let u = f.ws.undo_import(None).await.unwrap();
             assert_eq!((u.removed, u.reverted), (1, 1));
             assert_eq!(snapshot(&f.ws).await, existing);
@@ -277,6 +279,44 @@ async fn undo_removes_what_the_import_added_and_keeps_what_was_changed_since() {
     // and the search no longer finds what was removed
     assert!(f.ws.search("mai anh", 5).await.unwrap().is_empty());
     let _ = before;
+}
+
+#[tokio::test]
+async fn undo_puts_the_customers_an_import_made_in_the_trash_where_they_can_be_restored() {
+    let f = open().await;
+    let p = file(
+        f.dir.path(),
+        "t.csv",
+        "Họ tên,SĐT,Công ty\nMai Anh,0912 111 222,Công ty TNHH Bình Minh\nKiều Oanh,0912 111 444,\n".as_bytes(),
+    );
+    let r = import(&f.ws, &p, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.companies), (2, 1));
+    let (anh, company) = (by_name(&f.ws, "Mai Anh").await, by_name(&f.ws, "Công ty TNHH Bình Minh").await);
+    f.clock.advance(1000);
+    let u = f.ws.undo_import(Some(&r.import_id)).await.unwrap();
+    assert_eq!(u.removed, 3, "{u:?}");
+    assert!(names(&f.ws).await.is_empty(), "out of the lists");
+    assert!(f.ws.search("mai anh", 5).await.unwrap().is_empty(), "out of search");
+    // a tombstone, not a deletion (DESIGN rule 5): every one of them is in the trash, whole
+    let trash = f.ws.trash(0, 50).await.unwrap();
+    let mut trashed: Vec<&str> = trash.rows.iter().map(|c| c.name.as_str()).collect();
+    trashed.sort();
+    assert_eq!(trashed, ["Công ty TNHH Bình Minh", "Kiều Oanh", "Mai Anh"]);
+    for name in trashed {
+        assert_eq!(by_name(&f.ws, name).await.deleted_at, Some(T0 + 1000), "{name}");
+    }
+    assert_eq!(by_name(&f.ws, "Mai Anh").await.phones[0].number, "+84912111222", "nothing of it lost");
+    // the history says when it went to the trash, in the undo's own write
+    let h = f.ws.history(&anh.id).await.unwrap();
+    let last = h.iter().find(|e| e.change.column == "deleted_at").expect("a deleted_at change");
+    assert_eq!((last.at_ms, last.change.value.as_deref()), (T0 + 1000, Some((T0 + 1000).to_string().as_str())));
+    // and restored from the trash, it is back, the company with its contact person
+    f.ws.restore_customer(&anh.id).await.unwrap();
+    f.ws.restore_customer(&company.id).await.unwrap();
+    assert_eq!(f.ws.search("mai anh", 5).await.unwrap()[0].id, anh.id);
+    let company = f.ws.customer(&company.id).await.unwrap();
+    assert_eq!(company.contacts.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Mai Anh"]);
+    assert_eq!(names(&f.ws).await, ["Công ty TNHH Bình Minh", "Mai Anh"]);
 }
 
 #[tokio::test]

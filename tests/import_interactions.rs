@@ -153,10 +153,11 @@ async fn rows_find_their_customer_by_code_email_or_phone_and_bad_rows_say_why() 
     assert!(again.duplicates.iter().all(|d| !d.in_file));
     assert_eq!(count(&f.ws, "interactions").await, 3);
 
-    // undo of the first import takes its three entries off; the customers stay
+    // undo of the first import takes its three entries off (tombstones); the customers stay
     let u = f.ws.undo_import(Some(&r.import_id)).await.unwrap();
     assert_eq!((u.removed, u.removed_interactions), (0, 3));
-    assert_eq!(count(&f.ws, "interactions").await, 0);
+    assert_eq!(count(&f.ws, "interactions WHERE deleted_at IS NULL").await, 0);
+    assert_eq!(count(&f.ws, "interactions").await, 3, "deleted, not destroyed");
     assert_eq!(count(&f.ws, "customers").await, 5);
 }
 

@@ -200,7 +200,7 @@ enum ImportCommand {
         #[arg(long, value_parser = ["skip", "create"], default_value = "skip")]
         on_duplicate: String,
     },
-    /// Undo an import (the latest one when no id is given).
+    /// Undo an import (the latest one when no id is given); the customers it made go to the trash.
     Undo {
         id: Option<String>,
         #[arg(long)]
@@ -617,7 +617,10 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         Command::Import { command: ImportCommand::Undo { id, json } } => {
             let r = ws.undo_import(id.as_deref()).await?;
             print(json, &r, || {
-                let mut s = format!("import {} undone: {} removed, {} set back", r.import_id, r.removed, r.reverted);
+                let mut s = format!(
+                    "import {} undone: {} customers moved to the trash, {} interactions deleted, {} set back",
+                    r.import_id, r.removed, r.removed_interactions, r.reverted
+                );
                 for k in &r.kept {
                     s.push_str(&format!("\n  kept (changed since): {k}"));
                 }

@@ -1,6 +1,7 @@
 //! Undo through change records: a write transaction (an import, a merge) is reversed by a new
-//! one. What it created is removed (unless written to since); what it changed is set back to the
-//! value before (unless changed again since: then it is kept and reported).
+//! one. What it created goes to the trash (a tombstone, DESIGN rule 5: customers can be restored
+//! from the trash screen; unless written to since); what it changed is set back to the value
+//! before (unless changed again since: then it is kept and reported).
 
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
@@ -11,10 +12,10 @@ use specta::Type;
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct UndoReport {
     pub import_id: String,
-    /// Customers the import created, now removed.
+    /// Customers the import created, now in the trash (with their contacts and interactions).
     #[specta(type = i32)]
     pub removed: u64,
-    /// Interactions it added to customers that were already there, now removed.
+    /// Interactions it added to customers that were already there, now deleted (tombstones).
     #[specta(type = i32)]
     pub removed_interactions: u64,
     /// Customers the import merged into, now as they were.
@@ -96,7 +97,7 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
         }
     };
 
-    // Contacts and interactions it created on customers that were already there.
+    // Contacts and interactions it created on customers that were already there: tombstoned.
     for tbl in ["contacts", "interactions"] {
         for rid in created(tbl).fetch_all(&mut *w.conn()).await? {
             let owner: Option<String> = sqlx::query_scalar(&format!("SELECT customer_id FROM {tbl} WHERE id = ?"))
@@ -113,7 +114,11 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
                 out.kept.push(format!("{tbl}/{rid}"));
                 continue;
             }
-            sqlx::query(&format!("DELETE FROM {tbl} WHERE id = ?")).bind(&rid).execute(&mut *w.conn()).await?;
+            sqlx::query(&format!("UPDATE {tbl} SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"))
+                .bind(now)
+                .bind(&rid)
+                .execute(&mut *w.conn())
+                .await?;
             if tbl == "interactions" {
                 out.removed_interactions += 1;
             }
@@ -121,26 +126,22 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
         }
     }
 
-    // Customers it created: removed, unless written to since.
+    // Customers it created: to the trash, whole (contacts, values and interactions stay with
+    // them, so a restore brings everything back), unless written to since.
     for cid in &new_customers {
         if later(w, "SELECT COUNT(*) FROM changes WHERE entity_id = ? AND tx > ?", &[cid], tx).await? {
             out.kept.push(format!("customers/{cid}"));
             continue;
         }
-        let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM customers WHERE id = ?")
-            .bind(cid)
-            .fetch_optional(&mut *w.conn())
-            .await?;
-        let Some(seq) = seq else { continue };
-        crate::search::unindex(w.conn(), seq).await?;
-        for sql in [
-            "DELETE FROM custom_values WHERE customer_id = ?",
-            "DELETE FROM contacts WHERE customer_id = ?",
-            "DELETE FROM interactions WHERE customer_id = ?",
-            "DELETE FROM customers WHERE id = ?",
-        ] {
-            sqlx::query(sql).bind(cid).execute(&mut *w.conn()).await?;
-        }
+        let seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE customers SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL RETURNING seq",
+        )
+        .bind(now)
+        .bind(cid)
+        .fetch_optional(&mut *w.conn())
+        .await?;
+        let Some(seq) = seq else { continue }; // purged since
+        crate::search::reindex(w.conn(), seq).await?; // a trashed customer leaves the indexes
         out.removed += 1;
     }
 
@@ -244,13 +245,16 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
         }
     }
 
-    // Fields it made, if no value is left in them.
+    // Fields it made, if no customer outside the trash has a value in them (those in the trash
+    // keep theirs).
     for fid in new_fields {
-        let used: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM custom_values WHERE field_id = ? AND value IS NOT NULL")
-                .bind(&fid)
-                .fetch_one(&mut *w.conn())
-                .await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM custom_values v JOIN customers c ON c.id = v.customer_id
+             WHERE v.field_id = ? AND v.value IS NOT NULL AND c.deleted_at IS NULL",
+        )
+        .bind(&fid)
+        .fetch_one(&mut *w.conn())
+        .await?;
         if used > 0 {
             out.kept.push(format!("custom_fields/{fid}"));
             continue;
