@@ -193,14 +193,8 @@ pub(crate) fn raw_begin(
         if let Some(last) = last {
             hlc.observe(&last);
         }
-        let h = hlc.tick(now, device);
-        conn.execute(
-            "INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?)",
-            rusqlite::params![h, now, actor, device],
-        )?;
-        let tx = conn.last_insert_rowid();
-        conn.execute("INSERT INTO write_ctx (one, tx) VALUES (1, ?)", [tx])?;
-        Ok(tx)
+        conn.execute("INSERT INTO write_ctx (one, tx) VALUES (1, 0)", [])?;
+        raw_next_tx(conn, hlc, now, device, actor)
     })();
     if stamped.is_err() {
         raw_rollback(conn);
