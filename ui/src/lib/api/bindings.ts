@@ -659,9 +659,9 @@ export type TimelinePage = {
 
 export type UndoReport = {
 	import_id: string,
-	/**  Customers the import created, now removed. */
+	/**  Customers the import created, now in the trash (with their contacts and interactions). */
 	removed: number,
-	/**  Interactions it added to customers that were already there, now removed. */
+	/**  Interactions it added to customers that were already there, now deleted (tombstones). */
 	removed_interactions: number,
 	/**  Customers the import merged into, now as they were. */
 	reverted: number,
