@@ -106,7 +106,7 @@ pub struct CustomerInput {
     pub owner_id: Option<String>,
     pub stage_id: Option<String>,
     pub tags: Vec<String>,
-    /// YYYY-MM-DD
+    /// A date as typed (`validate::typed_date`: 15/03/1985, 1985-03-15, ...); stored YYYY-MM-DD.
     pub birthday: Option<String>,
     pub gender: Option<Gender>,
     /// Integer minor units of `currency` (VND has none).
@@ -359,7 +359,8 @@ pub(crate) struct Rules {
     pub(crate) staff: std::collections::HashSet<String>,
     pub(crate) stages: std::collections::HashSet<String>,
     pub(crate) fields: Vec<crate::settings::CustomField>,
-    pub(crate) today: Option<jiff::civil::Date>,
+    /// Today in the workspace's time zone (`settings::today_in`), never the UTC date.
+    pub(crate) today: jiff::civil::Date,
 }
 
 impl Workspace {
@@ -368,8 +369,7 @@ impl Workspace {
             sqlx::query_scalar("SELECT id FROM staff WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
         let stages: Vec<String> =
             sqlx::query_scalar("SELECT id FROM stages WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
-        let today =
-            jiff::Timestamp::from_millisecond(self.now_ms()).map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date()).ok();
+        let today = self.today().await?;
         Ok(Rules {
             staff: staff.into_iter().collect(),
             stages: stages.into_iter().collect(),
@@ -476,9 +476,9 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
     }
     let birthday = match validate::opt(&input.birthday) {
         None => None,
-        Some(b) => match validate::date(&b) {
+        Some(b) => match validate::typed_date(&b, rules.today).and_then(|d| d.ok_or("validation.date_invalid")) {
             Ok(d) => {
-                if rules.today.is_some_and(|t| d > t) || d.year() < 1900 {
+                if d > rules.today || d.year() < 1900 {
                     errs.push(FieldError::new("birthday", "validation.date_out_of_range").with("value", b));
                     None
                 } else {
@@ -543,7 +543,8 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
                 }
             }
             CustomFieldKind::Number => validate::number(raw),
-            CustomFieldKind::Date => validate::date(raw).map(|d| d.to_string()),
+            CustomFieldKind::Date => validate::typed_date(raw, rules.today)
+                .and_then(|d| d.map(|d| d.to_string()).ok_or("validation.date_invalid")),
             CustomFieldKind::Select => {
                 if f.options.iter().any(|o| o == raw) {
                     Ok(raw.to_string())
