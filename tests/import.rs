@@ -265,7 +265,7 @@ async fn undo_removes_what_the_import_added_and_keeps_what_was_changed_since() {
     let mut edit = oanh.to_input();
     edit.notes = Some("Đã gọi".into());
     f.clock.advance(1000);
-    f.ws.update_customer(&oanh.id, &edit).await.unwrap();
+    f.ws.update_customer(&oanh.id, &oanh.to_input(), &edit).await.unwrap();
     let u = f.ws.undo_import(Some(&r.import_id)).await.unwrap();
     assert_eq!(u.removed, 3, "two persons and the company: {u:?}");
     assert_eq!(u.kept, [format!("customers/{}", oanh.id)]);
