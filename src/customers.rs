@@ -109,7 +109,7 @@ pub struct CustomerInput {
     pub owner_id: Option<String>,
     pub stage_id: Option<String>,
     pub tags: Vec<String>,
-    /// YYYY-MM-DD
+    /// A date as typed (`validate::typed_date`: 15/03/1985, 1985-03-15, ...); stored YYYY-MM-DD.
     pub birthday: Option<String>,
     pub gender: Option<Gender>,
     /// Integer minor units of `currency` (VND has none).
@@ -258,6 +258,7 @@ pub(crate) struct Columns {
 }
 
 /// A stored column's value, for either database API.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ColValue {
     Text(Option<String>),
     Int(Option<i64>),
@@ -319,6 +320,52 @@ impl Columns {
         ])
     }
 
+    /// The columns of values already as stored (a customer read back, or what a form was opened
+    /// with): copied, not validated again. Custom values by the live fields' ids.
+    pub(crate) fn as_stored(input: &CustomerInput, fields: &[crate::settings::CustomField]) -> Columns {
+        let custom = fields
+            .iter()
+            .map(|f| (f.id.clone(), input.custom.get(&f.key).filter(|v| !v.is_empty()).cloned()))
+            .collect();
+        Columns {
+            kind: input.kind,
+            name: input.name.clone(),
+            family_name: input.family_name.clone(),
+            middle_name: input.middle_name.clone(),
+            given_name: input.given_name.clone(),
+            phones: input.phones.clone(),
+            emails: input.emails.clone(),
+            street: input.street.clone(),
+            ward: input.ward.clone(),
+            district: input.district.clone(),
+            province: input.province.clone(),
+            tax_code: input.tax_code.clone(),
+            source: input.source,
+            owner_id: input.owner_id.clone(),
+            stage_id: input.stage_id.clone(),
+            tags: input.tags.clone(),
+            birthday: input.birthday.clone(),
+            gender: input.gender,
+            expected_revenue: input.expected_revenue,
+            currency: input.currency.clone(),
+            notes: input.notes.clone(),
+            external_id: input.external_id.clone(),
+            custom,
+        }
+    }
+
+    /// Every field a form edits, by the name the form and its errors use (`province`, `phones`,
+    /// `custom.<key>`), with its stored value: what an edit compares field by field.
+    fn form_fields(&self, fields: &[crate::settings::CustomField]) -> Result<Vec<(String, ColValue)>> {
+        let mut out: Vec<(String, ColValue)> =
+            STORED_COLUMNS.iter().map(|c| c.to_string()).zip(self.stored()?).collect();
+        for f in fields {
+            let v = self.custom.iter().find(|(id, _)| id == &f.id).and_then(|(_, v)| v.clone());
+            out.push((format!("custom.{}", f.key), ColValue::Text(v)));
+        }
+        Ok(out)
+    }
+
     /// Identity keys used for duplicate detection.
     pub(crate) fn keys(&self) -> Vec<(String, &'static str, String)> {
         let mut out = Vec::new();
@@ -362,7 +409,8 @@ pub(crate) struct Rules {
     pub(crate) staff: std::collections::HashSet<String>,
     pub(crate) stages: std::collections::HashSet<String>,
     pub(crate) fields: Vec<crate::settings::CustomField>,
-    pub(crate) today: Option<jiff::civil::Date>,
+    /// Today in the workspace's time zone (`settings::today_in`), never the UTC date.
+    pub(crate) today: jiff::civil::Date,
 }
 
 impl Workspace {
@@ -371,8 +419,7 @@ impl Workspace {
             sqlx::query_scalar("SELECT id FROM staff WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
         let stages: Vec<String> =
             sqlx::query_scalar("SELECT id FROM stages WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
-        let today =
-            jiff::Timestamp::from_millisecond(self.now_ms()).map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date()).ok();
+        let today = self.today().await?;
         Ok(Rules {
             staff: staff.into_iter().collect(),
             stages: stages.into_iter().collect(),
@@ -483,9 +530,9 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
     }
     let birthday = match errs.field("birthday", validate::opt(&input.birthday)) {
         None => None,
-        Some(b) => match validate::date(&b) {
+        Some(b) => match validate::typed_date(&b, rules.today).and_then(|d| d.ok_or("validation.date_invalid")) {
             Ok(d) => {
-                if rules.today.is_some_and(|t| d > t) || d.year() < 1900 {
+                if d > rules.today || d.year() < 1900 {
                     errs.push(FieldError::new("birthday", "validation.date_out_of_range").with("value", b));
                     None
                 } else {
@@ -547,7 +594,8 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
                 other => other,
             },
             CustomFieldKind::Number => validate::number(raw),
-            CustomFieldKind::Date => validate::date(raw).map(|d| d.to_string()),
+            CustomFieldKind::Date => validate::typed_date(raw, rules.today)
+                .and_then(|d| d.map(|d| d.to_string()).ok_or("validation.date_invalid")),
             CustomFieldKind::Select => {
                 if f.options.iter().any(|o| o == raw) {
                     Ok(raw.to_string())
@@ -632,17 +680,55 @@ impl Workspace {
         Ok(Created { customer: self.customer(&id).await?, duplicates })
     }
 
-    /// Replaces a customer's fields with `input`; only the columns that differ are recorded.
-    pub async fn update_customer(&self, id: &str, input: &CustomerInput) -> Result<Customer> {
-        let cols = self.validate_customer(input).await?;
+    /// Saves a form: `base` is the customer as the form was opened (`Customer::to_input`, as
+    /// stored), `input` what it holds now. Only the fields the user changed (input != base) are
+    /// written; the others keep whatever is stored, even if another writer (an import's merge, the
+    /// CLI, sync) changed them meanwhile. When a field the user changed was also changed by someone
+    /// else since (stored != base), nothing is written and `Error::EditConflict` lists those
+    /// fields with their current values, so the form can show them and let the user choose.
+    pub async fn update_customer(&self, id: &str, base: &CustomerInput, input: &CustomerInput) -> Result<Customer> {
+        let rules = self.rules().await?;
+        let new = check(&rules, input)?;
+        let new_fields = new.form_fields(&rules.fields)?;
+        let base_fields = Columns::as_stored(base, &rules.fields).form_fields(&rules.fields)?;
         let mut w = self.write().await?;
         let now = w.now;
-        let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM customers WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *w.conn())
-            .await?;
-        let seq = seq.ok_or_else(|| Error::not_found("customer", id))?;
-        write_update(w.conn(), seq, id, &cols, now).await?;
+        let current = load_customer(w.conn(), id).await?.ok_or_else(|| Error::not_found("customer", id))?;
+        let current_fields = Columns::as_stored(&current.to_input(), &rules.fields).form_fields(&rules.fields)?;
+        let mut changed: Vec<&str> = Vec::new();
+        let mut conflicts: Vec<FieldError> = Vec::new();
+        for (((field, new_v), (_, base_v)), (_, current_v)) in new_fields.iter().zip(&base_fields).zip(&current_fields)
+        {
+            if new_v == base_v || new_v == current_v {
+                continue; // not changed by the user, or already so
+            }
+            if current_v == base_v {
+                changed.push(field);
+            } else {
+                conflicts
+                    .push(FieldError::new(field.clone(), "conflict.changed").with("current", shown(field, current_v)));
+            }
+        }
+        if !conflicts.is_empty() {
+            return Err(Error::EditConflict(conflicts)); // the write transaction rolls back unused
+        }
+        if changed.is_empty() {
+            return Ok(current);
+        }
+        let columns: Vec<(&str, ColValue)> = STORED_COLUMNS
+            .iter()
+            .zip(new.stored()?)
+            .filter(|(c, _)| changed.contains(c))
+            .map(|(c, v)| (*c, v))
+            .collect();
+        let custom: Vec<(String, Option<String>)> = rules
+            .fields
+            .iter()
+            .filter(|f| changed.contains(&format!("custom.{}", f.key).as_str()))
+            .map(|f| (f.id.clone(), new.custom.iter().find(|(i, _)| i == &f.id).and_then(|(_, v)| v.clone())))
+            .collect();
+        let seq = live_or_trashed_seq(w.conn(), id).await?;
+        write_columns(w.conn(), seq, id, &columns, &custom, now).await?;
         w.commit().await?;
         self.customer(id).await
     }
@@ -828,11 +914,59 @@ pub(crate) async fn write_update(
     cols: &Columns,
     now: i64,
 ) -> Result<()> {
-    let set: Vec<String> = STORED_COLUMNS.iter().map(|c| format!("{c} = ?")).collect();
-    let sql = format!("UPDATE customers SET {}, updated_at = ? WHERE seq = ?", set.join(", "));
-    bind_stored(sqlx::query(&sql), cols)?.bind(now).bind(seq).execute(&mut *conn).await?;
-    write_custom_values(conn, id, &cols.custom).await?;
+    let columns: Vec<(&str, ColValue)> = STORED_COLUMNS.iter().copied().zip(cols.stored()?).collect();
+    write_columns(conn, seq, id, &columns, &cols.custom, now).await
+}
+
+/// Writes the given columns and custom values (field id, value) of a stored customer, and only
+/// those, then rebuilds its search entries.
+async fn write_columns(
+    conn: &mut SqliteConnection,
+    seq: i64,
+    id: &str,
+    columns: &[(&str, ColValue)],
+    custom: &[(String, Option<String>)],
+    now: i64,
+) -> Result<()> {
+    let set: Vec<String> = columns.iter().map(|(c, _)| format!("{c} = ?, ")).collect();
+    let sql = format!("UPDATE customers SET {}updated_at = ? WHERE seq = ?", set.concat());
+    let mut q = sqlx::query(&sql);
+    for (_, v) in columns {
+        q = match v {
+            ColValue::Text(t) => q.bind(t.clone()),
+            ColValue::Int(i) => q.bind(*i),
+        };
+    }
+    q.bind(now).bind(seq).execute(&mut *conn).await?;
+    write_custom_values(conn, id, custom).await?;
     search::reindex(conn, seq).await
+}
+
+/// A stored value as a person reads it (in a conflict's message): lists one item after another.
+fn shown(field: &str, v: &ColValue) -> String {
+    match v {
+        ColValue::Int(i) => i.map(|i| i.to_string()).unwrap_or_default(),
+        ColValue::Text(None) => String::new(),
+        ColValue::Text(Some(t)) => {
+            let list: Option<Vec<String>> = match field {
+                "phones" => {
+                    serde_json::from_str::<Vec<Phone>>(t).ok().map(|l| l.into_iter().map(|p| p.number).collect())
+                }
+                "emails" => {
+                    serde_json::from_str::<Vec<Email>>(t).ok().map(|l| l.into_iter().map(|e| e.address).collect())
+                }
+                "tags" => serde_json::from_str::<Vec<String>>(t).ok(),
+                _ => None,
+            };
+            list.map(|l| l.join(", ")).unwrap_or_else(|| t.clone())
+        }
+    }
+}
+
+async fn live_or_trashed_seq(conn: &mut SqliteConnection, id: &str) -> Result<i64> {
+    let seq: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM customers WHERE id = ?").bind(id).fetch_optional(&mut *conn).await?;
+    seq.ok_or_else(|| Error::not_found("customer", id))
 }
 
 async fn live_seq(conn: &mut SqliteConnection, id: &str) -> Result<i64> {

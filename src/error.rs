@@ -41,6 +41,10 @@ pub enum Error {
     NewerDatabase { db_version: i64, app_version: i64 },
     #[error("{0}")]
     Conflict(String),
+    /// A form's save found fields the user changed that someone else changed too since the form
+    /// was opened; nothing was written. Each names the field, with its current value (`current`).
+    #[error("changed by someone else since it was opened, nothing was saved: {}", describe(.0))]
+    EditConflict(Vec<FieldError>),
     #[error("cancelled; nothing was written")]
     Cancelled,
     #[error("the workspace file is damaged: {detail}")]
@@ -147,6 +151,17 @@ impl From<&Error> for ErrorPayload {
             Error::Conflict(m) => {
                 params.insert("detail".into(), m.clone());
                 (ErrorKind::Conflict, None, "error.conflict".into(), vec![])
+            }
+            Error::EditConflict(fields) => {
+                params.insert("count".into(), fields.len().to_string());
+                let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+                params.insert("fields".into(), names.join(", "));
+                (
+                    ErrorKind::Conflict,
+                    fields.first().map(|f| f.field.clone()),
+                    "error.edit_conflict".into(),
+                    fields.clone(),
+                )
             }
             Error::Cancelled => (ErrorKind::Cancelled, None, "error.cancelled".into(), vec![]),
             Error::Busy => (ErrorKind::Busy, None, "error.busy".into(), vec![]),

@@ -8,6 +8,26 @@ use crate::Workspace;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+/// The calendar date an instant (UTC ms) falls on in `zone`: every calendar rule (today, a day's
+/// boundaries) goes through this, never through the UTC date. Instants beyond jiff's range
+/// (far outside any clock) are clamped to it.
+pub fn today_in(zone: &jiff::tz::TimeZone, now_ms: i64) -> jiff::civil::Date {
+    let t = jiff::Timestamp::from_millisecond(now_ms).unwrap_or(if now_ms < 0 {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
+    });
+    t.to_zoned(zone.clone()).date()
+}
+
+/// The instant (UTC ms) a calendar day starts in `zone`: its midnight, or the first moment after
+/// the gap on a day whose midnight is skipped for daylight saving.
+pub fn day_start_ms(zone: &jiff::tz::TimeZone, day: jiff::civil::Date) -> Result<i64> {
+    let start =
+        day.to_zoned(zone.clone()).map_err(|e| Error::Conflict(format!("start of {day} in the time zone: {e}")))?;
+    Ok(start.timestamp().as_millisecond())
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct Stage {
     pub id: String,
@@ -164,6 +184,11 @@ impl Workspace {
                 FieldError::new("time_zone", "validation.time_zone_invalid").with("value", format!("{name}: {e}"))
             ])
         })
+    }
+
+    /// Today's date in the workspace's time zone (birthdays not in the future, two-digit years).
+    pub async fn today(&self) -> Result<jiff::civil::Date> {
+        Ok(today_in(&self.zone().await?, self.now_ms()))
     }
 
     pub async fn set_time_zone(&self, tz: &str) -> Result<()> {
@@ -361,5 +386,19 @@ mod tests {
     fn field_keys_are_ascii() {
         assert_eq!(super::field_key("Ngày ký hợp đồng"), "ngay_ky_hop_dong");
         assert_eq!(super::field_key("!!"), "field");
+    }
+
+    #[test]
+    fn days_are_the_workspace_zone_s() {
+        let hcm = jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").unwrap();
+        let at = 1_773_511_200_000; // 2026-03-14T18:00:00Z, 01:00 on the 15th in Vietnam
+        assert_eq!(super::today_in(&hcm, at), jiff::civil::date(2026, 3, 15));
+        assert_eq!(super::today_in(&jiff::tz::TimeZone::UTC, at), jiff::civil::date(2026, 3, 14));
+        // the 15th starts at 17:00 UTC on the 14th
+        let start = super::day_start_ms(&hcm, jiff::civil::date(2026, 3, 15)).unwrap();
+        assert_eq!(start, at - 3_600_000);
+        assert_eq!(super::today_in(&hcm, start - 1), jiff::civil::date(2026, 3, 14));
+        // far outside any clock: clamped, no panic
+        let _ = super::today_in(&hcm, i64::MAX);
     }
 }

@@ -75,13 +75,85 @@ pub fn tax_code(raw: &str) -> Result<String, &'static str> {
     }
 }
 
-/// A calendar date written YYYY-MM-DD; `not_future_of` rejects dates after the given one.
-pub fn date(raw: &str) -> Result<jiff::civil::Date, &'static str> {
+/// A date as a person types it, the one rule for the form, the CLI and every import (the UI's
+/// `ui/src/lib/dates.ts` passes the same table of cases, `src/typed_dates.json`):
+/// - day first, separated by `/`, `-`, `.` or spaces: `15/03/1985`, `5-3-85`, `15 . 03 . 1985`;
+/// - year first: `1985-03-15`, `1985/3/5`;
+/// - eight digits: `19850315` (year first, from 1900 on), else day first: `15031985`;
+/// - a two-digit year is the one among the hundred years ending ten years after `today`'s year
+///   (in 2026: `36` is 2036, `37` is 1937).
+///
+/// Empty text is no date (`Ok(None)`); a day that does not exist (`31/02/2024`) is an error.
+pub fn typed_date(raw: &str, today: jiff::civil::Date) -> Result<Option<jiff::civil::Date>, &'static str> {
+    const BAD: &str = "validation.date_invalid";
     let t = raw.trim();
-    if t.len() != 10 {
-        return Err("validation.date_invalid");
+    if t.is_empty() {
+        return Ok(None);
     }
-    t.parse::<jiff::civil::Date>().map_err(|_| "validation.date_invalid")
+    let ymd = |y: i32, m: i32, d: i32| -> Option<jiff::civil::Date> {
+        let (y, m, d) = (i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?);
+        if y < 1 {
+            return None;
+        }
+        jiff::civil::Date::new(y, m, d).ok()
+    };
+    let num = |s: &str| s.parse::<i32>().ok();
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let (a, b, c) = (num(&t[..4]), num(&t[4..6]), num(&t[6..]));
+        let (d, m, y) = (num(&t[..2]), num(&t[2..4]), num(&t[4..]));
+        let year_first = match (a, b, c) {
+            (Some(y), Some(m), Some(d)) if y >= 1900 => ymd(y, m, d),
+            _ => None,
+        };
+        let day_first = || match (d, m, y) {
+            (Some(d), Some(m), Some(y)) => ymd(y, m, d),
+            _ => None,
+        };
+        return year_first.or_else(day_first).map(Some).ok_or(BAD);
+    }
+    // Groups of digits; between two groups spaces and at most one of `/`, `-`, `.`.
+    let mut groups: Vec<&str> = Vec::new();
+    let mut rest = t;
+    loop {
+        let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if end == 0 {
+            return Err(BAD);
+        }
+        groups.push(&rest[..end]);
+        rest = &rest[end..];
+        if rest.is_empty() {
+            break;
+        }
+        let sep_end = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let sep = &rest[..sep_end];
+        let marks = sep.chars().filter(|c| matches!(c, '/' | '-' | '.')).count();
+        if marks > 1 || sep.chars().any(|c| !(c.is_whitespace() || matches!(c, '/' | '-' | '.'))) {
+            return Err(BAD);
+        }
+        rest = &rest[sep_end..];
+    }
+    let [a, b, c] = groups[..] else { return Err(BAD) };
+    let (na, nb, nc) = (num(a).ok_or(BAD)?, num(b).ok_or(BAD)?, num(c).ok_or(BAD)?);
+    let date = match (a.len(), b.len(), c.len()) {
+        (4, 1..=2, 1..=2) => ymd(na, nb, nc),
+        (1..=2, 1..=2, 4) => ymd(nc, nb, na),
+        (1..=2, 1..=2, 2) => ymd(full_year(nc, i32::from(today.year())), nb, na),
+        _ => None,
+    };
+    date.map(Some).ok_or(BAD)
+}
+
+/// A two-digit year as a full one: the year ending so among the hundred years that end ten years
+/// after `this_year` (in 2026, 1937 to 2036).
+pub fn full_year(yy: i32, this_year: i32) -> i32 {
+    let y = this_year.div_euclid(100) * 100 + yy;
+    if y > this_year + 10 {
+        y - 100
+    } else if y <= this_year - 90 {
+        y + 100
+    } else {
+        y
+    }
 }
 
 /// ISO 4217 currency code: three upper-case letters.
@@ -222,6 +294,46 @@ mod tests {
         let e = echo(&long);
         assert_eq!(e.chars().count(), ECHO_MAX + 1);
         assert!(e.ends_with('…'));
+    }
+
+    /// The table of typed dates the core owns; the UI's Vitest runs the same table against
+    /// `parseDateInput`, so a date means the same typed in a form or found in an import.
+    #[test]
+    fn typed_dates_follow_the_shared_table() {
+        #[derive(serde::Deserialize)]
+        struct Table {
+            today: String,
+            cases: Vec<Case>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Case {
+            text: String,
+            /// "YYYY-MM-DD", null for no date, or "invalid"
+            date: Option<String>,
+        }
+        let table: Table = serde_json::from_str(include_str!("typed_dates.json")).expect("typed_dates.json");
+        let today: jiff::civil::Date = table.today.parse().expect("today");
+        assert!(table.cases.len() > 30);
+        for c in table.cases {
+            let got = match typed_date(&c.text, today) {
+                Ok(Some(d)) => Some(d.to_string()),
+                Ok(None) => None,
+                Err(k) => {
+                    assert_eq!(k, "validation.date_invalid");
+                    Some("invalid".to_string())
+                }
+            };
+            assert_eq!(got, c.date, "{:?}", c.text);
+        }
+    }
+
+    #[test]
+    fn two_digit_years_pivot_ten_years_ahead() {
+        assert_eq!(full_year(36, 2026), 2036);
+        assert_eq!(full_year(37, 2026), 1937);
+        assert_eq!(full_year(0, 2026), 2000);
+        assert_eq!(full_year(99, 2026), 1999);
+        assert_eq!(full_year(5, 2095), 2105);
     }
 
     #[test]

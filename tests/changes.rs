@@ -144,7 +144,7 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     let mut input = c.to_input();
     input.phones[0].number = "0987 654 321".into();
     input.custom.insert("so_thich".into(), "Cà phê".into());
-    step!("update_customer", ws.update_customer(&c.id, &input));
+    step!("update_customer", ws.update_customer(&c.id, &c.to_input(), &input));
     let contact = step!(
         "add_contact",
         ws.add_contact(
@@ -249,11 +249,11 @@ async fn history_shows_who_changed_what_from_what() {
     f.clock.advance(60_000);
     let mut input = c.to_input();
     input.phones[0].number = "0987654321".into();
-    f.ws.update_customer(&c.id, &input).await.unwrap();
+    f.ws.update_customer(&c.id, &c.to_input(), &input).await.unwrap();
     // Saving the same values again records nothing.
     f.clock.advance(60_000);
     let before = count(&f.ws, "changes").await;
-    f.ws.update_customer(&c.id, &input).await.unwrap();
+    f.ws.update_customer(&c.id, &c.to_input(), &input).await.unwrap();
     assert_eq!(count(&f.ws, "changes").await, before);
 
     let h = f.ws.history(&c.id).await.unwrap();
@@ -286,9 +286,10 @@ async fn the_timeline_merges_interactions_and_changes_newest_first_in_pages() {
         expected += 1;
         if i % 2 == 0 {
             f.clock.advance(1000);
-            let mut input = f.ws.customer(&c.id).await.unwrap().to_input();
+            let base = f.ws.customer(&c.id).await.unwrap().to_input();
+            let mut input = base.clone();
             input.notes = Some(format!("ghi chú {i}"));
-            f.ws.update_customer(&c.id, &input).await.unwrap();
+            f.ws.update_customer(&c.id, &base, &input).await.unwrap();
             expected += 1;
         }
     }
@@ -406,7 +407,7 @@ async fn saving_an_unchanged_customer_records_nothing_for_demo_and_typed_data() 
     let before = count(&f.ws, "changes").await;
     for id in ids.iter().chain(std::iter::once(&typed.id)) {
         let c = f.ws.customer(id).await.unwrap();
-        f.ws.update_customer(id, &c.to_input()).await.unwrap();
+        f.ws.update_customer(id, &c.to_input(), &c.to_input()).await.unwrap();
     }
     assert_eq!(count(&f.ws, "changes").await, before);
 }

@@ -312,3 +312,22 @@ fn a_refused_import_records_nothing_and_a_huge_cell_is_never_printed_whole() {
     assert_eq!(code, 0);
     assert!(out.len() < 20_000, "{} bytes of JSON", out.len());
 }
+
+#[test]
+fn customer_edit_changes_only_the_fields_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("edit.tend");
+    let (code, c, err) = tend(&db, &["customer", "add", "--name", "Hồ Thị Lan", "--phone", "0912 345 678", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let id = c["id"].as_str().unwrap().to_string();
+    let (code, e, err) = tend(&db, &["customer", "edit", &id, "--province", "Huế", "--birthday", "15031985", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((e["province"].as_str(), e["birthday"].as_str()), (Some("Huế"), Some("1985-03-15")));
+    assert_eq!(e["phones"][0]["number"], "+84912345678", "a field not given is kept");
+    let (code, e, _) = tend(&db, &["customer", "edit", &id, "--province", "", "--json"]);
+    assert_eq!(code, 0);
+    assert!(e["province"].is_null(), "an empty value clears the field");
+    let (code, e, _) = tend(&db, &["customer", "edit", &id, "--birthday", "31/02/1985", "--json"]);
+    assert_eq!(code, 2);
+    assert_eq!(e["error"]["field"], "birthday");
+}

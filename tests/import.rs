@@ -174,9 +174,9 @@ async fn rejected_rows_are_reported_by_row_and_column_and_saved_in_the_file_layo
         [
             (3, "SĐT", "12ab", "validation.phone_invalid"),
             (4, "Họ tên", "", "validation.required"),
-            (5, "Ngày sinh", "31/02/1990", "validation.date_invalid"),
             (5, "Email", "x@", "validation.email_invalid"),
             (5, "MST", "123", "validation.tax_code_invalid"),
+            (5, "Ngày sinh", "31/02/1990", "validation.date_invalid"),
         ]
     );
     assert!(r.failed.iter().all(|e| !e.reason.is_empty() && !e.reason.contains('.')), "{:?}", r.failed);
@@ -267,7 +267,7 @@ async fn undo_removes_what_the_import_added_and_keeps_what_was_changed_since() {
     let mut edit = oanh.to_input();
     edit.notes = Some("Đã gọi".into());
     f.clock.advance(1000);
-    f.ws.update_customer(&oanh.id, &edit).await.unwrap();
+    f.ws.update_customer(&oanh.id, &oanh.to_input(), &edit).await.unwrap();
     let u = f.ws.undo_import(Some(&r.import_id)).await.unwrap();
     assert_eq!(u.removed, 3, "two persons and the company: {u:?}");
     assert_eq!(u.kept, [format!("customers/{}", oanh.id)]);
@@ -771,4 +771,59 @@ async fn a_file_that_is_no_vcard_or_an_unwritable_rejects_path_is_refused_before
     assert!(f.ws.imports().await.unwrap().is_empty(), "no import recorded");
     assert!(tend::backup::list_backups(f.ws.path()).unwrap().is_empty(), "no backup taken");
     assert!(names(&f.ws).await.is_empty());
+}
+
+/// A date in an import means what it means typed in the form: every case of the core's table
+/// (`src/typed_dates.json`, which the UI's tests run too) imported as a date cell comes out the
+/// same, including eight digits day first (15031985) and two-digit years (15/03/35 is 2035).
+#[tokio::test]
+async fn dates_in_an_import_follow_the_same_table_as_the_form() {
+    #[derive(serde::Deserialize)]
+    struct Table {
+        today: String,
+        cases: Vec<Case>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Case {
+        text: String,
+        date: Option<String>,
+    }
+    let table: Table =
+        serde_json::from_str(include_str!("../src/typed_dates.json")).expect("the core's table of typed dates");
+    let f = open().await;
+    let today: jiff::civil::Date = table.today.parse().unwrap();
+    let noon = today.at(12, 0, 0, 0).in_tz("Asia/Ho_Chi_Minh").unwrap().timestamp().as_millisecond();
+    f.clock.set(noon);
+    let field = tend::settings::CustomFieldInput {
+        label: "Hết hạn hợp đồng".into(),
+        kind: tend::settings::CustomFieldKind::Date,
+        options: vec![],
+        required: false,
+    };
+    let key = f.ws.add_custom_field(&field).await.unwrap().key;
+    // Only spreadsheets write serial day numbers and a time after the date: those are cells' own.
+    let cases: Vec<&Case> = table.cases.iter().filter(|c| c.text != "31121" && !c.text.contains(':')).collect();
+    let mut text = String::from("Họ tên;Hết hạn\n");
+    for (i, c) in cases.iter().enumerate() {
+        text.push_str(&format!("Khách {i};\"{}\"\n", c.text));
+    }
+    let p = file(f.dir.path(), "d.csv", text.as_bytes());
+    let mapping = Mapping {
+        columns: vec![
+            ColumnMap { column: "Họ tên".into(), target: "name".into() },
+            ColumnMap { column: "Hết hạn".into(), target: format!("custom:{key}") },
+        ],
+    };
+    let r = import(&f.ws, &p, &ImportOptions { mapping: Some(mapping), ..Default::default() }).await;
+    for (i, c) in cases.iter().enumerate() {
+        let rejected = r.failed.iter().find(|e| e.row == i as u64 + 2);
+        let got = match rejected {
+            Some(e) => {
+                assert_eq!((e.column.as_str(), e.message_key.as_str()), ("Hết hạn", "validation.date_invalid"));
+                Some("invalid".to_string())
+            }
+            None => by_name(&f.ws, &format!("Khách {i}")).await.custom.get(&key).cloned(),
+        };
+        assert_eq!(got, c.date, "{:?}", c.text);
+    }
 }

@@ -343,3 +343,26 @@ HD001,17/03/2025 09:00,0912 345 678,,Ly sứ,1,60.000,
     assert_eq!((again.imported, again.orders, again.skipped, again.failed_rows), (0, 1, 3, 5));
     assert_eq!(interactions_of(&f.ws, "Nguyễn Văn An").await.len(), 1);
 }
+
+/// "Not in the future" is a calendar rule in the workspace's zone: at 01:00 on 15 March in Vietnam
+/// (18:00 UTC on the 14th) something later that day is today, and the 16th is refused.
+#[tokio::test]
+async fn a_date_after_today_is_refused_by_the_workspace_calendar() {
+    let f = open().await;
+    f.ws.create_customer(&person("Nguyễn Văn An", "0912 345 678")).await.unwrap();
+    f.clock.set(1_773_511_200_000); // 2026-03-14T18:00:00Z
+    let p = file(
+        f.dir.path(),
+        "hom-nay.csv",
+        "SĐT,Ngày,Loại,Nội dung\n\
+         0912 345 678,15/03/2026 20:00,Ghi chú,Hẹn tối nay\n\
+         0912 345 678,16/03/2026,Ghi chú,Ngày mai\n",
+    );
+    let r = import(&f.ws, &p, &opts()).await;
+    let failed: Vec<(u64, &str, &str)> =
+        r.failed.iter().map(|e| (e.row, e.value.as_str(), e.message_key.as_str())).collect();
+    assert_eq!(failed, [(3, "16/03/2026", "validation.date_out_of_range")]);
+    assert_eq!(r.imported, 1);
+    let got = interactions_of(&f.ws, "Nguyễn Văn An").await;
+    assert_eq!(got[0].summary, "Hẹn tối nay");
+}

@@ -151,14 +151,14 @@ async fn custom_fields_are_validated_like_built_in_ones() {
     assert_eq!(got, vec![("custom.nganh_nghe".into(), "validation.required".into())]);
     c.custom.insert(sel.key.clone(), "Karaoke".into());
     c.custom.insert(num.key.clone(), "mười".into());
-    c.custom.insert(date.key.clone(), "31/12/2026".into());
+    c.custom.insert(date.key.clone(), "31/02/2026".into());
     c.custom.insert("khong_co".into(), "x".into());
     let got = fields(f.ws.create_customer(&c).await.unwrap_err());
     assert_eq!(got.len(), 4, "{got:?}");
     c.custom.remove("khong_co");
     c.custom.insert(sel.key.clone(), "Spa".into());
     c.custom.insert(num.key.clone(), "12".into());
-    c.custom.insert(date.key.clone(), "2026-12-31".into());
+    c.custom.insert(date.key.clone(), "31/12/2026".into()); // typed as in the form: stored YYYY-MM-DD
     let saved = f.ws.create_customer(&c).await.unwrap().customer;
     assert_eq!(saved.custom.get("nganh_nghe").map(String::as_str), Some("Spa"));
     assert_eq!(saved.custom.get("ngay_ky").map(String::as_str), Some("2026-12-31"));
@@ -389,4 +389,24 @@ async fn demo_data_goes_into_an_empty_workspace_only() {
     g.ws.create_customer(&person("Khách thật", "")).await.unwrap();
     assert!(g.ws.generate_demo(10, 1).await.is_err());
     assert_eq!(count(&g.ws, "customers").await, 1);
+}
+
+/// "Today" is the workspace's date, not the UTC one: at 01:00 on 15 March in Vietnam (18:00 UTC on
+/// the 14th) a birthday of 15 March is today, and the 16th is still in the future.
+#[tokio::test]
+async fn today_is_the_workspace_date_not_the_utc_one() {
+    let f = open().await;
+    f.clock.set(1_773_511_200_000); // 2026-03-14T18:00:00Z = 2026-03-15 01:00 in Asia/Ho_Chi_Minh
+    assert_eq!(f.ws.time_zone().await.unwrap(), "Asia/Ho_Chi_Minh");
+    assert_eq!(f.ws.today().await.unwrap(), jiff::civil::date(2026, 3, 15));
+    let born = |d: &str| CustomerInput { birthday: Some(d.into()), ..person("Bé Na", "") };
+    let c = f.ws.create_customer(&born("2026-03-15")).await.expect("born today in Vietnam");
+    assert_eq!(c.customer.birthday.as_deref(), Some("2026-03-15"));
+    let e = f.ws.create_customer(&born("2026-03-16")).await.unwrap_err();
+    assert_eq!(fields(e), [("birthday".to_string(), "validation.date_out_of_range".to_string())]);
+    // The same instant in a zone still on the 14th: the 15th is tomorrow there.
+    f.ws.set_time_zone("America/Los_Angeles").await.unwrap();
+    assert_eq!(f.ws.today().await.unwrap(), jiff::civil::date(2026, 3, 14));
+    let e = f.ws.create_customer(&born("2026-03-15")).await.unwrap_err();
+    assert_eq!(fields(e), [("birthday".to_string(), "validation.date_out_of_range".to_string())]);
 }

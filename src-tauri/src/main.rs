@@ -160,8 +160,8 @@ async fn customer_create(ws: Ws<'_>, input: CustomerInput) -> R<Created> {
 }
 #[tauri::command]
 #[specta::specta]
-async fn customer_update(ws: Ws<'_>, id: String, input: CustomerInput) -> R<Customer> {
-    ws.get()?.update_customer(&id, &input).await.map_err(e)
+async fn customer_update(ws: Ws<'_>, id: String, base: CustomerInput, input: CustomerInput) -> R<Customer> {
+    ws.get()?.update_customer(&id, &base, &input).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]

@@ -264,6 +264,38 @@ enum CustomerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Change some fields of a customer; the others keep what is stored. An empty value clears a
+    /// field; `--phone`/`--email` replace every phone/email. A field someone else changes between
+    /// reading and saving is not overwritten: nothing is saved and the conflict is reported.
+    Edit {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        phone: Vec<String>,
+        #[arg(long)]
+        email: Vec<String>,
+        #[arg(long)]
+        tax_code: Option<String>,
+        #[arg(long)]
+        street: Option<String>,
+        #[arg(long)]
+        ward: Option<String>,
+        #[arg(long)]
+        district: Option<String>,
+        #[arg(long)]
+        province: Option<String>,
+        /// A date as typed in the app: 15/03/1985, 1985-03-15, 15031985...
+        #[arg(long)]
+        birthday: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+        /// The customer's code in another system.
+        #[arg(long)]
+        external_id: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one customer.
     Show {
         id: String,
@@ -299,7 +331,10 @@ fn wants_json(c: &Command) -> bool {
                 | ExportCommand::Interactions { json, .. }
                 | ExportCommand::Workspace { json, .. },
         } => *json,
-        Command::Customer { command: CustomerCommand::Add { json, .. } | CustomerCommand::Show { json, .. } } => *json,
+        Command::Customer {
+            command:
+                CustomerCommand::Add { json, .. } | CustomerCommand::Edit { json, .. } | CustomerCommand::Show { json, .. },
+        } => *json,
         Command::Import {
             command:
                 ImportCommand::Customers { file: FileImport { json, .. }, .. }
@@ -473,13 +508,63 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                 s
             })?;
         }
+        Command::Customer {
+            command:
+                CustomerCommand::Edit {
+                    id,
+                    name,
+                    phone,
+                    email,
+                    tax_code,
+                    street,
+                    ward,
+                    district,
+                    province,
+                    birthday,
+                    notes,
+                    external_id,
+                    json,
+                },
+        } => {
+            let base = ws.customer(&id).await?.to_input();
+            let mut input = base.clone();
+            if let Some(n) = name {
+                input.name = n;
+            }
+            if !phone.is_empty() {
+                input.phones = phone
+                    .into_iter()
+                    .filter(|p| !p.trim().is_empty())
+                    .map(|number| Phone { label: "mobile".into(), number })
+                    .collect();
+            }
+            if !email.is_empty() {
+                input.emails = email
+                    .into_iter()
+                    .filter(|e| !e.trim().is_empty())
+                    .map(|address| Email { label: String::new(), address })
+                    .collect();
+            }
+            for (given, field) in [
+                (tax_code, &mut input.tax_code),
+                (street, &mut input.street),
+                (ward, &mut input.ward),
+                (district, &mut input.district),
+                (province, &mut input.province),
+                (birthday, &mut input.birthday),
+                (notes, &mut input.notes),
+                (external_id, &mut input.external_id),
+            ] {
+                if let Some(v) = given {
+                    *field = Some(v).filter(|v| !v.trim().is_empty());
+                }
+            }
+            let c = ws.update_customer(&id, &base, &input).await?;
+            print(json, &c, || customer_text(&c))?;
+        }
         Command::Customer { command: CustomerCommand::Show { id, json } } => {
             let c = ws.customer(&id).await?;
-            print(json, &c, || {
-                let phones: Vec<&str> = c.phones.iter().map(|p| p.number.as_str()).collect();
-                let emails: Vec<&str> = c.emails.iter().map(|e| e.address.as_str()).collect();
-                format!("{}  {}\n  phones: {}\n  emails: {}", c.id, c.name, phones.join(", "), emails.join(", "))
-            })?;
+            print(json, &c, || customer_text(&c))?;
         }
         Command::History { id, json } => {
             let h = ws.history(&id).await?;
@@ -658,6 +743,12 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         }
     }
     Ok(())
+}
+
+fn customer_text(c: &tend::customers::Customer) -> String {
+    let phones: Vec<&str> = c.phones.iter().map(|p| p.number.as_str()).collect();
+    let emails: Vec<&str> = c.emails.iter().map(|e| e.address.as_str()).collect();
+    format!("{}  {}\n  phones: {}\n  emails: {}", c.id, c.name, phones.join(", "), emails.join(", "))
 }
 
 fn main() -> ExitCode {

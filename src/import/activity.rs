@@ -3,7 +3,7 @@
 //! validated exactly like the timeline's form (`interactions::check`).
 
 use super::mapping::{header_key, ColumnMap, Mapping};
-use super::row::{date_cell, money_cell, phone_cell, CellError};
+use super::row::{date_cell, money_cell, phone_cell, split_time, CellError};
 use crate::fold::fold;
 use crate::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind, PurchaseItem};
 use crate::validate;
@@ -332,9 +332,11 @@ pub(crate) fn assess(
         err(&mut errors, link_col, "import.customer_missing", "");
     }
 
+    let today = crate::settings::today_in(cx.tz, cx.now);
     let occurred_at = match (cell(Target::OccurredAt), plan.col(Target::OccurredAt)) {
-        (Some((i, v)), _) => match datetime_cell(v, cx.tz) {
-            Ok(ms) if ms > cx.now + 86_400_000 => {
+        (Some((i, v)), _) => match datetime_cell(v, cx.tz, today) {
+            // a calendar rule: the day it happened, in the workspace's zone, is not after today there
+            Ok(ms) if crate::settings::today_in(cx.tz, ms) > today => {
                 err(&mut errors, i, "validation.date_out_of_range", v);
                 None
             }
@@ -517,8 +519,9 @@ impl Ready {
 
 /// A date, or a date and a time (15/03/2025 14:30, 2025-03-15T14:30:00, an Excel serial with a
 /// fraction of a day), in the workspace's time zone, as UTC milliseconds. Midnight when only a
-/// date is given.
-pub fn datetime_cell(v: &str, tz: &TimeZone) -> std::result::Result<i64, &'static str> {
+/// date is given. The date is read as a typed one (`validate::typed_date`, two-digit years
+/// counted from `today`).
+pub fn datetime_cell(v: &str, tz: &TimeZone, today: jiff::civil::Date) -> std::result::Result<i64, &'static str> {
     use jiff::civil::{Date, Time};
     let t = v.trim();
     let (date, time) = match t.parse::<f64>() {
@@ -534,11 +537,8 @@ pub fn datetime_cell(v: &str, tz: &TimeZone) -> std::result::Result<i64, &'stati
             (date, time)
         }
         _ => {
-            let (d, rest) = match t.find([' ', 'T']) {
-                Some(i) => (&t[..i], t[i + 1..].trim()),
-                None => (t, ""),
-            };
-            let date: Date = date_cell(d)?.parse().map_err(|_| "validation.date_invalid")?;
+            let (d, rest) = split_time(t);
+            let date: Date = date_cell(d, today)?.parse().map_err(|_| "validation.date_invalid")?;
             let rest = rest.trim_end_matches('Z');
             let time = if rest.is_empty() {
                 Time::midnight()
@@ -624,7 +624,7 @@ mod tests {
     #[test]
     fn dates_and_times_in_the_workspace_zone() {
         let tz = TimeZone::get("Asia/Ho_Chi_Minh").unwrap();
-        let ms = |s: &str| datetime_cell(s, &tz);
+        let ms = |s: &str| datetime_cell(s, &tz, jiff::civil::date(2026, 3, 15));
         // 15/03/2025 14:30 in Hanoi is 07:30 UTC
         let want = jiff::Timestamp::from_second(1_742_023_800).unwrap().as_millisecond();
         for s in ["15/03/2025 14:30", "2025-03-15 14:30", "2025-03-15T14:30:00", "15-3-2025 14:30:00"] {

@@ -208,57 +208,43 @@ pub fn phone_cell(v: &str) -> String {
     t.to_string()
 }
 
-/// A date as a person or a spreadsheet writes it: day first (15/03/1985, 15-3-85, 15.03.1985),
-/// ISO (1985-03-15, 19850315), or an Excel serial day number (31121).
-pub fn date_cell(v: &str) -> std::result::Result<String, &'static str> {
+/// A date cell as the text of a typed date: an Excel serial day number (31121, at most five
+/// digits) becomes its date and a time of day after a date (`1985-03-15 00:00`) is dropped; the
+/// rest is read by the one rule of typed dates (`validate::typed_date`), which the form uses too.
+pub(crate) fn date_text(v: &str) -> std::borrow::Cow<'_, str> {
     let t = v.trim();
-    let t = t.split([' ', 'T']).next().unwrap_or(t);
     if let Ok(serial) = t.parse::<u32>() {
         if (1..=2_958_465).contains(&serial) && t.len() <= 5 {
-            let base = jiff::civil::date(1899, 12, 30);
-            return base
-                .checked_add(jiff::Span::new().days(i64::from(serial)))
-                .map(|d| d.to_string())
-                .map_err(|_| "validation.date_invalid");
-        }
-        if t.len() == 8 {
-            let (y, m, d) = (&t[..4], &t[4..6], &t[6..]);
-            return format!("{y}-{m}-{d}")
-                .parse::<jiff::civil::Date>()
-                .map(|d| d.to_string())
-                .map_err(|_| "validation.date_invalid");
-        }
-    }
-    if let Ok(d) = t.parse::<jiff::civil::Date>() {
-        return Ok(d.to_string());
-    }
-    let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
-    if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
-        let num = |s: &str| s.parse::<i32>().ok();
-        let (a, b, c) = (num(parts[0]), num(parts[1]), num(parts[2]));
-        if let (Some(a), Some(b), Some(c)) = (a, b, c) {
-            let (y, m, d) = if parts[0].len() == 4 {
-                (a, b, c)
-            } else {
-                let y = if parts[2].len() == 2 {
-                    if c > 30 {
-                        1900 + c
-                    } else {
-                        2000 + c
-                    }
-                } else {
-                    c
-                };
-                (y, b, a)
-            };
-            if let (Ok(y), Ok(m), Ok(d)) = (i16::try_from(y), i8::try_from(m), i8::try_from(d)) {
-                if let Ok(date) = jiff::civil::Date::new(y, m, d) {
-                    return Ok(date.to_string());
-                }
+            if let Ok(d) = jiff::civil::date(1899, 12, 30).checked_add(jiff::Span::new().days(i64::from(serial))) {
+                return d.to_string().into();
             }
         }
     }
-    Err("validation.date_invalid")
+    split_time(t).0.into()
+}
+
+/// A date and a time of day after it: `2025-03-15T14:30` (a `T` between digits), `15/03/2025 14:30`
+/// (the last word, with a colon); a date alone has no time.
+pub(crate) fn split_time(t: &str) -> (&str, &str) {
+    let b = t.as_bytes();
+    if let Some(i) =
+        (1..b.len().saturating_sub(1)).find(|&i| b[i] == b'T' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit())
+    {
+        return (&t[..i], &t[i + 1..]);
+    }
+    match t.rfind(char::is_whitespace) {
+        Some(i) if t[i..].contains(':') => (t[..i].trim(), t[i..].trim()),
+        _ => (t, ""),
+    }
+}
+
+/// A date cell as YYYY-MM-DD: [`date_text`], read by `validate::typed_date` (two-digit years
+/// counted from `today`, the workspace's date).
+pub fn date_cell(v: &str, today: jiff::civil::Date) -> std::result::Result<String, &'static str> {
+    match crate::validate::typed_date(&date_text(v), today)? {
+        Some(d) => Ok(d.to_string()),
+        None => Err("validation.date_invalid"),
+    }
 }
 
 /// Money in whole units: "15.000.000", "15,000,000 đ", "15 000 000 VND", "2500000".
@@ -440,13 +426,11 @@ pub(crate) fn convert(plan: &Plan, lookups: &Lookups, record: &Record) -> Conver
                     inp.tags.push(t.to_string());
                 }
             }
-            Target::Birthday => match date_cell(v) {
-                Ok(d) => {
-                    inp.birthday = Some(d);
-                    out.origin.push(("birthday".into(), i));
-                }
-                Err(k) => err(&mut out, i, k, v),
-            },
+            Target::Birthday => {
+                // read by validation, with the same rule as a date typed in the form
+                inp.birthday = Some(date_text(v).into_owned());
+                out.origin.push(("birthday".into(), i));
+            }
             Target::Gender => match gender_cell(v) {
                 Some(g) => inp.gender = Some(g),
                 None => err(&mut out, i, "import.gender_unknown", v),
@@ -469,13 +453,7 @@ pub(crate) fn convert(plan: &Plan, lookups: &Lookups, record: &Record) -> Conver
             Target::Custom(key) => {
                 use crate::settings::CustomFieldKind as K;
                 let value = match lookups.fields.get(key) {
-                    Some(K::Date) => match date_cell(v) {
-                        Ok(d) => d,
-                        Err(k) => {
-                            err(&mut out, i, k, v);
-                            continue;
-                        }
-                    },
+                    Some(K::Date) => date_text(v).into_owned(),
                     Some(K::Checkbox) => match checkbox_cell(v) {
                         Some(b) => b.to_string(),
                         None => {
@@ -519,23 +497,27 @@ pub(crate) fn column_name(plan: &Plan, column: usize) -> String {
 mod tests {
     use super::*;
 
+    /// Cells read as typed dates (`src/typed_dates.json` has the rule's cases), besides what only
+    /// spreadsheets write: serial day numbers and a time after the date.
     #[test]
     fn dates() {
+        let today = jiff::civil::date(2026, 3, 15);
         for (raw, want) in [
             ("15/03/1985", "1985-03-15"),
-            ("15-3-1985", "1985-03-15"),
-            ("15.03.85", "1985-03-15"),
-            ("1/2/05", "2005-02-01"),
-            ("1985-03-15", "1985-03-15"),
-            ("1985/03/15", "1985-03-15"),
+            ("15 3 1985", "1985-03-15"),
+            ("15031985", "1985-03-15"),
             ("19850315", "1985-03-15"),
+            ("15/03/35", "2035-03-15"),
+            ("15/03/37", "1937-03-15"),
             ("31121", "1985-03-15"),
             ("1985-03-15 00:00", "1985-03-15"),
+            ("15/03/1985 14:30:00", "1985-03-15"),
+            ("1985-03-15T00:00:00", "1985-03-15"),
         ] {
-            assert_eq!(date_cell(raw).as_deref(), Ok(want), "{raw}");
+            assert_eq!(date_cell(raw, today).as_deref(), Ok(want), "{raw}");
         }
-        for bad in ["31/02/1990", "hôm qua", "15/03", "1985-13-01"] {
-            assert!(date_cell(bad).is_err(), "{bad}");
+        for bad in ["31/02/1990", "hôm qua", "15/03", "1985-13-01", "", "0"] {
+            assert!(date_cell(bad, today).is_err(), "{bad}");
         }
     }
 

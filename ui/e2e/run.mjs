@@ -145,6 +145,7 @@ function session(hostname, port) {
 async function runScenario() {
   let hostname = '127.0.0.1';
   let port = PORT;
+  let db = process.env.TEND_DB;
   if (process.env.TAURI_DRIVER_URL) {
     const u = new URL(process.env.TAURI_DRIVER_URL);
     hostname = u.hostname;
@@ -160,6 +161,7 @@ async function runScenario() {
       XDG_DATA_HOME: join(tmp, 'data'),
       XDG_CONFIG_HOME: join(tmp, 'config')
     };
+    db = env.TEND_DB;
     await startDisplay(env);
     if (env.DISPLAY) process.env.DISPLAY = env.DISPLAY;
     await startDriver(PORT, env);
@@ -167,7 +169,8 @@ async function runScenario() {
   }
 
   browser = await session(hostname, port);
-  await scenario(browser, { artifacts: ARTIFACTS, step });
+  if (!existsSync(CLI)) throw new Error(`the tend CLI is needed next to the app: ${CLI}`);
+  await scenario(browser, { artifacts: ARTIFACTS, step, cli: CLI, db });
   await browser.deleteSession();
   browser = null;
 }

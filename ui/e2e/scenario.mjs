@@ -1,12 +1,15 @@
 // The end-to-end scenario, separate from the harness that starts the app (run.mjs), so it can be
 // pointed at any WebDriver session showing the UI.
 
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helpers } from './helpers.mjs';
 
-export async function scenario(browser, { artifacts, step }) {
+/** `cli` and `db`: the `tend` CLI of the same build and the workspace the app has open, to change
+ *  a customer from another program while the app shows it. */
+export async function scenario(browser, { artifacts, step, cli, db }) {
   const { $t, shown, waitFor, domText, textOf, typeInto, screenshot } = helpers(browser, { artifacts, tag: 'e2e' });
 
   async function historyRows() {
@@ -98,6 +101,40 @@ export async function scenario(browser, { artifacts, step }) {
     if (!phones.includes('0987 654 321') || phones.includes('12ab')) throw new Error(`profile phones after refused save: "${phones}"`);
     const count = (await historyRows()).length;
     if (count !== historyCount) throw new Error(`history has ${count} rows, had ${historyCount} before the refused save`);
+  });
+
+  await step('a field changed by another program while the form is open is shown, not overwritten', async () => {
+    const id = decodeURIComponent(new URL(customerUrl).pathname.split('/').filter(Boolean).pop() ?? '');
+    const tend = (...args) => {
+      const r = spawnSync(cli, ['--db', db, ...args, '--json'], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`tend ${args.join(' ')}: ${r.stderr || r.error}`);
+      return JSON.parse(r.stdout);
+    };
+    await (await shown('tab-profile')).click();
+    await (await shown('edit-profile')).click();
+    await typeInto('field-province', 'Huế');
+    // meanwhile the CLI changes the province and the notes of the same customer
+    tend('customer', 'edit', id, '--province', 'Đà Nẵng', '--notes', 'Gọi lại thứ Hai');
+    await (await $t('save')).click();
+    const note = await shown('conflict-province');
+    const said = await domText(note);
+    if (!said.includes('Đà Nẵng')) throw new Error(`the conflict reads "${said}"`);
+    await shown('conflict-banner');
+    // the notes (untouched in the form) now show what the CLI wrote; nothing was saved
+    const notes = await (await $t('field-notes')).getValue();
+    if (notes !== 'Gọi lại thứ Hai') throw new Error(`the form's notes after the conflict: "${notes}"`);
+    if ((await (await $t('field-province')).getValue()) !== 'Huế') throw new Error('the typed province was lost');
+    if (tend('customer', 'show', id).province !== 'Đà Nẵng') throw new Error('the conflicting save overwrote the province');
+    await screenshot('customer-360-conflict');
+    // keep mine, save: the province is the user's, the notes the CLI's
+    await (await $t('conflict-keep-province')).click();
+    if (await (await $t('conflict-province')).isExisting()) throw new Error('the conflict is still shown after choosing');
+    await (await $t('save')).click();
+    await waitFor('the saved profile', async () => (await $t('profile-view')).isExisting());
+    const stored = tend('customer', 'show', id);
+    if (stored.province !== 'Huế' || stored.notes !== 'Gọi lại thứ Hai') throw new Error(`stored after save: ${stored.province} / ${stored.notes}`);
+    const profile = await textOf('profile-view');
+    if (!profile.includes('Huế') || !profile.includes('Gọi lại thứ Hai')) throw new Error(`profile after save: "${profile}"`);
   });
 
   await step('Ctrl+K finds the customer and opens the 360', async () => {

@@ -32,6 +32,15 @@ export function emptyInput(): CustomerInput {
   };
 }
 
+/**
+ * A saved customer's values exactly as stored (the core's `Customer::to_input`): what a form was
+ * opened with, sent beside the edited values so the core saves only the fields the user changed.
+ */
+export function storedInput(c: Customer): CustomerInput {
+  const { id, contacts, created_at, updated_at, deleted_at, ...rest } = c;
+  return JSON.parse(JSON.stringify(rest));
+}
+
 /** The form values that recreate a saved customer (with one empty row to type a new phone/email). */
 export function inputFromCustomer(c: Customer): CustomerInput {
   const { id, contacts, created_at, updated_at, deleted_at, ...rest } = c;

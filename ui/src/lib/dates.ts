@@ -1,6 +1,8 @@
 // Typed dates and times: what a person writes in a date box (`15/03/1985`, `15-3-85`, `15031985`)
 // to the calendar date the core stores (`1985-03-15`), and back. Day first in both languages (the
 // app shows dates as dd/mm/yyyy in Vietnamese and as `6 Jan 2025` in English, never month first).
+// The date rule is the core's (src/validate.rs `typed_date`): dates.test.ts runs the core's own
+// table of cases (src/typed_dates.json) against it.
 
 export type Parsed<T> = { ok: true; value: T | null } | { ok: false };
 
@@ -15,29 +17,47 @@ function ymd(y: number, m: number, d: number): string | null {
   return `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
 }
 
-/** A two-digit year as a full one: up to ten years ahead is this century, the rest the last. */
+/**
+ * A two-digit year as a full one: the year ending so among the hundred years that end ten years
+ * after `thisYear` (in 2026, 1937 to 2036). The core's `validate::full_year`.
+ */
 export function fullYear(yy: number, thisYear = new Date().getFullYear()): number {
-  const century = Math.floor(thisYear / 100) * 100;
-  return century + yy > thisYear + 10 ? century - 100 + yy : century + yy;
+  const y = Math.floor(thisYear / 100) * 100 + yy;
+  if (y > thisYear + 10) return y - 100;
+  if (y <= thisYear - 90) return y + 100;
+  return y;
+}
+
+/** Today's date (`YYYY-MM-DD`) in a time zone (the workspace's), not the device's. */
+export function todayIn(timeZone: string, now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 /**
- * A typed date as `YYYY-MM-DD`: day, month, year separated by `/`, `-`, `.` or spaces
- * (`15/3/1985`, `15.03.85`), eight digits `15031985`, or ISO `1985-03-15`. Empty text is no date
- * (`value: null`); anything else, or a day that does not exist (`31/02/2024`), is `ok: false`.
+ * A typed date as `YYYY-MM-DD`, by the core's one rule (`validate::typed_date` in src/validate.rs;
+ * both run the cases of src/typed_dates.json): day first separated by `/`, `-`, `.` or spaces
+ * (`15/3/1985`, `15.03.85`), year first (`1985-03-15`, `1985/3/5`), eight digits (`19850315` year
+ * first from 1900 on, else day first: `15031985`). Two-digit years count from `thisYear`. Empty
+ * text is no date (`value: null`); anything else, or a day that does not exist (`31/02/2024`), is
+ * `ok: false`.
  */
 export function parseDateInput(text: string, thisYear?: number): Parsed<string> {
   const t = text.trim();
   if (t === '') return { ok: true, value: null };
-  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
-  if (m) return result(ymd(Number(m[1]), Number(m[2]), Number(m[3])));
-  m = /^(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{2}|\d{4})$/.exec(t);
-  if (m) {
-    const y = m[3].length === 2 ? fullYear(Number(m[3]), thisYear) : Number(m[3]);
-    return result(ymd(y, Number(m[2]), Number(m[1])));
+  if (/^\d{8}$/.test(t)) {
+    const n = (a: number, b?: number) => Number(t.slice(a, b));
+    const yearFirst = n(0, 4) >= 1900 ? ymd(n(0, 4), n(4, 6), n(6)) : null;
+    return result(yearFirst ?? ymd(n(4), n(2, 4), n(0, 2)));
   }
-  m = /^(\d{2})(\d{2})(\d{4})$/.exec(t);
-  if (m) return result(ymd(Number(m[3]), Number(m[2]), Number(m[1])));
+  // three groups of digits; between two, spaces and at most one of `/`, `-`, `.`
+  const m = /^(\d+)([\s/.-]+)(\d+)([\s/.-]+)(\d+)$/.exec(t);
+  if (!m || [m[2], m[4]].some((sep) => (sep.match(/[/.-]/g) ?? []).length > 1)) return { ok: false };
+  const [a, b, c] = [m[1], m[3], m[5]];
+  if (a.length === 4 && b.length <= 2 && c.length <= 2) return result(ymd(Number(a), Number(b), Number(c)));
+  if (a.length <= 2 && b.length <= 2 && c.length === 4) return result(ymd(Number(c), Number(b), Number(a)));
+  if (a.length <= 2 && b.length <= 2 && c.length === 2) return result(ymd(fullYear(Number(c), thisYear), Number(b), Number(a)));
   return { ok: false };
 }
 

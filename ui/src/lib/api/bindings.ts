@@ -28,7 +28,7 @@ export const commands = {
 	customerGet: (id: string) => typedError<Customer, ErrorPayload>(__TAURI_INVOKE("customer_get", { id })),
 	customerCheckDuplicates: (input: CustomerInput, excludeId: string | null) => typedError<DuplicateHit[], ErrorPayload>(__TAURI_INVOKE("customer_check_duplicates", { input, excludeId })),
 	customerCreate: (input: CustomerInput) => typedError<Created, ErrorPayload>(__TAURI_INVOKE("customer_create", { input })),
-	customerUpdate: (id: string, input: CustomerInput) => typedError<Customer, ErrorPayload>(__TAURI_INVOKE("customer_update", { id, input })),
+	customerUpdate: (id: string, base: CustomerInput, input: CustomerInput) => typedError<Customer, ErrorPayload>(__TAURI_INVOKE("customer_update", { id, base, input })),
 	customerTrash: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("customer_trash", { id })),
 	customerRestore: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("customer_restore", { id })),
 	customerPurge: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("customer_purge", { id })),
@@ -233,7 +233,7 @@ export type CustomerInput = {
 	owner_id?: string | null,
 	stage_id?: string | null,
 	tags?: string[],
-	/**  YYYY-MM-DD */
+	/**  A date as typed (`validate::typed_date`: 15/03/1985, 1985-03-15, ...); stored YYYY-MM-DD. */
 	birthday?: string | null,
 	gender?: Gender | null,
 	/**  Integer minor units of `currency` (VND has none). */

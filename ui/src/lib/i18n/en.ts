@@ -650,9 +650,18 @@ export const en = {
     newer_database:
       'This workspace was written by a newer version of Tend (schema {db_version}; this app knows {app_version}). Update Tend to open it.',
     conflict: 'Conflict: {detail}',
+    edit_conflict: '{count, plural, one {One field was} other {# fields were}} changed by someone else since the form was opened; nothing was saved ({fields})',
     storage: 'Could not read or write the workspace: {detail}',
     invalid: 'Invalid input',
     ipc: 'The app could not run this command: {detail}',
     unknown: 'Unexpected error ({key})'
+  },
+  conflict: {
+    changed: 'Changed by someone else since you opened this form: now “{current}”',
+    empty: '(empty)',
+    keep_mine: 'Keep mine',
+    take_theirs: 'Take theirs',
+    banner:
+      '{count, plural, one {One field you changed was} other {# fields you changed were}} also changed by someone else since you opened this form; nothing was saved. Choose for each: keep yours or take theirs. Saving keeps yours.'
   }
 };

@@ -60,6 +60,8 @@ const CORE_KEYS = [
   'error.not_found',
   'error.newer_database',
   'error.conflict',
+  'error.edit_conflict',
+  'conflict.changed',
   'error.storage',
   'error.invalid'
 ];
@@ -79,6 +81,8 @@ const CORE_PARAMS: Record<string, string[]> = {
   'error.not_found': ['entity'],
   'error.newer_database': ['app_version', 'db_version'],
   'error.conflict': ['detail'],
+  'error.edit_conflict': ['count', 'fields'],
+  'conflict.changed': ['current'],
   'error.storage': ['detail']
 };
 

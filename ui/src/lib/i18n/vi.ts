@@ -650,9 +650,18 @@ export const vi = {
     newer_database:
       'Dữ liệu này được tạo bởi phiên bản Tend mới hơn (cấu trúc {db_version}; ứng dụng này biết {app_version}). Hãy cập nhật Tend để mở.',
     conflict: 'Xung đột: {detail}',
+    edit_conflict: '{count, number} trường đã được người khác sửa sau khi biểu mẫu được mở; chưa lưu gì ({fields})',
     storage: 'Không đọc hoặc ghi được dữ liệu: {detail}',
     invalid: 'Dữ liệu không hợp lệ',
     ipc: 'Ứng dụng không chạy được lệnh này: {detail}',
     unknown: 'Lỗi không mong đợi ({key})'
+  },
+  conflict: {
+    changed: 'Người khác đã sửa trường này sau khi bạn mở biểu mẫu: hiện là “{current}”',
+    empty: '(trống)',
+    keep_mine: 'Giữ của tôi',
+    take_theirs: 'Lấy giá trị mới',
+    banner:
+      '{count, number} trường bạn sửa cũng vừa được người khác sửa sau khi bạn mở biểu mẫu; chưa lưu gì. Hãy chọn cho từng trường: giữ của bạn hay lấy giá trị mới. Bấm Lưu sẽ giữ của bạn.'
   }
 };
