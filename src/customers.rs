@@ -252,6 +252,9 @@ pub(crate) struct Columns {
     pub(crate) notes: Option<String>,
     pub(crate) external_id: Option<String>,
     pub(crate) custom: Vec<(String, Option<String>)>, // (field id, value)
+    /// What the check changed that the user should hear about (not errors): an old 11-digit
+    /// mobile number converted (`notice.phone_renumbered`, params `from`, `to`).
+    pub(crate) notices: Vec<FieldError>,
 }
 
 /// A stored column's value, for either database API.
@@ -405,16 +408,30 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
     }
 
     let mut phones: Vec<Phone> = Vec::new();
+    let mut notices = Vec::new();
     for (i, p) in input.phones.iter().enumerate() {
         if p.number.trim().is_empty() && p.label.trim().is_empty() {
             continue; // an empty row left in the form
         }
-        match validate::phone(&p.number) {
-            Ok(n) => {
+        match validate::phone_number(&p.number) {
+            Ok(validate::PhoneNumber { e164: n, renumbered_from }) => {
                 if phones.iter().any(|q| q.number == n) {
                     errs.push(FieldError::new(format!("phones[{i}].number"), "validation.phone_repeated"));
                 } else {
-                    phones.push(Phone { label: validate::text(&p.label), number: n });
+                    if let Some(old) = renumbered_from {
+                        let to = crate::export::display_phone(&n);
+                        notices.push(
+                            FieldError::new(format!("phones[{i}].number"), "notice.phone_renumbered")
+                                .with("from", old)
+                                .with("to", to),
+                        );
+                    }
+                    // no label given: the number's own type names it (a landline is no "mobile")
+                    let mut label = validate::text(&p.label);
+                    if label.is_empty() {
+                        label = validate::phone_label(&n).to_string();
+                    }
+                    phones.push(Phone { label, number: n });
                 }
             }
             Err(k) => errs.push(FieldError::new(format!("phones[{i}].number"), k).with("value", p.number.trim())),
@@ -588,6 +605,7 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
         notes,
         external_id,
         custom,
+        notices,
     })
 }
 

@@ -159,6 +159,9 @@ pub struct ImportReport {
     pub failed_rows: u64,
     pub kept: Vec<KeptValue>,
     pub duplicates: Vec<DuplicateRow>,
+    /// Old 11-digit mobile numbers converted to their 10-digit successors (2018), one per
+    /// number: the row, column, the number as written, `notice.phone_renumbered` {from, to}.
+    pub renumbered: Vec<RowError>,
     /// Custom fields made for columns mapped to `new_field`.
     pub new_fields: Vec<String>,
     /// Columns of the file that were not imported (mapped to `ignore`), so nothing is left out
@@ -278,6 +281,7 @@ pub fn reason_en(key: &str) -> &'static str {
         "import.order_apart" => "a row of an order whose other rows are further up; keep an order's rows together",
         "import.order_line_rejected" => "another row of this order was rejected; an order is imported whole",
         "import.order_mixed" => "the rows of this order name different customers or currencies",
+        "notice.phone_renumbered" => "an old 11-digit mobile number, converted to its 10-digit successor (2018)",
         _ => "invalid",
     }
 }
@@ -573,7 +577,7 @@ fn preview(
                     params,
                 })
                 .collect();
-            if let Some((cols, _, _)) = cols {
+            if let Some((cols, _, _, _)) = cols {
                 if let Some((_, id, _)) = write::holders(&conn, &cols.keys())?.first() {
                     duplicate_of =
                         conn.query_row("SELECT name FROM customers WHERE id = ?", [id], |r| r.get::<_, String>(0)).ok();
@@ -599,8 +603,9 @@ fn preview(
 
 type Problem = (usize, String, BTreeMap<String, String>);
 
-/// A valid row's columns, the company it names (validated too) and the person's title there.
-type Valid = (crate::customers::Columns, Option<crate::customers::Columns>, Option<String>);
+/// A valid row's columns, the company it names (validated too), the person's title there and
+/// what the check converted (old mobile numbers), by column.
+type Valid = (crate::customers::Columns, Option<crate::customers::Columns>, Option<String>, Vec<Problem>);
 
 /// Converts and validates a row: its problems by column, or what it holds.
 fn assess(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: &source::Record) -> (Vec<Problem>, Option<Valid>) {
@@ -649,7 +654,12 @@ fn assess(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: &source::Record) -
     if !problems.is_empty() {
         return (problems, None);
     }
-    (problems, cols.map(|c| (c, company, conv.title)))
+    let valid = cols.map(|c| {
+        let at = |f: &str| conv.column_of(f).unwrap_or(name_col);
+        let notices = c.notices.iter().map(|n| (at(&n.field), n.message_key.clone(), n.params.clone())).collect();
+        (c, company, conv.title, notices)
+    });
+    (problems, valid)
 }
 
 /// A row checked on the reading thread: its problems, or what the writer needs.
@@ -667,17 +677,19 @@ struct Checked {
     keys: Vec<(String, &'static str, String)>,
     company: Option<crate::customers::Columns>,
     title: Option<String>,
+    notices: Vec<Problem>,
 }
 
 impl Assessed {
     fn of(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: source::Record) -> Assessed {
         let (problems, checked) = assess(plan, lookups, rules, &rec);
-        let checked = checked.map(|(cols, company, title)| Checked {
+        let checked = checked.map(|(cols, company, title, notices)| Checked {
             doc: write::doc_of(&cols, &[]),
             keys: cols.keys(),
             title: title.filter(|_| company.is_some()),
             cols,
             company,
+            notices,
         });
         Assessed { rec, problems, checked }
     }
@@ -737,6 +749,7 @@ impl ImportReport {
             failed_rows: 0,
             kept: vec![],
             duplicates: vec![],
+            renumbered: vec![],
             new_fields,
             ignored_columns: headers.iter().filter(|h| mapping.target_of(h) == "ignore").cloned().collect(),
             rows: 0,
@@ -842,21 +855,21 @@ fn run(
                         last_tick = Instant::now();
                         report.tell(started, progress);
                     }
-                    let Some(Checked { cols, doc, keys, company, title }) = checked else {
+                    let row_error = |(column, key, params): Problem, value: &str| RowError {
+                        row: rec.row,
+                        column: row::column_name(plan, column),
+                        value: params.get(value).cloned().unwrap_or_default(),
+                        reason: reason_en(&key).to_string(),
+                        message_key: key,
+                        params,
+                    };
+                    let Some(Checked { cols, doc, keys, company, title, notices }) = checked else {
                         report.failed_rows += 1;
-                        for (column, key, params) in problems {
-                            report.failed.push(RowError {
-                                row: rec.row,
-                                column: row::column_name(plan, column),
-                                value: params.get("value").cloned().unwrap_or_default(),
-                                reason: reason_en(&key).to_string(),
-                                message_key: key,
-                                params,
-                            });
-                        }
+                        report.failed.extend(problems.into_iter().map(|p| row_error(p, "value")));
                         rejects.push(&rec.cells)?;
                         continue;
                     };
+                    report.renumbered.extend(notices.into_iter().map(|p| row_error(p, "from")));
                     let holders = write::holders(&conn, &keys)?;
                     match (holders.first(), on_dup) {
                         (Some((seq, id, k)), OnDuplicate::Skip | OnDuplicate::Merge) => {

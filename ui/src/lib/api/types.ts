@@ -58,3 +58,4 @@ export type DuplicatePair = Out<'duplicatePairs'>[number];
 export type FieldConflict = Out<'mergeConflicts'>[number];
 export type MergeReport = Out<'mergeCustomers'>;
 export type NamedMapping = Out<'mappingList'>[number];
+export type PhoneInfo = Out<'phoneInfo'>;

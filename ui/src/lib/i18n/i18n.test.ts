@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { vi } from './vi';
 import { CHANNELS, DIRECTIONS, FIELD_KINDS, GENDERS, INTERACTION_KINDS, ROLES, SOURCES, CUSTOMER_KINDS } from '../enums';
+import { PHONE_KINDS } from '../format';
 
 type Dict = { [k: string]: string | Dict };
 
@@ -55,7 +56,9 @@ const CORE_KEYS = [
   'error.newer_database',
   'error.conflict',
   'error.storage',
-  'error.invalid'
+  'error.invalid',
+  'files.not_chosen',
+  'notice.phone_renumbered'
 ];
 
 const CORE_PARAMS: Record<string, string[]> = {
@@ -68,7 +71,9 @@ const CORE_PARAMS: Record<string, string[]> = {
   'error.not_found': ['entity'],
   'error.newer_database': ['app_version', 'db_version'],
   'error.conflict': ['detail'],
-  'error.storage': ['detail']
+  'error.storage': ['detail'],
+  'files.not_chosen': ['path'],
+  'notice.phone_renumbered': ['from', 'to']
 };
 
 describe('dictionaries', () => {
@@ -111,7 +116,8 @@ describe('dictionaries', () => {
       ['direction', DIRECTIONS],
       ['source', SOURCES],
       ['stage', ['lead', 'prospect', 'customer', 'loyal', 'churned', 'negative']],
-      ['duplicates.reason', ['phone', 'email', 'tax_code']]
+      ['duplicates.reason', ['phone', 'email', 'tax_code']],
+      ['phone.kind', PHONE_KINDS]
     ];
     const missing = families.flatMap(([prefix, values]) => values.map((v) => `${prefix}.${v}`)).filter((k) => !(k in flatVi));
     expect(missing).toEqual([]);
