@@ -255,6 +255,9 @@ pub(crate) struct Columns {
     pub(crate) notes: Option<String>,
     pub(crate) external_id: Option<String>,
     pub(crate) custom: Vec<(String, Option<String>)>, // (field id, value)
+    /// What the check changed that the user should hear about (not errors): an old 11-digit
+    /// mobile number converted (`notice.phone_renumbered`, params `from`, `to`).
+    pub(crate) notices: Vec<FieldError>,
 }
 
 /// A stored column's value, for either database API.
@@ -457,16 +460,29 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
     }
 
     let mut phones: Vec<Phone> = Vec::new();
+    let mut notices = Vec::new();
     for (i, p) in input.phones.iter().enumerate() {
         if p.number.trim().is_empty() {
             continue; // absent: an empty row left in the form, or `--phone ""`
         }
-        let label = errs.field(format!("phones[{i}].label"), validate::text(&p.label));
-        match validate::phone(&p.number) {
-            Ok(n) => {
+        let mut label = errs.field(format!("phones[{i}].label"), validate::text(&p.label));
+        match validate::phone_number(&p.number) {
+            Ok(validate::PhoneNumber { e164: n, renumbered_from }) => {
                 if phones.iter().any(|q| q.number == n) {
                     errs.push(FieldError::new(format!("phones[{i}].number"), "validation.phone_repeated"));
                 } else {
+                    if let Some(old) = renumbered_from {
+                        let to = crate::export::display_phone(&n);
+                        notices.push(
+                            FieldError::new(format!("phones[{i}].number"), "notice.phone_renumbered")
+                                .with("from", old)
+                                .with("to", to),
+                        );
+                    }
+                    // no label given: the number's own type names it (a landline is no "mobile")
+                    if label.is_empty() {
+                        label = validate::phone_label(&n).to_string();
+                    }
                     phones.push(Phone { label, number: n });
                 }
             }
@@ -640,6 +656,7 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
         notes,
         external_id,
         custom,
+        notices,
     })
 }
 

@@ -331,3 +331,22 @@ fn customer_edit_changes_only_the_fields_given() {
     assert_eq!(code, 2);
     assert_eq!(e["error"]["field"], "birthday");
 }
+
+#[test]
+fn a_landline_added_from_the_command_line_is_labelled_landline_and_an_old_mobile_is_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("l.tend");
+    let (code, r, err) =
+        tend(&db, &["customer", "add", "--name", "Cửa hàng Hoa", "--phone", "028 3822 1234", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (r["phones"][0]["label"].as_str(), r["phones"][0]["number"].as_str()),
+        (Some("landline"), Some("+842838221234"))
+    );
+    let (code, r, err) = tend(&db, &["customer", "add", "--name", "Bà Tư", "--phone", "0168 812 3456", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (r["phones"][0]["label"].as_str(), r["phones"][0]["number"].as_str()),
+        (Some("mobile"), Some("+84388123456"))
+    );
+}

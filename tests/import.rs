@@ -320,6 +320,41 @@ async fn undo_puts_the_customers_an_import_made_in_the_trash_where_they_can_be_r
 }
 
 #[tokio::test]
+async fn old_mobile_numbers_are_converted_and_reported_per_row_and_labels_follow_the_number() {
+    let f = open().await;
+    let p = file(
+        f.dir.path(),
+        "cu.csv",
+        "Họ tên,SĐT,Zalo\n\
+         Bà Cũ,0168 812 3456,+84 128 787 8888\n\
+         Cửa hàng Mới,028 3822 1234,\n\
+         Ông Mới,0912 345 678,1699333999\n"
+            .as_bytes(),
+    );
+    let r = import(&f.ws, &p, &ImportOptions::default()).await;
+    assert_eq!((r.imported, r.failed_rows), (3, 0), "{:?}", r.failed);
+    let got: Vec<(u64, &str, &str, &str)> =
+        r.renumbered.iter().map(|n| (n.row, n.column.as_str(), n.value.as_str(), n.params["to"].as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (2, "SĐT", "0168 812 3456", "0388 123 456"),
+            (2, "Zalo", "+84 128 787 8888", "0787 878 888"),
+            (4, "Zalo", "1699333999", "0399 333 999"),
+        ]
+    );
+    assert!(r.renumbered.iter().all(|n| n.message_key == "notice.phone_renumbered"));
+    let phones = |c: tend::customers::Customer| -> Vec<(String, String)> {
+        c.phones.into_iter().map(|p| (p.label, p.number)).collect()
+    };
+    let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+    // "SĐT" only says it is a phone: the number's type labels it; "Zalo" says more and stays
+    assert_eq!(phones(by_name(&f.ws, "Bà Cũ").await), [s("mobile", "+84388123456"), s("Zalo", "+84787878888")]);
+    assert_eq!(phones(by_name(&f.ws, "Cửa hàng Mới").await), [s("landline", "+842838221234")]);
+    assert_eq!(phones(by_name(&f.ws, "Ông Mới").await), [s("mobile", "+84912345678"), s("Zalo", "+84399333999")]);
+}
+
+#[tokio::test]
 async fn a_cancelled_import_writes_nothing() {
     let f = open().await;
     f.ws.create_customer(&person("Có Sẵn", "0912 000 000")).await.unwrap();

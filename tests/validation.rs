@@ -410,3 +410,45 @@ async fn today_is_the_workspace_date_not_the_utc_one() {
     let e = f.ws.create_customer(&born("2026-03-15")).await.unwrap_err();
     assert_eq!(fields(e), [("birthday".to_string(), "validation.date_out_of_range".to_string())]);
 }
+
+#[tokio::test]
+async fn old_eleven_digit_mobiles_are_converted_and_a_number_is_labelled_by_its_type() {
+    let f = open().await;
+    let phone = |label: &str, number: &str| Phone { label: label.into(), number: number.into() };
+    let mut c = person("Trần Văn Cũ", "");
+    c.phones = vec![
+        phone("", "0168 812 3456"),
+        phone("", "028 3822 1234"),
+        phone("Zalo", "+84 129 822 2888"),
+        phone("", "0912 345 678"),
+    ];
+    let saved = f.ws.create_customer(&c).await.unwrap().customer;
+    let got: Vec<(&str, &str)> = saved.phones.iter().map(|p| (p.label.as_str(), p.number.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("mobile", "+84388123456"),
+            ("landline", "+842838221234"),
+            ("Zalo", "+84828222888"),
+            ("mobile", "+84912345678")
+        ]
+    );
+    // what the form shows as the number is typed: the old number it replaced, and the label
+    let info = tend::validate::phone_info("0168 812 3456").unwrap();
+    assert_eq!(
+        info,
+        tend::validate::PhoneInfo {
+            number: "+84388123456".into(),
+            label: "mobile".into(),
+            renumbered_from: Some("0168 812 3456".into())
+        }
+    );
+    let landline = tend::validate::phone_info("028 3822 1234").unwrap();
+    assert_eq!((landline.label.as_str(), landline.renumbered_from), ("landline", None));
+    // the old number written in another form finds the same customer
+    let dup = f.ws.check_duplicates(&person("Ai Đó", "+84 168 812 3456"), None).await.unwrap();
+    assert_eq!(
+        dup.iter().map(|d| (d.id.as_str(), d.reason.as_str())).collect::<Vec<_>>(),
+        [(saved.id.as_str(), "phone")]
+    );
+}

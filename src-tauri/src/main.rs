@@ -2,6 +2,9 @@
 //! shell). Commands translate arguments and errors, nothing more.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod files;
+
+use files::{Access, Granted};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use tauri::Manager;
@@ -228,40 +231,119 @@ async fn history(ws: Ws<'_>, id: String) -> R<Vec<HistoryEntry>> {
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, specta::Type, tauri_specta::Event)]
 struct ImportProgressEvent(ImportProgress);
 
+/// A filter of a file dialog: its name and the extensions it shows ("csv", "xlsx").
+#[derive(serde::Deserialize, Debug, Clone, specta::Type)]
+struct FileFilter {
+    name: String,
+    extensions: Vec<String>,
+}
+
+/// Opens a native file dialog from Rust (open, or save as `file_name`) and lets the path the
+/// user picks be read (open) or written (save) by the commands that take a path; None when
+/// the user cancels. See files.rs.
+async fn ask(
+    window: &tauri::WebviewWindow,
+    granted: &Granted,
+    access: Access,
+    filter: FileFilter,
+    file_name: Option<String>,
+) -> R<Option<String>> {
+    #[cfg(debug_assertions)]
+    let answer = files::test_answer();
+    #[cfg(not(debug_assertions))]
+    let answer: Option<Option<std::path::PathBuf>> = None;
+    let picked = match answer {
+        Some(path) => path,
+        None => {
+            use tauri_plugin_dialog::DialogExt;
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let extensions: Vec<&str> = filter.extensions.iter().map(String::as_str).collect();
+            let mut dialog = window.dialog().file().set_parent(window);
+            if !extensions.is_empty() {
+                dialog = dialog.add_filter(filter.name, &extensions);
+            }
+            let done = move |p: Option<tauri_plugin_dialog::FilePath>| {
+                let _ = tx.send(p.and_then(|p| p.into_path().ok()));
+            };
+            match (access, file_name) {
+                (Access::Read, _) => dialog.pick_file(done),
+                (Access::Write, name) => dialog.set_file_name(name.unwrap_or_default()).save_file(done),
+            }
+            rx.await.ok().flatten()
+        }
+    };
+    Ok(picked.map(|p| {
+        let shown = p.to_string_lossy().into_owned();
+        granted.grant(access, std::path::PathBuf::from(&shown));
+        shown
+    }))
+}
 #[tauri::command]
 #[specta::specta]
-async fn import_preview(ws: Ws<'_>, path: String, options: ImportOptions, rows: u32) -> R<ImportPreview> {
-    ws.get()?.import_preview(std::path::Path::new(&path), &options, rows as usize).await.map_err(e)
+async fn pick_open_file(
+    window: tauri::WebviewWindow,
+    granted: tauri::State<'_, Granted>,
+    filter: FileFilter,
+) -> R<Option<String>> {
+    ask(&window, &granted, Access::Read, filter, None).await
+}
+#[tauri::command]
+#[specta::specta]
+async fn pick_save_file(
+    window: tauri::WebviewWindow,
+    granted: tauri::State<'_, Granted>,
+    filter: FileFilter,
+    file_name: String,
+) -> R<Option<String>> {
+    ask(&window, &granted, Access::Write, filter, Some(file_name)).await
+}
+
+/// Where an import's rejected rows are written: the app's own folder, which the window may read
+/// from (to save a copy elsewhere) but never name for anything else.
+fn rejects_dir(app: &tauri::AppHandle) -> Result<std::path::PathBuf, tauri::Error> {
+    Ok(app.path().app_cache_dir()?.join("rejects"))
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn import_preview(
+    ws: Ws<'_>,
+    granted: tauri::State<'_, Granted>,
+    path: String,
+    options: ImportOptions,
+    rows: u32,
+) -> R<ImportPreview> {
+    let path = granted.check(Access::Read, &path).map_err(e)?;
+    ws.get()?.import_preview(&path, &options, rows as usize).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn import_run(
     app: tauri::AppHandle,
     ws: Ws<'_>,
+    granted: tauri::State<'_, Granted>,
     cancel: tauri::State<'_, Cancels>,
     key: String,
     path: String,
     options: ImportOptions,
 ) -> R<ImportReport> {
+    let path = granted.check(Access::Read, &path).map_err(e)?;
     let mut options = options;
-    if options.rejects_path.is_none() {
-        // rejected rows go to a file the window can offer to save elsewhere
-        let dir =
-            app.path().app_cache_dir().map_err(|err| e(tend::Error::Io(std::io::Error::other(err.to_string()))))?;
-        let stamp =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-        std::fs::create_dir_all(&dir).map_err(|err| e(err.into()))?;
-        // two imports may start in the same millisecond: each gets its own file
-        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        options.rejects_path = Some(dir.join(format!("rejected-rows-{stamp}-{n}.csv")).display().to_string());
-    }
+    // rejected rows go to a file of the app's own, which the window can offer to save elsewhere
+    // (never to a path the window names)
+    let dir = rejects_dir(&app).map_err(|err| e(tend::Error::Io(std::io::Error::other(err.to_string()))))?;
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    std::fs::create_dir_all(&dir).map_err(|err| e(err.into()))?;
+    // two imports may start in the same millisecond: each gets its own file
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    options.rejects_path = Some(dir.join(format!("rejected-rows-{stamp}-{n}.csv")).display().to_string());
     let w = ws.get()?;
     let flag = cancel.register(&key);
     let emitter = app.clone();
     let res = w
         .import(
-            std::path::Path::new(&path),
+            &path,
             &options,
             move |p| {
                 let _ = ImportProgressEvent(p).emit(&emitter);
@@ -288,26 +370,52 @@ async fn import_undo(ws: Ws<'_>, id: Option<String>) -> R<UndoReport> {
 async fn import_list(ws: Ws<'_>) -> R<Vec<ImportSummary>> {
     ws.get()?.imports().await.map_err(e)
 }
-/// Copies a file the app wrote (rejected rows) to where the user chose.
+/// Saves a copy of an import's rejected rows (a file the app wrote in its own folder) where the
+/// user picks in a save dialog opened here; the chosen path, or None when cancelled.
 #[tauri::command]
 #[specta::specta]
-async fn file_copy(from: String, to: String) -> R<()> {
-    std::fs::copy(&from, &to).map(|_| ()).map_err(|err| e(err.into()))
+async fn import_rejects_save(
+    window: tauri::WebviewWindow,
+    granted: tauri::State<'_, Granted>,
+    rejects_path: String,
+    file_name: String,
+) -> R<Option<String>> {
+    let from = granted.check(Access::Read, &rejects_path).map_err(e)?;
+    let filter = FileFilter { name: "CSV".into(), extensions: vec!["csv".into()] };
+    let Some(to) = ask(&window, &granted, Access::Write, filter, Some(file_name)).await? else { return Ok(None) };
+    std::fs::copy(&from, &to).map_err(|err| e(err.into()))?;
+    Ok(Some(to))
+}
+/// What the customer form says about a phone number as it is typed (an old 11-digit mobile
+/// number converted, the label its type gives).
+#[tauri::command]
+#[specta::specta]
+async fn phone_info(number: String) -> R<tend::validate::PhoneInfo> {
+    tend::validate::phone_info(&number).map_err(|k| e(tend::Error::invalid("number", k)))
 }
 #[tauri::command]
 #[specta::specta]
-async fn export_customers(ws: Ws<'_>, path: String, format: ExportFormat, filter: CustomerFilter) -> R<ExportReport> {
-    ws.get()?.export_customers(std::path::Path::new(&path), format, &filter).await.map_err(e)
+async fn export_customers(
+    ws: Ws<'_>,
+    granted: tauri::State<'_, Granted>,
+    path: String,
+    format: ExportFormat,
+    filter: CustomerFilter,
+) -> R<ExportReport> {
+    let path = granted.check(Access::Write, &path).map_err(e)?;
+    ws.get()?.export_customers(&path, format, &filter).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
 async fn export_interactions(
     ws: Ws<'_>,
+    granted: tauri::State<'_, Granted>,
     path: String,
     format: ExportFormat,
     filter: CustomerFilter,
 ) -> R<ExportReport> {
-    ws.get()?.export_interactions(std::path::Path::new(&path), format, &filter).await.map_err(e)
+    let path = granted.check(Access::Write, &path).map_err(e)?;
+    ws.get()?.export_interactions(&path, format, &filter).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
@@ -326,13 +434,15 @@ async fn workspace_check(ws: Ws<'_>) -> R<CheckReport> {
 }
 #[tauri::command]
 #[specta::specta]
-async fn workspace_export(ws: Ws<'_>, path: String) -> R<Manifest> {
-    ws.get()?.export_workspace(std::path::Path::new(&path)).await.map_err(e)
+async fn workspace_export(ws: Ws<'_>, granted: tauri::State<'_, Granted>, path: String) -> R<Manifest> {
+    let path = granted.check(Access::Write, &path).map_err(e)?;
+    ws.get()?.export_workspace(&path).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
-async fn workspace_import(ws: Ws<'_>, path: String) -> R<Manifest> {
-    ws.get()?.import_workspace(std::path::Path::new(&path)).await.map_err(e)
+async fn workspace_import(ws: Ws<'_>, granted: tauri::State<'_, Granted>, path: String) -> R<Manifest> {
+    let path = granted.check(Access::Read, &path).map_err(e)?;
+    ws.get()?.import_workspace(&path).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
@@ -373,12 +483,14 @@ async fn undo_merge(ws: Ws<'_>, merge_id: String) -> R<Vec<String>> {
 /// cannot be swapped under the running app), then the app restarts.
 #[tauri::command]
 #[specta::specta]
-async fn backup_restore(app: tauri::AppHandle, path: String) -> R<()> {
-    let report = tend::integrity::check_file(std::path::Path::new(&path), false).map_err(e)?;
+async fn backup_restore(app: tauri::AppHandle, granted: tauri::State<'_, Granted>, path: String) -> R<()> {
+    // one of the app's own backups (or a file the user picked)
+    let path = granted.check(Access::Read, &path).map_err(e)?;
+    let report = tend::integrity::check_file(&path, false).map_err(e)?;
     if !report.ok {
         return Err(e(tend::Error::Damaged { detail: report.problems.join("; ") }));
     }
-    std::fs::write(pending_restore_file(), &path).map_err(|err| e(err.into()))?;
+    std::fs::write(pending_restore_file(), path.display().to_string()).map_err(|err| e(err.into()))?;
     app.restart();
 }
 
@@ -487,7 +599,10 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             import_cancel,
             import_undo,
             import_list,
-            file_copy,
+            import_rejects_save,
+            pick_open_file,
+            pick_save_file,
+            phone_info,
             export_customers,
             export_interactions,
             backup_list,
@@ -596,6 +711,9 @@ fn main() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            // the only folders whose files the window may name without picking them
+            let own = vec![(Access::Read, tend::backup::backup_dir(&path)), (Access::Read, rejects_dir(app.handle())?)];
+            app.manage(Granted::new(own));
             match &app.state::<Shared>().0 {
                 Ok(ws) => {
                     log::info!("workspace {} opened", path.display());

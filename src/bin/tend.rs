@@ -480,7 +480,7 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                     Kind::Company => CustomerKind::Company,
                 },
                 name,
-                phones: phone.into_iter().map(|number| Phone { label: "mobile".into(), number }).collect(),
+                phones: phone.into_iter().map(|number| Phone { label: String::new(), number }).collect(), // labelled by its type
                 emails: email.into_iter().map(|address| Email { label: String::new(), address }).collect(),
                 tax_code,
                 ..Default::default()
@@ -646,6 +646,13 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                 }
                 for f in &r.failed {
                     s.push_str(&format!("\n  row {} [{}] \"{}\": {}", f.row, f.column, f.value, f.reason));
+                }
+                if !r.renumbered.is_empty() {
+                    s.push_str(&format!("\n{} old 11-digit mobile numbers converted:", r.renumbered.len()));
+                }
+                for n in &r.renumbered {
+                    let to = n.params.get("to").map(String::as_str).unwrap_or("");
+                    s.push_str(&format!("\n  row {} [{}] {} -> {to}", n.row, n.column, n.value));
                 }
                 if let Some(p) = &r.rejects_path {
                     s.push_str(&format!("\nrejected rows written to {p}"));

@@ -162,6 +162,9 @@ pub struct ImportReport {
     pub failed_rows: u64,
     pub kept: Vec<KeptValue>,
     pub duplicates: Vec<DuplicateRow>,
+    /// Old 11-digit mobile numbers converted to their 10-digit successors (2018), one per
+    /// number: the row, column, the number as written, `notice.phone_renumbered` {from, to}.
+    pub renumbered: Vec<RowError>,
     /// Custom fields made for columns mapped to `new_field`.
     pub new_fields: Vec<String>,
     /// Columns of the file that were not imported (mapped to `ignore`), so nothing is left out
@@ -314,6 +317,7 @@ pub fn reason_en(key: &str) -> &'static str {
         "import.order_apart" => "a row of an order whose other rows are further up; keep an order's rows together",
         "import.order_line_rejected" => "another row of this order was rejected; an order is imported whole",
         "import.order_mixed" => "the rows of this order name different customers or currencies",
+        "notice.phone_renumbered" => "an old 11-digit mobile number, converted to its 10-digit successor (2018)",
         _ => "invalid",
     }
 }
@@ -616,7 +620,7 @@ fn preview(
                     params: echoed(params),
                 })
                 .collect();
-            if let Some((cols, _, _)) = cols {
+            if let Some((cols, _, _, _)) = cols {
                 if let Some((_, id, _)) = write::holders(&conn, &cols.keys())?.first() {
                     duplicate_of =
                         conn.query_row("SELECT name FROM customers WHERE id = ?", [id], |r| r.get::<_, String>(0)).ok();
@@ -649,8 +653,9 @@ fn too_long(rec: &source::Record, column: usize) -> Problem {
     (column, "import.cell_too_long".to_string(), params)
 }
 
-/// A valid row's columns, the company it names (validated too) and the person's title there.
-type Valid = (crate::customers::Columns, Option<crate::customers::Columns>, Option<String>);
+/// A valid row's columns, the company it names (validated too), the person's title there and
+/// what the check converted (old mobile numbers), by column.
+type Valid = (crate::customers::Columns, Option<crate::customers::Columns>, Option<String>, Vec<Problem>);
 
 /// Converts and validates a row: its problems by column, or what it holds.
 fn assess(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: &source::Record) -> (Vec<Problem>, Option<Valid>) {
@@ -711,7 +716,12 @@ fn assess(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: &source::Record) -
     if !problems.is_empty() {
         return (problems, None);
     }
-    (problems, cols.map(|c| (c, company, title)))
+    let valid = cols.map(|c| {
+        let at = |f: &str| conv.column_of(f).unwrap_or(name_col);
+        let notices = c.notices.iter().map(|n| (at(&n.field), n.message_key.clone(), n.params.clone())).collect();
+        (c, company, title, notices)
+    });
+    (problems, valid)
 }
 
 /// A row checked on the reading thread: its problems, or what the writer needs.
@@ -729,17 +739,19 @@ struct Checked {
     keys: Vec<(String, &'static str, String)>,
     company: Option<crate::customers::Columns>,
     title: Option<String>,
+    notices: Vec<Problem>,
 }
 
 impl Assessed {
     fn of(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: source::Record) -> Assessed {
         let (problems, checked) = assess(plan, lookups, rules, &rec);
-        let checked = checked.map(|(cols, company, title)| Checked {
+        let checked = checked.map(|(cols, company, title, notices)| Checked {
             doc: write::doc_of(&cols, &[]),
             keys: cols.keys(),
             title: title.filter(|_| company.is_some()),
             cols,
             company,
+            notices,
         });
         Assessed { rec, problems, checked }
     }
@@ -799,6 +811,7 @@ impl ImportReport {
             failed_rows: 0,
             kept: vec![],
             duplicates: vec![],
+            renumbered: vec![],
             new_fields,
             ignored_columns: headers.iter().filter(|h| mapping.target_of(h) == "ignore").cloned().collect(),
             rows: 0,
@@ -919,7 +932,15 @@ fn run(
                         last_tick = Instant::now();
                         report.tell(started, progress);
                     }
-                    let Some(Checked { cols, doc, keys, company, title }) = checked else {
+                    let row_error = |(column, key, params): Problem, value: &str| RowError {
+                        row: rec.row,
+                        column: row::column_name(plan, column),
+                        value: params.get(value).cloned().unwrap_or_default(),
+                        reason: reason_en(&key).to_string(),
+                        message_key: key,
+                        params,
+                    };
+                    let Some(Checked { cols, doc, keys, company, title, notices }) = checked else {
                         report.failed_rows += 1;
                         for (column, key, params) in problems {
                             report.failed.push(RowError::new(rec.row, row::column_name(plan, column), key, params));
@@ -927,6 +948,7 @@ fn run(
                         rejects.push(&rec.cells)?;
                         continue;
                     };
+                    report.renumbered.extend(notices.into_iter().map(|p| row_error(p, "from")));
                     let holders = write::holders(&conn, &keys)?;
                     match (holders.first(), on_dup) {
                         (Some((seq, id, k)), OnDuplicate::Skip | OnDuplicate::Merge) => {

@@ -93,7 +93,10 @@ pub(crate) fn plan(headers: &[String], mapping: &Mapping, lookups: &Lookups) -> 
                 "middle_name" => Target::MiddleName,
                 "given_name" => Target::GivenName,
                 "kind" => Target::Kind,
-                "phone" => Target::Phone(label),
+                // a header that only says "phone" ("SĐT", "Di động"): the number's type labels it
+                "phone" => {
+                    Target::Phone(if crate::validate::generic_phone_label(&label) { String::new() } else { label })
+                }
                 "email" => Target::Email(label),
                 "address" => Target::Address,
                 "street" => Target::Street,

@@ -183,6 +183,7 @@ pub(crate) fn load_columns(conn: &Connection, seq: i64) -> Result<(String, Colum
                 notes: r.get(21)?,
                 external_id: r.get(22)?,
                 custom: vec![],
+                notices: vec![],
             },
             kind,
             r.get::<_, String>(6)?,

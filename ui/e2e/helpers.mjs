@@ -1,9 +1,21 @@
 // What the scenario and the tour both do to the UI: find by test id, wait, read text as the DOM
 // has it, type as a person would, save screenshots.
 
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const TIMEOUT = 20000;
+
+/**
+ * Answers the app's file dialogs with `path` (null: cancelled) until told otherwise: a debug build
+ * started with TEND_TEST_DIALOG=FILE reads FILE instead of showing a native dialog, which
+ * WebDriver cannot drive (src-tauri/src/files.rs). The app still accepts no path from the window.
+ */
+export function answerDialogs(path) {
+  const file = process.env.TEND_TEST_DIALOG;
+  if (!file) throw new Error('TEND_TEST_DIALOG is not set: the app would show a native dialog');
+  writeFileSync(file, path ?? '');
+}
 
 export function helpers(browser, { artifacts, tag, pause = 0 }) {
   const log = (...args) => console.log(`[${tag}]`, ...args);

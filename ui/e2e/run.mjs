@@ -12,6 +12,7 @@
 //                                   it the tour makes one with `tend demo` when the CLI is found
 //                                   (TEND_CLI, default: the `tend` binary beside the app), else is skipped
 //   E2E_ONLY=scenario|newer|faults|tour   run only one of them
+//   TEND_TEST_DIALOG=/path/file     file dialogs of the (debug) app answer with the path in this file
 //
 // Exits non-zero on any failure; prints 'N passed, N failed' at the end.
 
@@ -37,6 +38,10 @@ const PORT = 4444;
 const TOUR_PORT = Number(process.env.TOUR_DRIVER_PORT || 4446);
 const CLI = process.env.TEND_CLI || join(dirname(APP), 'tend');
 const ONLY = process.env.E2E_ONLY || '';
+
+// The file the app's dialogs are answered from (helpers.mjs: answerDialogs); scripts/e2e sets it for
+// the tauri-driver it starts.
+if (!process.env.TEND_TEST_DIALOG) process.env.TEND_TEST_DIALOG = join(mkdtempSync(join(tmpdir(), 'tend-dialog-')), 'answer');
 
 const children = [];
 const results = [];

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { helpers } from './helpers.mjs';
+import { answerDialogs, helpers } from './helpers.mjs';
 
 /** `cli` and `db`: the `tend` CLI of the same build and the workspace the app has open, to change
  *  a customer from another program while the app shows it. */
@@ -154,17 +154,17 @@ export async function scenario(browser, { artifacts, step, cli, db }) {
       '\ufeffDANH SÁCH KHÁCH HÀNG\n\nHọ và tên;Số điện thoại;Ngày sinh;Tỉnh/Thành\n' +
         'Lạc Long Quân;0903 100 200;01/01/1980;Phú Thọ\n' +
         'Âu Cơ;12ab;02/02/1982;Phú Thọ\n' +
-        'Sơn Tinh;0903 100 300;;Hà Nội\n'
+        'Sơn Tinh;0168 812 3000;;Hà Nội\n'
     );
     await (await shown('nav-customers')).click();
     await (await shown('open-import')).click();
     // a file that is not there: said so, in words
-    await typeInto('import-path', '/khong/co/tep-nay.csv');
-    await (await shown('import-read')).click();
+    answerDialogs('/khong/co/tep-nay.csv');
+    await (await shown('import-browse')).click();
     const missing = await textOf('form-errors');
     if (!missing.includes('/khong/co/tep-nay.csv') || /import\.|error\./.test(missing)) throw new Error(`missing file reads "${missing}"`);
-    await typeInto('import-path', file);
-    await (await shown('import-read')).click();
+    answerDialogs(file);
+    await (await shown('import-browse')).click();
     await shown('import-preview');
     // the header under the title row was found and the columns mapped from their names
     const targets = await browser.execute(() =>
@@ -187,6 +187,9 @@ export async function scenario(browser, { artifacts, step, cli, db }) {
     if (!/\b2\b/.test(imported)) throw new Error(`report: "${imported}"`);
     const failed = await domText(await $t('report-failed-rows'));
     if (!failed.includes('12ab') || !failed.includes('Số điện thoại')) throw new Error(`rejected rows: "${failed}"`);
+    // Sơn Tinh's old 11-digit number was converted, and the report says so for that row
+    const renumbered = await textOf('report-renumbered');
+    if (!renumbered.includes('0168 812 3000') || !renumbered.includes('0388 123 000')) throw new Error(`converted numbers: "${renumbered}"`);
     await screenshot('import-report');
     // the new customers are in the list
     await (await shown('to-customers')).click();
@@ -205,5 +208,58 @@ export async function scenario(browser, { artifacts, step, cli, db }) {
     await typeInto('customer-search', 'lac long quan');
     await waitFor('the list to settle', async () => (await (await $t('customer-list')).getAttribute('aria-busy')) === 'false');
     await waitFor('no imported customer left', async () => (await browser.$$('[data-testid="customer-row"]')).length === 0);
+    // they went to the trash, and come back from there
+    await (await shown('nav-trash')).click();
+    await waitFor('the imported customers in the trash', async () => {
+      const texts = [];
+      for (const r of await browser.$$('[data-testid="trash-row"]')) texts.push(await domText(r));
+      return texts.some((t) => t.includes('Lạc Long Quân')) && texts.some((t) => t.includes('Sơn Tinh'));
+    });
+    await screenshot('trash-after-undo');
+    for (const r of await browser.$$('[data-testid="trash-row"]')) {
+      if ((await domText(r)).includes('Lạc Long Quân')) await (await r.$('[data-testid="restore"]')).click();
+    }
+    await (await shown('nav-customers')).click();
+    await typeInto('customer-search', 'lac long quan');
+    await waitFor('the restored customer', async () => (await browser.$$('[data-testid="customer-row"]')).length === 1);
+  });
+
+  await step('the window cannot name a file itself: only what the user picked in the app\'s dialog', async () => {
+    // straight to the IPC, as a script in the webview would
+    const tried = await browser.executeAsync((done) => {
+      const invoke = window.__TAURI_INTERNALS__.invoke;
+      const options = { entity: 'customers', read: { format: null, encoding: null, sheet: null, header_row: null }, mapping: null, on_duplicate: null, rejects_path: null };
+      const attempt = (cmd, args) => invoke(cmd, args).then(() => 'allowed', (e) => (typeof e === 'string' ? e : e?.message_key ?? JSON.stringify(e)));
+      Promise.all([
+        attempt('import_preview', { path: '/etc/hostname', options, rows: 5 }),
+        attempt('export_customers', { path: '/tmp/tend-e2e-not-chosen.csv', format: 'csv', filter: { query: null, stage_id: null, owner_id: null, tag: null, province: null } }),
+        attempt('workspace_import', { path: '/etc/hostname' }),
+        attempt('file_copy', { from: '/etc/hostname', to: '/tmp/tend-e2e-copy' }),
+        attempt('plugin:dialog|open', { options: {} })
+      ]).then(done);
+    });
+    const [preview, exported, archive, copy, dialog] = tried;
+    for (const [what, got] of [['import_preview', preview], ['export_customers', exported], ['workspace_import', archive]]) {
+      if (got !== 'files.not_chosen') throw new Error(`${what} of a path the window named: ${got}`);
+    }
+    if (copy === 'allowed' || dialog === 'allowed') throw new Error(`file_copy: ${copy}; the dialog plugin: ${dialog}`);
+  });
+
+  await step('an old 11-digit mobile number is converted and said so; a landline is labelled by its type', async () => {
+    await (await shown('nav-customers')).click();
+    await (await shown('new-customer')).click();
+    await typeInto('field-name', 'Bà Tư Số Cũ');
+    await typeInto('field-phone-0', '0168 812 3456');
+    const notice = await textOf('phone-renumbered-0');
+    if (!notice.includes('0168 812 3456') || !notice.includes('0388 123 456')) throw new Error(`the notice reads "${notice}"`);
+    await (await shown('add-phone')).click();
+    await typeInto('field-phone-1', '028 3822 1234');
+    await screenshot('customer-form-old-number');
+    await (await $t('save')).click();
+    await waitFor('the 360 of the new customer', async () => (await $t('customer-name')).isExisting());
+    const phones = await textOf('profile-phones');
+    if (!/0388 123 456 ?(Di động|Mobile)/.test(phones) || !/028 3822 1234 ?(Cố định|Landline)/.test(phones)) {
+      throw new Error(`profile phones: "${phones}"`);
+    }
   });
 }

@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { helpers, TIMEOUT } from './helpers.mjs';
+import { answerDialogs, helpers, TIMEOUT } from './helpers.mjs';
 
 export async function tour(browser, { artifacts, step }) {
   const h = helpers(browser, { artifacts, tag: 'tour', pause: 250 });
@@ -308,7 +308,9 @@ export async function tour(browser, { artifacts, step }) {
     await shown('export-dialog');
     await (await shown('export-xlsx')).click();
     const dest = join(artifacts, 'tour-export.xlsx');
-    await typeInto('export-path', dest);
+    answerDialogs(dest);
+    await (await shown('export-choose')).click();
+    await waitFor('the chosen file', async () => (await (await $t('export-path')).getValue()) === dest);
     await noRawKeys('export dialog');
     await screenshot('tour-vi-export');
     await (await shown('export-run')).click();
@@ -326,7 +328,7 @@ export async function tour(browser, { artifacts, step }) {
     await screenshot('tour-vi-backups');
     // the whole workspace to one archive; importing it here is refused (this one has data)
     const archive = join(artifacts, 'tour-archive.zip');
-    await typeInto('archive-path', archive);
+    answerDialogs(archive);
     await (await shown('archive-export')).click();
     await shown('archive-done', 60000);
     await (await shown('archive-import')).click();
@@ -347,7 +349,9 @@ export async function tour(browser, { artifacts, step }) {
     await (await shown('export-what-interactions')).click();
     await (await shown('export-csv')).click();
     const dest = join(artifacts, 'tour-interactions.csv');
-    await typeInto('export-path', dest);
+    answerDialogs(dest);
+    await (await shown('export-choose')).click();
+    await waitFor('the chosen file', async () => (await (await $t('export-path')).getValue()) === dest);
     await noRawKeys('export dialog (interactions)');
     await screenshot('tour-vi-export-interactions');
     await (await shown('export-run')).click();
@@ -360,8 +364,8 @@ export async function tour(browser, { artifacts, step }) {
     writeFileSync(dest, [head, bad, ...rest].join('\n'));
     await (await shown('open-import')).click();
     await (await shown('entity-interactions')).click();
-    await typeInto('import-path', dest);
-    await (await shown('import-read')).click();
+    answerDialogs(dest);
+    await (await shown('import-browse')).click();
     await shown('import-preview');
     await waitFor('rows linked to the company', async () => (await $$t('preview-customer')).length > 0);
     const linked = await textOf('preview-customer');
@@ -396,8 +400,8 @@ export async function tour(browser, { artifacts, step }) {
     ].join('\n') + '\n');
     await (await shown('open-import')).click();
     await (await shown('entity-interactions')).click();
-    await typeInto('import-path', pos);
-    await (await shown('import-read')).click();
+    answerDialogs(pos);
+    await (await shown('import-browse')).click();
     await shown('import-preview');
     await waitFor('rows linked to the company', async () => (await $$t('preview-customer')).length === 2);
     await (await shown('import-start')).click();

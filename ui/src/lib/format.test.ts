@@ -9,6 +9,7 @@ import {
   formatYmd,
   fromLocalInput,
   parseAmountInput,
+  phoneLabel,
   pickLanguage,
   toLocalInput
 } from './format';
@@ -112,6 +113,16 @@ describe('formatPhone', () => {
     expect(formatPhone('+14155550100')).toBe('+14155550100');
     expect(formatPhone('0912 345 678')).toBe('0912 345 678');
     expect(formatPhone(null)).toBe('');
+  });
+});
+
+describe('phoneLabel', () => {
+  const t = (k: string) => `<${k}>`;
+  it('shows the kinds the core gives a number in the UI language, other labels as typed', () => {
+    expect(phoneLabel(t, 'landline')).toBe('<phone.kind.landline>');
+    expect(phoneLabel(t, 'mobile')).toBe('<phone.kind.mobile>');
+    expect(phoneLabel(t, 'Zalo')).toBe('Zalo');
+    expect(phoneLabel(t, 'Nhà riêng')).toBe('Nhà riêng');
   });
 });
 

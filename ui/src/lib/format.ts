@@ -177,3 +177,11 @@ export function composeName(...parts: (string | null | undefined)[]): string {
     .filter((p) => p !== '')
     .join(' ');
 }
+
+/** The labels the core gives a phone number from its own type when nobody named it. */
+export const PHONE_KINDS = ['mobile', 'landline', 'hotline'] as const;
+
+/** A phone's label as shown: a kind the core gave it in the UI's language, any other as typed. */
+export function phoneLabel(t: (key: string) => string, label: string): string {
+  return (PHONE_KINDS as readonly string[]).includes(label) ? t(`phone.kind.${label}`) : label;
+}

@@ -46,8 +46,18 @@ export const commands = {
 	importCancel: (key: string) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("import_cancel", { key })),
 	importUndo: (id: string | null) => typedError<UndoReport, ErrorPayload>(__TAURI_INVOKE("import_undo", { id })),
 	importList: () => typedError<ImportSummary[], ErrorPayload>(__TAURI_INVOKE("import_list")),
-	/**  Copies a file the app wrote (rejected rows) to where the user chose. */
-	fileCopy: (from: string, to: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("file_copy", { from, to })),
+	/**
+	 *  Saves a copy of an import's rejected rows (a file the app wrote in its own folder) where the
+	 *  user picks in a save dialog opened here; the chosen path, or None when cancelled.
+	 */
+	importRejectsSave: (rejectsPath: string, fileName: string) => typedError<string | null, ErrorPayload>(__TAURI_INVOKE("import_rejects_save", { rejectsPath, fileName })),
+	pickOpenFile: (filter: FileFilter) => typedError<string | null, ErrorPayload>(__TAURI_INVOKE("pick_open_file", { filter })),
+	pickSaveFile: (filter: FileFilter, fileName: string) => typedError<string | null, ErrorPayload>(__TAURI_INVOKE("pick_save_file", { filter, fileName })),
+	/**
+	 *  What the customer form says about a phone number as it is typed (an old 11-digit mobile
+	 *  number converted, the label its type gives).
+	 */
+	phoneInfo: (number: string) => typedError<PhoneInfo, ErrorPayload>(__TAURI_INVOKE("phone_info", { number })),
 	exportCustomers: (path: string, format: ExportFormat, filter: CustomerFilter) => typedError<ExportReport, ErrorPayload>(__TAURI_INVOKE("export_customers", { path, format, filter })),
 	exportInteractions: (path: string, format: ExportFormat, filter: CustomerFilter) => typedError<ExportReport, ErrorPayload>(__TAURI_INVOKE("export_interactions", { path, format, filter })),
 	backupList: () => typedError<BackupInfo[], ErrorPayload>(__TAURI_INVOKE("backup_list")),
@@ -383,6 +393,12 @@ export type FieldError = {
 	params: { [key in string]: string },
 };
 
+/**  A filter of a file dialog: its name and the extensions it shows ("csv", "xlsx"). */
+export type FileFilter = {
+	name: string,
+	extensions: string[],
+};
+
 export type Format = "csv" | "xlsx" | "xls" | "ods" | "vcf";
 
 export type Gender = "male" | "female" | "other";
@@ -461,6 +477,11 @@ export type ImportReport = {
 	failed_rows: number,
 	kept: KeptValue[],
 	duplicates: DuplicateRow[],
+	/**
+	 *  Old 11-digit mobile numbers converted to their 10-digit successors (2018), one per
+	 *  number: the row, column, the number as written, `notice.phone_renumbered` {from, to}.
+	 */
+	renumbered: RowError[],
 	/**  Custom fields made for columns mapped to `new_field`. */
 	new_fields: string[],
 	/**
@@ -569,6 +590,18 @@ export type OnDuplicate = "skip" | "merge" | "create";
 export type Phone = {
 	label: string,
 	number: string,
+};
+
+/**
+ *  What a form can say about a phone number while it is typed: its stored form, the label its
+ *  type gives it, and the old 11-digit number it replaces (the form says it was converted).
+ */
+export type PhoneInfo = {
+	/**  E.164 */
+	number: string,
+	/**  "mobile", "landline", "hotline" or "" ([`phone_label`]) */
+	label: string,
+	renumbered_from: string | null,
 };
 
 export type PreviewRow = {

@@ -61,3 +61,4 @@ export type NamedMapping = Out<'mappingList'>[number];
 export type WorkspaceStatus = Out<'workspaceStatus'>;
 export type WaitNotice = NonNullable<WorkspaceStatus['long_write']>;
 export type RestoreFailure = NonNullable<WorkspaceStatus['restore_failed']>;
+export type PhoneInfo = Out<'phoneInfo'>;

@@ -376,7 +376,6 @@ export const en = {
     intro: 'Bring customers in from spreadsheets, CSV files or phone contacts. Nothing is written until you press Import, and every import can be undone.',
     file: 'File to import',
     file_hint: 'CSV or TXT, Excel (XLSX, XLS), OpenDocument (ODS), vCard contacts (VCF)',
-    file_placeholder: 'Path to the file',
     browse: 'Choose file…',
     read: 'Read file',
     filter_name: 'Customer files',
@@ -594,9 +593,6 @@ export const en = {
     hint: 'One file with everything in this workspace (customers, contacts, interactions, settings and the whole change history), to move to another machine or to keep. It can only be imported into an empty workspace.',
     export: 'Export everything',
     import: 'Import into an empty workspace',
-    path: 'Archive file',
-    choose: 'Save to…',
-    choose_open: 'Choose a file to import…',
     working: 'Working…',
     exported: '{rows, number} rows exported to {path}.',
     imported: '{rows, number} rows imported.',
@@ -607,6 +603,22 @@ export const en = {
     bad_row: 'The archive has a broken row ({detail}); nothing was written',
     bad_value: 'The archive has a broken value ({detail}); nothing was written',
     count_mismatch: 'The archive is missing data ({detail}); nothing was written'
+  },
+  // Files named only in the app's own dialogs; old mobile numbers and phone labels (issue 9 review)
+  files: {
+    not_chosen: 'Tend reads and writes only files you choose in its file window ({path} was not chosen there).',
+    none: 'No file chosen yet'
+  },
+  phone: {
+    renumbered: 'Old 11-digit number {from}: saved as the new {to} (mobile numbers changed in 2018).',
+    kind: { mobile: 'Mobile', landline: 'Landline', hotline: 'Hotline' },
+    import_count: '{count, plural, one {One old 11-digit number converted} other {# old 11-digit numbers converted}}',
+    import_title: 'Old numbers converted to the new ones',
+    import_row: 'Row {row, number} ({column}): {from} → {to}',
+    import_more: '… and {count, number} more'
+  },
+  notice: {
+    phone_renumbered: 'Old 11-digit number {from} converted to {to}'
   },
   validation: {
     control_char: 'Contains a control character (such as NUL or ESC); only notes may hold tabs and line breaks',

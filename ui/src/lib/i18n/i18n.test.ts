@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { vi } from './vi';
 import { CHANNELS, DIRECTIONS, FIELD_KINDS, GENDERS, INTERACTION_KINDS, ROLES, SOURCES, CUSTOMER_KINDS } from '../enums';
+import { PHONE_KINDS } from '../format';
 
 type Dict = { [k: string]: string | Dict };
 
@@ -63,7 +64,9 @@ const CORE_KEYS = [
   'error.edit_conflict',
   'conflict.changed',
   'error.storage',
-  'error.invalid'
+  'error.invalid',
+  'files.not_chosen',
+  'notice.phone_renumbered'
 ];
 
 const CORE_PARAMS: Record<string, string[]> = {
@@ -83,7 +86,9 @@ const CORE_PARAMS: Record<string, string[]> = {
   'error.conflict': ['detail'],
   'error.edit_conflict': ['count', 'fields'],
   'conflict.changed': ['current'],
-  'error.storage': ['detail']
+  'error.storage': ['detail'],
+  'files.not_chosen': ['path'],
+  'notice.phone_renumbered': ['from', 'to']
 };
 
 describe('dictionaries', () => {
@@ -126,7 +131,8 @@ describe('dictionaries', () => {
       ['direction', DIRECTIONS],
       ['source', SOURCES],
       ['stage', ['lead', 'prospect', 'customer', 'loyal', 'churned', 'negative']],
-      ['duplicates.reason', ['phone', 'email', 'tax_code']]
+      ['duplicates.reason', ['phone', 'email', 'tax_code']],
+      ['phone.kind', PHONE_KINDS]
     ];
     const missing = families.flatMap(([prefix, values]) => values.map((v) => `${prefix}.${v}`)).filter((k) => !(k in flatVi));
     expect(missing).toEqual([]);

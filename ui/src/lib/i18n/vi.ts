@@ -376,7 +376,6 @@ export const vi = {
     intro: 'Đưa khách hàng vào từ bảng tính, tệp CSV hay danh bạ điện thoại. Không có gì được ghi cho đến khi bạn bấm Nhập, và lần nhập nào cũng hoàn tác được.',
     file: 'Tệp cần nhập',
     file_hint: 'CSV hoặc TXT, Excel (XLSX, XLS), OpenDocument (ODS), danh bạ vCard (VCF)',
-    file_placeholder: 'Đường dẫn tới tệp',
     browse: 'Chọn tệp…',
     read: 'Đọc tệp',
     filter_name: 'Tệp khách hàng',
@@ -594,9 +593,6 @@ export const vi = {
     hint: 'Một tệp chứa mọi thứ của không gian làm việc này (khách hàng, người liên hệ, tương tác, cài đặt và toàn bộ lịch sử thay đổi), để chuyển sang máy khác hoặc cất giữ. Chỉ nhập được vào một không gian làm việc còn trống.',
     export: 'Xuất toàn bộ',
     import: 'Nhập vào không gian trống',
-    path: 'Tệp lưu trữ',
-    choose: 'Chọn nơi lưu…',
-    choose_open: 'Chọn tệp để nhập…',
     working: 'Đang xử lý…',
     exported: 'Đã xuất {rows, number} dòng dữ liệu vào {path}.',
     imported: 'Đã nhập {rows, number} dòng dữ liệu.',
@@ -607,6 +603,22 @@ export const vi = {
     bad_row: 'Tệp lưu trữ có dòng hỏng ({detail}); không có gì được ghi',
     bad_value: 'Tệp lưu trữ có giá trị hỏng ({detail}); không có gì được ghi',
     count_mismatch: 'Tệp lưu trữ thiếu dữ liệu ({detail}); không có gì được ghi'
+  },
+  // Tệp chỉ được chọn trong hộp thoại của ứng dụng; số di động cũ và nhãn số điện thoại (issue 9 review)
+  files: {
+    not_chosen: 'Tend chỉ đọc và ghi những tệp bạn chọn trong cửa sổ chọn tệp của ứng dụng ({path} chưa được chọn ở đó).',
+    none: 'Chưa chọn tệp'
+  },
+  phone: {
+    renumbered: 'Số cũ 11 số {from}: sẽ lưu thành số mới {to} (số di động đổi đầu số từ năm 2018).',
+    kind: { mobile: 'Di động', landline: 'Cố định', hotline: 'Tổng đài' },
+    import_count: '{count, number} số cũ 11 số đã được đổi sang số mới',
+    import_title: 'Số cũ đã đổi sang số mới',
+    import_row: 'Dòng {row, number} ({column}): {from} → {to}',
+    import_more: '… và {count, number} số khác'
+  },
+  notice: {
+    phone_renumbered: 'Số cũ 11 số {from} đã được đổi thành {to}'
   },
   validation: {
     control_char: 'Có ký tự điều khiển (như NUL, ESC); chỉ phần ghi chú mới được có tab và xuống dòng',
