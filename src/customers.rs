@@ -336,7 +336,20 @@ impl Columns {
             family_name: input.family_name.clone(),
             middle_name: input.middle_name.clone(),
             given_name: input.given_name.clone(),
-            phones: input.phones.clone(),
+            // a number stored without a label compares as `check` would label it now, so an
+            // untouched phone is never taken for one the user changed
+            phones: input
+                .phones
+                .iter()
+                .map(|p| Phone {
+                    label: if p.label.is_empty() {
+                        validate::phone_label(&p.number).to_string()
+                    } else {
+                        p.label.clone()
+                    },
+                    number: p.number.clone(),
+                })
+                .collect(),
             emails: input.emails.clone(),
             street: input.street.clone(),
             ward: input.ward.clone(),
@@ -354,6 +367,7 @@ impl Columns {
             notes: input.notes.clone(),
             external_id: input.external_id.clone(),
             custom,
+            notices: vec![],
         }
     }
 

@@ -118,3 +118,33 @@ async fn a_conflict_reaches_the_ui_as_one_payload_with_each_field_and_its_value(
     assert_eq!((p.fields[0].field.as_str(), p.fields[0].message_key.as_str()), ("tags", "conflict.changed"));
     assert_eq!(p.fields[0].params.get("current").map(String::as_str), Some("VIP, Sỉ"));
 }
+
+/// A phone stored without a label (older versions and imports kept it so) is labelled by its type
+/// when checked now; a form that leaves it alone must not count it as changed, so a change of the
+/// phones by someone else is kept, not reported as a conflict of this form.
+#[tokio::test]
+async fn an_untouched_phone_stored_without_a_label_is_not_a_change_of_the_form() {
+    let f = open().await;
+    let c = f.ws.create_customer(&person("Lê Văn Tám", "0912 345 678")).await.unwrap().customer;
+    let mut w = f.ws.write().await.unwrap();
+    sqlx::query("UPDATE customers SET phones = '[{\"label\":\"\",\"number\":\"+84912345678\"}]' WHERE id = ?")
+        .bind(&c.id)
+        .execute(w.conn())
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    let opened = f.ws.customer(&c.id).await.unwrap().to_input();
+    assert_eq!(opened.phones[0].label, "");
+    // another writer adds a number
+    f.clock.advance(1000);
+    let mut other = opened.clone();
+    other.phones.push(tend::customers::Phone { label: "".into(), number: "028 3822 1234".into() });
+    f.ws.update_customer(&c.id, &opened, &other).await.unwrap();
+    // the form changes the province only
+    f.clock.advance(1000);
+    let mut draft = opened.clone();
+    draft.province = Some("Huế".into());
+    let saved = f.ws.update_customer(&c.id, &opened, &draft).await.expect("no conflict on phones");
+    assert_eq!(saved.province.as_deref(), Some("Huế"));
+    assert_eq!(saved.phones.len(), 2, "the other writer's number is kept");
+}
