@@ -763,3 +763,39 @@ fn main() {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Every command the window can call is declared in build.rs and allowed by the capability,
+    /// and nothing else is: a command missing there is refused by Tauri's ACL at run time (the
+    /// window then silently lacks it), one left there after removal is an open door.
+    #[test]
+    fn every_command_is_declared_and_allowed_and_no_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bindings.ts");
+        super::export_bindings(&super::specta_builder(), out.to_str().unwrap()).unwrap();
+        let ts = std::fs::read_to_string(&out).unwrap();
+        let invoked: BTreeSet<String> =
+            ts.split("__TAURI_INVOKE(\"").skip(1).filter_map(|s| s.split('"').next()).map(str::to_string).collect();
+        assert!(invoked.len() > 40, "{invoked:?}");
+
+        let build = include_str!("../build.rs");
+        let list = &build[build.find("COMMANDS").unwrap()..];
+        let list = &list[..list.find("];").unwrap()];
+        let declared: BTreeSet<String> =
+            list.lines().filter_map(|l| l.trim().strip_prefix('"')?.strip_suffix("\",")).map(str::to_string).collect();
+        assert_eq!(declared, invoked, "build.rs COMMANDS");
+
+        let caps: serde_json::Value = serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+        let allowed: BTreeSet<String> = caps["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        assert_eq!(allowed, invoked, "capabilities/default.json");
+    }
+}
