@@ -72,3 +72,23 @@ export async function faults(browser, { artifacts, step, db, cli, missingBackup 
     if (!existsSync(`${db}.damaged`)) throw new Error('the damaged workspace is not marked');
   });
 }
+
+/** The same workspace opened again after damage was found: refused, explained, a backup offered. */
+export async function faultsReopened(browser, { artifacts, step, db }) {
+  const { $t, shown, textOf, screenshot } = helpers(browser, { artifacts, tag: 'faults' });
+  await step('a damaged workspace opened again is refused, explained, and the newest good backup offered', async () => {
+    const before = readFileSync(db);
+    await shown('damaged-at-open', 60000);
+    const offer = await textOf('restore-newest');
+    if (!/\d/.test(offer)) throw new Error(`no backup offered: ${offer}`);
+    const text = await textOf('damaged-at-open');
+    if (/error\.|backup\./.test(text)) throw new Error(`untranslated: ${text}`);
+    // SQLite's report is there for whoever helps, folded away
+    if (await (await $t('damage-details')).getAttribute('open')) throw new Error('the technical details are not folded');
+    await screenshot('damaged-at-open');
+    await (await browser.$('[data-testid="damage-details"] summary')).click();
+    await screenshot('damaged-at-open-details');
+    if (!readFileSync(db).equals(before)) throw new Error('the damaged workspace was written to');
+  });
+}
+

@@ -656,7 +656,10 @@ export const en = {
     cancelled: 'Stopped; nothing was written',
     damaged: 'The data file is damaged ({detail}). Nothing was overwritten; restore it from a backup.',
     damaged_while_open:
-      'Damage was found in the data file ({detail}). To protect what is there, nothing more is written to it. Restore the newest good backup below; the damaged file is kept beside it.',
+      'Damage was found in the data file. To protect what is there, nothing more is written to it. Restore the newest good backup below; the damaged file is kept beside it.',
+    damaged_at_open:
+      'The data file is damaged, so it cannot be opened. Nothing was overwritten. Restore the newest good backup below; the damaged file is kept beside it.',
+    damage_details: 'Technical details (to send to whoever helps you)',
     busy: 'Another program kept the data file busy for too long; try again in a moment.',
     not_found: '{entity} not found (it may have been deleted)',
     newer_database:

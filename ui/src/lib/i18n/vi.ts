@@ -656,7 +656,10 @@ export const vi = {
     cancelled: 'Đã dừng; không có gì được ghi',
     damaged: 'Tệp dữ liệu bị hỏng ({detail}). Không có gì bị ghi đè; hãy khôi phục từ bản sao lưu.',
     damaged_while_open:
-      'Phát hiện tệp dữ liệu bị hỏng ({detail}). Để bảo vệ dữ liệu còn lại, ứng dụng không ghi thêm gì vào tệp này nữa. Hãy khôi phục bản sao lưu tốt gần nhất bên dưới; tệp bị hỏng vẫn được giữ lại bên cạnh.',
+      'Phát hiện tệp dữ liệu bị hỏng. Để bảo vệ dữ liệu còn lại, ứng dụng không ghi thêm gì vào tệp này nữa. Hãy khôi phục bản sao lưu tốt gần nhất bên dưới; tệp bị hỏng vẫn được giữ lại bên cạnh.',
+    damaged_at_open:
+      'Tệp dữ liệu bị hỏng nên không mở được. Không có gì bị ghi đè. Hãy khôi phục bản sao lưu tốt gần nhất bên dưới; tệp bị hỏng vẫn được giữ lại bên cạnh.',
+    damage_details: 'Chi tiết kỹ thuật (để gửi cho người hỗ trợ)',
     busy: 'Một chương trình khác giữ tệp dữ liệu quá lâu; hãy thử lại sau giây lát.',
     not_found: 'Không tìm thấy {entity} (có thể đã bị xoá)',
     newer_database:
