@@ -261,5 +261,13 @@ export async function scenario(browser, { artifacts, step, cli, db }) {
     if (!/0388 123 456 ?(Di động|Mobile)/.test(phones) || !/028 3822 1234 ?(Cố định|Landline)/.test(phones)) {
       throw new Error(`profile phones: "${phones}"`);
     }
+    // the form shows the labels the core gave in the UI's language, and saving it untouched keeps them
+    await (await shown('edit-profile')).click();
+    const labels = [await (await shown('field-phone-label-0')).getValue(), await (await shown('field-phone-label-1')).getValue()];
+    if (labels[0] !== 'Di động' || labels[1] !== 'Cố định') throw new Error(`labels in the form: ${labels}`);
+    await (await $t('save')).click();
+    await waitFor('the profile again', async () => !(await $t('field-phone-label-0').isExisting()));
+    const again = await textOf('profile-phones');
+    if (again !== phones) throw new Error(`phones after an untouched save: "${again}" (was "${phones}")`);
   });
 }

@@ -10,6 +10,7 @@ import {
   fromLocalInput,
   parseAmountInput,
   phoneLabel,
+  phoneLabelKey,
   pickLanguage,
   toLocalInput
 } from './format';
@@ -123,6 +124,16 @@ describe('phoneLabel', () => {
     expect(phoneLabel(t, 'mobile')).toBe('<phone.kind.mobile>');
     expect(phoneLabel(t, 'Zalo')).toBe('Zalo');
     expect(phoneLabel(t, 'Nhà riêng')).toBe('Nhà riêng');
+  });
+  it('stores a kind typed by its translated name (or its key) as the kind, any other label as typed', () => {
+    const vi = (k: string) => ({ 'phone.kind.mobile': 'Di động', 'phone.kind.landline': 'Cố định', 'phone.kind.hotline': 'Tổng đài' })[k] ?? k;
+    expect(phoneLabelKey(vi, 'Di động')).toBe('mobile');
+    expect(phoneLabelKey(vi, 'di động ')).toBe('mobile');
+    expect(phoneLabelKey(vi, 'Cố định')).toBe('landline');
+    expect(phoneLabelKey(vi, 'mobile')).toBe('mobile');
+    expect(phoneLabelKey(vi, 'Di động 2')).toBe('Di động 2');
+    expect(phoneLabelKey(vi, 'Zalo')).toBe('Zalo');
+    expect(phoneLabelKey(vi, phoneLabel(vi, 'landline'))).toBe('landline');
   });
 });
 

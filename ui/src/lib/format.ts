@@ -185,3 +185,12 @@ export const PHONE_KINDS = ['mobile', 'landline', 'hotline'] as const;
 export function phoneLabel(t: (key: string) => string, label: string): string {
   return (PHONE_KINDS as readonly string[]).includes(label) ? t(`phone.kind.${label}`) : label;
 }
+
+/** What a label typed in the form is stored as: the kind whose name in the UI's language (or
+ *  its own key) it is, so "Di động" stays "mobile" and the form shows it translated; any other
+ *  label as typed. */
+export function phoneLabelKey(t: (key: string) => string, typed: string): string {
+  const folded = typed.trim().toLocaleLowerCase();
+  const kind = PHONE_KINDS.find((k) => k === folded || t(`phone.kind.${k}`).toLocaleLowerCase() === folded);
+  return kind ?? typed;
+}
