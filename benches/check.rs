@@ -1,8 +1,8 @@
 //! What checking a workspace for damage costs at scale (a benchmark, not a test).
 //!
-//! `cargo bench --bench check` uses demo workspaces of 30k and 1M customers (override with
-//! TEND_BENCH_SIZES=30000,1000000), generated once and cached in target/bench-data beside the
-//! search benchmark's. For each it prints, beside a baseline of reading the whole file once
+//! `cargo bench --bench check` uses demo workspaces of 10k, 30k and 1M customers (override
+//! with TEND_BENCH_SIZES=10000,30000,1000000), generated once and cached in target/bench-data
+//! beside the search benchmark's. For each it prints, beside a baseline of reading the whole file once
 //! (sequential 1 MiB reads, page cache warm like the checks):
 //! - `Workspace::open` as the app and the CLI do it (the header is always checked; `quick_check`
 //!   runs too when the file is at most `integrity::CHECK_ON_OPEN_MAX`),
@@ -46,7 +46,7 @@ fn read_all(path: &Path) -> u64 {
 
 fn main() {
     let sizes: Vec<u64> = std::env::var("TEND_BENCH_SIZES")
-        .unwrap_or_else(|_| "30000,1000000".into())
+        .unwrap_or_else(|_| "10000,30000,1000000".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
@@ -68,6 +68,7 @@ fn main() {
         }
         // what a closed workspace looks like: everything in the main file
         let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(60)).unwrap(); // the generator's pool closing
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
         drop(conn);
         let mb = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;

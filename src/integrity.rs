@@ -247,14 +247,22 @@ impl Workspace {
         std::fs::metadata(self.path()).map(|m| m.len() <= CHECK_ON_OPEN_MAX).unwrap_or(true)
     }
 
+    /// Whether [`Workspace::verify_if_stale`] would check now: the open did not (the file is
+    /// bigger than [`CHECK_ON_OPEN_MAX`]) and no check passed within [`CHECK_FRESH_MS`] (the app's
+    /// background check at start counts). At 1M customers a check takes about half a minute
+    /// (`cargo bench --bench check`), so the CLI says so before it starts.
+    pub async fn check_due(&self) -> Result<bool> {
+        if self.checked_on_open() {
+            return Ok(false);
+        }
+        let last = crate::db::meta_get(self.pool(), "last_check_ok_ms").await?;
+        Ok(!last.and_then(|v| v.parse::<i64>().ok()).is_some_and(|t| self.now_ms() - t < CHECK_FRESH_MS))
+    }
+
     /// Before a write from a short-lived process (the CLI): [`Workspace::verify`] unless the open
     /// checked the file or a check passed within [`CHECK_FRESH_MS`]. Damage is an error.
     pub async fn verify_if_stale(&self) -> Result<()> {
-        if self.checked_on_open() {
-            return Ok(());
-        }
-        let last = crate::db::meta_get(self.pool(), "last_check_ok_ms").await?;
-        if last.and_then(|v| v.parse::<i64>().ok()).is_some_and(|t| self.now_ms() - t < CHECK_FRESH_MS) {
+        if !self.check_due().await? {
             return Ok(());
         }
         let report = self.verify().await?;

@@ -298,7 +298,9 @@ fn the_cli_never_writes_to_a_big_damaged_workspace() {
 
     let add = tend(&["customer", "add", "--name", "Sau Hỏng"]);
     assert_eq!(add.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&add.stderr).contains("damaged"), "{}", String::from_utf8_lossy(&add.stderr));
+    let err = String::from_utf8_lossy(&add.stderr);
+    assert!(err.contains("checking") && err.contains("once a day"), "the wait is explained: {err}");
+    assert!(err.contains("damaged"), "{err}");
     assert!(tend::integrity::damage_mark(&db).is_some());
     let demo = tend(&["demo", "--customers", "10"]);
     assert_eq!(demo.status.code(), Some(1));
@@ -308,4 +310,24 @@ fn the_cli_never_writes_to_a_big_damaged_workspace() {
     assert!(std::fs::read(&db).unwrap() == bytes, "the damaged file was not written to");
     let check = tend(&["check"]);
     assert_eq!(check.status.code(), Some(1), "check says damaged too");
+}
+
+#[test]
+fn a_big_healthy_workspace_is_checked_before_the_first_cli_write_of_the_day_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("big.tend");
+    let tend = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(&db).args(args).output().unwrap()
+    };
+    assert!(tend(&["customer", "add", "--name", "Bùi Thị Xuân"]).status.success());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let padding = "x".repeat((tend::integrity::CHECK_ON_OPEN_MAX + 4_000_000) as usize);
+    conn.execute("INSERT INTO meta (key, value) VALUES ('padding', ?)", [padding]).unwrap();
+    drop(conn);
+    let first = tend(&["customer", "add", "--name", "Một"]);
+    assert!(first.status.success());
+    assert!(String::from_utf8_lossy(&first.stderr).contains("checking"), "{}", String::from_utf8_lossy(&first.stderr));
+    let second = tend(&["customer", "add", "--name", "Hai"]);
+    assert!(second.status.success());
+    assert!(!String::from_utf8_lossy(&second.stderr).contains("checking"), "checked once, not at every write");
 }

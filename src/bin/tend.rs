@@ -416,6 +416,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
     let res = async {
         if writes(&cli.command) {
             // A big workspace is not checked on open: check it first unless a check passed today.
+            if ws.check_due().await? {
+                eprintln!(
+                    "checking {} for damage before writing to it (a file this big is checked once a day; \
+                     about half a minute per million customers)...",
+                    path.display()
+                );
+            }
             ws.verify_if_stale().await?;
         }
         dispatch(&ws, &path, cli.command).await
