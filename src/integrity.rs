@@ -256,7 +256,7 @@ impl Workspace {
             return Ok(false);
         }
         let last = crate::db::meta_get(self.pool(), "last_check_ok_ms").await?;
-        Ok(!last.and_then(|v| v.parse::<i64>().ok()).is_some_and(|t| self.now_ms() - t < CHECK_FRESH_MS))
+        Ok(last.and_then(|v| v.parse::<i64>().ok()).is_none_or(|t| self.now_ms() - t >= CHECK_FRESH_MS))
     }
 
     /// Before a write from a short-lived process (the CLI): [`Workspace::verify`] unless the open
