@@ -89,11 +89,7 @@ pub(crate) fn copy_checked(src: &Path, dest: &Path) -> Result<u64> {
     if !source.ok {
         return Err(Error::Damaged { detail: source.problems.join("; ") });
     }
-    Err(Error::Conflict(format!(
-        "the backup written to {} did not read back correctly ({}); it was removed",
-        dest.display(),
-        report.problems.join("; ")
-    )))
+    Err(Error::BackupUnreadable { path: dest.display().to_string(), detail: report.problems.join("; ") })
 }
 
 /// Removes a database file and whatever SQLite may have left beside it.

@@ -166,7 +166,7 @@ impl Workspace {
             (r, state)
         })
         .await
-        .map_err(|e| Error::Conflict(format!("demo generation failed: {e}")))?;
+        .map_err(|e| Error::Interrupted { task: "demo", detail: e.to_string() })?;
         *hlc = state;
         res
     }

@@ -330,7 +330,7 @@ impl Workspace {
             .await?;
         let (tx, undone) = found.ok_or_else(|| Error::not_found("merge", merge_id))?;
         if undone.is_some() {
-            return Err(Error::Conflict(format!("merge {merge_id} was already undone")));
+            return Err(Error::AlreadyUndone { what: "merge", id: merge_id.to_string() });
         }
         let mut w = self.write().await?;
         let r = crate::import::revert_tx(&mut w, tx).await?;

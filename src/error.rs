@@ -39,8 +39,20 @@ pub enum Error {
         "this workspace was written by a newer version of Tend (schema {db_version}, this app knows {app_version}); update Tend to open it"
     )]
     NewerDatabase { db_version: i64, app_version: i64 },
-    #[error("{0}")]
-    Conflict(String),
+    /// An operation stopped by a failure inside it (a panic in its task): its transaction was
+    /// rolled back. `task` names it for logs ("import", "demo", "check").
+    #[error("{task} stopped by an unexpected failure; nothing was written ({detail})")]
+    Interrupted { task: &'static str, detail: String },
+    /// An undo of an import or a merge (`what`) that was already undone.
+    #[error("{what} {id} was already undone")]
+    AlreadyUndone { what: &'static str, id: String },
+    /// A backup that did not pass its check once written; it was removed.
+    #[error("the backup written to {path} did not read back correctly ({detail}); it was removed")]
+    BackupUnreadable { path: String, detail: String },
+    /// A stored instant or date the calendar cannot represent (out of range, or no such local
+    /// time in the zone).
+    #[error("a date or time cannot be represented: {detail}")]
+    BadTime { detail: String },
     /// A form's save found fields the user changed that someone else changed too since the form
     /// was opened; nothing was written. Each names the field, with its current value (`current`).
     #[error("changed by someone else since it was opened, nothing was saved: {}", describe(.0))]
@@ -148,9 +160,24 @@ impl From<&Error> for ErrorPayload {
                 params.insert("app_version".into(), app_version.to_string());
                 (ErrorKind::NewerDatabase, None, "error.newer_database".into(), vec![])
             }
-            Error::Conflict(m) => {
-                params.insert("detail".into(), m.clone());
-                (ErrorKind::Conflict, None, "error.conflict".into(), vec![])
+            Error::Interrupted { task, detail } => {
+                params.insert("task".into(), task.to_string());
+                params.insert("detail".into(), detail.clone());
+                (ErrorKind::Storage, None, "error.interrupted".into(), vec![])
+            }
+            Error::AlreadyUndone { what, id } => {
+                params.insert("what".into(), what.to_string());
+                params.insert("id".into(), id.clone());
+                (ErrorKind::Conflict, None, "error.already_undone".into(), vec![])
+            }
+            Error::BackupUnreadable { path, detail } => {
+                params.insert("path".into(), path.clone());
+                params.insert("detail".into(), detail.clone());
+                (ErrorKind::Storage, None, "backup.copy_bad".into(), vec![])
+            }
+            Error::BadTime { detail } => {
+                params.insert("detail".into(), detail.clone());
+                (ErrorKind::Storage, None, "error.bad_time".into(), vec![])
             }
             Error::EditConflict(fields) => {
                 params.insert("count".into(), fields.len().to_string());

@@ -547,7 +547,7 @@ fn interaction_rows(
         for row in rows {
             let i = crate::interactions::from_row(row?)?;
             let at = jiff::Timestamp::from_millisecond(i.occurred_at)
-                .map_err(|e| Error::Conflict(format!("interaction {}: {e}", i.id)))?
+                .map_err(|e| Error::BadTime { detail: format!("interaction {}: {e}", i.id) })?
                 .to_zoned(tz.clone())
                 .datetime();
             let one = (i.items.len() == 1).then(|| &i.items[0]);

@@ -164,5 +164,5 @@ pub(crate) async fn blocking<T: Send + 'static>(
     what: &'static str,
     f: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Conflict(format!("{what} failed: {e}")))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Interrupted { task: what, detail: e.to_string() })?
 }

@@ -23,8 +23,9 @@ pub fn today_in(zone: &jiff::tz::TimeZone, now_ms: i64) -> jiff::civil::Date {
 /// The instant (UTC ms) a calendar day starts in `zone`: its midnight, or the first moment after
 /// the gap on a day whose midnight is skipped for daylight saving.
 pub fn day_start_ms(zone: &jiff::tz::TimeZone, day: jiff::civil::Date) -> Result<i64> {
-    let start =
-        day.to_zoned(zone.clone()).map_err(|e| Error::Conflict(format!("start of {day} in the time zone: {e}")))?;
+    let start = day
+        .to_zoned(zone.clone())
+        .map_err(|e| Error::BadTime { detail: format!("start of {day} in the time zone: {e}") })?;
     Ok(start.timestamp().as_millisecond())
 }
 

@@ -113,6 +113,7 @@ async fn duplicates_are_found_merged_without_loss_and_undone() {
     assert_eq!(state(ws).await, before);
     assert_eq!(live(ws).await, count);
     assert_eq!(ws.search("congty", 5).await.unwrap()[0].id, b.id, "the other customer is searchable again");
-    assert!(ws.undo_merge(&r.merge_id).await.is_err(), "once");
+    let again = tend::ErrorPayload::from(ws.undo_merge(&r.merge_id).await.expect_err("once"));
+    assert_eq!((again.message_key.as_str(), again.params["what"].as_str()), ("error.already_undone", "merge"));
     assert!(ws.merge_customers(&a.id, &a.id, &[]).await.is_err());
 }

@@ -273,7 +273,8 @@ async fn undo_removes_what_the_import_added_and_keeps_what_was_changed_since() {
     assert_eq!(u.kept, [format!("customers/{}", oanh.id)]);
     assert_eq!(names(&f.ws).await, ["Kiều Oanh"]);
     assert!(f.ws.custom_fields().await.unwrap().is_empty(), "the field it made is gone");
-    assert!(f.ws.undo_import(Some(&r.import_id)).await.is_err(), "undone once only");
+    let again = tend::ErrorPayload::from(f.ws.undo_import(Some(&r.import_id)).await.expect_err("undone once only"));
+    assert_eq!((again.message_key.as_str(), again.params["what"].as_str()), ("error.already_undone", "import"));
     let listed = f.ws.imports().await.unwrap();
     assert!(listed[0].undone_at.is_some());
     // and the search no longer finds what was removed

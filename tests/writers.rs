@@ -189,7 +189,9 @@ async fn a_panic_inside_an_import_leaves_the_clock_where_it_was() {
     let res =
         f.ws.import(&csv, &Default::default(), |_| panic!("a bug in the middle of an import"), Default::default())
             .await;
-    assert!(res.is_err());
+    let p = tend::ErrorPayload::from(res.expect_err("the panic is an error"));
+    assert_eq!((p.message_key.as_str(), p.params["task"].as_str()), ("error.interrupted", "import"));
+    assert!(p.params["detail"].contains("panic"), "{:?}", p.params);
     assert_eq!(count(&f.ws, "customers").await, 3, "nothing of the import was written");
     // the next write's clock comes after every one before it (it collided with the first before)
     f.ws.create_customer(&person("Sau Lỗi", "")).await.expect("the clock goes on");

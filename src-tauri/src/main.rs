@@ -507,7 +507,7 @@ async fn backup_newest_good() -> R<Option<BackupInfo>> {
     let path = tend::default_workspace_path();
     tauri::async_runtime::spawn_blocking(move || tend::backup::newest_good_backup(&path))
         .await
-        .map_err(|err| e(tend::Error::Conflict(err.to_string())))?
+        .map_err(|err| e(tend::Error::Interrupted { task: "backup search", detail: err.to_string() }))?
         .map_err(e)
 }
 

@@ -460,7 +460,7 @@ impl Workspace {
             (r, state)
         })
         .await
-        .map_err(|e| Error::Conflict(format!("import failed: {e}")))?;
+        .map_err(|e| Error::Interrupted { task: "import", detail: e.to_string() })?;
         *hlc = state;
         res
     }

@@ -284,7 +284,7 @@ impl Workspace {
         };
         let (import_id, tx, undone) = found.ok_or_else(|| Error::not_found("import", id.unwrap_or("(latest)")))?;
         if undone.is_some() {
-            return Err(Error::Conflict(format!("import {import_id} was already undone")));
+            return Err(Error::AlreadyUndone { what: "import", id: import_id.to_string() });
         }
         let mut w = self.write().await?;
         let r = revert(&mut w, tx).await?;

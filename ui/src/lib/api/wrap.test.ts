@@ -38,7 +38,7 @@ describe('toApiError', () => {
     expect(toApiError(new TypeError('bad arg')).payload.params).toEqual({ detail: 'bad arg' });
   });
   it('fills missing lists of a partial payload', () => {
-    const e = toApiError({ kind: 'conflict', message_key: 'error.conflict', field: null, message: 'x' });
+    const e = toApiError({ kind: 'conflict', message_key: 'error.already_undone', field: null, message: 'x' });
     expect(e.payload.fields).toEqual([]);
     expect(e.payload.params).toEqual({});
   });

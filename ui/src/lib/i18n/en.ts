@@ -549,6 +549,7 @@ export const en = {
     checking: 'Checking…',
     check_ok: 'The data is intact (checked in {ms, number} ms).',
     check_bad: 'The data is damaged: {problems}',
+    copy_bad: 'The backup written to {path} did not read back correctly ({detail}), so it was removed; earlier backups are untouched',
     restore_newest: 'Restore the newest backup ({date})',
     no_backup: 'There is no backup to restore.',
     restore_failed: 'The restore from {backup} could not be done: {reason}. Your data and the backup were left as they were.',
@@ -664,7 +665,9 @@ export const en = {
     not_found: '{entity} not found (it may have been deleted)',
     newer_database:
       'This workspace was written by a newer version of Tend (schema {db_version}; this app knows {app_version}). Update Tend to open it.',
-    conflict: 'Conflict: {detail}',
+    interrupted: 'The operation was stopped by an unexpected failure; nothing was written ({detail})',
+    already_undone: '{what, select, import {This import} merge {This merge} other {This one}} was already undone',
+    bad_time: 'A date or time cannot be represented: {detail}',
     edit_conflict: '{count, plural, one {One field was} other {# fields were}} changed by someone else since the form was opened; nothing was saved ({fields})',
     storage: 'Could not read or write the workspace: {detail}',
     invalid: 'Invalid input',

@@ -549,6 +549,7 @@ export const vi = {
     checking: 'Đang kiểm tra…',
     check_ok: 'Dữ liệu nguyên vẹn (kiểm tra trong {ms, number} ms).',
     check_bad: 'Dữ liệu bị hỏng: {problems}',
+    copy_bad: 'Bản sao lưu ghi ra {path} đọc lại không đúng ({detail}) nên đã được xoá; bản cũ vẫn còn nguyên',
     restore_newest: 'Khôi phục bản sao lưu gần nhất ({date})',
     no_backup: 'Không có bản sao lưu nào để khôi phục.',
     restore_failed: 'Không khôi phục được từ {backup}: {reason}. Dữ liệu của bạn và bản sao lưu vẫn giữ nguyên như trước.',
@@ -664,7 +665,9 @@ export const vi = {
     not_found: 'Không tìm thấy {entity} (có thể đã bị xoá)',
     newer_database:
       'Dữ liệu này được tạo bởi phiên bản Tend mới hơn (cấu trúc {db_version}; ứng dụng này biết {app_version}). Hãy cập nhật Tend để mở.',
-    conflict: 'Xung đột: {detail}',
+    interrupted: 'Thao tác bị dừng vì một lỗi ngoài dự kiến; không có gì được ghi ({detail})',
+    already_undone: '{what, select, import {Lần nhập này} merge {Lần gộp này} other {Việc này}} đã được hoàn tác trước đó',
+    bad_time: 'Có một ngày giờ không biểu diễn được: {detail}',
     edit_conflict: '{count, number} trường đã được người khác sửa sau khi biểu mẫu được mở; chưa lưu gì ({fields})',
     storage: 'Không đọc hoặc ghi được dữ liệu: {detail}',
     invalid: 'Dữ liệu không hợp lệ',
