@@ -411,3 +411,28 @@ async fn saving_an_unchanged_customer_records_nothing_for_demo_and_typed_data() 
     }
     assert_eq!(count(&f.ws, "changes").await, before);
 }
+
+/// A save of what is already stored records no change, and leaves no transaction behind (the
+/// log sync reads holds only transactions that changed something).
+#[tokio::test]
+async fn a_save_that_changes_nothing_leaves_no_transaction() {
+    let f = open().await;
+    let staff = StaffInput { name: "Chị Hoa".into(), email: None, role: Role::Agent };
+    let s = f.ws.add_staff(&staff).await.unwrap();
+    let c = f.ws.create_customer(&person("Lý Thị Mơ", "0912 345 678")).await.unwrap().customer;
+    let k = f.ws.add_contact(&c.id, &ContactInput { name: "Anh Tư".into(), ..Default::default() }).await.unwrap();
+    let before = counts(&f.ws).await;
+    f.ws.update_staff(&s.id, &staff).await.unwrap();
+    f.ws.rename_stage("lead", "Tiềm năng").await.unwrap();
+    f.ws.rename_stage("lead", "Tiềm năng").await.unwrap();
+    f.ws.update_contact(&k.id, &ContactInput { name: "Anh Tư".into(), ..Default::default() }).await.unwrap();
+    let opened = c.to_input();
+    f.ws.update_customer(&c.id, &opened, &opened).await.unwrap();
+    let after_first_rename = before.0 + 1;
+    assert_eq!(counts(&f.ws).await.0, after_first_rename, "only the one rename that changed a name left a tx");
+    // and a write that changes something still leaves its transaction and its records
+    f.ws.update_staff(&s.id, &StaffInput { name: "Chị Hoa Lê".into(), ..staff }).await.unwrap();
+    let (txs, changes) = counts(&f.ws).await;
+    assert_eq!(txs, after_first_rename + 1);
+    assert!(changes > before.1);
+}
