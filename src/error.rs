@@ -49,6 +49,10 @@ pub enum Error {
     /// A backup that did not pass its check once written; it was removed.
     #[error("the backup written to {path} did not read back correctly ({detail}); it was removed")]
     BackupUnreadable { path: String, detail: String },
+    /// A clock value from another device more than five minutes ahead of this one's wall clock
+    /// (`clock::MAX_AHEAD_MS`): refused, so one wrong clock cannot drag every clock ahead.
+    #[error("a change is stamped {} s ahead of this device's clock; check the date and time of both devices", .ahead_ms / 1000)]
+    ClockAhead { ahead_ms: i64 },
     /// A stored instant or date the calendar cannot represent (out of range, or no such local
     /// time in the zone).
     #[error("a date or time cannot be represented: {detail}")]
@@ -174,6 +178,10 @@ impl From<&Error> for ErrorPayload {
                 params.insert("path".into(), path.clone());
                 params.insert("detail".into(), detail.clone());
                 (ErrorKind::Storage, None, "backup.copy_bad".into(), vec![])
+            }
+            Error::ClockAhead { ahead_ms } => {
+                params.insert("minutes".into(), (ahead_ms / 60_000).max(5).to_string());
+                (ErrorKind::Conflict, None, "error.clock_ahead".into(), vec![])
             }
             Error::BadTime { detail } => {
                 params.insert("detail".into(), detail.clone());
