@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::integrity::{check_file, CheckReport};
+use crate::schedule::local_date;
 use crate::Workspace;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -237,11 +238,6 @@ pub fn to_prune(backups: &[BackupInfo], tz: &jiff::tz::TimeZone) -> Vec<BackupIn
         }
     }
     backups.iter().filter(|b| !keep.contains(&b.path.as_str())).cloned().collect()
-}
-
-/// The calendar date of an instant in a time zone.
-fn local_date(ms: i64, tz: &jiff::tz::TimeZone) -> jiff::civil::Date {
-    jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH).to_zoned(tz.clone()).date()
 }
 
 impl Workspace {

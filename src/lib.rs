@@ -31,6 +31,7 @@ pub mod history;
 pub mod import;
 pub mod integrity;
 pub mod interactions;
+pub mod schedule;
 pub mod search;
 pub mod settings;
 pub mod staff;
@@ -129,6 +130,11 @@ impl Workspace {
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// The clock this workspace was opened with (the wall clock, or a test's).
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
     }
 
     pub fn pool(&self) -> &SqlitePool {

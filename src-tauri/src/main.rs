@@ -721,7 +721,7 @@ fn main() {
                     ws.set_wait_hook(Arc::new(move |n: &WaitNotice| {
                         let _ = WriteWaitingEvent(n.clone()).emit(&handle);
                     }));
-                    // A daily backup while the app runs (taken once a day; checked each hour); a
+                    // A daily backup while the app runs (once a local day, as soon as it runs that day); a
                     // workspace too big to check on open is checked first, in the background.
                     let ws = ws.clone();
                     let handle = app.handle().clone();
@@ -737,16 +737,30 @@ fn main() {
                                 Err(err) => log::error!("background check failed: {err}"),
                             }
                         }
+                        let mut daily = tend::schedule::Daily::from_midnight();
                         loop {
-                            match ws.auto_backup(BackupReason::Daily).await {
-                                Ok(Some(b)) => log::info!("daily backup {}", b.path),
-                                Ok(None) => {}
-                                Err(err) => match err.damage() {
-                                    Some(detail) => damaged(detail),
-                                    None => log::error!("daily backup failed: {err}"),
-                                },
-                            }
-                            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                            let now = ws.now_ms();
+                            let next = match ws.zone().await {
+                                Ok(tz) => {
+                                    if daily.take_due(now, &tz).unwrap_or(false) {
+                                        match ws.auto_backup(BackupReason::Daily).await {
+                                            Ok(Some(b)) => log::info!("daily backup {}", b.path),
+                                            Ok(None) => {}
+                                            Err(err) => match err.damage() {
+                                                Some(detail) => damaged(detail),
+                                                None => log::error!("daily backup failed: {err}"),
+                                            },
+                                        }
+                                    }
+                                    daily.next_due(ws.now_ms(), &tz).unwrap_or(now + 3_600_000)
+                                }
+                                Err(err) => {
+                                    log::error!("time zone: {err}");
+                                    now + 3_600_000
+                                }
+                            };
+                            // the clock is read again each minute: a laptop waking up is noticed
+                            tend::schedule::sleep_until(ws.clock(), next, 60_000).await;
                         }
                     });
                 }
