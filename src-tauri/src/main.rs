@@ -1,7 +1,9 @@
-//! Tend desktop shell: one-line Tauri commands over the core `Workspace` (DESIGN: the desktop
-//! shell). Commands translate arguments and errors, nothing more.
+//! Tend desktop shell: Tauri commands over the core `Workspace` (DESIGN: the desktop shell), a
+//! module per domain in `commands/`; they translate arguments and errors, nothing more. Here: the
+//! shared state, events, dialogs, restore at start, the background check and daily backup.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod commands;
 mod files;
 
 use files::{Access, Granted};
@@ -50,181 +52,6 @@ fn e(err: tend::Error) -> ErrorPayload {
         None => err,
     };
     ErrorPayload::from(err)
-}
-
-#[tauri::command]
-#[specta::specta]
-async fn workspace_info(ws: Ws<'_>) -> R<WorkspaceInfo> {
-    ws.get()?.info().await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn set_language(ws: Ws<'_>, language: String) -> R<()> {
-    ws.get()?.set_language(&language).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn set_current_staff(ws: Ws<'_>, id: Option<String>) -> R<()> {
-    ws.get()?.set_current_staff(id.as_deref()).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn staff_list(ws: Ws<'_>) -> R<Vec<Staff>> {
-    ws.get()?.staff().await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn staff_add(ws: Ws<'_>, input: StaffInput) -> R<Staff> {
-    ws.get()?.add_staff(&input).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn staff_update(ws: Ws<'_>, id: String, input: StaffInput) -> R<Staff> {
-    ws.get()?.update_staff(&id, &input).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn staff_remove(ws: Ws<'_>, id: String) -> R<()> {
-    ws.get()?.remove_staff(&id).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn stage_list(ws: Ws<'_>) -> R<Vec<Stage>> {
-    ws.get()?.stages().await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn stage_add(ws: Ws<'_>, name: String) -> R<Stage> {
-    ws.get()?.add_stage(&name).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn stage_rename(ws: Ws<'_>, id: String, name: String) -> R<()> {
-    ws.get()?.rename_stage(&id, &name).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn stage_reorder(ws: Ws<'_>, ids: Vec<String>) -> R<()> {
-    ws.get()?.reorder_stages(&ids).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn stage_remove(ws: Ws<'_>, id: String) -> R<()> {
-    ws.get()?.remove_stage(&id).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn custom_field_list(ws: Ws<'_>) -> R<Vec<CustomField>> {
-    ws.get()?.custom_fields().await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn custom_field_add(ws: Ws<'_>, input: CustomFieldInput) -> R<CustomField> {
-    ws.get()?.add_custom_field(&input).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn custom_field_update(ws: Ws<'_>, id: String, input: CustomFieldInput) -> R<CustomField> {
-    ws.get()?.update_custom_field(&id, &input).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn custom_field_remove(ws: Ws<'_>, id: String) -> R<()> {
-    ws.get()?.remove_custom_field(&id).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn customer_list(ws: Ws<'_>, filter: CustomerFilter, offset: i32, limit: i32) -> R<CustomerPage> {
-    ws.get()?.list_customers(&filter, offset.into(), limit.into()).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn customer_search(ws: Ws<'_>, query: String, limit: u32) -> R<Vec<CustomerSummary>> {
-    ws.get()?.search(&query, limit).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn customer_get(ws: Ws<'_>, id: String) -> R<Customer> {
-    ws.get()?.customer(&id).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn customer_check_duplicates(
-    ws: Ws<'_>,
-    input: CustomerInput,
-    exclude_id: Option<String>,
-) -> R<Vec<DuplicateHit>> {
-    ws.get()?.check_duplicates(&input, exclude_id.as_deref()).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn customer_create(ws: Ws<'_>, input: CustomerInput) -> R<Created> {
-    ws.get()?.create_customer(&input).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn customer_update(ws: Ws<'_>, id: String, base: CustomerInput, input: CustomerInput) -> R<Customer> {
-    ws.get()?.update_customer(&id, &base, &input).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn customer_trash(ws: Ws<'_>, id: String) -> R<()> {
-    ws.get()?.trash_customer(&id).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn customer_restore(ws: Ws<'_>, id: String) -> R<()> {
-    ws.get()?.restore_customer(&id).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn customer_purge(ws: Ws<'_>, id: String) -> R<()> {
-    ws.get()?.purge_customer(&id).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn trash_list(ws: Ws<'_>, offset: i32, limit: i32) -> R<CustomerPage> {
-    ws.get()?.trash(offset.into(), limit.into()).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn facets(ws: Ws<'_>) -> R<Facets> {
-    ws.get()?.facets().await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn contact_add(ws: Ws<'_>, customer_id: String, input: ContactInput) -> R<Contact> {
-    ws.get()?.add_contact(&customer_id, &input).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn contact_update(ws: Ws<'_>, id: String, input: ContactInput) -> R<Contact> {
-    ws.get()?.update_contact(&id, &input).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn contact_remove(ws: Ws<'_>, id: String) -> R<()> {
-    ws.get()?.remove_contact(&id).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn interaction_add(ws: Ws<'_>, customer_id: String, input: InteractionInput) -> R<Interaction> {
-    ws.get()?.add_interaction(&customer_id, &input).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn interaction_delete(ws: Ws<'_>, id: String) -> R<()> {
-    ws.get()?.delete_interaction(&id).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn timeline(ws: Ws<'_>, customer_id: String, before: Option<String>, limit: u32) -> R<TimelinePage> {
-    ws.get()?.timeline(&customer_id, before.as_deref(), limit).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn history(ws: Ws<'_>, id: String) -> R<Vec<HistoryEntry>> {
-    ws.get()?.history(&id).await.map_err(e)
 }
 
 /// Rows done and speed of the import under way, sent to the window.
@@ -278,25 +105,6 @@ async fn ask(
         shown
     }))
 }
-#[tauri::command]
-#[specta::specta]
-async fn pick_open_file(
-    window: tauri::WebviewWindow,
-    granted: tauri::State<'_, Granted>,
-    filter: FileFilter,
-) -> R<Option<String>> {
-    ask(&window, &granted, Access::Read, filter, None).await
-}
-#[tauri::command]
-#[specta::specta]
-async fn pick_save_file(
-    window: tauri::WebviewWindow,
-    granted: tauri::State<'_, Granted>,
-    filter: FileFilter,
-    file_name: String,
-) -> R<Option<String>> {
-    ask(&window, &granted, Access::Write, filter, Some(file_name)).await
-}
 
 /// Where an import's rejected rows are written: the app's own folder, which the window may read
 /// from (to save a copy elsewhere) but never name for anything else.
@@ -304,211 +112,10 @@ fn rejects_dir(app: &tauri::AppHandle) -> Result<std::path::PathBuf, tauri::Erro
     Ok(app.path().app_cache_dir()?.join("rejects"))
 }
 
-#[tauri::command]
-#[specta::specta]
-async fn import_preview(
-    ws: Ws<'_>,
-    granted: tauri::State<'_, Granted>,
-    path: String,
-    options: ImportOptions,
-    rows: u32,
-) -> R<ImportPreview> {
-    let path = granted.check(Access::Read, &path).map_err(e)?;
-    ws.get()?.import_preview(&path, &options, rows as usize).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn import_run(
-    app: tauri::AppHandle,
-    ws: Ws<'_>,
-    granted: tauri::State<'_, Granted>,
-    cancel: tauri::State<'_, Cancels>,
-    key: String,
-    path: String,
-    options: ImportOptions,
-) -> R<ImportReport> {
-    let path = granted.check(Access::Read, &path).map_err(e)?;
-    let mut options = options;
-    // rejected rows go to a file of the app's own, which the window can offer to save elsewhere
-    // (never to a path the window names)
-    let dir = rejects_dir(&app).map_err(|err| e(tend::Error::Io(std::io::Error::other(err.to_string()))))?;
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-    std::fs::create_dir_all(&dir).map_err(|err| e(err.into()))?;
-    // two imports may start in the same millisecond: each gets its own file
-    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    options.rejects_path = Some(dir.join(format!("rejected-rows-{stamp}-{n}.csv")).display().to_string());
-    let w = ws.get()?;
-    let flag = cancel.register(&key);
-    let emitter = app.clone();
-    let res = w
-        .import(
-            &path,
-            &options,
-            move |p| {
-                let _ = ImportProgressEvent(p).emit(&emitter);
-            },
-            flag,
-        )
-        .await
-        .map_err(e);
-    cancel.done(&key);
-    res
-}
-#[tauri::command]
-#[specta::specta]
-async fn import_cancel(cancel: tauri::State<'_, Cancels>, key: String) -> R<bool> {
-    Ok(cancel.cancel(&key))
-}
-#[tauri::command]
-#[specta::specta]
-async fn import_undo(ws: Ws<'_>, id: Option<String>) -> R<UndoReport> {
-    ws.get()?.undo_import(id.as_deref()).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn import_list(ws: Ws<'_>) -> R<Vec<ImportSummary>> {
-    ws.get()?.imports().await.map_err(e)
-}
-/// Saves a copy of an import's rejected rows (a file the app wrote in its own folder) where the
-/// user picks in a save dialog opened here; the chosen path, or None when cancelled.
-#[tauri::command]
-#[specta::specta]
-async fn import_rejects_save(
-    window: tauri::WebviewWindow,
-    granted: tauri::State<'_, Granted>,
-    rejects_path: String,
-    file_name: String,
-) -> R<Option<String>> {
-    let from = granted.check(Access::Read, &rejects_path).map_err(e)?;
-    let filter = FileFilter { name: "CSV".into(), extensions: vec!["csv".into()] };
-    let Some(to) = ask(&window, &granted, Access::Write, filter, Some(file_name)).await? else { return Ok(None) };
-    std::fs::copy(&from, &to).map_err(|err| e(err.into()))?;
-    Ok(Some(to))
-}
-/// What the customer form says about a phone number as it is typed (an old 11-digit mobile
-/// number converted, the label its type gives).
-#[tauri::command]
-#[specta::specta]
-async fn phone_info(number: String) -> R<tend::validate::PhoneInfo> {
-    tend::validate::phone_info(&number).map_err(|k| e(tend::Error::invalid("number", k)))
-}
-#[tauri::command]
-#[specta::specta]
-async fn export_customers(
-    ws: Ws<'_>,
-    granted: tauri::State<'_, Granted>,
-    path: String,
-    format: ExportFormat,
-    filter: CustomerFilter,
-) -> R<ExportReport> {
-    let path = granted.check(Access::Write, &path).map_err(e)?;
-    ws.get()?.export_customers(&path, format, &filter).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn export_interactions(
-    ws: Ws<'_>,
-    granted: tauri::State<'_, Granted>,
-    path: String,
-    format: ExportFormat,
-    filter: CustomerFilter,
-) -> R<ExportReport> {
-    let path = granted.check(Access::Write, &path).map_err(e)?;
-    ws.get()?.export_interactions(&path, format, &filter).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn backup_list() -> R<Vec<BackupInfo>> {
-    tend::backup::list_backups(&tend::default_workspace_path()).map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn backup_now(ws: Ws<'_>) -> R<Option<BackupInfo>> {
-    ws.get()?.auto_backup(BackupReason::Manual).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn workspace_check(ws: Ws<'_>) -> R<CheckReport> {
-    ws.get()?.check(false).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn workspace_export(ws: Ws<'_>, granted: tauri::State<'_, Granted>, path: String) -> R<Manifest> {
-    let path = granted.check(Access::Write, &path).map_err(e)?;
-    ws.get()?.export_workspace(&path).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn workspace_import(ws: Ws<'_>, granted: tauri::State<'_, Granted>, path: String) -> R<Manifest> {
-    let path = granted.check(Access::Read, &path).map_err(e)?;
-    ws.get()?.import_workspace(&path).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn mapping_list(ws: Ws<'_>) -> R<Vec<NamedMapping>> {
-    ws.get()?.saved_mappings().await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn mapping_save(ws: Ws<'_>, name: String, mapping: Mapping) -> R<()> {
-    ws.get()?.save_mapping(&name, &mapping).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn mapping_remove(ws: Ws<'_>, name: String) -> R<()> {
-    ws.get()?.remove_mapping(&name).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn duplicate_pairs(ws: Ws<'_>, limit: u32) -> R<Vec<DuplicatePair>> {
-    ws.get()?.duplicate_pairs(limit as usize).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn merge_conflicts(ws: Ws<'_>, survivor_id: String, other_id: String) -> R<Vec<FieldConflict>> {
-    ws.get()?.merge_conflicts(&survivor_id, &other_id).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn merge_customers(ws: Ws<'_>, survivor_id: String, other_id: String, take: Vec<String>) -> R<MergeReport> {
-    ws.get()?.merge_customers(&survivor_id, &other_id, &take).await.map_err(e)
-}
-#[tauri::command]
-#[specta::specta]
-async fn undo_merge(ws: Ws<'_>, merge_id: String) -> R<Vec<String>> {
-    ws.get()?.undo_merge(&merge_id).await.map_err(e)
-}
-/// Restores a backup: checked now, put in place when the app starts again (the open workspace
-/// cannot be swapped under the running app), then the app restarts.
-#[tauri::command]
-#[specta::specta]
-async fn backup_restore(app: tauri::AppHandle, granted: tauri::State<'_, Granted>, path: String) -> R<()> {
-    // one of the app's own backups (or a file the user picked)
-    let path = granted.check(Access::Read, &path).map_err(e)?;
-    let report = tend::integrity::check_file(&path, false).map_err(e)?;
-    if !report.ok {
-        return Err(e(tend::Error::Damaged { detail: report.problems.join("; ") }));
-    }
-    std::fs::write(pending_restore_file(), path.display().to_string()).map_err(|err| e(err.into()))?;
-    app.restart();
-}
-
 /// Where a restore waits for the next start.
 fn pending_restore_file() -> std::path::PathBuf {
     let db = tend::default_workspace_path();
     std::path::PathBuf::from(format!("{}.restore-pending", db.display()))
-}
-
-/// The newest backup that passes its check now: what a damaged workspace is offered.
-#[tauri::command]
-#[specta::specta]
-async fn backup_newest_good() -> R<Option<BackupInfo>> {
-    let path = tend::default_workspace_path();
-    tauri::async_runtime::spawn_blocking(move || tend::backup::newest_good_backup(&path))
-        .await
-        .map_err(|err| e(tend::Error::Interrupted { task: "backup search", detail: err.to_string() }))?
-        .map_err(e)
 }
 
 /// A restore chosen before the app restarted that could not be done (the workspace and the
@@ -531,23 +138,6 @@ struct WorkspaceStatus {
 #[derive(Default)]
 struct StartNotes(Mutex<Option<RestoreFailure>>);
 
-#[tauri::command]
-#[specta::specta]
-async fn workspace_status(ws: Ws<'_>, notes: tauri::State<'_, StartNotes>) -> R<WorkspaceStatus> {
-    let restore_failed = notes.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let (damaged, long_write) = match ws.get() {
-        Ok(w) => (w.damaged(), w.long_write()),
-        Err(_) => (None, None),
-    };
-    Ok(WorkspaceStatus { damaged, long_write, restore_failed })
-}
-#[tauri::command]
-#[specta::specta]
-async fn restore_failure_dismiss(notes: tauri::State<'_, StartNotes>) -> R<()> {
-    *notes.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    Ok(())
-}
-
 /// A write waits for a long write (or stopped waiting): the window says it will be saved after.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, specta::Type, tauri_specta::Event)]
 struct WriteWaitingEvent(WaitNotice);
@@ -560,67 +150,67 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .disable_serde_phases()
         .commands(tauri_specta::collect_commands![
-            workspace_info,
-            set_language,
-            set_current_staff,
-            staff_list,
-            staff_add,
-            staff_update,
-            staff_remove,
-            stage_list,
-            stage_add,
-            stage_rename,
-            stage_reorder,
-            stage_remove,
-            custom_field_list,
-            custom_field_add,
-            custom_field_update,
-            custom_field_remove,
-            customer_list,
-            customer_search,
-            customer_get,
-            customer_check_duplicates,
-            customer_create,
-            customer_update,
-            customer_trash,
-            customer_restore,
-            customer_purge,
-            trash_list,
-            facets,
-            contact_add,
-            contact_update,
-            contact_remove,
-            interaction_add,
-            interaction_delete,
-            timeline,
-            history,
-            import_preview,
-            import_run,
-            import_cancel,
-            import_undo,
-            import_list,
-            import_rejects_save,
-            pick_open_file,
-            pick_save_file,
-            phone_info,
-            export_customers,
-            export_interactions,
-            backup_list,
-            backup_now,
-            workspace_check,
-            backup_restore,
-            backup_newest_good,
-            workspace_status,
-            restore_failure_dismiss,
-            duplicate_pairs,
-            merge_conflicts,
-            merge_customers,
-            undo_merge,
-            mapping_list,
-            mapping_save,
-            mapping_remove,
-            workspace_export,
-            workspace_import,
+            commands::workspace::workspace_info,
+            commands::workspace::set_language,
+            commands::workspace::set_current_staff,
+            commands::staff::staff_list,
+            commands::staff::staff_add,
+            commands::staff::staff_update,
+            commands::staff::staff_remove,
+            commands::settings::stage_list,
+            commands::settings::stage_add,
+            commands::settings::stage_rename,
+            commands::settings::stage_reorder,
+            commands::settings::stage_remove,
+            commands::settings::custom_field_list,
+            commands::settings::custom_field_add,
+            commands::settings::custom_field_update,
+            commands::settings::custom_field_remove,
+            commands::customers::customer_list,
+            commands::customers::customer_search,
+            commands::customers::customer_get,
+            commands::customers::customer_check_duplicates,
+            commands::customers::customer_create,
+            commands::customers::customer_update,
+            commands::customers::customer_trash,
+            commands::customers::customer_restore,
+            commands::customers::customer_purge,
+            commands::customers::trash_list,
+            commands::customers::facets,
+            commands::customers::contact_add,
+            commands::customers::contact_update,
+            commands::customers::contact_remove,
+            commands::interactions::interaction_add,
+            commands::interactions::interaction_delete,
+            commands::customers::timeline,
+            commands::customers::history,
+            commands::import::import_preview,
+            commands::import::import_run,
+            commands::import::import_cancel,
+            commands::import::import_undo,
+            commands::import::import_list,
+            commands::import::import_rejects_save,
+            commands::files::pick_open_file,
+            commands::files::pick_save_file,
+            commands::customers::phone_info,
+            commands::files::export_customers,
+            commands::files::export_interactions,
+            commands::backup::backup_list,
+            commands::backup::backup_now,
+            commands::backup::workspace_check,
+            commands::backup::backup_restore,
+            commands::backup::backup_newest_good,
+            commands::workspace::workspace_status,
+            commands::backup::restore_failure_dismiss,
+            commands::duplicates::duplicate_pairs,
+            commands::duplicates::merge_conflicts,
+            commands::duplicates::merge_customers,
+            commands::duplicates::undo_merge,
+            commands::import::mapping_list,
+            commands::import::mapping_save,
+            commands::import::mapping_remove,
+            commands::workspace::workspace_export,
+            commands::workspace::workspace_import,
         ])
         .events(tauri_specta::collect_events![ImportProgressEvent, WriteWaitingEvent, WorkspaceDamagedEvent])
 }

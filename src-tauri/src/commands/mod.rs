@@ -1,0 +1,12 @@
+//! The desktop commands, a module per domain. Each translates its arguments and errors and calls
+//! the core; the shell's own work (dialogs, the restart of a restore) is in `main.rs` and `files.rs`.
+
+pub(crate) mod backup;
+pub(crate) mod customers;
+pub(crate) mod duplicates;
+pub(crate) mod files;
+pub(crate) mod import;
+pub(crate) mod interactions;
+pub(crate) mod settings;
+pub(crate) mod staff;
+pub(crate) mod workspace;

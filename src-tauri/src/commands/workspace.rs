@@ -1,0 +1,41 @@
+//! Commands: the workspace itself: its settings, language, the current staff member, status, archive.
+
+use crate::*;
+
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn workspace_info(ws: Ws<'_>) -> R<WorkspaceInfo> {
+    ws.get()?.info().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn set_language(ws: Ws<'_>, language: String) -> R<()> {
+    ws.get()?.set_language(&language).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn set_current_staff(ws: Ws<'_>, id: Option<String>) -> R<()> {
+    ws.get()?.set_current_staff(id.as_deref()).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn workspace_export(ws: Ws<'_>, granted: tauri::State<'_, Granted>, path: String) -> R<Manifest> {
+    let path = granted.check(Access::Write, &path).map_err(e)?;
+    ws.get()?.export_workspace(&path).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn workspace_import(ws: Ws<'_>, granted: tauri::State<'_, Granted>, path: String) -> R<Manifest> {
+    let path = granted.check(Access::Read, &path).map_err(e)?;
+    ws.get()?.import_workspace(&path).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn workspace_status(ws: Ws<'_>, notes: tauri::State<'_, StartNotes>) -> R<WorkspaceStatus> {
+    let restore_failed = notes.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let (damaged, long_write) = match ws.get() {
+        Ok(w) => (w.damaged(), w.long_write()),
+        Err(_) => (None, None),
+    };
+    Ok(WorkspaceStatus { damaged, long_write, restore_failed })
+}
