@@ -278,20 +278,32 @@ async fn a_restore_that_fails_leaves_the_workspace_and_the_backup_as_they_were()
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// A workspace with one customer, padded past the size checked on every open (through the CLI,
+/// then a row of padding in the device-local meta table).
+fn big_workspace(dir: &std::path::Path) -> std::path::PathBuf {
+    let db = dir.join("big.tend");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+        .arg("--db")
+        .arg(&db)
+        .args(["customer", "add", "--name", "Bùi Thị Xuân"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let padding = "x".repeat((tend::integrity::CHECK_ON_OPEN_MAX + 4_000_000) as usize);
+    conn.execute("INSERT INTO meta (key, value) VALUES ('padding', ?)", [padding]).unwrap();
+    db
+}
+
 #[test]
 fn the_cli_never_writes_to_a_big_damaged_workspace() {
     // Over the size checked on every open: the CLI checks before it writes to one not checked
     // today, and then refuses every write (before, `customer add`, `demo` and `backup` wrote).
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("big.tend");
+    let db = big_workspace(dir.path());
     let tend = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(&db).args(args).output().unwrap()
     };
-    assert!(tend(&["customer", "add", "--name", "Bùi Thị Xuân"]).status.success());
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let padding = "x".repeat((tend::integrity::CHECK_ON_OPEN_MAX + 4_000_000) as usize);
-    conn.execute("INSERT INTO meta (key, value) VALUES ('padding', ?)", [padding]).unwrap();
-    drop(conn);
     assert!(std::fs::metadata(&db).unwrap().len() > tend::integrity::CHECK_ON_OPEN_MAX);
     spoil_table(&db, "customers");
     let bytes = std::fs::read(&db).unwrap();
@@ -315,15 +327,10 @@ fn the_cli_never_writes_to_a_big_damaged_workspace() {
 #[test]
 fn a_big_healthy_workspace_is_checked_before_the_first_cli_write_of_the_day_only() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("big.tend");
+    let db = big_workspace(dir.path());
     let tend = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(&db).args(args).output().unwrap()
     };
-    assert!(tend(&["customer", "add", "--name", "Bùi Thị Xuân"]).status.success());
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let padding = "x".repeat((tend::integrity::CHECK_ON_OPEN_MAX + 4_000_000) as usize);
-    conn.execute("INSERT INTO meta (key, value) VALUES ('padding', ?)", [padding]).unwrap();
-    drop(conn);
     let first = tend(&["customer", "add", "--name", "Một"]);
     assert!(first.status.success());
     assert!(String::from_utf8_lossy(&first.stderr).contains("checking"), "{}", String::from_utf8_lossy(&first.stderr));
