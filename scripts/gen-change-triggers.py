@@ -1,32 +1,42 @@
 #!/usr/bin/env python3
-"""Prints the change-record triggers (DESIGN rule 1) for the tables as they are now.
+"""Prints the change log's dictionary and triggers (DESIGN rule 1, change log v2) for the tables
+as they are now.
 
-    gen-change-triggers.py                 every table (what migrations/0002_change_triggers.sql was)
-    gen-change-triggers.py TABLE...        DROP and CREATE of those tables' triggers, for a new
-                                           migration when a tracked column is added (0005 did so)
+    gen-change-triggers.py                 the dictionary rows and every table's triggers (what
+                                           migrations/0006_change_log_v2.sql holds)
+    gen-change-triggers.py TABLE...        DROP and CREATE of those tables' triggers and the
+                                           dictionary rows of new columns, for a new migration
+                                           when a tracked column is added
+
+The log (v2): an INSERT is one record (col 0) whose value is a JSONB array of every tracked
+column in code order (element i is column code i + 1); an UPDATE is one record per changed column
+(col = the column's code); a DELETE is one record (col -1). `entity` is the record the change
+belongs to in history when it is not the row itself (a contact's, value's or interaction's
+customer). Codes are fixed here and never reused: a new tracked column is appended to its table's
+list, a new table gets the next table code.
 
 Migrations only go forward: the output goes into a NEW migration file. Kept so the trigger SQL
 is generated, not hand-copied.
 """
 import sys
 
-# table -> (row id expression, entity id expression, tracked columns)
+# table -> (code, row id expression, entity expression (None: the row itself), tracked columns)
 TABLES = {
-    "settings": ("{r}.key", "'settings'", ["value"]),
-    "staff": ("{r}.id", "{r}.id", ["name", "email", "role", "created_at", "deleted_at"]),
-    "stages": ("{r}.id", "{r}.id", ["name", "position", "deleted_at"]),
-    "custom_fields": ("{r}.id", "{r}.id",
+    "settings": (1, "{r}.key", "'settings'", ["value"]),
+    "staff": (2, "{r}.id", None, ["name", "email", "role", "created_at", "deleted_at"]),
+    "stages": (3, "{r}.id", None, ["name", "position", "deleted_at"]),
+    "custom_fields": (4, "{r}.id", None,
                       ["key", "label", "kind", "options", "required", "position", "deleted_at"]),
-    "customers": ("{r}.id", "{r}.id", [
+    "customers": (5, "{r}.id", None, [
         "kind", "name", "family_name", "middle_name", "given_name", "phones", "emails", "street",
         "ward", "district", "province", "tax_code", "source", "owner_id", "stage_id", "tags",
         "birthday", "gender", "expected_revenue", "currency", "notes", "external_id", "created_at",
         "deleted_at"]),
-    "contacts": ("{r}.id", "{r}.customer_id", [
+    "contacts": (6, "{r}.id", "{r}.customer_id", [
         "customer_id", "name", "role", "phone", "email", "is_decision_maker", "created_at",
         "deleted_at"]),
-    "custom_values": ("{r}.customer_id || '/' || {r}.field_id", "{r}.customer_id", ["value"]),
-    "interactions": ("{r}.id", "{r}.customer_id", [
+    "custom_values": (7, "{r}.customer_id || '/' || {r}.field_id", "{r}.customer_id", ["value"]),
+    "interactions": (8, "{r}.id", "{r}.customer_id", [
         "customer_id", "kind", "channel", "direction", "staff_id", "occurred_at", "summary", "body",
         "amount", "currency", "items", "created_at", "deleted_at"]),
 }
@@ -35,36 +45,55 @@ GUARD = ("    SELECT RAISE(ABORT, 'tend: write outside a change context') "
          "WHERE NOT EXISTS (SELECT 1 FROM write_ctx);\n")
 
 
-def trig(table, event, row, entity, cols):
+def trig(table, event, code, row, entity, cols):
     r = "OLD" if event == "DELETE" else "NEW"
-    row, entity = row.format(r=r), entity.format(r=r)
+    row = row.format(r=r)
+    entity = "NULL" if entity is None else entity.format(r=r)
     name = f"{table}_changes_{event.lower()}"
     of = f" OF {', '.join(cols)}" if event == "UPDATE" else ""
     out = f"CREATE TRIGGER {name} AFTER {event}{of} ON {table} BEGIN\n{GUARD}"
-    out += "    INSERT INTO changes (tx, tbl, row_id, entity_id, col, value)\n"
+    out += "    INSERT INTO changes (tx, tbl, row_id, col, value, entity)\n"
     if event == "DELETE":
-        out += (f"    SELECT w.tx, '{table}', {row}, {entity}, '__purged', 1 FROM write_ctx w;\n")
+        out += f"    SELECT w.tx, {code}, {row}, -1, NULL, {entity} FROM write_ctx w;\n"
+    elif event == "INSERT":
+        values = ", ".join(f"NEW.{c}" for c in cols)
+        out += f"    SELECT w.tx, {code}, {row}, 0, jsonb_array({values}), {entity} FROM write_ctx w;\n"
     else:
-        terms = []
-        for c in cols:
-            cond = f"NEW.{c} IS NOT NULL" if event == "INSERT" else f"NEW.{c} IS NOT OLD.{c}"
-            terms.append(f"SELECT '{c}' AS col, NEW.{c} AS val, {cond} AS chg")
+        terms = [f"SELECT {i + 1} AS col, NEW.{c} AS val, NEW.{c} IS NOT OLD.{c} AS chg"
+                 for i, c in enumerate(cols)]
         union = "\n        UNION ALL ".join(terms)
-        out += (f"    SELECT w.tx, '{table}', {row}, {entity}, c.col, c.val FROM write_ctx w, (\n"
+        out += (f"    SELECT w.tx, {code}, {row}, c.col, c.val, {entity} FROM write_ctx w, (\n"
                 f"        {union}\n    ) c WHERE c.chg;\n")
     return out + "END;\n"
 
 
+def dictionary(only):
+    rows_t, rows_c = [], []
+    for table, (code, _, _, cols) in TABLES.items():
+        if only and table not in only:
+            continue
+        rows_t.append(f"({code}, '{table}')")
+        rows_c += [f"({code}, {i + 1}, '{c}')" for i, c in enumerate(cols)]
+    out = ""
+    if not only:
+        out += "INSERT INTO change_tables (code, name) VALUES\n    " + ",\n    ".join(rows_t) + ";\n"
+        out += "INSERT INTO change_columns (tbl, code, name) VALUES\n    " + ",\n    ".join(rows_c) + ";\n"
+    else:
+        out += "INSERT OR IGNORE INTO change_columns (tbl, code, name) VALUES\n    " + ",\n    ".join(rows_c) + ";\n"
+    return out
+
+
 def main():
     only = sys.argv[1:]
-    parts = ["-- Generated by scripts/gen-change-triggers.py: change records for every write (DESIGN rule 1).\n"]
-    for table, (row, entity, cols) in TABLES.items():
+    parts = ["-- Generated by scripts/gen-change-triggers.py: the change log's dictionary and triggers.\n",
+             dictionary(only)]
+    for table, (code, row, entity, cols) in TABLES.items():
         if only and table not in only:
             continue
         for event in ("INSERT", "UPDATE", "DELETE"):
             if only:
                 parts.append(f"DROP TRIGGER {table}_changes_{event.lower()};")
-            parts.append(trig(table, event, row, entity, cols))
+            parts.append(trig(table, event, code, row, entity, cols))
     sys.stdout.write("\n".join(parts))
 
 

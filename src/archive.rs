@@ -18,7 +18,22 @@ use std::path::Path;
 /// indexes derived from the data (`customer_keys`, `customer_tags`; the FTS5 tables are virtual,
 /// with shadow tables, and never listed). Rebuilt on import. Every other table is archived: the
 /// list comes from the schema ([`tables`]), so a table a migration adds is never forgotten.
-pub const LOCAL_TABLES: &[&str] = &["meta", "write_ctx", "_sqlx_migrations", "customer_keys", "customer_tags"];
+/// The change log's dictionary (`change_tables`, `change_columns`) comes from the migrations too.
+pub const LOCAL_TABLES: &[&str] =
+    &["meta", "write_ctx", "_sqlx_migrations", "customer_keys", "customer_tags", "change_tables", "change_columns"];
+
+/// The last schema whose change log had the first format (one record per column, names as
+/// text): its archives are read too, their records converted as migration 0006 converts a
+/// workspace (the same SQL, taken from the migration).
+const V1_LOG_SCHEMA: i64 = 5;
+
+fn v1_conversion() -> Result<&'static str> {
+    let sql = include_str!("../migrations/0006_change_log_v2.sql");
+    match (sql.find("-- BEGIN convert v1"), sql.find("-- END convert v1")) {
+        (Some(start), Some(end)) if start < end => Ok(&sql[start..end]),
+        _ => Err(archive_error("archive.schema_mismatch", "migration 0006 has no conversion section")),
+    }
+}
 
 /// The tables an archive holds, read from the schema: every ordinary table but [`LOCAL_TABLES`]
 /// and SQLite's own, by name. Foreign keys are checked at commit on import, so order is free.
@@ -148,7 +163,8 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
             format!("{} {}", manifest.format, manifest.format_version),
         ));
     }
-    if manifest.schema_version != Workspace::schema_version() {
+    let v1_log = manifest.schema_version == V1_LOG_SCHEMA;
+    if manifest.schema_version != Workspace::schema_version() && !v1_log {
         return Err(archive_error(
             "archive.schema_mismatch",
             format!("archive {}, this app {}", manifest.schema_version, Workspace::schema_version()),
@@ -187,12 +203,20 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
             conn.execute_batch(&format!("DROP TRIGGER {name}"))?;
         }
         conn.execute_batch("DELETE FROM stages")?;
+        if v1_log {
+            conn.execute_batch(
+                "CREATE TABLE changes_v1 (tx INTEGER NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL,
+                 entity_id TEXT NOT NULL, col TEXT NOT NULL, value ANY) STRICT",
+            )?;
+        }
         for table in &names {
-            let cols = columns(&conn, table)?;
+            // an old archive's change records go to the old table, converted below
+            let into = if v1_log && table == "changes" { "changes_v1" } else { table.as_str() };
+            let cols = columns(&conn, into)?;
             let mut entry = zip.by_name(&format!("tables/{table}.jsonl")).map_err(zip_err)?;
             let reader = std::io::BufReader::new(&mut entry);
             let sql = format!(
-                "INSERT INTO {table} ({}) VALUES ({})",
+                "INSERT INTO {into} ({}) VALUES ({})",
                 cols.join(", "),
                 cols.iter().map(|_| "?").collect::<Vec<_>>().join(", ")
             );
@@ -215,6 +239,9 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
             if manifest.tables.get(table).copied().unwrap_or(0) != n {
                 return Err(archive_error("archive.count_mismatch", format!("{table}: {n} rows")));
             }
+        }
+        if v1_log {
+            conn.execute_batch(v1_conversion()?)?;
         }
         for (_, sql) in &triggers {
             conn.execute_batch(sql)?;

@@ -106,9 +106,6 @@ pub struct WriteTx<'a> {
     pub now: i64,
     /// The `txs` row of this write.
     pub tx_id: i64,
-    /// The newest change record before this write began (change records are never deleted, so
-    /// this write's own come after it).
-    changes_before: i64,
 }
 
 impl WriteTx<'_> {
@@ -134,11 +131,10 @@ impl WriteTx<'_> {
     /// `txs` row behind: the log only holds transactions that changed something.
     pub async fn commit(mut self) -> Result<()> {
         sqlx::query(
-            "DELETE FROM txs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM changes WHERE rowid > ?2) \
+            "DELETE FROM txs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM changes WHERE tx = ?1) \
              AND NOT EXISTS (SELECT 1 FROM imports WHERE tx = ?1)",
         )
         .bind(self.tx_id)
-        .bind(self.changes_before)
         .execute(&mut *self.tx)
         .await?;
         sqlx::query("DELETE FROM write_ctx").execute(&mut *self.tx).await?;
@@ -163,8 +159,6 @@ impl Workspace {
             guard.observe(&last);
         }
         let hlc = guard.tick(now, &self.device);
-        let changes_before: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM changes").fetch_one(&mut *tx).await?;
         let tx_id: i64 =
             sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
                 .bind(&hlc)
@@ -174,7 +168,7 @@ impl Workspace {
                 .fetch_one(&mut *tx)
                 .await?;
         sqlx::query("INSERT INTO write_ctx (one, tx) VALUES (1, ?)").bind(tx_id).execute(&mut *tx).await?;
-        Ok(WriteTx { tx, _guard: guard, now, tx_id, changes_before })
+        Ok(WriteTx { tx, _guard: guard, now, tx_id })
     }
 }
 

@@ -70,19 +70,32 @@ pub struct TimelinePage {
     pub next: Option<String>,
 }
 
-type ChangeRow =
-    (i64, String, i64, Option<String>, Option<String>, String, String, String, String, Option<String>, Option<String>);
+type ChangeRow = (
+    i64,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+);
 
-/// A record's change rows with who/when, and each column's previous value computed over the
-/// record's own changes (no extra index on the change log).
+/// A record's change fields ([`crate::changelog::fields`] of `filter`) with who/when, and each
+/// column's previous value: the value the same column of the same row had before, in clock order.
 fn change_select(filter: &str) -> String {
     format!(
         "WITH e AS (
-            SELECT c.rowid AS rid, c.tx, c.tbl, c.row_id, c.col, CAST(c.value AS TEXT) AS value,
-                   CAST(LAG(c.value) OVER (PARTITION BY c.tbl, c.row_id, c.col ORDER BY c.tx) AS TEXT) AS previous
-            FROM changes c WHERE c.entity_id = ?{filter})
-         SELECT t.id, t.hlc, t.at_ms, t.actor, s.name, t.device, e.tbl, e.row_id, e.col, e.value, e.previous
-         FROM e JOIN txs t ON t.id = e.tx LEFT JOIN staff s ON s.id = t.actor"
+            SELECT f.rid, f.tx, f.tbl, f.row_id, f.col, CAST(f.value AS TEXT) AS value, f.created, t.hlc,
+                   CAST(LAG(f.value) OVER (PARTITION BY f.tbl, f.row_id, f.col ORDER BY t.hlc, f.rid) AS TEXT) AS previous
+            FROM ({}) f JOIN txs t ON t.id = f.tx)
+         SELECT t.id, t.hlc, t.at_ms, t.actor, s.name, t.device, e.tbl, e.row_id, e.col, e.value, e.previous, e.created
+         FROM e JOIN txs t ON t.id = e.tx LEFT JOIN staff s ON s.id = t.actor",
+        crate::changelog::fields(filter)
     )
 }
 
@@ -96,14 +109,23 @@ fn change(r: &ChangeRow) -> FieldChange {
     }
 }
 
+/// The records a customer's (`?1`) timeline shows: its own, its contacts' and its custom values'
+/// (interactions show as themselves).
+const TIMELINE: &str = "((c.tbl = (SELECT code FROM change_tables WHERE name = 'customers') AND c.row_id = ?1
+    AND c.entity IS NULL) OR (c.entity = ?1 AND c.tbl IN (SELECT code FROM change_tables
+    WHERE name IN ('contacts', 'custom_values'))))";
+
 impl Workspace {
     /// Every change record of a record (a customer includes its contacts, custom values and
     /// interactions), newest first.
     pub async fn history(&self, entity_id: &str) -> Result<Vec<HistoryEntry>> {
-        let rows: Vec<ChangeRow> = sqlx::query_as(&format!("{} ORDER BY t.hlc DESC, e.tbl, e.col", change_select("")))
-            .bind(entity_id)
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<ChangeRow> = sqlx::query_as(&format!(
+            "{} ORDER BY t.hlc DESC, e.tbl, e.col",
+            change_select(crate::changelog::OF_ENTITY)
+        ))
+        .bind(entity_id)
+        .fetch_all(self.pool())
+        .await?;
         if rows.is_empty() {
             // A record without changes (a built-in stage) has an empty history; no record at all
             // is not found.
@@ -153,11 +175,10 @@ impl Workspace {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        let txs: Vec<(i64,)> = sqlx::query_as(
-            "SELECT t.id FROM txs t WHERE t.id IN (
-                SELECT c.tx FROM changes c WHERE c.entity_id = ? AND c.tbl IN ('customers', 'contacts', 'custom_values'))
-             AND (t.at_ms, 'c', t.hlc) < (?, ?, ?) ORDER BY t.at_ms DESC, t.hlc DESC LIMIT ?",
-        )
+        let txs: Vec<(i64,)> = sqlx::query_as(&format!(
+            "SELECT t.id FROM txs t WHERE t.id IN (SELECT c.tx FROM changes c WHERE {TIMELINE})
+                 AND (t.at_ms, 'c', t.hlc) < (?2, ?3, ?4) ORDER BY t.at_ms DESC, t.hlc DESC LIMIT ?5"
+        ))
         .bind(customer_id)
         .bind(b_ms)
         .bind(&b_kind)
@@ -172,8 +193,8 @@ impl Workspace {
         if !txs.is_empty() {
             let list = txs.iter().map(|(t,)| t.to_string()).collect::<Vec<_>>().join(",");
             let rows: Vec<ChangeRow> = sqlx::query_as(&format!(
-                "{} WHERE e.tx IN ({list}) ORDER BY e.tx, e.rid",
-                change_select(" AND c.tbl IN ('customers', 'contacts', 'custom_values')")
+                "{} WHERE e.tx IN ({list}) ORDER BY e.hlc, e.rid",
+                change_select(&format!("{TIMELINE} AND c.tx IN ({list})"))
             ))
             .bind(customer_id)
             .fetch_all(self.pool())
@@ -185,7 +206,7 @@ impl Workspace {
                     at_ms: first.2,
                     actor_id: first.3.clone(),
                     actor_name: first.4.clone(),
-                    created: group.iter().any(|r| r.6 == "customers" && r.8 == "created_at"),
+                    created: group.iter().any(|r| r.6 == "customers" && r.11),
                     fields: group.iter().map(change).collect(),
                 }));
             }

@@ -93,7 +93,8 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     // Demo data goes into an empty workspace only: first.
     let demo = step!("generate_demo", ws.generate_demo(20, 1));
     let without: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM changes WHERE entity_id = c.id AND col = 'name')",
+        "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM changes WHERE row_id = c.id AND col = 0
+         AND tbl = (SELECT code FROM change_tables WHERE name = 'customers') AND value ->> 1 = c.name)",
     )
     .fetch_one(ws.pool())
     .await
@@ -217,7 +218,7 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
             .unwrap();
     assert_eq!(orphans, 0);
     // The purge is recorded, and the purged row is gone.
-    let purged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE row_id = ? AND col = '__purged'")
+    let purged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE row_id = ? AND col = -1")
         .bind(&c.id)
         .fetch_one(ws.pool())
         .await

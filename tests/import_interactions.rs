@@ -137,12 +137,14 @@ async fn rows_find_their_customer_by_code_email_or_phone_and_bad_rows_say_why() 
         .fetch_one(f.ws.pool())
         .await
         .unwrap();
-    let recorded: i64 =
-        sqlx::query_scalar("SELECT COUNT(DISTINCT row_id) FROM changes WHERE tx = ? AND tbl = 'interactions'")
-            .bind(tx)
-            .fetch_one(f.ws.pool())
-            .await
-            .unwrap();
+    let recorded: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT row_id) FROM changes WHERE tx = ? AND col = 0
+         AND tbl = (SELECT code FROM change_tables WHERE name = 'interactions')",
+    )
+    .bind(tx)
+    .fetch_one(f.ws.pool())
+    .await
+    .unwrap();
     assert_eq!(recorded, 3);
     let listed = f.ws.imports().await.unwrap();
     assert_eq!((listed[0].entity.as_str(), listed[0].imported), ("interactions", 3));

@@ -3,6 +3,7 @@
 //! from the trash screen; unless written to since); what it changed is set back to the value
 //! before (unless changed again since: then it is kept and reported).
 
+use crate::changelog::table_code;
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::Workspace;
@@ -64,32 +65,30 @@ pub(crate) struct Reverted {
     pub kept: Vec<String>,
 }
 
-async fn later(w: &mut WriteTx<'_>, sql: &str, binds: &[&str], tx: i64) -> Result<bool> {
-    let mut q = sqlx::query_scalar::<_, i64>(sql);
-    for b in binds {
-        q = q.bind(*b);
-    }
-    Ok(q.bind(tx).fetch_one(&mut *w.conn()).await? > 0)
+/// Whether the rows `cond` names (a condition on `changes c` with `?2`.. for `binds`) were written
+/// after transaction `tx`, in clock order.
+async fn later(w: &mut WriteTx<'_>, cond: &str, binds: &[&str], tx: i64) -> Result<bool> {
+    crate::changelog::written_since(w.conn(), cond, binds, tx).await
+}
+
+/// The rows of `tbl` that transaction `tx` inserted (one insert record each).
+async fn created(w: &mut WriteTx<'_>, tbl: &str, tx: i64) -> Result<Vec<String>> {
+    let sql = format!("SELECT DISTINCT row_id FROM changes WHERE tx = ? AND tbl = {} AND col = 0", table_code(tbl));
+    Ok(sqlx::query_scalar(&sql).bind(tx).fetch_all(&mut *w.conn()).await?)
+}
+
+/// The condition for the records of row `?2` of table `tbl`.
+fn row_of(tbl: &str) -> String {
+    format!("c.tbl = {} AND c.row_id = ?2", table_code(tbl))
 }
 
 /// Reverses transaction `tx` inside the write transaction `w`.
 pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
     let now = w.now;
     let mut out = Reverted::default();
-    let created = |tbl: &'static str| {
-        sqlx::query_scalar::<_, String>(
-            "SELECT DISTINCT row_id FROM changes WHERE tx = ? AND tbl = ? AND col = 'created_at'",
-        )
-        .bind(tx)
-        .bind(tbl)
-    };
-    let new_customers: Vec<String> = created("customers").fetch_all(&mut *w.conn()).await?;
-    let new_fields: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT row_id FROM changes WHERE tx = ? AND tbl = 'custom_fields' AND col = 'key'",
-    )
-    .bind(tx)
-    .fetch_all(&mut *w.conn())
-    .await?;
+    // the rows it inserted: one insert record each
+    let new_customers = created(w, "customers", tx).await?;
+    let new_fields = created(w, "custom_fields", tx).await?;
     let mut touched: Vec<String> = Vec::new();
     let touch = |id: String, touched: &mut Vec<String>| {
         if !touched.contains(&id) {
@@ -99,7 +98,7 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
 
     // Contacts and interactions it created on customers that were already there: tombstoned.
     for tbl in ["contacts", "interactions"] {
-        for rid in created(tbl).fetch_all(&mut *w.conn()).await? {
+        for rid in created(w, tbl, tx).await? {
             let owner: Option<String> = sqlx::query_scalar(&format!("SELECT customer_id FROM {tbl} WHERE id = ?"))
                 .bind(&rid)
                 .fetch_optional(&mut *w.conn())
@@ -108,9 +107,7 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
             if new_customers.contains(&owner) {
                 continue; // goes with its customer below
             }
-            if later(w, "SELECT COUNT(*) FROM changes WHERE tbl = ? AND row_id = ? AND tx > ?", &[tbl, &rid], tx)
-                .await?
-            {
+            if later(w, &row_of(tbl), &[&rid], tx).await? {
                 out.kept.push(format!("{tbl}/{rid}"));
                 continue;
             }
@@ -129,7 +126,8 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
     // Customers it created: to the trash, whole (contacts, values and interactions stay with
     // them, so a restore brings everything back), unless written to since.
     for cid in &new_customers {
-        if later(w, "SELECT COUNT(*) FROM changes WHERE entity_id = ? AND tx > ?", &[cid], tx).await? {
+        let own = format!("(({}) OR c.entity = ?2)", row_of("customers"));
+        if later(w, &own, &[cid], tx).await? {
             out.kept.push(format!("customers/{cid}"));
             continue;
         }
@@ -148,9 +146,12 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
     // Rows it changed: each column back to its value before, if still as it left it.
     for tbl in ["customers", "contacts", "interactions"] {
         let changed: Vec<(String, String, String)> = sqlx::query_as(&format!(
-            "SELECT DISTINCT row_id, col, entity_id FROM changes WHERE tx = ?1 AND tbl = '{tbl}'
-             AND row_id NOT IN (SELECT row_id FROM changes WHERE tx = ?1 AND tbl = '{tbl}' AND col = 'created_at')
-             ORDER BY row_id"
+            "SELECT DISTINCT c.row_id, k.name, COALESCE(c.entity, c.row_id) FROM changes c
+             JOIN change_columns k ON k.tbl = c.tbl AND k.code = c.col
+             WHERE c.tx = ?1 AND c.tbl = {code} AND c.col > 0
+             AND c.row_id NOT IN (SELECT row_id FROM changes WHERE tx = ?1 AND tbl = {code} AND col = 0)
+             ORDER BY c.row_id",
+            code = table_code(tbl)
         ))
         .bind(tx)
         .fetch_all(&mut *w.conn())
@@ -166,24 +167,23 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
             if exists.is_none() {
                 continue; // purged since
             }
-            if later(
-                w,
-                "SELECT COUNT(*) FROM changes WHERE tbl = ? AND row_id = ? AND col = ? AND tx > ?",
-                &[tbl, &rid, &col],
-                tx,
-            )
-            .await?
-            {
+            let column = format!(
+                "{} AND c.col IN (SELECT code FROM change_columns WHERE tbl = c.tbl AND name = ?3)",
+                row_of(tbl)
+            );
+            if later(w, &column, &[&rid, &col], tx).await? {
                 out.kept.push(format!("{tbl}/{rid}.{col}"));
                 continue;
             }
             // the value before: the column's latest change before this transaction
             let set_updated = if tbl == "customers" { ", updated_at = ?4" } else { "" };
             let sql = format!(
-                "UPDATE {tbl} SET {col} = (SELECT value FROM changes WHERE tbl = '{tbl}' AND row_id = ?1
-                 AND col = ?2 AND tx < ?3 ORDER BY tx DESC, rowid DESC LIMIT 1){set_updated} WHERE id = ?1"
+                "UPDATE {tbl} SET {col} = ({}){set_updated} WHERE id = ?1",
+                crate::changelog::value_before_sql(tbl)
             );
-            sqlx::query(&sql).bind(&rid).bind(&col).bind(tx).bind(now).execute(&mut *w.conn()).await?;
+            let q = sqlx::query(&sql).bind(&rid).bind(&col).bind(tx);
+            let q = if tbl == "customers" { q.bind(now) } else { q };
+            q.execute(&mut *w.conn()).await?;
             if tbl == "customers" {
                 if !out.reverted.contains(&rid) {
                     out.reverted.push(rid.clone());
@@ -203,29 +203,22 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
     }
 
     // Custom values it wrote on customers that were already there.
-    let values: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT row_id FROM changes WHERE tx = ?1 AND tbl = 'custom_values' AND entity_id NOT IN
-         (SELECT row_id FROM changes WHERE tx = ?1 AND tbl = 'customers' AND col = 'created_at')",
-    )
+    let values: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT row_id FROM changes WHERE tx = ?1 AND tbl = {} AND entity NOT IN
+         (SELECT row_id FROM changes WHERE tx = ?1 AND tbl = {} AND col = 0)",
+        table_code("custom_values"),
+        table_code("customers")
+    ))
     .bind(tx)
     .fetch_all(&mut *w.conn())
     .await?;
     for rid in values {
         let Some((cid, field)) = rid.split_once('/') else { continue };
-        if later(w, "SELECT COUNT(*) FROM changes WHERE tbl = 'custom_values' AND row_id = ? AND tx > ?", &[&rid], tx)
-            .await?
-        {
+        if later(w, &row_of("custom_values"), &[&rid], tx).await? {
             out.kept.push(format!("custom_values/{rid}"));
             continue;
         }
-        let before: Option<Option<String>> = sqlx::query_scalar(
-            "SELECT value FROM changes WHERE tbl = 'custom_values' AND row_id = ? AND col = 'value' AND tx < ?
-             ORDER BY tx DESC, rowid DESC LIMIT 1",
-        )
-        .bind(&rid)
-        .bind(tx)
-        .fetch_optional(&mut *w.conn())
-        .await?;
+        let before = crate::changelog::value_before(w.conn(), "custom_values", &rid, "value", tx).await?;
         let q = match before {
             Some(v) => sqlx::query("UPDATE custom_values SET value = ? WHERE customer_id = ? AND field_id = ?").bind(v),
             None => sqlx::query("DELETE FROM custom_values WHERE customer_id = ? AND field_id = ?"),

@@ -637,6 +637,7 @@ export const en = {
     unknown_staff: 'Unknown staff member',
     unknown_stage: 'Unknown stage',
     date_invalid: 'Not a valid date',
+    unknown_name: 'This version does not know “{name}” (perhaps from a newer version of Tend)',
     hlc_invalid: 'Not a Tend clock value',
     date_out_of_range: 'This date is out of range',
     negative: 'Must not be negative',

@@ -65,6 +65,7 @@ const CORE_KEYS = [
   'error.bad_time',
   'error.clock_ahead',
   'validation.hlc_invalid',
+  'validation.unknown_name',
   'backup.copy_bad',
   'error.edit_conflict',
   'conflict.changed',

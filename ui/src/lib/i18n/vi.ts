@@ -637,6 +637,7 @@ export const vi = {
     unknown_staff: 'Không tìm thấy nhân viên này',
     unknown_stage: 'Không tìm thấy giai đoạn này',
     date_invalid: 'Ngày không hợp lệ',
+    unknown_name: 'Phiên bản này không biết “{name}” (có thể từ một phiên bản Tend mới hơn)',
     hlc_invalid: 'Không phải một giá trị đồng hồ của Tend',
     date_out_of_range: 'Ngày nằm ngoài khoảng cho phép',
     negative: 'Không được là số âm',

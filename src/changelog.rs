@@ -1,0 +1,441 @@
+//! The change log (v2, DESIGN rule 1), read and written in one place.
+//!
+//! `changes(tx, tbl, row_id, col, value, entity)`: the triggers of
+//! migrations/0006_change_log_v2.sql write one record per insert (`col` 0, `value` a JSONB array
+//! of every tracked column in code order), one per changed column of an update (`col` = the
+//! column's code) and one per purge (`col` -1). Table and column names are small codes in
+//! `change_tables` / `change_columns`. `entity` is set only when the record belongs to another
+//! record in history (a contact's customer).
+//!
+//! Readers never see the codes: [`fields`] expands records into (table, row, column, value)
+//! rows, an insert into one row per non-empty column. Order is the clock (`txs.hlc`), never the
+//! local rowid: a change that arrives from another device later may be older.
+
+use crate::error::{Error, FieldError, Result};
+use crate::Workspace;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// The columns a tracked table keeps for this device only (never in a change record): its key
+/// columns (the row id of the record) and values derived from the tracked ones.
+pub const LOCAL_COLUMNS: &[(&str, &[&str])] = &[
+    ("settings", &["key"]),
+    ("staff", &["id"]),
+    ("stages", &["id"]),
+    ("custom_fields", &["id"]),
+    ("customers", &["seq", "id", "name_folded", "updated_at"]),
+    ("contacts", &["id"]),
+    ("custom_values", &["customer_id", "field_id"]),
+    ("interactions", &["id"]),
+];
+
+/// SQL for the code of table `name` (a constant subquery SQLite runs once).
+pub(crate) fn table_code(name: &str) -> String {
+    format!("(SELECT code FROM change_tables WHERE name = '{name}')")
+}
+
+/// The records that `filter` (a condition on `changes c`) selects, one row per field:
+/// `rid, tx, tbl, row_id, entity_id, col, value`, with names instead of codes; an insert gives
+/// one row per non-empty column, a purge one row with col `__purged`. `filter` may use numbered
+/// parameters; it is used twice.
+pub(crate) fn fields(filter: &str) -> String {
+    format!(
+        "SELECT f.rid, f.tx, t.name AS tbl, f.row_id, f.entity_id,
+                CASE WHEN f.code = -1 THEN '__purged' ELSE k.name END AS col,
+                CASE WHEN f.code = -1 THEN 1 ELSE f.value END AS value, f.created
+         FROM (
+             SELECT c.rowid AS rid, c.tx, c.tbl, c.row_id, COALESCE(c.entity, c.row_id) AS entity_id, c.col AS code,
+                    c.value, 0 AS created
+             FROM changes c WHERE c.col <> 0 AND ({filter})
+             UNION ALL
+             SELECT c.rowid, c.tx, c.tbl, c.row_id, COALESCE(c.entity, c.row_id), j.key + 1, j.value, 1
+             FROM changes c, json_each(c.value) j WHERE c.col = 0 AND j.type <> 'null' AND ({filter})
+         ) f JOIN change_tables t ON t.code = f.tbl
+         LEFT JOIN change_columns k ON k.tbl = f.tbl AND k.code = f.code"
+    )
+}
+
+/// The records of record `?1` in history: its own (any table) and those of the records that
+/// belong to it (a customer's contacts, values and interactions).
+pub(crate) const OF_ENTITY: &str =
+    "((c.tbl IN (SELECT code FROM change_tables) AND c.row_id = ?1 AND c.entity IS NULL) OR c.entity = ?1)";
+
+/// A scalar subquery: the value column `?2` (a name) of row `?1` of `table` had just before
+/// transaction `?3`, in clock order (NULL when no record set it). For undo; the value keeps its
+/// SQL type.
+pub(crate) fn value_before_sql(table: &str) -> String {
+    format!(
+        "SELECT CASE WHEN c.col = 0 THEN c.value ->> (k.code - 1) ELSE c.value END
+         FROM change_columns k JOIN changes c ON c.tbl = k.tbl AND c.row_id = ?1 AND c.col IN (0, k.code)
+         JOIN txs t ON t.id = c.tx
+         WHERE k.tbl = {tbl} AND k.name = ?2 AND t.hlc < (SELECT hlc FROM txs WHERE id = ?3)
+         ORDER BY t.hlc DESC, c.rowid DESC LIMIT 1",
+        tbl = table_code(table)
+    )
+}
+
+/// Like [`value_before_sql`] for a text column, read: Some(value) when a record set it before
+/// `before_tx`, None when none did.
+pub(crate) async fn value_before(
+    conn: &mut sqlx::SqliteConnection,
+    table: &str,
+    row_id: &str,
+    col: &str,
+    before_tx: i64,
+) -> Result<Option<Option<String>>> {
+    let v: Option<Option<String>> = sqlx::query_scalar(&value_before_sql(table))
+        .bind(row_id)
+        .bind(col)
+        .bind(before_tx)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(v)
+}
+
+/// Whether anything matching `cond` (a condition on `changes c`, with `?2`.. for `binds`) was
+/// written after transaction `tx` (`?1`) in clock order.
+pub(crate) async fn written_since(
+    conn: &mut sqlx::SqliteConnection,
+    cond: &str,
+    binds: &[&str],
+    tx: i64,
+) -> Result<bool> {
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM changes c JOIN txs t ON t.id = c.tx
+         WHERE ({cond}) AND t.hlc > (SELECT hlc FROM txs WHERE id = ?1))"
+    );
+    let mut q = sqlx::query_scalar::<_, bool>(&sql).bind(tx);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    Ok(q.fetch_one(&mut *conn).await?)
+}
+
+/// One field's value as a change carries it between devices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Null,
+    #[specta(type = i32)]
+    Int(i64),
+    Text(String),
+}
+
+impl FieldValue {
+    fn from_json(v: &serde_json::Value) -> FieldValue {
+        match v {
+            serde_json::Value::Null => FieldValue::Null,
+            serde_json::Value::Number(n) => n.as_i64().map(FieldValue::Int).unwrap_or(FieldValue::Text(n.to_string())),
+            serde_json::Value::String(s) => FieldValue::Text(s.clone()),
+            serde_json::Value::Bool(b) => FieldValue::Int(i64::from(*b)),
+            other => FieldValue::Text(other.to_string()),
+        }
+    }
+}
+
+/// What one record did, in names (the form sync sends).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum RecordOp {
+    /// A new row with these initial values (every tracked column; absent means empty).
+    Insert { values: Vec<(String, FieldValue)> },
+    /// One column set to a value.
+    Set { column: String, value: FieldValue },
+    /// The row deleted for good.
+    Purge,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct RemoteRecord {
+    pub table: String,
+    pub row_id: String,
+    #[serde(flatten)]
+    pub op: RecordOp,
+}
+
+/// A transaction as another device wrote it: its own clock, actor and device, and its records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct RemoteTx {
+    pub hlc: String,
+    #[specta(type = i32)]
+    pub at_ms: i64,
+    pub actor: Option<String>,
+    pub device: String,
+    pub records: Vec<RemoteRecord>,
+}
+
+/// How applying a remote transaction went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Applied {
+    /// Its clock was already in the log: nothing was done.
+    AlreadyHad,
+    /// Applied; `ignored` of its records lost to a newer local value (last writer wins).
+    Applied {
+        #[specta(type = i32)]
+        records: u32,
+        #[specta(type = i32)]
+        ignored: u32,
+    },
+}
+
+/// A tracked table's key columns (how a row id names a row) and tracked columns.
+struct TableShape {
+    keys: &'static [&'static str],
+    tracked: Vec<String>,
+}
+
+async fn shape(conn: &mut sqlx::SqliteConnection, table: &str) -> Result<TableShape> {
+    let keys = LOCAL_COLUMNS
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map(|(t, cols)| match *t {
+            "custom_values" => *cols,
+            "settings" => &cols[..1],
+            "customers" => &cols[1..2],
+            _ => &cols[..1],
+        })
+        .ok_or_else(|| unknown("table", table))?;
+    let tracked: Vec<String> = sqlx::query_scalar(
+        "SELECT k.name FROM change_columns k JOIN change_tables t ON t.code = k.tbl WHERE t.name = ? ORDER BY k.code",
+    )
+    .bind(table)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(TableShape { keys, tracked })
+}
+
+fn unknown(what: &str, name: &str) -> Error {
+    Error::Validation(vec![FieldError::new(what, "validation.unknown_name").with("name", name)])
+}
+
+fn key_values<'a>(shape: &TableShape, row_id: &'a str) -> Result<Vec<&'a str>> {
+    if shape.keys.len() == 1 {
+        return Ok(vec![row_id]);
+    }
+    let (a, b) = row_id.split_once('/').ok_or_else(|| unknown("row_id", row_id))?;
+    Ok(vec![a, b])
+}
+
+fn bind_value<'q>(
+    q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    v: &'q FieldValue,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    match v {
+        FieldValue::Null => q.bind(None::<String>),
+        FieldValue::Int(i) => q.bind(*i),
+        FieldValue::Text(s) => q.bind(s.as_str()),
+    }
+}
+
+impl Workspace {
+    /// The clock (`txs.hlc`) of the current value of `column` of `row_id` in `table`: the newest
+    /// record that set it (an insert sets every column). None when the log has none. Found
+    /// through the `changes_row` index; last-writer-wins compares a remote change with it.
+    pub async fn clock_of(&self, table: &str, row_id: &str, column: &str) -> Result<Option<String>> {
+        let mut conn = self.pool().acquire().await?;
+        clock_of(&mut conn, table, row_id, column).await
+    }
+
+    /// Every record of transaction `hlc`, in the order written, in names: what sync sends.
+    pub async fn transaction_records(&self, hlc: &str) -> Result<Option<RemoteTx>> {
+        let head: Option<(i64, i64, Option<String>, String)> =
+            sqlx::query_as("SELECT id, at_ms, actor, device FROM txs WHERE hlc = ?")
+                .bind(hlc)
+                .fetch_optional(self.pool())
+                .await?;
+        let Some((tx, at_ms, actor, device)) = head else { return Ok(None) };
+        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT t.name, c.row_id, c.col, CASE WHEN c.col = 0 THEN json(c.value) ELSE json_quote(c.value) END
+             FROM changes c JOIN change_tables t ON t.code = c.tbl WHERE c.tx = ? ORDER BY c.rowid",
+        )
+        .bind(tx)
+        .fetch_all(self.pool())
+        .await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for (table, row_id, col, json) in rows {
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT k.name FROM change_columns k JOIN change_tables t ON t.code = k.tbl WHERE t.name = ?
+                 ORDER BY k.code",
+            )
+            .bind(&table)
+            .fetch_all(self.pool())
+            .await?;
+            let value: serde_json::Value = serde_json::from_str(json.as_deref().unwrap_or("null"))?;
+            let op = match col {
+                -1 => RecordOp::Purge,
+                0 => RecordOp::Insert {
+                    values: names
+                        .iter()
+                        .zip(value.as_array().into_iter().flatten())
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(n, v)| (n.clone(), FieldValue::from_json(v)))
+                        .collect(),
+                },
+                n => RecordOp::Set {
+                    column: names.get((n - 1) as usize).cloned().ok_or_else(|| unknown("column", &n.to_string()))?,
+                    value: FieldValue::from_json(&value),
+                },
+            };
+            records.push(RemoteRecord { table, row_id, op });
+        }
+        Ok(Some(RemoteTx { hlc: hlc.to_string(), at_ms, actor, device, records }))
+    }
+
+    /// Applies a transaction written on another device through the write path, under its own
+    /// clock, actor and device (the triggers record it as that transaction, not re-stamped).
+    /// A clock already in the log does nothing, so applying the same transaction twice is safe.
+    /// Each record wins only over an older current value (last writer wins, by clock); the
+    /// local clock takes the remote one in ([`crate::clock::Hlc::receive`]).
+    pub async fn apply_remote(&self, remote: &RemoteTx) -> Result<Applied> {
+        self.refuse_if_damaged()?;
+        let stamp =
+            crate::clock::Stamp::parse(&remote.hlc).ok_or_else(|| Error::invalid("hlc", "validation.hlc_invalid"))?;
+        let mut guard = self.clock_lock().await;
+        let now = self.now_ms();
+        let mut tx = self.begin_immediate().await?;
+        let had: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM txs WHERE hlc = ?)")
+            .bind(&remote.hlc)
+            .fetch_one(&mut *tx)
+            .await?;
+        if had {
+            return Ok(Applied::AlreadyHad);
+        }
+        guard.receive(&remote.hlc, now)?;
+        let tx_id: i64 =
+            sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
+                .bind(&remote.hlc)
+                .bind(remote.at_ms)
+                .bind(&remote.actor)
+                .bind(&remote.device)
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query("INSERT INTO write_ctx (one, tx) VALUES (1, ?)").bind(tx_id).execute(&mut *tx).await?;
+        let (mut records, mut ignored) = (0u32, 0u32);
+        let mut reindex: Vec<String> = Vec::new();
+        for r in &remote.records {
+            let s = shape(&mut tx, &r.table).await?;
+            let keys = key_values(&s, &r.row_id)?;
+            let key_cond = s.keys.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>();
+            let key_cond = key_cond.join(" AND ");
+            let applied = match &r.op {
+                RecordOp::Insert { values } => {
+                    for (c, _) in values {
+                        if !s.tracked.contains(c) {
+                            return Err(unknown("column", c));
+                        }
+                    }
+                    let exists: bool = bind_keys(
+                        sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE {key_cond})", r.table)),
+                        &keys,
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if exists {
+                        false // the row is already here (the same insert by another path)
+                    } else {
+                        let mut cols: Vec<&str> = s.keys.to_vec();
+                        cols.extend(values.iter().map(|(c, _)| c.as_str()));
+                        let marks = (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+                        let sql = format!("INSERT INTO {} ({}) VALUES ({marks})", r.table, cols.join(", "));
+                        let mut q = sqlx::query(&sql);
+                        for k in &keys {
+                            q = q.bind(*k);
+                        }
+                        for (_, v) in values {
+                            q = bind_value(q, v);
+                        }
+                        q.execute(&mut *tx).await?;
+                        true
+                    }
+                }
+                RecordOp::Set { column, value } => {
+                    if !s.tracked.contains(column) {
+                        return Err(unknown("column", column));
+                    }
+                    let current = clock_of(&mut tx, &r.table, &r.row_id, column).await?;
+                    let newer = current.as_deref().and_then(crate::clock::Stamp::parse).is_none_or(|c| stamp > c);
+                    if newer {
+                        let sql = format!("UPDATE {} SET {column} = ?{} WHERE {key_cond}", r.table, keys.len() + 1);
+                        let mut q = sqlx::query(&sql);
+                        for k in &keys {
+                            q = q.bind(*k);
+                        }
+                        bind_value(q, value).execute(&mut *tx).await?.rows_affected() > 0
+                    } else {
+                        false
+                    }
+                }
+                RecordOp::Purge => {
+                    let sql = format!("DELETE FROM {} WHERE {key_cond}", r.table);
+                    let mut q = sqlx::query(&sql);
+                    for k in &keys {
+                        q = q.bind(*k);
+                    }
+                    q.execute(&mut *tx).await?.rows_affected() > 0
+                }
+            };
+            if applied {
+                records += 1;
+                if r.table == "customers" {
+                    reindex.push(r.row_id.clone());
+                } else if matches!(r.table.as_str(), "contacts" | "custom_values") {
+                    let owner: Option<String> = sqlx::query_scalar(
+                        "SELECT entity FROM changes WHERE tx = ? AND row_id = ? AND entity IS NOT NULL LIMIT 1",
+                    )
+                    .bind(tx_id)
+                    .bind(&r.row_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    reindex.extend(owner);
+                }
+            } else {
+                ignored += 1;
+            }
+        }
+        for id in reindex {
+            let seq: Option<i64> =
+                sqlx::query_scalar("UPDATE customers SET updated_at = ?1 WHERE id = ?2 RETURNING seq")
+                    .bind(now)
+                    .bind(&id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(seq) = seq {
+                crate::search::reindex(&mut tx, seq).await?;
+            }
+        }
+        if records == 0 {
+            sqlx::query("DELETE FROM txs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM changes WHERE tx = ?1)")
+                .bind(tx_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM write_ctx").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Applied::Applied { records, ignored })
+    }
+}
+
+fn bind_keys<'q, O>(
+    mut q: sqlx::query::QueryScalar<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    keys: &[&'q str],
+) -> sqlx::query::QueryScalar<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+    for k in keys {
+        q = q.bind(*k);
+    }
+    q
+}
+
+async fn clock_of(
+    conn: &mut sqlx::SqliteConnection,
+    table: &str,
+    row_id: &str,
+    column: &str,
+) -> Result<Option<String>> {
+    let sql = format!(
+        "SELECT t.hlc FROM change_columns k JOIN changes c ON c.tbl = k.tbl AND c.row_id = ?1 AND c.col IN (0, k.code)
+         JOIN txs t ON t.id = c.tx WHERE k.tbl = {tbl} AND k.name = ?2 ORDER BY t.hlc DESC LIMIT 1",
+        tbl = table_code(table)
+    );
+    Ok(sqlx::query_scalar(&sql).bind(row_id).bind(column).fetch_optional(&mut *conn).await?)
+}
