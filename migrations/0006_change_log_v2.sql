@@ -179,6 +179,124 @@ DROP TABLE changes_v1_writes;
 DROP TABLE changes_v1;
 -- END convert v1
 
+-- Values from a newer version: a kind, role, channel or direction this build does not know may
+-- arrive in a synced change. The shared tables keep no CHECK on such values (this build's write
+-- path only writes values it knows; src/changelog.rs applies a remote one as it came, and readers
+-- show it as "from a newer version"). SQLite cannot drop a CHECK in place: the tables are rebuilt,
+-- the children (which reference customers and custom_fields) with them so their references stay.
+ALTER TABLE contacts RENAME TO contacts_old;
+ALTER TABLE custom_values RENAME TO custom_values_old;
+ALTER TABLE interactions RENAME TO interactions_old;
+ALTER TABLE customers RENAME TO customers_old;
+ALTER TABLE custom_fields RENAME TO custom_fields_old;
+ALTER TABLE staff RENAME TO staff_old;
+
+CREATE TABLE staff (
+    id         TEXT PRIMARY KEY NOT NULL,
+    name       TEXT NOT NULL,
+    email      TEXT,
+    role       TEXT NOT NULL,               -- owner, manager, agent (or one from a newer version)
+    created_at INTEGER NOT NULL,
+    deleted_at INTEGER
+) STRICT;
+CREATE TABLE custom_fields (
+    id         TEXT PRIMARY KEY NOT NULL,
+    key        TEXT NOT NULL,
+    label      TEXT NOT NULL,
+    kind       TEXT NOT NULL,               -- text, number, date, select, checkbox (or newer)
+    options    TEXT NOT NULL DEFAULT '[]',
+    required   INTEGER NOT NULL DEFAULT 0,
+    position   INTEGER NOT NULL,
+    deleted_at INTEGER
+) STRICT;
+CREATE TABLE customers (
+    seq              INTEGER PRIMARY KEY,   -- local rowid for the search index; never synced
+    id               TEXT NOT NULL UNIQUE,
+    kind             TEXT NOT NULL,         -- person, company (or one from a newer version)
+    name             TEXT NOT NULL,
+    family_name      TEXT,
+    middle_name      TEXT,
+    given_name       TEXT,
+    phones           TEXT NOT NULL DEFAULT '[]',  -- JSON [{label, number(E.164)}]
+    emails           TEXT NOT NULL DEFAULT '[]',  -- JSON [{label, address}]
+    street           TEXT,
+    ward             TEXT,
+    district         TEXT,
+    province         TEXT,
+    tax_code         TEXT,
+    source           TEXT,
+    owner_id         TEXT,
+    stage_id         TEXT,
+    tags             TEXT NOT NULL DEFAULT '[]',  -- JSON ["tag"]
+    birthday         TEXT,                        -- YYYY-MM-DD
+    gender           TEXT,
+    expected_revenue INTEGER,                     -- minor units of `currency`
+    currency         TEXT,
+    notes            TEXT,
+    created_at       INTEGER NOT NULL,
+    deleted_at       INTEGER,
+    -- derived, local (not tracked):
+    name_folded      TEXT NOT NULL DEFAULT '',
+    updated_at       INTEGER NOT NULL DEFAULT 0,
+    external_id      TEXT
+) STRICT;
+CREATE TABLE contacts (
+    id                TEXT PRIMARY KEY NOT NULL,
+    customer_id       TEXT NOT NULL REFERENCES customers(id),
+    name              TEXT NOT NULL,
+    role              TEXT,
+    phone             TEXT,
+    email             TEXT,
+    is_decision_maker INTEGER NOT NULL DEFAULT 0,
+    created_at        INTEGER NOT NULL,
+    deleted_at        INTEGER
+) STRICT;
+CREATE TABLE custom_values (
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    field_id    TEXT NOT NULL REFERENCES custom_fields(id),
+    value       TEXT,
+    PRIMARY KEY (customer_id, field_id)
+) STRICT;
+CREATE TABLE interactions (
+    id          TEXT PRIMARY KEY NOT NULL,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    kind        TEXT NOT NULL,   -- call, email, meeting, chat, note, purchase (or newer)
+    channel     TEXT NOT NULL,   -- phone, email, website, facebook, zalo, in_person, other (or newer)
+    direction   TEXT NOT NULL,   -- inbound, outbound, internal (or newer)
+    staff_id    TEXT,
+    occurred_at INTEGER NOT NULL,
+    summary     TEXT NOT NULL,
+    body        TEXT,
+    amount      INTEGER,
+    currency    TEXT,
+    items       TEXT NOT NULL DEFAULT '[]',   -- JSON [{name, quantity, unit_price}]
+    created_at  INTEGER NOT NULL,
+    deleted_at  INTEGER
+) STRICT;
+
+INSERT INTO staff SELECT * FROM staff_old;
+INSERT INTO custom_fields SELECT * FROM custom_fields_old;
+INSERT INTO customers SELECT * FROM customers_old;
+INSERT INTO contacts SELECT * FROM contacts_old;
+INSERT INTO custom_values SELECT * FROM custom_values_old;
+INSERT INTO interactions SELECT * FROM interactions_old;
+DROP TABLE contacts_old;
+DROP TABLE custom_values_old;
+DROP TABLE interactions_old;
+DROP TABLE customers_old;
+DROP TABLE custom_fields_old;
+DROP TABLE staff_old;
+
+CREATE UNIQUE INDEX custom_fields_key ON custom_fields(key) WHERE deleted_at IS NULL;
+CREATE INDEX customers_name ON customers(name_folded, seq) WHERE deleted_at IS NULL;
+CREATE INDEX customers_stage ON customers(stage_id, name_folded) WHERE deleted_at IS NULL;
+CREATE INDEX customers_owner ON customers(owner_id, name_folded) WHERE deleted_at IS NULL;
+CREATE INDEX customers_province ON customers(province, name_folded) WHERE deleted_at IS NULL;
+CREATE INDEX customers_tax ON customers(tax_code) WHERE tax_code IS NOT NULL;
+CREATE INDEX customers_deleted ON customers(deleted_at) WHERE deleted_at IS NOT NULL;
+CREATE INDEX contacts_customer ON contacts(customer_id);
+CREATE INDEX interactions_customer ON interactions(customer_id, occurred_at);
+
 -- the clock of any (table, row, column)'s current value (last writer wins), a row's history,
 -- undo's "written since?"
 CREATE INDEX changes_row ON changes(tbl, row_id, col, tx);

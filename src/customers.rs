@@ -26,6 +26,12 @@ impl CustomerKind {
             CustomerKind::Company => "company",
         }
     }
+    /// A stored kind: one from a newer version (synced here) reads as a person, so the customer
+    /// still opens and lists; the stored value is kept.
+    pub fn read(s: &str) -> CustomerKind {
+        CustomerKind::parse(s).unwrap_or(CustomerKind::Person)
+    }
+
     /// "person" or "company"; anything else is an error naming the value.
     pub fn parse(s: &str) -> Result<CustomerKind> {
         match s {
@@ -1168,7 +1174,7 @@ pub(crate) async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Resu
     .await?;
     Ok(Some(Customer {
         id: a.0.clone(),
-        kind: CustomerKind::parse(&a.1)?,
+        kind: CustomerKind::read(&a.1),
         name: a.2,
         family_name: a.3,
         middle_name: a.4,

@@ -57,6 +57,17 @@ pub struct Interaction {
     pub items: Vec<PurchaseItem>,
     #[specta(type = i32)]
     pub created_at: i64,
+    /// Values this build does not know (written by a newer version and synced here): kept as
+    /// they are in the workspace; `kind`, `channel` and `direction` above then show the nearest
+    /// known value (note, other, internal).
+    pub newer_values: Vec<NewerValue>,
+}
+
+/// A field whose stored value comes from a newer version of Tend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+pub struct NewerValue {
+    pub field: String,
+    pub value: String,
 }
 
 pub(crate) type InteractionRow = (
@@ -79,12 +90,26 @@ pub(crate) const INTERACTION_COLS: &str =
     "id, customer_id, kind, channel, direction, staff_id, occurred_at, summary, body, amount, currency, items, created_at";
 
 pub(crate) fn from_row(r: InteractionRow) -> Result<Interaction> {
+    let mut newer_values = Vec::new();
+    let mut newer = |field: &str, value: &str| newer_values.push(NewerValue { field: field.into(), value: value.into() });
+    let kind = InteractionKind::parse(&r.2).unwrap_or_else(|| {
+        newer("kind", &r.2);
+        InteractionKind::Note
+    });
+    let channel = InteractionChannel::parse(&r.3).unwrap_or_else(|| {
+        newer("channel", &r.3);
+        InteractionChannel::Other
+    });
+    let direction = Direction::parse(&r.4).unwrap_or_else(|| {
+        newer("direction", &r.4);
+        Direction::Internal
+    });
     Ok(Interaction {
         id: r.0,
         customer_id: r.1,
-        kind: InteractionKind::parse(&r.2).unwrap_or(InteractionKind::Note),
-        channel: InteractionChannel::parse(&r.3).unwrap_or(InteractionChannel::Other),
-        direction: Direction::parse(&r.4).unwrap_or(Direction::Internal),
+        kind,
+        channel,
+        direction,
         staff_id: r.5,
         occurred_at: r.6,
         summary: r.7,
@@ -93,6 +118,7 @@ pub(crate) fn from_row(r: InteractionRow) -> Result<Interaction> {
         currency: r.10,
         items: serde_json::from_str(&r.11)?,
         created_at: r.12,
+        newer_values,
     })
 }
 
@@ -233,6 +259,7 @@ impl Workspace {
             currency,
             items,
             created_at: now,
+            newer_values: vec![],
         })
     }
 

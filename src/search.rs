@@ -398,7 +398,7 @@ fn summary(r: &rusqlite::Row<'_>) -> Result<(i64, CustomerSummary)> {
         r.get(0)?,
         CustomerSummary {
             id: r.get(1)?,
-            kind: crate::customers::CustomerKind::parse(&kind)?,
+            kind: crate::customers::CustomerKind::read(&kind),
             name: r.get(3)?,
             phones: phones.into_iter().map(|p| p.number).collect(),
             emails: emails.into_iter().map(|e| e.address).collect(),

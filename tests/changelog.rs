@@ -367,3 +367,80 @@ async fn a_remote_transaction_applies_under_its_own_clock_once_and_loses_to_a_ne
     assert!(format!("{e:?}").contains("loyalty_points"), "{e:?}");
     assert_eq!((count(&b.ws, "txs").await, count(&b.ws, "changes").await), counts);
 }
+
+#[tokio::test]
+async fn values_from_a_newer_version_are_stored_as_they_came_and_shown_as_such() {
+    let f = open().await;
+    let ws = &f.ws;
+    let remote_id = "01a23800-0000-7000-8000-000000000001";
+    let interaction_id = "01a23800-0000-7000-8000-000000000002";
+    let text = |s: &str| FieldValue::Text(s.into());
+    let remote = RemoteTx {
+        hlc: format!("{:013}:00000:eeeeeeeeeeeeeeee", T0 - 1000),
+        at_ms: T0 - 1000,
+        actor: None,
+        device: "eeeeeeeeeeeeeeee".into(),
+        records: vec![
+            RemoteRecord {
+                table: "customers".into(),
+                row_id: remote_id.into(),
+                op: RecordOp::Insert {
+                    values: vec![
+                        ("kind".into(), text("household")),
+                        ("name".into(), text("Hộ kinh doanh Bà Năm")),
+                        ("created_at".into(), FieldValue::Int(T0 - 1000)),
+                    ],
+                },
+            },
+            RemoteRecord {
+                table: "interactions".into(),
+                row_id: interaction_id.into(),
+                op: RecordOp::Insert {
+                    values: vec![
+                        ("customer_id".into(), text(remote_id)),
+                        ("kind".into(), text("livestream")),
+                        ("channel".into(), text("tiktok")),
+                        ("direction".into(), text("inbound")),
+                        ("occurred_at".into(), FieldValue::Int(T0 - 1000)),
+                        ("summary".into(), text("Hỏi giá trong buổi live")),
+                        ("created_at".into(), FieldValue::Int(T0 - 1000)),
+                    ],
+                },
+            },
+        ],
+    };
+    // no CHECK refuses them ...
+    assert_eq!(ws.apply_remote(&remote).await.unwrap(), Applied::Applied { records: 2, ignored: 0 });
+    let stored: (String, String, String) =
+        sqlx::query_as("SELECT c.kind, i.kind, i.channel FROM customers c JOIN interactions i ON i.customer_id = c.id")
+            .fetch_one(ws.pool())
+            .await
+            .unwrap();
+    assert_eq!(stored, ("household".into(), "livestream".into(), "tiktok".into()));
+    // ... the customer opens and lists (as a person), and the timeline says what came from where
+    let c = ws.customer(remote_id).await.unwrap();
+    assert_eq!(c.kind, tend::customers::CustomerKind::Person);
+    assert_eq!(ws.search("ba nam", 10).await.unwrap().len(), 1);
+    let page = ws.timeline(remote_id, None, 20).await.unwrap();
+    let i = page
+        .entries
+        .iter()
+        .find_map(|e| match e {
+            tend::history::TimelineEntry::Interaction(i) => Some(i),
+            _ => None,
+        })
+        .expect("the interaction is on the timeline");
+    let newer: Vec<(&str, &str)> = i.newer_values.iter().map(|v| (v.field.as_str(), v.value.as_str())).collect();
+    assert_eq!(newer, [("kind", "livestream"), ("channel", "tiktok")]);
+    // and a save of that customer in this build keeps the stored kind
+    let base = c.to_input();
+    let mut input = base.clone();
+    input.notes = Some("Khách quen".into());
+    ws.update_customer(remote_id, &base, &input).await.unwrap();
+    let kind: String = sqlx::query_scalar("SELECT kind FROM customers WHERE id = ?")
+        .bind(remote_id)
+        .fetch_one(ws.pool())
+        .await
+        .unwrap();
+    assert_eq!(kind, "household");
+}

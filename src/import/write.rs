@@ -192,7 +192,7 @@ pub(crate) fn load_columns(conn: &Connection, seq: i64) -> Result<(String, Colum
         ))
     })?;
     let mut cols = cols;
-    cols.kind = CustomerKind::parse(&kind)?;
+    cols.kind = CustomerKind::read(&kind);
     cols.phones = serde_json::from_str::<Vec<Phone>>(&phones)?;
     cols.emails = serde_json::from_str::<Vec<Email>>(&emails)?;
     cols.tags = serde_json::from_str::<Vec<String>>(&tags)?;

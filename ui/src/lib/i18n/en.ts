@@ -256,6 +256,12 @@ export const en = {
     remove_confirm: 'Remove the contact {name}? This change stays in the history.'
   },
   timeline: {
+    newer: {
+      kind: 'The kind “{value}” comes from a newer version of Tend',
+      channel: 'The channel “{value}” comes from a newer version of Tend',
+      direction: 'The direction “{value}” comes from a newer version of Tend',
+      other: 'The value “{value}” comes from a newer version of Tend'
+    },
     log: 'Log interaction',
     empty: 'Nothing on the timeline yet.',
     created: '{actor} created this customer',

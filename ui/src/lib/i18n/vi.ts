@@ -256,6 +256,12 @@ export const vi = {
     remove_confirm: 'Gỡ bỏ người liên hệ {name}? Thay đổi này vẫn được lưu trong lịch sử.'
   },
   timeline: {
+    newer: {
+      kind: 'Loại “{value}” đến từ một phiên bản Tend mới hơn',
+      channel: 'Kênh “{value}” đến từ một phiên bản Tend mới hơn',
+      direction: 'Chiều “{value}” đến từ một phiên bản Tend mới hơn',
+      other: 'Giá trị “{value}” đến từ một phiên bản Tend mới hơn'
+    },
     log: 'Ghi nhận tương tác',
     empty: 'Dòng thời gian chưa có gì.',
     created: '{actor} đã tạo khách hàng này',
