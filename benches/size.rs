@@ -20,7 +20,7 @@ fn breakdown(path: &Path) -> Vec<(String, i64, i64)> {
 }
 
 fn generate(rt: &tokio::runtime::Runtime, path: &Path, n: u64, with_log: bool) -> f64 {
-    for ext in ["", "-wal", "-shm"] {
+    for ext in ["", "-wal", "-shm", ".writing"] {
         let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
     }
     rt.block_on(async {
@@ -65,7 +65,8 @@ fn main() {
         println!("\n## {n} demo customers\n");
         println!("| | generate s | customers/s | file MB | bytes per customer |");
         println!("|---|---|---|---|---|");
-        for (what, t, s) in [("Tend (with the change log)", t_tend, s_tend), ("baseline: no change log", t_raw, s_raw)] {
+        for (what, t, s) in [("Tend (with the change log)", t_tend, s_tend), ("baseline: no change log", t_raw, s_raw)]
+        {
             println!("| {what} | {t:.1} | {:.0} | {:.1} | {:.0} |", n as f64 / t, s / 1e6, s / n as f64);
         }
         println!("\nratio: time {:.2}x, size {:.2}x\n", t_tend / t_raw, s_tend / s_raw);
@@ -85,7 +86,7 @@ fn main() {
         let rest: i64 = parts.iter().filter(|p| p.1 * 200 < total).map(|p| p.1).sum();
         println!("| (the rest, each < 0.5%) | {:.1} | {:.0} | |", rest as f64 / 1e6, rest as f64 / n as f64);
         for p in [&tend, &raw] {
-            for ext in ["", "-wal", "-shm"] {
+            for ext in ["", "-wal", "-shm", ".writing"] {
                 let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
             }
         }

@@ -18,9 +18,18 @@ use std::path::Path;
 /// indexes derived from the data (`customer_keys`, `customer_tags`; the FTS5 tables are virtual,
 /// with shadow tables, and never listed). Rebuilt on import. Every other table is archived: the
 /// list comes from the schema ([`tables`]), so a table a migration adds is never forgotten.
-/// The change log's dictionary (`change_tables`, `change_columns`) comes from the migrations too.
-pub const LOCAL_TABLES: &[&str] =
-    &["meta", "write_ctx", "_sqlx_migrations", "customer_keys", "customer_tags", "change_tables", "change_columns"];
+/// The change log's dictionary (`change_tables`, `change_columns`) comes from the migrations too;
+/// `customer_counts` is kept by its triggers (which stay on while an archive is read).
+pub const LOCAL_TABLES: &[&str] = &[
+    "meta",
+    "write_ctx",
+    "_sqlx_migrations",
+    "customer_keys",
+    "customer_tags",
+    "customer_counts",
+    "change_tables",
+    "change_columns",
+];
 
 /// The last schema whose change log had the first format (one record per column, names as
 /// text): its archives are read too, their records converted as migration 0006 converts a
@@ -194,7 +203,9 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
         conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
         // The archive holds the change records themselves: the triggers must not add new ones.
         // DDL is transactional, so they come back at commit (or stay on rollback).
-        let mut st = conn.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")?;
+        let mut st = conn.prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_changes\\_%' ESCAPE '\\'",
+        )?;
         let triggers = st
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .collect::<std::result::Result<Vec<_>, _>>()?;

@@ -91,7 +91,8 @@ pub(crate) const INTERACTION_COLS: &str =
 
 pub(crate) fn from_row(r: InteractionRow) -> Result<Interaction> {
     let mut newer_values = Vec::new();
-    let mut newer = |field: &str, value: &str| newer_values.push(NewerValue { field: field.into(), value: value.into() });
+    let mut newer =
+        |field: &str, value: &str| newer_values.push(NewerValue { field: field.into(), value: value.into() });
     let kind = InteractionKind::parse(&r.2).unwrap_or_else(|| {
         newer("kind", &r.2);
         InteractionKind::Note

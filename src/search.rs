@@ -15,6 +15,7 @@
 use crate::error::Result;
 use crate::fold::{digits, fold, tokens};
 use crate::Workspace;
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use sqlx::SqliteConnection;
@@ -34,6 +35,25 @@ pub struct CustomerFilter {
 impl CustomerFilter {
     fn has_filters(&self) -> bool {
         self.stage_id.is_some() || self.owner_id.is_some() || self.tag.is_some() || self.province.is_some()
+    }
+
+    /// The one (dimension, value) of `customer_counts` this filter selects: ("all", "") without
+    /// filters; None when more than one filter is set.
+    fn single_dimension(&self) -> Option<(&'static str, &str)> {
+        let set: Vec<(&'static str, &str)> = [
+            ("stage", self.stage_id.as_deref()),
+            ("owner", self.owner_id.as_deref()),
+            ("province", self.province.as_deref()),
+            ("tag", self.tag.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(d, v)| v.map(|v| (d, v)))
+        .collect();
+        match set.as_slice() {
+            [] => Some(("all", "")),
+            [one] => Some(*one),
+            _ => None,
+        }
     }
 }
 
@@ -478,15 +498,20 @@ impl Workspace {
             }
             let (fsql, fb) = filter_sql(filter);
             let params: Vec<&dyn rusqlite::ToSql> = fb.iter().map(|b| b as &dyn rusqlite::ToSql).collect();
-            // Counting is linear in the matches, so only the first page pays for it.
+            // The total: read from the live counts when at most one filter is set (O(1), kept by
+            // triggers in every write's transaction, so never stale); counted otherwise, on the
+            // first page only.
             let total: Option<i64> = if offset == 0 {
-                let index = if filter.has_filters() { "" } else { " INDEXED BY customers_name" };
-                Some(
-                    conn.prepare_cached(&format!(
-                        "SELECT COUNT(*) FROM customers c{index} WHERE c.deleted_at IS NULL{fsql}"
-                    ))?
-                    .query_row(params.as_slice(), |r| r.get(0))?,
-                )
+                Some(match filter.single_dimension() {
+                    Some((dim, value)) => conn
+                        .prepare_cached("SELECT n FROM customer_counts WHERE dim = ? AND value = ?")?
+                        .query_row([dim, value], |r| r.get(0))
+                        .optional()?
+                        .unwrap_or(0),
+                    None => conn
+                        .prepare_cached(&format!("SELECT COUNT(*) FROM customers c WHERE c.deleted_at IS NULL{fsql}"))?
+                        .query_row(params.as_slice(), |r| r.get(0))?,
+                })
             } else {
                 None
             };
@@ -529,11 +554,20 @@ impl Workspace {
             let rows: Vec<(String, i64)> = sqlx::query_as(sql).fetch_all(ws.pool()).await?;
             Ok(rows.into_iter().map(|(value, count)| FacetCount { value, count }).collect())
         }
+        // from the live counts (kept by triggers), not counted over every customer
         Ok(Facets {
-            stages: counts(self, "SELECT stage_id, COUNT(*) FROM customers WHERE deleted_at IS NULL AND stage_id IS NOT NULL GROUP BY stage_id").await?,
-            owners: counts(self, "SELECT owner_id, COUNT(*) FROM customers WHERE deleted_at IS NULL AND owner_id IS NOT NULL GROUP BY owner_id").await?,
-            provinces: counts(self, "SELECT province, COUNT(*) FROM customers WHERE deleted_at IS NULL AND province IS NOT NULL GROUP BY province ORDER BY province").await?,
-            tags: counts(self, "SELECT tag, COUNT(*) FROM customer_tags GROUP BY tag ORDER BY COUNT(*) DESC LIMIT 200").await?,
+            stages: counts(self, "SELECT value, n FROM customer_counts WHERE dim = 'stage' AND n > 0").await?,
+            owners: counts(self, "SELECT value, n FROM customer_counts WHERE dim = 'owner' AND n > 0").await?,
+            provinces: counts(
+                self,
+                "SELECT value, n FROM customer_counts WHERE dim = 'province' AND n > 0 ORDER BY value",
+            )
+            .await?,
+            tags: counts(
+                self,
+                "SELECT value, n FROM customer_counts WHERE dim = 'tag' AND n > 0 ORDER BY n DESC, value LIMIT 200",
+            )
+            .await?,
         })
     }
 }

@@ -190,6 +190,7 @@ async fn every_column_of_every_tracked_table_is_tracked() {
         "merges",
         "customer_keys",
         "customer_tags",
+        "customer_counts",
     ];
     let tracked: Vec<(i64, String)> =
         sqlx::query_as("SELECT code, name FROM change_tables ORDER BY code").fetch_all(ws.pool()).await.unwrap();

@@ -188,3 +188,79 @@ async fn the_list_filters_and_pages_and_hides_the_trash() {
     let facets = f.ws.facets().await.unwrap();
     assert_eq!(facets.tags.iter().find(|t| t.value == "VIP").map(|t| t.count), Some(5));
 }
+
+/// The live counts against counting every customer, for every dimension.
+async fn assert_counts_exact(ws: &tend::Workspace, when: &str) {
+    let kept: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT dim, value, n FROM customer_counts WHERE n <> 0 ORDER BY dim, value")
+            .fetch_all(ws.pool())
+            .await
+            .unwrap();
+    let counted: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT dim, value, n FROM (
+            SELECT 'all' AS dim, '' AS value, COUNT(*) AS n FROM customers WHERE deleted_at IS NULL
+            UNION ALL SELECT 'stage', stage_id, COUNT(*) FROM customers WHERE deleted_at IS NULL AND stage_id IS NOT NULL GROUP BY stage_id
+            UNION ALL SELECT 'owner', owner_id, COUNT(*) FROM customers WHERE deleted_at IS NULL AND owner_id IS NOT NULL GROUP BY owner_id
+            UNION ALL SELECT 'province', province, COUNT(*) FROM customers WHERE deleted_at IS NULL AND province IS NOT NULL GROUP BY province
+            UNION ALL SELECT 'tag', tag, COUNT(*) FROM customer_tags GROUP BY tag)
+         WHERE n <> 0 ORDER BY dim, value",
+    )
+    .fetch_all(ws.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept, counted, "live counts differ from counting, {when}");
+}
+
+#[tokio::test]
+async fn list_totals_are_exact_after_every_kind_of_write() {
+    let f = open().await;
+    let ws = &f.ws;
+    ws.generate_demo(300, 5).await.unwrap();
+    assert_counts_exact(ws, "after the demo").await;
+    let all = ws.list_customers(&CustomerFilter::default(), 0, 10).await.unwrap();
+    assert_eq!(all.total, Some(300));
+
+    // edits of the counted fields, trash, restore, purge
+    let page = ws.list_customers(&CustomerFilter::default(), 0, 20).await.unwrap();
+    let (a, b, c) = (&page.rows[0].id, &page.rows[1].id, &page.rows[2].id);
+    let one = ws.customer(a).await.unwrap();
+    let mut input = one.to_input();
+    input.province = Some("Tỉnh Mới".into());
+    input.stage_id = Some("loyal".into());
+    input.tags = vec!["Khách VIP mới".into()];
+    ws.update_customer(a, &one.to_input(), &input).await.unwrap();
+    assert_counts_exact(ws, "after an edit").await;
+    ws.trash_customer(b).await.unwrap();
+    assert_counts_exact(ws, "after trash").await;
+    ws.restore_customer(b).await.unwrap();
+    ws.trash_customer(c).await.unwrap();
+    ws.purge_customer(c).await.unwrap();
+    assert_counts_exact(ws, "after restore and purge").await;
+
+    // what the list says with one filter and with two
+    let f1 = CustomerFilter { province: Some("Tỉnh Mới".into()), ..Default::default() };
+    assert_eq!(ws.list_customers(&f1, 0, 10).await.unwrap().total, Some(1));
+    let f2 =
+        CustomerFilter { province: Some("Tỉnh Mới".into()), stage_id: Some("loyal".into()), ..Default::default() };
+    assert_eq!(ws.list_customers(&f2, 0, 10).await.unwrap().total, Some(1));
+    let f3 = CustomerFilter { tag: Some("Khách VIP mới".into()), ..Default::default() };
+    assert_eq!(ws.list_customers(&f3, 0, 10).await.unwrap().total, Some(1));
+    let facets = ws.facets().await.unwrap();
+    assert!(facets.provinces.iter().any(|p| p.value == "Tỉnh Mới" && p.count == 1));
+
+    // an import and its undo, and a workspace filled from an archive
+    let csv = f.dir.path().join("in.csv");
+    std::fs::write(&csv, "Họ tên,Điện thoại,Tỉnh\nLê Văn Một,0903000111,Tỉnh Mới\nLê Văn Hai,0903000222,Huế\n")
+        .unwrap();
+    let r = ws.import(&csv, &tend::import::ImportOptions::default(), |_| {}, Default::default()).await.unwrap();
+    assert_eq!(r.imported, 2);
+    assert_counts_exact(ws, "after an import").await;
+    ws.undo_import(Some(&r.import_id)).await.unwrap();
+    assert_counts_exact(ws, "after its undo").await;
+    let archive = f.dir.path().join("ws.tend-archive");
+    ws.export_workspace(&archive).await.unwrap();
+    let g = open().await;
+    g.ws.import_workspace(&archive).await.unwrap();
+    assert_counts_exact(&g.ws, "in a workspace filled from an archive").await;
+    assert_eq!(g.ws.list_customers(&CustomerFilter::default(), 0, 10).await.unwrap().total, Some(299));
+}
