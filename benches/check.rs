@@ -57,7 +57,7 @@ fn main() {
     println!("| customers | file MB | read file s | open s | quick_check s (x read) | integrity_check s (x read) |");
     println!("|---|---|---|---|---|---|");
     for n in sizes {
-        let path = dir.join(format!("demo-{n}-seed42.tend"));
+        let path = dir.join(format!("demo-{n}-seed42-schema{}.tend", Workspace::schema_version()));
         if !path.exists() {
             rt.block_on(async {
                 let ws = Workspace::open(&path).await.unwrap();
