@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "custom_field_update",
     "custom_field_remove",
     "customer_list",
+    "customer_count",
     "customer_search",
     "customer_get",
     "customer_check_duplicates",

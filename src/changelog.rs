@@ -164,6 +164,16 @@ pub struct RemoteTx {
     pub records: Vec<RemoteRecord>,
 }
 
+/// A transaction of the log: who, where, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct TxInfo {
+    pub hlc: String,
+    #[specta(type = i32)]
+    pub at_ms: i64,
+    pub actor: Option<String>,
+    pub device: String,
+}
+
 /// How applying a remote transaction went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "snake_case")]
@@ -235,6 +245,16 @@ impl Workspace {
     pub async fn clock_of(&self, table: &str, row_id: &str, column: &str) -> Result<Option<String>> {
         let mut conn = self.pool().acquire().await?;
         clock_of(&mut conn, table, row_id, column).await
+    }
+
+    /// The newest `limit` transactions of the log, newest first (clock order).
+    pub async fn transactions(&self, limit: u32) -> Result<Vec<TxInfo>> {
+        let rows: Vec<(String, i64, Option<String>, String)> =
+            sqlx::query_as("SELECT hlc, at_ms, actor, device FROM txs ORDER BY hlc DESC LIMIT ?")
+                .bind(i64::from(limit.clamp(1, 10_000)))
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().map(|(hlc, at_ms, actor, device)| TxInfo { hlc, at_ms, actor, device }).collect())
     }
 
     /// Every record of transaction `hlc`, in the order written, in names: what sync sends.

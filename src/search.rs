@@ -37,10 +37,9 @@ impl CustomerFilter {
         self.stage_id.is_some() || self.owner_id.is_some() || self.tag.is_some() || self.province.is_some()
     }
 
-    /// The one (dimension, value) of `customer_counts` this filter selects: ("all", "") without
-    /// filters; None when more than one filter is set.
-    fn single_dimension(&self) -> Option<(&'static str, &str)> {
-        let set: Vec<(&'static str, &str)> = [
+    /// The (dimension, value) pairs of `customer_counts` this filter's filters are.
+    fn dimensions(&self) -> Vec<(&'static str, &str)> {
+        [
             ("stage", self.stage_id.as_deref()),
             ("owner", self.owner_id.as_deref()),
             ("province", self.province.as_deref()),
@@ -48,7 +47,13 @@ impl CustomerFilter {
         ]
         .into_iter()
         .filter_map(|(d, v)| v.map(|v| (d, v)))
-        .collect();
+        .collect()
+    }
+
+    /// The one (dimension, value) of `customer_counts` this filter selects: ("all", "") without
+    /// filters; None when more than one filter is set.
+    fn single_dimension(&self) -> Option<(&'static str, &str)> {
+        let set = self.dimensions();
         match set.as_slice() {
             [] => Some(("all", "")),
             [one] => Some(*one),
@@ -87,6 +92,9 @@ pub struct CustomerPage {
     pub offset: i64,
     /// True when a text query found more than `SEARCH_CAP` hits and only the best are listed.
     pub capped: bool,
+    /// True when `total` is an estimate (two or more filters: from each one's live count, as
+    /// if they were independent); [`Workspace::count_customers`] gives the exact one.
+    pub estimated: bool,
     pub rows: Vec<CustomerSummary>,
 }
 
@@ -263,6 +271,20 @@ pub(crate) async fn reindex(conn: &mut SqliteConnection, seq: i64) -> Result<()>
 }
 
 /// SQL conditions on `c` (customers) for the filters, and their bind values.
+/// Live customers with `value` in `dim` (`customer_counts`, kept by triggers).
+fn live_count(conn: &rusqlite::Connection, dim: &str, value: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT n FROM customer_counts WHERE dim = ? AND value = ?")?
+        .query_row([dim, value], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// The tag filter as a set (SQLite builds it once: right for a rare tag) ...
+const TAG_IN: &str = " AND c.seq IN (SELECT customer_seq FROM customer_tags WHERE tag = ?)";
+/// ... and as a lookup per customer (right while walking the names for a common one).
+const TAG_EXISTS: &str = " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.tag = ? AND t.customer_seq = c.seq)";
+
 pub(crate) fn filter_sql(f: &CustomerFilter) -> (String, Vec<String>) {
     let mut sql = String::new();
     let mut binds = Vec::new();
@@ -279,7 +301,7 @@ pub(crate) fn filter_sql(f: &CustomerFilter) -> (String, Vec<String>) {
         binds.push(v.clone());
     }
     if let Some(v) = &f.tag {
-        sql.push_str(" AND c.seq IN (SELECT customer_seq FROM customer_tags WHERE tag = ?)");
+        sql.push_str(TAG_IN);
         binds.push(v.clone());
     }
     (sql, binds)
@@ -493,24 +515,38 @@ impl Workspace {
                     total: Some(all.len() as i64),
                     offset,
                     capped: all.len() as i64 >= SEARCH_CAP,
+                    estimated: false,
                     rows,
                 });
             }
-            let (fsql, fb) = filter_sql(filter);
+            let (mut fsql, fb) = filter_sql(filter);
             let params: Vec<&dyn rusqlite::ToSql> = fb.iter().map(|b| b as &dyn rusqlite::ToSql).collect();
+            // A tag filter: walk the names in order and look each customer's tag up when the tag
+            // is common (a page of 100 needs about 100 / share lookups), else sort the tag's
+            // customers (fewer than 1% of them). The live counts say which.
+            let mut order_index = "";
+            if let Some(tag) = &filter.tag {
+                if live_count(conn, "tag", tag)? * 100 >= live_count(conn, "all", "")? {
+                    fsql = fsql.replace(TAG_IN, TAG_EXISTS);
+                    order_index = " INDEXED BY customers_name";
+                }
+            }
             // The total: read from the live counts when at most one filter is set (O(1), kept by
-            // triggers in every write's transaction, so never stale); counted otherwise, on the
-            // first page only.
+            // triggers in every write's transaction, so never stale); with more, an estimate from
+            // each one's count, marked as such (the list asks `count_customers` for the exact one).
+            let mut estimated = false;
             let total: Option<i64> = if offset == 0 {
                 Some(match filter.single_dimension() {
-                    Some((dim, value)) => conn
-                        .prepare_cached("SELECT n FROM customer_counts WHERE dim = ? AND value = ?")?
-                        .query_row([dim, value], |r| r.get(0))
-                        .optional()?
-                        .unwrap_or(0),
-                    None => conn
-                        .prepare_cached(&format!("SELECT COUNT(*) FROM customers c WHERE c.deleted_at IS NULL{fsql}"))?
-                        .query_row(params.as_slice(), |r| r.get(0))?,
+                    Some((dim, value)) => live_count(conn, dim, value)?,
+                    None => {
+                        estimated = true;
+                        let all = live_count(conn, "all", "")?.max(1) as f64;
+                        let mut share = 1.0;
+                        for (dim, value) in filter.dimensions() {
+                            share *= live_count(conn, dim, value)? as f64 / all;
+                        }
+                        (all * share).round() as i64
+                    }
                 })
             } else {
                 None
@@ -521,12 +557,27 @@ impl Workspace {
             let rows = summaries(
                 conn,
                 &format!(
-                    "SELECT {SUMMARY_COLS} FROM customers c WHERE c.deleted_at IS NULL{fsql}
+                    "SELECT {SUMMARY_COLS} FROM customers c{order_index} WHERE c.deleted_at IS NULL{fsql}
                      ORDER BY c.name_folded, c.seq LIMIT ? OFFSET ?"
                 ),
                 &page_params,
             )?;
-            Ok(CustomerPage { total, offset, capped: false, rows: rows.into_iter().map(|r| r.1).collect() })
+            Ok(CustomerPage { total, offset, capped: false, estimated, rows: rows.into_iter().map(|r| r.1).collect() })
+        })
+    }
+
+    /// The exact number of live customers a filter (without a text query) selects: counted, so
+    /// linear in the matches; for the total the list marks as an estimate.
+    pub async fn count_customers(&self, filter: &CustomerFilter) -> Result<i64> {
+        self.readers().with(|conn| {
+            if let Some((dim, value)) = filter.single_dimension() {
+                return live_count(conn, dim, value);
+            }
+            let (fsql, fb) = filter_sql(filter);
+            let params: Vec<&dyn rusqlite::ToSql> = fb.iter().map(|b| b as &dyn rusqlite::ToSql).collect();
+            Ok(conn
+                .prepare_cached(&format!("SELECT COUNT(*) FROM customers c WHERE c.deleted_at IS NULL{fsql}"))?
+                .query_row(params.as_slice(), |r| r.get(0))?)
         })
     }
 
@@ -544,7 +595,13 @@ impl Workspace {
                 ),
                 &[&limit, &offset],
             )?;
-            Ok(CustomerPage { total, offset, capped: false, rows: rows.into_iter().map(|r| r.1).collect() })
+            Ok(CustomerPage {
+                total,
+                offset,
+                capped: false,
+                estimated: false,
+                rows: rows.into_iter().map(|r| r.1).collect(),
+            })
         })
     }
 

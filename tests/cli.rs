@@ -350,3 +350,39 @@ fn a_landline_added_from_the_command_line_is_labelled_landline_and_an_old_mobile
         (Some("mobile"), Some("+84388123456"))
     );
 }
+
+#[test]
+fn changes_show_and_apply_carry_a_transaction_to_another_workspace_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.tend"), dir.path().join("b.tend"));
+    let (code, c, err) = tend(&a, &["customer", "add", "--name", "Vũ Thị Thu Hà", "--phone", "0905 123 456", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let id = c["id"].as_str().unwrap().to_string();
+    let (code, txs, err) = tend(&a, &["changes", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let hlc = txs[0]["hlc"].as_str().unwrap().to_string();
+    let (code, tx, err) = tend(&a, &["changes", "show", &hlc, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(tx["records"][0]["op"], "insert");
+    let file = dir.path().join("tx.json");
+    std::fs::write(&file, tx.to_string()).unwrap();
+
+    let (code, applied, err) = tend(&b, &["changes", "apply", file.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(applied["applied"]["records"], 1, "{applied}");
+    let (_, shown, _) = tend(&b, &["customer", "show", &id, "--json"]);
+    assert_eq!(
+        (shown["name"].as_str(), shown["phones"][0]["number"].as_str()),
+        (Some("Vũ Thị Thu Hà"), Some("+84905123456"))
+    );
+    let (_, b_txs, _) = tend(&b, &["changes", "list", "--json"]);
+    assert_eq!(b_txs[0]["hlc"], hlc.as_str(), "applied under its own clock");
+    let (code, again, _) = tend(&b, &["changes", "apply", file.to_str().unwrap(), "--json"]);
+    assert_eq!((code, again.as_str()), (0, Some("already_had")));
+
+    // a file that is not a transaction is a clear error naming the file field, and writes nothing
+    std::fs::write(&file, "{\"hlc\": 3}").unwrap();
+    let (code, _, err) = tend(&b, &["changes", "apply", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("file"), "{err}");
+}

@@ -167,6 +167,7 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::settings::custom_field_update,
             commands::settings::custom_field_remove,
             commands::customers::customer_list,
+            commands::customers::customer_count,
             commands::customers::customer_search,
             commands::customers::customer_get,
             commands::customers::customer_check_duplicates,

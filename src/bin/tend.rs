@@ -40,6 +40,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The change log as sync reads it: show one transaction, or apply one written elsewhere.
+    Changes {
+        #[command(subcommand)]
+        command: ChangesCommand,
+    },
     /// Take a backup of the workspace to PATH (while it is in use).
     Backup {
         path: PathBuf,
@@ -304,6 +309,30 @@ enum CustomerCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum ChangesCommand {
+    /// The transactions in the log, newest first: clock, time, actor, device.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One transaction (by its clock) with every record, in names: what sync sends.
+    Show {
+        hlc: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply a transaction another device wrote (a JSON file as `changes show --json` prints
+    /// it), under its own clock; one already here does nothing.
+    Apply {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> Result<(), Error> {
     if json {
         println!("{}", serde_json::to_string_pretty(value)?);
@@ -319,6 +348,10 @@ fn wants_json(c: &Command) -> bool {
         | Command::History { json, .. }
         | Command::Search { json, .. }
         | Command::Backup { json, .. }
+        | Command::Changes {
+            command:
+                ChangesCommand::List { json, .. } | ChangesCommand::Show { json, .. } | ChangesCommand::Apply { json, .. },
+        }
         | Command::Backups { json }
         | Command::Restore { json, .. }
         | Command::Check { json, .. }
@@ -573,6 +606,36 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
             let c = ws.customer(&id).await?;
             print(json, &c, || customer_text(&c))?;
         }
+        Command::Changes { command } => match command {
+            ChangesCommand::List { limit, json } => {
+                let txs = ws.transactions(limit).await?;
+                print(json, &txs, || {
+                    txs.iter()
+                        .map(|t| format!("{}  {}  {}", t.hlc, t.actor.as_deref().unwrap_or("-"), t.device))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })?;
+            }
+            ChangesCommand::Show { hlc, json } => {
+                let tx = ws.transaction_records(&hlc).await?.ok_or_else(|| Error::not_found("transaction", &hlc))?;
+                print(json, &tx, || serde_json::to_string_pretty(&tx).unwrap_or_default())?;
+            }
+            ChangesCommand::Apply { file, json } => {
+                let text = std::fs::read_to_string(&file)?;
+                let tx: tend::changelog::RemoteTx = serde_json::from_str(&text).map_err(|e| {
+                    Error::Validation(vec![
+                        tend::FieldError::new("file", "validation.invalid_json").with("detail", e.to_string())
+                    ])
+                })?;
+                let applied = ws.apply_remote(&tx).await?;
+                print(json, &applied, || match applied {
+                    tend::changelog::Applied::AlreadyHad => format!("{} was already here: nothing done", tx.hlc),
+                    tend::changelog::Applied::Applied { records, ignored } => {
+                        format!("{}: {records} records applied, {ignored} older than what is here", tx.hlc)
+                    }
+                })?;
+            }
+        },
         Command::History { id, json } => {
             let h = ws.history(&id).await?;
             print(json, &h, || {

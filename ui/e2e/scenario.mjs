@@ -147,6 +147,58 @@ export async function scenario(browser, { artifacts, step, cli, db }) {
     await waitFor('the 360 from the palette', async () => (await $t('customer-name')).isExisting() && (await textOf('customer-name')) === NAME);
   });
 
+  await step('an interaction synced from a newer version says which value this version does not know', async () => {
+    const id = decodeURIComponent(new URL(customerUrl).pathname.split('/').filter(Boolean).pop() ?? '');
+    // another device, on a newer version, logged a TikTok livestream question (kind and channel
+    // this build does not know); the CLI applies its transaction as sync will
+    const now = Date.now();
+    const device = 'eeeeeeeeeeeeeeee';
+    const tx = {
+      hlc: `${String(now).padStart(13, '0')}:00000:${device}`,
+      at_ms: now,
+      actor: null,
+      device,
+      records: [
+        {
+          table: 'interactions',
+          row_id: crypto.randomUUID(),
+          op: 'insert',
+          values: [
+            ['customer_id', id],
+            ['kind', 'livestream'],
+            ['channel', 'tiktok'],
+            ['direction', 'inbound'],
+            ['occurred_at', now],
+            ['summary', 'Hỏi giá trong buổi live'],
+            ['created_at', now]
+          ]
+        }
+      ]
+    };
+    const file = join(artifacts, 'newer-version-tx.json');
+    writeFileSync(file, JSON.stringify(tx));
+    const r = spawnSync(cli, ['--db', db, 'changes', 'apply', file, '--json'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tend changes apply: ${r.stderr || r.error}`);
+    // open the 360 again and look at the timeline
+    await (await shown('nav-customers')).click();
+    await shown('customer-search');
+    await browser.keys(['Control', 'k']);
+    await typeInto('palette-input', 'ngoc anh');
+    await waitFor('a palette hit', async () => (await browser.$$('[data-testid="palette-row"]')).length > 0);
+    await browser.keys(['Enter']);
+    await waitFor('the 360', async () => (await $t('customer-name')).isExisting() && (await textOf('customer-name')) === NAME);
+    await (await shown('tab-timeline')).click();
+    await waitFor('the newer values on the timeline', async () => (await browser.$$('[data-testid="newer-value"]')).length >= 2);
+    const els = await browser.$$('[data-testid="newer-value"]');
+    const texts = [];
+    for (const e of els) texts.push(await domText(e));
+    const said = texts.join(' | ');
+    if (!said.includes('tiktok') || !said.includes('livestream') || !said.includes('phiên bản Tend mới hơn')) {
+      throw new Error(`the timeline says "${said}"`);
+    }
+    await screenshot('customer-360-newer-version');
+  });
+
   await step('import a file with a bad row: preview, error, import, the customers, undo', async () => {
     const file = join(tmpdir(), `tend-e2e-import-${process.pid}.csv`);
     writeFileSync(

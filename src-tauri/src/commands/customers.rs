@@ -9,6 +9,11 @@ pub(crate) async fn customer_list(ws: Ws<'_>, filter: CustomerFilter, offset: i3
 }
 #[tauri::command]
 #[specta::specta]
+pub(crate) async fn customer_count(ws: Ws<'_>, filter: CustomerFilter) -> R<i32> {
+    ws.get()?.count_customers(&filter).await.map(|n| n.clamp(0, i32::MAX as i64) as i32).map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
 pub(crate) async fn customer_search(ws: Ws<'_>, query: String, limit: u32) -> R<Vec<CustomerSummary>> {
     ws.get()?.search(&query, limit).await.map_err(e)
 }

@@ -102,4 +102,32 @@ describe('PagedList', () => {
     await q;
     expect(list.capped).toBe(false);
   });
+
+  it('shows an estimated total until the exact count arrives, and drops a count for an old filter', async () => {
+    const s = source();
+    const counts: { filter: string; resolve: (n: number) => void }[] = [];
+    const count = (filter: string) => new Promise<number>((resolve) => counts.push({ filter, resolve }));
+    let changes = 0;
+    const list = new PagedList<string, string>(s.fetch, 'a', 100, () => changes++, count);
+    const first = list.reset('a');
+    s.calls[0].resolve({ total: 5000, estimated: true, rows: rows('a', 0, 100) });
+    await first;
+    expect([list.total, list.estimated, counts.map((c) => c.filter)]).toEqual([5000, true, ['a']]);
+    counts[0].resolve(4321);
+    await flush();
+    expect([list.total, list.estimated]).toEqual([4321, false]);
+    expect(changes).toBeGreaterThanOrEqual(2);
+
+    // a count that arrives after the filter changed is dropped
+    const second = list.reset('b');
+    s.calls[1].resolve({ total: 800, estimated: true, rows: rows('b', 0, 100) });
+    await second;
+    void list.reset('c');
+    counts[1].resolve(777);
+    await flush();
+    expect(list.total).toBe(800); // still b's first page (c's has not arrived), not b's late count
+    s.calls[2].resolve({ total: 12, rows: rows('c', 0, 12) });
+    await flush();
+    expect([list.total, list.estimated]).toEqual([12, false]);
+  });
 });

@@ -7,14 +7,19 @@ export interface Page<R> {
   rows: R[];
   /** The total is a cap: more rows matched than are listed (a broad text search). */
   capped?: boolean;
+  /** The total is an estimate; the exact one comes from `count` (when the list has one). */
+  estimated?: boolean;
 }
 
 export type Fetch<F, R> = (filter: F, offset: number, limit: number) => Promise<Page<R>>;
+export type Count<F> = (filter: F) => Promise<number>;
 
 export class PagedList<F, R> {
   total = 0;
   /** The total is a cap (more matched; only the best are listed). */
   capped = false;
+  /** The total is an estimate while the exact one is counted. */
+  estimated = false;
   /** Bumped on every reset; answers carry the generation they were asked in. */
   generation = 0;
   /** True once the first page for the current filter arrived (or failed). */
@@ -30,7 +35,8 @@ export class PagedList<F, R> {
     private fetch: Fetch<F, R>,
     filter: F,
     readonly pageSize = 100,
-    private onChange: () => void = () => {}
+    private onChange: () => void = () => {},
+    private count: Count<F> | null = null
   ) {
     this.filter = filter;
   }
@@ -76,6 +82,21 @@ export class PagedList<F, R> {
     return Promise.all(wanted).then(() => {});
   }
 
+  /** Replaces an estimated total with the exact count, unless the filter changed meanwhile. */
+  private async exact(gen: number): Promise<void> {
+    if (!this.count) return;
+    try {
+      const n = await this.count(this.filter);
+      if (gen !== this.generation) return;
+      this.total = n;
+      this.estimated = false;
+    } catch (e) {
+      if (gen !== this.generation) return;
+      this.error = e;
+    }
+    this.onChange();
+  }
+
   private async load(page: number): Promise<void> {
     const gen = this.generation;
     this.inflight.add(page);
@@ -88,7 +109,12 @@ export class PagedList<F, R> {
         this.stale = false;
       }
       this.pages.set(page, res.rows);
-      if (res.total !== null) this.total = res.total; // only the first page is counted
+      if (res.total !== null) {
+        // only the first page is counted
+        this.total = res.total;
+        this.estimated = (res.estimated ?? false) && this.count !== null;
+        if (this.estimated) void this.exact(gen);
+      }
       this.capped = res.capped ?? false;
       this.loaded = true;
       this.error = null;
@@ -99,6 +125,7 @@ export class PagedList<F, R> {
         this.pages = new Map();
         this.total = 0;
         this.capped = false;
+        this.estimated = false;
         this.stale = false;
       }
       this.error = e;

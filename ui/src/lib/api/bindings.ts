@@ -24,6 +24,7 @@ export const commands = {
 	customFieldUpdate: (id: string, input: CustomFieldInput) => typedError<CustomField, ErrorPayload>(__TAURI_INVOKE("custom_field_update", { id, input })),
 	customFieldRemove: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("custom_field_remove", { id })),
 	customerList: (filter: CustomerFilter, offset: number, limit: number) => typedError<CustomerPage, ErrorPayload>(__TAURI_INVOKE("customer_list", { filter, offset, limit })),
+	customerCount: (filter: CustomerFilter) => typedError<number, ErrorPayload>(__TAURI_INVOKE("customer_count", { filter })),
 	customerSearch: (query: string, limit: number) => typedError<CustomerSummary[], ErrorPayload>(__TAURI_INVOKE("customer_search", { query, limit })),
 	customerGet: (id: string) => typedError<Customer, ErrorPayload>(__TAURI_INVOKE("customer_get", { id })),
 	customerCheckDuplicates: (input: CustomerInput, excludeId: string | null) => typedError<DuplicateHit[], ErrorPayload>(__TAURI_INVOKE("customer_check_duplicates", { input, excludeId })),
@@ -267,6 +268,11 @@ export type CustomerPage = {
 	offset: number,
 	/**  True when a text query found more than `SEARCH_CAP` hits and only the best are listed. */
 	capped: boolean,
+	/**
+	 *  True when `total` is an estimate (two or more filters: from each one's live count, as
+	 *  if they were independent); [`Workspace::count_customers`] gives the exact one.
+	 */
+	estimated: boolean,
 	rows: CustomerSummary[],
 };
 
@@ -523,6 +529,12 @@ export type Interaction = {
 	currency: string | null,
 	items: PurchaseItem[],
 	created_at: number,
+	/**
+	 *  Values this build does not know (written by a newer version and synced here): kept as
+	 *  they are in the workspace; `kind`, `channel` and `direction` above then show the nearest
+	 *  known value (note, other, internal).
+	 */
+	newer_values: NewerValue[],
 };
 
 export type InteractionChannel = "phone" | "email" | "website" | "facebook" | "zalo" | "in_person" | "other";
@@ -582,6 +594,12 @@ export type MergeReport = {
 export type NamedMapping = {
 	name: string,
 	mapping: Mapping,
+};
+
+/**  A field whose stored value comes from a newer version of Tend. */
+export type NewerValue = {
+	field: string,
+	value: string,
 };
 
 export type OnDuplicate = "skip" | "merge" | "create";

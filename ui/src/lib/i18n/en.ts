@@ -179,6 +179,7 @@ export const en = {
   },
   list: {
     count: '{count, plural, one {# customer} other {# customers}}',
+    count_estimated: 'about {count, number} customers (counting exactly…)',
     count_capped: '{count, number}+ results',
     capped_hint: 'Only the {count, number} best matches are listed. Type more or filter to narrow it down.',
     new_customer: 'New customer',
@@ -533,6 +534,7 @@ export const en = {
     default_name: 'customers'
   },
   backup: {
+    total: '{count, plural, one {# backup takes} other {# backups take}} {size} on disk',
     title: 'Backups',
     hint: 'Taken every day while the app is open, before every import and before every upgrade; 7 daily and 4 weekly are kept. They are in {dir}.',
     now: 'Back up now',
@@ -644,6 +646,7 @@ export const en = {
     unknown_stage: 'Unknown stage',
     date_invalid: 'Not a valid date',
     unknown_name: 'This version does not know “{name}” (perhaps from a newer version of Tend)',
+    invalid_json: 'The file is not valid JSON: {detail}',
     hlc_invalid: 'Not a Tend clock value',
     date_out_of_range: 'This date is out of range',
     negative: 'Must not be negative',

@@ -66,6 +66,7 @@ const CORE_KEYS = [
   'error.clock_ahead',
   'validation.hlc_invalid',
   'validation.unknown_name',
+  'validation.invalid_json',
   'backup.copy_bad',
   'error.edit_conflict',
   'conflict.changed',

@@ -179,6 +179,7 @@ export const vi = {
   },
   list: {
     count: '{count, number} khách hàng',
+    count_estimated: 'khoảng {count, number} khách hàng (đang đếm chính xác…)',
     count_capped: '{count, number}+ kết quả',
     capped_hint: 'Chỉ hiện {count, number} kết quả khớp nhất. Gõ thêm hoặc lọc để thu hẹp.',
     new_customer: 'Thêm khách hàng',
@@ -533,6 +534,7 @@ export const vi = {
     default_name: 'khach-hang'
   },
   backup: {
+    total: '{count, plural, other {# bản sao lưu}} chiếm {size} trên đĩa',
     title: 'Sao lưu',
     hint: 'Tự động mỗi ngày khi ứng dụng mở, trước mỗi lần nhập và trước mỗi lần nâng cấp; giữ 7 bản hằng ngày, 4 bản hằng tuần. Bản sao lưu nằm trong thư mục {dir}.',
     now: 'Sao lưu ngay',
@@ -644,6 +646,7 @@ export const vi = {
     unknown_stage: 'Không tìm thấy giai đoạn này',
     date_invalid: 'Ngày không hợp lệ',
     unknown_name: 'Phiên bản này không biết “{name}” (có thể từ một phiên bản Tend mới hơn)',
+    invalid_json: 'Tệp không phải JSON hợp lệ: {detail}',
     hlc_invalid: 'Không phải một giá trị đồng hồ của Tend',
     date_out_of_range: 'Ngày nằm ngoài khoảng cho phép',
     negative: 'Không được là số âm',
