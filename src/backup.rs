@@ -61,9 +61,21 @@ fn copy_online(src: &Path, dest: &Path) -> Result<u64> {
         from.busy_timeout(Duration::from_secs(10))?;
         let mut to = rusqlite::Connection::open(&tmp)?;
         {
+            // All pages in one step, under one read snapshot. In WAL mode a reader never blocks a
+            // writer, so the app and the CLI go on saving while it copies; a copy made in smaller
+            // steps would start over each time another connection writes between two of them
+            // (SQLite's rule), and under steady writes a big workspace would never finish.
             let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
-            // 1024 pages a step, no pause: other connections may write between steps (WAL).
-            backup.run_to_completion(1024, Duration::from_millis(0), None)?;
+            let give_up = std::time::Instant::now() + crate::writers::BUSY_TIMEOUT;
+            loop {
+                match backup.step(-1)? {
+                    rusqlite::backup::StepResult::Done => break,
+                    rusqlite::backup::StepResult::More => continue,
+                    // busy or locked: again, for as long as a write may wait
+                    _ if std::time::Instant::now() < give_up => std::thread::sleep(Duration::from_millis(10)),
+                    _ => return Err(Error::Busy),
+                }
+            }
         }
         to.pragma_update(None, "journal_mode", "DELETE")?;
         Ok(())

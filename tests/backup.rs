@@ -338,3 +338,49 @@ fn a_big_healthy_workspace_is_checked_before_the_first_cli_write_of_the_day_only
     assert!(second.status.success());
     assert!(!String::from_utf8_lossy(&second.stderr).contains("checking"), "checked once, not at every write");
 }
+
+/// SQLite restarts an online backup made in steps whenever another connection writes between
+/// two of them: under steady writes a big workspace was never copied. The copy is one snapshot
+/// now, and the writes go on while it is taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_finishes_while_the_app_keeps_writing_and_is_one_snapshot() {
+    let f = open().await;
+    f.ws.generate_demo(20_000, 3).await.unwrap();
+    let before = count(&f.ws).await;
+    let dest = f.dir.path().join("during-writes.tend");
+    let ws = std::sync::Arc::new(f.ws);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writes = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let writer = {
+        let (ws, done, writes) = (ws.clone(), done.clone(), writes.clone());
+        tokio::spawn(async move {
+            let mut n = 0u32;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                ws.create_customer(&person(&format!("Khách ghi trong lúc sao lưu {n}"), "")).await.unwrap();
+                n += 1;
+                writes.store(n, std::sync::atomic::Ordering::SeqCst);
+            }
+            n
+        })
+    };
+    while writes.load(std::sync::atomic::Ordering::SeqCst) < 3 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    let at_start = writes.load(std::sync::atomic::Ordering::SeqCst) as i64;
+    let copied = tokio::time::timeout(std::time::Duration::from_secs(60), ws.backup_to(&dest, false)).await;
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let written = writer.await.unwrap();
+    copied.expect("the backup never finished while the app kept writing").unwrap();
+    assert!(written > 0, "no write went through during the backup");
+    assert!(check_file(&dest, true).unwrap().ok);
+    let copy = Workspace::open(&dest).await.unwrap();
+    let n = count(&copy).await;
+    // the copy is the workspace as it was when the backup began (give or take the few writes
+    // that commit while its thread starts), not as it was when an endless restart happened to end
+    assert!(
+        n >= before + at_start && n <= before + at_start + 20,
+        "{n} customers in the copy; {before} before, {at_start} written when it began, {written} while it ran"
+    );
+    let after = count(&ws).await;
+    assert_eq!(after, before + written as i64);
+}
