@@ -9,6 +9,10 @@ use std::time::Duration;
 
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// The most the WAL keeps on disk once checkpointed (64 MiB): without it, one import of a million
+/// rows leaves a WAL as big as the workspace beside it for good.
+const JOURNAL_SIZE_LIMIT: &str = "67108864";
+
 pub(crate) async fn connect(path: &Path) -> Result<SqlitePool> {
     let opts = SqliteConnectOptions::new()
         .filename(path)
@@ -18,7 +22,9 @@ pub(crate) async fn connect(path: &Path) -> Result<SqlitePool> {
         .foreign_keys(true)
         .busy_timeout(crate::writers::BUSY_TIMEOUT)
         .pragma("cache_size", "-32000")
-        .pragma("temp_store", "memory");
+        .pragma("temp_store", "memory")
+        // a big import or demo grows the WAL to its size; the next checkpoint cuts it back
+        .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT);
     Ok(SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(opts).await?)
 }
 
@@ -180,6 +186,7 @@ pub(crate) fn raw_open(path: &Path) -> Result<rusqlite::Connection> {
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -200000; PRAGMA temp_store = MEMORY;",
     )?;
+    conn.execute_batch(&format!("PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};"))?;
     Ok(conn)
 }
 
@@ -266,6 +273,11 @@ impl Readers {
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.execute_batch("PRAGMA cache_size = -32000; PRAGMA query_only = ON;")?;
         Ok(conn)
+    }
+
+    /// Closes the idle read connections (when the workspace closes).
+    pub(crate) fn close(&self) {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     /// Runs `f` on an idle read connection (opening one if none is idle).

@@ -149,6 +149,9 @@ impl Workspace {
 
     /// Closes the pool, checkpointing the WAL.
     pub async fn close(self) {
+        // the read connections go first: the last connection to close checkpoints the WAL into
+        // the file, and a read-only one cannot
+        self.readers.close();
         self.pool.close().await;
     }
 }

@@ -384,3 +384,35 @@ async fn a_backup_finishes_while_the_app_keeps_writing_and_is_one_snapshot() {
     let after = count(&ws).await;
     assert_eq!(after, before + written as i64);
 }
+
+/// One big write (a demo, an import) grows the WAL to its own size; the next writes cut it back
+/// to the journal size limit instead of leaving it beside the workspace for good.
+#[tokio::test]
+async fn the_wal_of_a_big_write_is_cut_back_by_the_next_writes() {
+    let f = open().await;
+    f.ws.generate_demo(40_000, 4).await.unwrap();
+    let wal = std::path::PathBuf::from(format!("{}-wal", f.ws.path().display()));
+    let file = std::fs::metadata(f.ws.path()).unwrap().len();
+    assert!(file > 80 << 20, "the demo wrote {file} bytes: too little to show anything");
+    let grown = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert!(grown <= 64 << 20, "the WAL is {grown} bytes after a demo of {file}");
+    for i in 0..3 {
+        f.ws.create_customer(&person(&format!("Sau bản demo {i}"), "")).await.unwrap();
+    }
+    let now = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert!(now <= 64 << 20, "the WAL is still {now} bytes after the next writes (was {grown})");
+}
+
+/// Closing a workspace leaves the whole of it in its one file: the WAL is checkpointed, even
+/// when the read connections (search, list pages) were the last ones used.
+#[tokio::test]
+async fn closing_leaves_everything_in_the_one_file() {
+    let f = open().await;
+    f.ws.generate_demo(500, 6).await.unwrap();
+    assert!(!f.ws.search("nguyen", 5).await.unwrap().is_empty());
+    let db = f.ws.path().to_path_buf();
+    f.ws.close().await;
+    let wal = std::fs::metadata(format!("{}-wal", db.display())).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal, 0, "a WAL of {wal} bytes is left: the file alone is not the workspace");
+    assert!(check_file(&db, true).unwrap().ok);
+}
