@@ -50,6 +50,11 @@ fn main() {
             ws.generate_demo(n, 42).await.unwrap();
         }
         ws.close().await; // checkpointed: the whole workspace is in the one file
+        for p in [&db, &dest] {
+            for ext in ["", "-wal", "-shm", ".writing", ".damaged"] {
+                let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
+            }
+        }
         let t = Instant::now();
         let bytes = std::fs::copy(&src, &db).unwrap();
         println!("| {n} customers | s | MB |\n|---|---|---|");
@@ -85,7 +90,7 @@ fn main() {
     println!("| alone (3 s) | {w0} | {:.0} | {worst0:.1} |", w0 as f64 / 3.0);
     println!("| during a backup ({took:.1} s) | {w1} | {:.0} | {worst1:.1} |", w1 as f64 / took);
     for p in [&db, &dest] {
-        for ext in ["", "-wal", "-shm", ".writing"] {
+        for ext in ["", "-wal", "-shm", ".writing", ".damaged"] {
             let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
         }
     }
