@@ -29,6 +29,18 @@ pub const LOCAL_COLUMNS: &[(&str, &[&str])] = &[
     ("interactions", &["id"]),
 ];
 
+/// How a row id names a row of each tracked table: its key column, or two joined by `/`.
+const KEY_COLUMNS: &[(&str, &[&str])] = &[
+    ("settings", &["key"]),
+    ("staff", &["id"]),
+    ("stages", &["id"]),
+    ("custom_fields", &["id"]),
+    ("customers", &["id"]),
+    ("contacts", &["id"]),
+    ("custom_values", &["customer_id", "field_id"]),
+    ("interactions", &["id"]),
+];
+
 /// SQL for the code of table `name` (a constant subquery SQLite runs once).
 pub(crate) fn table_code(name: &str) -> String {
     format!("(SELECT code FROM change_tables WHERE name = '{name}')")
@@ -196,23 +208,18 @@ struct TableShape {
 }
 
 async fn shape(conn: &mut sqlx::SqliteConnection, table: &str) -> Result<TableShape> {
-    let keys = LOCAL_COLUMNS
-        .iter()
-        .find(|(t, _)| *t == table)
-        .map(|(t, cols)| match *t {
-            "custom_values" => *cols,
-            "settings" => &cols[..1],
-            "customers" => &cols[1..2],
-            _ => &cols[..1],
-        })
-        .ok_or_else(|| unknown("table", table))?;
-    let tracked: Vec<String> = sqlx::query_scalar(
+    let keys = KEY_COLUMNS.iter().find(|(t, _)| *t == table).map(|(_, k)| *k).ok_or_else(|| unknown("table", table))?;
+    Ok(TableShape { keys, tracked: tracked_columns(conn, table).await? })
+}
+
+/// A tracked table's columns in code order (element i of an insert record is column i + 1).
+async fn tracked_columns(conn: &mut sqlx::SqliteConnection, table: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
         "SELECT k.name FROM change_columns k JOIN change_tables t ON t.code = k.tbl WHERE t.name = ? ORDER BY k.code",
     )
     .bind(table)
     .fetch_all(&mut *conn)
-    .await?;
-    Ok(TableShape { keys, tracked })
+    .await?)
 }
 
 fn unknown(what: &str, name: &str) -> Error {
@@ -273,14 +280,14 @@ impl Workspace {
         .fetch_all(self.pool())
         .await?;
         let mut records = Vec::with_capacity(rows.len());
+        let mut conn = self.pool().acquire().await?;
+        let mut columns: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
         for (table, row_id, col, json) in rows {
-            let names: Vec<String> = sqlx::query_scalar(
-                "SELECT k.name FROM change_columns k JOIN change_tables t ON t.code = k.tbl WHERE t.name = ?
-                 ORDER BY k.code",
-            )
-            .bind(&table)
-            .fetch_all(self.pool())
-            .await?;
+            if !columns.contains_key(&table) {
+                let names = tracked_columns(&mut conn, &table).await?;
+                columns.insert(table.clone(), names);
+            }
+            let names = &columns[&table];
             let value: serde_json::Value = serde_json::from_str(json.as_deref().unwrap_or("null"))?;
             let op = match col {
                 -1 => RecordOp::Purge,
@@ -425,7 +432,7 @@ impl Workspace {
             }
         }
         if records == 0 {
-            sqlx::query("DELETE FROM txs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM changes WHERE tx = ?1)")
+            sqlx::query("DELETE FROM txs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM changes WHERE tx = ?1)")
                 .bind(tx_id)
                 .execute(&mut *tx)
                 .await?;

@@ -12,6 +12,16 @@ import { answerDialogs, helpers } from './helpers.mjs';
 export async function scenario(browser, { artifacts, step, cli, db }) {
   const { $t, shown, waitFor, domText, textOf, typeInto, screenshot } = helpers(browser, { artifacts, tag: 'e2e' });
 
+  /** From the customer list, Ctrl+K, type the customer's name without diacritics, Enter. */
+  async function openByPalette() {
+    await (await shown('nav-customers')).click();
+    await shown('customer-search');
+    await browser.keys(['Control', 'k']);
+    await typeInto('palette-input', 'ngoc anh');
+    await waitFor('a palette hit', async () => (await browser.$$('[data-testid="palette-row"]')).length > 0);
+    await browser.keys(['Enter']);
+  }
+
   async function historyRows() {
     await (await shown('tab-history')).click();
     await shown('history-table');
@@ -138,12 +148,7 @@ export async function scenario(browser, { artifacts, step, cli, db }) {
   });
 
   await step('Ctrl+K finds the customer and opens the 360', async () => {
-    await (await shown('nav-customers')).click();
-    await shown('customer-search');
-    await browser.keys(['Control', 'k']);
-    await typeInto('palette-input', 'ngoc anh');
-    await waitFor('a palette hit', async () => (await browser.$$('[data-testid="palette-row"]')).length > 0);
-    await browser.keys(['Enter']);
+    await openByPalette();
     await waitFor('the 360 from the palette', async () => (await $t('customer-name')).isExisting() && (await textOf('customer-name')) === NAME);
   });
 
@@ -180,12 +185,7 @@ export async function scenario(browser, { artifacts, step, cli, db }) {
     const r = spawnSync(cli, ['--db', db, 'changes', 'apply', file, '--json'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`tend changes apply: ${r.stderr || r.error}`);
     // open the 360 again and look at the timeline
-    await (await shown('nav-customers')).click();
-    await shown('customer-search');
-    await browser.keys(['Control', 'k']);
-    await typeInto('palette-input', 'ngoc anh');
-    await waitFor('a palette hit', async () => (await browser.$$('[data-testid="palette-row"]')).length > 0);
-    await browser.keys(['Enter']);
+    await openByPalette();
     await waitFor('the 360', async () => (await $t('customer-name')).isExisting() && (await textOf('customer-name')) === NAME);
     await (await shown('tab-timeline')).click();
     await waitFor('the newer values on the timeline', async () => (await browser.$$('[data-testid="newer-value"]')).length >= 2);
