@@ -3,6 +3,11 @@
 //! Then a 200k-row interactions CSV (calls and purchases of the first file's customers, found by
 //! phone) into the first workspace. Prints rows/s and the process's peak memory (VmHWM) after each.
 //!
+//! Beside each customer file, in the same run: the baseline, a hand-written bulk insert of the
+//! same rows into the same tables, indexes and full-text tables of a fresh workspace (customers,
+//! their identity keys, customer_fts, phone_fts and the live counts), in one transaction, with
+//! the change triggers dropped and nothing validated, normalised, folded or deduplicated.
+//!
 //!   cargo bench --bench import     (TEND_BENCH_ROWS=1000000,200000 and TEND_BENCH_INTERACTIONS=200000
 //!                                   change the sizes)
 
@@ -132,6 +137,79 @@ fn report(file: &Path, r: &tend::import::ImportReport, secs: f64) {
     std::io::stdout().flush().unwrap();
 }
 
+/// The baseline for `file` (a CSV or XLSX of `rows`, read back with the same column order):
+/// returns the seconds it took, reading included.
+fn raw_insert(rt: &tokio::runtime::Runtime, file: &Path, ws_path: &Path) -> f64 {
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", ws_path.display()));
+    }
+    rt.block_on(async { Workspace::open(ws_path).await.unwrap().close().await });
+    let conn = rusqlite::Connection::open(ws_path).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -200000;
+         PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;",
+    )
+    .unwrap();
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_changes_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for t in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {t}")).unwrap();
+    }
+    let t = Instant::now();
+    let rows: Box<dyn Iterator<Item = Vec<String>>> = if file.extension().is_some_and(|e| e == "csv") {
+        let r = csv::Reader::from_path(file).unwrap();
+        Box::new(r.into_records().map(|r| r.unwrap().iter().map(String::from).collect()))
+    } else {
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto(file).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<String>> = range.rows().skip(1).map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        Box::new(rows.into_iter())
+    };
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    {
+        let mut ins = conn
+            .prepare(
+                "INSERT INTO customers (id, kind, name, phones, emails, province, birthday, notes, created_at,
+                 updated_at, name_folded) VALUES (?, 'person', ?, ?, ?, ?, ?, ?, 0, 0, ?)",
+            )
+            .unwrap();
+        let mut key = conn.prepare("INSERT OR IGNORE INTO customer_keys (key, customer_seq) VALUES (?, ?)").unwrap();
+        let mut fts = conn.prepare("INSERT INTO customer_fts (rowid, name, body) VALUES (?, ?, ?)").unwrap();
+        let mut phone = conn.prepare("INSERT INTO phone_fts (rowid, digits) VALUES (?, ?)").unwrap();
+        for (i, row) in rows.enumerate() {
+            let cell = |c: usize| row.get(c).filter(|v| !v.is_empty()).cloned();
+            let name = cell(0).unwrap_or_default();
+            let number = cell(1).unwrap_or_default();
+            let email = cell(2).unwrap_or_default();
+            let notes = cell(5);
+            ins.execute(rusqlite::params![
+                format!("00000000-0000-7000-8000-{i:012x}"),
+                name,
+                format!(r#"[{{"label":"mobile","number":"{number}"}}]"#),
+                format!(r#"[{{"label":"personal","address":"{email}"}}]"#),
+                cell(4),
+                cell(3),
+                notes,
+                name,
+            ])
+            .unwrap();
+            let seq = conn.last_insert_rowid();
+            key.execute(rusqlite::params![format!("p:{number}"), seq]).unwrap();
+            key.execute(rusqlite::params![format!("e:{email}"), seq]).unwrap();
+            fts.execute(rusqlite::params![seq, name, format!("{email} \n {}", notes.unwrap_or_default())]).unwrap();
+            phone.execute(rusqlite::params![seq, number]).unwrap();
+        }
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    t.elapsed().as_secs_f64()
+}
+
 fn main() {
     let sizes: Vec<u64> = std::env::var("TEND_BENCH_ROWS")
         .unwrap_or_else(|_| "1000000,200000".into())
@@ -156,6 +234,15 @@ fn main() {
         let r = rt.block_on(ws.import(&file, &Default::default(), |_| {}, Default::default())).unwrap();
         let secs = t.elapsed().as_secs_f64();
         report(&file, &r, secs);
+        let raw = raw_insert(&rt, &file, &dir.join(format!("import-raw-{i}.tend")));
+        println!(
+            "| {} by hand (baseline) | {} | | | {raw:.1} | {:.0} | {:.0} | Tend/baseline {:.2}x",
+            file.file_name().unwrap().to_string_lossy(),
+            r.rows,
+            r.rows as f64 / raw,
+            peak_rss_mb(),
+            secs / raw
+        );
         if i == 0 && interactions > 0 {
             let file = interactions_file(&dir, interactions, *n);
             let opts =

@@ -258,13 +258,13 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
             conn.execute_batch(sql)?;
         }
         // the search indexes, from the data
-        let mut fts = crate::import::write::FtsBatch::default();
+        let mut fts = crate::customers::write::FtsBatch::default();
         let seqs: Vec<i64> = conn
             .prepare("SELECT seq FROM customers WHERE deleted_at IS NULL")?
             .query_map([], |r| r.get(0))?
             .collect::<std::result::Result<_, _>>()?;
         for seq in seqs {
-            crate::import::write::reindex(&conn, seq, &mut fts)?;
+            crate::customers::write::reindex(&conn, seq, &mut fts)?;
         }
         fts.flush(&conn)?;
         Ok(())

@@ -428,7 +428,7 @@ impl Workspace {
                     .fetch_optional(&mut *tx)
                     .await?;
             if let Some(seq) = seq {
-                crate::search::reindex(&mut tx, seq).await?;
+                crate::customers::reindex(&mut tx, seq).await?;
             }
         }
         if records == 0 {

@@ -4,9 +4,8 @@
 //! the time they were written). Written through the same change-record triggers as every other
 //! write, in chunks on one rusqlite connection, so a million customers take minutes.
 
-use crate::customers::{Email, Phone};
+use crate::customers::{write, Columns, CustomerKind, Email, Gender, Phone, Source};
 use crate::error::{Error, Result};
-use crate::search::{index_doc, DocFields};
 use crate::Workspace;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -249,30 +248,15 @@ fn generate(
             begun = true;
         }
         {
-            let mut ins = conn
-                .prepare_cached(
-                    "INSERT INTO customers (id, kind, name, family_name, middle_name, given_name, phones, emails, street,
-                     ward, district, province, tax_code, source, owner_id, stage_id, tags, birthday, gender,
-                     expected_revenue, currency, notes, created_at, updated_at, name_folded)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?23, ?24)",
-                )
-                ?;
             let mut ins_contact = conn.prepare_cached(
                 "INSERT INTO contacts (id, customer_id, name, role, phone, email, is_decision_maker, created_at)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             )?;
-            let mut ins_value =
-                conn.prepare_cached("INSERT INTO custom_values (customer_id, field_id, value) VALUES (?, ?, ?)")?;
             let mut ins_inter = conn.prepare_cached(
                 "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at, summary,
                      body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )?;
-            let mut ins_fts = conn.prepare_cached("INSERT INTO customer_fts (rowid, name, body) VALUES (?, ?, ?)")?;
-            let mut ins_phone = conn.prepare_cached("INSERT INTO phone_fts (rowid, digits) VALUES (?, ?)")?;
-            let mut ins_tag =
-                conn.prepare_cached("INSERT OR IGNORE INTO customer_tags (customer_seq, tag) VALUES (?, ?)")?;
-            let mut ins_key =
-                conn.prepare_cached("INSERT OR IGNORE INTO customer_keys (key, customer_seq) VALUES (?, ?)")?;
+            let mut fts = write::FtsBatch::default();
 
             for _ in 0..n {
                 let created = DEMO_BASE_MS + rng.gen_range(0..2 * YEAR_MS);
@@ -310,7 +294,7 @@ fn generate(
                     mid = Some(m);
                     giv = Some(g);
                     tax = None;
-                    gender = Some(if m == "Thị" || rng.gen_bool(0.5) { "female" } else { "male" });
+                    gender = Some(if m == "Thị" || rng.gen_bool(0.5) { Gender::Female } else { Gender::Male });
                     birthday = if rng.gen_bool(0.7) {
                         Some(format!(
                             "{}-{:02}-{:02}",
@@ -357,14 +341,6 @@ fn generate(
                 } else {
                     None
                 };
-                // Written exactly as the customer write path serialises them, so a later save of
-                // unchanged values records no change.
-                let phones_json = serde_json::to_string(
-                    &phones.iter().map(|(l, n)| Phone { label: l.clone(), number: n.clone() }).collect::<Vec<_>>(),
-                )?;
-                let emails_json = serde_json::to_string(
-                    &emails.iter().map(|(l, a)| Email { label: l.clone(), address: a.clone() }).collect::<Vec<_>>(),
-                )?;
                 let mut contacts: Vec<(String, Option<String>, Option<String>)> = Vec::new();
                 if company {
                     let k = rng.gen_range(1..=3);
@@ -383,64 +359,48 @@ fn generate(
                         let _ = i;
                     }
                 }
-                let doc = index_doc(&DocFields {
-                    name: &name,
-                    phones: phones.iter().map(|p| p.1.as_str()).collect(),
-                    emails: emails.iter().map(|e| e.1.as_str()).collect(),
-                    tax_code: tax.as_deref(),
-                    external_id: None,
-                    notes: notes.as_deref(),
-                    tags: &tags,
-                    contacts: &contacts,
-                });
-                ins.execute(rusqlite::params![
-                    id,
-                    if company { "company" } else { "person" },
-                    name,
-                    fam,
-                    mid,
-                    giv,
-                    phones_json,
-                    emails_json,
-                    street,
-                    ward,
-                    district,
-                    prov,
-                    tax,
-                    pick(&mut rng, SOURCES),
-                    owner_id,
-                    stage,
-                    serde_json::to_string(&tags)?,
-                    birthday,
-                    gender,
-                    revenue,
-                    revenue.map(|_| "VND"),
-                    notes,
-                    created,
-                    doc.name_folded,
-                ])?;
-                let seq = conn.last_insert_rowid();
-                for (i, (cname, cphone, cemail)) in contacts.iter().enumerate() {
-                    let cid = demo_id(&mut rng, created);
-                    let role = ["Giám đốc", "Kế toán trưởng", "Trưởng phòng mua hàng"][i % 3];
-                    ins_contact.execute(rusqlite::params![cid, id, cname, role, cphone, cemail, i == 0, created])?;
-                    summary.contacts += 1;
-                }
+                let source = *pick(&mut rng, SOURCES);
+                let contact_ids: Vec<String> = contacts.iter().map(|_| demo_id(&mut rng, created)).collect();
+                let mut custom = Vec::new();
                 if company && !fields.is_empty() && rng.gen_bool(0.5) {
                     if let Some((fid, _)) = fields.iter().find(|f| f.1 == "nganh_nghe") {
                         let v = ["Bán lẻ", "Nhà hàng", "Spa", "Giáo dục", "Sản xuất"][rng.gen_range(0..5)];
-                        ins_value.execute(rusqlite::params![id, fid, v])?;
+                        custom.push((fid.clone(), Some(v.to_string())));
                     }
                 }
-                ins_fts.execute(rusqlite::params![seq, doc.name_folded, doc.body])?;
-                if !doc.phone_digits.is_empty() {
-                    ins_phone.execute(rusqlite::params![seq, doc.phone_digits])?;
-                }
-                for t in &doc.tags {
-                    ins_tag.execute(rusqlite::params![seq, t])?;
-                }
-                for k in &doc.keys {
-                    ins_key.execute(rusqlite::params![k, seq])?;
+                let cols = Columns {
+                    kind: if company { CustomerKind::Company } else { CustomerKind::Person },
+                    name,
+                    family_name: fam.map(String::from),
+                    middle_name: mid.map(String::from),
+                    given_name: giv.map(String::from),
+                    phones: phones.into_iter().map(|(label, number)| Phone { label, number }).collect(),
+                    emails: emails.into_iter().map(|(label, address)| Email { label, address }).collect(),
+                    street: Some(street),
+                    ward: Some(ward),
+                    district: Some(district),
+                    province: Some(prov.to_string()),
+                    tax_code: tax,
+                    source: Source::parse(source),
+                    owner_id: Some(owner_id),
+                    stage_id: Some(stage.to_string()),
+                    tags,
+                    birthday,
+                    gender,
+                    expected_revenue: revenue,
+                    currency: revenue.map(|_| "VND".to_string()),
+                    notes,
+                    external_id: None,
+                    custom,
+                    notices: vec![],
+                };
+                // the one customer write, as the form and imports store and index a customer
+                let doc = write::doc_of(&cols, &contacts);
+                write::insert(&conn, &id, &cols, &doc, created, &mut fts)?;
+                for (i, ((cname, cphone, cemail), cid)) in contacts.iter().zip(&contact_ids).enumerate() {
+                    let role = ["Giám đốc", "Kế toán trưởng", "Trưởng phòng mua hàng"][i % 3];
+                    ins_contact.execute(rusqlite::params![cid, id, cname, role, cphone, cemail, i == 0, created])?;
+                    summary.contacts += 1;
                 }
                 let ninter = match rng.gen_range(0..10) {
                     0..=4 => 0,
@@ -503,6 +463,7 @@ fn generate(
                     summary.companies += 1;
                 }
             }
+            fts.flush(&conn)?;
         }
         done += n;
     }

@@ -306,7 +306,7 @@ impl Workspace {
         }
         write_update(w.conn(), seq, survivor_id, &cols, now).await?;
         w.tombstone("customers", "customer", other_id).await?;
-        crate::search::reindex(w.conn(), other_seq).await?;
+        crate::customers::reindex(w.conn(), other_seq).await?;
         let merge_id = crate::db::new_id();
         let tx = w.tx_id;
         sqlx::query("INSERT INTO merges (id, tx, survivor_id, other_id, created_at) VALUES (?, ?, ?, ?, ?)")

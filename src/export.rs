@@ -196,7 +196,7 @@ fn row_of(n: &Names, cols: Columns) -> Row {
 fn each(conn: &rusqlite::Connection, filter: &CustomerFilter, mut f: impl FnMut(Columns) -> Result<()>) -> Result<u64> {
     let mut n = 0;
     for seq in matching(conn, filter)? {
-        let (_, cols) = crate::import::write::load_columns(conn, seq)?;
+        let (_, cols) = crate::customers::write::load_columns(conn, seq)?;
         f(cols)?;
         n += 1;
     }
@@ -526,7 +526,7 @@ fn interaction_rows(
     ))?;
     let mut n = 0;
     for seq in matching(conn, filter)? {
-        let (id, cols) = crate::import::write::load_columns(conn, seq)?;
+        let (id, cols) = crate::customers::write::load_columns(conn, seq)?;
         let rows = st.query_map([&id], |r| {
             Ok((
                 r.get(0)?,

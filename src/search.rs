@@ -18,7 +18,6 @@ use crate::Workspace;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use sqlx::SqliteConnection;
 use std::collections::HashSet;
 
 /// Filters of the customer list; all optional, combined with AND.
@@ -188,86 +187,6 @@ pub fn index_doc(f: &DocFields) -> IndexDoc {
     keys.sort();
     keys.dedup();
     IndexDoc { name_folded: fold(name), body: body.join(" \n "), phone_digits: ph.join(" "), tags: tags.to_vec(), keys }
-}
-
-/// Removes a customer from every search index.
-pub(crate) async fn unindex(conn: &mut SqliteConnection, seq: i64) -> Result<()> {
-    for sql in [
-        "DELETE FROM customer_fts WHERE rowid = ?",
-        "DELETE FROM phone_fts WHERE rowid = ?",
-        "DELETE FROM customer_tags WHERE customer_seq = ?",
-        "DELETE FROM customer_keys WHERE customer_seq = ?",
-    ] {
-        sqlx::query(sql).bind(seq).execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Rebuilds the search entries of one customer from its current data (trashed: removed).
-pub(crate) async fn reindex(conn: &mut SqliteConnection, seq: i64) -> Result<()> {
-    unindex(conn, seq).await?;
-    type Row = (String, String, String, String, Option<String>, Option<String>, String, Option<i64>, Option<String>);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, name, phones, emails, tax_code, notes, tags, deleted_at, external_id FROM customers WHERE seq = ?",
-    )
-    .bind(seq)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((id, name, phones, emails, tax, notes, tags, deleted_at, external_id)) = row else { return Ok(()) };
-    let phones: Vec<crate::customers::Phone> = serde_json::from_str(&phones)?;
-    let emails: Vec<crate::customers::Email> = serde_json::from_str(&emails)?;
-    let tags: Vec<String> = serde_json::from_str(&tags)?;
-    let contacts: Vec<(String, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT name, phone, email FROM contacts WHERE customer_id = ? AND deleted_at IS NULL")
-            .bind(&id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let doc = index_doc(&DocFields {
-        name: &name,
-        phones: phones.iter().map(|p| p.number.as_str()).collect(),
-        emails: emails.iter().map(|e| e.address.as_str()).collect(),
-        tax_code: tax.as_deref(),
-        external_id: external_id.as_deref(),
-        notes: notes.as_deref(),
-        tags: &tags,
-        contacts: &contacts,
-    });
-    sqlx::query("UPDATE customers SET name_folded = ? WHERE seq = ?")
-        .bind(&doc.name_folded)
-        .bind(seq)
-        .execute(&mut *conn)
-        .await?;
-    if deleted_at.is_some() {
-        return Ok(());
-    }
-    sqlx::query("INSERT INTO customer_fts (rowid, name, body) VALUES (?, ?, ?)")
-        .bind(seq)
-        .bind(&doc.name_folded)
-        .bind(&doc.body)
-        .execute(&mut *conn)
-        .await?;
-    if !doc.phone_digits.is_empty() {
-        sqlx::query("INSERT INTO phone_fts (rowid, digits) VALUES (?, ?)")
-            .bind(seq)
-            .bind(&doc.phone_digits)
-            .execute(&mut *conn)
-            .await?;
-    }
-    for t in &doc.tags {
-        sqlx::query("INSERT OR IGNORE INTO customer_tags (customer_seq, tag) VALUES (?, ?)")
-            .bind(seq)
-            .bind(t)
-            .execute(&mut *conn)
-            .await?;
-    }
-    for k in &doc.keys {
-        sqlx::query("INSERT OR IGNORE INTO customer_keys (key, customer_seq) VALUES (?, ?)")
-            .bind(k)
-            .bind(seq)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
 }
 
 /// SQL conditions on `c` (customers) for the filters, and their bind values.

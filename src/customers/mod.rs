@@ -5,11 +5,13 @@
 use crate::db::new_id;
 use crate::error::{Error, Errors, FieldError, Result};
 use crate::settings::CustomFieldKind;
-use crate::{search, validate, Workspace};
+use crate::{validate, Workspace};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
+
+pub(crate) mod write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type, Default)]
 #[serde(rename_all = "snake_case")]
@@ -765,7 +767,7 @@ impl Workspace {
             .map(|f| (f.id.clone(), new.custom.iter().find(|(i, _)| i == &f.id).and_then(|(_, v)| v.clone())))
             .collect();
         let seq = live_or_trashed_seq(w.conn(), id).await?;
-        write_columns(w.conn(), seq, id, &columns, &custom, now).await?;
+        write::on_handle(w.conn(), |c, fts| write::update(c, seq, id, &columns, &custom, now, fts)).await?;
         w.commit().await?;
         self.customer(id).await
     }
@@ -793,7 +795,7 @@ impl Workspace {
         .fetch_optional(&mut *w.conn())
         .await?;
         let seq = seq.ok_or_else(|| Error::not_found("customer", id))?;
-        search::reindex(w.conn(), seq).await?;
+        reindex(w.conn(), seq).await?;
         w.commit().await
     }
 
@@ -814,7 +816,7 @@ impl Workspace {
         ] {
             sqlx::query(sql).bind(id).execute(&mut *w.conn()).await?;
         }
-        search::unindex(w.conn(), seq).await?;
+        write::on_handle(w.conn(), |c, fts| write::unindex(c, seq, fts)).await?;
         w.commit().await
     }
 
@@ -846,7 +848,7 @@ impl Workspace {
         .execute(&mut *w.conn())
         .await?;
         touch(w.conn(), seq, now).await?;
-        search::reindex(w.conn(), seq).await?;
+        reindex(w.conn(), seq).await?;
         w.commit().await?;
         Ok(Contact {
             id,
@@ -878,7 +880,7 @@ impl Workspace {
         let customer_id = customer_id.ok_or_else(|| Error::not_found("contact", contact_id))?;
         let seq = live_seq(w.conn(), &customer_id).await?;
         touch(w.conn(), seq, now).await?;
-        search::reindex(w.conn(), seq).await?;
+        reindex(w.conn(), seq).await?;
         w.commit().await?;
         Ok(Contact {
             id: contact_id.to_string(),
@@ -904,7 +906,7 @@ impl Workspace {
         let customer_id = customer_id.ok_or_else(|| Error::not_found("contact", contact_id))?;
         let seq = live_seq(w.conn(), &customer_id).await?;
         touch(w.conn(), seq, now).await?;
-        search::reindex(w.conn(), seq).await?;
+        reindex(w.conn(), seq).await?;
         w.commit().await
     }
 }
@@ -951,32 +953,8 @@ pub(crate) async fn write_update(
     cols: &Columns,
     now: i64,
 ) -> Result<()> {
-    let columns: Vec<(&str, ColValue)> = STORED_COLUMNS.iter().copied().zip(cols.stored()?).collect();
-    write_columns(conn, seq, id, &columns, &cols.custom, now).await
-}
-
-/// Writes the given columns and custom values (field id, value) of a stored customer, and only
-/// those, then rebuilds its search entries.
-async fn write_columns(
-    conn: &mut SqliteConnection,
-    seq: i64,
-    id: &str,
-    columns: &[(&str, ColValue)],
-    custom: &[(String, Option<String>)],
-    now: i64,
-) -> Result<()> {
-    let set: Vec<String> = columns.iter().map(|(c, _)| format!("{c} = ?, ")).collect();
-    let sql = format!("UPDATE customers SET {}updated_at = ? WHERE seq = ?", set.concat());
-    let mut q = sqlx::query(&sql);
-    for (_, v) in columns {
-        q = match v {
-            ColValue::Text(t) => q.bind(t.clone()),
-            ColValue::Int(i) => q.bind(*i),
-        };
-    }
-    q.bind(now).bind(seq).execute(&mut *conn).await?;
-    write_custom_values(conn, id, custom).await?;
-    search::reindex(conn, seq).await
+    let columns = write::all_columns(cols)?;
+    write::on_handle(conn, |c, fts| write::update(c, seq, id, &columns, &cols.custom, now, fts)).await
 }
 
 /// A stored value as a person reads it (in a conflict's message): lists one item after another.
@@ -1019,63 +997,14 @@ async fn touch(conn: &mut SqliteConnection, seq: i64, now: i64) -> Result<()> {
     Ok(())
 }
 
-/// Binds the values of `STORED_COLUMNS`, in order.
-fn bind_stored<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-    cols: &Columns,
-) -> Result<sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>> {
-    for v in cols.stored()? {
-        q = match v {
-            ColValue::Text(t) => q.bind(t),
-            ColValue::Int(i) => q.bind(i),
-        };
-    }
-    Ok(q)
-}
-
+/// Inserts a validated customer with its custom values and search entries (`write::insert`).
 pub(crate) async fn insert_customer(conn: &mut SqliteConnection, id: &str, cols: &Columns, now: i64) -> Result<i64> {
-    let sql = format!(
-        "INSERT INTO customers (id, {}, created_at, updated_at) VALUES (?, {}, ?, ?) RETURNING seq",
-        STORED_COLUMNS.join(", "),
-        ["?"; STORED_COLUMNS.len()].join(", ")
-    );
-    let row = bind_stored(sqlx::query(&sql).bind(id), cols)?.bind(now).bind(now).fetch_one(&mut *conn).await?;
-    let seq: i64 = sqlx::Row::try_get(&row, 0)?;
-    write_custom_values(conn, id, &cols.custom).await?;
-    search::reindex(conn, seq).await?;
-    Ok(seq)
+    write::on_handle(conn, |c, fts| write::insert(c, id, cols, &write::doc_of(cols, &[]), now, fts)).await
 }
 
-async fn write_custom_values(conn: &mut SqliteConnection, id: &str, values: &[(String, Option<String>)]) -> Result<()> {
-    for (field_id, value) in values {
-        let existing: Option<Option<String>> =
-            sqlx::query_scalar("SELECT value FROM custom_values WHERE customer_id = ? AND field_id = ?")
-                .bind(id)
-                .bind(field_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        match (existing, value) {
-            (None, None) => {}
-            (None, Some(v)) => {
-                sqlx::query("INSERT INTO custom_values (customer_id, field_id, value) VALUES (?, ?, ?)")
-                    .bind(id)
-                    .bind(field_id)
-                    .bind(v)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            (Some(old), new) if old.as_ref() != new.as_ref() => {
-                sqlx::query("UPDATE custom_values SET value = ? WHERE customer_id = ? AND field_id = ?")
-                    .bind(new)
-                    .bind(id)
-                    .bind(field_id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            _ => {}
-        }
-    }
-    Ok(())
+/// Rebuilds a customer's search entries (`write::reindex`).
+pub(crate) async fn reindex(conn: &mut SqliteConnection, seq: i64) -> Result<()> {
+    write::on_handle(conn, |c, fts| write::reindex(c, seq, fts)).await
 }
 
 async fn duplicates_of(
@@ -1269,7 +1198,7 @@ impl Workspace {
         .execute(&mut *w.conn())
         .await?;
         touch(w.conn(), company_seq, now).await?;
-        search::reindex(w.conn(), company_seq).await?;
+        reindex(w.conn(), company_seq).await?;
         w.commit().await?;
         Ok((Created { customer: self.customer(&id).await?, duplicates }, company_id))
     }

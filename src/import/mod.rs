@@ -746,7 +746,7 @@ impl Assessed {
     fn of(plan: &Plan, lookups: &Lookups, rules: &Rules, rec: source::Record) -> Assessed {
         let (problems, checked) = assess(plan, lookups, rules, &rec);
         let checked = checked.map(|(cols, company, title, notices)| Checked {
-            doc: write::doc_of(&cols, &[]),
+            doc: crate::customers::write::doc_of(&cols, &[]),
             keys: cols.keys(),
             title: title.filter(|_| company.is_some()),
             cols,
@@ -913,7 +913,7 @@ fn run(
         let first_new_seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM customers", [], |r| r.get(0))?;
         let mut rejects = Rejects::new(ctx, &opened);
         let mut last_tick = Instant::now();
-        let mut fts = write::FtsBatch::default();
+        let mut fts = crate::customers::write::FtsBatch::default();
         // Reading and checking rows (parsing, phone numbers, search text) runs on a second thread a
         // few hundred rows ahead, so the one writer only writes.
         let rows = &mut opened.rows;
@@ -966,7 +966,7 @@ fn run(
                                 report.skipped += 1;
                                 continue;
                             }
-                            let (_, existing) = write::load_columns(&conn, *seq)?;
+                            let (_, existing) = crate::customers::write::load_columns(&conn, *seq)?;
                             let (merged, kept) = write::merge(&existing, &cols);
                             for k in kept {
                                 report.kept.push(KeptValue {
@@ -977,7 +977,15 @@ fn run(
                                     ignored: k.ignored,
                                 });
                             }
-                            write::update_customer(&conn, *seq, id, &merged, ctx.now, &mut fts)?;
+                            crate::customers::write::update(
+                                &conn,
+                                *seq,
+                                id,
+                                &crate::customers::write::all_columns(&merged)?,
+                                &merged.custom,
+                                ctx.now,
+                                &mut fts,
+                            )?;
                             report.merged += 1;
                         }
                         (first, _) => {
@@ -992,7 +1000,14 @@ fn run(
                                     action: "created".into(),
                                 });
                             }
-                            write::insert_customer(&conn, &crate::db::new_id(), &cols, &doc, ctx.now, &mut fts)?;
+                            crate::customers::write::insert(
+                                &conn,
+                                &crate::db::new_id(),
+                                &cols,
+                                &doc,
+                                ctx.now,
+                                &mut fts,
+                            )?;
                             report.imported += 1;
                         }
                     }
@@ -1002,8 +1017,9 @@ fn run(
                             Some(c) => c,
                             None => {
                                 let cid = crate::db::new_id();
-                                let doc = write::doc_of(&company, &[]);
-                                let seq = write::insert_customer(&conn, &cid, &company, &doc, ctx.now, &mut fts)?;
+                                let doc = crate::customers::write::doc_of(&company, &[]);
+                                let seq =
+                                    crate::customers::write::insert(&conn, &cid, &company, &doc, ctx.now, &mut fts)?;
                                 report.companies += 1;
                                 (cid, seq)
                             }

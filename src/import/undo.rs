@@ -139,7 +139,7 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
         .fetch_optional(&mut *w.conn())
         .await?;
         let Some(seq) = seq else { continue }; // purged since
-        crate::search::reindex(w.conn(), seq).await?; // a trashed customer leaves the indexes
+        crate::customers::reindex(w.conn(), seq).await?; // a trashed customer leaves the indexes
         out.removed += 1;
     }
 
@@ -234,7 +234,7 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
             .fetch_optional(&mut *w.conn())
             .await?;
         if let Some(seq) = seq {
-            crate::search::reindex(w.conn(), seq).await?;
+            crate::customers::reindex(w.conn(), seq).await?;
         }
     }
 
