@@ -182,6 +182,7 @@ fn raw_insert(rt: &tokio::runtime::Runtime, file: &Path, ws_path: &Path) -> f64 
         let mut key = conn.prepare("INSERT OR IGNORE INTO customer_keys (key, customer_seq) VALUES (?, ?)").unwrap();
         let mut fts = conn.prepare("INSERT INTO customer_fts (rowid, name, body) VALUES (?, ?, ?)").unwrap();
         let mut phone = conn.prepare("INSERT INTO phone_fts (rowid, digits) VALUES (?, ?)").unwrap();
+        let mut pending: Vec<(i64, String, String, String)> = Vec::new();
         for (i, row) in rows.enumerate() {
             let cell = |c: usize| row.get(c).filter(|v| !v.is_empty()).cloned();
             let name = cell(0).unwrap_or_default();
@@ -202,7 +203,19 @@ fn raw_insert(rt: &tokio::runtime::Runtime, file: &Path, ws_path: &Path) -> f64 
             let seq = conn.last_insert_rowid();
             key.execute(rusqlite::params![format!("p:{number}"), seq]).unwrap();
             key.execute(rusqlite::params![format!("e:{email}"), seq]).unwrap();
-            fts.execute(rusqlite::params![seq, name, format!("{email} \n {}", notes.unwrap_or_default())]).unwrap();
+            pending.push((seq, name, format!("{email} \n {}", notes.unwrap_or_default()), number));
+            // full-text rows back to back, as a bulk loader of FTS5 does: between inserts into
+            // other tables (whose triggers open statement savepoints) FTS5 writes its pending
+            // terms out every time
+            if pending.len() == 5000 {
+                for (seq, name, body, number) in pending.drain(..) {
+                    fts.execute(rusqlite::params![seq, name, body]).unwrap();
+                    phone.execute(rusqlite::params![seq, number]).unwrap();
+                }
+            }
+        }
+        for (seq, name, body, number) in pending.drain(..) {
+            fts.execute(rusqlite::params![seq, name, body]).unwrap();
             phone.execute(rusqlite::params![seq, number]).unwrap();
         }
     }

@@ -1,10 +1,12 @@
 //! Tend desktop shell: Tauri commands over the core `Workspace` (DESIGN: the desktop shell), a
 //! module per domain in `commands/`; they translate arguments and errors, nothing more. Here: the
-//! shared state, events, dialogs, restore at start, the background check and daily backup.
+//! shared state, events, dialogs, restore at start, the background check and daily backup;
+//! `shell.rs` holds the shell's work behind the commands that do more than call the core.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
 mod files;
+mod shell;
 
 use files::{Access, Granted};
 use std::sync::atomic::Ordering;
@@ -53,10 +55,6 @@ fn e(err: tend::Error) -> ErrorPayload {
     };
     ErrorPayload::from(err)
 }
-
-/// Rows done and speed of the import under way, sent to the window.
-#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, specta::Type, tauri_specta::Event)]
-struct ImportProgressEvent(ImportProgress);
 
 /// A filter of a file dialog: its name and the extensions it shows ("csv", "xlsx").
 #[derive(serde::Deserialize, Debug, Clone, specta::Type)]
@@ -213,7 +211,7 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::workspace::workspace_export,
             commands::workspace::workspace_import,
         ])
-        .events(tauri_specta::collect_events![ImportProgressEvent, WriteWaitingEvent, WorkspaceDamagedEvent])
+        .events(tauri_specta::collect_events![WriteWaitingEvent, WorkspaceDamagedEvent])
 }
 
 fn export_bindings(builder: &tauri_specta::Builder<tauri::Wry>, path: &str) -> Result<(), String> {

@@ -14,8 +14,10 @@ pub(crate) async fn import_preview(
     let path = granted.check(Access::Read, &path).map_err(e)?;
     ws.get()?.import_preview(&path, &options, rows as usize).await.map_err(e)
 }
+/// Runs an import; its progress comes on `progress`, this run's own channel.
 #[tauri::command]
 #[specta::specta]
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn import_run(
     app: tauri::AppHandle,
     ws: Ws<'_>,
@@ -24,34 +26,9 @@ pub(crate) async fn import_run(
     key: String,
     path: String,
     options: ImportOptions,
+    progress: tauri::ipc::Channel<ImportProgress>,
 ) -> R<ImportReport> {
-    let path = granted.check(Access::Read, &path).map_err(e)?;
-    let mut options = options;
-    // rejected rows go to a file of the app's own, which the window can offer to save elsewhere
-    // (never to a path the window names)
-    let dir = rejects_dir(&app).map_err(|err| e(tend::Error::Io(std::io::Error::other(err.to_string()))))?;
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-    std::fs::create_dir_all(&dir).map_err(|err| e(err.into()))?;
-    // two imports may start in the same millisecond: each gets its own file
-    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    options.rejects_path = Some(dir.join(format!("rejected-rows-{stamp}-{n}.csv")).display().to_string());
-    let w = ws.get()?;
-    let flag = cancel.register(&key);
-    let emitter = app.clone();
-    let res = w
-        .import(
-            &path,
-            &options,
-            move |p| {
-                let _ = ImportProgressEvent(p).emit(&emitter);
-            },
-            flag,
-        )
-        .await
-        .map_err(e);
-    cancel.done(&key);
-    res
+    shell::run_import(&app, &ws, &granted, &cancel, key, path, options, progress).await
 }
 #[tauri::command]
 #[specta::specta]
@@ -68,8 +45,7 @@ pub(crate) async fn import_undo(ws: Ws<'_>, id: Option<String>) -> R<UndoReport>
 pub(crate) async fn import_list(ws: Ws<'_>) -> R<Vec<ImportSummary>> {
     ws.get()?.imports().await.map_err(e)
 }
-/// Saves a copy of an import's rejected rows (a file the app wrote in its own folder) where the
-/// user picks in a save dialog opened here; the chosen path, or None when cancelled.
+/// Saves a copy of an import's rejected rows where the user picks; the path, or None.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn import_rejects_save(
@@ -78,11 +54,7 @@ pub(crate) async fn import_rejects_save(
     rejects_path: String,
     file_name: String,
 ) -> R<Option<String>> {
-    let from = granted.check(Access::Read, &rejects_path).map_err(e)?;
-    let filter = FileFilter { name: "CSV".into(), extensions: vec!["csv".into()] };
-    let Some(to) = ask(&window, &granted, Access::Write, filter, Some(file_name)).await? else { return Ok(None) };
-    std::fs::copy(&from, &to).map_err(|err| e(err.into()))?;
-    Ok(Some(to))
+    shell::save_rejects(&window, &granted, &rejects_path, file_name).await
 }
 #[tauri::command]
 #[specta::specta]

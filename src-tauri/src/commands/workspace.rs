@@ -32,10 +32,5 @@ pub(crate) async fn workspace_import(ws: Ws<'_>, granted: tauri::State<'_, Grant
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn workspace_status(ws: Ws<'_>, notes: tauri::State<'_, StartNotes>) -> R<WorkspaceStatus> {
-    let restore_failed = notes.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let (damaged, long_write) = match ws.get() {
-        Ok(w) => (w.damaged(), w.long_write()),
-        Err(_) => (None, None),
-    };
-    Ok(WorkspaceStatus { damaged, long_write, restore_failed })
+    Ok(shell::status(&ws, &notes))
 }

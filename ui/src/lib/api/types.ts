@@ -2,6 +2,7 @@
 // they follow the Rust types without being copied, whatever names the generator gives them.
 // Outputs are what a command resolves to; inputs are the full shape of what a command accepts.
 
+import type { Channel } from '@tauri-apps/api/core';
 import type { commands } from './bindings';
 
 type Commands = typeof commands;
@@ -47,6 +48,8 @@ export type ImportPreview = Out<'importPreview'>;
 export type PreviewRow = ImportPreview['rows'][number];
 export type Mapping = ImportPreview['mapping'];
 export type ImportReport = Out<'importRun'>;
+/** What an import reports as it runs, on the channel `importRun` takes. */
+export type ImportProgress = Parameters<Commands['importRun']>[3] extends Channel<infer T> ? T : never;
 export type RowError = ImportReport['failed'][number];
 export type ImportSummary = Out<'importList'>[number];
 export type UndoReport = Out<'importUndo'>;
