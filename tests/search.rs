@@ -209,6 +209,8 @@ async fn assert_counts_exact(ws: &tend::Workspace, when: &str) {
     .await
     .unwrap();
     assert_eq!(kept, counted, "live counts differ from counting, {when}");
+    let live = counted.iter().find(|(d, _, _)| d == "all").map(|r| r.2).unwrap_or(0);
+    assert_eq!(ws.info().await.unwrap().customer_count, live, "the workspace's customer count, {when}");
 }
 
 #[tokio::test]

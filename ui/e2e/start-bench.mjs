@@ -23,8 +23,12 @@ async function once(application, selector) {
   });
   try {
     for (;;) {
-      const shown = await browser.execute((s) => document.querySelector(s) !== null, selector);
-      if (shown) return performance.now() - t0;
+      // the page's own clock: how much of the start is the page's (from its navigation on)
+      const page = await browser.execute((s) => (document.querySelector(s) !== null ? performance.now() : null), selector);
+      if (page !== null) {
+        pageShare.push(page);
+        return performance.now() - t0;
+      }
       if (performance.now() - t0 > 60000) throw new Error(`${application}: ${selector} not shown after 60 s`);
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -41,16 +45,23 @@ function stats(xs) {
 
 const app = [];
 const empty = [];
+let pageShare = [];
 await once(process.env.START_EMPTY, '[data-testid="ready"]'); // warm-up of both, not counted
 await once(process.env.START_APP, '[data-testid="customer-row"]');
+const emptyPage = [];
+const appPage = [];
 for (let i = 0; i < RUNS; i++) {
+  pageShare = emptyPage;
   empty.push(await once(process.env.START_EMPTY, '[data-testid="ready"]'));
+  pageShare = appPage;
   app.push(await once(process.env.START_APP, '[data-testid="customer-row"]'));
 }
 const a = stats(app);
 const e = stats(empty);
-console.log(`| | runs | median ms | p95 ms |`);
-console.log(`|---|---|---|---|`);
-console.log(`| Tend to its first customer row | ${RUNS} | ${a.median.toFixed(0)} | ${a.p95.toFixed(0)} |`);
-console.log(`| empty Tauri 2 window to its page | ${RUNS} | ${e.median.toFixed(0)} | ${e.p95.toFixed(0)} |`);
+const ap = stats(appPage);
+const ep = stats(emptyPage);
+console.log(`| | runs | median ms | p95 ms | of which in the page (median) |`);
+console.log(`|---|---|---|---|---|`);
+console.log(`| Tend to its first customer row | ${RUNS} | ${a.median.toFixed(0)} | ${a.p95.toFixed(0)} | ${ap.median.toFixed(0)} |`);
+console.log(`| empty Tauri 2 window to its page | ${RUNS} | ${e.median.toFixed(0)} | ${e.p95.toFixed(0)} | ${ep.median.toFixed(0)} |`);
 console.log(`Tend / empty window: median ${(a.median / e.median).toFixed(2)}x, p95 ${(a.p95 / e.p95).toFixed(2)}x`);

@@ -64,21 +64,18 @@ export async function dismissRestoreFailure(): Promise<void> {
 export async function start(): Promise<void> {
   const navLangs = typeof navigator !== 'undefined' ? navigator.languages ?? [navigator.language] : [];
   setupI18n(pickLanguage(null, navLangs));
+  // asked all at once: the first screen waits for the slowest, not for their sum
+  const status = watchStatus().catch((e) => console.error('workspace status', e));
   try {
-    await watchStatus();
-  } catch (e) {
-    console.error('workspace status', e);
-  }
-  try {
-    const info = await api.workspaceInfo();
+    const [info] = await Promise.all([api.workspaceInfo(), loadStaff(), loadStages(), loadCustomFields()]);
     app.info = info;
     app.tz = info.time_zone || DEFAULT_TIME_ZONE;
     app.lang = pickLanguage(info.language, navLangs);
     applyLanguage(app.lang);
-    await Promise.all([loadStaff(), loadStages(), loadCustomFields()]);
   } catch (e) {
     app.startError = e;
   }
+  await status;
   app.ready = true;
 }
 
