@@ -212,9 +212,7 @@ pub(crate) fn reindex(conn: &Connection, seq: i64, fts: &mut FtsBatch) -> Result
 
 /// A stored customer's columns (custom values by field id).
 pub(crate) fn load_columns(conn: &Connection, seq: i64) -> Result<(String, Columns)> {
-    load(conn, seq)?
-        .map(|(id, cols, _)| (id, cols))
-        .ok_or_else(|| crate::Error::not_found("customer", seq.to_string()))
+    load(conn, seq)?.map(|(id, cols, _)| (id, cols)).ok_or_else(|| crate::Error::not_found("customer", seq.to_string()))
 }
 
 /// A stored customer's id, columns and whether it is in the trash; `None` if there is none.
