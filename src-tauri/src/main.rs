@@ -44,6 +44,10 @@ impl Shared {
 type Ws<'a> = tauri::State<'a, Shared>;
 type R<T> = Result<T, ErrorPayload>;
 
+/// How long after start the background work (the check of a big workspace, the daily backup)
+/// waits, so that it does not compete with the window's first screen.
+const BACKGROUND_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The workspace this process opened, for noting damage met by any command.
 static OPEN: std::sync::OnceLock<Arc<Workspace>> = std::sync::OnceLock::new();
 
@@ -319,6 +323,9 @@ fn main() {
                             log::error!("workspace damaged: {detail}");
                             let _ = WorkspaceDamagedEvent(detail).emit(&handle);
                         };
+                        // the first screen first: on two cores a check reading the whole file
+                        // beside the window's first render makes the window wait for it
+                        tokio::time::sleep(BACKGROUND_GRACE).await;
                         if !ws.checked_on_open() {
                             match ws.verify().await {
                                 Ok(r) if r.ok => log::info!("background check passed in {} ms", r.millis),
