@@ -27,6 +27,7 @@ pub const LOCAL_TABLES: &[&str] = &[
     "customer_keys",
     "customer_tags",
     "customer_counts",
+    "customer_activity",
     "change_tables",
     "change_columns",
 ];
@@ -35,6 +36,19 @@ pub const LOCAL_TABLES: &[&str] = &[
 /// text): its archives are read too, their records converted as migration 0006 converts a
 /// workspace (the same SQL, taken from the migration).
 const V1_LOG_SCHEMA: i64 = 5;
+
+/// Tables added to the schema since the first archive format, with the schema that added them:
+/// an archive made before holds none of them, and they stay empty when it is read.
+const ADDED_IN: &[(&str, i64)] = &[("segments", 8), ("segment_members", 8)];
+
+/// The shared tables an archive of `schema` holds, of this app's `names`.
+fn tables_of_schema(names: &[String], schema: i64) -> Vec<String> {
+    names
+        .iter()
+        .filter(|t| ADDED_IN.iter().find(|(n, _)| n == t).is_none_or(|(_, since)| *since <= schema))
+        .cloned()
+        .collect()
+}
 
 fn v1_conversion() -> Result<&'static str> {
     let sql = include_str!("../migrations/0006_change_log_v2.sql");
@@ -173,7 +187,7 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
         ));
     }
     let v1_log = manifest.schema_version == V1_LOG_SCHEMA;
-    if manifest.schema_version != Workspace::schema_version() && !v1_log {
+    if manifest.schema_version < V1_LOG_SCHEMA || manifest.schema_version > Workspace::schema_version() {
         return Err(archive_error(
             "archive.schema_mismatch",
             format!("archive {}, this app {}", manifest.schema_version, Workspace::schema_version()),
@@ -190,7 +204,7 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
     if used > 0 {
         return Err(archive_error("archive.not_empty", db.display().to_string()));
     }
-    let names = tables(&conn)?;
+    let names = tables_of_schema(&tables(&conn)?, manifest.schema_version);
     if !names.iter().eq(manifest.tables.keys()) {
         return Err(archive_error(
             "archive.schema_mismatch",

@@ -27,6 +27,8 @@ pub const LOCAL_COLUMNS: &[(&str, &[&str])] = &[
     ("contacts", &["id"]),
     ("custom_values", &["customer_id", "field_id"]),
     ("interactions", &["id"]),
+    ("segments", &["id"]),
+    ("segment_members", &["segment_id", "customer_id"]),
 ];
 
 /// How a row id names a row of each tracked table: its key column, or two joined by `/`.
@@ -39,6 +41,8 @@ const KEY_COLUMNS: &[(&str, &[&str])] = &[
     ("contacts", &["id"]),
     ("custom_values", &["customer_id", "field_id"]),
     ("interactions", &["id"]),
+    ("segments", &["id"]),
+    ("segment_members", &["segment_id", "customer_id"]),
 ];
 
 /// SQL for the code of table `name` (a constant subquery SQLite runs once).

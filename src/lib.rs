@@ -34,6 +34,7 @@ pub mod integrity;
 pub mod interactions;
 pub mod schedule;
 pub mod search;
+pub mod segments;
 pub mod settings;
 pub mod staff;
 pub mod validate;

@@ -74,6 +74,20 @@ async fn a_workspace_archive_round_trips_every_table() {
     let twin1 = ws.create_customer(&person("Đỗ Minh Tâm", "0977 000 111")).await.unwrap().customer;
     let twin2 = ws.create_customer(&person("Do Minh Tam", "+84 977 000 111")).await.unwrap().customer;
     let merge = ws.merge_customers(&twin1.id, &twin2.id, &[]).await.unwrap();
+    // a dynamic segment and a static list with a member
+    use tend::segments::{SegmentInput, SegmentKind};
+    let rules = r#"{"all":[{"field":"purchase_total","op":"gte","value":1000000}]}"#;
+    let buyers = ws
+        .create_segment(&SegmentInput {
+            name: "Đã mua".into(), kind: SegmentKind::Dynamic, rules: Some(rules.into())
+        })
+        .await
+        .unwrap();
+    let list = ws
+        .create_segment(&SegmentInput { name: "Hội chợ".into(), kind: SegmentKind::Static, rules: None })
+        .await
+        .unwrap();
+    ws.add_to_segment(&list.id, std::slice::from_ref(&a.id)).await.unwrap();
 
     let archive = f.dir.path().join("ws.tendx");
     let m = ws.export_workspace(&archive).await.unwrap();
@@ -99,6 +113,11 @@ async fn a_workspace_archive_round_trips_every_table() {
     let archived: Vec<&String> = m.tables.keys().collect();
     let expected: Vec<&String> = tables.iter().filter(|t| !tend::archive::LOCAL_TABLES.contains(&t.as_str())).collect();
     assert_eq!(archived, expected);
+    assert_eq!(m.tables["segments"], 2);
+    assert_eq!(m.tables["segment_members"], 1);
+    // the purchase totals are derived again from the interactions: the segment holds A again
+    assert_eq!(g.ws.segment_member_ids(&buyers.id).await.unwrap(), vec![a.id.clone()]);
+    assert_eq!(g.ws.segment_member_ids(&list.id).await.unwrap(), vec![a.id.clone()]);
     let undone = g.ws.undo_merge(&merge.merge_id).await.unwrap();
     assert!(undone.is_empty(), "{undone:?}");
     assert!(g.ws.customer(&twin2.id).await.unwrap().deleted_at.is_none(), "the merged twin is back");
@@ -141,4 +160,57 @@ async fn a_workspace_archive_round_trips_every_table() {
     assert!(h.ws.import_workspace(&bad).await.is_err());
     assert!(rows(h.ws.path(), "customers").is_empty() && rows(h.ws.path(), "txs").is_empty());
     assert_eq!(rows(h.ws.path(), "stages").len(), 6, "the built-in stages are back after the rollback");
+}
+
+/// Rewrites `archive` as an older schema made it: `schema` in the manifest, without `drop`.
+fn as_older_archive(archive: &std::path::Path, dest: &std::path::Path, schema: i64, drop: &[&str]) {
+    use std::io::{Read, Write};
+    let mut z = zip::ZipWriter::new(std::fs::File::create(dest).unwrap());
+    let o = zip::write::SimpleFileOptions::default();
+    let mut src = zip::ZipArchive::new(std::fs::File::open(archive).unwrap()).unwrap();
+    for i in 0..src.len() {
+        let mut e = src.by_index(i).unwrap();
+        let name = e.name().to_string();
+        if name.ends_with('/') || drop.iter().any(|t| name == format!("tables/{t}.jsonl")) {
+            continue;
+        }
+        let mut data = Vec::new();
+        e.read_to_end(&mut data).unwrap();
+        if name == "manifest.json" {
+            let mut m: serde_json::Value = serde_json::from_slice(&data).unwrap();
+            m["schema_version"] = schema.into();
+            for t in drop {
+                m["tables"].as_object_mut().unwrap().remove(*t);
+            }
+            data = serde_json::to_vec(&m).unwrap();
+        }
+        z.start_file(name, o).unwrap();
+        z.write_all(&data).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+#[tokio::test]
+async fn an_archive_made_before_segments_is_read_and_one_from_a_newer_schema_is_refused() {
+    let f = open().await;
+    let a = f.ws.create_customer(&person("Nguyễn Văn A", "0912 345 678")).await.unwrap().customer;
+    let archive = f.dir.path().join("ws.tendx");
+    f.ws.export_workspace(&archive).await.unwrap();
+    // schema 7 had no segments: its archive holds neither table, and reads into this build
+    let old = f.dir.path().join("old.tendx");
+    as_older_archive(&archive, &old, 7, &["segments", "segment_members"]);
+    let g = open().await;
+    g.ws.import_workspace(&old).await.unwrap();
+    assert_eq!(g.ws.customer(&a.id).await.unwrap().name, "Nguyễn Văn A");
+    assert!(g.ws.segments().await.unwrap().is_empty());
+    // a schema-7 archive that holds them is not what schema 7 wrote: refused, nothing written
+    let odd = f.dir.path().join("odd.tendx");
+    as_older_archive(&archive, &odd, 7, &[]);
+    let h = open().await;
+    assert!(h.ws.import_workspace(&odd).await.is_err());
+    assert_eq!(count(&h.ws, "customers").await, 0);
+    let newer = f.dir.path().join("newer.tendx");
+    as_older_archive(&archive, &newer, tend::Workspace::schema_version() + 1, &[]);
+    let e = h.ws.import_workspace(&newer).await.unwrap_err();
+    assert!(e.to_string().contains("schema"), "{e}");
 }

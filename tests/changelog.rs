@@ -191,6 +191,7 @@ async fn every_column_of_every_tracked_table_is_tracked() {
         "customer_keys",
         "customer_tags",
         "customer_counts",
+        "customer_activity",
     ];
     let tracked: Vec<(i64, String)> =
         sqlx::query_as("SELECT code, name FROM change_tables ORDER BY code").fetch_all(ws.pool()).await.unwrap();

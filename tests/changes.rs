@@ -186,6 +186,26 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
         sqlx::query_scalar("SELECT id FROM customers WHERE name = 'Lý Thu'").fetch_one(ws.pool()).await.unwrap();
     let merge = step!("merge_customers", ws.merge_customers(&lythu, &twin.id, &[]));
     step!("undo_merge", ws.undo_merge(&merge.merge_id));
+    use tend::segments::{SegmentInput, SegmentKind};
+    let rules = |v: i64| Some(format!(r#"{{"all":[{{"field":"purchase_count","op":"gte","value":{v}}}]}}"#));
+    let seg = step!(
+        "create_segment",
+        ws.create_segment(&SegmentInput { name: "Mua nhiều".into(), kind: SegmentKind::Dynamic, rules: rules(3) })
+    );
+    step!(
+        "update_segment",
+        ws.update_segment(
+            &seg.id,
+            &SegmentInput { name: "Mua nhiều".into(), kind: SegmentKind::Dynamic, rules: rules(2) }
+        )
+    );
+    let list = step!(
+        "create_segment",
+        ws.create_segment(&SegmentInput { name: "Hội chợ".into(), kind: SegmentKind::Static, rules: None })
+    );
+    step!("add_to_segment", ws.add_to_segment(&list.id, std::slice::from_ref(&twin.id)));
+    step!("remove_from_segment", ws.remove_from_segment(&list.id, std::slice::from_ref(&twin.id)));
+    step!("remove_segment", ws.remove_segment(&seg.id));
     assert_eq!(last, counts(ws).await);
 
     // The list above covers every function that opens the write path.

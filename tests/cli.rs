@@ -386,3 +386,66 @@ fn changes_show_and_apply_carry_a_transaction_to_another_workspace_once() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("file"), "{err}");
 }
+
+#[test]
+fn segments_and_settings_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.tend");
+    let (code, _, err) = tend(&db, &["demo", "--customers", "300", "--seed", "3", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let rules = dir.path().join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"{"all": [{"field": "province", "op": "eq", "value": "ha noi"}, {"field": "age", "op": "gte", "value": 30}]}"#,
+    )
+    .unwrap();
+    let (code, n, err) = tend(&db, &["segment", "count", "--rules", rules.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let count = n["count"].as_i64().expect("count");
+    assert!(count > 0 && count < 300, "{n}");
+
+    let (code, seg, err) =
+        tend(&db, &["segment", "create", "--name", "Hà Nội từ 30", "--rules", rules.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let id = seg["id"].as_str().unwrap().to_string();
+    let (_, list, _) = tend(&db, &["segment", "list", "--json"]);
+    assert_eq!(list[0]["name"], "Hà Nội từ 30");
+    assert_eq!(list[0]["count"], count);
+    assert_eq!(list[0]["rules"]["all"][0]["value"], "ha noi");
+    let (code, members, _) = tend(&db, &["segment", "members", &id, "--limit", "500", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(members["total"], count);
+    assert_eq!(members["rows"].as_array().unwrap().len() as i64, count);
+    let first = members["rows"][0]["id"].as_str().unwrap().to_string();
+
+    let (code, fair, _) = tend(&db, &["segment", "create", "--name", "Hội chợ", "--static", "--json"]);
+    assert_eq!(code, 0);
+    let fair = fair["id"].as_str().unwrap().to_string();
+    let (code, added, _) = tend(&db, &["segment", "add", &fair, &first, "--json"]);
+    assert_eq!((code, added["added"].as_i64()), (0, Some(1)));
+    let (_, members, _) = tend(&db, &["segment", "members", &fair, "--json"]);
+    assert_eq!(members["rows"][0]["id"], first.as_str());
+    let (code, _, _) = tend(&db, &["segment", "create", "--name", "VIP", "--preset", "vip", "--json"]);
+    assert_eq!(code, 0);
+
+    // bad rules: exit 2, the place and the reason named, nothing saved
+    std::fs::write(&rules, r#"{"all": [{"field": "provice", "op": "eq", "value": "x"}]}"#).unwrap();
+    let (code, e, _) = tend(&db, &["segment", "create", "--name", "Sai", "--rules", rules.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 2);
+    assert_eq!(e["error"]["fields"][0]["field"], "rules.all[0].field");
+    assert_eq!(e["error"]["fields"][0]["message_key"], "segment.unknown_field");
+    let (_, list, _) = tend(&db, &["segment", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 3);
+
+    // the time zone: today, ages and "within N days" follow it
+    let (code, _, err) = tend(&db, &["settings", "set", "time_zone", "Europe/Berlin", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, shown, _) = tend(&db, &["settings", "show", "--json"]);
+    assert_eq!(shown["time_zone"], "Europe/Berlin");
+    let (code, e, _) = tend(&db, &["settings", "set", "time_zone", "Mars/Olympus", "--json"]);
+    assert_eq!(code, 2);
+    assert_eq!(e["error"]["fields"][0]["field"], "time_zone");
+    let (code, e, _) = tend(&db, &["settings", "set", "colour", "blue", "--json"]);
+    assert_eq!(code, 2);
+    assert_eq!(e["error"]["fields"][0]["message_key"], "settings.unknown_key");
+}

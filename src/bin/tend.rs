@@ -107,11 +107,103 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Segments: saved customer lists, by rules (dynamic) or by hand (static).
+    Segment {
+        #[command(subcommand)]
+        command: SegmentCommand,
+    },
+    /// The workspace's settings.
+    Settings {
+        #[command(subcommand)]
+        command: SettingsCommand,
+    },
     /// Search customers by name, contact, phone (any form or fragment), email, tax code, notes.
     Search {
         query: String,
         #[arg(long, default_value_t = 20)]
         limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SegmentCommand {
+    /// How many customers the rules in RULES (a JSON file, or - for standard input) match.
+    Count {
+        #[arg(long)]
+        rules: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save a segment: dynamic with --rules, or a static list with --static.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, conflicts_with = "static_list", required_unless_present_any = ["static_list", "preset"])]
+        rules: Option<PathBuf>,
+        /// A static list (members added with `segment add`).
+        #[arg(long = "static")]
+        static_list: bool,
+        /// One of the ready-made segments (`segment presets`).
+        #[arg(long, conflicts_with_all = ["rules", "static_list"])]
+        preset: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The saved segments.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A segment's members, by name.
+    Members {
+        id: String,
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add customers to a static list.
+    Add {
+        id: String,
+        customers: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take customers off a static list.
+    Remove {
+        id: String,
+        customers: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a segment (its customers stay as they are).
+    Delete {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The ready-made segments and their rules.
+    Presets {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Set one setting: time_zone (an IANA zone such as Asia/Ho_Chi_Minh) or language (vi, en).
+    Set {
+        key: String,
+        value: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The workspace's settings.
+    Show {
         #[arg(long)]
         json: bool,
     },
@@ -368,6 +460,18 @@ fn wants_json(c: &Command) -> bool {
             command:
                 CustomerCommand::Add { json, .. } | CustomerCommand::Edit { json, .. } | CustomerCommand::Show { json, .. },
         } => *json,
+        Command::Segment {
+            command:
+                SegmentCommand::Count { json, .. }
+                | SegmentCommand::Create { json, .. }
+                | SegmentCommand::List { json }
+                | SegmentCommand::Members { json, .. }
+                | SegmentCommand::Add { json, .. }
+                | SegmentCommand::Remove { json, .. }
+                | SegmentCommand::Delete { json, .. }
+                | SegmentCommand::Presets { json },
+        } => *json,
+        Command::Settings { command: SettingsCommand::Set { json, .. } | SettingsCommand::Show { json } } => *json,
         Command::Import {
             command:
                 ImportCommand::Customers { file: FileImport { json, .. }, .. }
@@ -809,6 +913,31 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                     .join("\n")
             })?;
         }
+        Command::Segment { command } => segment(ws, command).await?,
+        Command::Settings { command: SettingsCommand::Set { key, value, json } } => {
+            match key.as_str() {
+                "time_zone" => ws.set_time_zone(&value).await?,
+                "language" => ws.set_language(&value).await?,
+                _ => {
+                    return Err(Error::Validation(vec![
+                        tend::FieldError::new("key", "settings.unknown_key").with("value", &key)
+                    ]))
+                }
+            }
+            let value = serde_json::json!({ key.clone(): value });
+            print(json, &value, || format!("{key} set"))?;
+        }
+        Command::Settings { command: SettingsCommand::Show { json } } => {
+            let info = ws.info().await?;
+            let value = serde_json::json!({ "time_zone": info.time_zone, "language": info.language });
+            print(json, &value, || {
+                format!(
+                    "time_zone = {}\nlanguage = {}",
+                    info.time_zone,
+                    info.language.as_deref().unwrap_or("(the system's)")
+                )
+            })?;
+        }
         Command::Search { query, limit, json } => {
             let hits = ws.search(&query, limit).await?;
             print(json, &hits, || {
@@ -820,6 +949,89 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         }
     }
     Ok(())
+}
+
+/// Reads a rules file (or standard input for `-`).
+fn read_rules(path: &std::path::Path) -> Result<String, Error> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+        return Ok(s);
+    }
+    Ok(std::fs::read_to_string(path)?)
+}
+
+fn page_text(page: &tend::search::CustomerPage) -> String {
+    let mut lines: Vec<String> = page.rows.iter().map(|r| format!("{}  {}", r.id, r.name)).collect();
+    if let Some(t) = page.total {
+        lines.push(format!("({t} in all)"));
+    }
+    lines.join("\n")
+}
+
+async fn segment(ws: &Workspace, command: SegmentCommand) -> Result<(), Error> {
+    use tend::segments::{SegmentInput, SegmentKind};
+    match command {
+        SegmentCommand::Count { rules, json } => {
+            let n = ws.segment_count(&read_rules(&rules)?).await?;
+            print(json, &serde_json::json!({ "count": n }), || n.to_string())
+        }
+        SegmentCommand::Create { name, rules, static_list, preset, json } => {
+            let seg = match (preset, rules) {
+                (Some(key), _) => ws.create_preset_segment(&key, &name).await?,
+                (None, Some(rules)) => {
+                    let input = SegmentInput { name, kind: SegmentKind::Dynamic, rules: Some(read_rules(&rules)?) };
+                    ws.create_segment(&input).await?
+                }
+                (None, None) => {
+                    debug_assert!(static_list);
+                    ws.create_segment(&SegmentInput { name, kind: SegmentKind::Static, rules: None }).await?
+                }
+            };
+            print(json, &seg, || format!("segment {} {} saved", seg.id, seg.name))
+        }
+        SegmentCommand::List { json } => {
+            let list = ws.segments().await?;
+            let mut out = Vec::new();
+            for s in &list {
+                out.push(serde_json::json!({ "id": s.id, "name": s.name, "kind": s.kind, "rules": s.rules.as_deref().map(serde_json::from_str::<serde_json::Value>).transpose()?, "count": ws.segment_size(&s.id).await? }));
+            }
+            print(json, &out, || {
+                out.iter()
+                    .map(|s| {
+                        format!(
+                            "{}  {}  ({}, {})",
+                            s["id"].as_str().unwrap_or(""),
+                            s["name"].as_str().unwrap_or(""),
+                            s["kind"].as_str().unwrap_or(""),
+                            s["count"]
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        SegmentCommand::Members { id, offset, limit, json } => {
+            let page = ws.segment_members(&id, offset, limit).await?;
+            print(json, &page, || page_text(&page))
+        }
+        SegmentCommand::Add { id, customers, json } => {
+            let n = ws.add_to_segment(&id, &customers).await?;
+            print(json, &serde_json::json!({ "added": n }), || format!("{n} added"))
+        }
+        SegmentCommand::Remove { id, customers, json } => {
+            let n = ws.remove_from_segment(&id, &customers).await?;
+            print(json, &serde_json::json!({ "removed": n }), || format!("{n} removed"))
+        }
+        SegmentCommand::Delete { id, json } => {
+            ws.remove_segment(&id).await?;
+            print(json, &serde_json::json!({ "deleted": id }), || format!("segment {id} removed"))
+        }
+        SegmentCommand::Presets { json } => {
+            let list = tend::segments::presets(ws.today().await?);
+            print(json, &list, || list.iter().map(|p| format!("{}  {}", p.key, p.rules)).collect::<Vec<_>>().join("\n"))
+        }
+    }
 }
 
 fn customer_text(c: &tend::customers::Customer) -> String {

@@ -810,6 +810,7 @@ impl Workspace {
         let seq = seq.ok_or_else(|| Error::not_found("trashed customer", id))?;
         for sql in [
             "DELETE FROM custom_values WHERE customer_id = ?",
+            "DELETE FROM segment_members WHERE customer_id = ?",
             "DELETE FROM contacts WHERE customer_id = ?",
             "DELETE FROM interactions WHERE customer_id = ?",
             "DELETE FROM customers WHERE id = ?",

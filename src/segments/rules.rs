@@ -1,0 +1,546 @@
+//! The rule format of dynamic segments, one for the UI, the CLI and storage (JSON):
+//!
+//! ```json
+//! {"all": [{"field": "stage", "op": "in", "value": ["customer", "loyal"]},
+//!          {"any": [{"field": "province", "op": "eq", "value": "Hà Nội"},
+//!                   {"field": "tag", "op": "has", "value": "VIP"}]},
+//!          {"field": "purchase_total", "op": "gte", "value": 5000000}]}
+//! ```
+//!
+//! [`parse`] reads it into a [`Rule`] and refuses, naming the place (`rules.all[1].any[0].op`),
+//! an unknown field, an op the field does not have, or a value of the wrong type. Which ops a field
+//! has and what value each op takes is decided here once ([`Field::kind`], [`Op::value_kind`]);
+//! the SQL is made from the parsed rule by `sql.rs`.
+
+use crate::error::{Error, FieldError, Result};
+use serde_json::Value;
+
+/// Rules nest at most this deep (a rule built by hand cannot make a query SQLite refuses).
+pub const MAX_DEPTH: usize = 12;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    All(Vec<Rule>),
+    Any(Vec<Rule>),
+    Cond(Cond),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cond {
+    pub field: Field,
+    pub op: Op,
+    pub value: Arg,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    Kind,
+    Stage,
+    Owner,
+    Province,
+    District,
+    Source,
+    Gender,
+    Tag,
+    Age,
+    BirthdayMonth,
+    PurchaseCount,
+    PurchaseTotal,
+    LastPurchaseAt,
+    LastInteractionAt,
+    CreatedAt,
+    /// `custom.<key>`: a custom field, by key (its kind is looked up when the rule is compiled).
+    Custom(String),
+    Segment,
+}
+
+/// What a field holds, which decides its ops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A code or a text (compared folded: "ha noi" equals "Hà Nội").
+    Text,
+    /// A customer's tags.
+    Tags,
+    Number,
+    /// An instant (UTC ms) compared by local days of the workspace zone.
+    Instant,
+    /// A date without a time (a custom date field).
+    Date,
+    /// Yes or no (a custom checkbox).
+    Flag,
+    Segment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    In,
+    NotIn,
+    Has,
+    NotHas,
+    Contains,
+    Gte,
+    Lte,
+    Between,
+    Before,
+    After,
+    WithinDays,
+    NotWithinDays,
+    Empty,
+    NotEmpty,
+}
+
+/// A condition's value, as its op takes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    None,
+    Text(String),
+    Texts(Vec<String>),
+    Number(f64),
+    Numbers(Vec<f64>),
+    /// Two bounds, inclusive.
+    Range(f64, f64),
+    /// A local day (`YYYY-MM-DD`) or an instant (RFC 3339), as written.
+    When(String),
+    WhenRange(String, String),
+    Days(i64),
+    Flag(bool),
+}
+
+pub const FIELDS: &[&str] = &[
+    "kind",
+    "stage",
+    "owner",
+    "province",
+    "district",
+    "source",
+    "gender",
+    "tag",
+    "age",
+    "birthday_month",
+    "purchase_count",
+    "purchase_total",
+    "last_purchase_at",
+    "last_interaction_at",
+    "created_at",
+    "custom.<key>",
+    "segment",
+];
+
+pub const OPS: &[&str] = &[
+    "eq",
+    "ne",
+    "in",
+    "not_in",
+    "has",
+    "not_has",
+    "contains",
+    "gte",
+    "lte",
+    "between",
+    "before",
+    "after",
+    "within_days",
+    "not_within_days",
+    "empty",
+    "not_empty",
+];
+
+impl Field {
+    fn parse(s: &str) -> Option<Field> {
+        Some(match s {
+            "kind" => Field::Kind,
+            "stage" => Field::Stage,
+            "owner" => Field::Owner,
+            "province" => Field::Province,
+            "district" => Field::District,
+            "source" => Field::Source,
+            "gender" => Field::Gender,
+            "tag" => Field::Tag,
+            "age" => Field::Age,
+            "birthday_month" => Field::BirthdayMonth,
+            "purchase_count" => Field::PurchaseCount,
+            "purchase_total" => Field::PurchaseTotal,
+            "last_purchase_at" => Field::LastPurchaseAt,
+            "last_interaction_at" => Field::LastInteractionAt,
+            "created_at" => Field::CreatedAt,
+            "segment" => Field::Segment,
+            s => match s.strip_prefix("custom.") {
+                Some(key) if !key.is_empty() => Field::Custom(key.to_string()),
+                _ => return None,
+            },
+        })
+    }
+
+    /// The field's kind; a custom field's comes from its definition (`custom` is that kind).
+    pub fn kind(&self, custom: Option<crate::settings::CustomFieldKind>) -> FieldKind {
+        use crate::settings::CustomFieldKind as C;
+        match self {
+            Field::Kind | Field::Stage | Field::Owner | Field::Province | Field::District | Field::Source => {
+                FieldKind::Text
+            }
+            Field::Gender => FieldKind::Text,
+            Field::Tag => FieldKind::Tags,
+            Field::Age | Field::BirthdayMonth | Field::PurchaseCount | Field::PurchaseTotal => FieldKind::Number,
+            Field::LastPurchaseAt | Field::LastInteractionAt | Field::CreatedAt => FieldKind::Instant,
+            Field::Segment => FieldKind::Segment,
+            Field::Custom(_) => match custom {
+                Some(C::Number) => FieldKind::Number,
+                Some(C::Date) => FieldKind::Date,
+                Some(C::Checkbox) => FieldKind::Flag,
+                Some(C::Text) | Some(C::Select) | None => FieldKind::Text,
+            },
+        }
+    }
+}
+
+impl Op {
+    fn parse(s: &str) -> Option<Op> {
+        Some(match s {
+            "eq" => Op::Eq,
+            "ne" => Op::Ne,
+            "in" => Op::In,
+            "not_in" => Op::NotIn,
+            "has" => Op::Has,
+            "not_has" => Op::NotHas,
+            "contains" => Op::Contains,
+            "gte" => Op::Gte,
+            "lte" => Op::Lte,
+            "between" => Op::Between,
+            "before" => Op::Before,
+            "after" => Op::After,
+            "within_days" => Op::WithinDays,
+            "not_within_days" => Op::NotWithinDays,
+            "empty" => Op::Empty,
+            "not_empty" => Op::NotEmpty,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        OPS[self as usize]
+    }
+
+    /// The ops a kind of field has.
+    pub fn of(kind: FieldKind) -> &'static [Op] {
+        use Op::*;
+        match kind {
+            FieldKind::Text => &[Eq, Ne, In, NotIn, Contains, Empty, NotEmpty],
+            FieldKind::Tags => &[Has, NotHas, In, NotIn, Empty, NotEmpty],
+            FieldKind::Number => &[Eq, Ne, In, NotIn, Gte, Lte, Between, Empty, NotEmpty],
+            FieldKind::Instant | FieldKind::Date => {
+                &[Before, After, Between, WithinDays, NotWithinDays, Empty, NotEmpty]
+            }
+            FieldKind::Flag => &[Eq, Ne, Empty, NotEmpty],
+            FieldKind::Segment => &[In, NotIn, Eq, Ne],
+        }
+    }
+}
+
+fn invalid(path: &str, key: &str) -> FieldError {
+    FieldError::new(path, key)
+}
+
+/// Reads `rules`; `custom` gives a custom field's kind by key (None: no such field).
+pub fn parse(rules: &Value, custom: &dyn Fn(&str) -> Option<crate::settings::CustomFieldKind>) -> Result<Rule> {
+    let mut errs = Vec::new();
+    let rule = node(rules, "rules", 0, custom, &mut errs);
+    match rule {
+        Some(r) if errs.is_empty() => Ok(r),
+        _ => {
+            if errs.is_empty() {
+                errs.push(invalid("rules", "segment.rule_invalid"));
+            }
+            Err(Error::Validation(errs))
+        }
+    }
+}
+
+/// Reads rules given as JSON text.
+pub fn parse_text(text: &str, custom: &dyn Fn(&str) -> Option<crate::settings::CustomFieldKind>) -> Result<Rule> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| Error::Validation(vec![invalid("rules", "segment.not_json").with("detail", e.to_string())]))?;
+    parse(&value, custom)
+}
+
+fn node(
+    v: &Value,
+    path: &str,
+    depth: usize,
+    custom: &dyn Fn(&str) -> Option<crate::settings::CustomFieldKind>,
+    errs: &mut Vec<FieldError>,
+) -> Option<Rule> {
+    if depth > MAX_DEPTH {
+        errs.push(invalid(path, "segment.too_deep").with("max", MAX_DEPTH.to_string()));
+        return None;
+    }
+    let Some(obj) = v.as_object() else {
+        errs.push(invalid(path, "segment.rule_invalid"));
+        return None;
+    };
+    for (group, all) in [("all", true), ("any", false)] {
+        if let Some(items) = obj.get(group) {
+            if obj.len() != 1 {
+                errs.push(invalid(path, "segment.rule_invalid"));
+                return None;
+            }
+            let Some(items) = items.as_array() else {
+                errs.push(invalid(format!("{path}.{group}").as_str(), "segment.group_invalid"));
+                return None;
+            };
+            let rules: Vec<Rule> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| node(r, &format!("{path}.{group}[{i}]"), depth + 1, custom, errs))
+                .collect();
+            return Some(if all { Rule::All(rules) } else { Rule::Any(rules) });
+        }
+    }
+    let name = match obj.get("field") {
+        Some(Value::String(s)) => s.as_str(),
+        _ => {
+            errs.push(invalid(&format!("{path}.field"), "segment.field_missing"));
+            return None;
+        }
+    };
+    for k in obj.keys() {
+        if !matches!(k.as_str(), "field" | "op" | "value") {
+            errs.push(invalid(&format!("{path}.{k}"), "segment.rule_invalid"));
+            return None;
+        }
+    }
+    let Some(field) = Field::parse(name) else {
+        errs.push(invalid(&format!("{path}.field"), "segment.unknown_field").with("value", name));
+        return None;
+    };
+    let custom_kind = match &field {
+        Field::Custom(key) => match custom(key) {
+            Some(k) => Some(k),
+            None => {
+                errs.push(invalid(&format!("{path}.field"), "segment.unknown_custom").with("value", name));
+                return None;
+            }
+        },
+        _ => None,
+    };
+    let kind = field.kind(custom_kind);
+    let op_name = obj.get("op").and_then(Value::as_str).unwrap_or("");
+    let Some(op) = Op::parse(op_name) else {
+        errs.push(invalid(&format!("{path}.op"), "segment.unknown_op").with("value", op_name));
+        return None;
+    };
+    if !Op::of(kind).contains(&op) {
+        let ops: Vec<&str> = Op::of(kind).iter().map(|o| o.name()).collect();
+        errs.push(
+            invalid(&format!("{path}.op"), "segment.op_not_for_field")
+                .with("value", op_name)
+                .with("field", name)
+                .with("ops", ops.join(", ")),
+        );
+        return None;
+    }
+    let value = obj.get("value").unwrap_or(&Value::Null);
+    match arg(&field, kind, op, value) {
+        Ok(value) => Some(Rule::Cond(Cond { field, op, value })),
+        Err(expected) => {
+            errs.push(
+                invalid(&format!("{path}.value"), "segment.value_invalid")
+                    .with("value", value.to_string())
+                    .with("op", op.name())
+                    .with("expected", expected),
+            );
+            None
+        }
+    }
+}
+
+/// The value `op` takes on a field of `kind`, or what was expected (English, for the message).
+fn arg(field: &Field, kind: FieldKind, op: Op, v: &Value) -> std::result::Result<Arg, &'static str> {
+    let text = |v: &Value| v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let texts = |v: &Value| -> Option<Vec<String>> {
+        let items = v.as_array()?;
+        let out: Option<Vec<String>> = items.iter().map(text).collect();
+        out.filter(|o| !o.is_empty())
+    };
+    let number = |v: &Value| v.as_f64().filter(|n| n.is_finite());
+    let when = |v: &Value| text(v).filter(|s| crate::segments::sql::when_ok(s));
+    match (kind, op) {
+        (_, Op::Empty | Op::NotEmpty) => match v {
+            Value::Null => Ok(Arg::None),
+            _ => Err("no value"),
+        },
+        (FieldKind::Number, Op::In | Op::NotIn) => {
+            let items = v.as_array().ok_or("a list of numbers")?;
+            let out: Option<Vec<f64>> = items.iter().map(number).collect();
+            let out = out.filter(|o| !o.is_empty()).ok_or("a list of numbers")?;
+            if whole(field) && out.iter().any(|n| n.fract() != 0.0) {
+                return Err("a list of whole numbers");
+            }
+            if *field == Field::BirthdayMonth && out.iter().any(|m| !(1.0..=12.0).contains(m) || m.fract() != 0.0) {
+                return Err("months from 1 to 12");
+            }
+            Ok(Arg::Numbers(out))
+        }
+        (FieldKind::Number, Op::Between) => match v.as_array().map(|a| a.as_slice()) {
+            Some([a, b]) => match (number(a), number(b)) {
+                (Some(a), Some(b)) if whole(field) && (a.fract() != 0.0 || b.fract() != 0.0) => {
+                    Err("two whole numbers, the smaller first")
+                }
+                (Some(a), Some(b)) if a <= b => Ok(Arg::Range(a, b)),
+                _ => Err("two numbers, the smaller first"),
+            },
+            _ => Err("two numbers, the smaller first"),
+        },
+        (FieldKind::Number, _) if whole(field) && number(v).is_some_and(|n| n.fract() != 0.0) => Err("a whole number"),
+        (FieldKind::Number, _) => {
+            let n = number(v).ok_or("a number")?;
+            if *field == Field::BirthdayMonth && (!(1.0..=12.0).contains(&n) || n.fract() != 0.0) {
+                return Err("a month from 1 to 12");
+            }
+            Ok(Arg::Number(n))
+        }
+        (FieldKind::Text | FieldKind::Tags | FieldKind::Segment, Op::In | Op::NotIn) => {
+            texts(v).map(Arg::Texts).ok_or("a list of texts")
+        }
+        (FieldKind::Text | FieldKind::Tags | FieldKind::Segment, _) => text(v).map(Arg::Text).ok_or("a text"),
+        (FieldKind::Instant | FieldKind::Date, Op::WithinDays | Op::NotWithinDays) => {
+            v.as_i64().filter(|d| (0..=36_600).contains(d)).map(Arg::Days).ok_or("a whole number of days")
+        }
+        (FieldKind::Instant | FieldKind::Date, Op::Between) => match v.as_array().map(|a| a.as_slice()) {
+            Some([a, b]) => match (when(a), when(b)) {
+                (Some(a), Some(b)) => Ok(Arg::WhenRange(a, b)),
+                _ => Err("two dates (YYYY-MM-DD)"),
+            },
+            _ => Err("two dates (YYYY-MM-DD)"),
+        },
+        (FieldKind::Instant | FieldKind::Date, _) => when(v).map(Arg::When).ok_or("a date (YYYY-MM-DD)"),
+        (FieldKind::Flag, _) => v.as_bool().map(Arg::Flag).ok_or("true or false"),
+    }
+}
+
+/// Fields whose numbers are whole (ages, months, counts, money in minor units).
+fn whole(field: &Field) -> bool {
+    !matches!(field, Field::Custom(_))
+}
+
+/// The rule as JSON again (what is stored: the same format that was read).
+pub fn to_json(rule: &Rule) -> Value {
+    use serde_json::json;
+    match rule {
+        Rule::All(r) => json!({ "all": r.iter().map(to_json).collect::<Vec<_>>() }),
+        Rule::Any(r) => json!({ "any": r.iter().map(to_json).collect::<Vec<_>>() }),
+        Rule::Cond(c) => {
+            let field = match &c.field {
+                Field::Custom(k) => format!("custom.{k}"),
+                f => FIELDS[field_index(f)].to_string(),
+            };
+            let value = match &c.value {
+                Arg::None => Value::Null,
+                Arg::Text(s) | Arg::When(s) => json!(s),
+                Arg::Texts(v) => json!(v),
+                Arg::Number(n) => number_json(*n),
+                Arg::Numbers(v) => Value::Array(v.iter().map(|n| number_json(*n)).collect()),
+                Arg::Range(a, b) => json!([number_json(*a), number_json(*b)]),
+                Arg::WhenRange(a, b) => json!([a, b]),
+                Arg::Days(d) => json!(d),
+                Arg::Flag(b) => json!(b),
+            };
+            json!({ "field": field, "op": c.op.name(), "value": value })
+        }
+    }
+}
+
+fn number_json(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9e15 {
+        Value::from(n as i64)
+    } else {
+        Value::from(n)
+    }
+}
+
+fn field_index(f: &Field) -> usize {
+    match f {
+        Field::Kind => 0,
+        Field::Stage => 1,
+        Field::Owner => 2,
+        Field::Province => 3,
+        Field::District => 4,
+        Field::Source => 5,
+        Field::Gender => 6,
+        Field::Tag => 7,
+        Field::Age => 8,
+        Field::BirthdayMonth => 9,
+        Field::PurchaseCount => 10,
+        Field::PurchaseTotal => 11,
+        Field::LastPurchaseAt => 12,
+        Field::LastInteractionAt => 13,
+        Field::CreatedAt => 14,
+        Field::Custom(_) => 15,
+        Field::Segment => 16,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn no_custom(_: &str) -> Option<crate::settings::CustomFieldKind> {
+        None
+    }
+
+    fn fields_of(e: Error) -> Vec<(String, String)> {
+        match e {
+            Error::Validation(v) => v.into_iter().map(|f| (f.field, f.message_key)).collect(),
+            other => panic!("not a validation error: {other}"),
+        }
+    }
+
+    #[test]
+    fn the_issue_example_reads_and_writes_back_the_same() {
+        let v = json!({"all": [{"field": "stage", "op": "in", "value": ["customer", "loyal"]},
+            {"any": [{"field": "province", "op": "eq", "value": "Hà Nội"}, {"field": "tag", "op": "has", "value": "VIP"}]},
+            {"field": "purchase_total", "op": "gte", "value": 5000000}]});
+        let r = parse(&v, &no_custom).unwrap();
+        assert_eq!(to_json(&r), v);
+    }
+
+    #[test]
+    fn errors_name_the_place_and_the_reason() {
+        let v = json!({"all": [{"field": "provice", "op": "eq", "value": "x"},
+            {"any": [{"field": "age", "op": "contains", "value": 3}, {"field": "age", "op": "gte", "value": "ba"}]},
+            {"field": "custom.nope", "op": "eq", "value": "x"}, {"field": "stage", "op": "zz", "value": "x"}, 7]});
+        assert_eq!(
+            fields_of(parse(&v, &no_custom).unwrap_err()),
+            vec![
+                ("rules.all[0].field".to_string(), "segment.unknown_field".to_string()),
+                ("rules.all[1].any[0].op".to_string(), "segment.op_not_for_field".to_string()),
+                ("rules.all[1].any[1].value".to_string(), "segment.value_invalid".to_string()),
+                ("rules.all[2].field".to_string(), "segment.unknown_custom".to_string()),
+                ("rules.all[3].op".to_string(), "segment.unknown_op".to_string()),
+                ("rules.all[4]".to_string(), "segment.rule_invalid".to_string()),
+            ]
+        );
+        assert_eq!(fields_of(parse_text("{", &no_custom).unwrap_err())[0].1, "segment.not_json");
+    }
+
+    #[test]
+    fn values_are_checked_against_their_op() {
+        let bad = [
+            json!({"field": "birthday_month", "op": "eq", "value": 13}),
+            json!({"field": "age", "op": "between", "value": [40, 30]}),
+            json!({"field": "created_at", "op": "before", "value": "hôm qua"}),
+            json!({"field": "created_at", "op": "within_days", "value": -1}),
+            json!({"field": "tag", "op": "in", "value": []}),
+            json!({"field": "stage", "op": "eq", "value": "  "}),
+            json!({"field": "province", "op": "empty", "value": "x"}),
+        ];
+        for v in bad {
+            let errs = fields_of(parse(&v, &no_custom).unwrap_err());
+            assert_eq!(errs, vec![("rules.value".to_string(), "segment.value_invalid".to_string())], "{v}");
+        }
+        let deep = (0..20).fold(json!({"field": "age", "op": "gte", "value": 1}), |r, _| json!({"all": [r]}));
+        assert!(fields_of(parse(&deep, &no_custom).unwrap_err()).iter().any(|(_, k)| k == "segment.too_deep"));
+    }
+}

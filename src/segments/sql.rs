@@ -1,0 +1,486 @@
+//! A parsed rule made into SQL: a condition on `customers c` with `?` placeholders and the
+//! values bound to them, never a value spliced into the text. Dates are the workspace zone's:
+//! "within 7 days" is since the start of the local day a week ago, an age is full years today.
+//!
+//! Folded comparisons ("ha noi" equals "Hà Nội") use the distinct values where they are few and
+//! indexed (provinces and tags, from `customer_counts`: the SQL then names the stored spellings
+//! and SQLite uses the index), and the `tend_fold` function ([`register_fold`]) elsewhere.
+
+use super::rules::{Arg, Cond, Field, FieldKind, Op, Rule};
+use crate::error::{Error, FieldError, Result};
+use crate::fold::fold;
+use crate::settings::CustomFieldKind;
+use jiff::civil::Date;
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+/// Registers `tend_fold(text)` (the search folding, `fold::fold`) on a read connection.
+pub(crate) fn register_fold(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "tend_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                rusqlite::types::ValueRef::Text(t) => Some(fold(&String::from_utf8_lossy(t))),
+                _ => None,
+            })
+        },
+    )
+}
+
+/// Whether `s` is a date (`YYYY-MM-DD`) or an instant (RFC 3339).
+pub(crate) fn when_ok(s: &str) -> bool {
+    s.parse::<Date>().is_ok() || s.parse::<jiff::Timestamp>().is_ok()
+}
+
+/// What compiling needs besides the rule.
+pub struct Context<'a> {
+    pub conn: &'a Connection,
+    pub today: Date,
+    pub tz: jiff::tz::TimeZone,
+    /// A custom field's id and kind, by key.
+    pub custom: &'a dyn Fn(&str) -> Option<(String, CustomFieldKind)>,
+}
+
+/// The condition and its values.
+#[derive(Debug, Default)]
+pub struct Sql {
+    pub text: String,
+    pub params: Vec<Value>,
+}
+
+/// Compiles `rule` into a condition on `customers c` (live customers only).
+pub fn compile(rule: &Rule, ctx: &Context) -> Result<Sql> {
+    let mut out = Sql::default();
+    let mut stack = Vec::new();
+    let cond = node(rule, ctx, &mut out.params, &mut stack)?;
+    out.text = format!("c.deleted_at IS NULL AND {cond}");
+    Ok(out)
+}
+
+fn node(rule: &Rule, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>) -> Result<String> {
+    match rule {
+        Rule::All(rules) | Rule::Any(rules) => {
+            let all = matches!(rule, Rule::All(_));
+            if rules.is_empty() {
+                return Ok(if all { "1" } else { "0" }.into());
+            }
+            let parts: Result<Vec<String>> = rules.iter().map(|r| node(r, ctx, p, stack)).collect();
+            Ok(format!("({})", parts?.join(if all { " AND " } else { " OR " })))
+        }
+        Rule::Cond(c) => cond(c, ctx, p, stack),
+    }
+}
+
+fn bad_time(e: impl std::fmt::Display) -> Error {
+    Error::BadTime { detail: e.to_string() }
+}
+
+/// The instant a local day starts, in ms.
+fn day_start(ctx: &Context, d: Date) -> Result<i64> {
+    crate::settings::day_start_ms(&ctx.tz, d)
+}
+
+/// A value given as a day or an instant: (the first ms it covers, the first ms after it).
+fn span(ctx: &Context, s: &str) -> Result<(i64, i64)> {
+    if let Ok(d) = s.parse::<Date>() {
+        let next = d.tomorrow().map_err(bad_time)?;
+        return Ok((day_start(ctx, d)?, day_start(ctx, next)?));
+    }
+    let t: jiff::Timestamp = s.parse().map_err(bad_time)?;
+    Ok((t.as_millisecond(), t.as_millisecond() + 1))
+}
+
+/// A value given as a day or an instant, as a local day (for date fields).
+fn day_of(ctx: &Context, s: &str) -> Result<Date> {
+    if let Ok(d) = s.parse::<Date>() {
+        return Ok(d);
+    }
+    let t: jiff::Timestamp = s.parse().map_err(bad_time)?;
+    Ok(t.to_zoned(ctx.tz.clone()).date())
+}
+
+fn days_ago(ctx: &Context, n: i64) -> Result<Date> {
+    ctx.today.checked_sub(jiff::Span::new().days(n)).map_err(bad_time)
+}
+
+fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+fn num(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9e15 {
+        Value::Integer(n as i64)
+    } else {
+        Value::Real(n)
+    }
+}
+
+fn text_values(a: &Arg) -> Vec<String> {
+    match a {
+        Arg::Text(s) => vec![s.clone()],
+        Arg::Texts(v) => v.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// The stored spellings of a `customer_counts` dimension that fold to one of `wanted` (or that
+/// contain it, folded, with `contains`).
+fn spellings(ctx: &Context, dim: &str, wanted: &[String], contains: bool) -> Result<Vec<String>> {
+    let wanted: Vec<String> = wanted.iter().map(|w| fold(w)).collect();
+    let mut st = ctx.conn.prepare_cached("SELECT value FROM customer_counts WHERE dim = ? AND n > 0")?;
+    let all = st.query_map([dim], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(all
+        .into_iter()
+        .filter(|v| {
+            let f = fold(v);
+            wanted.iter().any(|w| if contains { f.contains(w.as_str()) } else { f == *w })
+        })
+        .collect())
+}
+
+/// `col IN (spellings)`, or false when none is stored.
+fn among(col: &str, values: Vec<String>, p: &mut Vec<Value>) -> String {
+    if values.is_empty() {
+        return "0".into();
+    }
+    let n = values.len();
+    p.extend(values.into_iter().map(Value::Text));
+    format!("{col} IN ({})", marks(n))
+}
+
+/// A text condition on `expr` (NULL when absent). `exact`: a code compared as stored; otherwise
+/// folded through `tend_fold`.
+fn text_cond(expr: &str, exact: bool, op: Op, a: &Arg, p: &mut Vec<Value>) -> String {
+    let wrap = |e: &str| if exact { e.to_string() } else { format!("tend_fold({e})") };
+    let val = |s: &str| if exact { s.to_string() } else { fold(s) };
+    let e = wrap(expr);
+    match op {
+        Op::Eq | Op::In | Op::Ne | Op::NotIn => {
+            let vals = text_values(a);
+            let n = vals.len();
+            p.extend(vals.iter().map(|v| Value::Text(val(v))));
+            let inside = format!("{e} IN ({})", marks(n));
+            if matches!(op, Op::Eq | Op::In) {
+                inside
+            } else {
+                format!("({expr} IS NULL OR NOT {inside})")
+            }
+        }
+        Op::Contains => {
+            p.push(Value::Text(val(&text_values(a).concat())));
+            format!("instr({e}, ?) > 0")
+        }
+        Op::Empty => format!("{expr} IS NULL"),
+        Op::NotEmpty => format!("{expr} IS NOT NULL"),
+        _ => "0".into(),
+    }
+}
+
+/// A number condition on `expr` (NULL when absent).
+fn number_cond(expr: &str, op: Op, a: &Arg, p: &mut Vec<Value>) -> String {
+    match (op, a) {
+        (Op::Eq, Arg::Number(n)) => {
+            p.push(num(*n));
+            format!("{expr} = ?")
+        }
+        (Op::Ne, Arg::Number(n)) => {
+            p.push(num(*n));
+            format!("({expr} IS NULL OR {expr} <> ?)")
+        }
+        (Op::In | Op::NotIn, Arg::Numbers(v)) => {
+            p.extend(v.iter().map(|n| num(*n)));
+            let inside = format!("{expr} IN ({})", marks(v.len()));
+            if op == Op::In {
+                inside
+            } else {
+                format!("({expr} IS NULL OR NOT {inside})")
+            }
+        }
+        (Op::Gte, Arg::Number(n)) => {
+            p.push(num(*n));
+            format!("{expr} >= ?")
+        }
+        (Op::Lte, Arg::Number(n)) => {
+            p.push(num(*n));
+            format!("{expr} <= ?")
+        }
+        (Op::Between, Arg::Range(a, b)) => {
+            p.push(num(*a));
+            p.push(num(*b));
+            format!("{expr} BETWEEN ? AND ?")
+        }
+        (Op::Empty, _) => format!("{expr} IS NULL"),
+        (Op::NotEmpty, _) => format!("{expr} IS NOT NULL"),
+        _ => "0".into(),
+    }
+}
+
+/// An instant condition on `expr` (ms, NULL when absent).
+fn instant_cond(expr: &str, op: Op, a: &Arg, ctx: &Context, p: &mut Vec<Value>) -> Result<String> {
+    Ok(match (op, a) {
+        (Op::Before, Arg::When(s)) => {
+            p.push(Value::Integer(span(ctx, s)?.0));
+            format!("{expr} < ?")
+        }
+        (Op::After, Arg::When(s)) => {
+            p.push(Value::Integer(span(ctx, s)?.1));
+            format!("{expr} >= ?")
+        }
+        (Op::Between, Arg::WhenRange(a, b)) => {
+            p.push(Value::Integer(span(ctx, a)?.0));
+            p.push(Value::Integer(span(ctx, b)?.1));
+            format!("({expr} >= ? AND {expr} < ?)")
+        }
+        (Op::WithinDays, Arg::Days(n)) => {
+            p.push(Value::Integer(day_start(ctx, days_ago(ctx, *n)?)?));
+            format!("{expr} >= ?")
+        }
+        (Op::NotWithinDays, Arg::Days(n)) => {
+            p.push(Value::Integer(day_start(ctx, days_ago(ctx, *n)?)?));
+            format!("({expr} IS NULL OR {expr} < ?)")
+        }
+        (Op::Empty, _) => format!("{expr} IS NULL"),
+        (Op::NotEmpty, _) => format!("{expr} IS NOT NULL"),
+        _ => "0".into(),
+    })
+}
+
+/// A date condition on `expr` (`YYYY-MM-DD` text, NULL when absent).
+fn date_cond(expr: &str, op: Op, a: &Arg, ctx: &Context, p: &mut Vec<Value>) -> Result<String> {
+    let d = |s: &str| -> Result<Value> { Ok(Value::Text(day_of(ctx, s)?.to_string())) };
+    Ok(match (op, a) {
+        (Op::Before, Arg::When(s)) => {
+            p.push(d(s)?);
+            format!("{expr} < ?")
+        }
+        (Op::After, Arg::When(s)) => {
+            p.push(d(s)?);
+            format!("{expr} > ?")
+        }
+        (Op::Between, Arg::WhenRange(a, b)) => {
+            p.push(d(a)?);
+            p.push(d(b)?);
+            format!("{expr} BETWEEN ? AND ?")
+        }
+        (Op::WithinDays, Arg::Days(n)) => {
+            p.push(Value::Text(days_ago(ctx, *n)?.to_string()));
+            format!("{expr} >= ?")
+        }
+        (Op::NotWithinDays, Arg::Days(n)) => {
+            p.push(Value::Text(days_ago(ctx, *n)?.to_string()));
+            format!("({expr} IS NULL OR {expr} < ?)")
+        }
+        (Op::Empty, _) => format!("{expr} IS NULL"),
+        (Op::NotEmpty, _) => format!("{expr} IS NOT NULL"),
+        _ => "0".into(),
+    })
+}
+
+/// The birthday a customer `years` old today was born on or before, as text: the same month and
+/// day that many years back (29 February in a year without one still orders right as text).
+fn born_by(ctx: &Context, years: i64) -> Value {
+    let t = ctx.today;
+    Value::Text(format!("{:04}-{:02}-{:02}", i64::from(t.year()) - years, t.month(), t.day()))
+}
+
+/// An age condition, made from the birthday (full dates only; a customer without one has no age).
+fn age_cond(op: Op, a: &Arg, ctx: &Context, p: &mut Vec<Value>) -> String {
+    let b = "c.birthday";
+    let is = |n: f64, p: &mut Vec<Value>| {
+        let n = n as i64;
+        p.push(born_by(ctx, n));
+        p.push(born_by(ctx, n + 1));
+        format!("({b} <= ? AND {b} > ?)")
+    };
+    match (op, a) {
+        (Op::Eq, Arg::Number(n)) => is(*n, p),
+        (Op::Ne, Arg::Number(n)) => format!("({b} IS NULL OR NOT {})", is(*n, p)),
+        (Op::In | Op::NotIn, Arg::Numbers(v)) => {
+            let any = format!("({})", v.iter().map(|n| is(*n, p)).collect::<Vec<_>>().join(" OR "));
+            if op == Op::In {
+                any
+            } else {
+                format!("({b} IS NULL OR NOT {any})")
+            }
+        }
+        (Op::Gte, Arg::Number(n)) => {
+            p.push(born_by(ctx, *n as i64));
+            format!("{b} <= ?")
+        }
+        (Op::Lte, Arg::Number(n)) => {
+            p.push(born_by(ctx, *n as i64 + 1));
+            format!("{b} > ?")
+        }
+        (Op::Between, Arg::Range(lo, hi)) => {
+            p.push(born_by(ctx, *lo as i64));
+            p.push(born_by(ctx, *hi as i64 + 1));
+            format!("({b} <= ? AND {b} > ?)")
+        }
+        (Op::Empty, _) => format!("{b} IS NULL"),
+        (Op::NotEmpty, _) => format!("{b} IS NOT NULL"),
+        _ => "0".into(),
+    }
+}
+
+/// A condition on a column of `customer_activity`, where a customer without a row has
+/// `missing` (0 purchases, never contacted): written as membership of the rows that match (or
+/// do not), so SQLite reads it through the column's index.
+fn activity_cond(col: &str, op: Op, a: &Arg, ctx: &Context, p: &mut Vec<Value>, instant: bool) -> Result<String> {
+    let expr = format!("a.{col}");
+    let mut inner = Vec::new();
+    let pred =
+        if instant { instant_cond(&expr, op, a, ctx, &mut inner)? } else { number_cond(&expr, op, a, &mut inner) };
+    // does the condition hold for a customer with no row (no purchase, no interaction)?
+    let holds_missing = if instant {
+        matches!(op, Op::NotWithinDays | Op::Empty)
+    } else {
+        let zero = 0.0;
+        match (op, a) {
+            (Op::Eq, Arg::Number(n)) => *n == zero,
+            (Op::Ne, Arg::Number(n)) => *n != zero,
+            (Op::In, Arg::Numbers(v)) => v.contains(&zero),
+            (Op::NotIn, Arg::Numbers(v)) => !v.contains(&zero),
+            (Op::Gte, Arg::Number(n)) => zero >= *n,
+            (Op::Lte, Arg::Number(n)) => zero <= *n,
+            (Op::Between, Arg::Range(lo, hi)) => *lo <= zero && zero <= *hi,
+            (Op::Empty, _) => true,
+            _ => false,
+        }
+    };
+    // a count or total is never NULL: "empty" is none (0), "not empty" is some
+    let pred = match (instant, op) {
+        (false, Op::Empty) => format!("{expr} = 0"),
+        (false, Op::NotEmpty) => format!("{expr} <> 0"),
+        _ => pred,
+    };
+    p.extend(inner);
+    Ok(if holds_missing {
+        format!("c.id NOT IN (SELECT a.customer_id FROM customer_activity a WHERE NOT ({pred}))")
+    } else {
+        format!("c.id IN (SELECT a.customer_id FROM customer_activity a WHERE {pred})")
+    })
+}
+
+fn segment_error(key: &str, id: &str) -> Error {
+    Error::Validation(vec![FieldError::new("rules", key).with("value", id)])
+}
+
+fn cond(c: &Cond, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>) -> Result<String> {
+    let (op, a) = (c.op, &c.value);
+    Ok(match &c.field {
+        Field::Kind => text_cond("c.kind", true, op, a, p),
+        Field::Stage => text_cond("c.stage_id", true, op, a, p),
+        Field::Owner => text_cond("c.owner_id", true, op, a, p),
+        Field::Gender => text_cond("c.gender", true, op, a, p),
+        Field::District => text_cond("c.district", false, op, a, p),
+        Field::Source => text_cond("c.source", true, op, a, p),
+        Field::Province => {
+            let wanted = text_values(a);
+            match op {
+                Op::Eq | Op::In => among("c.province", spellings(ctx, "province", &wanted, false)?, p),
+                Op::Contains => among("c.province", spellings(ctx, "province", &wanted, true)?, p),
+                Op::Ne | Op::NotIn => {
+                    let inside = among("c.province", spellings(ctx, "province", &wanted, false)?, p);
+                    format!("(c.province IS NULL OR NOT {inside})")
+                }
+                _ => text_cond("c.province", true, op, a, p),
+            }
+        }
+        Field::Tag => {
+            let tagged = |values: Vec<String>, p: &mut Vec<Value>| {
+                if values.is_empty() {
+                    return "0".to_string();
+                }
+                let n = values.len();
+                p.extend(values.into_iter().map(Value::Text));
+                format!("c.seq IN (SELECT customer_seq FROM customer_tags WHERE tag IN ({}))", marks(n))
+            };
+            match op {
+                Op::Has | Op::In => tagged(spellings(ctx, "tag", &text_values(a), false)?, p),
+                Op::NotHas | Op::NotIn => format!("NOT {}", tagged(spellings(ctx, "tag", &text_values(a), false)?, p)),
+                Op::Empty => "c.seq NOT IN (SELECT customer_seq FROM customer_tags)".into(),
+                Op::NotEmpty => "c.seq IN (SELECT customer_seq FROM customer_tags)".into(),
+                _ => "0".into(),
+            }
+        }
+        Field::Age => age_cond(op, a, ctx, p),
+        Field::BirthdayMonth => number_cond("CAST(substr(c.birthday, 6, 2) AS INTEGER)", op, a, p),
+        Field::PurchaseCount => activity_cond("purchase_count", op, a, ctx, p, false)?,
+        Field::PurchaseTotal => activity_cond("purchase_total", op, a, ctx, p, false)?,
+        Field::LastPurchaseAt => activity_cond("last_purchase_at", op, a, ctx, p, true)?,
+        Field::LastInteractionAt => activity_cond("last_interaction_at", op, a, ctx, p, true)?,
+        Field::CreatedAt => instant_cond("c.created_at", op, a, ctx, p)?,
+        Field::Custom(key) => {
+            let Some((id, kind)) = (ctx.custom)(key) else {
+                return Err(segment_error("segment.unknown_custom", &format!("custom.{key}")));
+            };
+            // the value, NULL when none (an unticked box is stored as none or "false")
+            p.push(Value::Text(id));
+            let v = "(SELECT v.value FROM custom_values v WHERE v.customer_id = c.id AND v.field_id = ?)";
+            match c.field.kind(Some(kind)) {
+                FieldKind::Number => number_cond(&format!("CAST({v} AS REAL)"), op, a, p),
+                FieldKind::Date => date_cond(v, op, a, ctx, p)?,
+                FieldKind::Flag => {
+                    let ticked = format!("COALESCE({v} = 'true', 0)");
+                    match (op, a) {
+                        (Op::Eq, Arg::Flag(b)) | (Op::Ne, Arg::Flag(b)) => {
+                            let want = (op == Op::Eq) == *b;
+                            if want {
+                                ticked
+                            } else {
+                                format!("NOT {ticked}")
+                            }
+                        }
+                        (Op::Empty, _) => format!("NOT {ticked}"),
+                        (Op::NotEmpty, _) => ticked,
+                        _ => "0".into(),
+                    }
+                }
+                _ => text_cond(v, false, op, a, p),
+            }
+        }
+        Field::Segment => {
+            let ids = text_values(a);
+            let mut parts = Vec::new();
+            for id in &ids {
+                parts.push(member_of(id, ctx, p, stack)?);
+            }
+            let any = format!("({})", parts.join(" OR "));
+            if matches!(op, Op::Eq | Op::In) {
+                any
+            } else {
+                format!("NOT {any}")
+            }
+        }
+    })
+}
+
+/// Membership of segment `id`: its rules inlined (a dynamic one) or its members (a static one).
+fn member_of(id: &str, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>) -> Result<String> {
+    if stack.iter().any(|s| s == id) {
+        return Err(segment_error("segment.cycle", id));
+    }
+    let found: Option<(String, Option<String>)> = {
+        let mut st = ctx.conn.prepare_cached("SELECT kind, rules FROM segments WHERE id = ? AND deleted_at IS NULL")?;
+        let mut rows = st.query([id])?;
+        match rows.next()? {
+            Some(r) => Some((r.get(0)?, r.get(1)?)),
+            None => None,
+        }
+    };
+    let Some((kind, rules)) = found else { return Err(segment_error("segment.unknown_segment", id)) };
+    if kind == "dynamic" {
+        let custom = |k: &str| (ctx.custom)(k).map(|(_, kind)| kind);
+        let rule = super::rules::parse_text(rules.as_deref().unwrap_or("{\"all\": []}"), &custom)?;
+        stack.push(id.to_string());
+        let inner = node(&rule, ctx, p, stack)?;
+        stack.pop();
+        Ok(inner)
+    } else {
+        p.push(Value::Text(id.to_string()));
+        Ok("c.id IN (SELECT m.customer_id FROM segment_members m WHERE m.segment_id = ?)".into())
+    }
+}
