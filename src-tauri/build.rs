@@ -62,6 +62,18 @@ const COMMANDS: &[&str] = &[
     "mapping_remove",
     "workspace_export",
     "workspace_import",
+    "segment_list",
+    "segment_count",
+    "segment_preview",
+    "segment_members",
+    "segment_size",
+    "segment_create",
+    "segment_create_preset",
+    "segment_update",
+    "segment_remove",
+    "segment_add_members",
+    "segment_remove_members",
+    "segment_presets",
 ];
 
 fn main() {

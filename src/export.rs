@@ -420,7 +420,7 @@ impl Workspace {
     ) -> Result<ExportReport> {
         let db = self.path().to_path_buf();
         let d = dest.to_path_buf();
-        let f = filter.clone();
+        let f = self.with_segment(filter).await?;
         let rows = crate::blocking("export", move || export(&db, &d, format, &f)).await?;
         Ok(ExportReport { path: dest.display().to_string(), rows })
     }
@@ -663,7 +663,7 @@ impl Workspace {
         let tz = self.zone().await?;
         let db = self.path().to_path_buf();
         let d = dest.to_path_buf();
-        let f = filter.clone();
+        let f = self.with_segment(filter).await?;
         let rows = crate::blocking("export", move || export_interactions(&db, &d, format, &f, &tz)).await?;
         Ok(ExportReport { path: dest.display().to_string(), rows })
     }

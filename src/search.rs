@@ -18,6 +18,7 @@ use crate::Workspace;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use rusqlite::types::Value;
 use std::collections::HashSet;
 
 /// Filters of the customer list; all optional, combined with AND.
@@ -29,11 +30,24 @@ pub struct CustomerFilter {
     pub owner_id: Option<String>,
     pub tag: Option<String>,
     pub province: Option<String>,
+    /// Members of this segment only (dynamic or static).
+    pub segment_id: Option<String>,
+    /// The segment's condition, compiled by [`Workspace::with_segment`] before the list is read.
+    #[serde(skip)]
+    pub segment: Option<CompiledSegment>,
 }
+
+/// A segment's condition, made only by the core (so a filter cannot carry SQL from elsewhere).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledSegment(pub(crate) crate::segments::sql::Sql);
 
 impl CustomerFilter {
     fn has_filters(&self) -> bool {
-        self.stage_id.is_some() || self.owner_id.is_some() || self.tag.is_some() || self.province.is_some()
+        self.stage_id.is_some()
+            || self.owner_id.is_some()
+            || self.tag.is_some()
+            || self.province.is_some()
+            || self.segment_id.is_some()
     }
 
     /// The (dimension, value) pairs of `customer_counts` this filter's filters are.
@@ -52,6 +66,9 @@ impl CustomerFilter {
     /// The one (dimension, value) of `customer_counts` this filter selects: ("all", "") without
     /// filters; None when more than one filter is set.
     fn single_dimension(&self) -> Option<(&'static str, &str)> {
+        if self.segment_id.is_some() {
+            return None; // a segment has no live count: it is counted
+        }
         let set = self.dimensions();
         match set.as_slice() {
             [] => Some(("all", "")),
@@ -204,32 +221,45 @@ const TAG_IN: &str = " AND c.seq IN (SELECT customer_seq FROM customer_tags WHER
 /// ... and as a lookup per customer (right while walking the names for a common one).
 const TAG_EXISTS: &str = " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.tag = ? AND t.customer_seq = c.seq)";
 
-pub(crate) fn filter_sql(f: &CustomerFilter) -> (String, Vec<String>) {
+pub(crate) fn filter_sql(f: &CustomerFilter) -> (String, Vec<Value>) {
     let mut sql = String::new();
     let mut binds = Vec::new();
     if let Some(v) = &f.stage_id {
         sql.push_str(" AND c.stage_id = ?");
-        binds.push(v.clone());
+        binds.push(Value::Text(v.clone()));
     }
     if let Some(v) = &f.owner_id {
         sql.push_str(" AND c.owner_id = ?");
-        binds.push(v.clone());
+        binds.push(Value::Text(v.clone()));
     }
     if let Some(v) = &f.province {
         sql.push_str(" AND c.province = ?");
-        binds.push(v.clone());
+        binds.push(Value::Text(v.clone()));
     }
     if let Some(v) = &f.tag {
         sql.push_str(TAG_IN);
-        binds.push(v.clone());
+        binds.push(Value::Text(v.clone()));
+    }
+    match (&f.segment_id, &f.segment) {
+        (Some(_), Some(CompiledSegment(seg))) => {
+            sql.push_str(&format!(" AND ({})", seg.text));
+            binds.extend(seg.params.iter().cloned());
+        }
+        // a segment not compiled (a caller that skipped `with_segment`) matches nothing rather
+        // than everything
+        (Some(_), None) => sql.push_str(" AND 0"),
+        _ => {}
     }
     (sql, binds)
 }
 
-fn seqs(conn: &rusqlite::Connection, sql: &str, first: &[String], binds: &[String], limit: i64) -> Result<Vec<i64>> {
+fn seqs(conn: &rusqlite::Connection, sql: &str, first: &[String], binds: &[Value], limit: i64) -> Result<Vec<i64>> {
     let mut st = conn.prepare_cached(sql)?;
     let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(first.len() + binds.len() + 1);
-    for b in first.iter().chain(binds) {
+    for b in first {
+        params.push(b);
+    }
+    for b in binds {
         params.push(b);
     }
     params.push(&limit);
@@ -248,7 +278,7 @@ pub(crate) fn search_seqs(
     let toks = tokens(&folded);
     let (fsql, fb) = filter_sql(filter);
     let filtered = filter.has_filters();
-    let fts_binds: &[String] = if filtered { &fb } else { &[] };
+    let fts_binds: &[Value] = if filtered { &fb } else { &[] };
     let mut out: Vec<i64> = Vec::new();
     let mut seen: HashSet<i64> = HashSet::new();
     let mut take = |found: Vec<i64>, out: &mut Vec<i64>| {
@@ -422,6 +452,7 @@ impl Workspace {
 
     /// A page of the customer list: filtered, by name; with a text query, ranked as search.
     pub async fn list_customers(&self, filter: &CustomerFilter, offset: i64, limit: i64) -> Result<CustomerPage> {
+        let filter = &self.with_segment(filter).await?;
         let offset = offset.max(0);
         let limit = limit.clamp(1, 500);
         let query = filter.query.as_deref().map(str::trim).unwrap_or("");
@@ -457,6 +488,10 @@ impl Workspace {
             let total: Option<i64> = if offset == 0 {
                 Some(match filter.single_dimension() {
                     Some((dim, value)) => live_count(conn, dim, value)?,
+                    // a segment's members are counted: exact, never estimated
+                    None if filter.segment_id.is_some() => conn
+                        .prepare_cached(&format!("SELECT COUNT(*) FROM customers c WHERE c.deleted_at IS NULL{fsql}"))?
+                        .query_row(params.as_slice(), |r| r.get(0))?,
                     None => {
                         estimated = true;
                         let all = live_count(conn, "all", "")?.max(1) as f64;
@@ -488,6 +523,7 @@ impl Workspace {
     /// The exact number of live customers a filter (without a text query) selects: counted, so
     /// linear in the matches; for the total the list marks as an estimate.
     pub async fn count_customers(&self, filter: &CustomerFilter) -> Result<i64> {
+        let filter = &self.with_segment(filter).await?;
         self.readers().with(|conn| {
             if let Some((dim, value)) = filter.single_dimension() {
                 return live_count(conn, dim, value);

@@ -569,3 +569,43 @@ mod property {
         });
     }
 }
+
+#[tokio::test]
+async fn a_segment_filters_the_customer_list_its_search_its_counts_and_exports() {
+    let (f, _) = shop().await;
+    let ws = &f.ws;
+    let vip = ws
+        .create_segment(&SegmentInput {
+            name: "VIP".into(),
+            kind: SegmentKind::Dynamic,
+            rules: Some(cond("tag", "has", json!("vip")).to_string()),
+        })
+        .await
+        .unwrap();
+    let filter = |query: Option<&str>, stage: Option<&str>| tend::search::CustomerFilter {
+        query: query.map(String::from),
+        stage_id: stage.map(String::from),
+        segment_id: Some(vip.id.clone()),
+        ..Default::default()
+    };
+    let page = ws.list_customers(&filter(None, None), 0, 50).await.unwrap();
+    let listed: Vec<String> = page.rows.iter().map(|r| r.name.clone()).collect();
+    assert_eq!(listed, ["An", "Bình"]);
+    assert_eq!((page.total, page.estimated), (Some(2), false), "a segment's total is counted, never estimated");
+    let page = ws.list_customers(&filter(None, Some("lead")), 0, 50).await.unwrap();
+    assert_eq!(page.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Bình"]);
+    assert_eq!(page.total, Some(1));
+    assert_eq!(ws.count_customers(&filter(None, Some("customer"))).await.unwrap(), 1);
+    let page = ws.list_customers(&filter(Some("binh"), None), 0, 50).await.unwrap();
+    assert_eq!(page.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Bình"]);
+    let page = ws.list_customers(&filter(Some("chi"), None), 0, 50).await.unwrap();
+    assert!(page.rows.is_empty(), "Chi is not in the segment");
+    let out = f.dir.path().join("vip.csv");
+    let r = ws.export_customers(&out, tend::export::ExportFormat::Csv, &filter(None, None)).await.unwrap();
+    assert_eq!(r.rows, 2);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("An") && text.contains("Bình") && !text.contains("Chi"), "{text}");
+    // an unknown segment is an error, not an empty (or a full) list
+    let gone = tend::search::CustomerFilter { segment_id: Some("nope".into()), ..Default::default() };
+    assert!(matches!(ws.list_customers(&gone, 0, 10).await, Err(Error::NotFound { .. })));
+}

@@ -214,6 +214,18 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::import::mapping_remove,
             commands::workspace::workspace_export,
             commands::workspace::workspace_import,
+            commands::segments::segment_list,
+            commands::segments::segment_count,
+            commands::segments::segment_preview,
+            commands::segments::segment_members,
+            commands::segments::segment_size,
+            commands::segments::segment_create,
+            commands::segments::segment_create_preset,
+            commands::segments::segment_update,
+            commands::segments::segment_remove,
+            commands::segments::segment_add_members,
+            commands::segments::segment_remove_members,
+            commands::segments::segment_presets,
         ])
         .events(tauri_specta::collect_events![WriteWaitingEvent, WorkspaceDamagedEvent])
 }

@@ -259,7 +259,7 @@ struct Which {
 impl Which {
     fn filter(self) -> tend::search::CustomerFilter {
         let Which { query, stage, tag, province } = self;
-        tend::search::CustomerFilter { query, stage_id: stage, owner_id: None, tag, province }
+        tend::search::CustomerFilter { query, stage_id: stage, tag, province, ..Default::default() }
     }
 }
 

@@ -99,6 +99,19 @@ impl Workspace {
         self.readers().with(|conn| sql::compile(&rule, &sql::Context { conn, today, tz: tz.clone(), custom: &lookup }))
     }
 
+    /// `filter` with its segment's condition compiled (the list, counts and exports read it).
+    pub(crate) async fn with_segment(&self, filter: &crate::search::CustomerFilter) -> Result<crate::search::CustomerFilter> {
+        let mut f = filter.clone();
+        f.segment = match &f.segment_id {
+            Some(id) => {
+                let seg = self.segment(id).await?;
+                Some(crate::search::CompiledSegment(self.compiled(&Self::rules_of(&seg)).await?))
+            }
+            None => None,
+        };
+        Ok(f)
+    }
+
     /// How many live customers `rules` (JSON text) match.
     pub async fn segment_count(&self, rules: &str) -> Result<i64> {
         let q = self.compiled(rules).await?;

@@ -45,7 +45,7 @@ pub struct Context<'a> {
 }
 
 /// The condition and its values.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sql {
     pub text: String,
     pub params: Vec<Value>,

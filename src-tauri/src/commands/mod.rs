@@ -7,6 +7,7 @@ pub(crate) mod duplicates;
 pub(crate) mod files;
 pub(crate) mod import;
 pub(crate) mod interactions;
+pub(crate) mod segments;
 pub(crate) mod settings;
 pub(crate) mod staff;
 pub(crate) mod workspace;
