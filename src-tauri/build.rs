@@ -74,6 +74,7 @@ const COMMANDS: &[&str] = &[
     "segment_add_members",
     "segment_remove_members",
     "segment_presets",
+    "segment_fields",
 ];
 
 fn main() {

@@ -226,6 +226,7 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::segments::segment_add_members,
             commands::segments::segment_remove_members,
             commands::segments::segment_presets,
+            commands::segments::segment_fields,
         ])
         .events(tauri_specta::collect_events![WriteWaitingEvent, WorkspaceDamagedEvent])
 }

@@ -112,6 +112,13 @@ impl Workspace {
         Ok(f)
     }
 
+    /// The fields rules can name here (the custom fields included), with their ops.
+    pub async fn segment_fields(&self) -> Result<Vec<rules::FieldSpec>> {
+        let custom: Vec<(String, CustomFieldKind)> =
+            self.custom_fields().await?.into_iter().map(|f| (f.key, f.kind)).collect();
+        Ok(rules::catalog(&custom))
+    }
+
     /// How many live customers `rules` (JSON text) match.
     pub async fn segment_count(&self, rules: &str) -> Result<i64> {
         let q = self.compiled(rules).await?;

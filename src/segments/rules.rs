@@ -238,6 +238,41 @@ impl Op {
     }
 }
 
+/// A field a rule can name, what it holds and its ops: what the rule editor offers.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, specta::Type)]
+pub struct FieldSpec {
+    /// As written in rules: `stage`, `custom.<key>`...
+    pub field: String,
+    /// text, tags, number, money, instant, date, flag, segment
+    pub kind: String,
+    pub ops: Vec<String>,
+}
+
+/// Every field of the rule format with its ops, the workspace's custom fields included.
+pub fn catalog(custom: &[(String, crate::settings::CustomFieldKind)]) -> Vec<FieldSpec> {
+    let kind_name = |f: &Field, k: FieldKind| match k {
+        FieldKind::Number if *f == Field::PurchaseTotal => "money",
+        FieldKind::Text => "text",
+        FieldKind::Tags => "tags",
+        FieldKind::Number => "number",
+        FieldKind::Instant => "instant",
+        FieldKind::Date => "date",
+        FieldKind::Flag => "flag",
+        FieldKind::Segment => "segment",
+    };
+    let spec = |name: String, f: Field, custom_kind| {
+        let k = f.kind(custom_kind);
+        FieldSpec { field: name, kind: kind_name(&f, k).into(), ops: Op::of(k).iter().map(|o| o.name().into()).collect() }
+    };
+    let mut out: Vec<FieldSpec> = FIELDS
+        .iter()
+        .filter(|n| !n.starts_with("custom."))
+        .filter_map(|n| Field::parse(n).map(|f| spec(n.to_string(), f, None)))
+        .collect();
+    out.extend(custom.iter().map(|(key, kind)| spec(format!("custom.{key}"), Field::Custom(key.clone()), Some(*kind))));
+    out
+}
+
 fn invalid(path: &str, key: &str) -> FieldError {
     FieldError::new(path, key)
 }
@@ -523,6 +558,36 @@ mod tests {
             ]
         );
         assert_eq!(fields_of(parse_text("{", &no_custom).unwrap_err())[0].1, "segment.not_json");
+    }
+
+    #[test]
+    fn the_catalog_offers_every_field_with_the_ops_it_takes() {
+        let c = catalog(&[("so_ghe".into(), crate::settings::CustomFieldKind::Number)]);
+        assert_eq!(c.len(), FIELDS.len());
+        let of = |f: &str| c.iter().find(|s| s.field == f).unwrap();
+        assert_eq!(of("purchase_total").kind, "money");
+        assert_eq!(of("custom.so_ghe").kind, "number");
+        assert!(of("tag").ops.contains(&"has".to_string()) && !of("tag").ops.contains(&"gte".to_string()));
+        for s in &c {
+            for op in &s.ops {
+                // every op offered reads back for its field
+                let v = match (s.kind.as_str(), op.as_str()) {
+                    (_, "empty" | "not_empty") => serde_json::Value::Null,
+                    ("number" | "money", "between") => json!([1, 2]),
+                    ("number" | "money", "in" | "not_in") => json!([1]),
+                    ("number" | "money", _) => json!(1),
+                    ("instant" | "date", "between") => json!(["2026-01-01", "2026-02-01"]),
+                    ("instant" | "date", "within_days" | "not_within_days") => json!(7),
+                    ("instant" | "date", _) => json!("2026-01-01"),
+                    ("flag", _) => json!(true),
+                    (_, "in" | "not_in") => json!(["a"]),
+                    _ => json!("a"),
+                };
+                let rule = json!({"field": s.field, "op": op, "value": v});
+                let kinds = |k: &str| (k == "so_ghe").then_some(crate::settings::CustomFieldKind::Number);
+                parse(&rule, &kinds).unwrap_or_else(|e| panic!("{rule}: {e}"));
+            }
+        }
     }
 
     #[test]

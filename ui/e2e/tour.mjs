@@ -35,7 +35,7 @@ export async function tour(browser, { artifacts, step }) {
   async function noRawKeys(where) {
     const raw = await browser.execute(() => {
       const text = document.querySelector('main')?.innerText ?? '';
-      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
+      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive|segment)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
       return keys ?? [];
     });
     if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);
@@ -432,6 +432,117 @@ export async function tour(browser, { artifacts, step }) {
     await screenshot('tour-vi-merge-undone');
   });
 
+  /** The number in a count text ("1.234 khách hàng", "12 customers"). */
+  async function countIn(id) {
+    const t = await textOf(id);
+    const m = t.match(/(\d[\d.,]*)/);
+    if (!m) throw new Error(`${id}: no number in "${t}"`);
+    return Number(m[1].replace(/[.,]/g, ''));
+  }
+  /** Sets the last condition of the editor: its field, op and value. */
+  async function lastCondition(field, op, value) {
+    const conds = async () => await $$t('rule-condition');
+    const at = async () => (await conds())[(await conds()).length - 1];
+    const pick = async (el, v) =>
+      browser.execute(
+        (e, x) => {
+          e.value = x;
+          e.dispatchEvent(new Event('change', { bubbles: true }));
+        },
+        el,
+        v
+      );
+    await pick(await (await at()).$('[data-testid="rule-field"]'), field);
+    await pick(await (await at()).$('[data-testid="rule-op"]'), op);
+    if (value !== undefined) {
+      const input = await (await at()).$('[data-testid="rule-value"]');
+      await browser.execute(
+        (e, v) => {
+          e.value = v;
+          e.dispatchEvent(new Event('input', { bubbles: true }));
+          e.dispatchEvent(new Event('change', { bubbles: true }));
+        },
+        input,
+        value
+      );
+    }
+  }
+  async function countSettled() {
+    await waitFor('the live count', async () => (await (await $t('segment-count')).getAttribute('aria-busy')) === 'false');
+    await browser.pause(400); // the count is asked 250 ms after the last edit
+    await waitFor('the live count', async () => (await (await $t('segment-count')).getAttribute('aria-busy')) === 'false');
+  }
+
+  let segmentCount = 0;
+  await step('tour: a segment built from rules, counted live as it is edited (vi)', async () => {
+    await (await shown('nav-segments')).click();
+    await shown('new-segment');
+    await noRawKeys('segments (empty)');
+    await screenshot('tour-vi-segments-empty');
+    await (await shown('new-segment')).click();
+    await typeInto('segment-name', 'Khách Hà Nội chi nhiều');
+    await countSettled();
+    const everyone = await countIn('segment-count');
+    await (await shown('add-condition')).click();
+    await lastCondition('province', 'eq', 'ha noi');
+    await countSettled();
+    const hanoi = await countIn('segment-count');
+    if (!(hanoi > 0 && hanoi < everyone)) throw new Error(`Hà Nội: ${hanoi} of ${everyone}`);
+    await (await shown('add-condition')).click();
+    await lastCondition('purchase_total', 'gte');
+    const money = await (await (await $$t('rule-condition'))[1]).$('[data-testid="rule-value"]');
+    await money.click();
+    await money.addValue('2000000');
+    await countSettled();
+    segmentCount = await countIn('segment-count');
+    if (!(segmentCount > 0 && segmentCount < hanoi)) throw new Error(`spending: ${segmentCount} of ${hanoi}`);
+    const members = await $$t('segment-member');
+    if (members.length !== Math.min(50, segmentCount)) throw new Error(`${members.length} members listed of ${segmentCount}`);
+    // a nested "any of" group
+    await (await shown('add-group')).click();
+    await waitFor('the nested group', async () => (await $$t('rule-group')).length === 2);
+    await countSettled();
+    await noRawKeys('segment editor');
+    await screenshot('tour-vi-segment-editor');
+    // the nested group holds one condition on the first field; remove it, then save
+    await (await (await $$t('remove-group'))[0]).click();
+    await countSettled();
+    if ((await countIn('segment-count')) !== segmentCount) throw new Error('the count changed after removing the empty group');
+    await (await shown('segment-save')).click();
+    await shown('segment-saved');
+    await waitFor('the segment in the list', async () => (await $$t('segment-item')).length === 1);
+  });
+
+  await step('tour: the customer list filtered by the segment (vi)', async () => {
+    await (await shown('segment-show')).click();
+    await shown('customer-search');
+    await listSettled();
+    await waitFor('the segment total', async () => (await countIn('customer-total')) === segmentCount);
+    const chosen = await browser.execute(() => document.querySelector('[data-testid="filter-segment"]')?.value ?? '');
+    if (!chosen) throw new Error('the segment filter is not shown as chosen');
+    await screenshot('tour-vi-list-segment');
+    await (await shown('clear-filters')).click();
+    await listSettled();
+  });
+
+  await step('tour: a ready-made segment and a static list (vi)', async () => {
+    await (await shown('nav-segments')).click();
+    await choose('segment-preset', 'vip');
+    await waitFor('the preset saved', async () => (await $$t('segment-item')).length === 2);
+    await countSettled();
+    if ((await countIn('segment-count')) <= 0) throw new Error('no VIP customers in the demo');
+    await (await shown('new-static')).click();
+    await typeInto('segment-name', 'Hội chợ tháng 12');
+    await (await shown('segment-save')).click();
+    await shown('segment-saved');
+    await typeInto('member-search', 'nguyen');
+    await waitFor('customers found', async () => (await $$t('add-member')).length > 0);
+    await (await (await $$t('add-member'))[0]).click();
+    await waitFor('a member', async () => (await $$t('segment-member')).length === 1);
+    await noRawKeys('static list');
+    await screenshot('tour-vi-static-list');
+  });
+
   await step('tour: customer list and 360 in English', async () => {
     await setLanguage('en');
     await toList();
@@ -452,6 +563,17 @@ export async function tour(browser, { artifacts, step }) {
     const text = await textOf('timeline');
     if (!/changed|set/.test(text)) throw new Error(`the timeline does not read in English: "${text.slice(0, 200)}"`);
     await screenshot('tour-en-360-timeline');
+    await (await shown('nav-segments')).click();
+    await waitFor('the segments', async () => (await $$t('segment-item')).length === 3);
+    for (const item of await $$t('segment-item')) {
+      if ((await domText(item)).includes('Khách Hà Nội chi nhiều')) await item.click();
+    }
+    await waitFor('its rules', async () => (await $$t('rule-condition')).length > 0);
+    await countSettled();
+    const count = await textOf('segment-count');
+    if (!/customers?/.test(count)) throw new Error(`the count reads "${count}" in English`);
+    await noRawKeys('segments (en)');
+    await screenshot('tour-en-segment-editor');
     await setLanguage('vi');
   });
 }

@@ -1,6 +1,7 @@
 //! Commands: segments (saved customer lists by rules, and static lists).
 
 use crate::*;
+use tend::segments::rules::FieldSpec;
 use tend::segments::{Segment, SegmentInput, SegmentPreset};
 
 /// A count as the window's numbers hold it (DESIGN: integers across IPC).
@@ -68,4 +69,9 @@ pub(crate) async fn segment_remove_members(ws: Ws<'_>, id: String, customer_ids:
 pub(crate) async fn segment_presets(ws: Ws<'_>) -> R<Vec<SegmentPreset>> {
     let ws = ws.get()?;
     Ok(tend::segments::presets(ws.today().await.map_err(e)?))
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn segment_fields(ws: Ws<'_>) -> R<Vec<FieldSpec>> {
+    ws.get()?.segment_fields().await.map_err(e)
 }

@@ -17,7 +17,7 @@ function answer(): Call[] {
 
 afterEach(() => {
   clearMocks();
-  Object.assign(listMemory, { query: '', stageId: '', ownerId: '', tag: '', province: '' });
+  Object.assign(listMemory, { query: '', stageId: '', ownerId: '', tag: '', province: '', segmentId: '' });
 });
 
 describe('the customer list asked early', () => {
@@ -39,7 +39,7 @@ describe('the customer list asked early', () => {
     prefetchCustomers();
     await customerPage(customerFilter(listMemory), 0, CUSTOMER_PAGE);
     expect(calls[0].args).toEqual({
-      filter: { query: null, stage_id: 'lead', owner_id: null, tag: 'VIP', province: null },
+      filter: { query: null, stage_id: 'lead', owner_id: null, tag: 'VIP', province: null, segment_id: null },
       offset: 0,
       limit: CUSTOMER_PAGE
     });

@@ -10,6 +10,7 @@ export const listMemory = {
   ownerId: '',
   tag: '',
   province: '',
+  segmentId: '',
   active: 0,
   scrollTop: 0
 };
@@ -18,13 +19,16 @@ export const listMemory = {
 export const CUSTOMER_PAGE = 100;
 
 /** The list's filter for the remembered fields. */
-export function customerFilter(m: Pick<typeof listMemory, 'query' | 'stageId' | 'ownerId' | 'tag' | 'province'>): CustomerFilter {
+export function customerFilter(
+  m: Pick<typeof listMemory, 'query' | 'stageId' | 'ownerId' | 'tag' | 'province' | 'segmentId'>
+): CustomerFilter {
   return {
     query: m.query.trim() === '' ? null : m.query,
     stage_id: m.stageId || null,
     owner_id: m.ownerId || null,
     tag: m.tag || null,
-    province: m.province || null
+    province: m.province || null,
+    segment_id: m.segmentId || null
   };
 }
 

@@ -10,7 +10,8 @@ export const href = {
   trash: () => resolve('/trash'),
   settings: () => resolve('/settings'),
   import: () => resolve('/import'),
-  duplicates: () => resolve('/duplicates')
+  duplicates: () => resolve('/duplicates'),
+  segments: () => resolve('/segments')
 };
 
 export function openCustomer(id: string): Promise<void> {

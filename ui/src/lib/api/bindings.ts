@@ -77,6 +77,19 @@ export const commands = {
 	mappingRemove: (name: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("mapping_remove", { name })),
 	workspaceExport: (path: string) => typedError<Manifest, ErrorPayload>(__TAURI_INVOKE("workspace_export", { path })),
 	workspaceImport: (path: string) => typedError<Manifest, ErrorPayload>(__TAURI_INVOKE("workspace_import", { path })),
+	segmentList: () => typedError<Segment[], ErrorPayload>(__TAURI_INVOKE("segment_list")),
+	segmentCount: (rules: string) => typedError<number, ErrorPayload>(__TAURI_INVOKE("segment_count", { rules })),
+	segmentPreview: (rules: string, offset: number, limit: number) => typedError<CustomerPage, ErrorPayload>(__TAURI_INVOKE("segment_preview", { rules, offset, limit })),
+	segmentMembers: (id: string, offset: number, limit: number) => typedError<CustomerPage, ErrorPayload>(__TAURI_INVOKE("segment_members", { id, offset, limit })),
+	segmentSize: (id: string) => typedError<number, ErrorPayload>(__TAURI_INVOKE("segment_size", { id })),
+	segmentCreate: (input: SegmentInput) => typedError<Segment, ErrorPayload>(__TAURI_INVOKE("segment_create", { input })),
+	segmentCreatePreset: (key: string, name: string) => typedError<Segment, ErrorPayload>(__TAURI_INVOKE("segment_create_preset", { key, name })),
+	segmentUpdate: (id: string, input: SegmentInput) => typedError<Segment, ErrorPayload>(__TAURI_INVOKE("segment_update", { id, input })),
+	segmentRemove: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("segment_remove", { id })),
+	segmentAddMembers: (id: string, customerIds: string[]) => typedError<number, ErrorPayload>(__TAURI_INVOKE("segment_add_members", { id, customerIds })),
+	segmentRemoveMembers: (id: string, customerIds: string[]) => typedError<number, ErrorPayload>(__TAURI_INVOKE("segment_remove_members", { id, customerIds })),
+	segmentPresets: () => typedError<SegmentPreset[], ErrorPayload>(__TAURI_INVOKE("segment_presets")),
+	segmentFields: () => typedError<FieldSpec[], ErrorPayload>(__TAURI_INVOKE("segment_fields")),
 };
 
 /** Events */
@@ -218,6 +231,8 @@ export type CustomerFilter = {
 	owner_id?: string | null,
 	tag?: string | null,
 	province?: string | null,
+	/**  Members of this segment only (dynamic or static). */
+	segment_id?: string | null,
 };
 
 /**  What a form (or the CLI, or an import row) submits to create or update a customer. */
@@ -391,6 +406,15 @@ export type FieldError = {
 	field: string,
 	message_key: string,
 	params: { [key in string]: string },
+};
+
+/**  A field a rule can name, what it holds and its ops: what the rule editor offers. */
+export type FieldSpec = {
+	/**  As written in rules: `stage`, `custom.<key>`... */
+	field: string,
+	/**  text, tags, number, money, instant, date, flag, segment */
+	kind: string,
+	ops: string[],
 };
 
 /**  A filter of a file dialog: its name and the extensions it shows ("csv", "xlsx"). */
@@ -661,6 +685,35 @@ export type RowError = {
 	reason: string,
 	message_key: string,
 	params: { [key in string]: string },
+};
+
+export type Segment = {
+	id: string,
+	name: string,
+	/**  "dynamic", "static", or a kind from a newer version (read as static: its members as stored). */
+	kind: string,
+	/**  The rules of a dynamic segment, as JSON text in the rule format. */
+	rules: string | null,
+	created_at: number,
+};
+
+export type SegmentInput = {
+	name: string,
+	kind: SegmentKind,
+	/**  Rules of a dynamic segment (JSON text); ignored for a static list. */
+	rules: string | null,
+};
+
+export type SegmentKind = 
+/**  Members are the customers its rules match, now. */
+"dynamic" | 
+/**  Members are added and removed by hand. */
+"static";
+
+/**  A ready-made segment: its key (the UI translates `segment.preset.<key>`) and its rules. */
+export type SegmentPreset = {
+	key: string,
+	rules: string,
 };
 
 export type Source = "website" | "facebook" | "zalo" | "phone" | "email" | "referral" | "walk_in" | "event" | "other";

@@ -65,3 +65,8 @@ export type WorkspaceStatus = Out<'workspaceStatus'>;
 export type WaitNotice = NonNullable<WorkspaceStatus['long_write']>;
 export type RestoreFailure = NonNullable<WorkspaceStatus['restore_failed']>;
 export type PhoneInfo = Out<'phoneInfo'>;
+
+export type Segment = Out<'segmentList'>[number];
+export type SegmentInput = In<'segmentCreate'>;
+export type SegmentPreset = Out<'segmentPresets'>[number];
+export type FieldSpec = Out<'segmentFields'>[number];

@@ -73,7 +73,25 @@ const CORE_KEYS = [
   'error.storage',
   'error.invalid',
   'files.not_chosen',
-  'notice.phone_renumbered'
+  'notice.phone_renumbered',
+  'segment.not_json',
+  'segment.rule_invalid',
+  'segment.group_invalid',
+  'segment.field_missing',
+  'segment.unknown_field',
+  'segment.unknown_custom',
+  'segment.unknown_op',
+  'segment.op_not_for_field',
+  'segment.value_invalid',
+  'segment.too_deep',
+  'segment.unknown_segment',
+  'segment.cycle',
+  'segment.in_use',
+  'segment.name_taken',
+  'segment.not_static',
+  'segment.unknown_customer',
+  'segment.unknown_preset',
+  'settings.unknown_key'
 ];
 
 const CORE_PARAMS: Record<string, string[]> = {
