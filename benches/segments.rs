@@ -36,14 +36,14 @@ fn main() {
                AND COALESCE(a.purchase_total, 0) >= 5000000",
         ),
         (
-            "three rules: tag or age, recent contact",
+            "nested: (tag or age) and contact in a year",
             r#"{"all": [{"any": [{"field": "tag", "op": "has", "value": "vip"}, {"field": "age", "op": "gte", "value": 40}]},
-                        {"field": "last_interaction_at", "op": "within_days", "value": 90}]}"#,
+                        {"field": "last_interaction_at", "op": "within_days", "value": 365}]}"#,
             "SELECT COUNT(*) FROM customers c LEFT JOIN customer_activity a ON a.customer_id = c.id
              WHERE c.deleted_at IS NULL
                AND (EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_seq = c.seq AND t.tag = 'VIP')
                     OR c.birthday <= date('now', '-40 years'))
-               AND a.last_interaction_at >= (strftime('%s', 'now', '-90 days') * 1000)",
+               AND a.last_interaction_at >= (strftime('%s', 'now', '-365 days') * 1000)",
         ),
         (
             "one rule: birthday this month",

@@ -15,10 +15,10 @@
 use crate::error::Result;
 use crate::fold::{digits, fold, tokens};
 use crate::Workspace;
+use rusqlite::types::Value;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use rusqlite::types::Value;
 use std::collections::HashSet;
 
 /// Filters of the customer list; all optional, combined with AND.

@@ -100,7 +100,10 @@ impl Workspace {
     }
 
     /// `filter` with its segment's condition compiled (the list, counts and exports read it).
-    pub(crate) async fn with_segment(&self, filter: &crate::search::CustomerFilter) -> Result<crate::search::CustomerFilter> {
+    pub(crate) async fn with_segment(
+        &self,
+        filter: &crate::search::CustomerFilter,
+    ) -> Result<crate::search::CustomerFilter> {
         let mut f = filter.clone();
         f.segment = match &f.segment_id {
             Some(id) => {

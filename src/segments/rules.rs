@@ -262,7 +262,11 @@ pub fn catalog(custom: &[(String, crate::settings::CustomFieldKind)]) -> Vec<Fie
     };
     let spec = |name: String, f: Field, custom_kind| {
         let k = f.kind(custom_kind);
-        FieldSpec { field: name, kind: kind_name(&f, k).into(), ops: Op::of(k).iter().map(|o| o.name().into()).collect() }
+        FieldSpec {
+            field: name,
+            kind: kind_name(&f, k).into(),
+            ops: Op::of(k).iter().map(|o| o.name().into()).collect(),
+        }
     };
     let mut out: Vec<FieldSpec> = FIELDS
         .iter()
