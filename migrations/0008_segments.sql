@@ -43,15 +43,23 @@ SELECT customer_id,
        MAX(occurred_at)
 FROM interactions WHERE deleted_at IS NULL GROUP BY customer_id;
 
--- A customer's row is computed again from its interactions (through interactions_customer) on
--- every change to one of them: a trashed, restored, moved or edited interaction counts right.
-CREATE TRIGGER interactions_activity_insert AFTER INSERT ON interactions BEGIN
-    DELETE FROM customer_activity WHERE customer_id = NEW.customer_id;
-    INSERT INTO customer_activity
-    SELECT customer_id, COUNT(*) FILTER (WHERE kind = 'purchase'),
-           COALESCE(SUM(amount) FILTER (WHERE kind = 'purchase' AND COALESCE(currency, 'VND') = 'VND'), 0),
-           MAX(occurred_at) FILTER (WHERE kind = 'purchase'), MAX(occurred_at)
-    FROM interactions WHERE customer_id = NEW.customer_id AND deleted_at IS NULL GROUP BY customer_id;
+-- Kept in the same transaction as every interaction write: a trashed, restored, moved or edited
+-- interaction counts right.
+-- A new interaction adds to its customer's row (a bulk import of a million interactions stays
+-- linear); a change or removal computes the row again from the customer's interactions.
+CREATE TRIGGER interactions_activity_insert AFTER INSERT ON interactions WHEN NEW.deleted_at IS NULL BEGIN
+    INSERT INTO customer_activity (customer_id, purchase_count, purchase_total, last_purchase_at, last_interaction_at)
+    VALUES (NEW.customer_id,
+            NEW.kind = 'purchase',
+            CASE WHEN NEW.kind = 'purchase' AND COALESCE(NEW.currency, 'VND') = 'VND' THEN COALESCE(NEW.amount, 0) ELSE 0 END,
+            CASE WHEN NEW.kind = 'purchase' THEN NEW.occurred_at END,
+            NEW.occurred_at)
+    ON CONFLICT (customer_id) DO UPDATE SET
+        purchase_count = purchase_count + excluded.purchase_count,
+        purchase_total = purchase_total + excluded.purchase_total,
+        last_purchase_at = MAX(COALESCE(last_purchase_at, excluded.last_purchase_at),
+                               COALESCE(excluded.last_purchase_at, last_purchase_at)),
+        last_interaction_at = MAX(last_interaction_at, excluded.last_interaction_at);
 END;
 
 CREATE TRIGGER interactions_activity_update AFTER UPDATE OF customer_id, kind, occurred_at, amount, currency, deleted_at ON interactions BEGIN
