@@ -13,6 +13,9 @@ use tend::{Error, Workspace};
 
 const DAY: i64 = 86_400_000;
 
+/// A row of `customer_activity`: customer, purchases, total, last purchase, last contact.
+type Activity = (String, i64, i64, Option<i64>, Option<i64>);
+
 fn input(name: &str) -> CustomerInput {
     person(name, "")
 }
@@ -214,9 +217,9 @@ async fn purchases_and_contacts_follow_every_interaction_change() {
     assert_eq!(names(ws, cond("purchase_total", "gte", json!(5_000_000))).await, ["An"]);
     assert_eq!(names(ws, cond("last_interaction_at", "empty", Value::Null)).await, ["Chi", "Dũng"]);
     // what the triggers keep is what the interactions give, computed afresh
-    let kept: Vec<(String, i64, i64, Option<i64>, Option<i64>)> =
+    let kept: Vec<Activity> =
         sqlx::query_as("SELECT * FROM customer_activity ORDER BY customer_id").fetch_all(ws.pool()).await.unwrap();
-    let fresh: Vec<(String, i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let fresh: Vec<Activity> = sqlx::query_as(
         "SELECT customer_id, COUNT(*) FILTER (WHERE kind = 'purchase'),
                 COALESCE(SUM(amount) FILTER (WHERE kind = 'purchase' AND COALESCE(currency, 'VND') = 'VND'), 0),
                 MAX(occurred_at) FILTER (WHERE kind = 'purchase'), MAX(occurred_at)

@@ -61,6 +61,10 @@ describe('changeLabel and changeKind', () => {
     expect(changeLabel(ch('custom_values', 'value', 'L'), ctx)).toBe('Size');
     expect(changeLabel({ ...ch('custom_values', 'value', 'L'), row_id: 'c1/gone' }, ctx)).toBe('field.custom');
     expect(changeLabel(ch('customers', '__purged', '1'), ctx)).toBe('history.purged');
+    // joining and leaving a static list read as such, not as a record deleted for good
+    expect(changeLabel(ch('segment_members', 'added_at', '1795424400000'), ctx)).toBe('history.list_joined');
+    expect(changeLabel(ch('segment_members', '__purged', '1'), ctx)).toBe('history.list_left');
+    expect(changeValue(ch('segment_members', 'added_at', ''), String(Date.UTC(2025, 0, 5, 20, 30)), ctx)).toBe('06/01/2025 03:30');
   });
   it('tells set, changed and cleared apart', () => {
     expect(changeKind(ch('customers', 'name', 'B', 'A'))).toBe('changed');

@@ -17,10 +17,12 @@ export interface ChangeContext {
   currency?: string | null;
 }
 
-const TIME_COLUMNS = new Set(['created_at', 'deleted_at', 'occurred_at', 'updated_at']);
+const TIME_COLUMNS = new Set(['created_at', 'deleted_at', 'occurred_at', 'updated_at', 'added_at']);
 
 /** The field a change is about, as a label. */
 export function changeLabel(c: FieldChange, ctx: ChangeContext): string {
+  // a customer joining or leaving a static list (the record's row is "<list>/<customer>")
+  if (c.table === 'segment_members') return ctx.t(c.column === '__purged' ? 'history.list_left' : 'history.list_joined');
   if (c.column === '__purged') return ctx.t('history.purged');
   if (c.table === 'custom_values') {
     const fieldId = c.row_id.split('/')[1] ?? '';

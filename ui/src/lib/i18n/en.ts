@@ -111,6 +111,8 @@ export const en = {
     interaction: 'Interaction'
   },
   table: {
+    segments: 'Segment',
+    segment_members: 'Static list',
     customers: 'Customer',
     contacts: 'Contact',
     custom_values: 'Custom field',
@@ -389,6 +391,8 @@ export const en = {
     delete_confirm: 'Delete this interaction from the timeline?'
   },
   history: {
+    list_joined: 'Added to a static list',
+    list_left: 'Taken off a static list',
     empty: 'No changes recorded.',
     when: 'When',
     who: 'Who',

@@ -111,6 +111,8 @@ export const vi = {
     interaction: 'tương tác'
   },
   table: {
+    segments: 'Phân khúc',
+    segment_members: 'Danh sách cố định',
     customers: 'Khách hàng',
     contacts: 'Người liên hệ',
     custom_values: 'Trường tuỳ chỉnh',
@@ -389,6 +391,8 @@ export const vi = {
     delete_confirm: 'Xoá tương tác này khỏi dòng thời gian?'
   },
   history: {
+    list_joined: 'Được thêm vào một danh sách cố định',
+    list_left: 'Bị bỏ khỏi một danh sách cố định',
     empty: 'Chưa có thay đổi nào được ghi lại.',
     when: 'Thời điểm',
     who: 'Người sửa',
