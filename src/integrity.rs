@@ -79,20 +79,47 @@ pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
 /// compared with the header's page count when no WAL file is beside it: with one, the missing
 /// pages may be waiting in the WAL (a checkpoint cut short by a crash, or under way in another
 /// process), and SQLite's own check of the file as it recovers it is the judge.
+///
+/// Another process may be checkpointing meanwhile: it writes the header (page 1) before the
+/// pages that grow the file, then removes its WAL when it closes. So the length is read after
+/// the header and the WAL's absence, never before, and a shortfall is only reported when it is
+/// still there when looked at again: a file cut short stays short, a checkpoint finishes.
 pub(crate) fn header_problem(path: &Path) -> Option<String> {
+    let mut found = None;
+    for attempt in 0..3 {
+        if attempt > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        match header_look(path) {
+            Look::Sound => return None,
+            Look::NotSqlite(p) => return Some(p),
+            Look::Short(p) => found = Some(p),
+        }
+    }
+    found
+}
+
+enum Look {
+    Sound,
+    NotSqlite(String),
+    Short(String),
+}
+
+fn header_look(path: &Path) -> Look {
     use std::io::Read;
     let mut head = [0u8; 100];
-    let len = std::fs::metadata(path).ok()?.len();
-    if len == 0 {
-        return None; // a new, empty file
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > 0 => {}
+        _ => return Look::Sound, // a new, empty file (or none: opening says so)
     }
-    let mut f = std::fs::File::open(path).ok()?;
+    let Ok(mut f) = std::fs::File::open(path) else { return Look::Sound };
     if f.read_exact(&mut head).is_err() || &head[..16] != b"SQLite format 3\0" {
-        return Some("not an SQLite database (the file header is wrong)".into());
+        return Look::NotSqlite("not an SQLite database (the file header is wrong)".into());
     }
     if side(path, "-wal").exists() {
-        return None;
+        return Look::Sound;
     }
+    let Ok(len) = std::fs::metadata(path).map(|m| m.len()) else { return Look::Sound };
     let page_size = match u16::from_be_bytes([head[16], head[17]]) {
         1 => 65536,
         n => u64::from(n),
@@ -100,9 +127,9 @@ pub(crate) fn header_problem(path: &Path) -> Option<String> {
     let pages = u64::from(u32::from_be_bytes([head[28], head[29], head[30], head[31]]));
     // the header's page count is valid when its change counter matches (offset 24 vs 92)
     if head[24..28] == head[92..96] && pages > 0 && len < pages * page_size {
-        return Some(format!("the file is cut short: {len} bytes of {} expected", pages * page_size));
+        return Look::Short(format!("the file is cut short: {len} bytes of {} expected", pages * page_size));
     }
-    None
+    Look::Sound
 }
 
 /// `PRAGMA quick_check` (or `integrity_check` when `full`) and the foreign keys, through a
