@@ -265,6 +265,14 @@ async fn custom_fields_by_their_kind() {
     assert_eq!(names(ws, cond(&signed, "eq", json!(true))).await, ["An"]);
     assert_eq!(names(ws, cond(&signed, "eq", json!(false))).await, ["Bình", "Chi", "Dũng"]);
     assert_eq!(names(ws, cond(&note, "contains", json!("buoi sang"))).await, ["An"]);
+    // the ops that name the value twice (absent, or not this one)
+    assert_eq!(names(ws, cond(&seats, "ne", json!(12))).await, ["Bình", "Chi", "Dũng"]);
+    assert_eq!(names(ws, cond(&seats, "not_in", json!([3, 12]))).await, ["Chi", "Dũng"]);
+    assert_eq!(names(ws, cond(&rank, "ne", json!("vang"))).await, ["Bình", "Chi", "Dũng"]);
+    assert_eq!(names(ws, cond(&rank, "not_in", json!(["bạc"]))).await, ["An", "Chi", "Dũng"]);
+    assert_eq!(names(ws, cond(&signed_on, "not_within_days", json!(7))).await, ["An", "Chi", "Dũng"]);
+    assert_eq!(names(ws, cond(&signed_on, "between", json!(["2026-01-01", "2026-02-01"]))).await, ["An"]);
+    assert_eq!(names(ws, cond(&signed, "ne", json!(true))).await, ["Bình", "Chi", "Dũng"]);
     // an op the field's kind does not have is refused, naming it
     let e = ws.segment_count(&cond(&seats, "contains", json!("1")).to_string()).await.unwrap_err();
     assert_eq!(errors(e), [("rules.all[0].op".to_string(), "segment.op_not_for_field".to_string())]);

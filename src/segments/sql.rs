@@ -417,18 +417,18 @@ fn cond(c: &Cond, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>) ->
             let Some((id, kind)) = (ctx.custom)(key) else {
                 return Err(segment_error("segment.unknown_custom", &format!("custom.{key}")));
             };
-            // the value, NULL when none (an unticked box is stored as none or "false")
+            // The value (NULL when none; an unticked box is stored as none or "false") is read
+            // once, as `x`, so a condition may name it twice (`x IS NULL OR x <> ?`) while its
+            // field id is bound once, before the condition's own values.
             p.push(Value::Text(id));
-            let v = "(SELECT v.value FROM custom_values v WHERE v.customer_id = c.id AND v.field_id = ?)";
-            match c.field.kind(Some(kind)) {
-                FieldKind::Number => number_cond(&format!("CAST({v} AS REAL)"), op, a, p),
-                FieldKind::Date => date_cond(v, op, a, ctx, p)?,
+            let pred = match c.field.kind(Some(kind)) {
+                FieldKind::Number => number_cond("CAST(x AS REAL)", op, a, p),
+                FieldKind::Date => date_cond("x", op, a, ctx, p)?,
                 FieldKind::Flag => {
-                    let ticked = format!("COALESCE({v} = 'true', 0)");
+                    let ticked = "COALESCE(x = 'true', 0)".to_string();
                     match (op, a) {
                         (Op::Eq, Arg::Flag(b)) | (Op::Ne, Arg::Flag(b)) => {
-                            let want = (op == Op::Eq) == *b;
-                            if want {
+                            if (op == Op::Eq) == *b {
                                 ticked
                             } else {
                                 format!("NOT {ticked}")
@@ -439,8 +439,12 @@ fn cond(c: &Cond, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>) ->
                         _ => "0".into(),
                     }
                 }
-                _ => text_cond(v, false, op, a, p),
-            }
+                _ => text_cond("x", false, op, a, p),
+            };
+            format!(
+                "EXISTS (SELECT 1 FROM (SELECT (SELECT v.value FROM custom_values v
+                  WHERE v.customer_id = c.id AND v.field_id = ?) AS x) WHERE {pred})"
+            )
         }
         Field::Segment => {
             let ids = text_values(a);
