@@ -83,6 +83,13 @@ pub fn presets(today: jiff::civil::Date) -> Vec<SegmentPreset> {
 
 type CustomMap = HashMap<String, (String, CustomFieldKind)>;
 
+const SEGMENT_COLS: &str = "id, name, kind, rules, created_at";
+type SegmentRow = (String, String, String, Option<String>, i64);
+
+fn segment_of((id, name, kind, rules, created_at): SegmentRow) -> Segment {
+    Segment { id, name, kind, rules, created_at }
+}
+
 impl Workspace {
     async fn custom_map(&self) -> Result<CustomMap> {
         Ok(self.custom_fields().await?.into_iter().map(|f| (f.key.clone(), (f.id, f.kind))).collect())
@@ -90,13 +97,21 @@ impl Workspace {
 
     /// Checks `rules` (JSON text) against this workspace's fields and segments, and compiles it.
     async fn compiled(&self, rules: &str) -> Result<sql::Sql> {
+        Ok(self.parsed_and_compiled(rules).await?.1)
+    }
+
+    /// The rule as read, and its SQL.
+    async fn parsed_and_compiled(&self, rules: &str) -> Result<(Rule, sql::Sql)> {
         let custom = self.custom_map().await?;
         let tz = self.zone().await?;
         let today = crate::settings::today_in(&tz, self.now_ms());
         let kinds = |k: &str| custom.get(k).map(|(_, kind)| *kind);
         let rule = rules::parse_text(rules, &kinds)?;
         let lookup = |k: &str| custom.get(k).cloned();
-        self.readers().with(|conn| sql::compile(&rule, &sql::Context { conn, today, tz: tz.clone(), custom: &lookup }))
+        let q = self
+            .readers()
+            .with(|conn| sql::compile(&rule, &sql::Context { conn, today, tz: tz.clone(), custom: &lookup }))?;
+        Ok((rule, q))
     }
 
     /// `filter` with its segment's condition compiled (the list, counts and exports read it).
@@ -125,10 +140,7 @@ impl Workspace {
     /// How many live customers `rules` (JSON text) match.
     pub async fn segment_count(&self, rules: &str) -> Result<i64> {
         let q = self.compiled(rules).await?;
-        self.readers().with(|conn| {
-            let mut st = conn.prepare(&format!("SELECT COUNT(*) FROM customers c WHERE {}", q.text))?;
-            Ok(st.query_row(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0))?)
-        })
+        self.readers().with(|conn| count(conn, &q))
     }
 
     /// A page of the customers `rules` match, by name, with the exact total on the first page.
@@ -151,12 +163,7 @@ impl Workspace {
             let seqs = st
                 .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))?
                 .collect::<rusqlite::Result<Vec<i64>>>()?;
-            let total = if offset == 0 {
-                let mut st = conn.prepare(&format!("SELECT COUNT(*) FROM customers c WHERE {}", q.text))?;
-                Some(st.query_row(rusqlite::params_from_iter(q.params.iter()), |r| r.get::<_, i64>(0))?)
-            } else {
-                None
-            };
+            let total = if offset == 0 { Some(count(conn, q)?) } else { None };
             let rows = crate::search::hydrate(conn, &seqs)?;
             Ok(CustomerPage { total, offset, capped: false, estimated: false, rows })
         })
@@ -196,19 +203,20 @@ impl Workspace {
     }
 
     pub async fn segments(&self) -> Result<Vec<Segment>> {
-        let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT id, name, kind, rules, created_at FROM segments WHERE deleted_at IS NULL ORDER BY name, id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, kind, rules, created_at)| Segment { id, name, kind, rules, created_at })
-            .collect())
+        let rows: Vec<SegmentRow> =
+            sqlx::query_as(&format!("SELECT {SEGMENT_COLS} FROM segments WHERE deleted_at IS NULL ORDER BY name, id"))
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().map(segment_of).collect())
     }
 
     pub async fn segment(&self, id: &str) -> Result<Segment> {
-        self.segments().await?.into_iter().find(|s| s.id == id).ok_or_else(|| Error::not_found("segment", id))
+        let row: Option<SegmentRow> =
+            sqlx::query_as(&format!("SELECT {SEGMENT_COLS} FROM segments WHERE id = ? AND deleted_at IS NULL"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        row.map(segment_of).ok_or_else(|| Error::not_found("segment", id))
     }
 
     /// Checks a segment's name and rules; returns the name and the rules as stored.
@@ -236,13 +244,9 @@ impl Workspace {
             SegmentKind::Static => None,
             SegmentKind::Dynamic => {
                 let text = input.rules.as_deref().unwrap_or("");
-                match self.compiled(text).await {
-                    Ok(_) => {
-                        // stored in the one format, as it reads back
-                        let custom = self.custom_map().await?;
-                        let kinds = |k: &str| custom.get(k).map(|(_, kind)| *kind);
-                        Some(rules::to_json(&rules::parse_text(text, &kinds)?).to_string())
-                    }
+                match self.parsed_and_compiled(text).await {
+                    // stored in the one format, as it reads back
+                    Ok((rule, _)) => Some(rules::to_json(&rule).to_string()),
                     Err(Error::Validation(v)) => {
                         errs.extend(v);
                         None
@@ -413,6 +417,12 @@ impl Workspace {
         }
         Ok(seg)
     }
+}
+
+/// How many live customers a compiled condition selects.
+fn count(conn: &rusqlite::Connection, q: &sql::Sql) -> Result<i64> {
+    let mut st = conn.prepare(&format!("SELECT COUNT(*) FROM customers c WHERE {}", q.text))?;
+    Ok(st.query_row(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0))?)
 }
 
 /// The segment ids a rule's segment conditions name.
