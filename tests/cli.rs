@@ -436,6 +436,10 @@ fn segments_and_settings_from_the_command_line() {
     assert_eq!(e["error"]["fields"][0]["message_key"], "segment.unknown_field");
     let (_, list, _) = tend(&db, &["segment", "list", "--json"]);
     assert_eq!(list.as_array().unwrap().len(), 3);
+    let (code, e, _) = tend(&db, &["segment", "count", "--rules", "khong-co.json", "--json"]);
+    assert_eq!(code, 2);
+    assert_eq!(e["error"]["fields"][0]["message_key"], "segment.rules_unreadable");
+    assert_eq!(e["error"]["fields"][0]["params"]["value"], "khong-co.json");
 
     // the time zone: today, ages and "within N days" follow it
     let (code, _, err) = tend(&db, &["settings", "set", "time_zone", "Europe/Berlin", "--json"]);

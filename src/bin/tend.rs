@@ -953,12 +953,17 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
 
 /// Reads a rules file (or standard input for `-`).
 fn read_rules(path: &std::path::Path) -> Result<String, Error> {
-    if path.as_os_str() == "-" {
+    let read = if path.as_os_str() == "-" {
         let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
-        return Ok(s);
-    }
-    Ok(std::fs::read_to_string(path)?)
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map(|_| s)
+    } else {
+        std::fs::read_to_string(path)
+    };
+    read.map_err(|e| {
+        Error::Validation(vec![tend::FieldError::new("rules", "segment.rules_unreadable")
+            .with("value", path.display().to_string())
+            .with("detail", e.to_string())])
+    })
 }
 
 fn page_text(page: &tend::search::CustomerPage) -> String {

@@ -318,6 +318,7 @@ pub fn reason_en(key: &str) -> &'static str {
         "import.order_line_rejected" => "another row of this order was rejected; an order is imported whole",
         "import.order_mixed" => "the rows of this order name different customers or currencies",
         "segment.not_json" => "the rules are not JSON",
+        "segment.rules_unreadable" => "the rules file cannot be read",
         "segment.rule_invalid" => "not a rule: an object with field, op and value, or with all or any",
         "segment.group_invalid" => "all and any take a list of rules",
         "segment.field_missing" => "a rule needs a field",

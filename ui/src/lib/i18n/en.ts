@@ -215,6 +215,7 @@ export const en = {
       inactive_90: 'No contact for 90 days',
       birthdays_this_month: 'Birthdays this month'
     },
+    rules_unreadable: 'The rules file “{value}” cannot be read ({detail})',
     not_json: 'The rules cannot be read ({detail})',
     rule_invalid: 'This is not a rule',
     group_invalid: '“All of” and “any of” take a list of conditions',

@@ -75,6 +75,7 @@ const CORE_KEYS = [
   'files.not_chosen',
   'notice.phone_renumbered',
   'segment.not_json',
+  'segment.rules_unreadable',
   'segment.rule_invalid',
   'segment.group_invalid',
   'segment.field_missing',

@@ -215,6 +215,7 @@ export const vi = {
       inactive_90: 'Không liên hệ 90 ngày',
       birthdays_this_month: 'Sinh nhật trong tháng'
     },
+    rules_unreadable: 'Không đọc được tệp điều kiện “{value}” ({detail})',
     not_json: 'Không đọc được điều kiện ({detail})',
     rule_invalid: 'Đây không phải một điều kiện',
     group_invalid: '“Tất cả” và “Một trong” cần một danh sách điều kiện',
