@@ -364,7 +364,16 @@ pub fn restore(backup: &Path, db: &Path, now_ms: i64) -> Result<Option<PathBuf>>
         for ext in SIDES {
             let (from, to) = (with(db, ext), with(&aside, ext));
             if res.is_ok() && from.exists() {
-                res = std::fs::rename(&from, &to).map(|()| moved.push((from, to)));
+                res = match std::fs::rename(&from, &to) {
+                    Ok(()) => {
+                        moved.push((from, to));
+                        Ok(())
+                    }
+                    // a side file gone meanwhile (SQLite removes its WAL when the last connection
+                    // closes) has nothing to keep
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                    Err(e) => Err(e),
+                };
             }
         }
         if let Err(e) = res {

@@ -25,7 +25,17 @@ pub(crate) async fn connect(path: &Path) -> Result<SqlitePool> {
         .pragma("temp_store", "memory")
         // a big import or demo grows the WAL to its size; the next checkpoint cuts it back
         .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT);
-    Ok(SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(opts).await?)
+    // No minimum and no idle or lifetime limits: sqlx then runs no maintenance task, which could
+    // open a connection while the pool closes; that late connection, closing last, would take the
+    // WAL away from under whoever renames the files next (a restore). The connection opened here
+    // stays open until the workspace closes.
+    Ok(SqlitePoolOptions::new()
+        .max_connections(4)
+        .min_connections(0)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(opts)
+        .await?)
 }
 
 /// Refuses a database whose newest migration this build does not know, reading it through a
