@@ -44,6 +44,11 @@ TABLES = {
     "segments": (9, "{r}.id", None, ["name", "kind", "rules", "created_at", "deleted_at"]),
     "segment_members": (10, "{r}.segment_id || '/' || {r}.customer_id", "{r}.customer_id",
                         ["added_at"]),
+    "deal_stages": (11, "{r}.id", None,
+                    ["name", "position", "probability", "kind", "next_contact_days", "deleted_at"]),
+    "deals": (12, "{r}.id", "{r}.customer_id", [
+        "customer_id", "title", "stage_id", "amount", "currency", "expected_close", "owner_id",
+        "lost_reason", "purchase_id", "stage_changed_at", "closed_at", "created_at", "deleted_at"]),
 }
 
 GUARD = ("    SELECT RAISE(ABORT, 'tend: write outside a change context') "

@@ -39,7 +39,7 @@ const V1_LOG_SCHEMA: i64 = 5;
 
 /// Tables added to the schema since the first archive format, with the schema that added them:
 /// an archive made before holds none of them, and they stay empty when it is read.
-const ADDED_IN: &[(&str, i64)] = &[("segments", 8), ("segment_members", 8)];
+const ADDED_IN: &[(&str, i64)] = &[("segments", 8), ("segment_members", 8), ("deal_stages", 9), ("deals", 9)];
 
 /// The shared tables an archive of `schema` holds, of this app's `names`.
 fn tables_of_schema(names: &[String], schema: i64) -> Vec<String> {
@@ -228,6 +228,10 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
             conn.execute_batch(&format!("DROP TRIGGER {name}"))?;
         }
         conn.execute_batch("DELETE FROM stages")?;
+        // an archive from before the pipeline keeps the built-in deal stages this schema adds
+        if names.iter().any(|n| n == "deal_stages") {
+            conn.execute_batch("DELETE FROM deal_stages")?;
+        }
         if v1_log {
             conn.execute_batch(
                 "CREATE TABLE changes_v1 (tx INTEGER NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL,

@@ -29,6 +29,8 @@ pub const LOCAL_COLUMNS: &[(&str, &[&str])] = &[
     ("interactions", &["id"]),
     ("segments", &["id"]),
     ("segment_members", &["segment_id", "customer_id"]),
+    ("deal_stages", &["id"]),
+    ("deals", &["id"]),
 ];
 
 /// How a row id names a row of each tracked table: its key column, or two joined by `/`.
@@ -43,6 +45,8 @@ const KEY_COLUMNS: &[(&str, &[&str])] = &[
     ("interactions", &["id"]),
     ("segments", &["id"]),
     ("segment_members", &["segment_id", "customer_id"]),
+    ("deal_stages", &["id"]),
+    ("deals", &["id"]),
 ];
 
 /// SQL for the code of table `name` (a constant subquery SQLite runs once).

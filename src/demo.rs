@@ -120,6 +120,8 @@ pub struct DemoSummary {
     #[specta(type = i32)]
     pub interactions: i64,
     #[specta(type = i32)]
+    pub deals: i64,
+    #[specta(type = i32)]
     pub staff: i64,
 }
 
@@ -181,7 +183,10 @@ fn generate(
 ) -> Result<DemoSummary> {
     let conn = crate::db::raw_open(path)?;
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut summary = DemoSummary { customers: 0, companies: 0, contacts: 0, interactions: 0, staff: 0 };
+    let mut summary = DemoSummary { customers: 0, companies: 0, contacts: 0, interactions: 0, deals: 0, staff: 0 };
+    // deals are dated around today, so the pipeline looks like this week's work
+    let now = clock.now_ms();
+    let zone = jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").unwrap_or(jiff::tz::TimeZone::UTC);
 
     // One SQLite transaction for all of it (a crash leaves the workspace as it was); each
     // chunk of customers is a write of its own in the change log.
@@ -255,6 +260,10 @@ fn generate(
             let mut ins_inter = conn.prepare_cached(
                 "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at, summary,
                      body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )?;
+            let mut ins_deal = conn.prepare_cached(
+                "INSERT INTO deals (id, customer_id, title, stage_id, amount, currency, expected_close, owner_id,
+                     lost_reason, stage_changed_at, closed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )?;
             let mut fts = write::FtsBatch::default();
 
@@ -457,6 +466,38 @@ fn generate(
                         ])?;
                     }
                     summary.interactions += 1;
+                }
+                // a lead or prospect has a deal under way (and some older ones closed)
+                if revenue.is_some() && rng.gen_bool(0.6) {
+                    const DEAL_STAGES: &[&str] =
+                        &["new", "contacted", "contacted", "consulting", "proposal", "negotiation", "won", "lost"];
+                    const LOST: &[&str] = &["Giá cao hơn đối thủ", "Chưa có ngân sách", "Chọn nhà cung cấp khác"];
+                    let deal_stage = *pick(&mut rng, DEAL_STAGES);
+                    let (pname, price) = *pick(&mut rng, PRODUCTS);
+                    let qty = rng.gen_range(1..20i64);
+                    let changed = now - rng.gen_range(0..30) * 86_400_000 - rng.gen_range(0..86_400_000);
+                    let opened = changed - rng.gen_range(0..60) * 86_400_000;
+                    let close_day = crate::settings::today_in(&zone, now)
+                        .checked_add(jiff::Span::new().days(rng.gen_range(-10..90)))
+                        .ok()
+                        .map(|d| d.to_string());
+                    let closed = matches!(deal_stage, "won" | "lost").then_some(changed);
+                    let reason = (deal_stage == "lost").then(|| pick(&mut rng, LOST).to_string());
+                    ins_deal.execute(rusqlite::params![
+                        demo_id(&mut rng, opened),
+                        id,
+                        if qty > 1 { format!("{pname} × {qty}") } else { pname.to_string() },
+                        deal_stage,
+                        qty * price,
+                        "VND",
+                        close_day,
+                        cols.owner_id,
+                        reason,
+                        changed,
+                        closed,
+                        opened
+                    ])?;
+                    summary.deals += 1;
                 }
                 summary.customers += 1;
                 if company {

@@ -63,6 +63,10 @@ pub enum Error {
     EditConflict(Vec<FieldError>),
     #[error("cancelled; nothing was written")]
     Cancelled,
+    /// An outbound contact with a customer already contacted within the quiet interval: asks
+    /// the user to confirm (then logged with the confirmation); nothing was written.
+    #[error("this customer was already contacted within the last {days} days; confirm to log another contact")]
+    RecentContact { last_at_ms: i64, days: i64 },
     #[error("the workspace file is damaged: {detail}")]
     Damaged { detail: String },
     #[error("another program kept the workspace busy for too long (it is not an import); try again")]
@@ -119,6 +123,8 @@ pub enum ErrorKind {
     NewerDatabase,
     Conflict,
     Cancelled,
+    /// Allowed once the user confirms (the same call with the confirmation).
+    Confirm,
     Damaged,
     Busy,
     Storage,
@@ -197,6 +203,11 @@ impl From<&Error> for ErrorPayload {
                     "error.edit_conflict".into(),
                     fields.clone(),
                 )
+            }
+            Error::RecentContact { last_at_ms, days } => {
+                params.insert("last_at".into(), last_at_ms.to_string());
+                params.insert("days".into(), days.to_string());
+                (ErrorKind::Confirm, None, "interaction.recent_contact".into(), vec![])
             }
             Error::Cancelled => (ErrorKind::Cancelled, None, "error.cancelled".into(), vec![]),
             Error::Busy => (ErrorKind::Busy, None, "error.busy".into(), vec![]),

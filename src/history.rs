@@ -109,11 +109,12 @@ fn change(r: &ChangeRow) -> FieldChange {
     }
 }
 
-/// The records a customer's (`?1`) timeline shows: its own, its contacts' and its custom values'
+/// The records a customer's (`?1`) timeline shows: its own, its contacts', its custom values' and
+/// its deals'
 /// (interactions show as themselves).
 const TIMELINE: &str = "((c.tbl = (SELECT code FROM change_tables WHERE name = 'customers') AND c.row_id = ?1
     AND c.entity IS NULL) OR (c.entity = ?1 AND c.tbl IN (SELECT code FROM change_tables
-    WHERE name IN ('contacts', 'custom_values'))))";
+    WHERE name IN ('contacts', 'custom_values', 'deals'))))";
 
 impl Workspace {
     /// Every change record of a record (a customer includes its contacts, custom values and
@@ -132,7 +133,8 @@ impl Workspace {
             let known: bool = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1) OR EXISTS (SELECT 1 FROM contacts WHERE id = ?1)
                  OR EXISTS (SELECT 1 FROM interactions WHERE id = ?1) OR EXISTS (SELECT 1 FROM staff WHERE id = ?1)
-                 OR EXISTS (SELECT 1 FROM stages WHERE id = ?1) OR EXISTS (SELECT 1 FROM custom_fields WHERE id = ?1)",
+                 OR EXISTS (SELECT 1 FROM stages WHERE id = ?1) OR EXISTS (SELECT 1 FROM custom_fields WHERE id = ?1)
+                 OR EXISTS (SELECT 1 FROM deals WHERE id = ?1) OR EXISTS (SELECT 1 FROM deal_stages WHERE id = ?1)",
             )
             .bind(entity_id)
             .fetch_one(self.pool())

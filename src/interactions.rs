@@ -1,6 +1,6 @@
 //! Interactions: calls, emails, meetings, chats, notes and purchases with a customer.
 
-use crate::db::new_id;
+use crate::db::{new_id, WriteTx};
 use crate::error::{Error, Errors, FieldError, Result};
 use crate::{validate, Workspace};
 use serde::{Deserialize, Serialize};
@@ -61,6 +61,16 @@ pub struct Interaction {
     /// they are in the workspace; `kind`, `channel` and `direction` above then show the nearest
     /// known value (note, other, internal).
     pub newer_values: Vec<NewerValue>,
+}
+
+/// Whether an interaction of this kind and direction is us contacting the customer (what the
+/// quiet interval counts).
+pub fn is_contact(kind: InteractionKind, direction: Direction) -> bool {
+    direction == Direction::Outbound
+        && matches!(
+            kind,
+            InteractionKind::Call | InteractionKind::Email | InteractionKind::Meeting | InteractionKind::Chat
+        )
 }
 
 /// A field whose stored value comes from a newer version of Tend.
@@ -204,8 +214,53 @@ pub(crate) fn check(
 impl Workspace {
     /// Logs an interaction on a customer's timeline.
     pub async fn add_interaction(&self, customer_id: &str, input: &InteractionInput) -> Result<Interaction> {
+        let mut w = self.write().await?;
+        let added = self.insert_interaction(&mut w, customer_id, input).await?;
+        w.commit().await?;
+        Ok(added)
+    }
+
+    /// Logs an interaction as a user does: an outbound contact (call, email, meeting, chat) with
+    /// a customer already contacted within the workspace's quiet interval is refused with
+    /// [`Error::RecentContact`] unless `confirmed`, so nobody is pestered by accident.
+    pub async fn log_interaction(
+        &self,
+        customer_id: &str,
+        input: &InteractionInput,
+        confirmed: bool,
+    ) -> Result<Interaction> {
+        if !confirmed && is_contact(input.kind, input.direction) {
+            let days = self.quiet_interval_days().await?;
+            if days > 0 {
+                let at = input.occurred_at.unwrap_or_else(|| self.now_ms());
+                let last: Option<i64> = sqlx::query_scalar(
+                    "SELECT MAX(occurred_at) FROM interactions WHERE customer_id = ? AND deleted_at IS NULL
+                     AND direction = 'outbound' AND kind IN ('call', 'email', 'meeting', 'chat')
+                     AND occurred_at > ? AND occurred_at <= ?",
+                )
+                .bind(customer_id)
+                .bind(at - days * 86_400_000)
+                .bind(at)
+                .fetch_one(self.pool())
+                .await?;
+                if let Some(last_at_ms) = last {
+                    return Err(Error::RecentContact { last_at_ms, days });
+                }
+            }
+        }
+        self.add_interaction(customer_id, input).await
+    }
+
+    /// Validates and inserts an interaction inside the write `w` (a won deal's purchase shares
+    /// the deal's transaction).
+    pub(crate) async fn insert_interaction(
+        &self,
+        w: &mut WriteTx<'_>,
+        customer_id: &str,
+        input: &InteractionInput,
+    ) -> Result<Interaction> {
         let staff: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM staff WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
+            sqlx::query_scalar("SELECT id FROM staff WHERE deleted_at IS NULL").fetch_all(&mut *w.conn()).await?;
         let Checked { summary, body, amount, currency, items } =
             check(input, &staff.into_iter().collect()).map_err(Error::Validation)?;
         let id = new_id();
@@ -213,7 +268,6 @@ impl Workspace {
             Some(s) => Some(s.clone()),
             None => self.current_staff_id().await?,
         };
-        let mut w = self.write().await?;
         let now = w.now;
         let occurred_at = input.occurred_at.unwrap_or(now);
         let live: Option<i64> = sqlx::query_scalar("SELECT seq FROM customers WHERE id = ? AND deleted_at IS NULL")
@@ -245,7 +299,6 @@ impl Workspace {
             .bind(seq)
             .execute(&mut *w.conn())
             .await?;
-        w.commit().await?;
         Ok(Interaction {
             id,
             customer_id: customer_id.to_string(),

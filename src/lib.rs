@@ -23,6 +23,7 @@ pub mod backup;
 pub mod changelog;
 pub mod clock;
 pub mod customers;
+pub mod deals;
 pub mod demo;
 pub mod duplicates;
 pub mod error;

@@ -107,6 +107,9 @@ pub struct WorkspaceInfo {
 
 pub const LANGUAGES: &[&str] = &["vi", "en"];
 
+/// The quiet interval a workspace starts with (issue 11: three days).
+pub const QUIET_INTERVAL_DEFAULT: i64 = 3;
+
 pub(crate) fn field_key(label: &str) -> String {
     let k: String = fold(label).chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     let k = k.split('_').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("_");
@@ -203,6 +206,29 @@ impl Workspace {
         let mut w = self.write().await?;
         sqlx::query("INSERT INTO settings (key, value) VALUES ('time_zone', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
             .bind(tz)
+            .execute(&mut *w.conn())
+            .await?;
+        w.commit().await
+    }
+
+    /// Days after an outbound contact during which another one asks for confirmation (0: never).
+    pub async fn quiet_interval_days(&self) -> Result<i64> {
+        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'quiet_interval_days'")
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(QUIET_INTERVAL_DEFAULT))
+    }
+
+    pub async fn set_quiet_interval_days(&self, days: i64) -> Result<()> {
+        if !(0..=90).contains(&days) {
+            return Err(Error::Validation(vec![FieldError::new("quiet_interval_days", "validation.out_of_range")
+                .with("min", "0")
+                .with("max", "90")
+                .with("value", days.to_string())]));
+        }
+        let mut w = self.write().await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('quiet_interval_days', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .bind(days.to_string())
             .execute(&mut *w.conn())
             .await?;
         w.commit().await

@@ -206,6 +206,32 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     step!("add_to_segment", ws.add_to_segment(&list.id, std::slice::from_ref(&twin.id)));
     step!("remove_from_segment", ws.remove_from_segment(&list.id, std::slice::from_ref(&twin.id)));
     step!("remove_segment", ws.remove_segment(&seg.id));
+    step!("set_quiet_interval_days", ws.set_quiet_interval_days(5));
+    use tend::deals::{DealInput, DealStageInput, DealStageKind};
+    let trial =
+        DealStageInput {
+            name: "Dùng thử".into(), probability: 50, kind: DealStageKind::Open, next_contact_days: None
+        };
+    let stage = step!("add_deal_stage", ws.add_deal_stage(&trial));
+    step!("update_deal_stage", ws.update_deal_stage(&stage.id, &DealStageInput { probability: 55, ..trial.clone() }));
+    let mut order: Vec<String> = ws.deal_stages().await.unwrap().into_iter().map(|s| s.id).collect();
+    order.reverse();
+    step!("reorder_deal_stages", ws.reorder_deal_stages(&order));
+    step!("remove_deal_stage", ws.remove_deal_stage(&stage.id));
+    let input = DealInput {
+        title: "Gói năm".into(),
+        stage_id: None,
+        amount: Some(9_000_000),
+        currency: None,
+        expected_close: None,
+        owner_id: None,
+        lost_reason: None,
+    };
+    let deal = step!("create_deal", ws.create_deal(&twin.id, &input));
+    step!("update_deal", ws.update_deal(&deal.id, &DealInput { title: "Gói hai năm".into(), ..input.clone() }));
+    step!("move_deal", ws.move_deal(&deal.id, "won", None));
+    step!("record_deal_purchase", ws.record_deal_purchase(&deal.id, None));
+    step!("delete_deal", ws.delete_deal(&deal.id));
     assert_eq!(last, counts(ws).await);
 
     // The list above covers every function that opens the write path.

@@ -117,6 +117,16 @@ enum Command {
         #[command(subcommand)]
         command: SettingsCommand,
     },
+    /// Deals: the pre-sale pipeline.
+    Deal {
+        #[command(subcommand)]
+        command: DealCommand,
+    },
+    /// Interactions on a customer's timeline.
+    Interaction {
+        #[command(subcommand)]
+        command: InteractionCommand,
+    },
     /// Search customers by name, contact, phone (any form or fragment), email, tax code, notes.
     Search {
         query: String,
@@ -194,8 +204,120 @@ enum SegmentCommand {
 }
 
 #[derive(Subcommand)]
+enum DealCommand {
+    /// Open a deal with a customer; prints it with its id.
+    Add {
+        #[arg(long)]
+        customer: String,
+        #[arg(long)]
+        title: String,
+        /// A deal stage id (new, contacted, consulting, proposal, negotiation, won, lost, or one
+        /// added in Settings); default the first open stage.
+        #[arg(long)]
+        stage: Option<String>,
+        /// Expected revenue in minor units of the currency (VND has none).
+        #[arg(long)]
+        amount: Option<i64>,
+        #[arg(long)]
+        currency: Option<String>,
+        /// Expected close date as typed in the app: 15/03/2027, 2027-03-15...
+        #[arg(long)]
+        close: Option<String>,
+        /// A staff id; default the customer's owner, else the current user.
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a deal to a stage.
+    Stage {
+        id: String,
+        stage: String,
+        /// Why it was lost (kept for a lost stage).
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the purchase a won deal brought (its amount, or --amount).
+    Purchase {
+        id: String,
+        #[arg(long)]
+        amount: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The pipeline: each stage's count and totals, and its deals.
+    List {
+        #[arg(long)]
+        owner: Option<String>,
+        /// Expected (or actual) close on or after this date, YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<String>,
+        /// Expected (or actual) close on or before this date, YYYY-MM-DD.
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The deal stages in order.
+    Stages {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum IKind {
+    Call,
+    Email,
+    Meeting,
+    Chat,
+    Note,
+    Purchase,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum IDirection {
+    Inbound,
+    Outbound,
+    Internal,
+}
+
+#[derive(Subcommand)]
+enum InteractionCommand {
+    /// Log an interaction; prints it with its id.
+    Add {
+        #[arg(long)]
+        customer: String,
+        #[arg(long, value_enum)]
+        kind: IKind,
+        /// What happened (default: the kind's name).
+        #[arg(long)]
+        summary: Option<String>,
+        /// Default outbound for calls, emails, meetings and chats; inbound for purchases.
+        #[arg(long, value_enum)]
+        direction: Option<IDirection>,
+        /// For a purchase: the total in minor units of the currency.
+        #[arg(long)]
+        amount: Option<i64>,
+        #[arg(long)]
+        currency: Option<String>,
+        /// When it happened, RFC 3339 (2026-12-04T09:30:00+07:00); default now.
+        #[arg(long)]
+        at: Option<String>,
+        /// Log a contact even when the customer was contacted within the quiet interval.
+        #[arg(long)]
+        confirm_recent: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum SettingsCommand {
-    /// Set one setting: time_zone (an IANA zone such as Asia/Ho_Chi_Minh) or language (vi, en).
+    /// Set one setting: time_zone (an IANA zone such as Asia/Ho_Chi_Minh), language (vi, en) or
+    /// quiet_interval_days (0 to 90: a contact within it asks for confirmation; 0 never asks).
     Set {
         key: String,
         value: String,
@@ -472,6 +594,15 @@ fn wants_json(c: &Command) -> bool {
                 | SegmentCommand::Presets { json },
         } => *json,
         Command::Settings { command: SettingsCommand::Set { json, .. } | SettingsCommand::Show { json } } => *json,
+        Command::Deal {
+            command:
+                DealCommand::Add { json, .. }
+                | DealCommand::Stage { json, .. }
+                | DealCommand::Purchase { json, .. }
+                | DealCommand::List { json, .. }
+                | DealCommand::Stages { json },
+        } => *json,
+        Command::Interaction { command: InteractionCommand::Add { json, .. } } => *json,
         Command::Import {
             command:
                 ImportCommand::Customers { file: FileImport { json, .. }, .. }
@@ -606,11 +737,12 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
             let secs = started.elapsed().as_secs_f64();
             print(json, &s, || {
                 format!(
-                    "{} customers ({} companies, {} contacts), {} interactions, {} staff in {:.1} s -> {}",
+                    "{} customers ({} companies, {} contacts), {} interactions, {} deals, {} staff in {:.1} s -> {}",
                     s.customers,
                     s.companies,
                     s.contacts,
                     s.interactions,
+                    s.deals,
                     s.staff,
                     secs,
                     path.display()
@@ -918,6 +1050,16 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
             match key.as_str() {
                 "time_zone" => ws.set_time_zone(&value).await?,
                 "language" => ws.set_language(&value).await?,
+                "quiet_interval_days" => {
+                    let days = value.trim().parse::<i64>().map_err(|_| {
+                        Error::Validation(vec![tend::FieldError::new(
+                            "quiet_interval_days",
+                            "validation.number_invalid",
+                        )
+                        .with("value", &value)])
+                    })?;
+                    ws.set_quiet_interval_days(days).await?
+                }
                 _ => {
                     return Err(Error::Validation(vec![
                         tend::FieldError::new("key", "settings.unknown_key").with("value", &key)
@@ -929,14 +1071,73 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         }
         Command::Settings { command: SettingsCommand::Show { json } } => {
             let info = ws.info().await?;
-            let value = serde_json::json!({ "time_zone": info.time_zone, "language": info.language });
+            let quiet = ws.quiet_interval_days().await?;
+            let value = serde_json::json!({ "time_zone": info.time_zone, "language": info.language, "quiet_interval_days": quiet });
             print(json, &value, || {
                 format!(
-                    "time_zone = {}\nlanguage = {}",
+                    "time_zone = {}\nlanguage = {}\nquiet_interval_days = {quiet}",
                     info.time_zone,
                     info.language.as_deref().unwrap_or("(the system's)")
                 )
             })?;
+        }
+        Command::Deal { command } => deal_command(ws, command).await?,
+        Command::Interaction {
+            command:
+                InteractionCommand::Add { customer, kind, summary, direction, amount, currency, at, confirm_recent, json },
+        } => {
+            use tend::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind};
+            let kind = match kind {
+                IKind::Call => InteractionKind::Call,
+                IKind::Email => InteractionKind::Email,
+                IKind::Meeting => InteractionKind::Meeting,
+                IKind::Chat => InteractionKind::Chat,
+                IKind::Note => InteractionKind::Note,
+                IKind::Purchase => InteractionKind::Purchase,
+            };
+            let direction = match direction {
+                Some(IDirection::Inbound) => Direction::Inbound,
+                Some(IDirection::Outbound) => Direction::Outbound,
+                Some(IDirection::Internal) => Direction::Internal,
+                None => match kind {
+                    InteractionKind::Note => Direction::Internal,
+                    InteractionKind::Purchase => Direction::Inbound,
+                    _ => Direction::Outbound,
+                },
+            };
+            let channel = match kind {
+                InteractionKind::Call => InteractionChannel::Phone,
+                InteractionKind::Email => InteractionChannel::Email,
+                InteractionKind::Meeting => InteractionChannel::InPerson,
+                _ => InteractionChannel::Other,
+            };
+            let occurred_at = match at {
+                None => None,
+                Some(t) => Some(
+                    t.trim()
+                        .parse::<jiff::Timestamp>()
+                        .map_err(|_| {
+                            Error::Validation(vec![
+                                tend::FieldError::new("at", "validation.date_invalid").with("value", &t)
+                            ])
+                        })?
+                        .as_millisecond(),
+                ),
+            };
+            let input = InteractionInput {
+                kind,
+                channel,
+                direction,
+                staff_id: None,
+                occurred_at,
+                summary: summary.unwrap_or_else(|| kind.as_str().to_string()),
+                body: None,
+                amount,
+                currency,
+                items: vec![],
+            };
+            let i = ws.log_interaction(&customer, &input, confirm_recent).await?;
+            print(json, &i, || format!("{}  {}  {}", i.id, i.kind.as_str(), i.summary))?;
         }
         Command::Search { query, limit, json } => {
             let hits = ws.search(&query, limit).await?;
@@ -1039,6 +1240,70 @@ async fn segment(ws: &Workspace, command: SegmentCommand) -> Result<(), Error> {
     }
 }
 
+async fn deal_command(ws: &Workspace, command: DealCommand) -> Result<(), Error> {
+    use tend::deals::{DealFilter, DealInput};
+    let deal_text = |d: &tend::deals::Deal| {
+        let amount = d.amount.map(|a| format!("  {a} {}", d.currency.as_deref().unwrap_or(""))).unwrap_or_default();
+        format!("{}  [{}]  {}  ({}){amount}", d.id, d.stage_id, d.title, d.customer_name)
+    };
+    match command {
+        DealCommand::Add { customer, title, stage, amount, currency, close, owner, json } => {
+            let input = DealInput {
+                title,
+                stage_id: stage,
+                amount,
+                currency,
+                expected_close: close,
+                owner_id: owner,
+                lost_reason: None,
+            };
+            let d = ws.create_deal(&customer, &input).await?;
+            print(json, &d, || deal_text(&d))
+        }
+        DealCommand::Stage { id, stage, reason, json } => {
+            let d = ws.move_deal(&id, &stage, reason.as_deref()).await?;
+            print(json, &d, || deal_text(&d))
+        }
+        DealCommand::Purchase { id, amount, json } => {
+            let d = ws.record_deal_purchase(&id, amount).await?;
+            print(json, &d, || format!("{}  purchase {}", deal_text(&d), d.purchase_id.as_deref().unwrap_or("")))
+        }
+        DealCommand::List { owner, from, to, json } => {
+            let p = ws.pipeline(&DealFilter { owner_id: owner, from, to }).await?;
+            print(json, &p, || {
+                let mut out = Vec::new();
+                for (stage, col) in p.stages.iter().zip(&p.columns) {
+                    let totals: Vec<String> =
+                        col.totals.iter().map(|t| format!("{} {}", t.amount, t.currency)).collect();
+                    out.push(format!("{} ({}, {})", stage.id, col.count, totals.join(" + ")));
+                    for d in p.deals.iter().filter(|d| d.stage_id == stage.id) {
+                        out.push(format!("  {}", deal_text(d)));
+                    }
+                }
+                out.join("\n")
+            })
+        }
+        DealCommand::Stages { json } => {
+            let stages = ws.deal_stages().await?;
+            print(json, &stages, || {
+                stages
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{}  {}  {}%  {}",
+                            s.id,
+                            s.name.as_deref().unwrap_or(&s.id),
+                            s.probability,
+                            s.kind.as_str()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+    }
+}
+
 fn customer_text(c: &tend::customers::Customer) -> String {
     let phones: Vec<&str> = c.phones.iter().map(|p| p.number.as_str()).collect();
     let emails: Vec<&str> = c.emails.iter().map(|e| e.address.as_str()).collect();
@@ -1059,7 +1324,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = match e {
-                Error::Validation(_) | Error::NotFound { .. } => 2,
+                Error::Validation(_) | Error::NotFound { .. } | Error::RecentContact { .. } => 2,
                 _ => 1,
             };
             if json {
