@@ -75,6 +75,20 @@ const COMMANDS: &[&str] = &[
     "segment_remove_members",
     "segment_presets",
     "segment_fields",
+    "deal_stage_list",
+    "deal_stage_add",
+    "deal_stage_update",
+    "deal_stage_reorder",
+    "deal_stage_remove",
+    "pipeline",
+    "customer_deals",
+    "deal_create",
+    "deal_update",
+    "deal_move",
+    "deal_record_purchase",
+    "deal_delete",
+    "quiet_interval_get",
+    "quiet_interval_set",
 ];
 
 fn main() {

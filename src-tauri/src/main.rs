@@ -227,6 +227,20 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::segments::segment_remove_members,
             commands::segments::segment_presets,
             commands::segments::segment_fields,
+            commands::deals::deal_stage_list,
+            commands::deals::deal_stage_add,
+            commands::deals::deal_stage_update,
+            commands::deals::deal_stage_reorder,
+            commands::deals::deal_stage_remove,
+            commands::deals::pipeline,
+            commands::deals::customer_deals,
+            commands::deals::deal_create,
+            commands::deals::deal_update,
+            commands::deals::deal_move,
+            commands::deals::deal_record_purchase,
+            commands::deals::deal_delete,
+            commands::settings::quiet_interval_get,
+            commands::settings::quiet_interval_set,
         ])
         .events(tauri_specta::collect_events![WriteWaitingEvent, WorkspaceDamagedEvent])
 }

@@ -4,8 +4,13 @@ use crate::*;
 
 #[tauri::command]
 #[specta::specta]
-pub(crate) async fn interaction_add(ws: Ws<'_>, customer_id: String, input: InteractionInput) -> R<Interaction> {
-    ws.get()?.add_interaction(&customer_id, &input).await.map_err(e)
+pub(crate) async fn interaction_add(
+    ws: Ws<'_>,
+    customer_id: String,
+    input: InteractionInput,
+    confirm_recent: bool,
+) -> R<Interaction> {
+    ws.get()?.log_interaction(&customer_id, &input, confirm_recent).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]

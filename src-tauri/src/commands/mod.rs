@@ -3,6 +3,7 @@
 
 pub(crate) mod backup;
 pub(crate) mod customers;
+pub(crate) mod deals;
 pub(crate) mod duplicates;
 pub(crate) mod files;
 pub(crate) mod import;

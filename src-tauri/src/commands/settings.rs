@@ -1,4 +1,4 @@
-//! Commands: lifecycle stages and custom fields.
+//! Commands: lifecycle stages, custom fields and the quiet interval.
 
 use crate::*;
 
@@ -46,4 +46,14 @@ pub(crate) async fn custom_field_update(ws: Ws<'_>, id: String, input: CustomFie
 #[specta::specta]
 pub(crate) async fn custom_field_remove(ws: Ws<'_>, id: String) -> R<()> {
     ws.get()?.remove_custom_field(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn quiet_interval_get(ws: Ws<'_>) -> R<i32> {
+    ws.get()?.quiet_interval_days().await.map(|d| d.clamp(0, 90) as i32).map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn quiet_interval_set(ws: Ws<'_>, days: i32) -> R<()> {
+    ws.get()?.set_quiet_interval_days(days.into()).await.map_err(e)
 }

@@ -6,6 +6,7 @@ import {
   events,
   onCommandError,
   type CustomField,
+  type DealStage,
   type RestoreFailure,
   type Stage,
   type Staff,
@@ -24,6 +25,9 @@ export const app = $state({
   tz: DEFAULT_TIME_ZONE,
   staff: [] as Staff[],
   stages: [] as Stage[],
+  dealStages: [] as DealStage[],
+  /** Titles of the deals seen so far (a timeline names the deal a change is about). */
+  dealTitles: {} as Record<string, string>,
   customFields: [] as CustomField[],
   /** Bumped after any customer write, so open lists refresh. */
   customersVersion: 0,
@@ -67,7 +71,7 @@ export async function start(): Promise<void> {
   // asked all at once: the first screen waits for the slowest, not for their sum
   const status = watchStatus().catch((e) => console.error('workspace status', e));
   try {
-    const [info] = await Promise.all([api.workspaceInfo(), loadStaff(), loadStages(), loadCustomFields()]);
+    const [info] = await Promise.all([api.workspaceInfo(), loadStaff(), loadStages(), loadDealStages(), loadCustomFields()]);
     app.info = info;
     app.tz = info.time_zone || DEFAULT_TIME_ZONE;
     app.lang = pickLanguage(info.language, navLangs);
@@ -87,6 +91,9 @@ export async function loadStaff(): Promise<void> {
 }
 export async function loadStages(): Promise<void> {
   app.stages = await api.stageList();
+}
+export async function loadDealStages(): Promise<void> {
+  app.dealStages = await api.dealStageList();
 }
 export async function loadCustomFields(): Promise<void> {
   app.customFields = await api.customFieldList();
@@ -113,6 +120,22 @@ export function stageName(id: string | null | undefined): string {
   if (!id) return '';
   const s = app.stages.find((x) => x.id === id);
   return s ? stageLabel(s) : id;
+}
+
+/** A deal stage's display name: its own name, or the translation of a built-in one. */
+export function dealStageLabel(s: DealStage): string {
+  void app.lang;
+  return s.name ?? tr(`deal_stage.${s.id}`);
+}
+
+export function dealStageName(id: string | null | undefined): string {
+  if (!id) return '';
+  const s = app.dealStages.find((x) => x.id === id);
+  return s ? dealStageLabel(s) : id;
+}
+
+export function rememberDeals(deals: { id: string; title: string }[]): void {
+  for (const d of deals) app.dealTitles[d.id] = d.title;
 }
 
 export function staffName(id: string | null | undefined): string {

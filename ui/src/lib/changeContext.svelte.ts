@@ -1,5 +1,5 @@
 // The ChangeContext of the running app (language, zone, names of stages/staff/custom fields).
-import { app, stageName, staffName } from './app.svelte';
+import { app, dealStageName, stageName, staffName } from './app.svelte';
 import type { ChangeContext } from './changes';
 
 export function changeContext(
@@ -11,6 +11,8 @@ export function changeContext(
     tz: app.tz,
     t: (key, values) => t(key, values ? { values } : undefined),
     stageName,
+    dealStageName,
+    dealTitle: (id) => app.dealTitles[id],
     staffName: (id) => staffName(id),
     customFieldLabel: (fieldId) => app.customFields.find((f) => f.id === fieldId)?.label,
     currency

@@ -10,6 +10,10 @@ export interface ChangeContext {
   tz: string;
   t: (key: string, values?: Record<string, string | number>) => string;
   stageName: (id: string) => string;
+  /** a deal stage's name (a deal's `stage_id`) */
+  dealStageName?: (id: string) => string;
+  /** a deal's title by its id, to say which deal changed */
+  dealTitle?: (id: string) => string | undefined;
   staffName: (id: string) => string;
   /** label of a custom field by its id, if it still exists */
   customFieldLabel: (fieldId: string) => string | undefined;
@@ -17,7 +21,7 @@ export interface ChangeContext {
   currency?: string | null;
 }
 
-const TIME_COLUMNS = new Set(['created_at', 'deleted_at', 'occurred_at', 'updated_at', 'added_at']);
+const TIME_COLUMNS = new Set(['created_at', 'deleted_at', 'occurred_at', 'updated_at', 'added_at', 'stage_changed_at', 'closed_at']);
 
 /** The field a change is about, as a label. */
 export function changeLabel(c: FieldChange, ctx: ChangeContext): string {
@@ -30,6 +34,11 @@ export function changeLabel(c: FieldChange, ctx: ChangeContext): string {
   }
   const field = ctx.t(`field.${c.column}`);
   if (c.table === 'customers') return field;
+  if (c.table === 'deals') {
+    const title = ctx.dealTitle?.(c.row_id);
+    const deal = title ? ctx.t('table.deal_named', { title }) : ctx.t('table.deals');
+    return `${deal} · ${c.column === 'stage_id' ? ctx.t('deal.stage') : field}`;
+  }
   return `${ctx.t(`table.${c.table}`)} · ${field}`;
 }
 
@@ -76,7 +85,11 @@ export function changeValue(c: FieldChange, raw: string | null, ctx: ChangeConte
     case 'phone':
       return c.table === 'contacts' ? formatPhone(raw) : raw;
     case 'stage_id':
-      return ctx.stageName(raw);
+      return c.table === 'deals' ? (ctx.dealStageName?.(raw) ?? raw) : ctx.stageName(raw);
+    case 'expected_close':
+      return formatYmd(raw, ctx.lang);
+    case 'purchase_id':
+      return t('deal.purchase_recorded');
     case 'owner_id':
     case 'staff_id':
     case 'actor':

@@ -1,7 +1,7 @@
 // The value lists the forms offer. Each typed list is checked against the generated union type,
 // so a value the core adds (or drops) fails `svelte-check` until the UI follows.
 
-import type { CustomFieldInput, CustomerInput, InteractionInput, StaffInput } from './api';
+import type { CustomFieldInput, CustomerInput, DealStageInput, InteractionInput, StaffInput } from './api';
 
 // Taken from the input types, so a renamed type in the bindings changes nothing here.
 type CustomerKind = CustomerInput['kind'];
@@ -11,6 +11,7 @@ type CustomFieldKind = CustomFieldInput['kind'];
 type InteractionKind = InteractionInput['kind'];
 type Channel = InteractionInput['channel'];
 type Direction = InteractionInput['direction'];
+type DealStageKind = DealStageInput['kind'];
 export type { Source };
 
 /** Compile-time check that `list` names every member of the union `T`. */
@@ -25,6 +26,7 @@ export const FIELD_KINDS = all<CustomFieldKind>()(['text', 'number', 'date', 'se
 export const INTERACTION_KINDS = all<InteractionKind>()(['call', 'email', 'meeting', 'chat', 'note', 'purchase']);
 export const CHANNELS = all<Channel>()(['phone', 'email', 'website', 'facebook', 'zalo', 'in_person', 'other']);
 export const DIRECTIONS = all<Direction>()(['inbound', 'outbound', 'internal']);
+export const DEAL_STAGE_KINDS = all<DealStageKind>()(['open', 'won', 'lost']);
 
 type Source = NonNullable<CustomerInput['source']>;
 export const SOURCES = all<Source>()(['website', 'facebook', 'zalo', 'phone', 'email', 'referral', 'walk_in', 'event', 'other']);

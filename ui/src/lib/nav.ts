@@ -11,7 +11,8 @@ export const href = {
   settings: () => resolve('/settings'),
   import: () => resolve('/import'),
   duplicates: () => resolve('/duplicates'),
-  segments: () => resolve('/segments')
+  segments: () => resolve('/segments'),
+  pipeline: () => resolve('/pipeline')
 };
 
 export function openCustomer(id: string): Promise<void> {

@@ -38,7 +38,7 @@ export const commands = {
 	contactAdd: (customerId: string, input: ContactInput) => typedError<Contact, ErrorPayload>(__TAURI_INVOKE("contact_add", { customerId, input })),
 	contactUpdate: (id: string, input: ContactInput) => typedError<Contact, ErrorPayload>(__TAURI_INVOKE("contact_update", { id, input })),
 	contactRemove: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("contact_remove", { id })),
-	interactionAdd: (customerId: string, input: InteractionInput) => typedError<Interaction, ErrorPayload>(__TAURI_INVOKE("interaction_add", { customerId, input })),
+	interactionAdd: (customerId: string, input: InteractionInput, confirmRecent: boolean) => typedError<Interaction, ErrorPayload>(__TAURI_INVOKE("interaction_add", { customerId, input, confirmRecent })),
 	interactionDelete: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("interaction_delete", { id })),
 	timeline: (customerId: string, before: string | null, limit: number) => typedError<TimelinePage, ErrorPayload>(__TAURI_INVOKE("timeline", { customerId, before, limit })),
 	history: (id: string) => typedError<HistoryEntry[], ErrorPayload>(__TAURI_INVOKE("history", { id })),
@@ -90,6 +90,20 @@ export const commands = {
 	segmentRemoveMembers: (id: string, customerIds: string[]) => typedError<number, ErrorPayload>(__TAURI_INVOKE("segment_remove_members", { id, customerIds })),
 	segmentPresets: () => typedError<SegmentPreset[], ErrorPayload>(__TAURI_INVOKE("segment_presets")),
 	segmentFields: () => typedError<FieldSpec[], ErrorPayload>(__TAURI_INVOKE("segment_fields")),
+	dealStageList: () => typedError<DealStage[], ErrorPayload>(__TAURI_INVOKE("deal_stage_list")),
+	dealStageAdd: (input: DealStageInput) => typedError<DealStage, ErrorPayload>(__TAURI_INVOKE("deal_stage_add", { input })),
+	dealStageUpdate: (id: string, input: DealStageInput) => typedError<DealStage, ErrorPayload>(__TAURI_INVOKE("deal_stage_update", { id, input })),
+	dealStageReorder: (ids: string[]) => typedError<null, ErrorPayload>(__TAURI_INVOKE("deal_stage_reorder", { ids })),
+	dealStageRemove: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("deal_stage_remove", { id })),
+	pipeline: (filter: DealFilter) => typedError<Pipeline, ErrorPayload>(__TAURI_INVOKE("pipeline", { filter })),
+	customerDeals: (customerId: string) => typedError<Deal[], ErrorPayload>(__TAURI_INVOKE("customer_deals", { customerId })),
+	dealCreate: (customerId: string, input: DealInput) => typedError<Deal, ErrorPayload>(__TAURI_INVOKE("deal_create", { customerId, input })),
+	dealUpdate: (id: string, input: DealInput) => typedError<Deal, ErrorPayload>(__TAURI_INVOKE("deal_update", { id, input })),
+	dealMove: (id: string, stageId: string, lostReason: string | null) => typedError<Deal, ErrorPayload>(__TAURI_INVOKE("deal_move", { id, stageId, lostReason })),
+	dealRecordPurchase: (id: string) => typedError<Deal, ErrorPayload>(__TAURI_INVOKE("deal_record_purchase", { id })),
+	dealDelete: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("deal_delete", { id })),
+	quietIntervalGet: () => typedError<number, ErrorPayload>(__TAURI_INVOKE("quiet_interval_get")),
+	quietIntervalSet: (days: number) => typedError<null, ErrorPayload>(__TAURI_INVOKE("quiet_interval_set", { days })),
 };
 
 /** Events */
@@ -302,6 +316,76 @@ export type CustomerSummary = {
 	deleted_at: number | null,
 };
 
+export type Deal = {
+	id: string,
+	customer_id: string,
+	customer_name: string,
+	title: string,
+	stage_id: string,
+	/**  Expected revenue in minor units of `currency`. */
+	amount: number | null,
+	currency: string | null,
+	/**  YYYY-MM-DD, a local date. */
+	expected_close: string | null,
+	owner_id: string | null,
+	lost_reason: string | null,
+	/**  The purchase recorded when the deal was won. */
+	purchase_id: string | null,
+	stage_changed_at: number,
+	closed_at: number | null,
+	created_at: number,
+	/**
+	 *  The day the stage suggests contacting the customer next (YYYY-MM-DD in the workspace
+	 *  zone): the last outbound contact, or reaching the stage when later, plus the stage's days.
+	 *  None for closed deals and stages that suggest nothing.
+	 */
+	next_contact_on: string | null,
+};
+
+/**  Which deals the pipeline shows. */
+export type DealFilter = {
+	owner_id: string | null,
+	/**  Expected close on or after this date (YYYY-MM-DD); closed deals by the day they closed. */
+	from: string | null,
+	/**  Expected close on or before this date (YYYY-MM-DD). */
+	to: string | null,
+};
+
+/**  A deal's editable fields, as the form and the CLI send them. */
+export type DealInput = {
+	title: string,
+	/**  None: the first open stage. */
+	stage_id: string | null,
+	amount: number | null,
+	currency: string | null,
+	/**  A date as typed (15/03/2027, 2027-03-15, ...); empty or None for none. */
+	expected_close: string | null,
+	/**  None: the customer's owner, else the current user. */
+	owner_id: string | null,
+	lost_reason: string | null,
+};
+
+export type DealStage = {
+	id: string,
+	/**  None for built-in stages: the UI shows the translation of `deal_stage.<id>`. */
+	name: string | null,
+	position: number,
+	/**  Percent (0..=100): how likely a deal in this stage is won; weights the pipeline's totals. */
+	probability: number,
+	kind: DealStageKind,
+	/**  Suggest the next contact this many days after the last one (or after reaching the stage). */
+	next_contact_days: number | null,
+};
+
+export type DealStageInput = {
+	name: string,
+	probability: number,
+	kind: DealStageKind,
+	next_contact_days: number | null,
+};
+
+export type DealStageKind = "open" | "won" | "lost";
+
 export type Direction = "inbound" | "outbound" | "internal";
 
 /**  Why a new customer looks like an existing one. */
@@ -344,7 +428,9 @@ export type Email = {
 	address: string,
 };
 
-export type ErrorKind = "validation" | "not_found" | "newer_database" | "conflict" | "cancelled" | "damaged" | "busy" | "storage";
+export type ErrorKind = "validation" | "not_found" | "newer_database" | "conflict" | "cancelled" | 
+/**  Allowed once the user confirms (the same call with the confirmation). */
+"confirm" | "damaged" | "busy" | "storage";
 
 /**
  *  What crosses the IPC boundary and what `--json` prints: `{kind, field?, message_key, params}`,
@@ -606,6 +692,12 @@ export type MergeReport = {
 	moved: number,
 };
 
+export type MoneyTotal = {
+	currency: string,
+	amount: number,
+	weighted: number,
+};
+
 export type NamedMapping = {
 	name: string,
 	mapping: Mapping,
@@ -635,6 +727,26 @@ export type PhoneInfo = {
 	/**  "mobile", "landline", "hotline" or "" ([`phone_label`]) */
 	label: string,
 	renumbered_from: string | null,
+};
+
+export type Pipeline = {
+	stages: DealStage[],
+	columns: PipelineColumn[],
+	/**
+	 *  The deals shown, by stage then expected close; at most [`COLUMN_LIMIT`] per stage (the
+	 *  column's count says how many there are).
+	 */
+	deals: Deal[],
+};
+
+/**
+ *  One stage's column: its deals' count, total and total weighted by the stage's probability,
+ *  per currency.
+ */
+export type PipelineColumn = {
+	stage_id: string,
+	count: number,
+	totals: MoneyTotal[],
 };
 
 export type PreviewRow = {

@@ -70,3 +70,12 @@ export type Segment = Out<'segmentList'>[number];
 export type SegmentInput = In<'segmentCreate'>;
 export type SegmentPreset = Out<'segmentPresets'>[number];
 export type FieldSpec = Out<'segmentFields'>[number];
+
+export type DealStage = Out<'dealStageList'>[number];
+export type DealStageInput = In<'dealStageAdd'>;
+export type Deal = Out<'dealCreate'>;
+export type DealInput = In<'dealCreate', 1>;
+export type DealFilter = In<'pipeline'>;
+export type Pipeline = Out<'pipeline'>;
+export type PipelineColumn = Pipeline['columns'][number];
+export type MoneyTotal = PipelineColumn['totals'][number];

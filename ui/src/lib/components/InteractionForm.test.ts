@@ -84,4 +84,33 @@ describe('InteractionForm', () => {
     await user.keyboard('{Escape}');
     expect(oncancel).toHaveBeenCalledOnce();
   });
+
+  it('asks before logging a contact within the quiet interval, and logs it once confirmed', async () => {
+    const calls = await prepare('en', (cmd, args) => {
+      if (cmd !== 'interaction_add') return null;
+      if (args.confirmRecent) return { id: 'i2' };
+      throw {
+        kind: 'confirm',
+        field: null,
+        message_key: 'interaction.recent_contact',
+        // 09:00 on 3 December 2026 in Hồ Chí Minh
+        params: { last_at: String(Date.UTC(2026, 11, 3, 2, 0)), days: '3' },
+        fields: [],
+        message: 'contacted within 3 days'
+      };
+    });
+    const user = userEvent.setup();
+    const onsaved = vi.fn();
+    render(InteractionForm, { props: { customerId: 'c1', onsaved, oncancel: () => {} } });
+    await user.type(screen.getByTestId('ix-summary'), 'Follow-up call');
+    await user.click(screen.getByTestId('ix-save'));
+    const dialog = await screen.findByTestId('confirm-dialog');
+    expect(dialog.textContent).toContain('within the quiet interval of 3 days');
+    expect(dialog.textContent).toContain('09:00');
+    expect(onsaved).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId('confirm-ok'));
+    const sent = calls.filter((c) => c.cmd === 'interaction_add');
+    expect(sent.map((c) => c.args.confirmRecent)).toEqual([false, true]);
+    expect(onsaved).toHaveBeenCalledOnce();
+  });
 });

@@ -1,6 +1,7 @@
 // English. Same keys as vi.ts (checked by i18n.test.ts). ICU message syntax.
 export const en = {
   nav: {
+    pipeline: 'Pipeline',
     segments: 'Segments',
     label: 'Main',
     customers: 'Customers',
@@ -72,6 +73,9 @@ export const en = {
     checkbox: 'Checkbox'
   },
   interaction: {
+    recent_title: 'Contacted recently',
+    recent_contact: 'This customer was already contacted on {last_at}, within the quiet interval of {days, plural, one {# day} other {# days}}. Log another contact anyway?',
+    log_anyway: 'Log it anyway',
     kind: {
       call: 'Call',
       email: 'Email',
@@ -102,6 +106,8 @@ export const en = {
     internal: 'Internal'
   },
   entity: {
+    deal: 'Deal',
+    deal_stage: 'Deal stage',
     customer: 'Customer',
     trashed_customer: 'Customer in the trash',
     contact: 'Contact',
@@ -111,6 +117,9 @@ export const en = {
     interaction: 'Interaction'
   },
   table: {
+    deals: 'Deal',
+    deal_named: 'Deal “{title}”',
+    deal_stages: 'Deal stage',
     segments: 'Segment',
     segment_members: 'Static list',
     customers: 'Customer',
@@ -234,7 +243,67 @@ export const en = {
     unknown_customer: 'That customer does not exist or is in the trash',
     unknown_preset: 'There is no ready-made segment “{value}”'
   },
+  deal_stage: {
+    new: 'New',
+    contacted: 'Contacted',
+    consulting: 'Consulting',
+    proposal: 'Proposal',
+    negotiation: 'Negotiation',
+    won: 'Won',
+    lost: 'Lost'
+  },
+  deal: {
+    new: 'New deal',
+    edit: 'Deal',
+    change_customer: 'Choose another customer',
+    find_customer: 'Find a customer by name or phone',
+    title_placeholder: 'What is being sold, e.g. Annual maintenance contract',
+    stage: 'Stage',
+    owner_default: 'The customer\'s owner',
+    amount: 'Expected revenue',
+    lost_reason_placeholder: 'e.g. Price higher than a competitor',
+    purchase_recorded: 'Purchase recorded',
+    delete_confirm: 'Delete this deal? Its history stays on the customer.',
+    record_purchase: 'Record the purchase {amount}',
+    view: 'View',
+    view_board: 'Board',
+    view_list: 'List',
+    everyone: 'Everyone',
+    period: 'Closing',
+    period_all: 'Any time',
+    period_this_month: 'This month',
+    period_next_month: 'Next month',
+    period_this_quarter: 'This quarter',
+    period_this_year: 'This year',
+    new_in: 'New deal in {stage}',
+    weighted: 'Weighted: {amount}',
+    contact_due: 'Contact now',
+    contact_on: 'Contact {date}',
+    column_capped: 'Showing {shown, number} of {count, number}',
+    next_contact: 'Next contact',
+    won_banner: '“{title}” is won.',
+    not_now: 'Not now',
+    empty: 'No deals yet. Open one with New deal, or from a customer\'s Deals tab.',
+    empty_filtered: 'No deals for this owner and period.',
+    lost_title: 'Why was “{title}” lost?',
+    mark_lost: 'Mark as lost',
+    count: '{count, plural, =0 {No deals} one {# deal} other {# deals}}',
+    none_for_customer: 'No deals with this customer yet.',
+    closes: 'closes {date}',
+    kind_open: 'Open',
+    kind_won: 'Won',
+    kind_lost: 'Lost'
+  },
   field: {
+    title: 'Title',
+    expected_close: 'Expected close',
+    lost_reason: 'Lost reason',
+    probability: 'Probability',
+    next_contact_days: 'Next contact',
+    quiet_interval_days: 'Quiet interval',
+    purchase_id: 'Purchase',
+    stage_changed_at: 'Stage changed',
+    closed_at: 'Closed',
     archive: 'Archive',
     file: 'File',
     mapping: 'Column mapping',
@@ -357,6 +426,7 @@ export const en = {
     trash: 'Move to trash',
     in_trash: 'This customer is in the trash (since {when}).',
     tab: {
+      deals: 'Deals',
       profile: 'Profile',
       timeline: 'Timeline',
       history: 'History'
@@ -412,6 +482,16 @@ export const en = {
     purge_confirm: '{name} and all their contacts and interactions will be deleted for good. This cannot be undone.'
   },
   settings: {
+    deal_stages: 'Deal stages',
+    deal_stages_hint: 'The columns of the pipeline, in order. The probability weights each column\'s total; an open stage can suggest when to contact the customer next.',
+    deal_stage_kind: 'Closes the deal',
+    after_days: 'after {count, plural, one {# day} other {# days}}',
+    new_deal_stage: 'New deal stage name',
+    remove_deal_stage_confirm: 'Remove the deal stage {name}?',
+    quiet_interval: 'Keeping in touch without pestering',
+    quiet_interval_hint: 'Logging a call, email, meeting or chat with a customer contacted within this many days asks first. 0 never asks.',
+    days: 'days',
+    saved: 'Saved',
     unknown_key: 'There is no setting “{value}”',
     language: 'Language',
     current_user: 'Current user',
@@ -748,6 +828,11 @@ export const en = {
     phone_renumbered: 'Old 11-digit number {from} converted to {to}'
   },
   validation: {
+    out_of_range: 'Must be between {min} and {max}',
+    deal_stage_in_use: '{count, plural, one {One deal is} other {# deals are}} in this stage; move them to another stage first',
+    deal_stage_last_of_kind: 'The pipeline needs a stage that wins and one that loses a deal; this is the only one of its kind',
+    deal_not_won: 'Only a won deal records a purchase',
+    deal_purchase_recorded: 'This deal\'s purchase is already recorded',
     control_char: 'Contains a control character (such as NUL or ESC); only notes may hold tabs and line breaks',
     merge_same: 'A customer cannot be merged with itself',
     merge_trashed: 'A customer in the trash cannot be merged',

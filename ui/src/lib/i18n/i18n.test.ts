@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { vi } from './vi';
-import { CHANNELS, DIRECTIONS, FIELD_KINDS, GENDERS, INTERACTION_KINDS, ROLES, SOURCES, CUSTOMER_KINDS } from '../enums';
+import { CHANNELS, DIRECTIONS, FIELD_KINDS, GENDERS, INTERACTION_KINDS, ROLES, SOURCES, CUSTOMER_KINDS, DEAL_STAGE_KINDS } from '../enums';
 import { PHONE_KINDS } from '../format';
 
 type Dict = { [k: string]: string | Dict };
@@ -92,7 +92,13 @@ const CORE_KEYS = [
   'segment.not_static',
   'segment.unknown_customer',
   'segment.unknown_preset',
-  'settings.unknown_key'
+  'settings.unknown_key',
+  'validation.out_of_range',
+  'validation.deal_stage_in_use',
+  'validation.deal_stage_last_of_kind',
+  'validation.deal_not_won',
+  'validation.deal_purchase_recorded',
+  'interaction.recent_contact'
 ];
 
 const CORE_PARAMS: Record<string, string[]> = {
@@ -118,7 +124,10 @@ const CORE_PARAMS: Record<string, string[]> = {
   'conflict.changed': ['current'],
   'error.storage': ['detail'],
   'files.not_chosen': ['path'],
-  'notice.phone_renumbered': ['from', 'to']
+  'notice.phone_renumbered': ['from', 'to'],
+  'validation.out_of_range': ['max', 'min'],
+  'validation.deal_stage_in_use': ['count'],
+  'interaction.recent_contact': ['days', 'last_at']
 };
 
 describe('dictionaries', () => {
@@ -162,7 +171,9 @@ describe('dictionaries', () => {
       ['source', SOURCES],
       ['stage', ['lead', 'prospect', 'customer', 'loyal', 'churned', 'negative']],
       ['duplicates.reason', ['phone', 'email', 'tax_code']],
-      ['phone.kind', PHONE_KINDS]
+      ['phone.kind', PHONE_KINDS],
+      ['deal', DEAL_STAGE_KINDS.map((k) => `kind_${k}`)],
+      ['deal_stage', ['new', 'contacted', 'consulting', 'proposal', 'negotiation', 'won', 'lost']]
     ];
     const missing = families.flatMap(([prefix, values]) => values.map((v) => `${prefix}.${v}`)).filter((k) => !(k in flatVi));
     expect(missing).toEqual([]);
@@ -172,7 +183,8 @@ describe('dictionaries', () => {
     const columns = ['kind', 'name', 'family_name', 'middle_name', 'given_name', 'phones', 'emails', 'street', 'ward', 'district', 'province', 'tax_code', 'source', 'owner_id', 'stage_id', 'tags', 'birthday', 'gender', 'expected_revenue', 'currency', 'notes', 'created_at', 'deleted_at'];
     const contactCols = ['customer_id', 'role', 'phone', 'email', 'is_decision_maker'];
     const interactionCols = ['channel', 'direction', 'staff_id', 'occurred_at', 'summary', 'body', 'amount', 'items'];
-    const missing = [...columns, ...contactCols, ...interactionCols].map((c) => `field.${c}`).filter((k) => !(k in flatVi));
+    const dealCols = ['customer_id', 'title', 'stage_id', 'amount', 'currency', 'expected_close', 'owner_id', 'lost_reason', 'purchase_id', 'stage_changed_at', 'closed_at', 'created_at', 'deleted_at'];
+    const missing = [...columns, ...contactCols, ...interactionCols, ...dealCols].map((c) => `field.${c}`).filter((k) => !(k in flatVi));
     expect(missing).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 // Tiếng Việt. Cùng bộ khoá với en.ts (kiểm tra bởi i18n.test.ts). Cú pháp ICU.
 export const vi = {
   nav: {
+    pipeline: 'Cơ hội bán hàng',
     segments: 'Phân khúc',
     label: 'Điều hướng chính',
     customers: 'Khách hàng',
@@ -72,6 +73,9 @@ export const vi = {
     checkbox: 'Ô đánh dấu'
   },
   interaction: {
+    recent_title: 'Vừa liên hệ gần đây',
+    recent_contact: 'Khách hàng này đã được liên hệ lúc {last_at}, trong khoảng nghỉ {days, plural, other {# ngày}}. Vẫn ghi thêm một lần liên hệ?',
+    log_anyway: 'Vẫn ghi',
     kind: {
       call: 'Cuộc gọi',
       email: 'Email',
@@ -102,6 +106,8 @@ export const vi = {
     internal: 'Nội bộ'
   },
   entity: {
+    deal: 'Cơ hội',
+    deal_stage: 'Giai đoạn cơ hội',
     customer: 'khách hàng',
     trashed_customer: 'khách hàng trong thùng rác',
     contact: 'người liên hệ',
@@ -111,6 +117,9 @@ export const vi = {
     interaction: 'tương tác'
   },
   table: {
+    deals: 'Cơ hội',
+    deal_named: 'Cơ hội “{title}”',
+    deal_stages: 'Giai đoạn cơ hội',
     segments: 'Phân khúc',
     segment_members: 'Danh sách cố định',
     customers: 'Khách hàng',
@@ -234,7 +243,67 @@ export const vi = {
     unknown_customer: 'Khách hàng đó không tồn tại hoặc đang ở thùng rác',
     unknown_preset: 'Không có phân khúc có sẵn “{value}”'
   },
+  deal_stage: {
+    new: 'Mới',
+    contacted: 'Đã liên hệ',
+    consulting: 'Đang tư vấn',
+    proposal: 'Gửi báo giá',
+    negotiation: 'Đàm phán',
+    won: 'Thành công',
+    lost: 'Thất bại'
+  },
+  deal: {
+    new: 'Cơ hội mới',
+    edit: 'Cơ hội',
+    change_customer: 'Chọn khách hàng khác',
+    find_customer: 'Tìm khách hàng theo tên hoặc số điện thoại',
+    title_placeholder: 'Bán gì, ví dụ Hợp đồng bảo trì năm',
+    stage: 'Giai đoạn',
+    owner_default: 'Người phụ trách khách hàng',
+    amount: 'Doanh thu dự kiến',
+    lost_reason_placeholder: 'Ví dụ: Giá cao hơn đối thủ',
+    purchase_recorded: 'Đã ghi nhận mua hàng',
+    delete_confirm: 'Xóa cơ hội này? Lịch sử vẫn còn trên khách hàng.',
+    record_purchase: 'Ghi nhận mua hàng {amount}',
+    view: 'Kiểu xem',
+    view_board: 'Bảng',
+    view_list: 'Danh sách',
+    everyone: 'Mọi người',
+    period: 'Chốt',
+    period_all: 'Mọi lúc',
+    period_this_month: 'Tháng này',
+    period_next_month: 'Tháng sau',
+    period_this_quarter: 'Quý này',
+    period_this_year: 'Năm nay',
+    new_in: 'Cơ hội mới ở {stage}',
+    weighted: 'Theo xác suất: {amount}',
+    contact_due: 'Cần liên hệ',
+    contact_on: 'Liên hệ {date}',
+    column_capped: 'Đang hiện {shown, number} / {count, number}',
+    next_contact: 'Liên hệ tiếp',
+    won_banner: '“{title}” đã thành công.',
+    not_now: 'Để sau',
+    empty: 'Chưa có cơ hội nào. Tạo bằng nút Cơ hội mới, hoặc từ thẻ Cơ hội của khách hàng.',
+    empty_filtered: 'Không có cơ hội nào cho người phụ trách và thời gian này.',
+    lost_title: 'Vì sao “{title}” thất bại?',
+    mark_lost: 'Đánh dấu thất bại',
+    count: '{count, plural, =0 {Chưa có cơ hội} other {# cơ hội}}',
+    none_for_customer: 'Khách hàng này chưa có cơ hội nào.',
+    closes: 'chốt {date}',
+    kind_open: 'Đang mở',
+    kind_won: 'Thành công',
+    kind_lost: 'Thất bại'
+  },
   field: {
+    title: 'Tiêu đề',
+    expected_close: 'Ngày chốt dự kiến',
+    lost_reason: 'Lý do thất bại',
+    probability: 'Xác suất',
+    next_contact_days: 'Liên hệ tiếp',
+    quiet_interval_days: 'Khoảng nghỉ',
+    purchase_id: 'Mua hàng',
+    stage_changed_at: 'Đổi giai đoạn',
+    closed_at: 'Kết thúc',
     archive: 'Tệp lưu trữ',
     file: 'Tệp',
     mapping: 'Cách nhập cột',
@@ -357,6 +426,7 @@ export const vi = {
     trash: 'Chuyển vào thùng rác',
     in_trash: 'Khách hàng này đang ở trong thùng rác (từ {when}).',
     tab: {
+      deals: 'Cơ hội',
       profile: 'Hồ sơ',
       timeline: 'Dòng thời gian',
       history: 'Lịch sử thay đổi'
@@ -412,6 +482,16 @@ export const vi = {
     purge_confirm: '{name} cùng mọi người liên hệ và tương tác sẽ bị xoá vĩnh viễn. Không thể hoàn tác.'
   },
   settings: {
+    deal_stages: 'Giai đoạn cơ hội',
+    deal_stages_hint: 'Các cột của bảng cơ hội, theo thứ tự. Xác suất dùng để tính tổng theo xác suất của mỗi cột; giai đoạn đang mở có thể gợi ý lúc liên hệ tiếp.',
+    deal_stage_kind: 'Kết thúc cơ hội',
+    after_days: 'sau {count, plural, other {# ngày}}',
+    new_deal_stage: 'Tên giai đoạn mới',
+    remove_deal_stage_confirm: 'Xóa giai đoạn {name}?',
+    quiet_interval: 'Giữ liên lạc mà không làm phiền',
+    quiet_interval_hint: 'Khi ghi một cuộc gọi, email, cuộc gặp hoặc tin nhắn với khách hàng đã được liên hệ trong số ngày này, Tend hỏi lại trước. 0 là không bao giờ hỏi.',
+    days: 'ngày',
+    saved: 'Đã lưu',
     unknown_key: 'Không có cài đặt “{value}”',
     language: 'Ngôn ngữ',
     current_user: 'Người dùng hiện tại',
@@ -748,6 +828,11 @@ export const vi = {
     phone_renumbered: 'Số cũ 11 số {from} đã được đổi thành {to}'
   },
   validation: {
+    out_of_range: 'Phải từ {min} đến {max}',
+    deal_stage_in_use: '{count, plural, other {# cơ hội}} đang ở giai đoạn này; hãy chuyển sang giai đoạn khác trước',
+    deal_stage_last_of_kind: 'Bảng cơ hội cần một giai đoạn thành công và một giai đoạn thất bại; đây là giai đoạn duy nhất loại này',
+    deal_not_won: 'Chỉ cơ hội thành công mới ghi nhận mua hàng',
+    deal_purchase_recorded: 'Đã ghi nhận mua hàng cho cơ hội này',
     control_char: 'Có ký tự điều khiển (như NUL, ESC); chỉ phần ghi chú mới được có tab và xuống dòng',
     merge_same: 'Không thể gộp một khách hàng với chính nó',
     merge_trashed: 'Không gộp được khách hàng đang ở thùng rác',

@@ -11,6 +11,16 @@ import { app } from '$lib/app.svelte';
 import { setupI18n } from '$lib/i18n';
 import type { Lang } from '$lib/format';
 
+// jsdom has <dialog> without its modal methods: open and close it as the browser would.
+if (typeof HTMLDialogElement !== 'undefined' && !HTMLDialogElement.prototype.showModal) {
+  HTMLDialogElement.prototype.showModal = function (this: HTMLDialogElement) {
+    this.open = true;
+  };
+  HTMLDialogElement.prototype.close = function (this: HTMLDialogElement) {
+    this.open = false;
+  };
+}
+
 export type Call = { cmd: string; args: Record<string, unknown> };
 
 /** Sets the language and the workspace state; answers commands with `answer` and records them. */
