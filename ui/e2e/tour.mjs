@@ -35,7 +35,7 @@ export async function tour(browser, { artifacts, step }) {
   async function noRawKeys(where) {
     const raw = await browser.execute(() => {
       const text = document.querySelector('main')?.innerText ?? '';
-      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive|segment)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
+      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive|segment|deal|deal_stage)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
       return keys ?? [];
     });
     if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);
@@ -543,6 +543,101 @@ export async function tour(browser, { artifacts, step }) {
     await screenshot('tour-vi-static-list');
   });
 
+  /** A column's deal count as its header shows it. */
+  async function columnCount(stage) {
+    return Number((await textOf(`column-count-${stage}`)).replace(/\D/g, ''));
+  }
+
+  /** Drags an element onto another with the mouse, in small steps, as a person would. */
+  async function drag(from, to) {
+    const a = await from.getLocation();
+    const sa = await from.getSize();
+    const b = await to.getLocation();
+    const sb = await to.getSize();
+    const [x0, y0] = [Math.round(a.x + sa.width / 2), Math.round(a.y + 12)];
+    const [x1, y1] = [Math.round(b.x + sb.width / 2), Math.round(b.y + Math.min(60, sb.height / 2))];
+    const moves = [];
+    for (let i = 1; i <= 12; i++) {
+      moves.push({ type: 'pointerMove', duration: 40, x: Math.round(x0 + ((x1 - x0) * i) / 12), y: Math.round(y0 + ((y1 - y0) * i) / 12) });
+    }
+    await browser.performActions([
+      {
+        type: 'pointer',
+        id: 'mouse',
+        parameters: { pointerType: 'mouse' },
+        actions: [
+          { type: 'pointerMove', duration: 0, x: x0, y: y0 },
+          { type: 'pointerDown', button: 0 },
+          { type: 'pause', duration: 120 },
+          { type: 'pointerMove', duration: 60, x: x0 + 8, y: y0 + 8 },
+          ...moves,
+          { type: 'pause', duration: 200 },
+          { type: 'pointerUp', button: 0 }
+        ]
+      }
+    ]);
+    await browser.releaseActions();
+  }
+
+  await step('tour: the pipeline, a deal dragged to the next stage, won and its purchase recorded (vi)', async () => {
+    await (await shown('nav-pipeline')).click();
+    await shown('pipeline-board');
+    await waitFor('deals on the board', async () => (await $$t('deal-card')).length > 10);
+    await noRawKeys('pipeline');
+    await screenshot('tour-vi-pipeline');
+    const [news, contacted] = [await columnCount('new'), await columnCount('contacted')];
+    if (news === 0) throw new Error('no new deals in the demo');
+    const card = await (await $t('column-new')).$('[data-testid="deal-card"]');
+    const dealId = await card.getAttribute('data-deal');
+    await drag(card, await (await $t('column-contacted')).$('.cards'));
+    await waitFor('the deal in its new column', async () => (await columnCount('contacted')) === contacted + 1);
+    if ((await columnCount('new')) !== news - 1) throw new Error('the deal left no gap in its old column');
+    const inContacted = await (await $t('column-contacted')).$(`[data-deal="${dealId}"]`);
+    if (!(await inContacted.isExisting())) throw new Error('the dragged deal is not in the contacted column');
+    // a deal in negotiation dropped on the won column (the board scrolled to its end, as a person
+    // would): the deal is won and offers to record its purchase
+    await browser.execute((b) => (b.scrollLeft = b.scrollWidth), await $t('pipeline-board'));
+    const won = await columnCount('won');
+    const closing = await (await $t('column-negotiation')).$('[data-testid="deal-card"]');
+    const wonId = await closing.getAttribute('data-deal');
+    await drag(closing, await (await $t('column-won')).$('.cards'));
+    await shown('won-banner');
+    await waitFor('the won column', async () => (await columnCount('won')) === won + 1);
+    await screenshot('tour-vi-pipeline-won');
+    await (await shown('won-record')).click();
+    await waitFor('the banner gone', async () => !(await (await $t('won-banner')).isExisting()));
+    // the list view and a deal's form
+    await (await shown('view-list')).click();
+    await waitFor('deal rows', async () => (await $$t('deal-row')).length > 10);
+    await screenshot('tour-vi-pipeline-list');
+    await (await shown('view-board')).click();
+    await browser.execute((b) => (b.scrollLeft = b.scrollWidth), await $t('pipeline-board'));
+    const wonCard = await (await $t('column-won')).$(`[data-deal="${wonId}"]`);
+    await (await wonCard.$('.card-title')).click();
+    await shown('deal-dialog');
+    await noRawKeys('deal dialog');
+    await screenshot('tour-vi-deal-dialog');
+    // the customer's Deals tab and timeline show the deal, its stage changes and the purchase
+    await browser.keys('Escape');
+    await waitFor('the dialog closed', async () => !(await (await $t('deal-dialog')).isExisting()));
+    await (await wonCard.$('a')).click();
+    await (await shown('tab-deals')).click();
+    await waitFor('the deal on the 360', async () => (await $$t('customer-deal')).length > 0);
+    await noRawKeys('360 deals');
+    await screenshot('tour-vi-360-deals');
+    await (await shown('tab-timeline')).click();
+    await waitFor('the stage change on the timeline', async () => /cơ hội “/i.test(await textOf('timeline')));
+    await waitFor('the purchase on the timeline', async () => (await $$t('timeline-interaction')).length > 0);
+    await waitFor('the purchase said to come from the deal', async () => /ghi nhận mua hàng từ cơ hội “/.test(await textOf('timeline')));
+    if (/Đổi giai đoạn|Kết thúc là/i.test(await textOf('timeline'))) throw new Error('the timeline shows a deal\'s bookkeeping columns');
+    await screenshot('tour-vi-360-timeline-deal');
+    await (await shown('nav-settings')).click();
+    await shown('deal-stages');
+    await (await $t('deal-stages')).scrollIntoView();
+    await noRawKeys('settings (deal stages)');
+    await screenshot('tour-vi-settings-deal-stages');
+  });
+
   await step('tour: customer list and 360 in English', async () => {
     await setLanguage('en');
     await toList();
@@ -574,6 +669,11 @@ export async function tour(browser, { artifacts, step }) {
     if (!/customers?/.test(count)) throw new Error(`the count reads "${count}" in English`);
     await noRawKeys('segments (en)');
     await screenshot('tour-en-segment-editor');
+    await (await shown('nav-pipeline')).click();
+    await waitFor('deals on the board', async () => (await $$t('deal-card')).length > 10);
+    if (!/New/.test(await domText(await $t('pipeline-board')))) throw new Error('the pipeline does not read in English');
+    await noRawKeys('pipeline (en)');
+    await screenshot('tour-en-pipeline');
     await setLanguage('vi');
   });
 }
