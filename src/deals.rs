@@ -182,14 +182,7 @@ fn deal_of(r: DealRow, tz: &jiff::tz::TimeZone) -> Deal {
 
 fn check_stage(input: &DealStageInput) -> Result<String> {
     let mut errs = Errors::default();
-    let checked = validate::text(&input.name);
-    if checked.as_ref().is_ok_and(|n| n.is_empty()) {
-        errs.push(FieldError::new("name", "validation.required"));
-    }
-    let name = errs.field("name", checked);
-    if name.chars().count() > 100 {
-        errs.push(FieldError::new("name", "validation.too_long").with("max", "100"));
-    }
+    let name = errs.required_text("name", &input.name, 100);
     if !(0..=100).contains(&input.probability) {
         errs.push(
             FieldError::new("probability", "validation.out_of_range")
@@ -358,14 +351,7 @@ impl Workspace {
             sqlx::query_scalar("SELECT id FROM staff WHERE deleted_at IS NULL").fetch_all(self.pool()).await?;
         let today = self.today().await?;
         let mut errs = Errors::default();
-        let checked = validate::text(&input.title);
-        if checked.as_ref().is_ok_and(|t| t.is_empty()) {
-            errs.push(FieldError::new("title", "validation.required"));
-        }
-        let title = errs.field("title", checked);
-        if title.chars().count() > 200 {
-            errs.push(FieldError::new("title", "validation.too_long").with("max", "200"));
-        }
+        let title = errs.required_text("title", &input.title, 200);
         let stage = match errs.field("stage_id", validate::opt(&input.stage_id)) {
             None => stages.iter().find(|s| s.kind == DealStageKind::Open).or(stages.first()).cloned(),
             Some(id) => {

@@ -251,6 +251,20 @@ impl Errors {
             }
         }
     }
+    /// A required text field of at most `max` characters, cleaned by `validate::text`: its value,
+    /// or (its error recorded) an empty string.
+    pub fn required_text(&mut self, field: &str, raw: &str, max: usize) -> String {
+        let checked = crate::validate::text(raw);
+        if checked.as_ref().is_ok_and(|t| t.is_empty()) {
+            self.push(FieldError::new(field, "validation.required"));
+            return String::new();
+        }
+        let value = self.field(field, checked);
+        if value.chars().count() > max {
+            self.push(FieldError::new(field, "validation.too_long").with("max", max.to_string()));
+        }
+        value
+    }
     pub fn into_vec(self) -> Vec<FieldError> {
         self.0
     }
