@@ -333,6 +333,70 @@ fn customer_edit_changes_only_the_fields_given() {
 }
 
 #[test]
+fn customer_set_takes_field_value_pairs_validated_like_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("set.tend");
+    let (code, c, err) = tend(&db, &["customer", "add", "--name", "Hồ Thị Lan", "--phone", "0912 345 678", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let id = c["id"].as_str().unwrap().to_string();
+    let (code, e, err) = tend(
+        &db,
+        &[
+            "customer",
+            "set",
+            &id,
+            "province=Đà Nẵng",
+            "tags=VIP, Sỉ",
+            "gender=female",
+            "expected_revenue=15.000.000",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((e["province"].as_str(), e["gender"].as_str()), (Some("Đà Nẵng"), Some("female")));
+    assert_eq!(e["tags"], serde_json::json!(["VIP", "Sỉ"]));
+    assert_eq!(e["expected_revenue"], 15_000_000);
+    assert_eq!(e["phones"][0]["number"], "+84912345678", "a field not named is kept");
+    let (code, e, _) = tend(&db, &["customer", "set", &id, "province=", "phones=0987 654 321,028 3822 1234", "--json"]);
+    assert_eq!(code, 0);
+    assert!(e["province"].is_null(), "an empty value clears the field");
+    assert_eq!(e["phones"].as_array().map(Vec::len), Some(2), "a list replaces the stored one");
+    // each bad argument is named, and nothing is saved
+    let (code, e, _) = tend(&db, &["customer", "set", &id, "colour=red", "gender=x", "name", "--json"]);
+    assert_eq!(code, 2);
+    let fields: Vec<(&str, &str)> = e["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap(), f["message_key"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("colour", "validation.unknown_field"),
+            ("gender", "validation.not_allowed"),
+            ("name", "validation.field_value_expected")
+        ]
+    );
+    // the form's own checks: a bad phone, a custom field the workspace does not have, a bad date
+    let (code, e, _) =
+        tend(&db, &["customer", "set", &id, "phones=123", "custom.nope=1", "birthday=31/02/1985", "--json"]);
+    assert_eq!(code, 2);
+    let fields: Vec<&str> =
+        e["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(
+        fields.contains(&"phones[0].number") && fields.contains(&"custom.nope") && fields.contains(&"birthday"),
+        "{fields:?}"
+    );
+    let (_, shown, _) = tend(&db, &["customer", "show", &id, "--json"]);
+    assert_eq!(
+        (shown["phones"].as_array().map(Vec::len), shown["birthday"].as_str()),
+        (Some(2), None),
+        "nothing saved"
+    );
+}
+
+#[test]
 fn a_landline_added_from_the_command_line_is_labelled_landline_and_an_old_mobile_is_converted() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("l.tend");

@@ -515,6 +515,16 @@ enum CustomerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set fields of a customer by name, validated like the form: `name=…`, `province=Hà Nội`,
+    /// `phones=0912…,0987…`, `tags=VIP,Sỉ`, `custom.<key>=…`; an empty value clears a field.
+    Set {
+        id: String,
+        /// FIELD=VALUE, one or more
+        #[arg(required = true, value_name = "FIELD=VALUE")]
+        fields: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one customer.
     Show {
         id: String,
@@ -580,7 +590,10 @@ fn wants_json(c: &Command) -> bool {
         } => *json,
         Command::Customer {
             command:
-                CustomerCommand::Add { json, .. } | CustomerCommand::Edit { json, .. } | CustomerCommand::Show { json, .. },
+                CustomerCommand::Add { json, .. }
+                | CustomerCommand::Edit { json, .. }
+                | CustomerCommand::Set { json, .. }
+                | CustomerCommand::Show { json, .. },
         } => *json,
         Command::Segment {
             command:
@@ -834,6 +847,24 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                 if let Some(v) = given {
                     *field = Some(v).filter(|v| !v.trim().is_empty());
                 }
+            }
+            let c = ws.update_customer(&id, &base, &input).await?;
+            print(json, &c, || customer_text(&c))?;
+        }
+        Command::Customer { command: CustomerCommand::Set { id, fields, json } } => {
+            let base = ws.customer(&id).await?.to_input();
+            let mut input = base.clone();
+            let mut errors = Vec::new();
+            for arg in &fields {
+                let result = match arg.split_once('=') {
+                    Some((field, value)) => input.set(field.trim(), value),
+                    None => Err(tend::FieldError::new(arg.as_str(), "validation.field_value_expected")
+                        .with("value", arg.as_str())),
+                };
+                errors.extend(result.err());
+            }
+            if !errors.is_empty() {
+                return Err(Error::Validation(errors));
             }
             let c = ws.update_customer(&id, &base, &input).await?;
             print(json, &c, || customer_text(&c))?;

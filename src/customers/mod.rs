@@ -131,6 +131,93 @@ pub struct CustomerInput {
     pub custom: BTreeMap<String, String>,
 }
 
+impl CustomerInput {
+    /// The fields [`CustomerInput::set`] takes by name (besides `custom.<key>`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "kind",
+        "name",
+        "family_name",
+        "middle_name",
+        "given_name",
+        "phones",
+        "emails",
+        "street",
+        "ward",
+        "district",
+        "province",
+        "tax_code",
+        "source",
+        "owner_id",
+        "stage_id",
+        "tags",
+        "birthday",
+        "gender",
+        "expected_revenue",
+        "currency",
+        "notes",
+        "external_id",
+    ];
+
+    /// Sets one field from text, as a script writes it (`tend customer set ID FIELD=VALUE`): an
+    /// empty value clears it; `phones`, `emails` and `tags` take a comma-separated list that
+    /// replaces the stored one; `custom.<key>` a custom field's value as text. The value itself is
+    /// validated when the customer is saved, like the form's; this refuses only a field that does
+    /// not exist and a value no field of that kind can hold, naming the field.
+    pub fn set(&mut self, field: &str, value: &str) -> std::result::Result<(), FieldError> {
+        let text = || Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        let list = || value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+        let not_allowed = || FieldError::new(field, "validation.not_allowed").with("value", value);
+        if let Some(key) = field.strip_prefix("custom.") {
+            match text() {
+                Some(v) => self.custom.insert(key.to_string(), v),
+                None => self.custom.remove(key),
+            };
+            return Ok(());
+        }
+        match field {
+            "kind" => self.kind = CustomerKind::parse(value.trim()).map_err(|_| not_allowed())?,
+            "name" => self.name = value.trim().to_string(),
+            "phones" => self.phones = list().map(|number| Phone { label: "mobile".into(), number }).collect(),
+            "emails" => self.emails = list().map(|address| Email { label: String::new(), address }).collect(),
+            "tags" => self.tags = list().collect(),
+            "source" => {
+                self.source = text().map(|v| Source::parse(&v).ok_or_else(not_allowed)).transpose()?;
+            }
+            "gender" => {
+                self.gender = text().map(|v| Gender::parse(&v).ok_or_else(not_allowed)).transpose()?;
+            }
+            "expected_revenue" => {
+                self.expected_revenue = text()
+                    .map(|v| {
+                        crate::import::money_cell(&v).map_err(|key| FieldError::new(field, key).with("value", value))
+                    })
+                    .transpose()?;
+            }
+            _ => {
+                let slot = match field {
+                    "family_name" => &mut self.family_name,
+                    "middle_name" => &mut self.middle_name,
+                    "given_name" => &mut self.given_name,
+                    "street" => &mut self.street,
+                    "ward" => &mut self.ward,
+                    "district" => &mut self.district,
+                    "province" => &mut self.province,
+                    "tax_code" => &mut self.tax_code,
+                    "owner_id" => &mut self.owner_id,
+                    "stage_id" => &mut self.stage_id,
+                    "birthday" => &mut self.birthday,
+                    "currency" => &mut self.currency,
+                    "notes" => &mut self.notes,
+                    "external_id" => &mut self.external_id,
+                    _ => return Err(FieldError::new(field, "validation.unknown_field").with("value", field)),
+                };
+                *slot = text();
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct Contact {
     pub id: String,
