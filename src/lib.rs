@@ -33,6 +33,7 @@ pub mod history;
 pub mod import;
 pub mod integrity;
 pub mod interactions;
+pub mod placeholders;
 pub mod schedule;
 pub mod search;
 pub mod segments;

@@ -2,7 +2,9 @@
 //! injected [`Clock`]: the daily backup uses it today; care reminders and SLA timers will. One
 //! rule for a local time on a local day, used by everything that schedules:
 //! - a local time that does not exist that day (a DST gap) moves forward by the gap;
-//! - one that happens twice (a DST fold) takes the earlier instant.
+//! - one that happens twice (a DST fold) takes the earlier instant;
+//! - "N days after" counts calendar days from the anchor's local date, "N hours after" elapsed time;
+//! - a yearly date on 29 February falls on 28 February in other years.
 
 use crate::clock::Clock;
 use jiff::civil::{Date, Time};
@@ -24,6 +26,41 @@ fn tz_name(tz: &TimeZone) -> String {
 /// The local date of an instant in `tz`.
 pub fn local_date(ms: i64, tz: &TimeZone) -> Date {
     crate::settings::today_in(tz, ms)
+}
+
+/// The instant `days` local days after the local date of `anchor_ms`, at `at` (care steps "N
+/// days after the purchase at 09:00"; `days` may be negative). Counted on the calendar, so a day
+/// across a DST change is still one day; the local time follows [`local_instant`]'s rule.
+pub fn days_after(anchor_ms: i64, days: i64, at: Time, tz: &TimeZone) -> crate::Result<i64> {
+    let bad = |e: jiff::Error| crate::Error::BadTime { detail: format!("{days} days after the anchor: {e}") };
+    let day = local_date(anchor_ms, tz).checked_add(jiff::Span::new().try_days(days).map_err(bad)?).map_err(bad)?;
+    local_instant(day, at, tz)
+}
+
+/// The instant `hours` hours after `anchor_ms` (care steps "N hours after"): elapsed time, so a
+/// DST change in between does not move it.
+pub fn hours_after(anchor_ms: i64, hours: i64) -> crate::Result<i64> {
+    hours
+        .checked_mul(3_600_000)
+        .and_then(|d| anchor_ms.checked_add(d))
+        .ok_or_else(|| crate::Error::BadTime { detail: format!("{hours} hours after the anchor") })
+}
+
+/// A yearly date (a birthday, a contract's anniversary) in `year`: 29 February falls on 28
+/// February in a year that has none.
+pub fn in_year(month: i8, day: i8, year: i16) -> crate::Result<Date> {
+    Date::new(year, month, day)
+        .or_else(|_| if (month, day) == (2, 29) { Date::new(year, 2, 28) } else { Date::new(year, month, day) })
+        .map_err(|e| crate::Error::BadTime { detail: format!("{day}/{month} in {year}: {e}") })
+}
+
+/// The next occurrence of a yearly date on or after `today` (a birthday today is today's).
+pub fn yearly_on_or_after(month: i8, day: i8, today: Date) -> crate::Result<Date> {
+    let this_year = in_year(month, day, today.year())?;
+    if this_year >= today {
+        return Ok(this_year);
+    }
+    in_year(month, day, today.year() + 1)
 }
 
 /// Work done once a local day, at or after a local time of day (the daily backup: once a day,
@@ -103,6 +140,52 @@ mod tests {
         assert_eq!(local_instant(date(2026, 11, 1), time(1, 30, 0, 0), &ny).unwrap(), ms("2026-11-01T05:30:00Z"));
         let vn = TimeZone::get("Asia/Ho_Chi_Minh").unwrap();
         assert_eq!(local_instant(date(2026, 12, 2), time(8, 0, 0, 0), &vn).unwrap(), ms("2026-12-02T01:00:00Z"));
+    }
+
+    #[test]
+    fn days_after_count_calendar_days_and_hours_count_elapsed_time_across_dst() {
+        let ny = TimeZone::get("America/New_York").unwrap();
+        // bought 2026-03-07 20:00 EST; one day later at 02:30 is in the gap: 03:30 EDT
+        let bought = ms("2026-03-08T01:00:00Z");
+        assert_eq!(days_after(bought, 1, time(2, 30, 0, 0), &ny).unwrap(), ms("2026-03-08T07:30:00Z"));
+        // seven days later at 09:00 EDT
+        assert_eq!(days_after(bought, 7, time(9, 0, 0, 0), &ny).unwrap(), ms("2026-03-14T13:00:00Z"));
+        // across the fold: 2026-10-31 09:00 EDT + 1 day at 01:30 takes the earlier 01:30 (EDT)
+        assert_eq!(
+            days_after(ms("2026-10-31T13:00:00Z"), 1, time(1, 30, 0, 0), &ny).unwrap(),
+            ms("2026-11-01T05:30:00Z")
+        );
+        // the anchor's local date, not its UTC one: 23:30 in Vietnam is 16:30 UTC the same day,
+        // 06:00 in Vietnam is 23:00 UTC the day before
+        let vn = TimeZone::get("Asia/Ho_Chi_Minh").unwrap();
+        assert_eq!(
+            days_after(ms("2026-12-01T23:00:00Z"), 1, time(9, 0, 0, 0), &vn).unwrap(),
+            ms("2026-12-03T02:00:00Z")
+        );
+        assert_eq!(
+            days_after(ms("2026-12-02T16:30:00Z"), 0, time(9, 0, 0, 0), &vn).unwrap(),
+            ms("2026-12-02T02:00:00Z")
+        );
+        assert_eq!(
+            days_after(ms("2026-12-02T16:30:00Z"), -1, time(9, 0, 0, 0), &vn).unwrap(),
+            ms("2026-12-01T02:00:00Z")
+        );
+        // hours are elapsed: 20:00 EST + 12 h is 09:00 EDT (the night lost an hour)
+        assert_eq!(hours_after(bought, 12).unwrap(), ms("2026-03-08T13:00:00Z"));
+        assert!(hours_after(i64::MAX - 10, 1).is_err(), "an overflow is an error, not a panic");
+        assert!(days_after(bought, 10_000_000, time(9, 0, 0, 0), &ny).is_err());
+    }
+
+    #[test]
+    fn a_yearly_date_falls_on_its_next_occurrence_and_29_february_on_the_28th_in_other_years() {
+        assert_eq!(yearly_on_or_after(3, 15, date(2026, 12, 4)).unwrap(), date(2027, 3, 15));
+        assert_eq!(yearly_on_or_after(12, 4, date(2026, 12, 4)).unwrap(), date(2026, 12, 4), "today is today's");
+        assert_eq!(yearly_on_or_after(12, 31, date(2026, 12, 4)).unwrap(), date(2026, 12, 31));
+        assert_eq!(yearly_on_or_after(2, 29, date(2026, 12, 4)).unwrap(), date(2027, 2, 28));
+        assert_eq!(yearly_on_or_after(2, 29, date(2027, 3, 1)).unwrap(), date(2028, 2, 29), "a leap year has its own");
+        assert_eq!(yearly_on_or_after(2, 29, date(2027, 2, 28)).unwrap(), date(2027, 2, 28));
+        assert_eq!(in_year(2, 29, 2100).unwrap(), date(2100, 2, 28), "2100 is not a leap year");
+        assert!(in_year(2, 30, 2026).is_err() && in_year(13, 1, 2026).is_err());
     }
 
     #[test]
