@@ -39,7 +39,7 @@ pub struct FieldConflict {
 pub struct MergeReport {
     pub merge_id: String,
     pub customer: Customer,
-    /// contacts and interactions moved to the survivor
+    /// contacts, interactions and deals moved to the survivor, and the other customer's static lists it joined
     #[specta(type = i32)]
     pub moved: u64,
 }
@@ -304,6 +304,18 @@ impl Workspace {
                 .await?
                 .rows_affected();
         }
+        // the other's static lists take the survivor too (its own rows stay with it in the trash,
+        // so undoing the merge only has to take out the rows added here)
+        moved += sqlx::query(
+            "INSERT OR IGNORE INTO segment_members (segment_id, customer_id, added_at)
+             SELECT m.segment_id, ?1, m.added_at FROM segment_members m
+             JOIN segments s ON s.id = m.segment_id AND s.deleted_at IS NULL WHERE m.customer_id = ?2",
+        )
+        .bind(survivor_id)
+        .bind(other_id)
+        .execute(&mut *w.conn())
+        .await?
+        .rows_affected();
         write_update(w.conn(), seq, survivor_id, &cols, now).await?;
         w.tombstone("customers", "customer", other_id).await?;
         crate::customers::reindex(w.conn(), other_seq).await?;

@@ -117,3 +117,34 @@ async fn duplicates_are_found_merged_without_loss_and_undone() {
     assert_eq!((again.message_key.as_str(), again.params["what"].as_str()), ("error.already_undone", "merge"));
     assert!(ws.merge_customers(&a.id, &a.id, &[]).await.is_err());
 }
+
+#[tokio::test]
+async fn a_merge_puts_the_survivor_on_the_other_customers_static_lists_and_its_undo_takes_it_off() {
+    use tend::segments::{SegmentInput, SegmentKind};
+    let f = open().await;
+    let ws = &f.ws;
+    let a = ws.create_customer(&person("Nguyễn Thị Hoa", "0912 345 678")).await.unwrap().customer;
+    let b = ws.create_customer(&person("Nguyen Thi Hoa", "0987 654 321")).await.unwrap().customer;
+    let list = |name: &str| SegmentInput { name: name.into(), kind: SegmentKind::Static, rules: None };
+    let fair = ws.create_segment(&list("Hội chợ tháng 12")).await.unwrap();
+    let both = ws.create_segment(&list("Khách sỉ")).await.unwrap();
+    ws.add_to_segment(&fair.id, std::slice::from_ref(&b.id)).await.unwrap();
+    ws.add_to_segment(&both.id, &[a.id.clone(), b.id.clone()]).await.unwrap();
+    let members = |id: String| async move { ws.segment_member_ids(&id).await.unwrap() };
+
+    let r = ws.merge_customers(&a.id, &b.id, &[]).await.unwrap();
+    assert_eq!(members(fair.id.clone()).await, [a.id.clone()], "the survivor joins the other's list");
+    assert_eq!(members(both.id.clone()).await, [a.id.clone()], "a list of both keeps the survivor once");
+    assert_eq!(r.moved, 1);
+    let history = format!("{:?}", ws.history(&a.id).await.unwrap());
+    assert!(history.contains("segment_members"), "the survivor's history shows it joined the list");
+
+    // joined by hand after the merge: the undo leaves that alone
+    let later = ws.create_segment(&list("Gọi lại")).await.unwrap();
+    ws.add_to_segment(&later.id, std::slice::from_ref(&a.id)).await.unwrap();
+    let kept = ws.undo_merge(&r.merge_id).await.unwrap();
+    assert!(kept.is_empty(), "{kept:?}");
+    assert_eq!(members(fair.id.clone()).await, [b.id.clone()], "back to the other customer alone");
+    assert_eq!(members(both.id.clone()).await, [a.id.clone(), b.id.clone()]);
+    assert_eq!(members(later.id.clone()).await, [a.id.clone()]);
+}

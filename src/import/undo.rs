@@ -125,6 +125,25 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
         }
     }
 
+    // Static-list memberships it added to customers that were already there (a merge adds the
+    // other customer's lists to the survivor): taken out. A list joined since is a new row, kept.
+    for rid in created(w, "segment_members", tx).await? {
+        let Some((segment_id, customer_id)) = rid.split_once('/') else { continue };
+        if new_customers.iter().any(|c| c == customer_id) {
+            continue; // goes with its customer below
+        }
+        if later(w, &row_of("segment_members"), &[&rid], tx).await? {
+            out.kept.push(format!("segment_members/{rid}"));
+            continue;
+        }
+        sqlx::query("DELETE FROM segment_members WHERE segment_id = ? AND customer_id = ?")
+            .bind(segment_id)
+            .bind(customer_id)
+            .execute(&mut *w.conn())
+            .await?;
+        touch(customer_id.to_string(), &mut touched);
+    }
+
     // Customers it created: to the trash, whole (contacts, values and interactions stay with
     // them, so a restore brings everything back), unless written to since.
     for cid in &new_customers {

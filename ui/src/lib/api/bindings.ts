@@ -688,7 +688,7 @@ export type Mapping = {
 export type MergeReport = {
 	merge_id: string,
 	customer: Customer,
-	/**  contacts and interactions moved to the survivor */
+	/**  contacts, interactions and deals moved to the survivor, and the other customer's static lists it joined */
 	moved: number,
 };
 
