@@ -71,6 +71,7 @@ const COMMANDS: &[&str] = &[
     "segment_create_preset",
     "segment_update",
     "segment_remove",
+    "customer_lists",
     "segment_add_members",
     "segment_remove_members",
     "segment_presets",

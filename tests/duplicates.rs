@@ -136,6 +136,8 @@ async fn a_merge_puts_the_survivor_on_the_other_customers_static_lists_and_its_u
     assert_eq!(members(fair.id.clone()).await, [a.id.as_str()], "the survivor joins the other's list");
     assert_eq!(members(both.id.clone()).await, [a.id.as_str()], "a list of both keeps the survivor once");
     assert_eq!(r.moved, 1);
+    let names: Vec<String> = ws.customer_lists(&a.id).await.unwrap().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["Hội chợ tháng 12", "Khách sỉ"], "the lists the 360 shows, by name");
     let history = format!("{:?}", ws.history(&a.id).await.unwrap());
     assert!(history.contains("segment_members"), "the survivor's history shows it joined the list");
 

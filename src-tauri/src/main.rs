@@ -223,6 +223,7 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::segments::segment_create_preset,
             commands::segments::segment_update,
             commands::segments::segment_remove,
+            commands::segments::customer_lists,
             commands::segments::segment_add_members,
             commands::segments::segment_remove_members,
             commands::segments::segment_presets,

@@ -210,6 +210,18 @@ impl Workspace {
         Ok(rows.into_iter().map(segment_of).collect())
     }
 
+    /// The static lists a customer is on, by name (the 360 shows them and adds or removes it).
+    pub async fn customer_lists(&self, customer_id: &str) -> Result<Vec<Segment>> {
+        let rows: Vec<SegmentRow> = sqlx::query_as(&format!(
+            "SELECT {SEGMENT_COLS} FROM segments WHERE deleted_at IS NULL
+             AND id IN (SELECT segment_id FROM segment_members WHERE customer_id = ?) ORDER BY name, id"
+        ))
+        .bind(customer_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(segment_of).collect())
+    }
+
     pub async fn segment(&self, id: &str) -> Result<Segment> {
         let row: Option<SegmentRow> =
             sqlx::query_as(&format!("SELECT {SEGMENT_COLS} FROM segments WHERE id = ? AND deleted_at IS NULL"))

@@ -621,6 +621,16 @@ export async function tour(browser, { artifacts, step }) {
     await browser.keys('Escape');
     await waitFor('the dialog closed', async () => !(await (await $t('deal-dialog')).isExisting()));
     await (await wonCard.$('a')).click();
+    // the customer put on the static list made above, from its 360
+    await (await shown('lists-menu')).click();
+    await waitFor('the static lists offered', async () => (await $$t('list-option')).length > 0);
+    const fair = await browser.$('[data-testid="list-option"][data-list="Hội chợ tháng 12"]');
+    if (await fair.isSelected()) throw new Error('the customer is on the list already');
+    await fair.click();
+    await waitFor('the list chip', async () => /Hội chợ tháng 12/.test(await domText(await $t('customer-lists'))) && (await $$t('customer-list-chip')).length === 1);
+    await noRawKeys('360 lists');
+    await screenshot('tour-vi-360-lists');
+    await browser.keys('Escape');
     await (await shown('tab-deals')).click();
     await waitFor('the deal on the 360', async () => (await $$t('customer-deal')).length > 0);
     await noRawKeys('360 deals');

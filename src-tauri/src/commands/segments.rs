@@ -56,6 +56,11 @@ pub(crate) async fn segment_remove(ws: Ws<'_>, id: String) -> R<()> {
 }
 #[tauri::command]
 #[specta::specta]
+pub(crate) async fn customer_lists(ws: Ws<'_>, customer_id: String) -> R<Vec<Segment>> {
+    ws.get()?.customer_lists(&customer_id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
 pub(crate) async fn segment_add_members(ws: Ws<'_>, id: String, customer_ids: Vec<String>) -> R<i32> {
     ws.get()?.add_to_segment(&id, &customer_ids).await.map(|n| count(n as i64)).map_err(e)
 }

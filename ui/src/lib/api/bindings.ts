@@ -86,6 +86,7 @@ export const commands = {
 	segmentCreatePreset: (key: string, name: string) => typedError<Segment, ErrorPayload>(__TAURI_INVOKE("segment_create_preset", { key, name })),
 	segmentUpdate: (id: string, input: SegmentInput) => typedError<Segment, ErrorPayload>(__TAURI_INVOKE("segment_update", { id, input })),
 	segmentRemove: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("segment_remove", { id })),
+	customerLists: (customerId: string) => typedError<Segment[], ErrorPayload>(__TAURI_INVOKE("customer_lists", { customerId })),
 	segmentAddMembers: (id: string, customerIds: string[]) => typedError<number, ErrorPayload>(__TAURI_INVOKE("segment_add_members", { id, customerIds })),
 	segmentRemoveMembers: (id: string, customerIds: string[]) => typedError<number, ErrorPayload>(__TAURI_INVOKE("segment_remove_members", { id, customerIds })),
 	segmentPresets: () => typedError<SegmentPreset[], ErrorPayload>(__TAURI_INVOKE("segment_presets")),

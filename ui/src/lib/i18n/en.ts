@@ -422,6 +422,10 @@ export const en = {
     }
   },
   c360: {
+    lists_button: 'Lists',
+    lists_title: 'On these lists',
+    no_static_lists: 'There are no static lists yet. Make one under',
+    on_list: 'List: {name}',
     sections: 'Customer sections',
     trash: 'Move to trash',
     in_trash: 'This customer is in the trash (since {when}).',

@@ -422,6 +422,10 @@ export const vi = {
     }
   },
   c360: {
+    lists_button: 'Danh sách',
+    lists_title: 'Có trong danh sách',
+    no_static_lists: 'Chưa có danh sách tĩnh nào. Tạo danh sách ở mục',
+    on_list: 'Danh sách: {name}',
     sections: 'Các phần của hồ sơ khách hàng',
     trash: 'Chuyển vào thùng rác',
     in_trash: 'Khách hàng này đang ở trong thùng rác (từ {when}).',
