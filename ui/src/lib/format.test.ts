@@ -11,6 +11,8 @@ import {
   parseAmountInput,
   phoneLabel,
   phoneLabelKey,
+  emailLabel,
+  emailLabelKey,
   pickLanguage,
   toLocalInput
 } from './format';
@@ -124,12 +126,17 @@ describe('phoneLabel', () => {
     expect(phoneLabel(t, 'mobile')).toBe('<phone.kind.mobile>');
     expect(phoneLabel(t, 'Zalo')).toBe('Zalo');
     expect(phoneLabel(t, 'Nhà riêng')).toBe('Nhà riêng');
+    expect(emailLabel(t, 'personal')).toBe('<email.kind.personal>');
+    expect(emailLabel(t, 'Hộp thư chung')).toBe('Hộp thư chung');
   });
   it('stores a kind typed by its translated name (or its key) as the kind, any other label as typed', () => {
-    const vi = (k: string) => ({ 'phone.kind.mobile': 'Di động', 'phone.kind.landline': 'Cố định', 'phone.kind.hotline': 'Tổng đài' })[k] ?? k;
+    const vi = (k: string) => ({ 'phone.kind.mobile': 'Di động', 'phone.kind.landline': 'Cố định', 'phone.kind.hotline': 'Tổng đài', 'email.kind.personal': 'Cá nhân', 'email.kind.work': 'Công việc' })[k] ?? k;
     expect(phoneLabelKey(vi, 'Di động')).toBe('mobile');
     expect(phoneLabelKey(vi, 'di động ')).toBe('mobile');
     expect(phoneLabelKey(vi, 'Cố định')).toBe('landline');
+    expect(emailLabelKey(vi, 'cá nhân')).toBe('personal');
+    expect(emailLabelKey(vi, 'Công việc ')).toBe('work');
+    expect(emailLabelKey(vi, 'Kế toán')).toBe('Kế toán');
     expect(phoneLabelKey(vi, 'mobile')).toBe('mobile');
     expect(phoneLabelKey(vi, 'Di động 2')).toBe('Di động 2');
     expect(phoneLabelKey(vi, 'Zalo')).toBe('Zalo');

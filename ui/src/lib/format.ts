@@ -180,17 +180,25 @@ export function composeName(...parts: (string | null | undefined)[]): string {
 
 /** The labels the core gives a phone number from its own type when nobody named it. */
 export const PHONE_KINDS = ['mobile', 'landline', 'hotline'] as const;
+/** The labels an email may carry as keys (the demo's, and the form's when typed in either language). */
+export const EMAIL_KINDS = ['personal', 'work'] as const;
+
+/** A label as shown: one of `kinds` in the UI's language (`<prefix>.<kind>`), any other as typed. */
+function kindLabel(kinds: readonly string[], prefix: string, t: (key: string) => string, label: string): string {
+  return kinds.includes(label) ? t(`${prefix}.${label}`) : label;
+}
+
+/** What a label typed in the form is stored as: the kind whose name in the UI's language (or its
+ *  own key) it is, so "Di động" stays "mobile" and the form shows it translated; any other label as
+ *  typed. */
+function kindKey(kinds: readonly string[], prefix: string, t: (key: string) => string, typed: string): string {
+  const folded = typed.trim().toLocaleLowerCase();
+  return kinds.find((k) => k === folded || t(`${prefix}.${k}`).toLocaleLowerCase() === folded) ?? typed;
+}
 
 /** A phone's label as shown: a kind the core gave it in the UI's language, any other as typed. */
-export function phoneLabel(t: (key: string) => string, label: string): string {
-  return (PHONE_KINDS as readonly string[]).includes(label) ? t(`phone.kind.${label}`) : label;
-}
-
-/** What a label typed in the form is stored as: the kind whose name in the UI's language (or
- *  its own key) it is, so "Di động" stays "mobile" and the form shows it translated; any other
- *  label as typed. */
-export function phoneLabelKey(t: (key: string) => string, typed: string): string {
-  const folded = typed.trim().toLocaleLowerCase();
-  const kind = PHONE_KINDS.find((k) => k === folded || t(`phone.kind.${k}`).toLocaleLowerCase() === folded);
-  return kind ?? typed;
-}
+export const phoneLabel = (t: (key: string) => string, label: string) => kindLabel(PHONE_KINDS, 'phone.kind', t, label);
+export const phoneLabelKey = (t: (key: string) => string, typed: string) => kindKey(PHONE_KINDS, 'phone.kind', t, typed);
+/** An email's label, the same way: "personal" reads "Cá nhân" in Vietnamese. */
+export const emailLabel = (t: (key: string) => string, label: string) => kindLabel(EMAIL_KINDS, 'email.kind', t, label);
+export const emailLabelKey = (t: (key: string) => string, typed: string) => kindKey(EMAIL_KINDS, 'email.kind', t, typed);

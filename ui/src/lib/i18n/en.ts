@@ -828,6 +828,7 @@ export const en = {
     not_chosen: 'Tend reads and writes only files you choose in its file window ({path} was not chosen there).',
     none: 'No file chosen yet'
   },
+  email: { kind: { personal: 'Personal', work: 'Work' } },
   phone: {
     renumbered: 'Old 11-digit number {from}: saved as the new {to} (mobile numbers changed in 2018).',
     kind: { mobile: 'Mobile', landline: 'Landline', hotline: 'Hotline' },

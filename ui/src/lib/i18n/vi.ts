@@ -828,6 +828,7 @@ export const vi = {
     not_chosen: 'Tend chỉ đọc và ghi những tệp bạn chọn trong cửa sổ chọn tệp của ứng dụng ({path} chưa được chọn ở đó).',
     none: 'Chưa chọn tệp'
   },
+  email: { kind: { personal: 'Cá nhân', work: 'Công việc' } },
   phone: {
     renumbered: 'Số cũ 11 số {from}: sẽ lưu thành số mới {to} (số di động đổi đầu số từ năm 2018).',
     kind: { mobile: 'Di động', landline: 'Cố định', hotline: 'Tổng đài' },
