@@ -49,6 +49,7 @@ TABLES = {
     "deals": (12, "{r}.id", "{r}.customer_id", [
         "customer_id", "title", "stage_id", "amount", "currency", "expected_close", "owner_id",
         "lost_reason", "purchase_id", "stage_changed_at", "closed_at", "created_at", "deleted_at"]),
+    "care_plans": (13, "{r}.id", None, ["name", "anchor", "steps", "created_at", "deleted_at"]),
 }
 
 GUARD = ("    SELECT RAISE(ABORT, 'tend: write outside a change context') "

@@ -31,6 +31,7 @@ pub const LOCAL_COLUMNS: &[(&str, &[&str])] = &[
     ("segment_members", &["segment_id", "customer_id"]),
     ("deal_stages", &["id"]),
     ("deals", &["id"]),
+    ("care_plans", &["id"]),
 ];
 
 /// How a row id names a row of each tracked table: its key column, or two joined by `/`.
@@ -47,6 +48,7 @@ const KEY_COLUMNS: &[(&str, &[&str])] = &[
     ("segment_members", &["segment_id", "customer_id"]),
     ("deal_stages", &["id"]),
     ("deals", &["id"]),
+    ("care_plans", &["id"]),
 ];
 
 /// SQL for the code of table `name` (a constant subquery SQLite runs once).

@@ -232,6 +232,11 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     step!("move_deal", ws.move_deal(&deal.id, "won", None));
     step!("record_deal_purchase", ws.record_deal_purchase(&deal.id, None));
     step!("delete_deal", ws.delete_deal(&deal.id));
+    let care = tend::care::CarePlan::from_toml(
+        "name = \"Chăm sóc\"\nanchor = \"enrolment\"\n[[step]]\nname = \"Gọi\"\noffset_days = 1\nchannel = \"call\"\n",
+    )
+    .unwrap();
+    step!("create_care_plan", ws.create_care_plan(&care));
     assert_eq!(last, counts(ws).await);
 
     // The list above covers every function that opens the write path.

@@ -117,6 +117,11 @@ enum Command {
         #[command(subcommand)]
         command: SettingsCommand,
     },
+    /// Care plans: steps that keep in touch with customers before and after a sale.
+    Care {
+        #[command(subcommand)]
+        command: CareCommand,
+    },
     /// Deals: the pre-sale pipeline.
     Deal {
         #[command(subcommand)]
@@ -198,6 +203,34 @@ enum SegmentCommand {
     },
     /// The ready-made segments and their rules.
     Presets {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CareCommand {
+    /// Care plans
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Add a care plan from a TOML file (or - for standard input): name, anchor (enrolment,
+    /// purchase, deal_stage:<stage>, birthday, custom.<key>) and [[step]]s with offset_days or
+    /// offset_hours, at ("09:00"), channel (call, email, sms, zalo, visit, other), assignee
+    /// ("owner", "staff:<id>" or { round_robin = ["<id>", ...] }) and template ({{customer.name}}...)
+    Create {
+        #[arg(long)]
+        file: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The workspace's care plans
+    List {
         #[arg(long)]
         json: bool,
     },
@@ -607,6 +640,9 @@ fn wants_json(c: &Command) -> bool {
                 | SegmentCommand::Presets { json },
         } => *json,
         Command::Settings { command: SettingsCommand::Set { json, .. } | SettingsCommand::Show { json } } => *json,
+        Command::Care {
+            command: CareCommand::Plan { command: PlanCommand::Create { json, .. } | PlanCommand::List { json } },
+        } => *json,
         Command::Deal {
             command:
                 DealCommand::Add { json, .. }
@@ -1112,6 +1148,17 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                 )
             })?;
         }
+        Command::Care { command: CareCommand::Plan { command } } => match command {
+            PlanCommand::Create { file, json } => {
+                let plan = tend::care::CarePlan::from_toml(&read_text(&file, "file", "care.plan_unreadable_file")?)?;
+                let p = ws.create_care_plan(&plan).await?;
+                print(json, &p, || plan_text(&p))?;
+            }
+            PlanCommand::List { json } => {
+                let plans = ws.care_plans().await?;
+                print(json, &plans, || plans.iter().map(plan_text).collect::<Vec<_>>().join("\n\n"))?;
+            }
+        },
         Command::Deal { command } => deal_command(ws, command).await?,
         Command::Interaction {
             command:
@@ -1185,6 +1232,25 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
 
 /// Reads a rules file (or standard input for `-`).
 fn read_rules(path: &std::path::Path) -> Result<String, Error> {
+    read_text(path, "rules", "segment.rules_unreadable")
+}
+
+/// A care plan as the CLI prints it: its name and anchor, then a line per step.
+fn plan_text(p: &tend::care::StoredPlan) -> String {
+    let mut lines = vec![format!("{}  {} (from {})", p.id, p.name, p.anchor.as_text())];
+    for (i, s) in p.steps.iter().enumerate() {
+        let when = match s.offset {
+            tend::care::Offset::Days(n) => format!("day {n:+} at {}", s.at),
+            tend::care::Offset::Hours(n) => format!("{n:+} h"),
+        };
+        lines.push(format!("  {}. {}: {when}, {}", i + 1, s.name, s.channel.as_str()));
+    }
+    lines.join("\n")
+}
+
+/// Reads a text file (or standard input for `-`); one that cannot be read is invalid input
+/// naming `field` and the path.
+fn read_text(path: &std::path::Path, field: &str, key: &str) -> Result<String, Error> {
     let read = if path.as_os_str() == "-" {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map(|_| s)
@@ -1192,7 +1258,7 @@ fn read_rules(path: &std::path::Path) -> Result<String, Error> {
         std::fs::read_to_string(path)
     };
     read.map_err(|e| {
-        Error::Validation(vec![tend::FieldError::new("rules", "segment.rules_unreadable")
+        Error::Validation(vec![tend::FieldError::new(field, key)
             .with("value", path.display().to_string())
             .with("detail", e.to_string())])
     })
