@@ -132,35 +132,10 @@ pub struct CustomerInput {
 }
 
 impl CustomerInput {
-    /// The fields [`CustomerInput::set`] takes by name (besides `custom.<key>`).
-    pub const FIELDS: &'static [&'static str] = &[
-        "kind",
-        "name",
-        "family_name",
-        "middle_name",
-        "given_name",
-        "phones",
-        "emails",
-        "street",
-        "ward",
-        "district",
-        "province",
-        "tax_code",
-        "source",
-        "owner_id",
-        "stage_id",
-        "tags",
-        "birthday",
-        "gender",
-        "expected_revenue",
-        "currency",
-        "notes",
-        "external_id",
-    ];
-
-    /// Sets one field from text, as a script writes it (`tend customer set ID FIELD=VALUE`): an
-    /// empty value clears it; `phones`, `emails` and `tags` take a comma-separated list that
-    /// replaces the stored one; `custom.<key>` a custom field's value as text. The value itself is
+    /// Sets one field from text, as a script writes it (`tend customer set ID FIELD=VALUE`; the
+    /// fields are those of `STORED_COLUMNS`): an empty value clears it; `phones`, `emails` and
+    /// `tags` take a comma-separated list that replaces the stored one; `custom.<key>` a custom
+    /// field's value as text. The value itself is
     /// validated when the customer is saved, like the form's; this refuses only a field that does
     /// not exist and a value no field of that kind can hold, naming the field.
     pub fn set(&mut self, field: &str, value: &str) -> std::result::Result<(), FieldError> {
@@ -1291,5 +1266,31 @@ impl Workspace {
         reindex(w.conn(), company_seq).await?;
         w.commit().await?;
         Ok((Created { customer: self.customer(&id).await?, duplicates }, company_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stored_field_can_be_set_by_name_and_cleared() {
+        for field in STORED_COLUMNS {
+            let mut input = CustomerInput::default();
+            let value = match field {
+                "kind" => "company",
+                "source" => "zalo",
+                "gender" => "female",
+                "expected_revenue" => "15.000.000",
+                _ => "x",
+            };
+            input.set(field, value).unwrap_or_else(|e| panic!("{field}: {e:?}"));
+            assert_ne!(input, CustomerInput::default(), "{field} was not set");
+            if !matches!(field, "kind" | "name") {
+                input.set(field, "").unwrap();
+                assert_eq!(input, CustomerInput::default(), "{field} was not cleared");
+            }
+        }
+        assert_eq!(CustomerInput::default().set("colour", "red").unwrap_err().message_key, "validation.unknown_field");
     }
 }
