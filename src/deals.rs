@@ -157,7 +157,12 @@ fn deal_of(r: DealRow, tz: &jiff::tz::TimeZone) -> Deal {
     let next_contact_on = match (open, r.next_contact_days) {
         (true, Some(days)) => {
             let from = r.last_contact_at.map_or(r.stage_changed_at, |last| last.max(r.stage_changed_at));
-            crate::settings::today_in(tz, from).checked_add(jiff::Span::new().days(days)).ok().map(|d| d.to_string())
+            // try_days: a stage synced from a newer version may hold any number of days
+            jiff::Span::new()
+                .try_days(days)
+                .ok()
+                .and_then(|span| crate::settings::today_in(tz, from).checked_add(span).ok())
+                .map(|d| d.to_string())
         }
         _ => None,
     };

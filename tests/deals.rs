@@ -381,3 +381,23 @@ async fn a_merge_moves_deals_to_the_survivor_and_a_purge_removes_them() {
     ws.purge_customer(&an2).await.unwrap();
     assert_eq!(count(ws, "deals").await, 0);
 }
+
+#[tokio::test]
+async fn a_stage_from_a_newer_version_with_any_number_of_days_does_not_break_the_pipeline() {
+    let f = open().await;
+    let ws = &f.ws;
+    let c = customer(ws, "Nguyễn Văn A").await;
+    let d = ws.create_deal(&c, &deal("Gói năm")).await.unwrap();
+    assert!(d.next_contact_on.is_some(), "the first stage suggests a next contact");
+    // a value no stage form allows, as a synced change could bring it
+    let mut w = ws.write().await.unwrap();
+    sqlx::query("UPDATE deal_stages SET next_contact_days = 99999999 WHERE id = ?")
+        .bind(&d.stage_id)
+        .execute(&mut *w.conn())
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    let again = ws.deal(&d.id).await.unwrap();
+    assert_eq!(again.next_contact_on, None, "no date beyond the calendar, and no panic");
+    assert_eq!(ws.pipeline(&DealFilter::default()).await.unwrap().deals.len(), 1);
+}
