@@ -49,7 +49,15 @@ TABLES = {
     "deals": (12, "{r}.id", "{r}.customer_id", [
         "customer_id", "title", "stage_id", "amount", "currency", "expected_close", "owner_id",
         "lost_reason", "purchase_id", "stage_changed_at", "closed_at", "created_at", "deleted_at"]),
-    "care_plans": (13, "{r}.id", None, ["name", "anchor", "steps", "created_at", "deleted_at"]),
+    "care_plans": (13, "{r}.id", None, ["name", "anchor", "steps", "created_at", "deleted_at",
+                                        "enrol", "unenrol_on_leave"]),
+    "care_enrolments": (14, "{r}.id", "{r}.customer_id", [
+        "plan_id", "customer_id", "anchor_key", "anchor_at", "source", "enrolled_at", "ended_at",
+        "end_reason"]),
+    "care_tasks": (15, "{r}.id", "{r}.customer_id", [
+        "enrolment_id", "plan_id", "customer_id", "step", "occurrence", "name", "channel",
+        "message", "due_at", "remind_at", "assignee_id", "state", "outcome", "interaction_id",
+        "closed_at", "created_at", "deleted_at"]),
 }
 
 GUARD = ("    SELECT RAISE(ABORT, 'tend: write outside a change context') "

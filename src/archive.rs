@@ -30,6 +30,7 @@ pub const LOCAL_TABLES: &[&str] = &[
     "customer_activity",
     "change_tables",
     "change_columns",
+    "care_notified",
 ];
 
 /// The last schema whose change log had the first format (one record per column, names as
@@ -39,8 +40,15 @@ const V1_LOG_SCHEMA: i64 = 5;
 
 /// Tables added to the schema since the first archive format, with the schema that added them:
 /// an archive made before holds none of them, and they stay empty when it is read.
-const ADDED_IN: &[(&str, i64)] =
-    &[("segments", 8), ("segment_members", 8), ("deal_stages", 9), ("deals", 9), ("care_plans", 10)];
+const ADDED_IN: &[(&str, i64)] = &[
+    ("segments", 8),
+    ("segment_members", 8),
+    ("deal_stages", 9),
+    ("deals", 9),
+    ("care_plans", 10),
+    ("care_enrolments", 11),
+    ("care_tasks", 11),
+];
 
 /// The shared tables an archive of `schema` holds, of this app's `names`.
 fn tables_of_schema(names: &[String], schema: i64) -> Vec<String> {

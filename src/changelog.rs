@@ -32,6 +32,8 @@ pub const LOCAL_COLUMNS: &[(&str, &[&str])] = &[
     ("deal_stages", &["id"]),
     ("deals", &["id"]),
     ("care_plans", &["id"]),
+    ("care_enrolments", &["id"]),
+    ("care_tasks", &["id"]),
 ];
 
 /// How a row id names a row of each tracked table: its key column, or two joined by `/`.
@@ -49,6 +51,8 @@ const KEY_COLUMNS: &[(&str, &[&str])] = &[
     ("deal_stages", &["id"]),
     ("deals", &["id"]),
     ("care_plans", &["id"]),
+    ("care_enrolments", &["id"]),
+    ("care_tasks", &["id"]),
 ];
 
 /// SQL for the code of table `name` (a constant subquery SQLite runs once).

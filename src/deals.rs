@@ -446,6 +446,7 @@ impl Workspace {
         .bind(now)
         .execute(&mut *w.conn())
         .await?;
+        self.care_on_deal_stage(&mut w, customer_id, &id, &c.stage.id).await?;
         touch_customer(&mut w, customer_id).await?;
         w.commit().await?;
         self.deal(&id).await
@@ -470,7 +471,7 @@ impl Workspace {
         .bind(id)
         .execute(&mut *w.conn())
         .await?;
-        set_stage(&mut w, &before, &c.stage, now).await?;
+        set_stage(self, &mut w, &before, &c.stage, now).await?;
         touch_customer(&mut w, &before.customer_id).await?;
         w.commit().await?;
         self.deal(id).await
@@ -490,7 +491,7 @@ impl Workspace {
         }
         let mut w = self.write().await?;
         let now = w.now;
-        set_stage(&mut w, &before, &stage, now).await?;
+        set_stage(self, &mut w, &before, &stage, now).await?;
         let reason = reason.filter(|_| stage.kind == DealStageKind::Lost);
         if stage.kind != DealStageKind::Lost || reason.is_some() {
             sqlx::query("UPDATE deals SET lost_reason = ? WHERE id = ?")
@@ -653,7 +654,9 @@ fn last_of_kind(stages: &[DealStage], stage: &DealStage) -> bool {
 
 /// Puts a deal in `stage` if it is elsewhere: the stage change is stamped, and a deal reaching a
 /// won or lost stage is closed (reopened when it goes back to an open one).
-async fn set_stage(w: &mut WriteTx<'_>, before: &Deal, stage: &DealStage, now: i64) -> Result<()> {
+/// Moves a deal to `stage` (nothing when it is there); plans counted from that stage enrol its
+/// customer in the same write.
+async fn set_stage(ws: &Workspace, w: &mut WriteTx<'_>, before: &Deal, stage: &DealStage, now: i64) -> Result<()> {
     if before.stage_id == stage.id {
         return Ok(());
     }
@@ -665,7 +668,7 @@ async fn set_stage(w: &mut WriteTx<'_>, before: &Deal, stage: &DealStage, now: i
         .bind(&before.id)
         .execute(&mut *w.conn())
         .await?;
-    Ok(())
+    ws.care_on_deal_stage(w, &before.customer_id, &before.id, &stage.id).await
 }
 
 /// A deal's write moves its customer up the "recently changed" order.

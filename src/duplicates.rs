@@ -296,7 +296,7 @@ impl Workspace {
             .fetch_one(&mut *w.conn())
             .await?;
         let mut moved = 0;
-        for tbl in ["contacts", "interactions", "deals"] {
+        for tbl in ["contacts", "interactions", "deals", "care_enrolments", "care_tasks"] {
             moved += sqlx::query(&format!("UPDATE {tbl} SET customer_id = ? WHERE customer_id = ?"))
                 .bind(survivor_id)
                 .bind(other_id)

@@ -487,6 +487,17 @@ pub(crate) fn items_cell(items: &[PurchaseItem]) -> String {
         .join("\n")
 }
 
+/// An amount in minor units as a message shows it: "1.500.000 VND", "12,50 USD" (the
+/// currencies without minor units, VND, JPY and KRW, show none).
+pub(crate) fn money_text(minor: i64, currency: &str) -> String {
+    if matches!(currency, "VND" | "JPY" | "KRW") {
+        return format!("{} {currency}", group(minor));
+    }
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}{},{:02} {currency}", group((abs / 100) as i64), abs % 100)
+}
+
 /// 250000 -> "250.000" (as Vietnamese write amounts; the import reads it back).
 fn group(v: i64) -> String {
     let digits = v.unsigned_abs().to_string();

@@ -299,6 +299,10 @@ impl Workspace {
             .bind(seq)
             .execute(&mut *w.conn())
             .await?;
+        if input.kind == InteractionKind::Purchase {
+            // plans that enrol on a purchase take the customer, in this write
+            self.care_on_purchase(w, customer_id, &id).await?;
+        }
         Ok(Interaction {
             id,
             customer_id: customer_id.to_string(),

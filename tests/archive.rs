@@ -198,7 +198,12 @@ async fn an_archive_made_before_segments_is_read_and_one_from_a_newer_schema_is_
     f.ws.export_workspace(&archive).await.unwrap();
     // schema 7 had no segments: its archive holds neither table, and reads into this build
     let old = f.dir.path().join("old.tendx");
-    as_older_archive(&archive, &old, 7, &["segments", "segment_members", "deal_stages", "deals", "care_plans"]);
+    as_older_archive(
+        &archive,
+        &old,
+        7,
+        &["segments", "segment_members", "deal_stages", "deals", "care_plans", "care_enrolments", "care_tasks"],
+    );
     let g = open().await;
     g.ws.import_workspace(&old).await.unwrap();
     assert_eq!(g.ws.customer(&a.id).await.unwrap().name, "Nguyễn Văn A");
@@ -206,17 +211,23 @@ async fn an_archive_made_before_segments_is_read_and_one_from_a_newer_schema_is_
     assert_eq!(g.ws.deal_stages().await.unwrap().len(), 7, "the built-in deal stages of this schema are kept");
     // schema 8 had segments but no pipeline
     let eight = f.dir.path().join("eight.tendx");
-    as_older_archive(&archive, &eight, 8, &["deal_stages", "deals", "care_plans"]);
+    as_older_archive(&archive, &eight, 8, &["deal_stages", "deals", "care_plans", "care_enrolments", "care_tasks"]);
     let e8 = open().await;
     e8.ws.import_workspace(&eight).await.unwrap();
     assert_eq!(e8.ws.deal_stages().await.unwrap().len(), 7);
     assert!(e8.ws.pipeline(&Default::default()).await.unwrap().deals.is_empty());
     // schema 9 had the pipeline but no care plans
     let nine = f.dir.path().join("nine.tendx");
-    as_older_archive(&archive, &nine, 9, &["care_plans"]);
+    as_older_archive(&archive, &nine, 9, &["care_plans", "care_enrolments", "care_tasks"]);
     let e9 = open().await;
     e9.ws.import_workspace(&nine).await.unwrap();
     assert!(e9.ws.care_plans().await.unwrap().is_empty());
+    // schema 10 had care plans (without how they enrol) but no enrolments or tasks
+    let ten = f.dir.path().join("ten.tendx");
+    as_older_archive(&archive, &ten, 10, &["care_enrolments", "care_tasks"]);
+    let e10 = open().await;
+    e10.ws.import_workspace(&ten).await.unwrap();
+    assert!(e10.ws.care_tasks(&Default::default()).await.unwrap().is_empty());
     // a schema-7 archive that holds them is not what schema 7 wrote: refused, nothing written
     let odd = f.dir.path().join("odd.tendx");
     as_older_archive(&archive, &odd, 7, &[]);

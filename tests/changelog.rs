@@ -192,6 +192,7 @@ async fn every_column_of_every_tracked_table_is_tracked() {
         "customer_tags",
         "customer_counts",
         "customer_activity",
+        "care_notified",
     ];
     let tracked: Vec<(i64, String)> =
         sqlx::query_as("SELECT code, name FROM change_tables ORDER BY code").fetch_all(ws.pool()).await.unwrap();

@@ -236,7 +236,49 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
         "name = \"Chăm sóc\"\nanchor = \"enrolment\"\n[[step]]\nname = \"Gọi\"\noffset_days = 1\nchannel = \"call\"\n",
     )
     .unwrap();
-    step!("create_care_plan", ws.create_care_plan(&care));
+    let plan = step!("create_care_plan", ws.create_care_plan(&care));
+    let cared = step!("create_customer", ws.create_customer(&person("Hà Văn Chăm", ""))).customer;
+    step!("enrol_customers", ws.enrol_customers(&plan.id, std::slice::from_ref(&cared.id), None));
+    let tasks = ws.care_tasks(&Default::default()).await.unwrap();
+    step!("snooze_care_task", ws.snooze_care_task(&tasks[0].id, ws.now_ms() + 3_600_000));
+    step!(
+        "reschedule_care_tasks",
+        ws.reschedule_care_tasks(std::slice::from_ref(&tasks[0].id), ws.now_ms() + 86_400_000)
+    );
+    step!("assign_care_tasks", ws.assign_care_tasks(std::slice::from_ref(&tasks[0].id), None));
+    step!("complete_care_tasks", ws.complete_care_tasks(std::slice::from_ref(&tasks[0].id), "Đã gọi"));
+    let mut edited = care.clone();
+    edited.name = "Chăm sóc mới".into();
+    step!("update_care_plan", ws.update_care_plan(&plan.id, &edited));
+    let again = step!("create_customer", ws.create_customer(&person("Hà Văn Lại", ""))).customer;
+    step!("enrol_customers", ws.enrol_customers(&plan.id, std::slice::from_ref(&again.id), None));
+    let open_tasks: Vec<String> = ws
+        .care_tasks(&tend::care::TaskFilter { customer_id: Some(again.id.clone()), ..Default::default() })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    step!("skip_care_tasks", ws.skip_care_tasks(&open_tasks, "Khách bận"));
+    let enrolment: String = sqlx::query_scalar("SELECT id FROM care_enrolments WHERE customer_id = ?")
+        .bind(&cared.id)
+        .fetch_one(ws.pool())
+        .await
+        .unwrap();
+    step!("unenrol", ws.unenrol(&enrolment));
+    let seg = tend::segments::SegmentInput {
+        name: "Tất cả".into(),
+        kind: tend::segments::SegmentKind::Dynamic,
+        rules: Some(r#"{"all": []}"#.into()),
+    };
+    let seg = step!("create_segment", ws.create_segment(&seg));
+    let mut by_segment = care.clone();
+    by_segment.name = "Theo danh sách".into();
+    by_segment.enrol = tend::care::Enrol::Segment(seg.id.clone());
+    step!("create_care_plan", ws.create_care_plan(&by_segment));
+    step!("care_reconcile", ws.care_reconcile());
+    step!("set_quiet_hours", ws.set_quiet_hours("21:00-07:00"));
+    step!("remove_care_plan", ws.remove_care_plan(&plan.id));
     assert_eq!(last, counts(ws).await);
 
     // The list above covers every function that opens the write path.

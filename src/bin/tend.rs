@@ -215,6 +215,68 @@ enum CareCommand {
         #[command(subcommand)]
         command: PlanCommand,
     },
+    /// Enrol a customer, or a segment's members now, in a plan: its steps become care tasks.
+    /// Enrolling again for the same anchor does nothing.
+    Enroll {
+        #[arg(long)]
+        plan: String,
+        #[arg(long, conflicts_with = "segment", required_unless_present = "segment")]
+        customer: Option<String>,
+        #[arg(long)]
+        segment: Option<String>,
+        /// The anchor's local date (YYYY-MM-DD), when it is not in Tend (a purchase made elsewhere)
+        #[arg(long)]
+        anchor_date: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Care tasks, by due time
+    Tasks {
+        #[arg(long)]
+        assignee: Option<String>,
+        #[arg(long)]
+        customer: Option<String>,
+        /// Only those due before this instant (RFC 3339)
+        #[arg(long)]
+        due_before: Option<String>,
+        /// Only scheduled, snoozed or rescheduled ones
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Complete a task; the outcome is logged as an interaction on the customer's timeline
+    Done {
+        id: String,
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Skip a task, saying why
+    Skip {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remind of a task again at an instant (RFC 3339); it stays due when it was
+    Snooze {
+        id: String,
+        #[arg(long)]
+        until: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a task to be due at another instant (RFC 3339)
+    Reschedule {
+        id: String,
+        #[arg(long)]
+        due: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -231,6 +293,28 @@ enum PlanCommand {
     },
     /// The workspace's care plans
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace a plan's name, anchor and steps from a TOML file (tasks already made stay)
+    Update {
+        id: String,
+        #[arg(long)]
+        file: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a plan: its enrolments end and their open tasks are skipped
+    Remove {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The preset plans (post-sale, birthday, pre-sale nurture) in the workspace's language;
+    /// `--add` saves them
+    Presets {
+        #[arg(long)]
+        add: bool,
         #[arg(long)]
         json: bool,
     },
@@ -380,6 +464,14 @@ enum ExportCommand {
         format: Option<String>,
         #[command(flatten)]
         which: Which,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open care tasks (all, or one staff member's) as an iCalendar file calendar apps import
+    CareTasks {
+        path: PathBuf,
+        #[arg(long)]
+        assignee: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -619,6 +711,7 @@ fn wants_json(c: &Command) -> bool {
             command:
                 ExportCommand::Customers { json, .. }
                 | ExportCommand::Interactions { json, .. }
+                | ExportCommand::CareTasks { json, .. }
                 | ExportCommand::Workspace { json, .. },
         } => *json,
         Command::Customer {
@@ -641,7 +734,21 @@ fn wants_json(c: &Command) -> bool {
         } => *json,
         Command::Settings { command: SettingsCommand::Set { json, .. } | SettingsCommand::Show { json } } => *json,
         Command::Care {
-            command: CareCommand::Plan { command: PlanCommand::Create { json, .. } | PlanCommand::List { json } },
+            command:
+                CareCommand::Plan {
+                    command:
+                        PlanCommand::Create { json, .. }
+                        | PlanCommand::List { json }
+                        | PlanCommand::Update { json, .. }
+                        | PlanCommand::Remove { json, .. }
+                        | PlanCommand::Presets { json, .. },
+                }
+                | CareCommand::Enroll { json, .. }
+                | CareCommand::Tasks { json, .. }
+                | CareCommand::Done { json, .. }
+                | CareCommand::Skip { json, .. }
+                | CareCommand::Snooze { json, .. }
+                | CareCommand::Reschedule { json, .. },
         } => *json,
         Command::Deal {
             command:
@@ -1037,6 +1144,11 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
             let r = ws.export_customers(&dest, export_format(format.as_deref(), &dest), &which.filter()).await?;
             print(json, &r, || format!("{} customers exported to {}", r.rows, r.path))?;
         }
+        Command::Export { command: ExportCommand::CareTasks { path: dest, assignee, json } } => {
+            let n = ws.export_care_tasks(&dest, assignee.as_deref()).await?;
+            let value = serde_json::json!({ "path": dest.display().to_string(), "tasks": n });
+            print(json, &value, || format!("{n} care tasks written to {}", dest.display()))?;
+        }
         Command::Export { command: ExportCommand::Interactions { path: dest, format, which, json } } => {
             // (a .vcf name is refused by the core: interactions have no vCard form)
             let r = ws.export_interactions(&dest, export_format(format.as_deref(), &dest), &which.filter()).await?;
@@ -1148,17 +1260,7 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                 )
             })?;
         }
-        Command::Care { command: CareCommand::Plan { command } } => match command {
-            PlanCommand::Create { file, json } => {
-                let plan = tend::care::CarePlan::from_toml(&read_text(&file, "file", "care.plan_unreadable_file")?)?;
-                let p = ws.create_care_plan(&plan).await?;
-                print(json, &p, || plan_text(&p))?;
-            }
-            PlanCommand::List { json } => {
-                let plans = ws.care_plans().await?;
-                print(json, &plans, || plans.iter().map(plan_text).collect::<Vec<_>>().join("\n\n"))?;
-            }
-        },
+        Command::Care { command } => care_command(ws, command).await?,
         Command::Deal { command } => deal_command(ws, command).await?,
         Command::Interaction {
             command:
@@ -1233,6 +1335,135 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
 /// Reads a rules file (or standard input for `-`).
 fn read_rules(path: &std::path::Path) -> Result<String, Error> {
     read_text(path, "rules", "segment.rules_unreadable")
+}
+
+async fn care_command(ws: &Workspace, command: CareCommand) -> Result<(), Error> {
+    match command {
+        CareCommand::Plan { command } => match command {
+            PlanCommand::Create { file, json } => {
+                let plan = tend::care::CarePlan::from_toml(&read_text(&file, "file", "care.plan_unreadable_file")?)?;
+                let p = ws.create_care_plan(&plan).await?;
+                print(json, &p, || plan_text(&p))?;
+            }
+            PlanCommand::List { json } => {
+                let plans = ws.care_plans().await?;
+                print(json, &plans, || plans.iter().map(plan_text).collect::<Vec<_>>().join("\n\n"))?;
+            }
+            PlanCommand::Update { id, file, json } => {
+                let plan = tend::care::CarePlan::from_toml(&read_text(&file, "file", "care.plan_unreadable_file")?)?;
+                let p = ws.update_care_plan(&id, &plan).await?;
+                print(json, &p, || plan_text(&p))?;
+            }
+            PlanCommand::Remove { id, json } => {
+                ws.remove_care_plan(&id).await?;
+                print(json, &serde_json::json!({ "removed": id }), || format!("removed {id}"))?;
+            }
+            PlanCommand::Presets { add, json } => {
+                let lang = ws.info().await?.language.unwrap_or_else(|| "vi".into());
+                let presets = tend::care::presets::presets(&lang);
+                if add {
+                    let mut added = Vec::new();
+                    for p in &presets {
+                        added.push(ws.create_care_plan(&tend::care::CarePlan::from_input(p)?).await?);
+                    }
+                    print(json, &added, || added.iter().map(plan_text).collect::<Vec<_>>().join("\n\n"))?;
+                } else {
+                    print(json, &presets, || presets.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join("\n"))?;
+                }
+            }
+        },
+        CareCommand::Enroll { plan, customer, segment, anchor_date, json } => {
+            let date = match anchor_date {
+                None => None,
+                Some(d) => Some(d.trim().parse::<jiff::civil::Date>().map_err(|_| {
+                    Error::Validation(vec![
+                        tend::FieldError::new("anchor_date", "validation.date_invalid").with("value", &d)
+                    ])
+                })?),
+            };
+            let report = match (customer, segment) {
+                (Some(c), _) => ws.enrol_customers(&plan, &[c], date).await?,
+                (None, Some(s)) => ws.enrol_segment(&plan, &s, date).await?,
+                (None, None) => unreachable!("clap requires one"),
+            };
+            print(json, &report, || {
+                let mut out = format!(
+                    "enrolled {}, already enrolled {}, tasks made {}",
+                    report.enrolled, report.already, report.tasks
+                );
+                for n in &report.not_enrolled {
+                    out.push_str(&format!("\nnot enrolled: {} ({}): {}", n.customer_name, n.customer_id, n.reason));
+                }
+                out
+            })?;
+        }
+        CareCommand::Tasks { assignee, customer, due_before, open, json } => {
+            let due_before = due_before.map(|t| instant("due_before", &t)).transpose()?;
+            let filter = tend::care::TaskFilter {
+                assignee_id: assignee,
+                customer_id: customer,
+                due_before,
+                open_only: open,
+                ..Default::default()
+            };
+            let tasks = ws.care_tasks(&filter).await?;
+            let rows: Vec<serde_json::Value> = tasks.iter().map(task_json).collect();
+            print(json, &rows, || tasks.iter().map(task_text).collect::<Vec<_>>().join("\n"))?;
+        }
+        CareCommand::Done { id, outcome, json } => {
+            let t = ws.complete_care_tasks(&[id], &outcome).await?;
+            print(json, &task_json(&t[0]), || task_text(&t[0]))?;
+        }
+        CareCommand::Skip { id, reason, json } => {
+            let t = ws.skip_care_tasks(&[id], &reason).await?;
+            print(json, &task_json(&t[0]), || task_text(&t[0]))?;
+        }
+        CareCommand::Snooze { id, until, json } => {
+            let t = ws.snooze_care_task(&id, instant("until", &until)?).await?;
+            print(json, &task_json(&t), || task_text(&t))?;
+        }
+        CareCommand::Reschedule { id, due, json } => {
+            let t = ws.reschedule_care_tasks(&[id], instant("due", &due)?).await?;
+            print(json, &task_json(&t[0]), || task_text(&t[0]))?;
+        }
+    }
+    Ok(())
+}
+
+/// An instant given as RFC 3339; anything else is invalid input naming the option.
+fn instant(field: &str, t: &str) -> Result<i64, Error> {
+    t.trim()
+        .parse::<jiff::Timestamp>()
+        .map(|ts| ts.as_millisecond())
+        .map_err(|_| Error::Validation(vec![tend::FieldError::new(field, "validation.date_invalid").with("value", t)]))
+}
+
+fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default()
+}
+
+/// A task as `care tasks --json` prints it: instants as UTC RFC 3339.
+fn task_json(t: &tend::care::CareTask) -> serde_json::Value {
+    serde_json::json!({
+        "id": t.id,
+        "customer_id": t.customer_id,
+        "customer_name": t.customer_name,
+        "plan_id": t.plan_id,
+        "step": t.step,
+        "name": t.name,
+        "channel": t.channel.as_str(),
+        "message": t.message,
+        "due_at": rfc3339(t.due_at),
+        "remind_at": t.remind_at.map(rfc3339),
+        "assignee_id": t.assignee_id,
+        "state": t.state.as_str(),
+        "outcome": t.outcome,
+        "interaction_id": t.interaction_id,
+    })
+}
+
+fn task_text(t: &tend::care::CareTask) -> String {
+    format!("{}  {}  {} — {} [{}]", t.id, rfc3339(t.due_at), t.name, t.customer_name, t.state.as_str())
 }
 
 /// A care plan as the CLI prints it: its name and anchor, then a line per step.

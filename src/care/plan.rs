@@ -58,9 +58,9 @@ impl Anchor {
 pub enum Offset {
     /// calendar days from the anchor's local date, at the step's local time (may be negative:
     /// the day before a birthday)
-    Days(i64),
+    Days(i32),
     /// elapsed hours from the anchor's instant
-    Hours(i64),
+    Hours(i32),
 }
 
 /// Who a step's task is for.
@@ -87,11 +87,51 @@ pub struct PlanStep {
     pub template: String,
 }
 
+/// How customers come into a plan besides being enrolled by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "segment")]
+pub enum Enrol {
+    /// only by hand (one customer, a selection or a segment's members at that moment)
+    Hand,
+    /// when its anchor happens: a purchase recorded, a deal reaching the plan's stage
+    Event,
+    /// customers entering this segment
+    Segment(String),
+}
+
+impl Enrol {
+    /// `hand | event | segment:<id>`
+    pub fn parse(s: &str) -> Option<Enrol> {
+        match s.trim() {
+            "hand" => Some(Enrol::Hand),
+            "event" => Some(Enrol::Event),
+            other => other
+                .strip_prefix("segment:")
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(|id| Enrol::Segment(id.to_string())),
+        }
+    }
+
+    /// The stored form (NULL for by hand).
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Enrol::Hand => None,
+            Enrol::Event => Some("event".into()),
+            Enrol::Segment(id) => Some(format!("segment:{id}")),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct CarePlan {
     pub name: String,
     pub anchor: Anchor,
     pub steps: Vec<PlanStep>,
+    pub enrol: Enrol,
+    /// for a segment's plan: a customer leaving the segment leaves the plan (its open tasks are
+    /// skipped)
+    pub unenrol_on_leave: bool,
 }
 
 /// The most steps a plan may have.
@@ -106,6 +146,8 @@ const HOURS: std::ops::RangeInclusive<i64> = 0..=8784;
 struct RawPlan {
     name: Option<String>,
     anchor: Option<String>,
+    enrol: Option<String>,
+    unenrol_on_leave: Option<bool>,
     #[serde(default, rename = "step")]
     steps: Vec<RawStep>,
 }
@@ -122,7 +164,58 @@ struct RawStep {
     template: Option<String>,
 }
 
+/// A plan as the app's form sends it: the same fields as the file, checked by the same code.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, Type)]
+pub struct CarePlanInput {
+    pub name: String,
+    /// `enrolment | purchase | deal_stage:<stage> | birthday | custom.<key>`
+    pub anchor: String,
+    /// `hand | event | segment:<id>`
+    pub enrol: String,
+    pub unenrol_on_leave: bool,
+    pub steps: Vec<PlanStepInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, Type)]
+pub struct PlanStepInput {
+    pub name: String,
+    pub offset: Offset,
+    pub at: String,
+    /// `call | email | sms | zalo | visit | other`
+    pub channel: String,
+    pub assignee: Assignee,
+    pub template: String,
+}
+
+impl CarePlanInput {
+    /// The form of a kept plan, for editing it.
+    pub fn of(plan: &CarePlan) -> CarePlanInput {
+        CarePlanInput {
+            name: plan.name.clone(),
+            anchor: plan.anchor_text(),
+            enrol: plan.enrol.as_text().unwrap_or_else(|| "hand".into()),
+            unenrol_on_leave: plan.unenrol_on_leave,
+            steps: plan
+                .steps
+                .iter()
+                .map(|s| PlanStepInput {
+                    name: s.name.clone(),
+                    offset: s.offset,
+                    at: s.at.clone(),
+                    channel: s.channel.as_str().into(),
+                    assignee: s.assignee.clone(),
+                    template: s.template.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl CarePlan {
+    fn anchor_text(&self) -> String {
+        self.anchor.as_text()
+    }
+
     /// Reads a plan file (TOML): see the CLI's `care plan create --file`.
     pub fn from_toml(text: &str) -> Result<CarePlan> {
         let raw: RawPlan = toml::from_str(text).map_err(|e| {
@@ -130,6 +223,52 @@ impl CarePlan {
                 FieldError::new("file", "validation.invalid_toml").with("detail", e.message().to_string())
             ])
         })?;
+        Self::checked(raw)
+    }
+
+    /// Checks the app form's plan, by the rules of the file.
+    pub fn from_input(input: &CarePlanInput) -> Result<CarePlan> {
+        let steps = input
+            .steps
+            .iter()
+            .map(|s| {
+                let (offset_days, offset_hours) = match s.offset {
+                    Offset::Days(n) => (Some(i64::from(n)), None),
+                    Offset::Hours(n) => (None, Some(i64::from(n))),
+                };
+                let assignee = match &s.assignee {
+                    Assignee::Owner => toml::Value::String("owner".into()),
+                    Assignee::Staff(id) => toml::Value::String(format!("staff:{id}")),
+                    Assignee::RoundRobin(ids) => {
+                        let mut t = toml::map::Map::new();
+                        t.insert(
+                            "round_robin".into(),
+                            toml::Value::Array(ids.iter().map(|i| toml::Value::String(i.clone())).collect()),
+                        );
+                        toml::Value::Table(t)
+                    }
+                };
+                RawStep {
+                    name: Some(s.name.clone()),
+                    offset_days,
+                    offset_hours,
+                    at: Some(s.at.clone()),
+                    channel: Some(s.channel.clone()),
+                    assignee: Some(assignee),
+                    template: Some(s.template.clone()),
+                }
+            })
+            .collect();
+        Self::checked(RawPlan {
+            name: Some(input.name.clone()),
+            anchor: Some(input.anchor.clone()),
+            enrol: Some(input.enrol.clone()),
+            unenrol_on_leave: Some(input.unenrol_on_leave),
+            steps,
+        })
+    }
+
+    fn checked(raw: RawPlan) -> Result<CarePlan> {
         let mut errs = Errors::default();
         let name = errs.required_text("name", raw.name.as_deref().unwrap_or(""), 100);
         let anchor = match raw.anchor.as_deref().map(str::trim) {
@@ -150,12 +289,30 @@ impl CarePlan {
         } else if raw.steps.len() > MAX_STEPS {
             errs.push(FieldError::new("step", "validation.too_many").with("max", MAX_STEPS.to_string()));
         }
+        let enrol = match raw.enrol.as_deref().map(str::trim) {
+            None | Some("") => Some(Enrol::Hand),
+            Some(e) => {
+                let parsed = Enrol::parse(e);
+                if parsed.is_none() {
+                    errs.push(FieldError::new("enrol", "validation.not_allowed").with("value", e));
+                }
+                parsed
+            }
+        };
+        let by_event = matches!(anchor, Some(Anchor::Purchase | Anchor::DealStage(_)));
+        if enrol == Some(Enrol::Event) && anchor.is_some() && !by_event {
+            errs.push(FieldError::new("enrol", "care.event_needs_anchor"));
+        }
+        let unenrol_on_leave = raw.unenrol_on_leave.unwrap_or(false);
+        if unenrol_on_leave && !matches!(enrol, Some(Enrol::Segment(_))) {
+            errs.push(FieldError::new("unenrol_on_leave", "care.unenrol_needs_segment"));
+        }
         let steps: Vec<PlanStep> =
             raw.steps.iter().enumerate().filter_map(|(i, s)| step(&mut errs, &format!("step[{i}]"), s)).collect();
         errs.into_result()?;
-        match anchor {
-            Some(anchor) => Ok(CarePlan { name, anchor, steps }),
-            None => Err(Error::Validation(vec![FieldError::new("anchor", "validation.required")])),
+        match (anchor, enrol) {
+            (Some(anchor), Some(enrol)) => Ok(CarePlan { name, anchor, steps, enrol, unenrol_on_leave }),
+            _ => Err(Error::Validation(vec![FieldError::new("anchor", "validation.required")])),
         }
     }
 }
@@ -165,8 +322,8 @@ fn step(errs: &mut Errors, at_: &str, s: &RawStep) -> Option<PlanStep> {
     let f = |name: &str| format!("{at_}.{name}");
     let name = errs.required_text(&f("name"), s.name.as_deref().unwrap_or(""), 100);
     let offset = match (s.offset_days, s.offset_hours) {
-        (Some(d), None) if DAYS.contains(&d) => Some(Offset::Days(d)),
-        (None, Some(h)) if HOURS.contains(&h) => Some(Offset::Hours(h)),
+        (Some(d), None) if DAYS.contains(&d) => Some(Offset::Days(d as i32)),
+        (None, Some(h)) if HOURS.contains(&h) => Some(Offset::Hours(h as i32)),
         (Some(d), None) => {
             errs.push(range(&f("offset_days"), d, &DAYS));
             None
@@ -232,7 +389,7 @@ fn range(field: &str, v: i64, r: &std::ops::RangeInclusive<i64>) -> FieldError {
 }
 
 /// "09:00" or "9:30" (24-hour clock).
-fn local_time(t: &str) -> Option<Time> {
+pub(crate) fn local_time(t: &str) -> Option<Time> {
     let (h, m) = t.split_once(':')?;
     let digits = |s: &str, lens: std::ops::RangeInclusive<usize>| {
         lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
@@ -282,9 +439,9 @@ impl PlanStep {
             Offset::Days(n) => {
                 let at =
                     local_time(&self.at).ok_or_else(|| Error::BadTime { detail: format!("step time {}", self.at) })?;
-                crate::schedule::days_after(anchor_ms, n, at, tz)
+                crate::schedule::days_after(anchor_ms, i64::from(n), at, tz)
             }
-            Offset::Hours(n) => crate::schedule::hours_after(anchor_ms, n),
+            Offset::Hours(n) => crate::schedule::hours_after(anchor_ms, i64::from(n)),
         }
     }
 }

@@ -861,8 +861,8 @@ impl Workspace {
         w.commit().await
     }
 
-    /// Deletes a trashed customer for good, with its contacts, custom values, interactions, deals
-    /// and list memberships.
+    /// Deletes a trashed customer for good, with its contacts, custom values, interactions, deals,
+    /// care enrolments and tasks, and list memberships.
     /// The purge itself is recorded (`__purged`) so other devices and the history see it.
     pub async fn purge_customer(&self, id: &str) -> Result<()> {
         let mut w = self.write().await?;
@@ -875,6 +875,8 @@ impl Workspace {
             "DELETE FROM custom_values WHERE customer_id = ?",
             "DELETE FROM segment_members WHERE customer_id = ?",
             "DELETE FROM deals WHERE customer_id = ?",
+            "DELETE FROM care_tasks WHERE customer_id = ?",
+            "DELETE FROM care_enrolments WHERE customer_id = ?",
             "DELETE FROM contacts WHERE customer_id = ?",
             "DELETE FROM interactions WHERE customer_id = ?",
             "DELETE FROM customers WHERE id = ?",

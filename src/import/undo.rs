@@ -36,7 +36,7 @@ fn revertible(tbl: &str, col: &str) -> bool {
             ["customer_id", "name", "role", "phone", "email", "is_decision_maker", "deleted_at"].contains(&col)
         }
         // a merge moves a deal to the survivor; its undo moves it back
-        "deals" => col == "customer_id",
+        "deals" | "care_enrolments" | "care_tasks" => col == "customer_id",
         "interactions" => [
             "customer_id",
             "kind",
@@ -165,7 +165,7 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
     }
 
     // Rows it changed: each column back to its value before, if still as it left it.
-    for tbl in ["customers", "contacts", "interactions", "deals"] {
+    for tbl in ["customers", "contacts", "interactions", "deals", "care_enrolments", "care_tasks"] {
         let changed: Vec<(String, String, String)> = sqlx::query_as(&format!(
             "SELECT DISTINCT c.row_id, k.name, COALESCE(c.entity, c.row_id) FROM changes c
              JOIN change_columns k ON k.tbl = c.tbl AND k.code = c.col

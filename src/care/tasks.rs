@@ -1,0 +1,372 @@
+//! Care tasks: the steps of enrolled customers, each due at an instant and for a staff member.
+//! Every change goes through the write path: done (the outcome logged as an interaction on the
+//! customer's timeline, in the same write), skipped (with why), snoozed (reminded again later,
+//! still due when it was), rescheduled (due at another time). Read by day range for the Care
+//! screen's calendar and agenda, by state for Today, by customer for the 360, and exported as
+//! iCalendar.
+
+use super::CareChannel;
+use crate::error::{Error, FieldError, Result};
+use crate::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind};
+use crate::{validate, Workspace};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+str_enum!(TaskState { Scheduled = "scheduled", Snoozed = "snoozed", Rescheduled = "rescheduled", Done = "done", Skipped = "skipped" });
+
+impl TaskState {
+    pub fn open(self) -> bool {
+        !matches!(self, TaskState::Done | TaskState::Skipped)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct CareTask {
+    pub id: String,
+    pub customer_id: String,
+    pub customer_name: String,
+    pub customer_phone: Option<String>,
+    pub plan_id: String,
+    pub plan_name: String,
+    pub enrolment_id: String,
+    /// the step's index in its plan
+    #[specta(type = i32)]
+    pub step: i64,
+    pub name: String,
+    pub channel: CareChannel,
+    pub message: String,
+    #[specta(type = i32)]
+    pub due_at: i64,
+    #[specta(type = Option<i32>)]
+    pub remind_at: Option<i64>,
+    pub assignee_id: Option<String>,
+    pub state: TaskState,
+    pub outcome: Option<String>,
+    pub interaction_id: Option<String>,
+    #[specta(type = Option<i32>)]
+    pub closed_at: Option<i64>,
+}
+
+/// Which tasks to read. Every field narrows; none gives every task.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, Type)]
+pub struct TaskFilter {
+    pub assignee_id: Option<String>,
+    pub customer_id: Option<String>,
+    /// due at or after (UTC ms)
+    #[specta(type = Option<i32>)]
+    pub due_from: Option<i64>,
+    /// due before (UTC ms)
+    #[specta(type = Option<i32>)]
+    pub due_before: Option<i64>,
+    /// only scheduled, snoozed and rescheduled ones
+    pub open_only: bool,
+    /// at most this many (default 2,000)
+    #[specta(type = Option<i32>)]
+    pub limit: Option<i64>,
+}
+
+/// The most tasks one read returns (a month of a busy shop is far fewer).
+const MAX_TASKS: i64 = 10_000;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TaskRow {
+    id: String,
+    customer_id: String,
+    customer_name: String,
+    customer_phone: Option<String>,
+    plan_id: String,
+    plan_name: Option<String>,
+    enrolment_id: String,
+    step: i64,
+    name: String,
+    channel: String,
+    message: String,
+    due_at: i64,
+    remind_at: Option<i64>,
+    assignee_id: Option<String>,
+    state: String,
+    outcome: Option<String>,
+    interaction_id: Option<String>,
+    closed_at: Option<i64>,
+}
+
+pub(crate) const TASK_SELECT: &str = "SELECT t.id, t.customer_id, c.name AS customer_name,
+    json_extract(c.phones, '$[0].number') AS customer_phone, t.plan_id, p.name AS plan_name, t.enrolment_id, t.step, t.name, t.channel, t.message, t.due_at, t.remind_at, t.assignee_id,
+    t.state, t.outcome, t.interaction_id, t.closed_at
+    FROM care_tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN care_plans p ON p.id = t.plan_id";
+
+pub(crate) fn task_of(r: TaskRow) -> CareTask {
+    CareTask {
+        id: r.id,
+        customer_id: r.customer_id,
+        customer_name: r.customer_name,
+        customer_phone: r.customer_phone,
+        plan_id: r.plan_id,
+        plan_name: r.plan_name.unwrap_or_default(),
+        enrolment_id: r.enrolment_id,
+        step: r.step,
+        name: r.name,
+        // a channel or state from a newer version reads as the nearest known one
+        channel: CareChannel::parse(&r.channel).unwrap_or(CareChannel::Other),
+        message: r.message,
+        due_at: r.due_at,
+        remind_at: r.remind_at,
+        assignee_id: r.assignee_id,
+        state: TaskState::parse(&r.state).unwrap_or(TaskState::Scheduled),
+        outcome: r.outcome,
+        interaction_id: r.interaction_id,
+        closed_at: r.closed_at,
+    }
+}
+
+/// The interaction a done task logs: the step's channel as the nearest kind of contact.
+fn logged_as(channel: CareChannel) -> (InteractionKind, InteractionChannel, Direction) {
+    match channel {
+        CareChannel::Call => (InteractionKind::Call, InteractionChannel::Phone, Direction::Outbound),
+        CareChannel::Email => (InteractionKind::Email, InteractionChannel::Email, Direction::Outbound),
+        CareChannel::Sms => (InteractionKind::Chat, InteractionChannel::Other, Direction::Outbound),
+        CareChannel::Zalo => (InteractionKind::Chat, InteractionChannel::Zalo, Direction::Outbound),
+        CareChannel::Visit => (InteractionKind::Meeting, InteractionChannel::InPerson, Direction::Outbound),
+        CareChannel::Other => (InteractionKind::Note, InteractionChannel::Other, Direction::Internal),
+    }
+}
+
+impl Workspace {
+    /// Tasks by due time (then customer), for the Care screen, Today, the 360 and the CLI.
+    pub async fn care_tasks(&self, f: &TaskFilter) -> Result<Vec<CareTask>> {
+        let mut sql = format!("{TASK_SELECT} WHERE t.deleted_at IS NULL AND c.deleted_at IS NULL");
+        if f.assignee_id.is_some() {
+            sql.push_str(" AND t.assignee_id = ?");
+        }
+        if f.customer_id.is_some() {
+            sql.push_str(" AND t.customer_id = ?");
+        }
+        if f.due_from.is_some() {
+            sql.push_str(" AND t.due_at >= ?");
+        }
+        if f.due_before.is_some() {
+            sql.push_str(" AND t.due_at < ?");
+        }
+        if f.open_only {
+            sql.push_str(" AND t.state NOT IN ('done', 'skipped')");
+        }
+        sql.push_str(" ORDER BY t.due_at, c.name, t.id LIMIT ?");
+        let mut q = sqlx::query_as::<_, TaskRow>(&sql);
+        for v in [&f.assignee_id, &f.customer_id].into_iter().flatten() {
+            q = q.bind(v);
+        }
+        for v in [f.due_from, f.due_before].into_iter().flatten() {
+            q = q.bind(v);
+        }
+        let rows = q.bind(f.limit.unwrap_or(2_000).clamp(1, MAX_TASKS)).fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(task_of).collect())
+    }
+
+    pub async fn care_task(&self, id: &str) -> Result<CareTask> {
+        let row: Option<TaskRow> = sqlx::query_as(&format!("{TASK_SELECT} WHERE t.id = ? AND t.deleted_at IS NULL"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(task_of).ok_or_else(|| Error::not_found("care task", id))
+    }
+
+    async fn open_task(&self, id: &str) -> Result<CareTask> {
+        let t = self.care_task(id).await?;
+        if !t.state.open() {
+            return Err(Error::Validation(vec![FieldError::new("task", "care.task_closed").with("value", &t.name)]));
+        }
+        Ok(t)
+    }
+
+    /// Completes tasks with what happened: each outcome is logged as an interaction on its
+    /// customer's timeline (the step's channel as the kind of contact), in one write.
+    pub async fn complete_care_tasks(&self, ids: &[String], outcome: &str) -> Result<Vec<CareTask>> {
+        let outcome = validate::long_text(outcome).map_err(|k| Error::invalid("outcome", k))?;
+        if outcome.chars().count() > 5000 {
+            return Err(Error::Validation(vec![FieldError::new("outcome", "validation.too_long").with("max", "5000")]));
+        }
+        let mut tasks = Vec::with_capacity(ids.len());
+        for id in ids {
+            tasks.push(self.open_task(id).await?);
+        }
+        let mut w = self.write().await?;
+        let now = w.now;
+        for t in &tasks {
+            let (kind, channel, direction) = logged_as(t.channel);
+            let input = InteractionInput {
+                kind,
+                channel,
+                direction,
+                staff_id: t.assignee_id.clone(),
+                occurred_at: None,
+                summary: t.name.clone(),
+                body: (!outcome.is_empty()).then(|| outcome.clone()),
+                amount: None,
+                currency: None,
+                items: vec![],
+            };
+            let logged = self.insert_interaction(&mut w, &t.customer_id, &input).await?;
+            sqlx::query(
+                "UPDATE care_tasks SET state = 'done', outcome = ?, interaction_id = ?, remind_at = NULL, closed_at = ?
+                 WHERE id = ?",
+            )
+            .bind((!outcome.is_empty()).then_some(&outcome))
+            .bind(&logged.id)
+            .bind(now)
+            .bind(&t.id)
+            .execute(&mut *w.conn())
+            .await?;
+            super::enrol::next_occurrence(&mut w, self, &t.enrolment_id).await?;
+        }
+        w.commit().await?;
+        self.tasks_by_id(ids).await
+    }
+
+    /// Skips tasks, with why (kept; no interaction is logged).
+    pub async fn skip_care_tasks(&self, ids: &[String], reason: &str) -> Result<Vec<CareTask>> {
+        let reason = validate::text(reason).map_err(|k| Error::invalid("reason", k))?;
+        if reason.is_empty() {
+            return Err(Error::invalid("reason", "validation.required"));
+        }
+        for id in ids {
+            self.open_task(id).await?;
+        }
+        let mut w = self.write().await?;
+        let now = w.now;
+        for id in ids {
+            let enrolment: String = sqlx::query_scalar(
+                "UPDATE care_tasks SET state = 'skipped', outcome = ?, remind_at = NULL, closed_at = ? WHERE id = ?
+                 RETURNING enrolment_id",
+            )
+            .bind(&reason)
+            .bind(now)
+            .bind(id)
+            .fetch_one(&mut *w.conn())
+            .await?;
+            super::enrol::next_occurrence(&mut w, self, &enrolment).await?;
+        }
+        w.commit().await?;
+        self.tasks_by_id(ids).await
+    }
+
+    /// Reminds again at `until` (later than now); the task stays due when it was.
+    pub async fn snooze_care_task(&self, id: &str, until: i64) -> Result<CareTask> {
+        self.open_task(id).await?;
+        let now = self.now_ms();
+        if until <= now {
+            return Err(Error::invalid("until", "care.snooze_past"));
+        }
+        let mut w = self.write().await?;
+        sqlx::query("UPDATE care_tasks SET state = 'snoozed', remind_at = ? WHERE id = ?")
+            .bind(until)
+            .bind(id)
+            .execute(&mut *w.conn())
+            .await?;
+        w.commit().await?;
+        self.care_task(id).await
+    }
+
+    /// Moves tasks to be due (and reminded) at `due_at`.
+    pub async fn reschedule_care_tasks(&self, ids: &[String], due_at: i64) -> Result<Vec<CareTask>> {
+        crate::schedule::hours_after(due_at, 0)?;
+        if jiff::Timestamp::from_millisecond(due_at).is_err() {
+            return Err(Error::invalid("due_at", "validation.date_out_of_range"));
+        }
+        for id in ids {
+            self.open_task(id).await?;
+        }
+        let mut w = self.write().await?;
+        for id in ids {
+            sqlx::query("UPDATE care_tasks SET state = 'rescheduled', due_at = ?1, remind_at = ?1 WHERE id = ?2")
+                .bind(due_at)
+                .bind(id)
+                .execute(&mut *w.conn())
+                .await?;
+        }
+        w.commit().await?;
+        self.tasks_by_id(ids).await
+    }
+
+    /// Gives tasks to another staff member (or to nobody).
+    pub async fn assign_care_tasks(&self, ids: &[String], assignee_id: Option<&str>) -> Result<Vec<CareTask>> {
+        if let Some(a) = assignee_id {
+            if !self.staff().await?.iter().any(|s| s.id == a) {
+                return Err(Error::Validation(vec![
+                    FieldError::new("assignee_id", "validation.unknown_staff").with("value", a)
+                ]));
+            }
+        }
+        for id in ids {
+            self.open_task(id).await?;
+        }
+        let mut w = self.write().await?;
+        for id in ids {
+            sqlx::query("UPDATE care_tasks SET assignee_id = ? WHERE id = ?")
+                .bind(assignee_id)
+                .bind(id)
+                .execute(&mut *w.conn())
+                .await?;
+        }
+        w.commit().await?;
+        self.tasks_by_id(ids).await
+    }
+
+    async fn tasks_by_id(&self, ids: &[String]) -> Result<Vec<CareTask>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.care_task(id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Open tasks as an iCalendar file calendar apps import: one event per task (15 minutes at
+    /// its due time), its customer, phone and message in the description, a reminder at the
+    /// start. UIDs are the task ids, so importing again updates rather than duplicates.
+    pub async fn care_tasks_ics(&self, assignee_id: Option<&str>) -> Result<String> {
+        let tasks = self
+            .care_tasks(&TaskFilter {
+                assignee_id: assignee_id.map(String::from),
+                open_only: true,
+                limit: Some(MAX_TASKS),
+                ..Default::default()
+            })
+            .await?;
+        let now = self.now_ms();
+        let mut cal = icalendar::Calendar::new();
+        cal.name("Tend").append_property(icalendar::Property::new("PRODID", "-//Tend//Care tasks//VI"));
+        for t in &tasks {
+            let start = utc(t.due_at)?;
+            let end = utc(t.due_at + 15 * 60_000)?;
+            let mut description = t.message.clone();
+            if let Some(p) = &t.customer_phone {
+                description = format!("{description}\n{p}");
+            }
+            use icalendar::{Component, EventLike};
+            let event = icalendar::Event::new()
+                .uid(&format!("{}@tend", t.id))
+                .summary(&format!("{} — {}", t.name, t.customer_name))
+                .description(description.trim())
+                .starts(start)
+                .ends(end)
+                .timestamp(utc(now)?)
+                .alarm(icalendar::Alarm::display(&t.name, chrono::Duration::zero()))
+                .done();
+            cal.push(event);
+        }
+        Ok(cal.done().to_string())
+    }
+
+    /// Writes [`Workspace::care_tasks_ics`] to `path`; returns how many tasks it holds.
+    pub async fn export_care_tasks(&self, path: &std::path::Path, assignee_id: Option<&str>) -> Result<usize> {
+        let ics = self.care_tasks_ics(assignee_id).await?;
+        let n = ics.matches("BEGIN:VEVENT").count();
+        let tmp = path.with_extension("partial");
+        std::fs::write(&tmp, ics)?;
+        std::fs::rename(&tmp, path)?;
+        Ok(n)
+    }
+}
+
+fn utc(ms: i64) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp_millis(ms).ok_or_else(|| Error::BadTime { detail: format!("{ms} ms") })
+}
