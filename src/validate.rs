@@ -134,6 +134,16 @@ fn renumbered(cleaned: &str) -> Option<String> {
     Some(format!("+84{new}{subscriber}"))
 }
 
+/// A stored (E.164) number as people read it: national form for Vietnam ("091 234 56 78"),
+/// international otherwise; as stored when it does not parse.
+pub fn phone_display(e164: &str) -> String {
+    match phonenumber::parse(None, e164) {
+        Ok(n) if n.code().value() == 84 => n.format().mode(phonenumber::Mode::National).to_string(),
+        Ok(n) => n.format().mode(phonenumber::Mode::International).to_string(),
+        Err(_) => e164.to_string(),
+    }
+}
+
 /// The label a number gets from its own type when nobody gave it one: "mobile", "landline",
 /// "hotline" (free and shared-cost 1800/1900 lines), or "" when the type is not known.
 pub fn phone_label(e164: &str) -> &'static str {

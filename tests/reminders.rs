@@ -39,7 +39,7 @@ async fn a_due_task_reminds_once_and_a_snooze_reminds_again() {
     let n = &due.notices[0];
     assert_eq!(n.title, "Đến hạn chăm sóc: Nguyễn Văn An");
     assert!(
-        n.body.contains("Gọi điện · Gọi lại · +84912345678") && n.body.contains("Chưa liên hệ lần nào"),
+        n.body.contains("Gọi điện · Gọi lại · 0912 345 678") && n.body.contains("Chưa liên hệ lần nào"),
         "{}",
         n.body
     );

@@ -6,6 +6,7 @@
 
 mod commands;
 mod files;
+mod reminders;
 mod shell;
 
 use files::{Access, Granted};
@@ -242,8 +243,36 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::deals::deal_delete,
             commands::settings::quiet_interval_get,
             commands::settings::quiet_interval_set,
+            commands::care::care_plan_list,
+            commands::care::care_plan_form,
+            commands::care::care_plan_create,
+            commands::care::care_plan_update,
+            commands::care::care_plan_remove,
+            commands::care::care_plan_presets,
+            commands::care::care_enrol,
+            commands::care::care_enrol_segment,
+            commands::care::care_unenrol,
+            commands::care::care_tasks,
+            commands::care::care_task_complete,
+            commands::care::care_task_skip,
+            commands::care::care_task_snooze,
+            commands::care::care_task_reschedule,
+            commands::care::care_task_assign,
+            commands::care::reminder_settings,
+            commands::care::reminder_quiet_hours_set,
+            commands::care::reminder_pause_set,
+            commands::care::reminder_status,
+            commands::care::export_care_tasks,
+            commands::settings::autostart_get,
+            commands::settings::autostart_set,
         ])
-        .events(tauri_specta::collect_events![WriteWaitingEvent, WorkspaceDamagedEvent])
+        .events(tauri_specta::collect_events![
+            WriteWaitingEvent,
+            WorkspaceDamagedEvent,
+            reminders::ReminderEvent,
+            reminders::OpenCustomerEvent,
+            reminders::OpenTodayEvent
+        ])
 }
 
 fn export_bindings(builder: &tauri_specta::Builder<tauri::Wry>, path: &str) -> Result<(), String> {
@@ -326,8 +355,19 @@ fn main() {
                 .build(),
         )
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
+        .on_window_event(|window, event| {
+            // with a tray icon, closing the window keeps the app (and its reminders) running
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if reminders::IN_TRAY.load(Ordering::Relaxed) {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
         .manage(workspace)
         .manage(Cancels::default())
+        .manage(reminders::Reminders::new())
         .manage(StartNotes(Mutex::new(restore_failed)))
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
@@ -342,6 +382,15 @@ fn main() {
                     ws.set_wait_hook(Arc::new(move |n: &WaitNotice| {
                         let _ = WriteWaitingEvent(n.clone()).emit(&handle);
                     }));
+                    reminders::start(app.handle(), ws.clone());
+                    let (lang, paused) = tauri::async_runtime::block_on(async {
+                        let info = ws.info().await.ok();
+                        let paused = ws.reminder_settings().await.map(|r| r.paused).unwrap_or(false);
+                        (info.and_then(|i| i.language).unwrap_or_else(|| "vi".into()), paused)
+                    });
+                    if let Err(err) = reminders::tray(app.handle(), &lang, paused) {
+                        log::warn!("no tray icon: {err}");
+                    }
                     // A daily backup while the app runs (once a local day, as soon as it runs that day); a
                     // workspace too big to check on open is checked first, in the background.
                     let ws = ws.clone();

@@ -94,3 +94,22 @@ pub(crate) fn status(ws: &Shared, notes: &StartNotes) -> WorkspaceStatus {
     };
     WorkspaceStatus { damaged, long_write, restore_failed }
 }
+
+/// Start at login (tauri-plugin-autostart; off until the user turns it on): sets it when
+/// `enable` is given, and says whether it is on.
+#[allow(clippy::result_large_err)] // the IPC payload itself, as every command returns it
+pub(crate) fn autostart(app: &tauri::AppHandle, enable: Option<bool>) -> R<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    let fail = |err: tauri_plugin_autostart::Error| {
+        e(tend::Error::Validation(vec![
+            tend::FieldError::new("autostart", "settings.autostart_failed").with("detail", err.to_string())
+        ]))
+    };
+    let launch = app.autolaunch();
+    match enable {
+        Some(true) => launch.enable().map_err(fail)?,
+        Some(false) if launch.is_enabled().map_err(fail)? => launch.disable().map_err(fail)?,
+        _ => {}
+    }
+    launch.is_enabled().map_err(fail)
+}

@@ -117,6 +117,11 @@ enum Command {
         #[command(subcommand)]
         command: SettingsCommand,
     },
+    /// Staff: who works in the workspace.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// Care plans: steps that keep in touch with customers before and after a sale.
     Care {
         #[command(subcommand)]
@@ -203,6 +208,26 @@ enum SegmentCommand {
     },
     /// The ready-made segments and their rules.
     Presets {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a staff member; prints it with its id
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long, value_parser = ["owner", "manager", "agent"], default_value = "agent")]
+        role: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The workspace's staff
+    List {
         #[arg(long)]
         json: bool,
     },
@@ -433,8 +458,10 @@ enum InteractionCommand {
 
 #[derive(Subcommand)]
 enum SettingsCommand {
-    /// Set one setting: time_zone (an IANA zone such as Asia/Ho_Chi_Minh), language (vi, en) or
-    /// quiet_interval_days (0 to 90: a contact within it asks for confirmation; 0 never asks).
+    /// Set one setting: time_zone (an IANA zone such as Asia/Ho_Chi_Minh), language (vi, en),
+    /// quiet_interval_days (0 to 90: a contact within it asks for confirmation; 0 never asks),
+    /// current_staff (who uses Tend on this device: a staff id, empty for nobody) or quiet_hours
+    /// (the current user's, 21:00-07:30; empty for none).
     Set {
         key: String,
         value: String,
@@ -733,6 +760,7 @@ fn wants_json(c: &Command) -> bool {
                 | SegmentCommand::Presets { json },
         } => *json,
         Command::Settings { command: SettingsCommand::Set { json, .. } | SettingsCommand::Show { json } } => *json,
+        Command::Staff { command: StaffCommand::Add { json, .. } | StaffCommand::List { json } } => *json,
         Command::Care {
             command:
                 CareCommand::Plan {
@@ -1229,6 +1257,18 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
             match key.as_str() {
                 "time_zone" => ws.set_time_zone(&value).await?,
                 "language" => ws.set_language(&value).await?,
+                "current_staff" => {
+                    let id = value.trim();
+                    if !id.is_empty() && !ws.staff().await?.iter().any(|s| s.id == id) {
+                        return Err(Error::Validation(vec![tend::FieldError::new(
+                            "current_staff",
+                            "validation.unknown_staff",
+                        )
+                        .with("value", id)]));
+                    }
+                    ws.set_current_staff((!id.is_empty()).then_some(id)).await?
+                }
+                "quiet_hours" => ws.set_quiet_hours(&value).await?,
                 "quiet_interval_days" => {
                     let days = value.trim().parse::<i64>().map_err(|_| {
                         Error::Validation(vec![tend::FieldError::new(
@@ -1261,6 +1301,20 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
             })?;
         }
         Command::Care { command } => care_command(ws, command).await?,
+        Command::Staff { command: StaffCommand::Add { name, email, role, json } } => {
+            use tend::staff::{Role, StaffInput};
+            let role = match role.as_str() {
+                "owner" => Role::Owner,
+                "manager" => Role::Manager,
+                _ => Role::Agent,
+            };
+            let s = ws.add_staff(&StaffInput { name, email, role }).await?;
+            print(json, &s, || format!("{}  {}", s.id, s.name))?;
+        }
+        Command::Staff { command: StaffCommand::List { json } } => {
+            let all = ws.staff().await?;
+            print(json, &all, || all.iter().map(|s| format!("{}  {}", s.id, s.name)).collect::<Vec<_>>().join("\n"))?;
+        }
         Command::Deal { command } => deal_command(ws, command).await?,
         Command::Interaction {
             command:

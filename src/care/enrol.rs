@@ -589,10 +589,13 @@ pub(crate) async fn next_occurrence(w: &mut WriteTx<'_>, ws: &Workspace, enrolme
     Ok(())
 }
 
+/// A purchase's items (JSON), amount, currency, instant and summary.
+type PurchaseRow = (String, Option<i64>, Option<String>, i64, String);
+
 /// The values a step's placeholders take for one enrolment.
 struct Values<'a> {
     info: &'a CustomerInfo,
-    purchase: Option<(String, Option<i64>, Option<String>, i64)>,
+    purchase: Option<PurchaseRow>,
     deal_title: Option<String>,
     tz: &'a TimeZone,
 }
@@ -606,7 +609,7 @@ impl<'a> Values<'a> {
     ) -> Result<Values<'a>> {
         let purchase = match &e.purchase_id {
             Some(id) => {
-                sqlx::query_as("SELECT items, amount, currency, occurred_at FROM interactions WHERE id = ?")
+                sqlx::query_as("SELECT items, amount, currency, occurred_at, summary FROM interactions WHERE id = ?")
                     .bind(id)
                     .fetch_optional(&mut *conn)
                     .await?
@@ -631,17 +634,21 @@ impl<'a> Values<'a> {
             "customer.phone" => i.phone.clone(),
             "customer.email" => i.email.clone(),
             "customer.province" => i.province.clone(),
-            "purchase.items" => self.purchase.as_ref().map(|(items, ..)| {
+            // a purchase logged without items is named by its summary
+            "purchase.items" => self.purchase.as_ref().map(|(items, .., summary)| {
                 let items: Vec<crate::interactions::PurchaseItem> = serde_json::from_str(items).unwrap_or_default();
+                if items.is_empty() {
+                    return summary.clone();
+                }
                 items.iter().map(|it| format!("{} × {}", it.name, it.quantity)).collect::<Vec<_>>().join(", ")
             }),
-            "purchase.amount" => self.purchase.as_ref().and_then(|(_, amount, currency, _)| {
+            "purchase.amount" => self.purchase.as_ref().and_then(|(_, amount, currency, ..)| {
                 amount.map(|a| crate::export::money_text(a, currency.as_deref().unwrap_or("VND")))
             }),
             "purchase.date" => self
                 .purchase
                 .as_ref()
-                .map(|(.., at)| crate::schedule::local_date(*at, self.tz).strftime("%d/%m/%Y").to_string()),
+                .map(|(_, _, _, at, _)| crate::schedule::local_date(*at, self.tz).strftime("%d/%m/%Y").to_string()),
             "deal.title" => self.deal_title.clone(),
             "staff.name" => staff.map(|s| s.1.clone()),
             "staff.email" => staff.and_then(|s| s.2.clone()),

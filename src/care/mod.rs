@@ -94,6 +94,15 @@ impl Workspace {
         self.care_plan(&id).await
     }
 
+    /// Checks and saves the app form's plan: a new one, or an edit of `id`.
+    pub async fn save_care_plan(&self, id: Option<&str>, input: &CarePlanInput) -> Result<StoredPlan> {
+        let plan = CarePlan::from_input(input)?;
+        match id {
+            None => self.create_care_plan(&plan).await,
+            Some(id) => self.update_care_plan(id, &plan).await,
+        }
+    }
+
     /// Saves a plan's edit. Tasks already made keep what they were made with; customers
     /// enrolled from now on get the new steps.
     pub async fn update_care_plan(&self, id: &str, plan: &CarePlan) -> Result<StoredPlan> {

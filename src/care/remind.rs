@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 /// One notification to show.
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct Notice {
     pub title: String,
     pub body: String,
@@ -276,7 +276,7 @@ impl Workspace {
                 };
                 let mut body = format!("{} · {}", (words.channel)(t.channel), t.name);
                 if let Some(p) = &t.customer_phone {
-                    body.push_str(&format!(" · {p}"));
+                    body.push_str(&format!(" · {}", crate::validate::phone_display(p)));
                 }
                 if !t.message.is_empty() {
                     body.push_str(&format!("\n{}", t.message));
@@ -311,8 +311,9 @@ impl Workspace {
 pub const LOOK_EVERY_MS: u64 = 60_000;
 
 /// The scheduler: forever, shows what [`Workspace::reminder_tick`] says is due through `show`,
-/// then sleeps on `clock` until the next reminder (or `wake`: a task changed, the user changed).
-/// Errors are passed to `failed` and the loop goes on a minute later.
+/// then sleeps on `clock` until the next reminder, or `step_ms` at most (a task snoozed or
+/// synced meanwhile, a clock set forward, a laptop waking: all noticed within a step), or until
+/// `wake` (a change in this app). Errors are passed to `failed` and the loop goes on a step later.
 pub async fn run(
     ws: &Workspace,
     clock: &dyn Clock,
@@ -335,6 +336,7 @@ pub async fn run(
                 now + step_ms as i64
             }
         };
+        let next = next.min(clock.now_ms() + step_ms as i64);
         tokio::select! {
             _ = crate::schedule::sleep_until(clock, next, step_ms) => {}
             _ = wake.notified() => {}

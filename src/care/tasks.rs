@@ -339,7 +339,7 @@ impl Workspace {
             let end = utc(t.due_at + 15 * 60_000)?;
             let mut description = t.message.clone();
             if let Some(p) = &t.customer_phone {
-                description = format!("{description}\n{p}");
+                description = format!("{description}\n{}", crate::validate::phone_display(p));
             }
             use icalendar::{Component, EventLike};
             let event = icalendar::Event::new()

@@ -29,7 +29,7 @@ export async function faults(browser, { artifacts, step, db, cli, missingBackup 
     const text = await textOf('restore-failed');
     if (!text.includes(missingBackup)) throw new Error(`the message does not name the backup: ${text}`);
     if (/error\.|backup\./.test(text)) throw new Error(`untranslated message: ${text}`);
-    await shown('new-customer', 60000);
+    await shown('today', 60000);
     await screenshot('restore-failed');
     await (await browser.$('[data-testid="restore-failed"] button')).click();
     await waitFor('the notice to close', async () => !(await $t('restore-failed').isExisting()));
@@ -44,6 +44,7 @@ export async function faults(browser, { artifacts, step, db, cli, missingBackup 
     const imp = spawn(cli, ['--db', db, 'import', 'customers', csv], { stdio: 'ignore' });
     const done = new Promise((resolve) => imp.on('exit', (code) => resolve(code)));
     await waitFor('the import to take the workspace', async () => existsSync(lock), 60000);
+    await (await shown('nav-customers')).click();
     await (await shown('new-customer')).click();
     await typeInto('field-name', 'Lưu Trong Lúc Nhập');
     await (await $t('save')).click();

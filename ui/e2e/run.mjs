@@ -11,7 +11,7 @@
 //   TEND_TOUR_DB=/path/demo.tend    the screen tour (tour.mjs) runs on a copy of this workspace; without
 //                                   it the tour makes one with `tend demo` when the CLI is found
 //                                   (TEND_CLI, default: the `tend` binary beside the app), else is skipped
-//   E2E_ONLY=scenario|newer|faults|tour   run only one of them
+//   E2E_ONLY=scenario|newer|faults|tour|care   run only one of them
 //   TEND_TEST_DIALOG=/path/file     file dialogs of the (debug) app answer with the path in this file
 //
 // Exits non-zero on any failure; prints 'N passed, N failed' at the end.
@@ -26,6 +26,7 @@ import { remote } from 'webdriverio';
 import { scenario } from './scenario.mjs';
 import { tour } from './tour.mjs';
 import { faults, faultsReopened } from './faults.mjs';
+import { care, careNoService, careReopened } from './care.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -281,11 +282,93 @@ async function runFaults() {
   browser = null;
 }
 
+/** A private D-Bus session bus (its address); with `services: false`, one that starts no
+ *  service on demand (so no notification daemon can appear). */
+async function sessionBus(dir, services) {
+  const config = join(dir, services ? 'bus.conf' : 'bus-bare.conf');
+  writeFileSync(
+    config,
+    `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:tmpdir=${dir}</listen>${services ? '<standard_session_servicedirs/>' : ''}
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>`
+  );
+  const bus = start('dbus-daemon', ['--config-file', config, '--nofork', '--print-address'], process.env);
+  const address = await new Promise((resolveAddr, reject) => {
+    let out = '';
+    bus.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolveAddr(out.trim());
+    });
+    bus.on('exit', (c) => reject(new Error(`dbus-daemon exited ${c}`)));
+    setTimeout(() => reject(new Error('dbus-daemon gave no address')), 10000);
+  });
+  return address;
+}
+
+/** Care, reminders and notifications on a workspace the CLI prepares: a user and customers in
+ *  Hà Nội who bought yesterday (care.mjs). */
+async function runCare() {
+  if (!existsSync(CLI)) throw new Error(`the tend CLI is needed next to the app: ${CLI}`);
+  const dir = mkdtempSync(join(tmpdir(), 'tend-care-'));
+  tmps.push(dir);
+  const db = join(dir, 'care.tend');
+  const cli = (...args) => {
+    const r = spawnSync(CLI, ['--db', db, ...args, '--json'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tend ${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  const lan = cli('staff', 'add', '--name', 'Trần Thị Lan', '--email', 'lan@example.vn');
+  cli('staff', 'add', '--name', 'Phạm Văn Minh');
+  cli('settings', 'set', 'current_staff', lan.id);
+  // bought yesterday at 15:00 in Hà Nội (UTC+7): the thank-you call (+1 day, 09:00) is due today
+  const day = new Date(Date.now() + 7 * 3600e3);
+  day.setUTCDate(day.getUTCDate() - 1);
+  const yesterday = `${day.toISOString().slice(0, 10)}T08:00:00Z`;
+  const names = ['Nguyễn Văn Dũng', 'Lê Thị Hoa', 'Đỗ Minh Quân'];
+  for (const [i, name] of names.entries()) {
+    const c = cli('customer', 'add', '--name', name, '--phone', `0912 345 67${i}`);
+    cli('customer', 'set', c.id, 'province=Hà Nội', `owner_id=${lan.id}`);
+    cli('interaction', 'add', '--customer', c.id, '--kind', 'purchase', '--summary', 'Máy lọc nước RO', '--amount', String(1500000 + i * 500000), '--at', yesterday);
+  }
+  const other = cli('customer', 'add', '--name', 'Vũ Thị Huế', '--phone', '0935 111 222');
+  cli('customer', 'set', other.id, 'province=Thừa Thiên Huế');
+
+  const address = await sessionBus(dir, true);
+  const env = { ...process.env, TEND_DB: db, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config'), DBUS_SESSION_BUS_ADDRESS: address };
+  await startDisplay(env);
+  if (env.DISPLAY) process.env.DISPLAY = env.DISPLAY;
+  const monitorLog = join(dir, 'notifications.log');
+  const monitor = start('sh', ['-c', `exec dbus-monitor "interface='org.freedesktop.Notifications',member='Notify'" > "${monitorLog}"`], env);
+  start('dunst', ['-config', '/dev/null'], env);
+  await sleep(800);
+  if (monitor.exitCode !== null) throw new Error('dbus-monitor did not start');
+  const port = TOUR_PORT + 6;
+  await startDriver(port, env);
+  browser = await session('127.0.0.1', port);
+  const { remindName } = await care(browser, { artifacts: ARTIFACTS, step, monitorLog, names });
+  await browser.deleteSession();
+  browser = await session('127.0.0.1', port);
+  await careReopened(browser, { artifacts: ARTIFACTS, step, monitorLog, remindName });
+  await browser.deleteSession();
+  browser = null;
+
+  // the same workspace on a bus with no notification service
+  const bare = await sessionBus(dir, false);
+  const envBare = { ...env, DBUS_SESSION_BUS_ADDRESS: bare };
+  const port2 = TOUR_PORT + 8;
+  await startDriver(port2, envBare);
+  browser = await session('127.0.0.1', port2);
+  await careNoService(browser, { artifacts: ARTIFACTS, step });
+  await browser.deleteSession();
+  browser = null;
+}
+
 async function main() {
   if (!existsSync(APP)) throw new Error(`app binary not found: ${APP} (build it: cargo build -p tend-desktop)`);
   if (!ONLY || ONLY === 'scenario') await runScenario();
   if (!ONLY || ONLY === 'newer') await runNewer();
   if (!ONLY || ONLY === 'faults') await runFaults();
+  if (!ONLY || ONLY === 'care') await runCare();
   if (!ONLY || ONLY === 'tour') await runTour();
 }
 

@@ -47,14 +47,14 @@ const app = [];
 const empty = [];
 let pageShare = [];
 await once(process.env.START_EMPTY, '[data-testid="ready"]'); // warm-up of both, not counted
-await once(process.env.START_APP, '[data-testid="customer-row"]');
+await once(process.env.START_APP, '[data-testid="today-loaded"]');
 const emptyPage = [];
 const appPage = [];
 for (let i = 0; i < RUNS; i++) {
   pageShare = emptyPage;
   empty.push(await once(process.env.START_EMPTY, '[data-testid="ready"]'));
   pageShare = appPage;
-  app.push(await once(process.env.START_APP, '[data-testid="customer-row"]'));
+  app.push(await once(process.env.START_APP, '[data-testid="today-loaded"]'));
 }
 const a = stats(app);
 const e = stats(empty);

@@ -2,6 +2,7 @@
 //! the core; the shell's own work (dialogs, the restart of a restore) is in `main.rs` and `files.rs`.
 
 pub(crate) mod backup;
+pub(crate) mod care;
 pub(crate) mod customers;
 pub(crate) mod deals;
 pub(crate) mod duplicates;

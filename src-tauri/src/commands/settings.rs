@@ -57,3 +57,13 @@ pub(crate) async fn quiet_interval_get(ws: Ws<'_>) -> R<i32> {
 pub(crate) async fn quiet_interval_set(ws: Ws<'_>, days: i32) -> R<()> {
     ws.get()?.set_quiet_interval_days(days.into()).await.map_err(e)
 }
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn autostart_get(app: tauri::AppHandle) -> R<bool> {
+    shell::autostart(&app, None)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn autostart_set(app: tauri::AppHandle, enabled: bool) -> R<bool> {
+    shell::autostart(&app, Some(enabled))
+}

@@ -7,6 +7,7 @@ import {
   onCommandError,
   type CustomField,
   type DealStage,
+  type Notice,
   type RestoreFailure,
   type Stage,
   type Staff,
@@ -16,6 +17,8 @@ import {
 import { DEFAULT_TIME_ZONE, pickLanguage, type Lang } from './format';
 import { applyLanguage, setupI18n, tr } from './i18n';
 import { waitingAfter } from './waiting';
+import { goto } from '$app/navigation';
+import { href, openCustomer } from './nav';
 
 export const app = $state({
   ready: false,
@@ -36,7 +39,11 @@ export const app = $state({
   /** Writes waiting for an import (or other long write): saved when it finishes. */
   waiting: [] as WaitNotice[],
   /** A restore chosen before the app restarted that could not be done. */
-  restoreFailed: null as RestoreFailure | null
+  restoreFailed: null as RestoreFailure | null,
+  /** Bumped when care tasks change or a reminder falls due, so Today and Care refresh. */
+  careVersion: 0,
+  /** Reminders the desktop could not show (no notification service): shown in the window. */
+  reminders: [] as Notice[]
 });
 
 /** Follows what the core tells beyond data: damage, writes waiting for a long write. */
@@ -50,6 +57,12 @@ async function watchStatus(): Promise<void> {
   await events.writeWaitingEvent.listen((e) => {
     app.waiting = waitingAfter(app.waiting, e.payload);
   });
+  await events.reminderEvent.listen((e) => {
+    app.careVersion++;
+    if (!e.payload.shown) app.reminders = [...app.reminders, e.payload.notice].slice(-5);
+  });
+  await events.openCustomerEvent.listen((e) => void openCustomer(e.payload));
+  await events.openTodayEvent.listen(() => void goto(href.today()));
   await refreshStatus();
 }
 

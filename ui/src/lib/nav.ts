@@ -4,7 +4,9 @@ import { goto } from '$app/navigation';
 import { resolve } from '$app/paths';
 
 export const href = {
-  customers: () => resolve('/'),
+  today: () => resolve('/'),
+  customers: () => resolve('/customers'),
+  care: () => resolve('/care'),
   newCustomer: () => resolve('/customers/new'),
   customer: (id: string) => resolve('/customers/[id]', { id }),
   trash: () => resolve('/trash'),

@@ -105,15 +105,62 @@ export const commands = {
 	dealDelete: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("deal_delete", { id })),
 	quietIntervalGet: () => typedError<number, ErrorPayload>(__TAURI_INVOKE("quiet_interval_get")),
 	quietIntervalSet: (days: number) => typedError<null, ErrorPayload>(__TAURI_INVOKE("quiet_interval_set", { days })),
+	carePlanList: () => typedError<StoredPlan[], ErrorPayload>(__TAURI_INVOKE("care_plan_list")),
+	carePlanForm: (id: string) => typedError<CarePlanInput, ErrorPayload>(__TAURI_INVOKE("care_plan_form", { id })),
+	carePlanCreate: (input: CarePlanInput) => typedError<StoredPlan, ErrorPayload>(__TAURI_INVOKE("care_plan_create", { input })),
+	carePlanUpdate: (id: string, input: CarePlanInput) => typedError<StoredPlan, ErrorPayload>(__TAURI_INVOKE("care_plan_update", { id, input })),
+	carePlanRemove: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("care_plan_remove", { id })),
+	carePlanPresets: (lang: string) => typedError<CarePlanInput[], ErrorPayload>(__TAURI_INVOKE("care_plan_presets", { lang })),
+	careEnrol: (planId: string, customerIds: string[]) => typedError<EnrolReport, ErrorPayload>(__TAURI_INVOKE("care_enrol", { planId, customerIds })),
+	careEnrolSegment: (planId: string, segmentId: string) => typedError<EnrolReport, ErrorPayload>(__TAURI_INVOKE("care_enrol_segment", { planId, segmentId })),
+	careUnenrol: (enrolmentId: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("care_unenrol", { enrolmentId })),
+	careTasks: (filter: TaskFilter) => typedError<CareTask[], ErrorPayload>(__TAURI_INVOKE("care_tasks", { filter })),
+	careTaskComplete: (ids: string[], outcome: string) => typedError<CareTask[], ErrorPayload>(__TAURI_INVOKE("care_task_complete", { ids, outcome })),
+	careTaskSkip: (ids: string[], reason: string) => typedError<CareTask[], ErrorPayload>(__TAURI_INVOKE("care_task_skip", { ids, reason })),
+	careTaskSnooze: (id: string, until: number | null) => typedError<CareTask, ErrorPayload>(__TAURI_INVOKE("care_task_snooze", { id, until })),
+	careTaskReschedule: (ids: string[], dueAt: number | null) => typedError<CareTask[], ErrorPayload>(__TAURI_INVOKE("care_task_reschedule", { ids, dueAt })),
+	careTaskAssign: (ids: string[], assigneeId: string | null) => typedError<CareTask[], ErrorPayload>(__TAURI_INVOKE("care_task_assign", { ids, assigneeId })),
+	reminderSettings: () => typedError<ReminderSettings, ErrorPayload>(__TAURI_INVOKE("reminder_settings")),
+	reminderQuietHoursSet: (hours: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("reminder_quiet_hours_set", { hours })),
+	reminderPauseSet: (paused: boolean) => typedError<null, ErrorPayload>(__TAURI_INVOKE("reminder_pause_set", { paused })),
+	reminderStatus: () => typedError<NotifierStatus, ErrorPayload>(__TAURI_INVOKE("reminder_status")),
+	exportCareTasks: (path: string, assigneeId: string | null) => typedError<number, ErrorPayload>(__TAURI_INVOKE("export_care_tasks", { path, assigneeId })),
+	autostartGet: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_get")),
+	autostartSet: (enabled: boolean) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_set", { enabled })),
 };
 
 /** Events */
 export const events = {
+	openCustomerEvent: makeEvent<OpenCustomerEvent, OpenCustomerEvent>("open-customer-event"),
+	openTodayEvent: makeEvent<OpenTodayEvent, OpenTodayEvent>("open-today-event"),
+	reminderEvent: makeEvent<ReminderEvent, ReminderEvent>("reminder-event"),
 	workspaceDamagedEvent: makeEvent<WorkspaceDamagedEvent, WorkspaceDamagedEvent>("workspace-damaged-event"),
 	writeWaitingEvent: makeEvent<WriteWaitingEvent, WriteWaitingEvent>("write-waiting-event"),
 };
 
 /* Types */
+/**  What a plan's step offsets count from. */
+export type Anchor = 
+/**  when the customer is enrolled */
+{ kind: "enrolment" } | 
+/**  the purchase that enrolled the customer */
+{ kind: "purchase" } | 
+/**  the day a deal reached this stage */
+{ kind: "deal_stage"; key: string } | 
+/**  the customer's birthday, each year */
+{ kind: "birthday" } | 
+/**  a custom date field, each year */
+{ kind: "custom"; key: string };
+
+/**  Who a step's task is for. */
+export type Assignee = 
+/**  the customer's owner */
+{ kind: "owner" } | 
+/**  this staff member */
+{ kind: "staff"; staff: string } | 
+/**  each enrolment to the next of these, in turn */
+{ kind: "round_robin"; staff: string[] };
+
 /**  One backup file. */
 export type BackupInfo = {
 	path: string,
@@ -125,6 +172,41 @@ export type BackupInfo = {
 };
 
 export type BackupReason = "daily" | "pre_import" | "pre_migration" | "pre_restore" | "manual";
+
+export type CareChannel = "call" | "email" | "sms" | "zalo" | "visit" | "other";
+
+/**  A plan as the app's form sends it: the same fields as the file, checked by the same code. */
+export type CarePlanInput = {
+	name: string,
+	/**  `enrolment | purchase | deal_stage:<stage> | birthday | custom.<key>` */
+	anchor: string,
+	/**  `hand | event | segment:<id>` */
+	enrol: string,
+	unenrol_on_leave: boolean,
+	steps: PlanStepInput[],
+};
+
+export type CareTask = {
+	id: string,
+	customer_id: string,
+	customer_name: string,
+	customer_phone: string | null,
+	plan_id: string,
+	plan_name: string,
+	enrolment_id: string,
+	/**  the step's index in its plan */
+	step: number,
+	name: string,
+	channel: CareChannel,
+	message: string,
+	due_at: number,
+	remind_at: number | null,
+	assignee_id: string | null,
+	state: TaskState,
+	outcome: string | null,
+	interaction_id: string | null,
+	closed_at: number | null,
+};
 
 /**  A cell's problem in the preview. */
 export type CellProblem = {
@@ -429,6 +511,27 @@ export type Email = {
 	address: string,
 };
 
+/**  How customers come into a plan besides being enrolled by hand. */
+export type Enrol = 
+/**  only by hand (one customer, a selection or a segment's members at that moment) */
+{ kind: "hand" } | 
+/**  when its anchor happens: a purchase recorded, a deal reaching the plan's stage */
+{ kind: "event" } | 
+/**  customers entering this segment */
+{ kind: "segment"; segment: string };
+
+/**  What an enrolment did. */
+export type EnrolReport = {
+	/**  customers newly enrolled */
+	enrolled: number,
+	/**  customers already enrolled for that anchor: nothing done */
+	already: number,
+	/**  tasks made */
+	tasks: number,
+	/**  customers that could not be enrolled, each with why (`care.no_purchase`...) */
+	not_enrolled: NotEnrolled[],
+};
+
 export type ErrorKind = "validation" | "not_found" | "newer_database" | "conflict" | "cancelled" | 
 /**  Allowed once the user confirms (the same call with the confirmation). */
 "confirm" | "damaged" | "busy" | "storage";
@@ -710,7 +813,45 @@ export type NewerValue = {
 	value: string,
 };
 
+export type NotEnrolled = {
+	customer_id: string,
+	customer_name: string,
+	reason: string,
+};
+
+/**  One notification to show. */
+export type Notice = {
+	title: string,
+	body: string,
+	/**  the customer to open when it is clicked (one task), none for a summary */
+	customer_id: string | null,
+	task_ids: string[],
+};
+
+/**  Whether the last notification could be shown, and if not, why. */
+export type NotifierStatus = {
+	/**  none: nothing shown yet */
+	available: boolean | null,
+	error: string | null,
+};
+
+/**  How far a step is from its anchor. */
+export type Offset = 
+/**
+ *  calendar days from the anchor's local date, at the step's local time (may be negative:
+ *  the day before a birthday)
+ */
+{ unit: "days"; n: number } | 
+/**  elapsed hours from the anchor's instant */
+{ unit: "hours"; n: number };
+
 export type OnDuplicate = "skip" | "merge" | "create";
+
+/**  A notification was clicked: the window opens this customer. */
+export type OpenCustomerEvent = string;
+
+/**  The tray's "today's tasks": the window opens Today. */
+export type OpenTodayEvent = null;
 
 /**  A labelled phone. On input `number` is written any way; stored and returned as E.164. */
 export type Phone = {
@@ -750,6 +891,27 @@ export type PipelineColumn = {
 	totals: MoneyTotal[],
 };
 
+export type PlanStep = {
+	name: string,
+	offset: Offset,
+	/**  local time of day in the workspace zone ("09:00"); unused for an offset in hours */
+	at: string,
+	channel: CareChannel,
+	assignee: Assignee,
+	/**  a script or message with placeholders (`crate::placeholders::CARE`) */
+	template: string,
+};
+
+export type PlanStepInput = {
+	name: string,
+	offset: Offset,
+	at: string,
+	/**  `call | email | sms | zalo | visit | other` */
+	channel: string,
+	assignee: Assignee,
+	template: string,
+};
+
 export type PreviewRow = {
 	row: number,
 	cells: string[],
@@ -776,6 +938,23 @@ export type ReadOptions = {
 	sheet?: string | null,
 	/**  The header's row number (1 = first row); found automatically when not given. */
 	header_row?: number | null,
+};
+
+/**
+ *  A reminder fell due: the window refreshes Today and, when the desktop could not show it,
+ *  shows it itself.
+ */
+export type ReminderEvent = {
+	notice: Notice,
+	shown: boolean,
+};
+
+/**  A user's reminder settings. */
+export type ReminderSettings = {
+	/**  `21:00-07:30`, in the workspace zone; none: no quiet hours */
+	quiet_hours: string | null,
+	/**  reminders held on this device until resumed */
+	paused: boolean,
 };
 
 /**
@@ -850,6 +1029,35 @@ export type Stage = {
 	name: string | null,
 	position: number,
 };
+
+/**  A care plan kept in the workspace. */
+export type StoredPlan = {
+	id: string,
+	name: string,
+	anchor: Anchor,
+	steps: PlanStep[],
+	enrol: Enrol,
+	unenrol_on_leave: boolean,
+	created_at: number,
+	/**  customers enrolled now (not ended) */
+	enrolled: number,
+};
+
+/**  Which tasks to read. Every field narrows; none gives every task. */
+export type TaskFilter = {
+	assignee_id: string | null,
+	customer_id: string | null,
+	/**  due at or after (UTC ms) */
+	due_from: number | null,
+	/**  due before (UTC ms) */
+	due_before: number | null,
+	/**  only scheduled, snoozed and rescheduled ones */
+	open_only: boolean,
+	/**  at most this many (default 2,000) */
+	limit: number | null,
+};
+
+export type TaskState = "scheduled" | "snoozed" | "rescheduled" | "done" | "skipped";
 
 export type TextEncoding = "auto" | "utf8" | "utf16" | "windows1258";
 

@@ -79,3 +79,16 @@ export type DealFilter = In<'pipeline'>;
 export type Pipeline = Out<'pipeline'>;
 export type PipelineColumn = Pipeline['columns'][number];
 export type MoneyTotal = PipelineColumn['totals'][number];
+
+export type StoredPlan = Out<'carePlanList'>[number];
+export type CarePlanInput = In<'carePlanCreate'>;
+export type PlanStepInput = CarePlanInput['steps'][number];
+export type Assignee = PlanStepInput['assignee'];
+export type CareTask = Out<'careTasks'>[number];
+export type CareChannel = CareTask['channel'];
+export type TaskFilter = In<'careTasks'>;
+export type EnrolReport = Out<'careEnrol'>;
+export type ReminderSettings = Out<'reminderSettings'>;
+export type NotifierStatus = Out<'reminderStatus'>;
+export type ReminderEvent = Parameters<Parameters<(typeof import('./bindings'))['events']['reminderEvent']['listen']>[0]>[0]['payload'];
+export type Notice = ReminderEvent['notice'];
