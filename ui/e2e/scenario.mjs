@@ -33,8 +33,10 @@ export async function scenario(browser, { artifacts, step, cli, db }) {
   let customerUrl = '';
   let historyCount = 0;
 
-  await step('the app opens on the customer list', async () => {
-    await shown('new-customer', 60000);
+  await step('the app opens on Today, and the customer list is one click away', async () => {
+    await shown('today', 60000);
+    await (await shown('nav-customers')).click();
+    await shown('new-customer');
     await shown('customer-search');
   });
 
