@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "customer_check_duplicates",
     "customer_create",
     "customer_update",
+    "customer_bulk",
     "customer_trash",
     "customer_restore",
     "customer_purge",

@@ -195,27 +195,12 @@ fn row_of(n: &Names, cols: Columns) -> Row {
 /// Calls `f` with each matching customer, by name.
 fn each(conn: &rusqlite::Connection, filter: &CustomerFilter, mut f: impl FnMut(Columns) -> Result<()>) -> Result<u64> {
     let mut n = 0;
-    for seq in matching(conn, filter)? {
+    for seq in crate::search::matching(conn, filter)? {
         let (_, cols) = crate::customers::write::load_columns(conn, seq)?;
         f(cols)?;
         n += 1;
     }
     Ok(n)
-}
-
-/// The live customers a filter or search finds (all when empty), by name.
-fn matching(conn: &rusqlite::Connection, filter: &CustomerFilter) -> Result<Vec<i64>> {
-    Ok(match filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        Some(q) => crate::search::search_seqs(conn, q, filter, 10_000_000)?,
-        None => {
-            let (fsql, binds) = crate::search::filter_sql(filter);
-            let mut st = conn.prepare(&format!(
-                "SELECT c.seq FROM customers c WHERE c.deleted_at IS NULL{fsql} ORDER BY c.name_folded, c.seq"
-            ))?;
-            let rows = st.query_map(rusqlite::params_from_iter(binds.iter()), |r| r.get::<_, i64>(0))?;
-            rows.collect::<std::result::Result<_, _>>()?
-        }
-    })
 }
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
@@ -536,7 +521,7 @@ fn interaction_rows(
         crate::interactions::INTERACTION_COLS
     ))?;
     let mut n = 0;
-    for seq in matching(conn, filter)? {
+    for seq in crate::search::matching(conn, filter)? {
         let (id, cols) = crate::customers::write::load_columns(conn, seq)?;
         let rows = st.query_map([&id], |r| {
             Ok((

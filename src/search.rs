@@ -253,6 +253,21 @@ pub(crate) fn filter_sql(f: &CustomerFilter) -> (String, Vec<Value>) {
     (sql, binds)
 }
 
+/// The live customers a filter or search finds (all when empty), by name.
+pub(crate) fn matching(conn: &rusqlite::Connection, filter: &CustomerFilter) -> Result<Vec<i64>> {
+    Ok(match filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) => search_seqs(conn, q, filter, 10_000_000)?,
+        None => {
+            let (fsql, binds) = filter_sql(filter);
+            let mut st = conn.prepare(&format!(
+                "SELECT c.seq FROM customers c WHERE c.deleted_at IS NULL{fsql} ORDER BY c.name_folded, c.seq"
+            ))?;
+            let rows = st.query_map(rusqlite::params_from_iter(binds.iter()), |r| r.get::<_, i64>(0))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        }
+    })
+}
+
 fn seqs(conn: &rusqlite::Connection, sql: &str, first: &[String], binds: &[Value], limit: i64) -> Result<Vec<i64>> {
     let mut st = conn.prepare_cached(sql)?;
     let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(first.len() + binds.len() + 1);

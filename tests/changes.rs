@@ -205,6 +205,13 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     );
     step!("add_to_segment", ws.add_to_segment(&list.id, std::slice::from_ref(&twin.id)));
     step!("remove_from_segment", ws.remove_from_segment(&list.id, std::slice::from_ref(&twin.id)));
+    step!(
+        "bulk_customers",
+        ws.bulk_customers(
+            &tend::customers::bulk::BulkTarget::Ids { ids: vec![twin.id.clone()] },
+            &tend::customers::bulk::BulkAction::AddTag { tag: "Hội chợ".into() }
+        )
+    );
     step!("remove_segment", ws.remove_segment(&seg.id));
     step!("set_quiet_interval_days", ws.set_quiet_interval_days(5));
     use tend::deals::{DealInput, DealStageInput, DealStageKind};

@@ -863,3 +863,63 @@ async fn dates_in_an_import_follow_the_same_table_as_the_form() {
         assert_eq!(got, c.date, "{:?}", c.text);
     }
 }
+
+#[tokio::test]
+async fn an_import_puts_the_files_customers_on_a_static_list_and_its_undo_takes_them_off() {
+    use tend::segments::{SegmentInput, SegmentKind};
+    let f = open().await;
+    let ws = &f.ws;
+    // already in the workspace, named by a row (skipped as a duplicate, yet on the list)
+    let binh = ws.create_customer(&with_email(person("Lý Thị Bình", ""), "binh@ly.vn")).await.unwrap().customer.id;
+    let other = ws.create_customer(&person("Ngô Văn Khác", "")).await.unwrap().customer.id;
+    let list = ws
+        .create_segment(&SegmentInput { name: "Hội chợ".into(), kind: SegmentKind::Static, rules: None })
+        .await
+        .unwrap();
+    ws.add_to_segment(&list.id, std::slice::from_ref(&other)).await.unwrap();
+    let p = file(
+        f.dir.path(),
+        "hoi-cho.csv",
+        "Họ tên,Điện thoại,Email\nĐoàn Văn Hậu,0912345678,\nLý Bình,,binh@ly.vn\nDòng lỗi,12,\n".as_bytes(),
+    );
+    let opts = ImportOptions { list_id: Some(list.id.clone()), ..Default::default() };
+    let r = import(ws, &p, &opts).await;
+    assert_eq!((r.imported, r.skipped, r.failed_rows, r.listed), (1, 1, 1, 2));
+    let mut members: Vec<String> =
+        ws.segment_members(&list.id, 0, 50).await.unwrap().rows.into_iter().map(|r| r.name).collect();
+    members.sort();
+    assert_eq!(members, vec!["Lý Thị Bình", "Ngô Văn Khác", "Đoàn Văn Hậu"]);
+    assert!(ws.customer_lists(&binh).await.unwrap().iter().any(|s| s.id == list.id));
+
+    // undo: the new customer to the trash, the one already there off the list, the other kept
+    ws.undo_import(None).await.unwrap();
+    let members: Vec<String> =
+        ws.segment_members(&list.id, 0, 50).await.unwrap().rows.into_iter().map(|r| r.name).collect();
+    assert_eq!(members, vec!["Ngô Văn Khác"]);
+
+    // a list that is not static, or not there, is refused before anything is read or written
+    let dynamic = ws
+        .create_segment(&SegmentInput {
+            name: "Hà Nội".into(),
+            kind: SegmentKind::Dynamic,
+            rules: Some(r#"{"all":[{"field":"province","op":"eq","value":"Hà Nội"}]}"#.into()),
+        })
+        .await
+        .unwrap();
+    for (id, key) in [(dynamic.id.as_str(), "segment.not_static"), ("nope", "segment.unknown_segment")] {
+        let opts = ImportOptions { list_id: Some(id.into()), ..Default::default() };
+        match ws.import(&p, &opts, |_| {}, Default::default()).await.unwrap_err() {
+            tend::Error::Validation(v) => {
+                assert_eq!((v[0].field.as_str(), v[0].message_key.as_str()), ("list_id", key))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let opts = ImportOptions {
+        list_id: Some(list.id.clone()),
+        entity: tend::import::ImportEntity::Interactions,
+        ..Default::default()
+    };
+    let e = ws.import(&p, &opts, |_| {}, Default::default()).await.unwrap_err();
+    assert!(matches!(e, tend::Error::Validation(ref v) if v[0].message_key == "import.list_customers_only"), "{e:?}");
+}

@@ -176,6 +176,7 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::customers::customer_check_duplicates,
             commands::customers::customer_create,
             commands::customers::customer_update,
+            commands::customers::customer_bulk,
             commands::customers::customer_trash,
             commands::customers::customer_restore,
             commands::customers::customer_purge,

@@ -528,12 +528,80 @@ struct Which {
     tag: Option<String>,
     #[arg(long)]
     province: Option<String>,
+    /// Only those this staff member owns (staff id).
+    #[arg(long)]
+    owner: Option<String>,
+    /// Only the members of this segment or static list (segment id).
+    #[arg(long)]
+    segment: Option<String>,
 }
 
 impl Which {
     fn filter(self) -> tend::search::CustomerFilter {
-        let Which { query, stage, tag, province } = self;
-        tend::search::CustomerFilter { query, stage_id: stage, tag, province, ..Default::default() }
+        let Which { query, stage, tag, province, owner, segment } = self;
+        tend::search::CustomerFilter {
+            query,
+            stage_id: stage,
+            tag,
+            province,
+            owner_id: owner,
+            segment_id: segment,
+            ..Default::default()
+        }
+    }
+    fn is_empty(&self) -> bool {
+        [&self.query, &self.stage, &self.tag, &self.province, &self.owner, &self.segment].iter().all(|v| v.is_none())
+    }
+}
+
+/// What `customer bulk` does (exactly one).
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+struct BulkWhat {
+    #[arg(long, value_name = "TAG")]
+    add_tag: Option<String>,
+    #[arg(long, value_name = "TAG")]
+    remove_tag: Option<String>,
+    /// Give them this owner (staff id).
+    #[arg(long, value_name = "STAFF")]
+    set_owner: Option<String>,
+    /// Leave them without an owner.
+    #[arg(long)]
+    clear_owner: bool,
+    #[arg(long, value_name = "STAGE")]
+    set_stage: Option<String>,
+    /// Add them to a static list (segment id).
+    #[arg(long, value_name = "LIST")]
+    add_to_list: Option<String>,
+    #[arg(long, value_name = "LIST")]
+    remove_from_list: Option<String>,
+    /// Enrol them in a care plan (plan id).
+    #[arg(long, value_name = "PLAN")]
+    enrol: Option<String>,
+}
+
+impl BulkWhat {
+    fn action(self) -> tend::customers::bulk::BulkAction {
+        use tend::customers::bulk::BulkAction as A;
+        let BulkWhat { add_tag, remove_tag, set_owner, clear_owner, set_stage, add_to_list, remove_from_list, enrol } =
+            self;
+        if let Some(tag) = add_tag {
+            A::AddTag { tag }
+        } else if let Some(tag) = remove_tag {
+            A::RemoveTag { tag }
+        } else if let Some(o) = set_owner {
+            A::SetOwner { owner_id: Some(o) }
+        } else if clear_owner {
+            A::SetOwner { owner_id: None }
+        } else if let Some(stage_id) = set_stage {
+            A::SetStage { stage_id }
+        } else if let Some(segment_id) = add_to_list {
+            A::AddToList { segment_id }
+        } else if let Some(segment_id) = remove_from_list {
+            A::RemoveFromList { segment_id }
+        } else {
+            A::Enrol { plan_id: enrol.unwrap_or_default() }
+        }
     }
 }
 
@@ -561,6 +629,9 @@ enum ImportCommand {
         file: FileImport,
         #[arg(long, value_parser = ["skip", "merge", "create"], default_value = "skip")]
         on_duplicate: String,
+        /// Put the file's customers (created, merged or already there) on this static list.
+        #[arg(long, value_name = "LIST")]
+        list: Option<String>,
     },
     /// Import interactions and purchases of customers already in the workspace (found by the
     /// phone, email or customer code in each row), in one transaction.
@@ -683,6 +754,22 @@ enum CustomerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Do one thing to many customers at once: those given by `--id`, those a filter selects, or
+    /// `--all`. Tags, owner and stage change in one transaction (all or nothing); at most 50,000.
+    Bulk {
+        /// A customer id (repeat for several).
+        #[arg(long = "id", value_name = "ID")]
+        ids: Vec<String>,
+        #[command(flatten)]
+        which: Which,
+        /// Every live customer.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        what: BulkWhat,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -746,7 +833,8 @@ fn wants_json(c: &Command) -> bool {
                 CustomerCommand::Add { json, .. }
                 | CustomerCommand::Edit { json, .. }
                 | CustomerCommand::Set { json, .. }
-                | CustomerCommand::Show { json, .. },
+                | CustomerCommand::Show { json, .. }
+                | CustomerCommand::Bulk { json, .. },
         } => *json,
         Command::Segment {
             command:
@@ -1044,6 +1132,27 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
             let c = ws.customer(&id).await?;
             print(json, &c, || customer_text(&c))?;
         }
+        Command::Customer { command: CustomerCommand::Bulk { ids, which, all, what, json } } => {
+            use tend::customers::bulk::BulkTarget;
+            let target = match (ids.is_empty(), which.is_empty(), all) {
+                (false, true, false) => BulkTarget::Ids { ids },
+                (true, false, false) | (true, true, true) => BulkTarget::Filter { filter: which.filter() },
+                _ => {
+                    return Err(Error::Validation(vec![tend::FieldError::new("customers", "bulk.which")]));
+                }
+            };
+            let r = ws.bulk_customers(&target, &what.action()).await?;
+            print(json, &r, || {
+                let mut out = format!("{} of {} customers changed", r.changed, r.matched);
+                if r.tasks > 0 {
+                    out.push_str(&format!(", {} care tasks made", r.tasks));
+                }
+                for n in &r.not_enrolled {
+                    out.push_str(&format!("\nnot enrolled: {} ({})", n.customer_name, n.reason));
+                }
+                out
+            })?;
+        }
         Command::Changes { command } => match command {
             ChangesCommand::List { limit, json } => {
                 let txs = ws.transactions(limit).await?;
@@ -1096,12 +1205,12 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         Command::Import {
             command: command @ (ImportCommand::Customers { .. } | ImportCommand::Interactions { .. }),
         } => {
-            let (entity, args, on_duplicate) = match command {
-                ImportCommand::Customers { file, on_duplicate } => {
-                    (tend::import::ImportEntity::Customers, file, on_duplicate)
+            let (entity, args, on_duplicate, list_id) = match command {
+                ImportCommand::Customers { file, on_duplicate, list } => {
+                    (tend::import::ImportEntity::Customers, file, on_duplicate, list)
                 }
                 ImportCommand::Interactions { file, on_duplicate } => {
-                    (tend::import::ImportEntity::Interactions, file, on_duplicate)
+                    (tend::import::ImportEntity::Interactions, file, on_duplicate, None)
                 }
                 _ => unreachable!("matched above"),
             };
@@ -1127,6 +1236,7 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                 mapping,
                 on_duplicate: tend::import::OnDuplicate::parse(&on_duplicate),
                 rejects_path: rejects.map(|p| p.display().to_string()),
+                list_id,
             };
             let quiet = json;
             let r = ws
@@ -1151,6 +1261,9 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                 );
                 if r.orders > 0 {
                     s.push_str(&format!("\n{} orders of several rows, each one purchase", r.orders));
+                }
+                if r.listed > 0 {
+                    s.push_str(&format!("\n{} customers put on the list", r.listed));
                 }
                 for f in &r.failed {
                     s.push_str(&format!("\n  row {} [{}] \"{}\": {}", f.row, f.column, f.value, f.reason));

@@ -12,7 +12,7 @@ pub mod presets;
 pub mod remind;
 pub mod tasks;
 
-pub use enrol::EnrolReport;
+pub use enrol::{EnrolReport, NotEnrolled};
 pub use plan::{Anchor, Assignee, CareChannel, CarePlan, CarePlanInput, Enrol, Offset, PlanStep, PlanStepInput};
 pub use tasks::{CareTask, TaskFilter, TaskState};
 

@@ -11,6 +11,7 @@ use specta::Type;
 use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
 
+pub mod bulk;
 pub(crate) mod write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type, Default)]

@@ -105,13 +105,20 @@ pub(crate) fn update(
     now: i64,
     fts: &mut FtsBatch,
 ) -> Result<()> {
+    set_columns(conn, seq, columns, now)?;
+    set_custom_values(conn, id, custom)?;
+    reindex(conn, seq, fts)
+}
+
+/// Writes stored columns of a customer and its `updated_at`, without touching its search entries:
+/// for columns no search entry holds (owner, stage), else through [`update`].
+pub(crate) fn set_columns(conn: &Connection, seq: i64, columns: &[(&str, ColValue)], now: i64) -> Result<()> {
     let set: Vec<String> = columns.iter().map(|(c, _)| format!("{c} = ?, ")).collect();
     let sql = format!("UPDATE customers SET {}updated_at = ? WHERE seq = ?", set.concat());
     let mut values: Vec<Value> = columns.iter().map(|(_, v)| value(v.clone())).collect();
     values.extend([Value::Integer(now), Value::Integer(seq)]);
     conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
-    set_custom_values(conn, id, custom)?;
-    reindex(conn, seq, fts)
+    Ok(())
 }
 
 /// Every stored column of `cols` (what `update` writes for a whole customer).

@@ -99,6 +99,9 @@ pub struct ImportOptions {
     pub on_duplicate: Option<OnDuplicate>,
     /// Where to write the rejected rows (CSV, the file's own columns); none when not given.
     pub rejects_path: Option<String>,
+    /// A static list (segment id) to put the file's customers on: those created, merged, and the
+    /// duplicates skipped (the customer the row names is already there). Customers only.
+    pub list_id: Option<String>,
 }
 
 /// A rejected row's problem: which row, which column, what it held, why.
@@ -152,6 +155,9 @@ pub struct ImportReport {
     /// Companies created for persons' "company" column.
     #[specta(type = i32)]
     pub companies: u64,
+    /// Customers put on the static list `list_id` (those already on it not counted).
+    #[specta(type = i32)]
+    pub listed: u64,
     /// Interactions imports: orders of several rows (same order number), each read as one
     /// purchase (`imported` or `skipped` counts it once).
     #[specta(type = i32)]
@@ -362,6 +368,9 @@ pub fn reason_en(key: &str) -> &'static str {
         "segment.not_static" => "only a static list has members added by hand",
         "segment.unknown_customer" => "no such customer (or it is in the trash)",
         "segment.unknown_preset" => "no such preset",
+        "import.list_customers_only" => "only a customers import puts customers on a list",
+        "bulk.too_many" => "too many customers for one bulk change; narrow the selection",
+        "bulk.which" => "give --id, a filter (--query, --stage, --tag, --province, --owner, --segment) or --all, one kind only",
         "settings.unknown_key" => "no such setting (time_zone, language)",
         "notice.phone_renumbered" => "an old 11-digit mobile number, converted to its 10-digit successor (2018)",
         _ => "invalid",
@@ -474,6 +483,21 @@ impl Workspace {
         // anything else happens (no backup either).
         if let Some(p) = &opts.rejects_path {
             writable(Path::new(p))?;
+        }
+        if let Some(list) = &opts.list_id {
+            if opts.entity != ImportEntity::Customers {
+                return Err(Error::invalid("list_id", "import.list_customers_only"));
+            }
+            self.static_list(list).await.map_err(|e| match e {
+                Error::NotFound { .. } => {
+                    Error::Validation(vec![FieldError::new("list_id", "segment.unknown_segment").with("value", list)])
+                }
+                Error::Validation(mut v) => {
+                    v.iter_mut().for_each(|f| f.field = "list_id".into());
+                    Error::Validation(v)
+                }
+                other => other,
+            })?;
         }
         {
             let (f, read) = (file.to_path_buf(), opts.read.clone());
@@ -852,6 +876,7 @@ impl ImportReport {
             merged: 0,
             skipped: 0,
             companies: 0,
+            listed: 0,
             orders: 0,
             failed: vec![],
             failed_rows: 0,
@@ -960,6 +985,14 @@ fn run(
         let mut rejects = Rejects::new(ctx, &opened);
         let mut last_tick = Instant::now();
         let mut fts = crate::customers::write::FtsBatch::default();
+        // the static list the file's customers go on (checked before the import began)
+        let list = |customer: &str| -> Result<u64> {
+            let Some(list) = &ctx.opts.list_id else { return Ok(0) };
+            let mut st = conn.prepare_cached(
+                "INSERT INTO segment_members (segment_id, customer_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            )?;
+            Ok(st.execute(rusqlite::params![list, customer, ctx.now])? as u64)
+        };
         // Reading and checking rows (parsing, phone numbers, search text) runs on a second thread a
         // few hundred rows ahead, so the one writer only writes.
         let rows = &mut opened.rows;
@@ -1010,6 +1043,7 @@ fn run(
                             });
                             if !merge {
                                 report.skipped += 1;
+                                report.listed += list(id)?;
                                 continue;
                             }
                             let (_, existing) = crate::customers::write::load_columns(&conn, *seq)?;
@@ -1033,6 +1067,7 @@ fn run(
                                 &mut fts,
                             )?;
                             report.merged += 1;
+                            report.listed += list(id)?;
                         }
                         (first, _) => {
                             if let Some((seq, id, k)) = first {
@@ -1046,15 +1081,10 @@ fn run(
                                     action: "created".into(),
                                 });
                             }
-                            crate::customers::write::insert(
-                                &conn,
-                                &crate::db::new_id(),
-                                &cols,
-                                &doc,
-                                ctx.now,
-                                &mut fts,
-                            )?;
+                            let id = crate::db::new_id();
+                            crate::customers::write::insert(&conn, &id, &cols, &doc, ctx.now, &mut fts)?;
                             report.imported += 1;
+                            report.listed += list(&id)?;
                         }
                     }
                     if let Some(company) = company {

@@ -420,7 +420,7 @@ impl Workspace {
         Ok(removed)
     }
 
-    async fn static_list(&self, id: &str) -> Result<Segment> {
+    pub(crate) async fn static_list(&self, id: &str) -> Result<Segment> {
         let seg = self.segment(id).await?;
         if seg.kind == "dynamic" {
             return Err(Error::Validation(vec![

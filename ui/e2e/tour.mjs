@@ -35,7 +35,7 @@ export async function tour(browser, { artifacts, step }) {
   async function noRawKeys(where) {
     const raw = await browser.execute(() => {
       const text = document.querySelector('main')?.innerText ?? '';
-      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive|segment|deal|deal_stage)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
+      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive|segment|deal|deal_stage|bulk|care|today)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
       return keys ?? [];
     });
     if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);
@@ -543,6 +543,94 @@ export async function tour(browser, { artifacts, step }) {
     await screenshot('tour-vi-static-list');
   });
 
+  await step('tour: bulk actions on a selection and on every customer a filter selects (vi)', async () => {
+    await toList();
+    const province = await browser.execute(() => {
+      const s = document.querySelector('[data-testid="filter-province"]');
+      return s && s.options.length > 1 ? s.options[1].value : '';
+    });
+    if (!province) throw new Error('no province to filter by');
+    await choose('filter-province', province);
+    await listSettled();
+    await waitFor('rows of the province', async () => (await rowCount()) > 2);
+    const inProvince = await listTotal();
+    const rows = await $$t('customer-row');
+    const picked = [await rows[0].getAttribute('data-id'), await rows[1].getAttribute('data-id')];
+    for (const id of picked) {
+      await (await browser.$(`[data-testid="customer-row"][data-id="${id}"] [data-testid="row-pick"]`)).click();
+    }
+    await waitFor('two picked', async () => /\b2\b/.test(await textOf('bulk-count')));
+    if ((await browser.getUrl()).includes('/customer/')) throw new Error('ticking a row opened the customer');
+    await noRawKeys('bulk bar');
+    await screenshot('tour-vi-bulk-bar');
+    await (await shown('bulk-add_tag')).click();
+    await typeInto('bulk-value', 'Khách hội chợ');
+    await screenshot('tour-vi-bulk-dialog');
+    await (await shown('bulk-apply')).click();
+    const done = await textOf('bulk-done');
+    if (!/2/.test(done)) throw new Error(`the bulk tag reports "${done}"`);
+    await (await shown('bulk-close')).click();
+    await waitFor('the selection cleared', async () => !(await (await $t('bulk-bar')).isExisting()));
+    for (const id of picked) {
+      // a row shows two tags and "+N"; its tags cell holds them all as its title
+      await waitFor(`the tag on ${id}`, async () =>
+        ((await browser.execute((i) => document.querySelector(`[data-testid="customer-row"][data-id="${i}"] .tags`)?.getAttribute('title') ?? '', id)) ?? '').includes('Khách hội chợ')
+      );
+    }
+    // every customer of the province, onto the static list made above
+    await (await shown('select-all')).click();
+    await waitFor('all matching', async () => Number((await textOf('bulk-count')).replace(/[^\d]/g, '')) === inProvince);
+    await (await shown('bulk-add_to_list')).click();
+    const offered = () =>
+      browser.execute(() => {
+        const s = document.querySelector('[data-testid="bulk-value"]');
+        return s ? [...s.options].find((o) => o.textContent.includes('Hội chợ tháng 12'))?.value ?? '' : '';
+      });
+    await waitFor('the static list offered', async () => (await offered()) !== '');
+    const list = await offered();
+    await choose('bulk-value', list);
+    await screenshot('tour-vi-bulk-list');
+    await (await shown('bulk-apply')).click();
+    const added = Number((await textOf('bulk-done')).replace(/[^\d]/g, ' ').trim().split(/\s+/)[0]);
+    if (!(added >= inProvince - 1)) throw new Error(`only ${added} of ${inProvince} added to the list`);
+    await (await shown('bulk-close')).click();
+    await choose('filter-province', '');
+    await choose('filter-segment', list);
+    await listSettled();
+    await waitFor('the list holds the province', async () => (await listTotal()) >= inProvince);
+    await (await shown('clear-filters')).click();
+    await listSettled();
+  });
+
+  await step('tour: a trade-fair file imported onto the static list (vi)', async () => {
+    await toList();
+    const fair = join(artifacts, 'tour-hoi-cho.csv');
+    writeFileSync(fair, ['Họ tên,Điện thoại,Tỉnh thành', 'Khách Hội Chợ Một,0911 222 301,Hà Nội', 'Khách Hội Chợ Hai,0911 222 302,Huế'].join('\n') + '\n');
+    await (await shown('open-import')).click();
+    await (await shown('entity-customers')).click();
+    answerDialogs(fair);
+    await (await shown('import-browse')).click();
+    await shown('import-preview');
+    const list = await browser.execute(() => {
+      const s = document.querySelector('[data-testid="import-list"]');
+      return s ? [...s.options].find((o) => o.textContent.includes('Hội chợ tháng 12'))?.value ?? '' : '';
+    });
+    if (!list) throw new Error('the import does not offer the static list');
+    await choose('import-list', list);
+    await noRawKeys('import onto a list');
+    await screenshot('tour-vi-import-to-list');
+    await (await shown('import-start')).click();
+    await shown('import-report', 60000);
+    const listed = await textOf('report-listed');
+    if (!/\b2\b/.test(listed)) throw new Error(`report: "${listed}"`);
+    await (await shown('nav-customers')).click();
+    await choose('filter-segment', list);
+    await typeInto('customer-search', 'khach hoi cho');
+    await waitFor('both on the list', async () => (await rowCount()) === 2);
+    await (await shown('clear-filters')).click();
+    await listSettled();
+  });
+
   /** A column's deal count as its header shows it. */
   async function columnCount(stage) {
     return Number((await textOf(`column-count-${stage}`)).replace(/\D/g, ''));
@@ -657,6 +745,11 @@ export async function tour(browser, { artifacts, step }) {
     if (!/customers?/.test(total)) throw new Error(`the total reads "${total}" in English`);
     await noRawKeys('list (en)');
     await screenshot('tour-en-list');
+    await (await (await $$t('row-pick'))[0]).click();
+    await waitFor('one picked', async () => /1 customer selected/.test(await textOf('bulk-count')));
+    await noRawKeys('bulk bar (en)');
+    await screenshot('tour-en-bulk-bar');
+    await (await shown('bulk-clear')).click();
     await typeInto('customer-search', companyName);
     await waitFor('the company row', async () => (await rowCount()) > 0);
     await openRow(await (await $$t('customer-row'))[0].getAttribute('data-id'));

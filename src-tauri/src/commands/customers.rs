@@ -1,6 +1,7 @@
 //! Commands: customers, contacts, the trash, facets, history and the timeline, phone numbers as typed.
 
 use crate::*;
+use tend::customers::bulk::{BulkAction, BulkReport, BulkTarget};
 
 #[tauri::command]
 #[specta::specta]
@@ -40,6 +41,16 @@ pub(crate) async fn customer_create(ws: Ws<'_>, input: CustomerInput) -> R<Creat
 #[specta::specta]
 pub(crate) async fn customer_update(ws: Ws<'_>, id: String, base: CustomerInput, input: CustomerInput) -> R<Customer> {
     ws.get()?.update_customer(&id, &base, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn customer_bulk(
+    app: tauri::AppHandle,
+    ws: Ws<'_>,
+    target: BulkTarget,
+    action: BulkAction,
+) -> R<BulkReport> {
+    crate::reminders::after(&app, ws.get()?.bulk_customers(&target, &action).await)
 }
 #[tauri::command]
 #[specta::specta]

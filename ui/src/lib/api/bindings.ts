@@ -30,6 +30,7 @@ export const commands = {
 	customerCheckDuplicates: (input: CustomerInput, excludeId: string | null) => typedError<DuplicateHit[], ErrorPayload>(__TAURI_INVOKE("customer_check_duplicates", { input, excludeId })),
 	customerCreate: (input: CustomerInput) => typedError<Created, ErrorPayload>(__TAURI_INVOKE("customer_create", { input })),
 	customerUpdate: (id: string, base: CustomerInput, input: CustomerInput) => typedError<Customer, ErrorPayload>(__TAURI_INVOKE("customer_update", { id, base, input })),
+	customerBulk: (target: BulkTarget, action: BulkAction) => typedError<BulkReport, ErrorPayload>(__TAURI_INVOKE("customer_bulk", { target, action })),
 	customerTrash: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("customer_trash", { id })),
 	customerRestore: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("customer_restore", { id })),
 	customerPurge: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("customer_purge", { id })),
@@ -172,6 +173,30 @@ export type BackupInfo = {
 };
 
 export type BackupReason = "daily" | "pre_import" | "pre_migration" | "pre_restore" | "manual";
+
+/**  What to do to them. */
+export type BulkAction = { action: "add_tag"; tag: string } | { action: "remove_tag"; tag: string } | 
+/**  `None` leaves them without an owner. */
+{ action: "set_owner"; owner_id: string | null } | { action: "set_stage"; stage_id: string } | { action: "add_to_list"; segment_id: string } | { action: "remove_from_list"; segment_id: string } | { action: "enrol"; plan_id: string };
+
+/**  What a bulk action did. */
+export type BulkReport = {
+	/**  customers the action was for */
+	matched: number,
+	/**  customers it changed (the others were already so) */
+	changed: number,
+	/**  care tasks made (an enrolment) */
+	tasks: number,
+	/**  customers a plan could not enrol, each with why */
+	not_enrolled: NotEnrolled[],
+};
+
+/**  Which customers a bulk action is for. */
+export type BulkTarget = 
+/**  These customers (picked in the list). */
+{ kind: "ids"; ids: string[] } | 
+/**  Every live customer this filter selects now. */
+{ kind: "filter"; filter: CustomerFilter };
 
 export type CareChannel = "call" | "email" | "sms" | "zalo" | "visit" | "other";
 
@@ -647,6 +672,11 @@ export type ImportOptions = {
 	on_duplicate?: OnDuplicate | null,
 	/**  Where to write the rejected rows (CSV, the file's own columns); none when not given. */
 	rejects_path?: string | null,
+	/**
+	 *  A static list (segment id) to put the file's customers on: those created, merged, and the
+	 *  duplicates skipped (the customer the row names is already there). Customers only.
+	 */
+	list_id?: string | null,
 };
 
 /**  What the import dialog shows before anything is written. */
@@ -678,6 +708,8 @@ export type ImportReport = {
 	skipped: number,
 	/**  Companies created for persons' "company" column. */
 	companies: number,
+	/**  Customers put on the static list `list_id` (those already on it not counted). */
+	listed: number,
 	/**
 	 *  Interactions imports: orders of several rows (same order number), each read as one
 	 *  purchase (`imported` or `skipped` counts it once).

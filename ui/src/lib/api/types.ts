@@ -66,6 +66,11 @@ export type WaitNotice = NonNullable<WorkspaceStatus['long_write']>;
 export type RestoreFailure = NonNullable<WorkspaceStatus['restore_failed']>;
 export type PhoneInfo = Out<'phoneInfo'>;
 
+export type BulkTarget = In<'customerBulk'>;
+export type BulkAction = In<'customerBulk', 1>;
+export type BulkReport = Out<'customerBulk'>;
+export type BulkKind = BulkAction['action'];
+
 export type Segment = Out<'segmentList'>[number];
 export type SegmentInput = In<'segmentCreate'>;
 export type SegmentPreset = Out<'segmentPresets'>[number];

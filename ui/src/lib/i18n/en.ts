@@ -402,6 +402,46 @@ export const en = {
       tags: 'Tags'
     }
   },
+  bulk: {
+    toolbar: 'Bulk actions',
+    selected: '{count, plural, one {# customer selected} other {# customers selected}}',
+    all_matching: '{count, plural, one {The # matching customer is selected} other {All # matching customers are selected}}',
+    select_all_matching: 'Select all {count, number} matching',
+    select_all: 'Select every customer the list shows',
+    select_row: 'Select {name}',
+    clear: 'Clear the selection',
+    add_tag: 'Add tag',
+    remove_tag: 'Remove tag',
+    set_owner: 'Owner',
+    set_stage: 'Stage',
+    add_to_list: 'Add to list',
+    remove_from_list: 'Remove from list',
+    enrol: 'Care plan',
+    title: {
+      add_tag: 'Add a tag',
+      remove_tag: 'Remove a tag',
+      set_owner: 'Set the owner',
+      set_stage: 'Set the stage',
+      add_to_list: 'Add to a static list',
+      remove_from_list: 'Remove from this list',
+      enrol: 'Enrol in a care plan'
+    },
+    tag: 'Tag',
+    owner: 'Owner',
+    no_owner: 'No owner',
+    stage: 'Stage',
+    list: 'Static list',
+    plan: 'Care plan',
+    pick: 'Choose…',
+    no_lists: 'There is no static list yet: make one on the Segments screen.',
+    no_plans: 'There is no care plan yet: make one on the Care screen.',
+    reaches: '{count, plural, one {This changes # customer, in one step: all or nothing.} other {This changes # customers, in one step: all or nothing.}}',
+    apply: '{count, plural, one {Apply to # customer} other {Apply to # customers}}',
+    working: 'Applying…',
+    done: '{changed, plural, =0 {Nothing needed changing.} one {# customer changed.} other {# customers changed.}}',
+    already: '{count, plural, one {# was already so.} other {# were already so.}}',
+    too_many: 'At most {max} customers can be changed at once ({count} are selected). Narrow the filter and repeat.'
+  },
   form: {
     new_title: 'New customer',
     name_auto: 'Made from the name parts; type to change it.',
@@ -586,6 +626,10 @@ export const en = {
     hint: '↑ ↓ to move, Enter to open, Esc to close'
   },
   import: {
+    to_list: 'Put the customers on a list',
+    to_list_none: 'No list',
+    listed: '{count, plural, one {# customer put on the list} other {# customers put on the list}}',
+    list_customers_only: 'Only a customers import can put customers on a list',
     entity: 'What to import',
     entity_customers: 'Customers',
     entity_interactions: 'Interactions and purchases',

@@ -98,7 +98,24 @@ const CORE_KEYS = [
   'validation.deal_stage_last_of_kind',
   'validation.deal_not_won',
   'validation.deal_purchase_recorded',
-  'interaction.recent_contact'
+  'interaction.recent_contact',
+  'bulk.too_many',
+  'import.list_customers_only',
+  'care.anchor_not_date',
+  'care.event_needs_anchor',
+  'care.no_birthday',
+  'care.no_customer',
+  'care.no_date',
+  'care.no_deal_in_stage',
+  'care.no_purchase',
+  'care.no_user',
+  'care.plan_name_taken',
+  'care.plan_unreadable',
+  'care.plan_unreadable_file',
+  'care.quiet_hours_invalid',
+  'care.snooze_past',
+  'care.task_closed',
+  'care.unenrol_needs_segment'
 ];
 
 const CORE_PARAMS: Record<string, string[]> = {
@@ -127,7 +144,8 @@ const CORE_PARAMS: Record<string, string[]> = {
   'notice.phone_renumbered': ['from', 'to'],
   'validation.out_of_range': ['max', 'min'],
   'validation.deal_stage_in_use': ['count'],
-  'interaction.recent_contact': ['days', 'last_at']
+  'interaction.recent_contact': ['days', 'last_at'],
+  'bulk.too_many': ['count', 'max']
 };
 
 describe('dictionaries', () => {

@@ -402,6 +402,46 @@ export const vi = {
       tags: 'Nhãn'
     }
   },
+  bulk: {
+    toolbar: 'Thao tác hàng loạt',
+    selected: 'Đã chọn {count, number} khách hàng',
+    all_matching: 'Đã chọn cả {count, number} khách hàng khớp bộ lọc',
+    select_all_matching: 'Chọn tất cả {count, number}',
+    select_all: 'Chọn mọi khách hàng trong danh sách',
+    select_row: 'Chọn {name}',
+    clear: 'Bỏ chọn',
+    add_tag: 'Gắn nhãn',
+    remove_tag: 'Gỡ nhãn',
+    set_owner: 'Phụ trách',
+    set_stage: 'Giai đoạn',
+    add_to_list: 'Vào danh sách',
+    remove_from_list: 'Bỏ khỏi danh sách',
+    enrol: 'Kế hoạch chăm sóc',
+    title: {
+      add_tag: 'Gắn nhãn',
+      remove_tag: 'Gỡ nhãn',
+      set_owner: 'Đổi người phụ trách',
+      set_stage: 'Đổi giai đoạn',
+      add_to_list: 'Thêm vào danh sách tĩnh',
+      remove_from_list: 'Bỏ khỏi danh sách này',
+      enrol: 'Đưa vào kế hoạch chăm sóc'
+    },
+    tag: 'Nhãn',
+    owner: 'Người phụ trách',
+    no_owner: 'Không ai phụ trách',
+    stage: 'Giai đoạn',
+    list: 'Danh sách tĩnh',
+    plan: 'Kế hoạch chăm sóc',
+    pick: 'Chọn…',
+    no_lists: 'Chưa có danh sách tĩnh nào: tạo ở màn hình Phân khúc.',
+    no_plans: 'Chưa có kế hoạch chăm sóc nào: tạo ở màn hình Chăm sóc.',
+    reaches: 'Thao tác này đổi {count, number} khách hàng trong một bước: hoặc tất cả, hoặc không ai.',
+    apply: 'Áp dụng cho {count, number} khách hàng',
+    working: 'Đang áp dụng…',
+    done: '{changed, plural, =0 {Không có gì cần đổi.} other {Đã đổi # khách hàng.}}',
+    already: '{count, number} khách hàng đã như vậy từ trước.',
+    too_many: 'Mỗi lần chỉ đổi được tối đa {max} khách hàng (đang chọn {count}). Hãy thu hẹp bộ lọc rồi làm lại.'
+  },
   form: {
     new_title: 'Thêm khách hàng',
     name_auto: 'Tự ghép từ họ, tên đệm và tên; gõ để sửa.',
@@ -586,6 +626,10 @@ export const vi = {
     hint: '↑ ↓ để chọn, Enter để mở, Esc để đóng'
   },
   import: {
+    to_list: 'Đưa khách hàng vào danh sách',
+    to_list_none: 'Không đưa vào danh sách',
+    listed: 'Đã đưa {count, number} khách hàng vào danh sách',
+    list_customers_only: 'Chỉ khi nhập khách hàng mới đưa được khách vào danh sách',
     entity: 'Nhập gì',
     entity_customers: 'Khách hàng',
     entity_interactions: 'Tương tác và đơn mua hàng',
