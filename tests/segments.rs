@@ -210,6 +210,16 @@ async fn purchases_and_contacts_follow_every_interaction_change() {
     assert_eq!(names(ws, cond("last_interaction_at", "within_days", json!(7))).await, ["Bình"]);
     assert_eq!(names(ws, cond("last_interaction_at", "empty", Value::Null)).await, ["Chi", "Dũng"]);
     assert_eq!(names(ws, cond("last_purchase_at", "before", json!("2026-10-01"))).await, ["Bình"]);
+    // beside a province, the same conditions are looked up customer by customer (the province
+    // index drives): the same answers, absent activity included
+    let hanoi = |field: &str, op: &str, value: Value| json!({"all": [{"field": "province", "op": "eq", "value": "ha noi"}, {"field": field, "op": op, "value": value}]});
+    assert_eq!(names(ws, hanoi("purchase_total", "gte", json!(5_000_000))).await, ["An"]);
+    assert_eq!(names(ws, hanoi("purchase_total", "lte", json!(1_000_000))).await, ["Bình"]);
+    assert_eq!(names(ws, hanoi("purchase_count", "empty", Value::Null)).await, Vec::<String>::new());
+    assert_eq!(names(ws, hanoi("last_purchase_at", "not_within_days", json!(25))).await, ["Bình"]);
+    assert_eq!(names(ws, hanoi("last_interaction_at", "within_days", json!(7))).await, ["Bình"]);
+    let dn = json!({"all": [{"field": "province", "op": "in", "value": ["da nang"]}, {"field": "purchase_count", "op": "eq", "value": 0}]});
+    assert_eq!(names(ws, dn).await, ["Chi"]);
     // a new purchase, then its removal: the totals follow in the same transaction
     let id = interaction(ws, &ids["chi"], InteractionKind::Purchase, T0 - DAY, Some(9_000_000)).await;
     assert_eq!(names(ws, cond("purchase_total", "gte", json!(5_000_000))).await, ["An", "Chi"]);

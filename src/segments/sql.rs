@@ -67,10 +67,23 @@ fn node(rule: &Rule, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>)
             if rules.is_empty() {
                 return Ok(if all { "1" } else { "0" }.into());
             }
-            let parts: Result<Vec<String>> = rules.iter().map(|r| node(r, ctx, p, stack)).collect();
+            // A group that ANDs a province condition is counted from the province index (which
+            // holds the stage and the id): its purchase and contact conditions then look each
+            // candidate up by id. Elsewhere they are a list from the activity indexes, which is
+            // best when they are the narrow part.
+            let by_province = all && rules.iter().any(
+                |r| matches!(r, Rule::Cond(c) if matches!(c.field, Field::Province) && matches!(c.op, Op::Eq | Op::In)),
+            );
+            let parts: Result<Vec<String>> = rules
+                .iter()
+                .map(|r| match r {
+                    Rule::Cond(c) => cond(c, ctx, p, stack, by_province),
+                    group => node(group, ctx, p, stack),
+                })
+                .collect();
             Ok(format!("({})", parts?.join(if all { " AND " } else { " OR " })))
         }
-        Rule::Cond(c) => cond(c, ctx, p, stack),
+        Rule::Cond(c) => cond(c, ctx, p, stack, false),
     }
 }
 
@@ -328,7 +341,18 @@ fn age_cond(op: Op, a: &Arg, ctx: &Context, p: &mut Vec<Value>) -> String {
 /// A condition on a column of `customer_activity`, where a customer without a row has
 /// `missing` (0 purchases, never contacted): written as membership of the rows that match (or
 /// do not), so SQLite reads it through the column's index.
-fn activity_cond(col: &str, op: Op, a: &Arg, ctx: &Context, p: &mut Vec<Value>, instant: bool) -> Result<String> {
+/// A condition on `customer_activity`: a list of the customers it holds for (`correlate` false),
+/// or a lookup of the customer at hand by id (`correlate`: when another condition of the group
+/// narrows the customers through an index).
+fn activity_cond(
+    col: &str,
+    op: Op,
+    a: &Arg,
+    ctx: &Context,
+    p: &mut Vec<Value>,
+    instant: bool,
+    correlate: bool,
+) -> Result<String> {
     let expr = format!("a.{col}");
     let mut inner = Vec::new();
     let pred =
@@ -357,10 +381,13 @@ fn activity_cond(col: &str, op: Op, a: &Arg, ctx: &Context, p: &mut Vec<Value>, 
         _ => pred,
     };
     p.extend(inner);
-    Ok(if holds_missing {
-        format!("c.id NOT IN (SELECT a.customer_id FROM customer_activity a WHERE NOT ({pred}))")
-    } else {
-        format!("c.id IN (SELECT a.customer_id FROM customer_activity a WHERE {pred})")
+    Ok(match (holds_missing, correlate) {
+        (true, false) => format!("c.id NOT IN (SELECT a.customer_id FROM customer_activity a WHERE NOT ({pred}))"),
+        (false, false) => format!("c.id IN (SELECT a.customer_id FROM customer_activity a WHERE {pred})"),
+        (true, true) => {
+            format!("NOT EXISTS (SELECT 1 FROM customer_activity a WHERE a.customer_id = c.id AND NOT ({pred}))")
+        }
+        (false, true) => format!("EXISTS (SELECT 1 FROM customer_activity a WHERE a.customer_id = c.id AND {pred})"),
     })
 }
 
@@ -368,7 +395,7 @@ fn segment_error(key: &str, id: &str) -> Error {
     Error::Validation(vec![FieldError::new("rules", key).with("value", id)])
 }
 
-fn cond(c: &Cond, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>) -> Result<String> {
+fn cond(c: &Cond, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>, correlate: bool) -> Result<String> {
     let (op, a) = (c.op, &c.value);
     Ok(match &c.field {
         Field::Kind => text_cond("c.kind", true, op, a, p),
@@ -408,10 +435,10 @@ fn cond(c: &Cond, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>) ->
         }
         Field::Age => age_cond(op, a, ctx, p),
         Field::BirthdayMonth => number_cond("CAST(substr(c.birthday, 6, 2) AS INTEGER)", op, a, p),
-        Field::PurchaseCount => activity_cond("purchase_count", op, a, ctx, p, false)?,
-        Field::PurchaseTotal => activity_cond("purchase_total", op, a, ctx, p, false)?,
-        Field::LastPurchaseAt => activity_cond("last_purchase_at", op, a, ctx, p, true)?,
-        Field::LastInteractionAt => activity_cond("last_interaction_at", op, a, ctx, p, true)?,
+        Field::PurchaseCount => activity_cond("purchase_count", op, a, ctx, p, false, correlate)?,
+        Field::PurchaseTotal => activity_cond("purchase_total", op, a, ctx, p, false, correlate)?,
+        Field::LastPurchaseAt => activity_cond("last_purchase_at", op, a, ctx, p, true, correlate)?,
+        Field::LastInteractionAt => activity_cond("last_interaction_at", op, a, ctx, p, true, correlate)?,
         Field::CreatedAt => instant_cond("c.created_at", op, a, ctx, p)?,
         Field::Custom(key) => {
             let Some((id, kind)) = (ctx.custom)(key) else {

@@ -13,29 +13,7 @@ export function notifyCalls(monitorLog, text) {
 }
 
 export async function care(browser, { artifacts, step, monitorLog, names }) {
-  const { $t, $$t, shown, waitFor, domText, typeInto, screenshot } = helpers(browser, { artifacts, tag: 'care', pause: 300 });
-
-  async function choose(id, value) {
-    const el = await shown(id);
-    await browser.execute(
-      (e, v) => {
-        e.value = v;
-        e.dispatchEvent(new Event('change', { bubbles: true }));
-      },
-      el,
-      value
-    );
-  }
-
-  async function noRawKeys(where) {
-    const raw = await browser.execute(() => {
-      const main = document.querySelector('main')?.cloneNode(true);
-      main?.querySelectorAll('code').forEach((c) => c.remove()); // file paths (care.tend)
-      const text = main?.innerText ?? '';
-      return text.match(/\b(?:care|today|settings|nav|field|validation|error|c360|timeline)\.[a-z_]+(?:\.[a-z_]+)*\b/g) ?? [];
-    });
-    if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);
-  }
+  const { $t, $$t, shown, waitFor, domText, typeInto, screenshot, choose, noRawKeys } = helpers(browser, { artifacts, tag: 'care', pause: 300 });
 
   await step('care: Today is the first screen, with nothing due yet', async () => {
     await shown('today');

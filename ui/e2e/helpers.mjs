@@ -77,5 +77,31 @@ export function helpers(browser, { artifacts, tag, pause = 0 }) {
     log(`screenshot ${file}`);
   }
 
-  return { log, $t, $$t, shown, waitFor, domText, textOf, typeInto, screenshot };
+  /** Picks a <select> option by value, as a change event from the user would. */
+  async function choose(id, value) {
+    const el = await shown(id);
+    await browser.execute(
+      (e, v) => {
+        e.value = v;
+        e.dispatchEvent(new Event('change', { bubbles: true }));
+      },
+      el,
+      value
+    );
+  }
+
+  /** No i18n key may show as text: `list.count`, `field.phones`, `c360.tab.profile`... (file
+   *  paths in <code> aside: `care.tend`). */
+  async function noRawKeys(where) {
+    const raw = await browser.execute(() => {
+      const main = document.querySelector('main')?.cloneNode(true);
+      main?.querySelectorAll('code').forEach((c) => c.remove());
+      const text = main?.innerText ?? '';
+      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive|segment|deal|deal_stage|bulk|care|today)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
+      return keys ?? [];
+    });
+    if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);
+  }
+
+  return { log, $t, $$t, shown, waitFor, domText, textOf, typeInto, screenshot, choose, noRawKeys };
 }

@@ -9,36 +9,12 @@ import { answerDialogs, helpers, TIMEOUT } from './helpers.mjs';
 
 export async function tour(browser, { artifacts, step }) {
   const h = helpers(browser, { artifacts, tag: 'tour', pause: 250 });
-  const { log, $t, $$t, shown, waitFor, domText, textOf, screenshot } = h;
+  const { log, $t, $$t, shown, waitFor, domText, textOf, screenshot, choose, noRawKeys } = h;
 
   /** Types into an input; the list search then waits for its rows. */
   async function typeInto(id, text, expected = text) {
     await h.typeInto(id, text, expected);
     if (id === 'customer-search') await listSettled();
-  }
-
-  /** Picks a <select> option by value, as a change event from the user would. */
-  async function choose(id, value) {
-    const el = await shown(id);
-    await browser.execute(
-      (e, v) => {
-        e.value = v;
-        e.dispatchEvent(new Event('change', { bubbles: true }));
-      },
-      el,
-      value
-    );
-  }
-
-
-  /** No i18n key may show as text: `list.count`, `field.phones`, `c360.tab.profile`... */
-  async function noRawKeys(where) {
-    const raw = await browser.execute(() => {
-      const text = document.querySelector('main')?.innerText ?? '';
-      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive|segment|deal|deal_stage|bulk|care|today)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
-      return keys ?? [];
-    });
-    if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);
   }
 
   async function setLanguage(lang) {
