@@ -21,13 +21,6 @@ fn ids(v: &[&String]) -> BulkTarget {
     BulkTarget::Ids { ids: v.iter().map(|s| s.to_string()).collect() }
 }
 
-fn fields(e: Error) -> Vec<(String, String)> {
-    match e {
-        Error::Validation(v) => v.into_iter().map(|f| (f.field, f.message_key)).collect(),
-        other => panic!("expected a validation error, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn tags_are_added_and_removed_over_a_selection_once_per_customer_and_counted_by_the_list() {
     let f = open().await;
@@ -226,4 +219,15 @@ fn the_command_line_changes_a_filter_or_the_ids_given_and_refuses_no_target() {
     assert!(err.contains("stage_id"), "{err}");
     let (_, c, _) = tend(&["customer", "show", &ids[0], "--json"]);
     assert_eq!(c["stage_id"], "loyal");
+    // a static list filled by bulk, then exported by segment (and by owner, which nobody has)
+    let (code, list, err) = tend(&["segment", "create", "--name", "Hội chợ", "--static", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let list = list["id"].as_str().unwrap().to_string();
+    let (code, r, err) = tend(&["customer", "bulk", "--stage", "loyal", "--add-to-list", &list, "--json"]);
+    assert_eq!((code, r["changed"].as_i64()), (0, Some(2)), "{err}");
+    let out = dir.path().join("list.csv");
+    let (code, r, err) = tend(&["export", "customers", out.to_str().unwrap(), "--segment", &list, "--json"]);
+    assert_eq!((code, r["rows"].as_i64()), (0, Some(2)), "{err}");
+    let (code, r, err) = tend(&["export", "customers", out.to_str().unwrap(), "--owner", "nobody", "--json"]);
+    assert_eq!((code, r["rows"].as_i64()), (0, Some(0)), "{err}");
 }
