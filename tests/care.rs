@@ -14,13 +14,6 @@ fn plan(anchor: &str, assignee: &str) -> String {
     )
 }
 
-fn fields(e: tend::Error) -> Vec<(String, String)> {
-    match e {
-        tend::Error::Validation(v) => v.into_iter().map(|f| (f.field, f.message_key)).collect(),
-        other => panic!("not a validation error: {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn a_care_plan_is_kept_after_its_staff_stage_and_field_are_checked() {
     let f = open().await;

@@ -36,3 +36,11 @@ pub fn with_email(mut c: CustomerInput, email: &str) -> CustomerInput {
 pub async fn count(ws: &Workspace, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(ws.pool()).await.expect("count")
 }
+
+/// The (field, message key) pairs of a validation error; any other error fails the test.
+pub fn fields(e: tend::Error) -> Vec<(String, String)> {
+    match e {
+        tend::Error::Validation(v) => v.into_iter().map(|f| (f.field, f.message_key)).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}

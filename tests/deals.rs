@@ -27,13 +27,6 @@ async fn customer(ws: &Workspace, name: &str) -> String {
     ws.create_customer(&person(name, "")).await.unwrap().customer.id
 }
 
-fn fields(e: Error) -> Vec<(String, String)> {
-    match e {
-        Error::Validation(v) => v.into_iter().map(|f| (f.field, f.message_key)).collect(),
-        other => panic!("expected a validation error, got {other:?}"),
-    }
-}
-
 fn contact(kind: InteractionKind, direction: Direction, at: i64) -> InteractionInput {
     InteractionInput {
         kind,

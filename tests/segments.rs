@@ -55,13 +55,6 @@ fn cond(field: &str, op: &str, value: Value) -> Value {
     json!({"all": [{"field": field, "op": op, "value": value}]})
 }
 
-fn errors(e: Error) -> Vec<(String, String)> {
-    match e {
-        Error::Validation(v) => v.into_iter().map(|f| (f.field, f.message_key)).collect(),
-        other => panic!("not a validation error: {other}"),
-    }
-}
-
 /// Five customers with every kind of value, at T0 (2026-11-23, Asia/Ho_Chi_Minh).
 async fn shop() -> (Fixture, BTreeMap<&'static str, String>) {
     let f = open().await;
@@ -285,7 +278,7 @@ async fn custom_fields_by_their_kind() {
     assert_eq!(names(ws, cond(&signed, "ne", json!(true))).await, ["Bình", "Chi", "Dũng"]);
     // an op the field's kind does not have is refused, naming it
     let e = ws.segment_count(&cond(&seats, "contains", json!("1")).to_string()).await.unwrap_err();
-    assert_eq!(errors(e), [("rules.all[0].op".to_string(), "segment.op_not_for_field".to_string())]);
+    assert_eq!(fields(e), [("rules.all[0].op".to_string(), "segment.op_not_for_field".to_string())]);
 }
 
 #[tokio::test]
@@ -370,20 +363,20 @@ async fn segments_of_segments_static_lists_and_what_is_refused() {
         )
         .await
         .unwrap_err();
-    assert_eq!(errors(e), [("rules".to_string(), "segment.cycle".to_string())]);
+    assert_eq!(fields(e), [("rules".to_string(), "segment.cycle".to_string())]);
     let e = ws.remove_segment(&hanoi.id).await.unwrap_err();
-    assert_eq!(errors(e), [("segment".to_string(), "segment.in_use".to_string())]);
+    assert_eq!(fields(e), [("segment".to_string(), "segment.in_use".to_string())]);
     let e = ws
         .create_segment(&SegmentInput { name: " Hà Nội ".into(), kind: SegmentKind::Static, rules: None })
         .await
         .unwrap_err();
-    assert_eq!(errors(e), [("name".to_string(), "segment.name_taken".to_string())]);
+    assert_eq!(fields(e), [("name".to_string(), "segment.name_taken".to_string())]);
     let e = ws.add_to_segment(&hanoi.id, &[ids["an"].clone()]).await.unwrap_err();
-    assert_eq!(errors(e), [("segment".to_string(), "segment.not_static".to_string())]);
+    assert_eq!(fields(e), [("segment".to_string(), "segment.not_static".to_string())]);
     let e = ws.add_to_segment(&list.id, &[ids["an"].clone(), "nobody".into()]).await.unwrap_err();
-    assert_eq!(errors(e), [("customers[1]".to_string(), "segment.unknown_customer".to_string())]);
+    assert_eq!(fields(e), [("customers[1]".to_string(), "segment.unknown_customer".to_string())]);
     let e = ws.segment_count(&cond("segment", "eq", json!("nope")).to_string()).await.unwrap_err();
-    assert_eq!(errors(e), [("rules".to_string(), "segment.unknown_segment".to_string())]);
+    assert_eq!(fields(e), [("rules".to_string(), "segment.unknown_segment".to_string())]);
     ws.remove_segment(&on_top.id).await.unwrap();
     ws.remove_segment(&hanoi.id).await.unwrap();
     let left: Vec<String> = ws.segments().await.unwrap().into_iter().map(|s| s.name).collect();

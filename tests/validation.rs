@@ -6,13 +6,6 @@ use tend::customers::{CustomerInput, CustomerKind, Phone};
 use tend::settings::{CustomFieldInput, CustomFieldKind};
 use tend::Error;
 
-fn fields(e: Error) -> Vec<(String, String)> {
-    match e {
-        Error::Validation(f) => f.into_iter().map(|f| (f.field, f.message_key)).collect(),
-        other => panic!("expected a validation error, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn phones_in_every_written_form_normalise_to_e164() {
     let f = open().await;

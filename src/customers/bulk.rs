@@ -86,7 +86,8 @@ fn tag_text(tag: &str) -> Result<String> {
 /// it is already so.
 enum Change {
     Tags { add: Option<String>, remove: Option<String> },
-    Column(&'static str, Option<String>),
+    Owner(Option<String>),
+    Stage(String),
 }
 
 impl Change {
@@ -109,12 +110,9 @@ impl Change {
                     Some(vec![("tags", ColValue::Text(Some(serde_json::to_string(&tags)?)))])
                 }
             }
-            Change::Column(col, v) => {
-                let current = match *col {
-                    "owner_id" => &cols.owner_id,
-                    _ => &cols.stage_id,
-                };
-                (current != v).then(|| vec![(*col, ColValue::Text(v.clone()))])
+            Change::Owner(v) => (cols.owner_id != *v).then(|| vec![("owner_id", ColValue::Text(v.clone()))]),
+            Change::Stage(v) => {
+                (cols.stage_id.as_ref() != Some(v)).then(|| vec![("stage_id", ColValue::Text(Some(v.clone())))])
             }
         })
     }
@@ -143,7 +141,7 @@ impl Workspace {
                         ]));
                     }
                 }
-                Change::Column("owner_id", owner)
+                Change::Owner(owner)
             }
             BulkAction::SetStage { stage_id } => {
                 if !self.rules().await?.stages.contains(stage_id) {
@@ -151,7 +149,7 @@ impl Workspace {
                         FieldError::new("stage_id", "validation.unknown_stage").with("value", stage_id)
                     ]));
                 }
-                Change::Column("stage_id", Some(stage_id.clone()))
+                Change::Stage(stage_id.clone())
             }
             BulkAction::AddToList { segment_id } => {
                 let changed = self.add_to_segment(segment_id, &ids).await? as i64;
@@ -182,7 +180,7 @@ impl Workspace {
                     match change {
                         Change::Tags { .. } => write::update(c, seq, &id, &columns, &[], now, fts)?,
                         // no search entry holds the owner or the stage
-                        Change::Column(..) => write::set_columns(c, seq, &columns, now)?,
+                        Change::Owner(_) | Change::Stage(_) => write::set_columns(c, seq, &columns, now)?,
                     }
                     changed += 1;
                 }
