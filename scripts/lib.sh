@@ -29,7 +29,7 @@ ensure_packages() {
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
     build-essential pkg-config libssl-dev libdbus-1-dev libxdo-dev file)
 TEST_PACKAGES=(curl python3 xvfb xauth webkit2gtk-driver imagemagick fonts-dejavu-core fonts-noto-core
-    dbus dunst)
+    dbus dunst sudo)
 
 ensure_node_modules() {
     if [ ! -d "$ROOT/ui/node_modules" ] || [ "$ROOT/ui/package-lock.json" -nt "$ROOT/ui/node_modules/.package-lock.json" ]; then

@@ -113,6 +113,13 @@ const COMMANDS: &[&str] = &[
     "export_care_tasks",
     "autostart_get",
     "autostart_set",
+    "update_status",
+    "update_settings_set",
+    "update_check",
+    "update_install",
+    "app_restart",
+    "opened_file_take",
+    "workspace_open",
 ];
 
 fn main() {

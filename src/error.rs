@@ -71,6 +71,10 @@ pub enum Error {
     Damaged { detail: String },
     #[error("another program kept the workspace busy for too long (it is not an import); try again")]
     Busy,
+    /// Looking for, fetching or installing an update of the app failed; `key` says which way
+    /// (`update.bad_signature`, `update.unreachable`, ...), `detail` the underlying error.
+    #[error("update failed: {detail}")]
+    Update { key: &'static str, detail: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database error: {0}")]
@@ -128,6 +132,7 @@ pub enum ErrorKind {
     Damaged,
     Busy,
     Storage,
+    Update,
 }
 
 /// What crosses the IPC boundary and what `--json` prints: `{kind, field?, message_key, params}`,
@@ -208,6 +213,10 @@ impl From<&Error> for ErrorPayload {
                 params.insert("last_at".into(), last_at_ms.to_string());
                 params.insert("days".into(), days.to_string());
                 (ErrorKind::Confirm, None, "interaction.recent_contact".into(), vec![])
+            }
+            Error::Update { key, detail } => {
+                params.insert("detail".into(), detail.clone());
+                (ErrorKind::Update, None, key.to_string(), vec![])
             }
             Error::Cancelled => (ErrorKind::Cancelled, None, "error.cancelled".into(), vec![]),
             Error::Busy => (ErrorKind::Busy, None, "error.busy".into(), vec![]),

@@ -35,6 +35,7 @@ pub mod import;
 pub mod integrity;
 pub mod interactions;
 pub mod placeholders;
+pub mod release_notes;
 pub mod schedule;
 pub mod search;
 pub mod segments;

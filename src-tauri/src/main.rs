@@ -6,8 +6,10 @@
 
 mod commands;
 mod files;
+mod opened;
 mod reminders;
 mod shell;
+mod updates;
 
 use files::{Access, Granted};
 use std::sync::atomic::Ordering;
@@ -115,10 +117,16 @@ fn rejects_dir(app: &tauri::AppHandle) -> Result<std::path::PathBuf, tauri::Erro
     Ok(app.path().app_cache_dir()?.join("rejects"))
 }
 
+/// The workspace file of this run (`opened::workspace_for_this_run`).
+static WORKSPACE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+fn workspace_path() -> std::path::PathBuf {
+    WORKSPACE.get().cloned().unwrap_or_else(tend::default_workspace_path)
+}
+
 /// Where a restore waits for the next start.
 fn pending_restore_file() -> std::path::PathBuf {
-    let db = tend::default_workspace_path();
-    std::path::PathBuf::from(format!("{}.restore-pending", db.display()))
+    std::path::PathBuf::from(format!("{}.restore-pending", workspace_path().display()))
 }
 
 /// A restore chosen before the app restarted that could not be done (the workspace and the
@@ -266,13 +274,22 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::care::export_care_tasks,
             commands::settings::autostart_get,
             commands::settings::autostart_set,
+            commands::updates::update_status,
+            commands::updates::update_settings_set,
+            commands::updates::update_check,
+            commands::updates::update_install,
+            commands::updates::app_restart,
+            commands::updates::opened_file_take,
+            commands::updates::workspace_open,
         ])
         .events(tauri_specta::collect_events![
             WriteWaitingEvent,
             WorkspaceDamagedEvent,
             reminders::ReminderEvent,
             reminders::OpenCustomerEvent,
-            reminders::OpenTodayEvent
+            reminders::OpenTodayEvent,
+            updates::UpdateAvailableEvent,
+            opened::OpenedFileEvent
         ])
 }
 
@@ -301,7 +318,11 @@ fn main() {
         }
     }
 
-    let path = tend::default_workspace_path();
+    // a workspace or an archive opened with the app from the file manager
+    let opened = opened::from_args(&args);
+    let path = opened::workspace_for_this_run(&opened);
+    let _ = WORKSPACE.set(path.clone());
+    let archive = opened.filter(|f| f.kind == opened::OpenedKind::Archive);
     // A restore chosen in the app before it restarted: put the backup in place first (the file it
     // replaces is kept beside it).
     let pending = pending_restore_file();
@@ -335,13 +356,17 @@ fn main() {
     }
 
     let app = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.unminimize();
                 let _ = w.show();
                 let _ = w.set_focus();
             }
+            if let Some(file) = opened::from_args(&args) {
+                opened::offer(app, file);
+            }
         }))
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(
             tauri_plugin_log::Builder::new()
@@ -370,12 +395,20 @@ fn main() {
         .manage(Cancels::default())
         .manage(reminders::Reminders::new())
         .manage(StartNotes(Mutex::new(restore_failed)))
+        .manage(updates::Updates::default())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             // the only folders whose files the window may name without picking them
             let own = vec![(Access::Read, tend::backup::backup_dir(&path)), (Access::Read, rejects_dir(app.handle())?)];
-            app.manage(Granted::new(own));
+            let granted = Granted::new(own);
+            if let Some(file) = &archive {
+                granted.grant(Access::Read, std::path::PathBuf::from(&file.path));
+            }
+            app.manage(granted);
+            app.manage(opened::Opened::new(archive));
+            // also when the workspace cannot be opened: a newer version is what that may need
+            updates::start(app.handle());
             match &app.state::<Shared>().0 {
                 Ok(ws) => {
                     log::info!("workspace {} opened", path.display());
@@ -444,7 +477,16 @@ fn main() {
         })
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|_app, _event| {
+            // macOS hands the files opened with a running app (or at its start) as an event
+            #[cfg(target_os = "macos")]
+            if let tauri::RunEvent::Opened { urls } = _event {
+                let paths = urls.iter().filter_map(|u| u.to_file_path().ok()).map(|p| p.display().to_string());
+                if let Some(file) = opened::from_args(std::iter::once(String::new()).chain(paths)) {
+                    opened::offer(_app, file);
+                }
+            }
+        }),
         Err(err) => {
             eprintln!("Tend failed to start: {err}");
             std::process::exit(1);

@@ -78,7 +78,7 @@ pub(crate) fn restore_on_restart(app: &tauri::AppHandle, granted: &Granted, path
 
 /// The newest backup of the workspace that passes its check now: what a damaged one is offered.
 pub(crate) async fn newest_good_backup() -> R<Option<BackupInfo>> {
-    let path = tend::default_workspace_path();
+    let path = workspace_path();
     tauri::async_runtime::spawn_blocking(move || tend::backup::newest_good_backup(&path))
         .await
         .map_err(|err| e(tend::Error::Interrupted { task: "backup search", detail: err.to_string() }))?

@@ -22,6 +22,11 @@ impl Cancels {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
     }
 
+    /// Whether any import is running now (the app then neither looks for nor installs updates).
+    pub fn running(&self) -> bool {
+        !self.0.lock().unwrap_or_else(|p| p.into_inner()).is_empty()
+    }
+
     /// Cancels the import `key`; false when none runs under it.
     pub fn cancel(&self, key: &str) -> bool {
         match self.0.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
@@ -47,5 +52,8 @@ mod tests {
         c.done("a");
         assert!(!c.cancel("a"), "an ended import cannot be cancelled");
         assert!(c.cancel("b") && b.load(Ordering::Relaxed));
+        assert!(c.running(), "b has not ended");
+        c.done("b");
+        assert!(!c.running());
     }
 }

@@ -12,6 +12,8 @@
 //                                   it the tour makes one with `tend demo` when the CLI is found
 //                                   (TEND_CLI, default: the `tend` binary beside the app), else is skipped
 //   E2E_ONLY=scenario|newer|faults|tour|care   run only one of them
+//   E2E_ONLY=package                 the installed package and its updates (scripts/test-package
+//                                   prepares PKG_DIR and installs the app; never run otherwise)
 //   TEND_TEST_DIALOG=/path/file     file dialogs of the (debug) app answer with the path in this file
 //
 // Exits non-zero on any failure; prints 'N passed, N failed' at the end.
@@ -27,6 +29,8 @@ import { scenario } from './scenario.mjs';
 import { tour } from './tour.mjs';
 import { faults, faultsReopened } from './faults.mjs';
 import { care, careNoService, careReopened } from './care.mjs';
+import { packageFirstStart, packageOpensArchive, packageOpensWorkspace, packageUpdate, packageUpdated } from './package.mjs';
+import { createServer } from 'node:http';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -133,7 +137,7 @@ async function step(name, fn) {
 
 // --- main ---------------------------------------------------------------------------------------
 
-function session(hostname, port) {
+function session(hostname, port, args = []) {
   return remote({
     hostname,
     port,
@@ -141,7 +145,7 @@ function session(hostname, port) {
     connectionRetryTimeout: 120000,
     connectionRetryCount: 0,
     capabilities: {
-      'tauri:options': { application: APP },
+      'tauri:options': { application: APP, args },
       // WebKitWebDriver speaks classic WebDriver only (no BiDi)
       'wdio:enforceWebDriverClassic': true
     }
@@ -363,8 +367,85 @@ async function runCare() {
   browser = null;
 }
 
+/** The installed app (TEND_APP=/usr/bin/tend-desktop) on a fresh data folder, and its updates
+ *  from a loopback server (package.mjs); PKG_DIR holds what scripts/test-package made. */
+async function runPackage() {
+  const dir = process.env.PKG_DIR;
+  const port = Number(process.env.TEND_UPDATE_PORT || 4480);
+  if (!dir) throw new Error('PKG_DIR is not set: run scripts/test-package');
+  const requests = [];
+  const files = { '/pkg/tampered.deb': 'tampered.deb', '/pkg/new.deb': 'new.deb' };
+  let manifest = null;
+  const url = (path) => `http://127.0.0.1:${port}${path}`;
+  const serve = (variant) => {
+    const good = readFileSync(join(dir, 'new.deb.sig'), 'utf8').trim();
+    const deb = {
+      tampered: { url: url('/pkg/tampered.deb'), signature: good },
+      'other-key': { url: url('/pkg/new.deb'), signature: readFileSync(join(dir, 'other.sig'), 'utf8').trim() },
+      good: { url: url('/pkg/new.deb'), signature: good }
+    }[variant];
+    manifest = JSON.stringify({
+      version: '0.1.1',
+      notes: readFileSync(join(dir, 'notes.md'), 'utf8'),
+      pub_date: new Date().toISOString(),
+      platforms: {
+        // what an AppImage install would take: a .deb install must not
+        'linux-x86_64': { url: url('/pkg/Tend_0.1.1_amd64.AppImage'), signature: good },
+        'linux-x86_64-deb': deb
+      }
+    });
+  };
+  const server = createServer((req, res) => {
+    requests.push(req.url);
+    if (req.url === '/latest.json' && manifest) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(manifest);
+    } else if (files[req.url]) {
+      const body = readFileSync(join(dir, files[req.url]));
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  try {
+    const env = { ...process.env, XDG_DATA_HOME: join(dir, 'xdg', 'data'), XDG_CONFIG_HOME: join(dir, 'xdg', 'config') };
+    delete env.TEND_DB;
+    // updates off on this device before the first start
+    const config = join(env.XDG_CONFIG_HOME, 'vn.tend.app');
+    mkdirSync(config, { recursive: true });
+    writeFileSync(join(config, 'updates.json'), '{"auto": false}');
+    serve('good');
+    await startDisplay(env);
+    const driverPort = TOUR_PORT + 10;
+    await startDriver(driverPort, env);
+    const startedAt = Date.now();
+    browser = await session('127.0.0.1', driverPort);
+    await packageFirstStart(browser, { artifacts: ARTIFACTS, step, requests, startedAt });
+    await browser.deleteSession();
+    requests.length = 0;
+    browser = await session('127.0.0.1', driverPort);
+    await packageUpdate(browser, { artifacts: ARTIFACTS, step, requests, serve });
+    await browser.deleteSession();
+    browser = await session('127.0.0.1', driverPort);
+    await packageUpdated(browser, { artifacts: ARTIFACTS, step });
+    await browser.deleteSession();
+    const archive = join(dir, 'shop.tend-archive');
+    browser = await session('127.0.0.1', driverPort, [archive]);
+    await packageOpensArchive(browser, { artifacts: ARTIFACTS, step, archive });
+    await browser.deleteSession();
+    const workspace = join(dir, 'shop.tend');
+    browser = await session('127.0.0.1', driverPort, [workspace]);
+    await packageOpensWorkspace(browser, { artifacts: ARTIFACTS, step, workspace });
+    await browser.deleteSession();
+    browser = null;
+  } finally {
+    server.close();
+  }
+}
+
 async function main() {
   if (!existsSync(APP)) throw new Error(`app binary not found: ${APP} (build it: cargo build -p tend-desktop)`);
+  if (ONLY === 'package') return runPackage();
   if (!ONLY || ONLY === 'scenario') await runScenario();
   if (!ONLY || ONLY === 'newer') await runNewer();
   if (!ONLY || ONLY === 'faults') await runFaults();

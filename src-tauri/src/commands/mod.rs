@@ -12,4 +12,5 @@ pub(crate) mod interactions;
 pub(crate) mod segments;
 pub(crate) mod settings;
 pub(crate) mod staff;
+pub(crate) mod updates;
 pub(crate) mod workspace;

@@ -8,6 +8,7 @@ import {
   type CustomField,
   type DealStage,
   type Notice,
+  type OpenedFile,
   type RestoreFailure,
   type Stage,
   type Staff,
@@ -43,7 +44,13 @@ export const app = $state({
   /** Bumped when care tasks change or a reminder falls due, so Today and Care refresh. */
   careVersion: 0,
   /** Reminders the desktop could not show (no notification service): shown in the window. */
-  reminders: [] as Notice[]
+  reminders: [] as Notice[],
+  /** A newer version of Tend found by the daily look (its number), until the user answers. */
+  update: null as string | null,
+  /** The version installed in this run: it starts at the next start. */
+  updateInstalled: null as string | null,
+  /** A workspace or archive the system opened with the app, waiting for the user's answer. */
+  opened: null as OpenedFile | null
 });
 
 /** Follows what the core tells beyond data: damage, writes waiting for a long write. */
@@ -63,6 +70,13 @@ async function watchStatus(): Promise<void> {
   });
   await events.openCustomerEvent.listen((e) => void openCustomer(e.payload));
   await events.openTodayEvent.listen(() => void goto(href.today()));
+  await events.updateAvailableEvent.listen((e) => {
+    app.update = e.payload;
+  });
+  await events.openedFileEvent.listen((e) => {
+    app.opened = e.payload;
+  });
+  app.opened = await api.openedFileTake();
   await refreshStatus();
 }
 

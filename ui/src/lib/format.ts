@@ -202,3 +202,11 @@ export const phoneLabelKey = (t: (key: string) => string, typed: string) => kind
 /** An email's label, the same way: "personal" reads "Cá nhân" in Vietnamese. */
 export const emailLabel = (t: (key: string) => string, label: string) => kindLabel(EMAIL_KINDS, 'email.kind', t, label);
 export const emailLabelKey = (t: (key: string) => string, typed: string) => kindKey(EMAIL_KINDS, 'email.kind', t, typed);
+
+/** A file size for people: KB, MB or GB (1024-based), one decimal at most. */
+export function formatBytes(bytes: number, lang: Lang): string {
+  const n = (v: number) => new Intl.NumberFormat(intlLocale(lang), { maximumFractionDigits: 1 }).format(v);
+  if (bytes >= 1 << 30) return `${n(bytes / (1 << 30))} GB`;
+  if (bytes >= 1 << 20) return `${n(bytes / (1 << 20))} MB`;
+  return `${n(Math.max(1, Math.round(bytes / 1024)))} KB`;
+}

@@ -128,13 +128,22 @@ export const commands = {
 	exportCareTasks: (path: string, assigneeId: string | null) => typedError<number, ErrorPayload>(__TAURI_INVOKE("export_care_tasks", { path, assigneeId })),
 	autostartGet: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_get")),
 	autostartSet: (enabled: boolean) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_set", { enabled })),
+	updateStatus: (language: string) => typedError<UpdateStatus, ErrorPayload>(__TAURI_INVOKE("update_status", { language })),
+	updateSettingsSet: (settings: UpdateSettings) => typedError<UpdateSettings, ErrorPayload>(__TAURI_INVOKE("update_settings_set", { settings })),
+	updateCheck: (language: string) => typedError<UpdateInfo | null, ErrorPayload>(__TAURI_INVOKE("update_check", { language })),
+	updateInstall: (progress: Channel<UpdateProgress>) => typedError<string, ErrorPayload>(__TAURI_INVOKE("update_install", { progress })),
+	appRestart: () => typedError<null, ErrorPayload>(__TAURI_INVOKE("app_restart")),
+	openedFileTake: () => typedError<OpenedFile | null, ErrorPayload>(__TAURI_INVOKE("opened_file_take")),
+	workspaceOpen: (path: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("workspace_open", { path })),
 };
 
 /** Events */
 export const events = {
 	openCustomerEvent: makeEvent<OpenCustomerEvent, OpenCustomerEvent>("open-customer-event"),
 	openTodayEvent: makeEvent<OpenTodayEvent, OpenTodayEvent>("open-today-event"),
+	openedFileEvent: makeEvent<OpenedFileEvent, OpenedFileEvent>("opened-file-event"),
 	reminderEvent: makeEvent<ReminderEvent, ReminderEvent>("reminder-event"),
+	updateAvailableEvent: makeEvent<UpdateAvailableEvent, UpdateAvailableEvent>("update-available-event"),
 	workspaceDamagedEvent: makeEvent<WorkspaceDamagedEvent, WorkspaceDamagedEvent>("workspace-damaged-event"),
 	writeWaitingEvent: makeEvent<WriteWaitingEvent, WriteWaitingEvent>("write-waiting-event"),
 };
@@ -559,7 +568,7 @@ export type EnrolReport = {
 
 export type ErrorKind = "validation" | "not_found" | "newer_database" | "conflict" | "cancelled" | 
 /**  Allowed once the user confirms (the same call with the confirmation). */
-"confirm" | "damaged" | "busy" | "storage";
+"confirm" | "damaged" | "busy" | "storage" | "update";
 
 /**
  *  What crosses the IPC boundary and what `--json` prints: `{kind, field?, message_key, params}`,
@@ -885,6 +894,18 @@ export type OpenCustomerEvent = string;
 /**  The tray's "today's tasks": the window opens Today. */
 export type OpenTodayEvent = null;
 
+/**  A file the system opened with the app, waiting for the window. */
+export type OpenedFile = {
+	kind: OpenedKind,
+	path: string,
+};
+
+/**  A file was opened with the running app: the window offers it. */
+export type OpenedFileEvent = OpenedFile;
+
+/**  What kind of file was opened. */
+export type OpenedKind = "workspace" | "archive";
+
 /**  A labelled phone. On input `number` is written any way; stored and returned as E.164. */
 export type Phone = {
 	label: string,
@@ -1118,6 +1139,45 @@ export type UndoReport = {
 	 *  "customers/<id>.<column>".
 	 */
 	kept: string[],
+};
+
+/**  A newer version was found by the daily look (its number): the window offers it. */
+export type UpdateAvailableEvent = string;
+
+/**  A newer version offered by the update server. */
+export type UpdateInfo = {
+	version: string,
+	current: string,
+	/**  When it was released (RFC 3339), if the manifest says. */
+	date: string | null,
+	/**  What is new, in the language asked for (CHANGELOG.md's section for the version). */
+	notes: string,
+};
+
+/**  How far an install has come, on the install's own channel. */
+export type UpdateProgress = 
+/**  Bytes received so far, of `total` when the server says. */
+{ phase: "downloading"; received: number | null; total: number | null } | 
+/**  Downloaded; its signature is being checked. */
+{ phase: "verifying" } | { phase: "installing" };
+
+/**  The update settings of this device. */
+export type UpdateSettings = {
+	/**  Look for updates at start and once a day. */
+	auto: boolean,
+};
+
+/**  What the Settings screen and the update dialog show. */
+export type UpdateStatus = {
+	current: string,
+	settings: UpdateSettings,
+	/**  This build knows where to look (the release pipeline gives the address). */
+	configured: boolean,
+	/**  UTC ms of the last look that got an answer. */
+	checked_at: number | null,
+	available: UpdateInfo | null,
+	/**  A version installed in this run: it starts when the app restarts. */
+	installed: string | null,
 };
 
 /**  Told to the workspace's wait notice: a write started waiting for a long write, or stopped. */

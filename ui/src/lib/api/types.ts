@@ -50,6 +50,10 @@ export type Mapping = ImportPreview['mapping'];
 export type ImportReport = Out<'importRun'>;
 /** What an import reports as it runs, on the channel `importRun` takes. */
 export type ImportProgress = Parameters<Commands['importRun']>[3] extends Channel<infer T> ? T : never;
+export type UpdateProgress = Parameters<Commands['updateInstall']>[0] extends Channel<infer T> ? T : never;
+export type UpdateStatus = Out<'updateStatus'>;
+export type UpdateInfo = NonNullable<Out<'updateCheck'>>;
+export type OpenedFile = NonNullable<Out<'openedFileTake'>>;
 export type RowError = ImportReport['failed'][number];
 export type ImportSummary = Out<'importList'>[number];
 export type UndoReport = Out<'importUndo'>;

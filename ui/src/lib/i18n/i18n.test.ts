@@ -71,6 +71,16 @@ const CORE_KEYS = [
   'error.edit_conflict',
   'conflict.changed',
   'error.storage',
+  'update.bad_signature',
+  'update.unreachable',
+  'update.no_package',
+  'update.wrong_package',
+  'update.not_allowed',
+  'update.install_failed',
+  'update.import_running',
+  'update.none_pending',
+  'update.settings_unwritable',
+  'update.not_configured',
   'error.invalid',
   'files.not_chosen',
   'notice.phone_renumbered',
@@ -145,7 +155,14 @@ const CORE_PARAMS: Record<string, string[]> = {
   'validation.out_of_range': ['max', 'min'],
   'validation.deal_stage_in_use': ['count'],
   'interaction.recent_contact': ['days', 'last_at'],
-  'bulk.too_many': ['count', 'max']
+  'bulk.too_many': ['count', 'max'],
+  'update.bad_signature': ['detail'],
+  'update.unreachable': ['detail'],
+  'update.no_package': ['detail'],
+  'update.wrong_package': ['detail'],
+  'update.not_allowed': ['detail'],
+  'update.install_failed': ['detail'],
+  'update.settings_unwritable': ['detail']
 };
 
 describe('dictionaries', () => {
