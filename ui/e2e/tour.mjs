@@ -753,6 +753,13 @@ export async function tour(browser, { artifacts, step }) {
     if (!/New/.test(await domText(await $t('pipeline-board')))) throw new Error('the pipeline does not read in English');
     await noRawKeys('pipeline (en)');
     await screenshot('tour-en-pipeline');
+    // a build made outside the release pipeline has no update address, and says so
+    await (await shown('nav-settings')).click();
+    await (await shown('update-settings')).scrollIntoView();
+    const updates = await textOf('update-settings');
+    if (!/This is Tend \d+\.\d+\.\d+\./.test(updates) || !(await (await $t('update-not-configured')).isDisplayed())) throw new Error(`updates read "${updates}"`);
+    await noRawKeys('updates (en)');
+    await screenshot('tour-en-settings-updates');
     await setLanguage('vi');
   });
 }

@@ -1155,7 +1155,7 @@ export const en = {
     checking: 'Checking…',
     up_to_date: 'Tend is up to date.',
     checked_at: 'Last checked {when}.',
-    not_configured: 'This copy of Tend was not made by the release pipeline, so it has no update address. Installed packages look for updates by themselves.',
+    not_configured: 'This copy of Tend was not made by the release pipeline, so it has no update address. Tend installed from its published releases looks for updates by itself.',
     available: 'Tend {version} is available.',
     available_banner: 'Tend {version} is available (you have {current}).',
     whats_new: 'See what’s new',

@@ -1155,7 +1155,7 @@ export const vi = {
     checking: 'Đang kiểm tra…',
     up_to_date: 'Tend đang là bản mới nhất.',
     checked_at: 'Kiểm tra lần cuối {when}.',
-    not_configured: 'Bản Tend này không do quy trình phát hành tạo ra nên không có địa chỉ cập nhật. Các bản cài đặt chính thức tự kiểm tra cập nhật.',
+    not_configured: 'Bản Tend này không do quy trình phát hành tạo ra nên không có địa chỉ cập nhật. Tend cài từ các bản phát hành chính thức sẽ tự kiểm tra cập nhật.',
     available: 'Đã có Tend {version}.',
     available_banner: 'Đã có Tend {version} (bạn đang dùng {current}).',
     whats_new: 'Xem có gì mới',
