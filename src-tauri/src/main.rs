@@ -279,8 +279,8 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::updates::update_check,
             commands::updates::update_install,
             commands::updates::app_restart,
-            commands::updates::opened_file_take,
-            commands::updates::workspace_open,
+            commands::workspace::opened_file_take,
+            commands::workspace::workspace_open,
         ])
         .events(tauri_specta::collect_events![
             WriteWaitingEvent,

@@ -52,7 +52,13 @@ pub(crate) fn from_args<I: IntoIterator<Item = S>, S: AsRef<str>>(args: I) -> Op
             continue;
         }
         // file managers on Linux may pass a file:// address (%U)
-        let path = arg.strip_prefix("file://").map(percent_decode).unwrap_or_else(|| arg.to_string());
+        let path = match url::Url::parse(arg) {
+            Ok(u) if u.scheme() == "file" => match u.to_file_path() {
+                Ok(p) => p.display().to_string(),
+                Err(()) => continue,
+            },
+            _ => arg.to_string(),
+        };
         let kind = match Path::new(&path).extension().and_then(|x| x.to_str()).map(str::to_ascii_lowercase) {
             Some(x) if x == "tend" => OpenedKind::Workspace,
             Some(x) if x == "tend-archive" => OpenedKind::Archive,
@@ -62,26 +68,6 @@ pub(crate) fn from_args<I: IntoIterator<Item = S>, S: AsRef<str>>(args: I) -> Op
         found = Some(OpenedFile { kind, path: path.display().to_string() });
     }
     found
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Where a workspace chosen in the running app waits for the next start.
@@ -115,6 +101,10 @@ pub(crate) fn offer(app: &tauri::AppHandle, file: OpenedFile) {
     }
     if let Some(granted) = app.try_state::<Granted>() {
         granted.grant(Access::Read, PathBuf::from(&file.path));
+    }
+    // kept for a window that is not listening yet (macOS hands the file over during start)
+    if let Some(opened) = app.try_state::<Opened>() {
+        *opened.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(file.clone());
     }
     let _ = OpenedFileEvent(file).emit(app);
 }

@@ -1,5 +1,4 @@
-//! Commands: updates of the app itself (`updates.rs`), and opening the files the system hands
-//! the app (`opened.rs`).
+//! Commands: updates of the app itself (`updates.rs`) and the restart that starts a new version.
 
 use crate::updates::{UpdateInfo, UpdateProgress, UpdateSettings, UpdateStatus, Updates};
 use crate::*;
@@ -40,14 +39,4 @@ pub(crate) async fn update_install(
 #[specta::specta]
 pub(crate) async fn app_restart(app: tauri::AppHandle) -> R<()> {
     app.restart()
-}
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn opened_file_take(opened: tauri::State<'_, opened::Opened>) -> R<Option<opened::OpenedFile>> {
-    Ok(opened.take())
-}
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn workspace_open(app: tauri::AppHandle, granted: tauri::State<'_, Granted>, path: String) -> R<()> {
-    opened::restart_on(&app, &granted, &path)
 }

@@ -1,4 +1,5 @@
-//! Commands: the workspace itself: its settings, language, the current staff member, status, archive.
+//! Commands: the workspace itself: its settings, language, the current staff member, status, archive,
+//! and the workspace or archive the file manager opened with the app (`opened.rs`).
 
 use crate::*;
 
@@ -33,4 +34,14 @@ pub(crate) async fn workspace_import(ws: Ws<'_>, granted: tauri::State<'_, Grant
 #[specta::specta]
 pub(crate) async fn workspace_status(ws: Ws<'_>, notes: tauri::State<'_, StartNotes>) -> R<WorkspaceStatus> {
     Ok(shell::status(&ws, &notes))
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn opened_file_take(opened: tauri::State<'_, opened::Opened>) -> R<Option<opened::OpenedFile>> {
+    Ok(opened.take())
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn workspace_open(app: tauri::AppHandle, granted: tauri::State<'_, Granted>, path: String) -> R<()> {
+    opened::restart_on(&app, &granted, &path)
 }

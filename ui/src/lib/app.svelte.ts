@@ -133,6 +133,20 @@ export async function setLanguage(lang: Lang): Promise<void> {
   if (app.info) app.info.language = lang;
 }
 
+/** How many rows an archive holds (its manifest's count per table). */
+export function archiveRows(tables: Partial<Record<string, number>>): number {
+  return Object.values(tables).reduce<number>((a, b) => a + (b ?? 0), 0);
+}
+
+/** Imports a workspace archive into this (empty) workspace and reloads what it brought; the rows
+ *  imported. From Settings > All data and from an archive the file manager opened with Tend. */
+export async function importArchive(path: string): Promise<number> {
+  const m = await api.workspaceImport(path);
+  await Promise.all([loadStaff(), loadStages(), loadCustomFields()]);
+  customersChanged();
+  return archiveRows(m.tables);
+}
+
 export function customersChanged(): void {
   app.customersVersion++;
 }
