@@ -65,6 +65,9 @@ pub struct Deal {
     /// zone): the last outbound contact, or reaching the stage when later, plus the stage's days.
     /// None for closed deals and stages that suggest nothing.
     pub next_contact_on: Option<String>,
+    /// When it went to the trash (only deals read from the trash have one).
+    #[specta(type = Option<i32>)]
+    pub deleted_at: Option<i64>,
 }
 
 /// A deal's editable fields, as the form and the CLI send them.
@@ -126,7 +129,7 @@ pub const COLUMN_LIMIT: i64 = 200;
 
 const DEAL_COLS: &str = "d.id, d.customer_id, c.name AS customer_name, d.title, d.stage_id, d.amount, d.currency,
     d.expected_close, d.owner_id, d.lost_reason, d.purchase_id, d.stage_changed_at, d.closed_at, d.created_at,
-    s.kind AS stage_kind, s.next_contact_days, (SELECT MAX(i.occurred_at) FROM interactions i
+    d.deleted_at, s.kind AS stage_kind, s.next_contact_days, (SELECT MAX(i.occurred_at) FROM interactions i
     WHERE i.customer_id = d.customer_id AND i.deleted_at IS NULL AND i.direction = 'outbound'
     AND i.kind IN ('call', 'email', 'meeting', 'chat')) AS last_contact_at";
 const DEAL_FROM: &str = "deals d JOIN customers c ON c.id = d.customer_id LEFT JOIN deal_stages s ON s.id = d.stage_id";
@@ -147,6 +150,7 @@ struct DealRow {
     stage_changed_at: i64,
     closed_at: Option<i64>,
     created_at: i64,
+    deleted_at: Option<i64>,
     stage_kind: Option<String>,
     next_contact_days: Option<i64>,
     last_contact_at: Option<i64>,
@@ -182,6 +186,7 @@ fn deal_of(r: DealRow, tz: &jiff::tz::TimeZone) -> Deal {
         closed_at: r.closed_at,
         created_at: r.created_at,
         next_contact_on,
+        deleted_at: r.deleted_at,
     }
 }
 
@@ -367,8 +372,8 @@ impl Workspace {
                 found
             }
         };
-        if input.amount.is_some_and(|a| a < 0) {
-            errs.push(FieldError::new("amount", "validation.negative"));
+        if let Some(Err(k)) = input.amount.map(validate::money) {
+            errs.push(crate::interactions::money_error("amount", k));
         }
         let currency = match errs.field("currency", validate::opt(&input.currency)) {
             None => input.amount.map(|_| "VND".to_string()),
@@ -549,6 +554,35 @@ impl Workspace {
         w.commit().await
     }
 
+    /// Deals in the trash (of customers not in it), newest first.
+    pub async fn trashed_deals(&self) -> Result<Vec<Deal>> {
+        let tz = self.zone().await?;
+        let rows: Vec<DealRow> = sqlx::query_as(&format!(
+            "SELECT {DEAL_COLS} FROM {DEAL_FROM} WHERE d.deleted_at IS NOT NULL AND c.deleted_at IS NULL
+             ORDER BY d.deleted_at DESC, d.id LIMIT 1000"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|r| deal_of(r, &tz)).collect())
+    }
+
+    /// Brings a deal back from the trash (its customer must not be in the trash).
+    pub async fn restore_deal(&self, id: &str) -> Result<Deal> {
+        let customer: Option<String> = sqlx::query_scalar(
+            "SELECT d.customer_id FROM deals d JOIN customers c ON c.id = d.customer_id
+             WHERE d.id = ? AND d.deleted_at IS NOT NULL AND c.deleted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        let customer = customer.ok_or_else(|| Error::not_found("trashed deal", id))?;
+        let mut w = self.write().await?;
+        sqlx::query("UPDATE deals SET deleted_at = NULL WHERE id = ?").bind(id).execute(&mut *w.conn()).await?;
+        touch_customer(&mut w, &customer).await?;
+        w.commit().await?;
+        self.deal(id).await
+    }
+
     pub async fn deal(&self, id: &str) -> Result<Deal> {
         let tz = self.zone().await?;
         let row: Option<DealRow> =
@@ -592,9 +626,12 @@ impl Workspace {
         let cond = "d.deleted_at IS NULL AND (?1 IS NULL OR d.owner_id = ?1)
             AND (?2 IS NULL OR CASE WHEN d.closed_at IS NULL THEN d.expected_close >= ?2 ELSE d.closed_at >= ?4 END)
             AND (?3 IS NULL OR CASE WHEN d.closed_at IS NULL THEN d.expected_close <= ?3 ELSE d.closed_at < ?5 END)";
-        let totals: Vec<(String, Option<String>, i64, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT d.stage_id, d.currency, COUNT(*), COALESCE(SUM(d.amount), 0),
-                    COALESCE(SUM(d.amount * COALESCE(s.probability, 0) / 100), 0)
+        // TOTAL, not SUM: a sum never fails the read (SUM stops at an integer overflow, and a
+        // deal synced from elsewhere is not bounded by this build's check); it is exact below
+        // 2^53, far past any shop's pipeline, and saturates beyond
+        let totals: Vec<(String, Option<String>, i64, f64, f64)> = sqlx::query_as(&format!(
+            "SELECT d.stage_id, d.currency, COUNT(*), TOTAL(d.amount),
+                    TOTAL(d.amount * COALESCE(s.probability, 0) / 100.0)
              FROM deals d LEFT JOIN deal_stages s ON s.id = d.stage_id WHERE {cond}
              GROUP BY d.stage_id, d.currency"
         ))
@@ -629,7 +666,13 @@ impl Workspace {
                     count: mine.iter().map(|t| t.2).sum(),
                     totals: mine
                         .iter()
-                        .filter_map(|t| t.1.clone().map(|currency| MoneyTotal { currency, amount: t.3, weighted: t.4 }))
+                        .filter_map(|t| {
+                            t.1.clone().map(|currency| MoneyTotal {
+                                currency,
+                                amount: whole(t.3),
+                                weighted: whole(t.4),
+                            })
+                        })
                         .collect(),
                 }
             })
@@ -645,6 +688,12 @@ impl Workspace {
             .map_err(|e| Error::BadTime { detail: format!("{day}: {e}") })?;
         crate::settings::day_start_ms(tz, d)
     }
+}
+
+/// A sum of money as whole minor units: rounded, within what the window's numbers hold exactly.
+fn whole(sum: f64) -> i64 {
+    const SAFE: f64 = ((1i64 << 53) - 1) as f64;
+    sum.round().clamp(-SAFE, SAFE) as i64
 }
 
 /// Whether `stage` is the only active stage of its closing kind (won or lost).

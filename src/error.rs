@@ -67,6 +67,10 @@ pub enum Error {
     /// the user to confirm (then logged with the confirmation); nothing was written.
     #[error("this customer was already contacted within the last {days} days; confirm to log another contact")]
     RecentContact { last_at_ms: i64, days: i64 },
+    /// An interaction dated more than a day ahead (a typo such as 3000 for 2026 would keep the
+    /// customer "contacted today" for ever): asks the user to confirm; nothing was written.
+    #[error("this contact is dated more than a day ahead; confirm to log it anyway")]
+    DateAhead { at_ms: i64 },
     #[error("the workspace file is damaged: {detail}")]
     Damaged { detail: String },
     #[error("another program kept the workspace busy for too long (it is not an import); try again")]
@@ -213,6 +217,10 @@ impl From<&Error> for ErrorPayload {
                 params.insert("last_at".into(), last_at_ms.to_string());
                 params.insert("days".into(), days.to_string());
                 (ErrorKind::Confirm, None, "interaction.recent_contact".into(), vec![])
+            }
+            Error::DateAhead { at_ms } => {
+                params.insert("at".into(), at_ms.to_string());
+                (ErrorKind::Confirm, None, "interaction.future_date".into(), vec![])
             }
             Error::Update { key, detail } => {
                 params.insert("detail".into(), detail.clone());

@@ -167,8 +167,14 @@ pub(crate) fn check(
         if it.quantity <= 0 {
             errs.push(FieldError::new(format!("items[{i}].quantity"), "validation.positive"));
         }
-        if it.unit_price < 0 {
-            errs.push(FieldError::new(format!("items[{i}].unit_price"), "validation.negative"));
+        if it.quantity > MAX_QUANTITY {
+            errs.push(
+                FieldError::new(format!("items[{i}].quantity"), "validation.too_large")
+                    .with("max", MAX_QUANTITY.to_string()),
+            );
+        }
+        if let Err(k) = validate::money(it.unit_price) {
+            errs.push(money_error(format!("items[{i}].unit_price"), k));
         }
         items.push(PurchaseItem { name, quantity: it.quantity, unit_price: it.unit_price });
     }
@@ -177,14 +183,16 @@ pub(crate) fn check(
         if amount.is_none() && !items.is_empty() {
             amount = items
                 .iter()
-                .try_fold(0i64, |acc, it| it.quantity.checked_mul(it.unit_price).and_then(|v| acc.checked_add(v)));
+                .try_fold(0i64, |acc, it| it.quantity.checked_mul(it.unit_price).and_then(|v| acc.checked_add(v)))
+                // items that add up past the bound are named as the amount's problem below
+                .or(Some(i64::MAX));
         }
         if amount.is_none() {
             errs.push(FieldError::new("amount", "validation.required"));
         }
     }
-    if amount.is_some_and(|a| a < 0) {
-        errs.push(FieldError::new("amount", "validation.negative"));
+    if let Some(Err(k)) = amount.map(validate::money) {
+        errs.push(money_error("amount", k));
     }
     let currency = match errs.field("currency", validate::opt(&input.currency)) {
         None => amount.map(|_| "VND".to_string()),
@@ -211,6 +219,24 @@ pub(crate) fn check(
     Ok(Checked { summary, body, amount, currency, items })
 }
 
+/// An interaction dated further ahead than this is asked about first ([`Error::DateAhead`]).
+pub const CONFIRM_AHEAD_MS: i64 = 86_400_000;
+/// An interaction is never dated further ahead than this (a year and a day).
+pub const MAX_AHEAD_MS: i64 = 366 * 86_400_000;
+
+/// The most of one item a purchase holds.
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+
+/// A money field's error (`validate::money`), with the bound when it is too large.
+pub(crate) fn money_error(field: impl Into<String>, key: &'static str) -> FieldError {
+    let e = FieldError::new(field, key);
+    if key == "validation.money_too_large" {
+        e.with("max", validate::MAX_MONEY.to_string())
+    } else {
+        e
+    }
+}
+
 impl Workspace {
     /// Logs an interaction on a customer's timeline.
     pub async fn add_interaction(&self, customer_id: &str, input: &InteractionInput) -> Result<Interaction> {
@@ -220,15 +246,29 @@ impl Workspace {
         Ok(added)
     }
 
-    /// Logs an interaction as a user does: an outbound contact (call, email, meeting, chat) with
-    /// a customer already contacted within the workspace's quiet interval is refused with
-    /// [`Error::RecentContact`] unless `confirmed`, so nobody is pestered by accident.
+    /// Logs an interaction as a user does. Unless `confirmed`, one dated more than a day ahead
+    /// is refused with [`Error::DateAhead`] (it would count as the last contact until then), and
+    /// an outbound contact (call, email, meeting, chat) with a customer already contacted within
+    /// the workspace's quiet interval with [`Error::RecentContact`], so nobody is pestered by
+    /// accident. More than a year ahead is refused even when confirmed.
     pub async fn log_interaction(
         &self,
         customer_id: &str,
         input: &InteractionInput,
         confirmed: bool,
     ) -> Result<Interaction> {
+        if let Some(at) = input.occurred_at {
+            let now = self.now_ms();
+            if at > now + MAX_AHEAD_MS {
+                return Err(Error::Validation(vec![FieldError::new("occurred_at", "validation.date_too_far").with(
+                    "value",
+                    jiff::Timestamp::from_millisecond(at).map(|t| t.to_string()).unwrap_or_default(),
+                )]));
+            }
+            if !confirmed && at > now + CONFIRM_AHEAD_MS {
+                return Err(Error::DateAhead { at_ms: at });
+            }
+        }
         if !confirmed && is_contact(input.kind, input.direction) {
             let days = self.quiet_interval_days().await?;
             if days > 0 {

@@ -34,6 +34,7 @@ pub mod history;
 pub mod import;
 pub mod integrity;
 pub mod interactions;
+pub mod messages;
 pub mod placeholders;
 pub mod release_notes;
 pub mod schedule;

@@ -318,6 +318,36 @@ pub fn currency(raw: &str) -> Result<String, &'static str> {
 }
 
 /// A decimal number ("12", "-3.5").
+/// A tag: cleaned text (empty when there is none), at most 50 characters, and no comma: lists
+/// of tags are written with commas (`customer set tags=a,b`, exports, imports), so a comma
+/// inside one would read back as two.
+pub fn tag(raw: &str) -> Result<String, &'static str> {
+    let t = text(raw)?;
+    if t.chars().count() > 50 {
+        Err("validation.too_long")
+    } else if t.contains([',', ';']) {
+        Err("validation.tag_separator")
+    } else {
+        Ok(t)
+    }
+}
+
+/// The largest amount of money, in minor units, any field holds: 10^15 (a thousand trillion
+/// dong; no shop reaches it). Sums of many such amounts stay inside an i64, and every value
+/// stays below 2^53, so the window's numbers hold it exactly.
+pub const MAX_MONEY: i64 = 1_000_000_000_000_000;
+
+/// An amount of money (minor units): never negative, at most [`MAX_MONEY`].
+pub fn money(v: i64) -> Result<i64, &'static str> {
+    if v < 0 {
+        Err("validation.negative")
+    } else if v > MAX_MONEY {
+        Err("validation.money_too_large")
+    } else {
+        Ok(v)
+    }
+}
+
 pub fn number(raw: &str) -> Result<String, &'static str> {
     let t = raw.trim();
     let ok = !t.is_empty()

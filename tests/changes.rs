@@ -239,6 +239,8 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     step!("move_deal", ws.move_deal(&deal.id, "won", None));
     step!("record_deal_purchase", ws.record_deal_purchase(&deal.id, None));
     step!("delete_deal", ws.delete_deal(&deal.id));
+    step!("restore_deal", ws.restore_deal(&deal.id));
+    ws.delete_deal(&deal.id).await.unwrap();
     let care = tend::care::CarePlan::from_toml(
         "name = \"Chăm sóc\"\nanchor = \"enrolment\"\n[[step]]\nname = \"Gọi\"\noffset_days = 1\nchannel = \"call\"\n",
     )

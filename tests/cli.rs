@@ -237,7 +237,7 @@ fn interactions_in_and_out_from_the_command_line() {
     let vcf = dir.path().join("tuong-tac.vcf");
     let (code, _, err) = tend(&db, &["export", "interactions", vcf.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("export.interactions_no_vcard") && !vcf.exists(), "{err}");
+    assert!(err.contains("vCard") && !err.contains("export.") && !vcf.exists(), "{err}");
 }
 
 /// Run without --json: (exit code, stdout, stderr).
@@ -278,7 +278,7 @@ fn bad_input_from_the_command_line_is_refused_clearly_and_empty_options_are_abse
     for seed in ["42", "7"] {
         let (code, _, err) = tend_text(&db, &["demo", "--customers", "10", "--seed", seed]);
         assert_eq!(code, 2, "{err}");
-        assert!(err.contains("demo.not_empty") && err.contains("already has customers"), "{err}");
+        assert!(err.contains("already has") && !err.contains("demo.not_empty"), "{err}");
     }
     let (_, hits, _) = tend(&db, &["search", "a", "--limit", "50", "--json"]);
     assert_eq!(hits.as_array().unwrap().len(), 2);

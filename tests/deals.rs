@@ -334,6 +334,8 @@ async fn a_contact_within_the_quiet_interval_asks_for_confirmation() {
     assert_eq!(ws.quiet_interval_days().await.unwrap(), 3);
     let call = |at| contact(InteractionKind::Call, Direction::Outbound, at);
     ws.log_interaction(&an, &call(T0), false).await.unwrap();
+    // two days later (a contact dated ahead of now is asked about for its own reason)
+    f.clock.set(T0 + 2 * DAY);
     match ws.log_interaction(&an, &call(T0 + 2 * DAY), false).await {
         Err(Error::RecentContact { last_at_ms, days }) => assert_eq!((last_at_ms, days), (T0, 3)),
         other => panic!("expected a confirmation, got {other:?}"),
@@ -348,6 +350,7 @@ async fn a_contact_within_the_quiet_interval_asks_for_confirmation() {
     // notes, inbound contacts and a contact after the interval do not ask
     ws.log_interaction(&an, &contact(InteractionKind::Note, Direction::Internal, T0 + 2 * DAY), false).await.unwrap();
     ws.log_interaction(&an, &contact(InteractionKind::Call, Direction::Inbound, T0 + 2 * DAY), false).await.unwrap();
+    f.clock.set(T0 + 6 * DAY + 1);
     ws.log_interaction(&an, &call(T0 + 6 * DAY), false).await.unwrap();
     // 0 turns it off; outside 0..=90 is refused
     ws.set_quiet_interval_days(0).await.unwrap();

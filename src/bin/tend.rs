@@ -402,6 +402,23 @@ enum DealCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Move a deal to the trash (its history stays; `deal restore` brings it back).
+    Delete {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Bring a deal back from the trash.
+    Restore {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The deals in the trash, newest first.
+    Trash {
+        #[arg(long)]
+        json: bool,
+    },
     /// The deal stages in order.
     Stages {
         #[arg(long)]
@@ -448,8 +465,9 @@ enum InteractionCommand {
         /// When it happened, RFC 3339 (2026-12-04T09:30:00+07:00); default now.
         #[arg(long)]
         at: Option<String>,
-        /// Log a contact even when the customer was contacted within the quiet interval.
-        #[arg(long)]
+        /// Log it even when asked to confirm: a contact with a customer contacted within the
+        /// quiet interval, or one dated more than a day ahead.
+        #[arg(long, visible_alias = "confirm")]
         confirm_recent: bool,
         #[arg(long)]
         json: bool,
@@ -797,12 +815,55 @@ enum ChangesCommand {
 }
 
 fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> Result<(), Error> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(value)?);
+    let out = if json { serde_json::to_string_pretty(value)? } else { text() };
+    say(&out, false)
+}
+
+/// Writes a line to standard output (or standard error). A reader that stopped reading (`tend
+/// ... | head`) ends the output quietly: what was asked is done, nobody is left to tell.
+fn say(line: &str, to_stderr: bool) -> Result<(), Error> {
+    use std::io::Write;
+    let written = if to_stderr {
+        writeln!(std::io::stderr().lock(), "{line}")
     } else {
-        println!("{}", text());
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{line}").and_then(|_| out.flush())
+    };
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
-    Ok(())
+}
+
+/// Where an export goes: a file, or standard output for `-` (written to a temporary file of
+/// the same format first, so the core writes every export one way, then copied out whole).
+struct Dest {
+    path: PathBuf,
+    stdout: Option<tempfile::TempDir>,
+}
+
+impl Dest {
+    fn of(given: &std::path::Path, ext: &str) -> Result<Dest, Error> {
+        if given.as_os_str() != "-" {
+            return Ok(Dest { path: given.to_path_buf(), stdout: None });
+        }
+        let dir = tempfile::tempdir()?;
+        Ok(Dest { path: dir.path().join(format!("export.{ext}")), stdout: Some(dir) })
+    }
+
+    /// Copies a standard-output export out; the summary then goes to standard error.
+    fn finish(&self, json: bool, summary: &impl Serialize, text: impl FnOnce() -> String) -> Result<(), Error> {
+        if self.stdout.is_none() {
+            return print(json, summary, text);
+        }
+        let mut file = std::fs::File::open(&self.path)?;
+        match std::io::copy(&mut file, &mut std::io::stdout().lock()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other?,
+        };
+        let line = if json { serde_json::to_string_pretty(summary)? } else { text() };
+        say(&line, true)
+    }
 }
 
 fn wants_json(c: &Command) -> bool {
@@ -872,6 +933,9 @@ fn wants_json(c: &Command) -> bool {
                 | DealCommand::Stage { json, .. }
                 | DealCommand::Purchase { json, .. }
                 | DealCommand::List { json, .. }
+                | DealCommand::Delete { json, .. }
+                | DealCommand::Restore { json, .. }
+                | DealCommand::Trash { json }
                 | DealCommand::Stages { json },
         } => *json,
         Command::Interaction { command: InteractionCommand::Add { json, .. } } => *json,
@@ -946,6 +1010,14 @@ async fn run(cli: Cli) -> Result<(), Error> {
         _ => {}
     }
     let ws = Workspace::open(&path).await?;
+    if let Ok(info) = ws.info().await {
+        let _ = LANG.set(
+            info.language
+                .as_deref()
+                .map(tend::messages::Lang::from_code)
+                .unwrap_or_else(tend::messages::Lang::from_env),
+        );
+    }
     // A write that waits for an import (or other long write) says so once.
     let told = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     ws.set_wait_hook(std::sync::Arc::new(move |n: &tend::writers::WaitNotice| {
@@ -1281,19 +1353,25 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                 s
             })?;
         }
-        Command::Export { command: ExportCommand::Customers { path: dest, format, which, json } } => {
-            let r = ws.export_customers(&dest, export_format(format.as_deref(), &dest), &which.filter()).await?;
-            print(json, &r, || format!("{} customers exported to {}", r.rows, r.path))?;
+        Command::Export { command: ExportCommand::Customers { path: given, format, which, json } } => {
+            let fmt = export_format(format.as_deref(), &given);
+            let dest = Dest::of(&given, fmt.as_str())?;
+            let r = ws.export_customers(&dest.path, fmt, &which.filter()).await?;
+            let to = given.display().to_string();
+            dest.finish(json, &r, || format!("{} customers exported to {to}", r.rows))?;
         }
         Command::Export { command: ExportCommand::CareTasks { path: dest, assignee, json } } => {
             let n = ws.export_care_tasks(&dest, assignee.as_deref()).await?;
             let value = serde_json::json!({ "path": dest.display().to_string(), "tasks": n });
             print(json, &value, || format!("{n} care tasks written to {}", dest.display()))?;
         }
-        Command::Export { command: ExportCommand::Interactions { path: dest, format, which, json } } => {
+        Command::Export { command: ExportCommand::Interactions { path: given, format, which, json } } => {
             // (a .vcf name is refused by the core: interactions have no vCard form)
-            let r = ws.export_interactions(&dest, export_format(format.as_deref(), &dest), &which.filter()).await?;
-            print(json, &r, || format!("{} interactions exported to {}", r.rows, r.path))?;
+            let fmt = export_format(format.as_deref(), &given);
+            let dest = Dest::of(&given, fmt.as_str())?;
+            let r = ws.export_interactions(&dest.path, fmt, &which.filter()).await?;
+            let to = given.display().to_string();
+            dest.finish(json, &r, || format!("{} interactions exported to {to}", r.rows))?;
         }
         Command::Duplicates { limit, json } => {
             let pairs = ws.duplicate_pairs(limit).await?;
@@ -1692,20 +1770,32 @@ async fn segment(ws: &Workspace, command: SegmentCommand) -> Result<(), Error> {
             print(json, &seg, || format!("segment {} {} saved", seg.id, seg.name))
         }
         SegmentCommand::List { json } => {
+            // a segment whose rules cannot be read now is listed with its problem and no count
             let list = ws.segments().await?;
             let mut out = Vec::new();
             for s in &list {
-                out.push(serde_json::json!({ "id": s.id, "name": s.name, "kind": s.kind, "rules": s.rules.as_deref().map(serde_json::from_str::<serde_json::Value>).transpose()?, "count": ws.segment_size(&s.id).await? }));
+                let rules = s.rules.as_deref().map(|r| {
+                    serde_json::from_str::<serde_json::Value>(r).unwrap_or_else(|_| serde_json::Value::String(r.into()))
+                });
+                let count = match &s.problem {
+                    Some(_) => None,
+                    None => Some(ws.segment_size(&s.id).await?),
+                };
+                let problem = s.problem.as_ref().map(|p| tend::messages::field_text(lang(), p));
+                out.push(serde_json::json!({ "id": s.id, "name": s.name, "kind": s.kind, "rules": rules, "count": count, "problem": problem }));
             }
             print(json, &out, || {
                 out.iter()
                     .map(|s| {
+                        let size = match s["problem"].as_str() {
+                            Some(p) => format!("cannot be read: {p}"),
+                            None => s["count"].to_string(),
+                        };
                         format!(
-                            "{}  {}  ({}, {})",
+                            "{}  {}  ({}, {size})",
                             s["id"].as_str().unwrap_or(""),
                             s["name"].as_str().unwrap_or(""),
                             s["kind"].as_str().unwrap_or(""),
-                            s["count"]
                         )
                     })
                     .collect::<Vec<_>>()
@@ -1778,6 +1868,18 @@ async fn deal_command(ws: &Workspace, command: DealCommand) -> Result<(), Error>
                 out.join("\n")
             })
         }
+        DealCommand::Delete { id, json } => {
+            ws.delete_deal(&id).await?;
+            print(json, &serde_json::json!({ "deleted": id }), || format!("deal {id} moved to the trash"))
+        }
+        DealCommand::Restore { id, json } => {
+            let d = ws.restore_deal(&id).await?;
+            print(json, &d, || deal_text(&d))
+        }
+        DealCommand::Trash { json } => {
+            let deals = ws.trashed_deals().await?;
+            print(json, &deals, || deals.iter().map(deal_text).collect::<Vec<_>>().join("\n"))
+        }
         DealCommand::Stages { json } => {
             let stages = ws.deal_stages().await?;
             print(json, &stages, || {
@@ -1805,6 +1907,14 @@ fn customer_text(c: &tend::customers::Customer) -> String {
     format!("{}  {}\n  phones: {}\n  emails: {}", c.id, c.name, phones.join(", "), emails.join(", "))
 }
 
+/// The language of the CLI's messages: the workspace's, once it is open.
+static LANG: std::sync::OnceLock<tend::messages::Lang> = std::sync::OnceLock::new();
+
+/// The language of the CLI's messages now.
+fn lang() -> tend::messages::Lang {
+    LANG.get().copied().unwrap_or_else(tend::messages::Lang::from_env)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = wants_json(&cli.command);
@@ -1819,17 +1929,21 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = match e {
-                Error::Validation(_) | Error::NotFound { .. } | Error::RecentContact { .. } => 2,
+                Error::Validation(_)
+                | Error::NotFound { .. }
+                | Error::RecentContact { .. }
+                | Error::DateAhead { .. } => 2,
                 _ => 1,
             };
             if json {
                 let payload = ErrorPayload::from(&e);
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({ "error": payload })).unwrap_or_default()
+                let _ = say(
+                    &serde_json::to_string_pretty(&serde_json::json!({ "error": payload })).unwrap_or_default(),
+                    false,
                 );
             }
-            eprintln!("tend: {e}");
+            // a sentence in the workspace's language (the environment's before one is open)
+            let _ = say(&format!("tend: {}", tend::messages::error_text(lang(), &e)), true);
             ExitCode::from(code)
         }
     }

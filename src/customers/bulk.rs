@@ -70,16 +70,16 @@ pub struct BulkReport {
     pub not_enrolled: Vec<crate::care::NotEnrolled>,
 }
 
-/// A tag as the form stores one: cleaned text, 1 to 50 characters.
+/// A tag as the form stores one (`validate::tag`), not empty.
 fn tag_text(tag: &str) -> Result<String> {
-    let t = validate::text(tag).map_err(|k| Error::invalid("tag", k))?;
-    if t.is_empty() {
-        return Err(Error::invalid("tag", "validation.required"));
+    match validate::tag(tag) {
+        Ok(t) if t.is_empty() => Err(Error::invalid("tag", "validation.required")),
+        Ok(t) => Ok(t),
+        Err("validation.too_long") => {
+            Err(Error::Validation(vec![FieldError::new("tag", "validation.too_long").with("max", "50")]))
+        }
+        Err(k) => Err(Error::Validation(vec![FieldError::new("tag", k).with("value", tag)])),
     }
-    if t.chars().count() > 50 {
-        return Err(Error::Validation(vec![FieldError::new("tag", "validation.too_long").with("max", "50")]));
-    }
-    Ok(t)
 }
 
 /// One customer's change, decided from its stored columns: the columns to write, or `None` when

@@ -619,13 +619,18 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
     }
     let mut tags: Vec<String> = Vec::new();
     for (i, t) in input.tags.iter().enumerate() {
-        let t = errs.field(format!("tags[{i}]"), validate::text(t));
-        if t.is_empty() {
-            continue;
-        }
-        if t.chars().count() > 50 {
-            errs.push(FieldError::new(format!("tags[{i}]"), "validation.too_long").with("max", "50"));
-        } else if !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
+        let t = match validate::tag(t) {
+            Ok(t) => t,
+            Err("validation.too_long") => {
+                errs.push(FieldError::new(format!("tags[{i}]"), "validation.too_long").with("max", "50"));
+                continue;
+            }
+            Err(k) => {
+                errs.push(FieldError::new(format!("tags[{i}]"), k).with("value", t.as_str()));
+                continue;
+            }
+        };
+        if !t.is_empty() && !tags.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
             tags.push(t);
         }
     }
@@ -646,8 +651,8 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
             }
         },
     };
-    if input.expected_revenue.is_some_and(|v| v < 0) {
-        errs.push(FieldError::new("expected_revenue", "validation.negative"));
+    if let Some(Err(k)) = input.expected_revenue.map(validate::money) {
+        errs.push(crate::interactions::money_error("expected_revenue", k));
     }
     let currency = match errs.field("currency", validate::opt(&input.currency)) {
         None if input.expected_revenue.is_some() => Some("VND".to_string()),
@@ -796,6 +801,13 @@ impl Workspace {
         let mut w = self.write().await?;
         let now = w.now;
         let current = load_customer(w.conn(), id).await?.ok_or_else(|| Error::not_found("customer", id))?;
+        if current.deleted_at.is_some() {
+            // in the trash, or merged into another: restore it first (as enrolment, deals and
+            // bulk changes say)
+            return Err(Error::Validation(vec![
+                FieldError::new("customer", "validation.customer_trashed").with("value", id)
+            ]));
+        }
         let current_fields = Columns::as_stored(&current.to_input(), &rules.fields).form_fields(&rules.fields)?;
         let mut changed: Vec<&str> = Vec::new();
         let mut conflicts: Vec<FieldError> = Vec::new();

@@ -45,6 +45,11 @@ pub struct Segment {
     pub rules: Option<String>,
     #[specta(type = i32)]
     pub created_at: i64,
+    /// Why its rules cannot be read now (rules that arrived by sync or were made by another
+    /// version: not JSON, a cycle, a segment or field gone, too big), in the list, so the segment
+    /// is shown flagged and can be fixed or deleted while the others work. Set by
+    /// [`Workspace::segments`]; None elsewhere.
+    pub problem: Option<FieldError>,
 }
 
 #[derive(Debug, Clone, Deserialize, Type)]
@@ -87,7 +92,12 @@ const SEGMENT_COLS: &str = "id, name, kind, rules, created_at";
 type SegmentRow = (String, String, String, Option<String>, i64);
 
 fn segment_of((id, name, kind, rules, created_at): SegmentRow) -> Segment {
-    Segment { id, name, kind, rules, created_at }
+    Segment { id, name, kind, rules, created_at, problem: None }
+}
+
+/// Names compared as people read them: the same letters whatever their case.
+fn same_name(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
 }
 
 impl Workspace {
@@ -97,21 +107,46 @@ impl Workspace {
 
     /// Checks `rules` (JSON text) against this workspace's fields and segments, and compiles it.
     async fn compiled(&self, rules: &str) -> Result<sql::Sql> {
-        Ok(self.parsed_and_compiled(rules).await?.1)
+        Ok(self.parsed_and_compiled(rules, None).await?.1)
     }
 
-    /// The rule as read, and its SQL.
-    async fn parsed_and_compiled(&self, rules: &str) -> Result<(Rule, sql::Sql)> {
+    /// What rules are checked against here: the custom fields, the stages and the staff.
+    async fn known(&self) -> Result<(CustomMap, rules::Known)> {
         let custom = self.custom_map().await?;
+        let known = rules::Known {
+            custom: custom.iter().map(|(k, (_, kind))| (k.clone(), *kind)).collect(),
+            stages: self.stages().await?.into_iter().map(|s| (s.id, s.name)).collect(),
+            staff: self.staff().await?.into_iter().map(|s| (s.id, s.name)).collect(),
+        };
+        Ok((custom, known))
+    }
+
+    /// The rule as read, and its SQL; `pending` is a segment's rules about to be saved (id, text).
+    async fn parsed_and_compiled(&self, rules: &str, pending: Option<(&str, &str)>) -> Result<(Rule, sql::Sql)> {
+        let (custom, known) = self.known().await?;
         let tz = self.zone().await?;
         let today = crate::settings::today_in(&tz, self.now_ms());
-        let kinds = |k: &str| custom.get(k).map(|(_, kind)| *kind);
-        let rule = rules::parse_text(rules, &kinds)?;
+        let rule = rules::parse_text(rules, &known)?;
         let lookup = |k: &str| custom.get(k).cloned();
-        let q = self
-            .readers()
-            .with(|conn| sql::compile(&rule, &sql::Context { conn, today, tz: tz.clone(), custom: &lookup }))?;
+        let q = self.readers().with(|conn| {
+            sql::compile(&rule, &sql::Context { conn, today, tz: tz.clone(), custom: &lookup, known: &known, pending })
+        })?;
         Ok((rule, q))
+    }
+
+    /// Why a stored segment cannot be read now, if it cannot (see [`Segment::problem`]).
+    async fn problem_of(&self, seg: &Segment) -> Result<Option<FieldError>> {
+        if seg.kind != "dynamic" {
+            return Ok(None);
+        }
+        match self.compiled(seg.rules.as_deref().unwrap_or("")).await {
+            Ok(_) => Ok(None),
+            Err(Error::Validation(v)) => Ok(v.into_iter().next()),
+            Err(Error::BadTime { detail }) => {
+                Ok(Some(FieldError::new("rules", "segment.too_complex").with("detail", detail)))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// `filter` with its segment's condition compiled (the list, counts and exports read it).
@@ -202,7 +237,18 @@ impl Workspace {
         })
     }
 
+    /// Every segment by name, each dynamic one with its [`Segment::problem`] when its rules
+    /// cannot be read now: one broken segment never fails the list.
     pub async fn segments(&self) -> Result<Vec<Segment>> {
+        let mut all = self.stored_segments().await?;
+        for s in &mut all {
+            s.problem = self.problem_of(s).await?;
+        }
+        Ok(all)
+    }
+
+    /// The segments as stored (no check of their rules).
+    async fn stored_segments(&self) -> Result<Vec<Segment>> {
         let rows: Vec<SegmentRow> =
             sqlx::query_as(&format!("SELECT {SEGMENT_COLS} FROM segments WHERE deleted_at IS NULL ORDER BY name, id"))
                 .fetch_all(self.pool())
@@ -249,14 +295,15 @@ impl Workspace {
                 String::new()
             }
         };
-        if !name.is_empty() && self.segments().await?.iter().any(|s| Some(s.id.as_str()) != id && s.name == name) {
+        let stored = self.stored_segments().await?;
+        if !name.is_empty() && stored.iter().any(|s| Some(s.id.as_str()) != id && same_name(&s.name, &name)) {
             errs.push(FieldError::new("name", "segment.name_taken").with("value", &name));
         }
         let rules = match input.kind {
             SegmentKind::Static => None,
             SegmentKind::Dynamic => {
                 let text = input.rules.as_deref().unwrap_or("");
-                match self.parsed_and_compiled(text).await {
+                match self.parsed_and_compiled(text, None).await {
                     // stored in the one format, as it reads back
                     Ok((rule, _)) => Some(rules::to_json(&rule).to_string()),
                     Err(Error::Validation(v)) => {
@@ -271,6 +318,22 @@ impl Workspace {
         if let (Some(id), Some(r)) = (id, &rules) {
             if self.refers_to(r, id).await? {
                 errs.push(FieldError::new("rules", "segment.cycle").with("value", id));
+            } else {
+                // the segments that use this one must still work with its new rules
+                for other in stored.iter().filter(|s| s.id != id && s.kind == "dynamic") {
+                    let Some(theirs) = other.rules.as_deref() else { continue };
+                    if !self.refers_to(theirs, id).await? || self.problem_of(other).await?.is_some() {
+                        continue;
+                    }
+                    if let Err(Error::Validation(v)) = self.parsed_and_compiled(theirs, Some((id, r))).await {
+                        let why = v.first().map(|f| f.message_key.clone()).unwrap_or_default();
+                        errs.push(
+                            FieldError::new("rules", "segment.breaks_other")
+                                .with("value", &other.name)
+                                .with("detail", why),
+                        );
+                    }
+                }
             }
         }
         if errs.is_empty() {
@@ -280,13 +343,14 @@ impl Workspace {
         }
     }
 
-    /// Whether `rules` reaches segment `id` through segment conditions.
+    /// Whether `rules` reaches segment `id` through segment conditions (rules that are not
+    /// JSON name no segment).
     async fn refers_to(&self, rules: &str, id: &str) -> Result<bool> {
-        let all = self.segments().await?;
+        let all = self.stored_segments().await?;
         let mut seen = Vec::new();
         let mut todo = vec![rules.to_string()];
         while let Some(r) = todo.pop() {
-            let v: serde_json::Value = serde_json::from_str(&r)?;
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&r) else { continue };
             for named in segment_ids(&v) {
                 if named == id {
                     return Ok(true);
@@ -316,7 +380,7 @@ impl Workspace {
             .execute(&mut *w.conn())
             .await?;
         w.commit().await?;
-        Ok(Segment { id, name, kind: input.kind.as_str().into(), rules, created_at: now })
+        Ok(Segment { id, name, kind: input.kind.as_str().into(), rules, created_at: now, problem: None })
     }
 
     /// Creates a preset segment (`presets()`) under `name`.
@@ -341,24 +405,40 @@ impl Workspace {
             .execute(&mut *w.conn())
             .await?;
         w.commit().await?;
-        Ok(Segment { id: id.into(), name, kind: input.kind.as_str().into(), rules, created_at: old.created_at })
+        Ok(Segment {
+            id: id.into(),
+            name,
+            kind: input.kind.as_str().into(),
+            rules,
+            created_at: old.created_at,
+            problem: None,
+        })
     }
 
-    /// Removes a segment (a tombstone, like every delete). One that another segment's rules name
-    /// is refused, naming that one.
+    /// Removes a segment (a tombstone, like every delete). One that a working segment's rules
+    /// name, or that a care plan enrols from, is refused, naming that one; segments that cannot
+    /// be read anyway (a cycle that arrived by sync, say) do not hold it.
     pub async fn remove_segment(&self, id: &str) -> Result<()> {
         self.segment(id).await?;
         for s in self.segments().await? {
-            if s.id != id {
-                if let Some(r) = &s.rules {
-                    let v: serde_json::Value = serde_json::from_str(r)?;
-                    if segment_ids(&v).iter().any(|n| n == id) {
-                        return Err(Error::Validation(vec![
-                            FieldError::new("segment", "segment.in_use").with("value", &s.name)
-                        ]));
-                    }
-                }
+            if s.id == id || s.problem.is_some() {
+                continue;
             }
+            let Some(Ok(v)) = s.rules.as_deref().map(serde_json::from_str::<serde_json::Value>) else { continue };
+            if segment_ids(&v).iter().any(|n| n == id) {
+                return Err(Error::Validation(vec![
+                    FieldError::new("segment", "segment.in_use").with("value", &s.name)
+                ]));
+            }
+        }
+        let plan: Option<String> = sqlx::query_scalar(
+            "SELECT name FROM care_plans WHERE deleted_at IS NULL AND enrol = 'segment:' || ? ORDER BY name LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        if let Some(plan) = plan {
+            return Err(Error::Validation(vec![FieldError::new("segment", "segment.in_use_plan").with("value", plan)]));
         }
         let mut w = self.write().await?;
         let now = w.now;

@@ -17,6 +17,63 @@ use serde_json::Value;
 
 /// Rules nest at most this deep (a rule built by hand cannot make a query SQLite refuses).
 pub const MAX_DEPTH: usize = 12;
+/// A list value (`in`, `not_in`) holds at most this many items.
+pub const MAX_VALUES: usize = 200;
+/// A rule holds at most this many conditions (its groups' children counted too).
+pub const MAX_CONDITIONS: usize = 200;
+/// A text value is at most this many characters.
+pub const MAX_TEXT: usize = 200;
+/// Ages are whole years in this range.
+pub const AGE_RANGE: std::ops::RangeInclusive<f64> = 0.0..=150.0;
+/// Amounts of money (minor units) and counts stay within this bound either way
+/// (`validate::MAX_MONEY`: no shop reaches it, and sums of them stay far inside an i64).
+pub const MAX_NUMBER: f64 = crate::validate::MAX_MONEY as f64;
+
+/// What a rule is checked against: the workspace's custom fields and the codes its code fields
+/// take (stages, staff; kinds, genders and sources are this build's own).
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// custom field key -> kind
+    pub custom: std::collections::HashMap<String, crate::settings::CustomFieldKind>,
+    /// stage id and name (None: a built-in stage, named by its id)
+    pub stages: Vec<(String, Option<String>)>,
+    /// staff id and name
+    pub staff: Vec<(String, String)>,
+}
+
+impl Known {
+    /// The codes a code field takes, each with the names it may be written as.
+    fn codes(&self, field: &Field) -> Option<Vec<(String, Vec<String>)>> {
+        let own = |all: &[&str]| all.iter().map(|c| (c.to_string(), Vec::new())).collect();
+        Some(match field {
+            Field::Kind => own(&["person", "company"]),
+            Field::Gender => own(&["male", "female", "other"]),
+            Field::Source => own(&crate::customers::Source::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+            Field::Stage => self.stages.iter().map(|(id, name)| (id.clone(), name.iter().cloned().collect())).collect(),
+            Field::Owner => self.staff.iter().map(|(id, name)| (id.clone(), vec![name.clone()])).collect(),
+            _ => return None,
+        })
+    }
+
+    /// The code `value` names (its code or one of its names, compared folded), if exactly one.
+    fn code(&self, field: &Field, value: &str) -> std::result::Result<String, Vec<String>> {
+        let Some(codes) = self.codes(field) else { return Ok(value.to_string()) };
+        let wanted = crate::fold::fold(value);
+        // the code itself first: a stage named like another stage's id still means that id
+        if let Some((c, _)) = codes.iter().find(|(c, _)| crate::fold::fold(c) == wanted) {
+            return Ok(c.clone());
+        }
+        let named: Vec<&String> = codes
+            .iter()
+            .filter(|(_, names)| names.iter().any(|n| crate::fold::fold(n) == wanted))
+            .map(|(c, _)| c)
+            .collect();
+        match named.as_slice() {
+            [one] => Ok((*one).clone()),
+            _ => Err(codes.into_iter().map(|(c, _)| c).collect()),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rule {
@@ -281,10 +338,14 @@ fn invalid(path: &str, key: &str) -> FieldError {
     FieldError::new(path, key)
 }
 
-/// Reads `rules`; `custom` gives a custom field's kind by key (None: no such field).
-pub fn parse(rules: &Value, custom: &dyn Fn(&str) -> Option<crate::settings::CustomFieldKind>) -> Result<Rule> {
+/// Reads `rules`, checked against what the workspace `known`s: its custom fields and codes.
+pub fn parse(rules: &Value, known: &Known) -> Result<Rule> {
     let mut errs = Vec::new();
-    let rule = node(rules, "rules", 0, custom, &mut errs);
+    let mut conditions = 0;
+    let rule = node(rules, "rules", 0, known, &mut conditions, &mut errs);
+    if conditions > MAX_CONDITIONS {
+        errs.push(invalid("rules", "segment.too_many_conditions").with("max", MAX_CONDITIONS.to_string()));
+    }
     match rule {
         Some(r) if errs.is_empty() => Ok(r),
         _ => {
@@ -296,20 +357,26 @@ pub fn parse(rules: &Value, custom: &dyn Fn(&str) -> Option<crate::settings::Cus
     }
 }
 
-/// Reads rules given as JSON text.
-pub fn parse_text(text: &str, custom: &dyn Fn(&str) -> Option<crate::settings::CustomFieldKind>) -> Result<Rule> {
+/// Reads rules given as JSON text (a byte order mark before it, as Notepad writes, is skipped).
+pub fn parse_text(text: &str, known: &Known) -> Result<Rule> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value: Value = serde_json::from_str(text)
         .map_err(|e| Error::Validation(vec![invalid("rules", "segment.not_json").with("detail", e.to_string())]))?;
-    parse(&value, custom)
+    parse(&value, known)
 }
 
 fn node(
     v: &Value,
     path: &str,
     depth: usize,
-    custom: &dyn Fn(&str) -> Option<crate::settings::CustomFieldKind>,
+    known: &Known,
+    conditions: &mut usize,
     errs: &mut Vec<FieldError>,
 ) -> Option<Rule> {
+    *conditions += 1;
+    if *conditions > MAX_CONDITIONS {
+        return None;
+    }
     if depth > MAX_DEPTH {
         errs.push(invalid(path, "segment.too_deep").with("max", MAX_DEPTH.to_string()));
         return None;
@@ -331,7 +398,7 @@ fn node(
             let rules: Vec<Rule> = items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, r)| node(r, &format!("{path}.{group}[{i}]"), depth + 1, custom, errs))
+                .filter_map(|(i, r)| node(r, &format!("{path}.{group}[{i}]"), depth + 1, known, conditions, errs))
                 .collect();
             return Some(if all { Rule::All(rules) } else { Rule::Any(rules) });
         }
@@ -354,7 +421,7 @@ fn node(
         return None;
     };
     let custom_kind = match &field {
-        Field::Custom(key) => match custom(key) {
+        Field::Custom(key) => match known.custom.get(key).copied() {
             Some(k) => Some(k),
             None => {
                 errs.push(invalid(&format!("{path}.field"), "segment.unknown_custom").with("value", name));
@@ -381,7 +448,25 @@ fn node(
     }
     let value = obj.get("value").unwrap_or(&Value::Null);
     match arg(&field, kind, op, value) {
-        Ok(value) => Some(Rule::Cond(Cond { field, op, value })),
+        Ok(value) => {
+            let value = match codes(&field, known, value) {
+                Ok(v) => v,
+                Err((bad, allowed)) => {
+                    let mut shown: Vec<String> = allowed.into_iter().take(20).collect();
+                    if shown.is_empty() {
+                        shown.push("-".into());
+                    }
+                    errs.push(
+                        invalid(&format!("{path}.value"), "segment.unknown_code")
+                            .with("value", bad)
+                            .with("field", name)
+                            .with("allowed", shown.join(", ")),
+                    );
+                    return None;
+                }
+            };
+            Some(Rule::Cond(Cond { field, op, value }))
+        }
         Err(expected) => {
             errs.push(
                 invalid(&format!("{path}.value"), "segment.value_invalid")
@@ -394,15 +479,52 @@ fn node(
     }
 }
 
+/// A code field's values as the codes they name (`"Lead"` is the stage `lead`), or the first
+/// value naming none, with the codes there are.
+fn codes(field: &Field, known: &Known, value: Arg) -> std::result::Result<Arg, (String, Vec<String>)> {
+    let one = |v: String| known.code(field, &v).map_err(|allowed| (v, allowed));
+    Ok(match value {
+        Arg::Text(v) => Arg::Text(one(v)?),
+        Arg::Texts(vs) => {
+            let mut out: Vec<String> = Vec::with_capacity(vs.len());
+            for v in vs {
+                let c = one(v)?;
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+            Arg::Texts(out)
+        }
+        other => other,
+    })
+}
+
 /// The value `op` takes on a field of `kind`, or what was expected (English, for the message).
 fn arg(field: &Field, kind: FieldKind, op: Op, v: &Value) -> std::result::Result<Arg, &'static str> {
-    let text = |v: &Value| v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let text = |v: &Value| {
+        v.as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.chars().count() <= MAX_TEXT && !s.chars().any(char::is_control))
+            .map(str::to_string)
+    };
     let texts = |v: &Value| -> Option<Vec<String>> {
-        let items = v.as_array()?;
+        let items = v.as_array().filter(|a| a.len() <= MAX_VALUES)?;
         let out: Option<Vec<String>> = items.iter().map(text).collect();
         out.filter(|o| !o.is_empty())
     };
-    let number = |v: &Value| v.as_f64().filter(|n| n.is_finite());
+    // ages in years people live; amounts and counts within what sums hold; custom numbers finite
+    let bound = match field {
+        Field::Age => Some((*AGE_RANGE.start(), *AGE_RANGE.end())),
+        Field::PurchaseCount | Field::PurchaseTotal => Some((-MAX_NUMBER, MAX_NUMBER)),
+        _ => None,
+    };
+    let number =
+        |v: &Value| v.as_f64().filter(|n| n.is_finite()).filter(|n| bound.is_none_or(|(lo, hi)| (lo..=hi).contains(n)));
+    let expected_number = match field {
+        Field::Age => "an age from 0 to 150",
+        Field::PurchaseCount | Field::PurchaseTotal => "a number up to 10^15",
+        _ => "a number",
+    };
     let when = |v: &Value| text(v).filter(|s| crate::segments::sql::when_ok(s));
     match (kind, op) {
         (_, Op::Empty | Op::NotEmpty) => match v {
@@ -411,8 +533,14 @@ fn arg(field: &Field, kind: FieldKind, op: Op, v: &Value) -> std::result::Result
         },
         (FieldKind::Number, Op::In | Op::NotIn) => {
             let items = v.as_array().ok_or("a list of numbers")?;
+            if items.len() > MAX_VALUES {
+                return Err("a list of at most 200 numbers");
+            }
             let out: Option<Vec<f64>> = items.iter().map(number).collect();
-            let out = out.filter(|o| !o.is_empty()).ok_or("a list of numbers")?;
+            let out = out.filter(|o| !o.is_empty()).ok_or(match field {
+                Field::Age => "a list of ages from 0 to 150",
+                _ => "a list of numbers",
+            })?;
             if whole(field) && out.iter().any(|n| n.fract() != 0.0) {
                 return Err("a list of whole numbers");
             }
@@ -427,33 +555,38 @@ fn arg(field: &Field, kind: FieldKind, op: Op, v: &Value) -> std::result::Result
                     Err("two whole numbers, the smaller first")
                 }
                 (Some(a), Some(b)) if a <= b => Ok(Arg::Range(a, b)),
+                _ if *field == Field::Age => Err("two ages from 0 to 150, the smaller first"),
                 _ => Err("two numbers, the smaller first"),
             },
             _ => Err("two numbers, the smaller first"),
         },
         (FieldKind::Number, _) if whole(field) && number(v).is_some_and(|n| n.fract() != 0.0) => Err("a whole number"),
         (FieldKind::Number, _) => {
-            let n = number(v).ok_or("a number")?;
+            let n = number(v).ok_or(expected_number)?;
             if *field == Field::BirthdayMonth && (!(1.0..=12.0).contains(&n) || n.fract() != 0.0) {
                 return Err("a month from 1 to 12");
             }
             Ok(Arg::Number(n))
         }
         (FieldKind::Text | FieldKind::Tags | FieldKind::Segment, Op::In | Op::NotIn) => {
-            texts(v).map(Arg::Texts).ok_or("a list of texts")
+            texts(v).map(Arg::Texts).ok_or("a list of at most 200 texts of up to 200 characters")
         }
-        (FieldKind::Text | FieldKind::Tags | FieldKind::Segment, _) => text(v).map(Arg::Text).ok_or("a text"),
+        (FieldKind::Text | FieldKind::Tags | FieldKind::Segment, _) => {
+            text(v).map(Arg::Text).ok_or("a text of up to 200 characters")
+        }
         (FieldKind::Instant | FieldKind::Date, Op::WithinDays | Op::NotWithinDays) => {
             v.as_i64().filter(|d| (0..=36_600).contains(d)).map(Arg::Days).ok_or("a whole number of days")
         }
         (FieldKind::Instant | FieldKind::Date, Op::Between) => match v.as_array().map(|a| a.as_slice()) {
             Some([a, b]) => match (when(a), when(b)) {
                 (Some(a), Some(b)) => Ok(Arg::WhenRange(a, b)),
-                _ => Err("two dates (YYYY-MM-DD)"),
+                _ => Err("two dates (YYYY-MM-DD, years 1000 to 9000)"),
             },
-            _ => Err("two dates (YYYY-MM-DD)"),
+            _ => Err("two dates (YYYY-MM-DD, years 1000 to 9000)"),
         },
-        (FieldKind::Instant | FieldKind::Date, _) => when(v).map(Arg::When).ok_or("a date (YYYY-MM-DD)"),
+        (FieldKind::Instant | FieldKind::Date, _) => {
+            when(v).map(Arg::When).ok_or("a date (YYYY-MM-DD, years 1000 to 9000)")
+        }
         (FieldKind::Flag, _) => v.as_bool().map(Arg::Flag).ok_or("true or false"),
     }
 }
@@ -525,8 +658,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn no_custom(_: &str) -> Option<crate::settings::CustomFieldKind> {
-        None
+    /// A workspace with the built-in stages and no custom field.
+    fn known() -> Known {
+        let stages = ["lead", "prospect", "customer", "loyal", "negative"];
+        Known { stages: stages.iter().map(|s| (s.to_string(), None)).collect(), ..Default::default() }
     }
 
     fn fields_of(e: Error) -> Vec<(String, String)> {
@@ -541,7 +676,7 @@ mod tests {
         let v = json!({"all": [{"field": "stage", "op": "in", "value": ["customer", "loyal"]},
             {"any": [{"field": "province", "op": "eq", "value": "Hà Nội"}, {"field": "tag", "op": "has", "value": "VIP"}]},
             {"field": "purchase_total", "op": "gte", "value": 5000000}]});
-        let r = parse(&v, &no_custom).unwrap();
+        let r = parse(&v, &known()).unwrap();
         assert_eq!(to_json(&r), v);
     }
 
@@ -551,7 +686,7 @@ mod tests {
             {"any": [{"field": "age", "op": "contains", "value": 3}, {"field": "age", "op": "gte", "value": "ba"}]},
             {"field": "custom.nope", "op": "eq", "value": "x"}, {"field": "stage", "op": "zz", "value": "x"}, 7]});
         assert_eq!(
-            fields_of(parse(&v, &no_custom).unwrap_err()),
+            fields_of(parse(&v, &known()).unwrap_err()),
             vec![
                 ("rules.all[0].field".to_string(), "segment.unknown_field".to_string()),
                 ("rules.all[1].any[0].op".to_string(), "segment.op_not_for_field".to_string()),
@@ -561,7 +696,7 @@ mod tests {
                 ("rules.all[4]".to_string(), "segment.rule_invalid".to_string()),
             ]
         );
-        assert_eq!(fields_of(parse_text("{", &no_custom).unwrap_err())[0].1, "segment.not_json");
+        assert_eq!(fields_of(parse_text("{", &known()).unwrap_err())[0].1, "segment.not_json");
     }
 
     #[test]
@@ -574,7 +709,14 @@ mod tests {
         assert!(of("tag").ops.contains(&"has".to_string()) && !of("tag").ops.contains(&"gte".to_string()));
         for s in &c {
             for op in &s.ops {
-                // every op offered reads back for its field
+                // every op offered reads back for its field (a code field with one of its codes)
+                let a = match s.field.as_str() {
+                    "kind" => "person",
+                    "stage" => "lead",
+                    "gender" => "male",
+                    "source" => "website",
+                    _ => "a",
+                };
                 let v = match (s.kind.as_str(), op.as_str()) {
                     (_, "empty" | "not_empty") => serde_json::Value::Null,
                     ("number" | "money", "between") => json!([1, 2]),
@@ -584,11 +726,13 @@ mod tests {
                     ("instant" | "date", "within_days" | "not_within_days") => json!(7),
                     ("instant" | "date", _) => json!("2026-01-01"),
                     ("flag", _) => json!(true),
-                    (_, "in" | "not_in") => json!(["a"]),
-                    _ => json!("a"),
+                    (_, "in" | "not_in") => json!([a]),
+                    _ => json!(a),
                 };
                 let rule = json!({"field": s.field, "op": op, "value": v});
-                let kinds = |k: &str| (k == "so_ghe").then_some(crate::settings::CustomFieldKind::Number);
+                let mut kinds = known();
+                kinds.custom.insert("so_ghe".into(), crate::settings::CustomFieldKind::Number);
+                kinds.staff.push(("a".into(), "An".into()));
                 parse(&rule, &kinds).unwrap_or_else(|e| panic!("{rule}: {e}"));
             }
         }
@@ -606,10 +750,10 @@ mod tests {
             json!({"field": "province", "op": "empty", "value": "x"}),
         ];
         for v in bad {
-            let errs = fields_of(parse(&v, &no_custom).unwrap_err());
+            let errs = fields_of(parse(&v, &known()).unwrap_err());
             assert_eq!(errs, vec![("rules.value".to_string(), "segment.value_invalid".to_string())], "{v}");
         }
         let deep = (0..20).fold(json!({"field": "age", "op": "gte", "value": 1}), |r, _| json!({"all": [r]}));
-        assert!(fields_of(parse(&deep, &no_custom).unwrap_err()).iter().any(|(_, k)| k == "segment.too_deep"));
+        assert!(fields_of(parse(&deep, &known()).unwrap_err()).iter().any(|(_, k)| k == "segment.too_deep"));
     }
 }

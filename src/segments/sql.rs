@@ -30,9 +30,17 @@ pub(crate) fn register_fold(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
-/// Whether `s` is a date (`YYYY-MM-DD`) or an instant (RFC 3339).
+/// Years a date in a rule may have: every day of them, the day after and its start in any zone
+/// are representable, whatever the rule does with them.
+pub(crate) const YEARS: std::ops::RangeInclusive<i16> = 1000..=9000;
+
+/// Whether `s` is a date (`YYYY-MM-DD`) or an instant (RFC 3339) within [`YEARS`].
 pub(crate) fn when_ok(s: &str) -> bool {
-    s.parse::<Date>().is_ok() || s.parse::<jiff::Timestamp>().is_ok()
+    let year = match s.parse::<Date>() {
+        Ok(d) => Some(d.year()),
+        Err(_) => s.parse::<jiff::Timestamp>().ok().map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).year()),
+    };
+    year.is_some_and(|y| YEARS.contains(&y))
 }
 
 /// What compiling needs besides the rule.
@@ -42,6 +50,24 @@ pub struct Context<'a> {
     pub tz: jiff::tz::TimeZone,
     /// A custom field's id and kind, by key.
     pub custom: &'a dyn Fn(&str) -> Option<(String, CustomFieldKind)>,
+    /// What the rules of segments used by this one are checked against.
+    pub known: &'a super::rules::Known,
+    /// A segment's rules as they are about to be saved (id, JSON text), read instead of the
+    /// stored ones: checks whether a change would break the segments that use it.
+    pub pending: Option<(&'a str, &'a str)>,
+}
+
+/// At most this many conditions are compiled for one rule, segments it uses included (a segment
+/// used twice counts twice): a chain of segments each using the one below twice doubles at
+/// every level, and would otherwise make a query of any size.
+pub const MAX_COMPILED_CONDITIONS: usize = 1_000;
+/// At most this many values are bound to one compiled rule (SQLite allows 32,766).
+pub const MAX_PARAMS: usize = 5_000;
+/// At most this much SQL text for one compiled rule.
+pub const MAX_SQL: usize = 256 * 1024;
+
+fn too_complex(what: &str) -> Error {
+    Error::Validation(vec![FieldError::new("rules", "segment.too_complex").with("detail", what)])
 }
 
 /// The condition and its values.
@@ -51,16 +77,38 @@ pub struct Sql {
     pub params: Vec<Value>,
 }
 
-/// Compiles `rule` into a condition on `customers c` (live customers only).
+/// The segments being inlined (a cycle is refused) and the conditions compiled so far.
+#[derive(Default)]
+struct Stack {
+    ids: Vec<String>,
+    conditions: usize,
+}
+
+/// Compiles `rule` into a condition on `customers c` (live customers only). A rule whose SQL
+/// would pass the bounds above, or that SQLite cannot prepare (too deep, too many terms), is a
+/// field error (`segment.too_complex`): it is refused when saved, and flagged when read.
 pub fn compile(rule: &Rule, ctx: &Context) -> Result<Sql> {
     let mut out = Sql::default();
-    let mut stack = Vec::new();
+    let mut stack = Stack::default();
     let cond = node(rule, ctx, &mut out.params, &mut stack)?;
     out.text = format!("c.deleted_at IS NULL AND {cond}");
+    if out.params.len() > MAX_PARAMS {
+        return Err(too_complex(&format!("{} values (at most {MAX_PARAMS})", out.params.len())));
+    }
+    if out.text.len() > MAX_SQL {
+        return Err(too_complex(&format!("{} KiB of SQL (at most {} KiB)", out.text.len() / 1024, MAX_SQL / 1024)));
+    }
+    // what SQLite itself refuses (expression depth, compound terms) is found here, once
+    if let Err(e) = ctx.conn.prepare(&format!("SELECT COUNT(*) FROM customers c WHERE {}", out.text)) {
+        return Err(match e {
+            rusqlite::Error::SqliteFailure(_, Some(msg)) => too_complex(&msg),
+            other => other.into(),
+        });
+    }
     Ok(out)
 }
 
-fn node(rule: &Rule, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>) -> Result<String> {
+fn node(rule: &Rule, ctx: &Context, p: &mut Vec<Value>, stack: &mut Stack) -> Result<String> {
     match rule {
         Rule::All(rules) | Rule::Any(rules) => {
             let all = matches!(rule, Rule::All(_));
@@ -395,7 +443,11 @@ fn segment_error(key: &str, id: &str) -> Error {
     Error::Validation(vec![FieldError::new("rules", key).with("value", id)])
 }
 
-fn cond(c: &Cond, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>, correlate: bool) -> Result<String> {
+fn cond(c: &Cond, ctx: &Context, p: &mut Vec<Value>, stack: &mut Stack, correlate: bool) -> Result<String> {
+    stack.conditions += 1;
+    if stack.conditions > MAX_COMPILED_CONDITIONS {
+        return Err(too_complex(&format!("more than {MAX_COMPILED_CONDITIONS} conditions with the segments it uses")));
+    }
     let (op, a) = (c.op, &c.value);
     Ok(match &c.field {
         Field::Kind => text_cond("c.kind", true, op, a, p),
@@ -490,11 +542,13 @@ fn cond(c: &Cond, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>, co
 }
 
 /// Membership of segment `id`: its rules inlined (a dynamic one) or its members (a static one).
-fn member_of(id: &str, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String>) -> Result<String> {
-    if stack.iter().any(|s| s == id) {
+fn member_of(id: &str, ctx: &Context, p: &mut Vec<Value>, stack: &mut Stack) -> Result<String> {
+    if stack.ids.iter().any(|s| s == id) {
         return Err(segment_error("segment.cycle", id));
     }
-    let found: Option<(String, Option<String>)> = {
+    let found: Option<(String, Option<String>)> = if let Some((_, rules)) = ctx.pending.filter(|(p, _)| *p == id) {
+        Some(("dynamic".into(), Some(rules.to_string())))
+    } else {
         let mut st = ctx.conn.prepare_cached("SELECT kind, rules FROM segments WHERE id = ? AND deleted_at IS NULL")?;
         let mut rows = st.query([id])?;
         match rows.next()? {
@@ -504,11 +558,12 @@ fn member_of(id: &str, ctx: &Context, p: &mut Vec<Value>, stack: &mut Vec<String
     };
     let Some((kind, rules)) = found else { return Err(segment_error("segment.unknown_segment", id)) };
     if kind == "dynamic" {
-        let custom = |k: &str| (ctx.custom)(k).map(|(_, kind)| kind);
-        let rule = super::rules::parse_text(rules.as_deref().unwrap_or("{\"all\": []}"), &custom)?;
-        stack.push(id.to_string());
+        // a used segment's own problem is named as such, with the segment
+        let rule = super::rules::parse_text(rules.as_deref().unwrap_or("{\"all\": []}"), ctx.known)
+            .map_err(|_| segment_error("segment.uses_broken", id))?;
+        stack.ids.push(id.to_string());
         let inner = node(&rule, ctx, p, stack)?;
-        stack.pop();
+        stack.ids.pop();
         Ok(inner)
     } else {
         p.push(Value::Text(id.to_string()));
