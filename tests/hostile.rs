@@ -388,3 +388,130 @@ async fn tags_hold_no_separator_and_trashed_customers_are_not_changed() {
     let e = ws.update_customer(&id, &base, &changed).await.unwrap_err();
     assert_eq!(fields(e), [("customer".to_string(), "validation.customer_trashed".to_string())]);
 }
+
+/// Any rule the validator accepts can be counted, previewed and saved, and a saved one lists
+/// without a problem: random rules within the limits, with values at the limits (and past them,
+/// which must be refused as field errors, never as anything else).
+mod accepted_rules_always_read {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value_at_limits() -> impl Strategy<Value = (String, String, Value)> {
+        let num = prop_oneof![
+            Just(json!(0)),
+            Just(json!(150)),
+            Just(json!(151)),
+            Just(json!(-1)),
+            Just(json!(1_000_000_000_000_000i64)),
+            Just(json!(-1_000_000_000_000_000i64)),
+            Just(json!(1e30)),
+            Just(json!(-8000)),
+            Just(json!(12)),
+        ];
+        let day = prop_oneof![
+            Just(json!("1000-01-01")),
+            Just(json!("9000-12-31")),
+            Just(json!("9999-12-31")),
+            Just(json!("0999-12-31")),
+            Just(json!("2026-11-23")),
+            Just(json!("9000-12-31T23:59:59Z")),
+        ];
+        let text = prop_oneof![
+            Just(json!("Hà Nội")),
+            Just(json!("x".repeat(200))),
+            Just(json!("x".repeat(201))),
+            Just(json!("lead")),
+            Just(json!("Female")),
+            Just(json!("website")),
+        ];
+        let count = prop_oneof![Just(1usize), Just(200usize), Just(201usize)];
+        prop_oneof![
+            (
+                prop_oneof![Just("age"), Just("purchase_total"), Just("purchase_count"), Just("birthday_month")],
+                prop_oneof![Just("eq"), Just("gte"), Just("lte"), Just("ne")],
+                num.clone()
+            )
+                .prop_map(|(f, o, v)| (f.to_string(), o.to_string(), v)),
+            (prop_oneof![Just("age"), Just("purchase_total")], num.clone(), num.clone()).prop_map(|(f, a, b)| (
+                f.to_string(),
+                "between".to_string(),
+                json!([a, b])
+            )),
+            (prop_oneof![Just("age"), Just("purchase_count")], num, count.clone()).prop_map(|(f, v, n)| (
+                f.to_string(),
+                "in".to_string(),
+                Value::Array(vec![v; n])
+            )),
+            (
+                prop_oneof![Just("created_at"), Just("last_purchase_at"), Just("last_interaction_at")],
+                prop_oneof![Just("before"), Just("after")],
+                day.clone()
+            )
+                .prop_map(|(f, o, v)| (f.to_string(), o.to_string(), v)),
+            (day.clone(), day).prop_map(|(a, b)| ("created_at".to_string(), "between".to_string(), json!([a, b]))),
+            (prop_oneof![Just(0i64), Just(36_600), Just(36_601)]).prop_map(|d| (
+                "last_interaction_at".to_string(),
+                "not_within_days".to_string(),
+                json!(d)
+            )),
+            (
+                prop_oneof![
+                    Just("province"),
+                    Just("district"),
+                    Just("stage"),
+                    Just("gender"),
+                    Just("source"),
+                    Just("tag")
+                ],
+                text.clone()
+            )
+                .prop_map(|(f, v)| (f.to_string(), if f == "tag" { "has" } else { "eq" }.to_string(), v)),
+            (prop_oneof![Just("province"), Just("tag")], text, count).prop_map(|(f, v, n)| (
+                f.to_string(),
+                "in".to_string(),
+                Value::Array(vec![v; n])
+            )),
+        ]
+    }
+
+    fn rule() -> impl Strategy<Value = Value> {
+        let leaf = value_at_limits().prop_map(|(f, o, v)| json!({"field": f, "op": o, "value": v}));
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(|v| json!({"all": v})),
+                proptest::collection::vec(inner, 0..6).prop_map(|v| json!({"any": v})),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+        #[test]
+        fn accepted_rules_count_list_and_save(rules in rule()) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let f = open().await;
+                let ws = &f.ws;
+                let mut c = person("Nguyễn Thị Hà", "");
+                c.province = Some("Hà Nội".into());
+                c.birthday = Some("1990-01-01".into());
+                ws.create_customer(&c).await.unwrap();
+                let text = rules.to_string();
+                match ws.segment_count(&text).await {
+                    Ok(n) => {
+                        assert!((0..=1).contains(&n));
+                        let page = ws.segment_preview(&text, 0, 50).await.expect("an accepted rule previews");
+                        assert_eq!(page.total, Some(n));
+                        let s = ws.create_segment(&dynamic("s", rules.clone())).await.expect("an accepted rule saves");
+                        let all = ws.segments().await.expect("the list reads");
+                        assert!(all[0].problem.is_none(), "{:?}", all[0].problem);
+                        assert_eq!(ws.segment_size(&s.id).await.unwrap(), n);
+                        ws.segment_members(&s.id, 0, 50).await.unwrap();
+                    }
+                    Err(tend::Error::Validation(v)) => assert!(!v.is_empty()),
+                    Err(other) => panic!("{text}: not a field error: {other:?}"),
+                }
+            });
+        }
+    }
+}
