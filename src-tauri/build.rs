@@ -89,6 +89,8 @@ const COMMANDS: &[&str] = &[
     "deal_move",
     "deal_record_purchase",
     "deal_delete",
+    "deal_trash_list",
+    "deal_restore",
     "quiet_interval_get",
     "quiet_interval_set",
     "care_plan_list",

@@ -250,6 +250,8 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::deals::deal_move,
             commands::deals::deal_record_purchase,
             commands::deals::deal_delete,
+            commands::deals::deal_trash_list,
+            commands::deals::deal_restore,
             commands::settings::quiet_interval_get,
             commands::settings::quiet_interval_set,
             commands::care::care_plan_list,

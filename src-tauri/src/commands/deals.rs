@@ -63,3 +63,13 @@ pub(crate) async fn deal_record_purchase(ws: Ws<'_>, id: String) -> R<Deal> {
 pub(crate) async fn deal_delete(ws: Ws<'_>, id: String) -> R<()> {
     ws.get()?.delete_deal(&id).await.map_err(e)
 }
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn deal_trash_list(ws: Ws<'_>) -> R<Vec<Deal>> {
+    ws.get()?.trashed_deals().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn deal_restore(ws: Ws<'_>, id: String) -> R<Deal> {
+    ws.get()?.restore_deal(&id).await.map_err(e)
+}
