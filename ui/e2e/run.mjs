@@ -219,7 +219,7 @@ async function runTour() {
   await startDriver(TOUR_PORT, env);
   log(`tour: tauri-driver on ${TOUR_PORT}; workspace ${db}`);
   browser = await session('127.0.0.1', TOUR_PORT);
-  await tour(browser, { artifacts: ARTIFACTS, step });
+  await tour(browser, { artifacts: ARTIFACTS, step, cli: existsSync(CLI) ? CLI : null, db });
 }
 
 /** A workspace written by a newer Tend: the window opens, explains, and the file is untouched. */

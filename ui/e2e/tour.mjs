@@ -4,10 +4,12 @@
 // (tour-<lang>-<screen>.png) so a person can look at them. Writes go to a copy of the workspace.
 
 import { join } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { answerDialogs, helpers, TIMEOUT } from './helpers.mjs';
 
-export async function tour(browser, { artifacts, step }) {
+export async function tour(browser, { artifacts, step, cli = null, db = null }) {
   const h = helpers(browser, { artifacts, tag: 'tour', pause: 250 });
   const { log, $t, $$t, shown, waitFor, domText, textOf, screenshot, choose, noRawKeys } = h;
 
@@ -761,5 +763,65 @@ export async function tour(browser, { artifacts, step }) {
     await noRawKeys('updates (en)');
     await screenshot('tour-en-settings-updates');
     await setLanguage('vi');
+  });
+
+  if (!cli || !db) {
+    log('the steps that change the workspace beside the app are skipped: no CLI');
+    return;
+  }
+  /** Runs the CLI on the workspace the app has open (another writer, as a second window is). */
+  const tend = (...args) => {
+    const r = spawnSync(cli, ['--db', db, ...args, '--json'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tend ${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+
+  await step('tour: segments that arrived broken by sync are flagged, and can be deleted (vi)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tend-tour-sync-'));
+    const file = (name, value) => {
+      const p = join(dir, name);
+      writeFileSync(p, typeof value === 'string' ? value : JSON.stringify(value));
+      return p;
+    };
+    const a = tend('segment', 'create', '--name', 'Đồng bộ A', '--rules', file('a.json', { all: [{ field: 'age', op: 'gte', value: 30 }] }));
+    const b = tend('segment', 'create', '--name', 'Đồng bộ B', '--rules', file('b.json', { all: [{ field: 'segment', op: 'eq', value: a.id }] }));
+    // another device makes A use B: each now uses the other
+    const now = Date.now();
+    const tx = {
+      hlc: `${String(now).padStart(13, '0')}:00001:otherdevice`,
+      at_ms: now,
+      actor: null,
+      device: 'otherdevice',
+      records: [{ table: 'segments', row_id: a.id, op: 'set', column: 'rules', value: JSON.stringify({ all: [{ field: 'segment', op: 'eq', value: b.id }] }) }]
+    };
+    tend('changes', 'apply', file('tx.json', tx));
+    await (await shown('nav-pipeline')).click();
+    await (await shown('nav-segments')).click();
+    await waitFor('the two flagged', async () => (await $$t('segment-problem')).length === 2);
+    const others = (await $$t('segment-item')).length;
+    for (const item of await $$t('segment-item')) {
+      if ((await domText(item)).includes('Đồng bộ A')) await item.click();
+    }
+    const hint = await textOf('segment-problem-hint');
+    if (!/Đồng bộ|phân khúc/i.test(hint)) throw new Error(`the editor explains "${hint}"`);
+    await noRawKeys('flagged segment');
+    await screenshot('tour-vi-segment-flagged');
+    await (await shown('segment-delete')).click();
+    await (await shown('confirm-ok')).click();
+    await waitFor('A deleted, B flagged as using a segment gone', async () => (await $$t('segment-item')).length === others - 1);
+  });
+
+  await step('tour: a deal deleted goes to the trash and comes back (vi)', async () => {
+    const p = tend('deal', 'list');
+    const deal = p.deals[0];
+    tend('deal', 'delete', deal.id);
+    await (await shown('nav-trash')).click();
+    await waitFor('the deal in the trash', async () => (await $$t('trash-deal-row')).length === 1);
+    if (!(await domText(await $t('trash-deal-row'))).includes(deal.title)) throw new Error('the trashed deal is not the one deleted');
+    await noRawKeys('trash with a deal');
+    await screenshot('tour-vi-trash-deal');
+    await (await shown('restore-deal')).click();
+    await shown('trash-deals-empty');
+    if (tend('deal', 'trash').length !== 0) throw new Error('the deal is still in the trash');
   });
 }

@@ -113,4 +113,33 @@ describe('InteractionForm', () => {
     expect(sent.map((c) => c.args.confirmRecent)).toEqual([false, true]);
     expect(onsaved).toHaveBeenCalledOnce();
   });
+
+  it('asks before logging a contact dated more than a day ahead, and logs it once confirmed', async () => {
+    const calls = await prepare('vi', (cmd, args) => {
+      if (cmd !== 'interaction_add') return null;
+      if (args.confirmRecent) return { id: 'i3' };
+      throw {
+        kind: 'confirm',
+        field: null,
+        message_key: 'interaction.future_date',
+        // 09:00 on 1 January 3000 in Hồ Chí Minh
+        params: { at: String(Date.UTC(3000, 0, 1, 2, 0)) },
+        fields: [],
+        message: 'dated ahead'
+      };
+    });
+    const user = userEvent.setup();
+    const onsaved = vi.fn();
+    render(InteractionForm, { props: { customerId: 'c1', onsaved, oncancel: () => {} } });
+    await user.type(screen.getByTestId('ix-summary'), 'Gọi lại');
+    await user.click(screen.getByTestId('ix-save'));
+    const dialog = await screen.findByTestId('confirm-dialog');
+    expect(dialog.textContent).toContain('01/01/3000');
+    expect(dialog.textContent).toContain('hơn một ngày');
+    expect(onsaved).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId('confirm-ok'));
+    const sent = calls.filter((c) => c.cmd === 'interaction_add');
+    expect(sent.map((c) => c.args.confirmRecent)).toEqual([false, true]);
+    expect(onsaved).toHaveBeenCalledOnce();
+  });
 });
