@@ -255,7 +255,8 @@ enum CareCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Care tasks, by due time
+    /// Care tasks, by due time, a page at a time: when more exist, the last line (or `next` in
+    /// --json) gives the --after value that continues
     Tasks {
         #[arg(long)]
         assignee: Option<String>,
@@ -267,6 +268,12 @@ enum CareCommand {
         /// Only scheduled, snoozed or rescheduled ones
         #[arg(long)]
         open: bool,
+        /// At most this many (1 to 10000)
+        #[arg(long, default_value_t = 200)]
+        limit: i64,
+        /// Continue after this cursor (the `next` of the page before)
+        #[arg(long)]
+        after: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -1564,18 +1571,33 @@ async fn care_command(ws: &Workspace, command: CareCommand) -> Result<(), Error>
                 out
             })?;
         }
-        CareCommand::Tasks { assignee, customer, due_before, open, json } => {
+        CareCommand::Tasks { assignee, customer, due_before, open, limit, after, json } => {
+            let max = tend::care::tasks::MAX_TASKS;
+            if !(1..=max).contains(&limit) {
+                return Err(Error::Validation(vec![tend::FieldError::new("limit", "validation.out_of_range")
+                    .with("value", limit.to_string())
+                    .with("min", "1")
+                    .with("max", max.to_string())]));
+            }
             let due_before = due_before.map(|t| instant("due_before", &t)).transpose()?;
             let filter = tend::care::TaskFilter {
                 assignee_id: assignee,
                 customer_id: customer,
                 due_before,
                 open_only: open,
+                limit: Some(limit),
+                after,
                 ..Default::default()
             };
-            let tasks = ws.care_tasks(&filter).await?;
-            let rows: Vec<serde_json::Value> = tasks.iter().map(task_json).collect();
-            print(json, &rows, || tasks.iter().map(task_text).collect::<Vec<_>>().join("\n"))?;
+            let page = ws.care_tasks_page(&filter).await?;
+            let rows: Vec<serde_json::Value> = page.tasks.iter().map(task_json).collect();
+            print(json, &serde_json::json!({ "tasks": rows, "next": page.next }), || {
+                let mut lines: Vec<String> = page.tasks.iter().map(task_text).collect();
+                if let Some(next) = &page.next {
+                    lines.push(format!("(more tasks: continue with --after {next})"));
+                }
+                lines.join("\n")
+            })?;
         }
         CareCommand::Done { id, outcome, json } => {
             let t = ws.complete_care_tasks(&[id], &outcome).await?;

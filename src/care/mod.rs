@@ -14,7 +14,7 @@ pub mod tasks;
 
 pub use enrol::{EnrolReport, NotEnrolled};
 pub use plan::{Anchor, Assignee, CareChannel, CarePlan, CarePlanInput, Enrol, Offset, PlanStep, PlanStepInput};
-pub use tasks::{CareTask, TaskFilter, TaskState};
+pub use tasks::{CareTask, TaskFilter, TaskPage, TaskState};
 
 use crate::error::{Error, FieldError, Result};
 use crate::Workspace;

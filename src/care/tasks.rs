@@ -60,13 +60,45 @@ pub struct TaskFilter {
     pub due_before: Option<i64>,
     /// only scheduled, snoozed and rescheduled ones
     pub open_only: bool,
-    /// at most this many (default 2,000)
+    /// at most this many (default 2,000, at most 10,000); [`Workspace::care_tasks_page`] says
+    /// where the next page starts
     #[specta(type = Option<i32>)]
     pub limit: Option<i64>,
+    /// only those after this cursor (a page's `next`): tasks are read by due time, then id, so
+    /// pages never skip or repeat a task
+    #[serde(default)]
+    #[specta(optional)]
+    pub after: Option<String>,
+}
+
+/// A page of tasks in the read's order (due time, then id) and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct TaskPage {
+    pub tasks: Vec<CareTask>,
+    /// the cursor of the next page (`TaskFilter::after`); none when this is the last
+    pub next: Option<String>,
 }
 
 /// The most tasks one read returns (a month of a busy shop is far fewer).
-const MAX_TASKS: i64 = 10_000;
+pub const MAX_TASKS: i64 = 10_000;
+/// How many tasks a read returns when it does not say.
+const DEFAULT_TASKS: i64 = 2_000;
+
+/// A task's place in the read order, as a cursor: `<due_at ms>:<id>`.
+fn cursor_of(t: &CareTask) -> String {
+    format!("{}:{}", t.due_at, t.id)
+}
+
+/// The due time and id a cursor names; anything else is invalid input on `after`.
+fn parse_cursor(c: &str) -> Result<(i64, String)> {
+    let bad = || Error::Validation(vec![FieldError::new("after", "care.cursor_invalid").with("value", c)]);
+    let (due, id) = c.trim().split_once(':').ok_or_else(bad)?;
+    let due = due.parse::<i64>().map_err(|_| bad())?;
+    if id.is_empty() {
+        return Err(bad());
+    }
+    Ok((due, id.to_string()))
+}
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct TaskRow {
@@ -158,8 +190,19 @@ fn logged_as(channel: CareChannel) -> (InteractionKind, InteractionChannel, Dire
 }
 
 impl Workspace {
-    /// Tasks by due time (then customer), for the Care screen, Today, the 360 and the CLI.
+    /// Tasks by due time (tasks due at the same instant by customer name), for the Care screen,
+    /// Today and the 360: the first [`Workspace::care_tasks_page`], which says whether more exist.
     pub async fn care_tasks(&self, f: &TaskFilter) -> Result<Vec<CareTask>> {
+        let mut tasks = self.care_tasks_page(f).await?.tasks;
+        // a page is a prefix of the (due time, id) order; within it, one instant's tasks are put
+        // by customer name here, not by a sort of every row in SQLite
+        tasks.sort_by(|a, b| (a.due_at, &a.customer_name, &a.id).cmp(&(b.due_at, &b.customer_name, &b.id)));
+        Ok(tasks)
+    }
+
+    /// A page of tasks in a total order, due time then id, from `f.after` on: at most `f.limit`
+    /// (default 2,000, at most 10,000), and the cursor of the next page when more exist.
+    pub async fn care_tasks_page(&self, f: &TaskFilter) -> Result<TaskPage> {
         let mut sql = format!("{TASK_SELECT} WHERE t.deleted_at IS NULL AND c.deleted_at IS NULL");
         let mut binds: Vec<rusqlite::types::Value> = Vec::new();
         use rusqlite::types::Value::{Integer, Text};
@@ -182,19 +225,29 @@ impl Workspace {
         if f.open_only {
             sql.push_str(" AND t.state NOT IN ('done', 'skipped')");
         }
-        // in the due index's order; tasks due at the same instant are put by customer name here,
-        // not by a sort of every row in SQLite
-        sql.push_str(" ORDER BY t.due_at LIMIT ?");
-        binds.push(Integer(f.limit.unwrap_or(2_000).clamp(1, MAX_TASKS)));
+        if let Some(c) = &f.after {
+            let (due, id) = parse_cursor(c)?;
+            // the leading `>=` lets the due index find the start
+            sql.push_str(" AND t.due_at >= ? AND (t.due_at > ? OR t.id > ?)");
+            binds.extend([Integer(due), Integer(due), Text(id)]);
+        }
+        // in the due index's order, ties by id: a total order, so a cursor is a stable place
+        sql.push_str(" ORDER BY t.due_at, t.id LIMIT ?");
+        let limit = f.limit.unwrap_or(DEFAULT_TASKS).clamp(1, MAX_TASKS);
+        // one more than asked says whether another page exists
+        binds.push(Integer(limit + 1));
         // on a read connection: the month view reads up to 10k rows, three times faster than
         // through the async pool
-        let mut rows = self.readers().with(|conn| {
+        let rows = self.readers().with(|conn| {
             let mut st = conn.prepare_cached(&sql)?;
             let rows = st.query_map(rusqlite::params_from_iter(binds.iter()), TaskRow::read)?;
             Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
         })?;
-        rows.sort_by(|a, b| (a.due_at, &a.customer_name, &a.id).cmp(&(b.due_at, &b.customer_name, &b.id)));
-        Ok(rows.into_iter().map(task_of).collect())
+        let mut tasks: Vec<CareTask> = rows.into_iter().map(task_of).collect();
+        let more = tasks.len() as i64 > limit;
+        tasks.truncate(limit as usize);
+        let next = if more { tasks.last().map(cursor_of) } else { None };
+        Ok(TaskPage { tasks, next })
     }
 
     pub async fn care_task(&self, id: &str) -> Result<CareTask> {
@@ -354,18 +407,27 @@ impl Workspace {
         Ok(out)
     }
 
-    /// Open tasks as an iCalendar file calendar apps import: one event per task (15 minutes at
-    /// its due time), its customer, phone and message in the description, a reminder at the
-    /// start. UIDs are the task ids, so importing again updates rather than duplicates.
+    /// Every open task (read page by page, none left out) as an iCalendar file calendar apps
+    /// import: one event per task (15 minutes at its due time), its customer, phone and message in
+    /// the description, a reminder at the start. UIDs are the task ids, so importing again updates
+    /// rather than duplicates.
     pub async fn care_tasks_ics(&self, assignee_id: Option<&str>) -> Result<String> {
-        let tasks = self
-            .care_tasks(&TaskFilter {
-                assignee_id: assignee_id.map(String::from),
-                open_only: true,
-                limit: Some(MAX_TASKS),
-                ..Default::default()
-            })
-            .await?;
+        // every open task, read page by page
+        let mut filter = TaskFilter {
+            assignee_id: assignee_id.map(String::from),
+            open_only: true,
+            limit: Some(MAX_TASKS),
+            ..Default::default()
+        };
+        let mut tasks = Vec::new();
+        loop {
+            let page = self.care_tasks_page(&filter).await?;
+            tasks.extend(page.tasks);
+            match page.next {
+                Some(next) => filter.after = Some(next),
+                None => break,
+            }
+        }
         let now = self.now_ms();
         let mut cal = icalendar::Calendar::new();
         cal.name("Tend").append_property(icalendar::Property::new("PRODID", "-//Tend//Care tasks//VI"));

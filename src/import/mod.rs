@@ -328,6 +328,7 @@ pub fn reason_en(key: &str) -> &'static str {
         "care.snooze_past" => "not later than now",
         "care.quiet_hours_invalid" => "not a span of the day (21:00-07:30)",
         "care.no_user" => "no current user on this device",
+        "care.cursor_invalid" => "not a place in the task list (give the next value a page printed)",
         "validation.not_allowed" => "not one of the field's options",
         "validation.checkbox_invalid" => "not yes or no",
         "import.kind_unknown" => "neither a person nor a company",

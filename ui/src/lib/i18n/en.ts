@@ -1145,7 +1145,8 @@ export const en = {
     task_closed: 'The task “{value}” is already done or skipped',
     snooze_past: 'The reminder must be later than now',
     quiet_hours_invalid: '“{value}” is not a span of the day (21:00-07:30)',
-    no_user: 'No one is chosen as the user on this computer'
+    no_user: 'No one is chosen as the user on this computer',
+    cursor_invalid: '“{value}” is not a place in the task list (give the “next” value a page gave)'
   },
   update: {
     title: 'Updates',

@@ -1145,7 +1145,8 @@ export const vi = {
     task_closed: 'Việc “{value}” đã xong hoặc đã bỏ qua',
     snooze_past: 'Thời điểm nhắc lại phải sau bây giờ',
     quiet_hours_invalid: '“{value}” không phải khoảng giờ (21:00-07:30)',
-    no_user: 'Chưa chọn bạn là ai trên máy này'
+    no_user: 'Chưa chọn bạn là ai trên máy này',
+    cursor_invalid: '“{value}” không phải một vị trí trong danh sách việc (hãy dùng giá trị “next” mà trang trước đưa ra)'
   },
   update: {
     title: 'Cập nhật',

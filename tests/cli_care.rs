@@ -1,0 +1,143 @@
+//! The `tend care` commands and the care export end to end on real workspace files: pages of
+//! tasks that say where the next begins, an export that leaves nothing out, dates as people
+//! write them, ids that are not found named, and a demo that opens on someone's work.
+mod common;
+use common::*;
+use serde_json::Value;
+use std::process::Command;
+use tend::care::{CarePlan, TaskFilter};
+
+fn tend(db: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(db).args(args).output().expect("run tend");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+fn tend_text(db: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(db).args(args).output().expect("run tend");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// A plan of three steps from enrolment (days 1, 4 and 10), its name given.
+fn nurture(name: &str) -> CarePlan {
+    let steps: String = [1, 4, 10]
+        .iter()
+        .map(|d| {
+            format!(
+                "[[step]]\nname = \"Bước {d}\"\noffset_days = {d}\nchannel = \"call\"\ntemplate = \"Gọi {{{{customer.name}}}}\"\n"
+            )
+        })
+        .collect();
+    CarePlan::from_toml(&format!("name = \"{name}\"\nanchor = \"enrolment\"\n{steps}")).expect("plan")
+}
+
+/// The error's (field, message key) of a `--json` run that failed.
+fn field_of(out: &Value) -> (Option<&str>, Option<&str>) {
+    (out["error"]["field"].as_str(), out["error"]["message_key"].as_str())
+}
+
+#[tokio::test]
+async fn care_tasks_come_a_page_at_a_time_and_the_last_line_says_how_to_go_on() {
+    let f = open().await;
+    let db = f.dir.path().join("ws.tend");
+    let plan = f.ws.create_care_plan(&nurture("Nuôi dưỡng")).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..80 {
+        ids.push(f.ws.create_customer(&person(&format!("Khách {i:02}"), "")).await.unwrap().customer.id);
+    }
+    // one anchor day: each step's 80 tasks fall due at one instant
+    f.ws.enrol_customers(&plan.id, &ids, Some("2026-11-25".parse().unwrap())).await.unwrap();
+    let all = f.ws.care_tasks(&TaskFilter { limit: Some(10_000), ..Default::default() }).await.unwrap();
+    assert_eq!(all.len(), 240);
+
+    // the default page is 200, and it says so
+    let (code, page, err) = tend(&db, &["care", "tasks", "--open", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let first: Vec<String> =
+        page["tasks"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(first.len(), 200);
+    let next = page["next"].as_str().expect("a next cursor when more exist").to_string();
+    let (code, text, _) = tend_text(&db, &["care", "tasks", "--open"]);
+    assert_eq!(code, 0);
+    let last = text.lines().last().unwrap();
+    assert!(last.contains(&format!("--after {next}")), "the last line names the cursor: {last}");
+    assert_eq!(text.lines().count(), 201);
+    let (code, page, _) = tend(&db, &["care", "tasks", "--open", "--after", &next, "--json"]);
+    assert_eq!((code, &page["next"]), (0, &Value::Null), "the last page has no next");
+    let rest: Vec<String> =
+        page["tasks"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(rest.len(), 40);
+    let (_, text, _) = tend_text(&db, &["care", "tasks", "--open", "--after", &next]);
+    assert_eq!(text.lines().count(), 40, "no continuation line on the last page");
+
+    // pages of 100: every task once, none skipped
+    let mut seen: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut args = vec!["care", "tasks", "--limit", "100", "--json"];
+        if let Some(a) = &after {
+            args.extend(["--after", a.as_str()]);
+        }
+        let (code, page, err) = tend(&db, &args);
+        assert_eq!(code, 0, "{err}");
+        seen.extend(page["tasks"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()));
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (240, 240));
+
+    // a limit out of range and a cursor that is not one: exit 2 naming the option
+    for (args, field) in [
+        (vec!["care", "tasks", "--limit", "0", "--json"], "limit"),
+        (vec!["care", "tasks", "--limit", "10001", "--json"], "limit"),
+        (vec!["care", "tasks", "--after", "hôm qua", "--json"], "after"),
+    ] {
+        let (code, out, _) = tend(&db, &args);
+        assert_eq!((code, out["error"]["field"].as_str()), (2, Some(field)), "{args:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_export_of_care_tasks_writes_every_open_task_and_says_how_many() {
+    let f = open().await;
+    let db = f.dir.path().join("ws.tend");
+    let plan = f.ws.create_care_plan(&nurture("Nuôi dưỡng")).await.unwrap();
+    // 3,400 customers with three open tasks each: more than one read of 10,000 holds
+    f.ws.generate_demo(3_400, 7).await.unwrap();
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM customers WHERE deleted_at IS NULL").fetch_all(f.ws.pool()).await.unwrap();
+    f.ws.enrol_customers(&plan.id, &ids, Some("2026-11-25".parse().unwrap())).await.unwrap();
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM care_tasks t JOIN customers c ON c.id = t.customer_id
+         WHERE t.deleted_at IS NULL AND c.deleted_at IS NULL AND t.state NOT IN ('done', 'skipped')",
+    )
+    .fetch_one(f.ws.pool())
+    .await
+    .unwrap();
+    assert!(open > 10_000, "more than one read of 10,000: {open}");
+    let ics = f.dir.path().join("care.ics");
+    let (code, out, err) = tend(&db, &["export", "care-tasks", ics.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&ics).unwrap();
+    let written = text.matches("BEGIN:VEVENT").count() as i64;
+    assert_eq!((out["tasks"].as_i64(), written), (Some(open), open), "every open task, and the count said");
+    // the events' UIDs (not their alarms')
+    let mut uids: Vec<&str> =
+        text.lines().filter(|l| l.starts_with("UID:") && l.ends_with("@tend") && !l.ends_with("-alarm@tend")).collect();
+    uids.sort();
+    uids.dedup();
+    assert_eq!(uids.len() as i64, open, "each task once");
+    let (code, said, _) = tend_text(&db, &["export", "care-tasks", ics.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(said.starts_with(&format!("{open} care tasks written")), "{said}");
+}
