@@ -414,3 +414,34 @@ async fn pages_of_tasks_follow_due_time_then_id_and_never_skip_or_repeat_a_task(
     let e = ws.care_tasks_page(&TaskFilter { after: Some("demain".into()), ..Default::default() }).await.unwrap_err();
     assert_eq!(fields(e), [("after".into(), "care.cursor_invalid".into())]);
 }
+
+/// The VEVENT block of the event whose UID starts with `id` in an iCalendar text.
+fn event_block<'a>(ics: &'a str, id: &str) -> &'a str {
+    let uid = format!("UID:{id}@tend");
+    ics.split("BEGIN:VEVENT").find(|b| b.contains(&uid)).unwrap_or_else(|| panic!("no event {id}"))
+}
+
+#[tokio::test]
+async fn the_icalendar_file_has_one_prodid_and_a_snoozed_task_alarms_at_its_reminder() {
+    let f = open().await;
+    let ws = &f.ws;
+    let plan = ws.create_care_plan(&preset(2, "hand")).await.unwrap();
+    let c = ws.create_customer(&person("Hồ Ngọc Hà", "0987 654 321")).await.unwrap().customer;
+    ws.enrol_customers(&plan.id, std::slice::from_ref(&c.id), None).await.unwrap();
+    let tasks = tasks_of(ws, &c.id).await;
+    // reminded two hours after it falls due
+    let until = tasks[0].due_at + 2 * 3_600_000;
+    ws.snooze_care_task(&tasks[0].id, until).await.unwrap();
+    let ics = ws.care_tasks_ics(None).await.unwrap();
+    let prodids: Vec<&str> = ics.lines().filter(|l| l.starts_with("PRODID")).collect();
+    assert_eq!(prodids, ["PRODID:-//Tend//Care tasks//VI"], "RFC 5545: one PRODID");
+    assert_eq!(ics.lines().filter(|l| l.starts_with("VERSION")).count(), 1);
+    let snoozed = event_block(&ics, &tasks[0].id);
+    assert!(snoozed.contains("TRIGGER:PT7200S"), "the alarm two hours after the start:\n{snoozed}");
+    let other = event_block(&ics, &tasks[1].id);
+    assert!(other.contains("TRIGGER:P0D"), "a task not snoozed alarms at its start:\n{other}");
+    assert!(other.contains(&format!("UID:{}-alarm@tend", tasks[1].id)), "the alarm's UID is stable:\n{other}");
+    let cal: icalendar::Calendar = ics.parse().expect("parses as iCalendar");
+    use icalendar::Component;
+    assert_eq!(cal.components.iter().filter_map(|c| c.as_event()).count(), 3);
+}

@@ -409,8 +409,8 @@ impl Workspace {
 
     /// Every open task (read page by page, none left out) as an iCalendar file calendar apps
     /// import: one event per task (15 minutes at its due time), its customer, phone and message in
-    /// the description, a reminder at the start. UIDs are the task ids, so importing again updates
-    /// rather than duplicates.
+    /// the description, an alarm at its reminder instant (the start, or later for a snoozed task).
+    /// UIDs are the task ids, so importing again updates rather than duplicates.
     pub async fn care_tasks_ics(&self, assignee_id: Option<&str>) -> Result<String> {
         // every open task, read page by page
         let mut filter = TaskFilter {
@@ -429,8 +429,12 @@ impl Workspace {
             }
         }
         let now = self.now_ms();
-        let mut cal = icalendar::Calendar::new();
-        cal.name("Tend").append_property(icalendar::Property::new("PRODID", "-//Tend//Care tasks//VI"));
+        // an empty calendar: `Calendar::new` brings the crate's own PRODID, and RFC 5545 allows only one
+        let mut cal = icalendar::Calendar::empty();
+        cal.append_property(icalendar::Property::new("VERSION", "2.0"))
+            .append_property(icalendar::Property::new("PRODID", "-//Tend//Care tasks//VI"))
+            .append_property(icalendar::Property::new("CALSCALE", "GREGORIAN"))
+            .name("Tend");
         for t in &tasks {
             let start = utc(t.due_at)?;
             let end = utc(t.due_at + 15 * 60_000)?;
@@ -439,16 +443,24 @@ impl Workspace {
                 description = format!("{description}\n{}", crate::validate::phone_display(p));
             }
             use icalendar::{Component, EventLike};
-            let event = icalendar::Event::new()
+            let mut event = icalendar::Event::new();
+            event
                 .uid(&format!("{}@tend", t.id))
                 .summary(&format!("{} — {}", t.name, t.customer_name))
                 .description(description.trim())
                 .starts(start)
                 .ends(end)
-                .timestamp(utc(now)?)
-                .alarm(icalendar::Alarm::display(&t.name, chrono::Duration::zero()))
-                .done();
-            cal.push(event);
+                .timestamp(utc(now)?);
+            // the reminder at the task's reminder instant (a snoozed task's is after its start),
+            // relative to the start, in whole seconds as the format counts them
+            if let Some(remind_at) = t.remind_at {
+                let after_start = chrono::Duration::seconds((remind_at - t.due_at).div_euclid(1000));
+                let mut alarm = icalendar::Alarm::display(&t.name, after_start);
+                // its own stable UID (the crate makes a random one): importing again is the same alarm
+                alarm.uid(&format!("{}-alarm@tend", t.id));
+                event.alarm(alarm);
+            }
+            cal.push(event.done());
         }
         Ok(cal.done().to_string())
     }
