@@ -328,6 +328,10 @@ pub fn reason_en(key: &str) -> &'static str {
         "care.snooze_past" => "not later than now",
         "care.quiet_hours_invalid" => "not a span of the day (21:00-07:30)",
         "care.no_user" => "no current user on this device",
+        "care.placeholder_not_for_anchor" => "the plan's anchor has nothing to fill this placeholder with",
+        "care.offset_before_anchor" => {
+            "a plan counted from enrolment, a purchase or a deal stage cannot start before it (give 0 or more days)"
+        }
         "care.cursor_invalid" => "not a place in the task list (give the next value a page printed)",
         "validation.not_allowed" => "not one of the field's options",
         "validation.checkbox_invalid" => "not yes or no",

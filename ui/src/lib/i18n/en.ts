@@ -1146,7 +1146,9 @@ export const en = {
     snooze_past: 'The reminder must be later than now',
     quiet_hours_invalid: '“{value}” is not a span of the day (21:00-07:30)',
     no_user: 'No one is chosen as the user on this computer',
-    cursor_invalid: '“{value}” is not a place in the task list (give the “next” value a page gave)'
+    cursor_invalid: '“{value}” is not a place in the task list (give the “next” value a page gave)',
+    placeholder_not_for_anchor: 'A plan counted from {anchor} has nothing to fill “\'{{\'{value}\'}}\'” with; use it only in a plan counted from what it names',
+    offset_before_anchor: 'A plan counted from {anchor} cannot start before it: a step {value} days from it would already be past when a customer is enrolled; give 0 or more days'
   },
   update: {
     title: 'Updates',

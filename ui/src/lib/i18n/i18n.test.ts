@@ -126,7 +126,9 @@ const CORE_KEYS = [
   'care.snooze_past',
   'care.task_closed',
   'care.unenrol_needs_segment',
-  'care.cursor_invalid'
+  'care.cursor_invalid',
+  'care.placeholder_not_for_anchor',
+  'care.offset_before_anchor'
 ];
 
 const CORE_PARAMS: Record<string, string[]> = {
@@ -164,7 +166,9 @@ const CORE_PARAMS: Record<string, string[]> = {
   'update.not_allowed': ['detail'],
   'update.install_failed': ['detail'],
   'update.settings_unwritable': ['detail'],
-  'care.cursor_invalid': ['value']
+  'care.cursor_invalid': ['value'],
+  'care.placeholder_not_for_anchor': ['anchor', 'value'],
+  'care.offset_before_anchor': ['anchor', 'value']
 };
 
 describe('dictionaries', () => {

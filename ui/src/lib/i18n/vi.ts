@@ -1146,7 +1146,9 @@ export const vi = {
     snooze_past: 'Thời điểm nhắc lại phải sau bây giờ',
     quiet_hours_invalid: '“{value}” không phải khoảng giờ (21:00-07:30)',
     no_user: 'Chưa chọn bạn là ai trên máy này',
-    cursor_invalid: '“{value}” không phải một vị trí trong danh sách việc (hãy dùng giá trị “next” mà trang trước đưa ra)'
+    cursor_invalid: '“{value}” không phải một vị trí trong danh sách việc (hãy dùng giá trị “next” mà trang trước đưa ra)',
+    placeholder_not_for_anchor: 'Kế hoạch tính từ {anchor} không có gì để điền vào “\'{{\'{value}\'}}\'”; chỉ dùng ô này trong kế hoạch tính từ đúng thứ nó nhắc tới',
+    offset_before_anchor: 'Kế hoạch tính từ {anchor} không thể bắt đầu trước mốc đó: bước cách mốc {value} ngày đã là ngày qua rồi khi khách được đưa vào; hãy nhập từ 0 ngày trở lên'
   },
   update: {
     title: 'Cập nhật',
