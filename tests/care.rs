@@ -219,3 +219,30 @@ async fn a_step_before_an_anchor_that_does_not_come_again_is_refused_at_its_offs
     ws.create_care_plan(&p).await.unwrap();
     assert_eq!(count(ws, "care_plans").await, 1);
 }
+
+#[tokio::test]
+async fn care_plan_names_are_unique_whatever_their_case() {
+    let f = open().await;
+    let ws = &f.ws;
+    let named =
+        |name: &str| CarePlan { name: name.into(), ..CarePlan::from_toml(&plan("purchase", "\"owner\"")).unwrap() };
+    let kept = ws.create_care_plan(&named("Chăm sóc")).await.unwrap();
+    for other in ["chăm sóc", "CHĂM SÓC", "Chăm Sóc"] {
+        assert_eq!(
+            fields(ws.create_care_plan(&named(other)).await.unwrap_err()),
+            [("name".into(), "care.plan_name_taken".into())],
+            "{other}"
+        );
+    }
+    // the same letters written decomposed (NFD) are the same name
+    let nfd = "Cha\u{306}m so\u{301}c";
+    assert_eq!(
+        fields(ws.create_care_plan(&named(nfd)).await.unwrap_err()),
+        [("name".into(), "care.plan_name_taken".into())]
+    );
+    // other tone marks are other words: a name of its own
+    ws.create_care_plan(&named("Châm sọc")).await.unwrap();
+    // a plan renamed to its own name in other letters is still itself
+    ws.update_care_plan(&kept.id, &named("CHĂM SÓC")).await.unwrap();
+    assert_eq!(count(ws, "care_plans").await, 2);
+}
