@@ -445,3 +445,31 @@ async fn the_icalendar_file_has_one_prodid_and_a_snoozed_task_alarms_at_its_remi
     use icalendar::Component;
     assert_eq!(cal.components.iter().filter_map(|c| c.as_event()).count(), 3);
 }
+
+#[tokio::test]
+async fn a_time_or_an_anchor_date_in_a_year_out_of_range_is_a_field_error_and_nothing_changes() {
+    let f = open().await;
+    let ws = &f.ws;
+    let plan = ws.create_care_plan(&preset(2, "hand")).await.unwrap();
+    let c = ws.create_customer(&person("Lý Thu Thảo", "")).await.unwrap().customer;
+    ws.enrol_customers(&plan.id, std::slice::from_ref(&c.id), None).await.unwrap();
+    let t = tasks_of(ws, &c.id).await;
+    // an instant the calendar holds but care work does not (a reminder in the year 9999), and one
+    // it cannot hold at all
+    let far = at("9999-12-30T00:00:00Z");
+    assert_eq!(
+        fields(ws.snooze_care_task(&t[0].id, far).await.unwrap_err()),
+        [("until".into(), "validation.out_of_range".into())]
+    );
+    assert_eq!(
+        fields(ws.reschedule_care_tasks(std::slice::from_ref(&t[0].id), i64::MAX).await.unwrap_err()),
+        [("due_at".into(), "validation.out_of_range".into())]
+    );
+    let last = "9999-12-31".parse().unwrap();
+    assert_eq!(
+        fields(ws.enrol_customers(&plan.id, std::slice::from_ref(&c.id), Some(last)).await.unwrap_err()),
+        [("anchor_date".into(), "validation.out_of_range".into())]
+    );
+    assert_eq!(tasks_of(ws, &c.id).await, t, "nothing changed");
+    assert_eq!(count(ws, "care_enrolments").await, 1);
+}

@@ -141,3 +141,75 @@ async fn an_export_of_care_tasks_writes_every_open_task_and_says_how_many() {
     assert_eq!(code, 0);
     assert!(said.starts_with(&format!("{open} care tasks written")), "{said}");
 }
+
+/// Today's local date in the workspace's default zone, Asia/Ho_Chi_Minh.
+fn today_vn() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").unwrap()).date()
+}
+
+/// The instant (RFC 3339, UTC) of a local time on a day in Asia/Ho_Chi_Minh (UTC+7, no DST).
+fn vn(day: jiff::civil::Date, h: i8, m: i8) -> String {
+    let tz = jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").unwrap();
+    day.at(h, m, 0, 0).to_zoned(tz).unwrap().timestamp().to_string()
+}
+
+#[test]
+fn dates_are_taken_as_people_write_them_and_a_year_out_of_range_is_a_field_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("care.tend");
+    let (code, plans, err) = tend(&db, &["care", "plan", "presets", "--add", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let nurture = plans[2]["id"].as_str().unwrap().to_string();
+    let (_, c, _) = tend(&db, &["customer", "add", "--name", "Trịnh Văn Quyết", "--json"]);
+    let cid = c["id"].as_str().unwrap().to_string();
+    let (code, _, err) = tend(&db, &["care", "enroll", "--plan", &nurture, "--customer", &cid, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, page, _) = tend(&db, &["care", "tasks", "--json"]);
+    let ids: Vec<String> =
+        page["tasks"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+    let later = today_vn().checked_add(jiff::Span::new().days(5)).unwrap();
+
+    // a local date is 09:00 that day in the workspace's zone; a time may follow; day first too
+    let (code, t, err) = tend(&db, &["care", "snooze", &ids[0], "--until", &later.to_string(), "--json"]);
+    assert_eq!((code, t["remind_at"].as_str()), (0, Some(vn(later, 9, 0).as_str())), "{err}");
+    let typed = format!("{:02}/{:02}/{} 14:30", later.day(), later.month(), later.year());
+    let (code, t, err) = tend(&db, &["care", "snooze", &ids[0], "--until", &typed, "--json"]);
+    assert_eq!((code, t["remind_at"].as_str()), (0, Some(vn(later, 14, 30).as_str())), "{err}");
+    let (code, t, err) = tend(&db, &["care", "reschedule", &ids[1], "--due", "2027-01-20", "--json"]);
+    assert_eq!((code, t["due_at"].as_str()), (0, Some("2027-01-20T02:00:00Z")), "{err}");
+    // --due-before a date: before that day starts
+    let (code, page, _) = tend(&db, &["care", "tasks", "--due-before", "2027-01-20", "--json"]);
+    assert_eq!(code, 0);
+    assert!(page["tasks"].as_array().unwrap().iter().all(|t| t["id"] != ids[1].as_str()), "due at 09:00 that day");
+    let (_, page, _) = tend(&db, &["care", "tasks", "--due-before", "21/01/2027", "--json"]);
+    assert!(page["tasks"].as_array().unwrap().iter().any(|t| t["id"] == ids[1].as_str()));
+
+    // what is not a date is said so, and the hint names both forms taken (not the birthday's)
+    let (code, out, err) = tend(&db, &["care", "snooze", &ids[0], "--until", "ngày mai", "--json"]);
+    assert_eq!((code, field_of(&out)), (2, (Some("until"), Some("validation.when_invalid"))));
+    assert!(err.contains("2026-12-10") && err.contains("2026-12-10T14:30:00+07:00"), "{err}");
+    assert!(!err.contains("15/03/1985"), "{err}");
+
+    // a year the calendar or the workspace cannot hold: a field error at the option, exit 2
+    for (args, field) in [
+        (vec!["care", "snooze", &ids[0], "--until", "9999-12-31T23:59:59Z"], "until"),
+        (vec!["care", "snooze", &ids[0], "--until", "9999-12-30T00:00:00Z"], "until"),
+        (vec!["care", "reschedule", &ids[1], "--due", "31/12/9999"], "due"),
+        (vec!["care", "tasks", "--due-before", "9999-12-31T23:59:59Z"], "due_before"),
+        (vec!["care", "enroll", "--plan", &nurture, "--customer", &cid, "--anchor-date", "9999-12-31"], "anchor_date"),
+    ] {
+        let mut args = args.clone();
+        args.push("--json");
+        let (code, out, err) = tend(&db, &args);
+        assert_eq!((code, field_of(&out)), (2, (Some(field), Some("validation.out_of_range"))), "{args:?}: {err}");
+        assert!(!err.contains("cannot be represented"), "{err}");
+    }
+    // nothing changed by the refusals
+    let (_, t, _) = tend(&db, &["care", "tasks", "--json"]);
+    let first = t["tasks"].as_array().unwrap().iter().find(|t| t["id"] == ids[0].as_str()).unwrap().clone();
+    assert_eq!(first["remind_at"].as_str(), Some(vn(later, 14, 30).as_str()));
+    // an anchor date typed day first is a date
+    let (code, r, err) =
+        tend(&db, &["care", "enroll", "--plan", &nurture, "--customer", &cid, "--anchor-date", "15/03/2027", "--json"]);
+    assert_eq!((code, r["enrolled"].as_i64(), r["tasks"].as_i64()), (0, Some(1), Some(3)), "{err}");
+}

@@ -249,7 +249,8 @@ enum CareCommand {
         customer: Option<String>,
         #[arg(long)]
         segment: Option<String>,
-        /// The anchor's local date (YYYY-MM-DD), when it is not in Tend (a purchase made elsewhere)
+        /// The anchor's local date (2026-12-10 or 10/12/2026), when it is not in Tend (a purchase
+        /// made elsewhere)
         #[arg(long)]
         anchor_date: Option<String>,
         #[arg(long)]
@@ -262,7 +263,8 @@ enum CareCommand {
         assignee: Option<String>,
         #[arg(long)]
         customer: Option<String>,
-        /// Only those due before this instant (RFC 3339)
+        /// Only those due before this instant: RFC 3339 (2026-12-10T09:00:00+07:00), or a local
+        /// date in the workspace's time zone (2026-12-10, 10/12/2026: before that day starts)
         #[arg(long)]
         due_before: Option<String>,
         /// Only scheduled, snoozed or rescheduled ones
@@ -293,17 +295,21 @@ enum CareCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remind of a task again at an instant (RFC 3339); it stays due when it was
+    /// Remind of a task again later; it stays due when it was
     Snooze {
         id: String,
+        /// RFC 3339 (2026-12-10T14:30:00+07:00), or a local date in the workspace's time zone
+        /// (2026-12-10, 10/12/2026: at 09:00 that day) with or without a time (2026-12-10 14:30)
         #[arg(long)]
         until: String,
         #[arg(long)]
         json: bool,
     },
-    /// Move a task to be due at another instant (RFC 3339)
+    /// Move a task to be due at another time
     Reschedule {
         id: String,
+        /// RFC 3339 (2026-12-10T14:30:00+07:00), or a local date in the workspace's time zone
+        /// (2026-12-10, 10/12/2026: at 09:00 that day) with or without a time (2026-12-10 14:30)
         #[arg(long)]
         due: String,
         #[arg(long)]
@@ -1547,13 +1553,19 @@ async fn care_command(ws: &Workspace, command: CareCommand) -> Result<(), Error>
             }
         },
         CareCommand::Enroll { plan, customer, segment, anchor_date, json } => {
+            // a local date as the forms take one (2026-12-10, 10/12/2026); its range is the core's
             let date = match anchor_date {
                 None => None,
-                Some(d) => Some(d.trim().parse::<jiff::civil::Date>().map_err(|_| {
-                    Error::Validation(vec![
-                        tend::FieldError::new("anchor_date", "validation.date_invalid").with("value", &d)
-                    ])
-                })?),
+                Some(d) => match tend::validate::typed_date(&d, ws.today().await?) {
+                    Ok(Some(date)) => Some(date),
+                    _ => {
+                        return Err(Error::Validation(vec![tend::FieldError::new(
+                            "anchor_date",
+                            "validation.date_invalid",
+                        )
+                        .with("value", &d)]))
+                    }
+                },
             };
             let report = match (customer, segment) {
                 (Some(c), _) => ws.enrol_customers(&plan, &[c], date).await?,
@@ -1579,7 +1591,10 @@ async fn care_command(ws: &Workspace, command: CareCommand) -> Result<(), Error>
                     .with("min", "1")
                     .with("max", max.to_string())]));
             }
-            let due_before = due_before.map(|t| instant("due_before", &t)).transpose()?;
+            let due_before = match due_before {
+                Some(t) => Some(when(ws, "due_before", &t, None).await?),
+                None => None,
+            };
             let filter = tend::care::TaskFilter {
                 assignee_id: assignee,
                 customer_id: customer,
@@ -1608,23 +1623,25 @@ async fn care_command(ws: &Workspace, command: CareCommand) -> Result<(), Error>
             print(json, &task_json(&t[0]), || task_text(&t[0]))?;
         }
         CareCommand::Snooze { id, until, json } => {
-            let t = ws.snooze_care_task(&id, instant("until", &until)?).await?;
+            let t = ws.snooze_care_task(&id, when(ws, "until", &until, Some(NINE)).await?).await?;
             print(json, &task_json(&t), || task_text(&t))?;
         }
         CareCommand::Reschedule { id, due, json } => {
-            let t = ws.reschedule_care_tasks(&[id], instant("due", &due)?).await?;
+            let t = ws.reschedule_care_tasks(&[id], when(ws, "due", &due, Some(NINE)).await?).await?;
             print(json, &task_json(&t[0]), || task_text(&t[0]))?;
         }
     }
     Ok(())
 }
 
-/// An instant given as RFC 3339; anything else is invalid input naming the option.
-fn instant(field: &str, t: &str) -> Result<i64, Error> {
-    t.trim()
-        .parse::<jiff::Timestamp>()
-        .map(|ts| ts.as_millisecond())
-        .map_err(|_| Error::Validation(vec![tend::FieldError::new(field, "validation.date_invalid").with("value", t)]))
+/// The time of day a date given alone stands for when a task is due or reminded (a step's default).
+const NINE: jiff::civil::Time = jiff::civil::time(9, 0, 0, 0);
+
+/// An instant given as RFC 3339 or as a local date (and time) in the workspace's zone, a date
+/// alone at `at` (else its start): `schedule::parse_when`. Anything else, or a day outside the
+/// years care work takes, is invalid input naming the option.
+async fn when(ws: &Workspace, field: &str, t: &str, at: Option<jiff::civil::Time>) -> Result<i64, Error> {
+    tend::schedule::parse_when(field, t, &ws.zone().await?, ws.today().await?, at)
 }
 
 fn rfc3339(ms: i64) -> String {

@@ -118,6 +118,7 @@ impl Workspace {
         customer_ids: &[String],
         anchor_date: Option<Date>,
     ) -> Result<EnrolReport> {
+        let anchor_date = anchor_date.map(|d| crate::schedule::check_day("anchor_date", d)).transpose()?;
         let plan = self.care_plan(plan_id).await?;
         let report = self.enrol_many(&plan, customer_ids, anchor_date, "hand").await?;
         if let ([_], [one]) = (customer_ids, report.not_enrolled.as_slice()) {
@@ -135,6 +136,7 @@ impl Workspace {
         segment_id: &str,
         anchor_date: Option<Date>,
     ) -> Result<EnrolReport> {
+        let anchor_date = anchor_date.map(|d| crate::schedule::check_day("anchor_date", d)).transpose()?;
         let plan = self.care_plan(plan_id).await?;
         let ids = self.segment_member_ids(segment_id).await?;
         self.enrol_many(&plan, &ids, anchor_date, "hand").await

@@ -337,8 +337,10 @@ impl Workspace {
         self.tasks_by_id(ids).await
     }
 
-    /// Reminds again at `until` (later than now); the task stays due when it was.
+    /// Reminds again at `until` (later than now, on a day up to `schedule::LAST_DAY`); the task
+    /// stays due when it was.
     pub async fn snooze_care_task(&self, id: &str, until: i64) -> Result<CareTask> {
+        crate::schedule::check_instant("until", until, &self.zone().await?)?;
         self.open_task(id).await?;
         let now = self.now_ms();
         if until <= now {
@@ -354,12 +356,10 @@ impl Workspace {
         self.care_task(id).await
     }
 
-    /// Moves tasks to be due (and reminded) at `due_at`.
+    /// Moves tasks to be due (and reminded) at `due_at` (on a day from `schedule::FIRST_DAY` to
+    /// `schedule::LAST_DAY`).
     pub async fn reschedule_care_tasks(&self, ids: &[String], due_at: i64) -> Result<Vec<CareTask>> {
-        crate::schedule::hours_after(due_at, 0)?;
-        if jiff::Timestamp::from_millisecond(due_at).is_err() {
-            return Err(Error::invalid("due_at", "validation.date_out_of_range"));
-        }
+        crate::schedule::check_instant("due_at", due_at, &self.zone().await?)?;
         for id in ids {
             self.open_task(id).await?;
         }

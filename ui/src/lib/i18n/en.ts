@@ -919,6 +919,7 @@ export const en = {
     phone_renumbered: 'Old 11-digit number {from} converted to {to}'
   },
   validation: {
+    when_invalid: '“{value}” is not a date or time: write a day as 10/12/2026 or 2026-12-10 (a time may follow: 2026-12-10 14:30), or an instant as 2026-12-10T14:30:00+07:00',
     time_invalid: '“{value}” is not a time of day (09:00)',
     offset_both: 'Give days or hours, not both',
     unknown_placeholder: 'There is no placeholder “{value}”',

@@ -128,7 +128,8 @@ const CORE_KEYS = [
   'care.unenrol_needs_segment',
   'care.cursor_invalid',
   'care.placeholder_not_for_anchor',
-  'care.offset_before_anchor'
+  'care.offset_before_anchor',
+  'validation.when_invalid'
 ];
 
 const CORE_PARAMS: Record<string, string[]> = {
@@ -168,7 +169,8 @@ const CORE_PARAMS: Record<string, string[]> = {
   'update.settings_unwritable': ['detail'],
   'care.cursor_invalid': ['value'],
   'care.placeholder_not_for_anchor': ['anchor', 'value'],
-  'care.offset_before_anchor': ['anchor', 'value']
+  'care.offset_before_anchor': ['anchor', 'value'],
+  'validation.when_invalid': ['value']
 };
 
 describe('dictionaries', () => {

@@ -919,6 +919,7 @@ export const vi = {
     phone_renumbered: 'Số cũ 11 số {from} đã được đổi thành {to}'
   },
   validation: {
+    when_invalid: '“{value}” không phải ngày giờ: ghi ngày dạng 10/12/2026 hoặc 2026-12-10 (có thể kèm giờ: 2026-12-10 14:30), hoặc thời điểm dạng 2026-12-10T14:30:00+07:00',
     time_invalid: '“{value}” không phải giờ trong ngày (09:00)',
     offset_both: 'Chỉ nhập số ngày hoặc số giờ, không nhập cả hai',
     unknown_placeholder: 'Không có ô điền “{value}”',
