@@ -213,3 +213,18 @@ fn dates_are_taken_as_people_write_them_and_a_year_out_of_range_is_a_field_error
         tend(&db, &["care", "enroll", "--plan", &nurture, "--customer", &cid, "--anchor-date", "15/03/2027", "--json"]);
     assert_eq!((code, r["enrolled"].as_i64(), r["tasks"].as_i64()), (0, Some(1), Some(3)), "{err}");
 }
+
+#[test]
+fn enrolling_a_customer_that_does_not_exist_names_the_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("care.tend");
+    let (_, plans, _) = tend(&db, &["care", "plan", "presets", "--add", "--json"]);
+    let nurture = plans[2]["id"].as_str().unwrap().to_string();
+    let (code, out, err) = tend(&db, &["care", "enroll", "--plan", &nurture, "--customer", "nosuch", "--json"]);
+    assert_eq!((code, field_of(&out)), (2, (Some("customer_id"), Some("care.no_customer"))));
+    assert_eq!(out["error"]["params"]["value"].as_str(), Some("nosuch"), "{out}");
+    assert!(err.contains("nosuch"), "{err}");
+    let (code, _, err) = tend_text(&db, &["care", "enroll", "--plan", &nurture, "--customer", "nosuch"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nosuch"), "{err}");
+}

@@ -122,9 +122,11 @@ impl Workspace {
         let plan = self.care_plan(plan_id).await?;
         let report = self.enrol_many(&plan, customer_ids, anchor_date, "hand").await?;
         if let ([_], [one]) = (customer_ids, report.not_enrolled.as_slice()) {
-            return Err(Error::Validation(vec![
-                FieldError::new("customer_id", &one.reason).with("value", &one.customer_name)
-            ]));
+            // the customer by name, or by the id given when there is none by it
+            let shown = if one.customer_name.is_empty() { &one.customer_id } else { &one.customer_name };
+            return Err(Error::Validation(vec![FieldError::new("customer_id", &one.reason)
+                .with("value", shown)
+                .with("id", &one.customer_id)]));
         }
         Ok(report)
     }
