@@ -228,3 +228,49 @@ fn enrolling_a_customer_that_does_not_exist_names_the_id() {
     assert_eq!(code, 2);
     assert!(err.contains("nosuch"), "{err}");
 }
+
+#[test]
+fn the_demo_opens_on_a_user_with_care_tasks_due_today_and_overdue() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.tend");
+    let (code, _, err) = tend_text(&db, &["demo", "--customers", "400", "--seed", "42"]);
+    assert_eq!(code, 0, "{err}");
+    // this device's user is chosen: Today does not open on "who are you?"
+    let (_, shown, _) = tend(&db, &["settings", "show", "--json"]);
+    let me = shown["current_staff"].as_str().expect("a current staff member after the demo").to_string();
+    let (_, staff, _) = tend(&db, &["staff", "list", "--json"]);
+    assert!(staff.as_array().unwrap().iter().any(|s| s["id"] == me.as_str()), "one of the demo's staff");
+    // what Today reads: the user's open tasks due before tomorrow
+    let tomorrow = today_vn().tomorrow().unwrap();
+    let (code, page, err) = tend(
+        &db,
+        &[
+            "care",
+            "tasks",
+            "--open",
+            "--assignee",
+            &me,
+            "--due-before",
+            &tomorrow.to_string(),
+            "--limit",
+            "10000",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let start = vn(today_vn(), 0, 0);
+    let due: Vec<&str> = page["tasks"].as_array().unwrap().iter().map(|t| t["due_at"].as_str().unwrap()).collect();
+    // RFC 3339 in UTC with the same precision compare as instants
+    let parse = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let overdue = due.iter().filter(|d| parse(d) < parse(&start)).count();
+    let today = due.len() - overdue;
+    assert!(today > 0 && overdue > 0, "due today {today}, overdue {overdue}");
+    assert!(due.len() < 200, "a day's work, not a backlog: {}", due.len());
+    // and some of the history was done, its outcome on the customer's timeline
+    let (_, all, _) = tend(&db, &["care", "tasks", "--assignee", &me, "--limit", "10000", "--json"]);
+    let done: Vec<&Value> = all["tasks"].as_array().unwrap().iter().filter(|t| t["state"] == "done").collect();
+    assert!(!done.is_empty() && done.iter().all(|t| t["interaction_id"].is_string()));
+    // the plans are the presets, ready to use
+    let (_, plans, _) = tend(&db, &["care", "plan", "list", "--json"]);
+    assert_eq!(plans.as_array().map(Vec::len), Some(3));
+}

@@ -20,7 +20,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate a realistic Vietnamese demo workspace (deterministic for a seed).
+    /// Generate a realistic Vietnamese demo workspace (its customers deterministic for a seed),
+    /// with care plans, the last weeks' care tasks and this device's user chosen (the first
+    /// staff member), so the app opens on someone's work for today.
     Demo {
         #[arg(long, default_value_t = 1000)]
         customers: u64,
@@ -1019,16 +1021,22 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         Command::Demo { customers, seed, json } => {
             let started = std::time::Instant::now();
             let s = ws.generate_demo(customers, seed).await?;
+            // the first screen's work: care plans and tasks, and who uses this device
+            let care = ws.demo_care(seed).await?;
             let secs = started.elapsed().as_secs_f64();
-            print(json, &s, || {
+            let mut value = serde_json::to_value(&s)?;
+            value["care_tasks"] = care.care_tasks.into();
+            value["current_staff"] = care.current_staff.clone().into();
+            print(json, &value, || {
                 format!(
-                    "{} customers ({} companies, {} contacts), {} interactions, {} deals, {} staff in {:.1} s -> {}",
+                    "{} customers ({} companies, {} contacts), {} interactions, {} deals, {} staff, {} care tasks in {:.1} s -> {}",
                     s.customers,
                     s.companies,
                     s.contacts,
                     s.interactions,
                     s.deals,
                     s.staff,
+                    care.care_tasks,
                     secs,
                     path.display()
                 )
@@ -1417,12 +1425,13 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         Command::Settings { command: SettingsCommand::Show { json } } => {
             let info = ws.info().await?;
             let quiet = ws.quiet_interval_days().await?;
-            let value = serde_json::json!({ "time_zone": info.time_zone, "language": info.language, "quiet_interval_days": quiet });
+            let value = serde_json::json!({ "time_zone": info.time_zone, "language": info.language, "quiet_interval_days": quiet, "current_staff": info.current_staff_id });
             print(json, &value, || {
                 format!(
-                    "time_zone = {}\nlanguage = {}\nquiet_interval_days = {quiet}",
+                    "time_zone = {}\nlanguage = {}\nquiet_interval_days = {quiet}\ncurrent_staff = {}",
                     info.time_zone,
-                    info.language.as_deref().unwrap_or("(the system's)")
+                    info.language.as_deref().unwrap_or("(the system's)"),
+                    info.current_staff_id.as_deref().unwrap_or("(none chosen on this device)")
                 )
             })?;
         }

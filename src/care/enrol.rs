@@ -181,6 +181,36 @@ impl Workspace {
         Ok(report)
     }
 
+    /// Enrols a customer in `plan` as if it had happened at `as_of` (a past instant: the demo's
+    /// history): counted from the purchase `purchase_id` for a purchase plan, from `as_of` for a
+    /// plan from enrolment, and every step due since then made. Returns the enrolment's id, or
+    /// none when the customer was not enrolled (already, or no anchor).
+    pub(crate) async fn enrol_as_of(
+        &self,
+        w: &mut WriteTx<'_>,
+        plan: &StoredPlan,
+        customer_id: &str,
+        purchase_id: Option<&str>,
+        as_of: i64,
+    ) -> Result<Option<String>> {
+        let ctx = self.care_ctx(as_of).await?;
+        let found = match purchase_id {
+            Some(p) => {
+                let at_ms: i64 = sqlx::query_scalar("SELECT occurred_at FROM interactions WHERE id = ?")
+                    .bind(p)
+                    .fetch_one(&mut *w.conn())
+                    .await?;
+                Some(Found { key: p.into(), at_ms, purchase_id: Some(p.into()), deal_id: None })
+            }
+            None => None,
+        };
+        let key = found.as_ref().map(|f| f.key.clone()).unwrap_or_else(|| "enrolment".into());
+        match enrol_one(w, &ctx, plan, customer_id, None, found, "hand").await? {
+            Outcome::Enrolled(_) => Ok(Some(derived_id(&[&plan.id, customer_id, &key]))),
+            Outcome::Already | Outcome::Not(_) => Ok(None),
+        }
+    }
+
     /// Ends an enrolment by hand: its open tasks are skipped (kept, with why).
     pub async fn unenrol(&self, enrolment_id: &str) -> Result<()> {
         let mut w = self.write().await?;

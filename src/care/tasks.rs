@@ -8,7 +8,7 @@
 use super::CareChannel;
 use crate::error::{Error, FieldError, Result};
 use crate::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind};
-use crate::{validate, Workspace};
+use crate::{validate, Workspace, WriteTx};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -280,34 +280,40 @@ impl Workspace {
         let mut w = self.write().await?;
         let now = w.now;
         for t in &tasks {
-            let (kind, channel, direction) = logged_as(t.channel);
-            let input = InteractionInput {
-                kind,
-                channel,
-                direction,
-                staff_id: t.assignee_id.clone(),
-                occurred_at: None,
-                summary: t.name.clone(),
-                body: (!outcome.is_empty()).then(|| outcome.clone()),
-                amount: None,
-                currency: None,
-                items: vec![],
-            };
-            let logged = self.insert_interaction(&mut w, &t.customer_id, &input).await?;
-            sqlx::query(
-                "UPDATE care_tasks SET state = 'done', outcome = ?, interaction_id = ?, remind_at = NULL, closed_at = ?
-                 WHERE id = ?",
-            )
-            .bind((!outcome.is_empty()).then_some(&outcome))
-            .bind(&logged.id)
-            .bind(now)
-            .bind(&t.id)
-            .execute(&mut *w.conn())
-            .await?;
-            super::enrol::next_occurrence(&mut w, self, &t.enrolment_id).await?;
+            self.complete_in(&mut w, t, &outcome, now).await?;
         }
         w.commit().await?;
         self.tasks_by_id(ids).await
+    }
+
+    /// Closes an open task as done at `at` inside the write `w`, its outcome (checked by the caller) logged as an
+    /// interaction then: the one way a task is done (by a user now, or in the demo's history).
+    pub(crate) async fn complete_in(&self, w: &mut WriteTx<'_>, t: &CareTask, outcome: &str, at: i64) -> Result<()> {
+        let (kind, channel, direction) = logged_as(t.channel);
+        let input = InteractionInput {
+            kind,
+            channel,
+            direction,
+            staff_id: t.assignee_id.clone(),
+            occurred_at: Some(at),
+            summary: t.name.clone(),
+            body: (!outcome.is_empty()).then(|| outcome.to_string()),
+            amount: None,
+            currency: None,
+            items: vec![],
+        };
+        let logged = self.insert_interaction(w, &t.customer_id, &input).await?;
+        sqlx::query(
+            "UPDATE care_tasks SET state = 'done', outcome = ?, interaction_id = ?, remind_at = NULL, closed_at = ?
+             WHERE id = ?",
+        )
+        .bind((!outcome.is_empty()).then_some(outcome))
+        .bind(&logged.id)
+        .bind(at)
+        .bind(&t.id)
+        .execute(&mut *w.conn())
+        .await?;
+        super::enrol::next_occurrence(w, self, &t.enrolment_id).await
     }
 
     /// Skips tasks, with why (kept; no interaction is logged).
@@ -397,6 +403,17 @@ impl Workspace {
         }
         w.commit().await?;
         self.tasks_by_id(ids).await
+    }
+
+    /// An enrolment's tasks as the write `w` sees them (before it commits), by due time.
+    pub(crate) async fn enrolment_tasks(w: &mut WriteTx<'_>, enrolment_id: &str) -> Result<Vec<CareTask>> {
+        let rows: Vec<TaskRow> = sqlx::query_as(&format!(
+            "{TASK_SELECT} WHERE t.enrolment_id = ? AND t.deleted_at IS NULL ORDER BY t.due_at, t.id"
+        ))
+        .bind(enrolment_id)
+        .fetch_all(&mut *w.conn())
+        .await?;
+        Ok(rows.into_iter().map(task_of).collect())
     }
 
     async fn tasks_by_id(&self, ids: &[String]) -> Result<Vec<CareTask>> {
