@@ -119,8 +119,11 @@ fn care_plans_from_the_command_line() {
     assert_eq!(list.as_array().map(Vec::len), Some(1));
 }
 
+/// A field error as (field, message key, params by name).
+type Named = (String, String, Vec<(String, String)>);
+
 /// The (field, message key, params) of a validation error.
-fn errors_of(e: tend::Error) -> Vec<(String, String, Vec<(String, String)>)> {
+fn errors_of(e: tend::Error) -> Vec<Named> {
     match e {
         tend::Error::Validation(v) => {
             v.into_iter().map(|f| (f.field, f.message_key, f.params.into_iter().collect())).collect()

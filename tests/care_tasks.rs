@@ -442,7 +442,6 @@ async fn the_icalendar_file_has_one_prodid_and_a_snoozed_task_alarms_at_its_remi
     assert!(other.contains("TRIGGER:P0D"), "a task not snoozed alarms at its start:\n{other}");
     assert!(other.contains(&format!("UID:{}-alarm@tend", tasks[1].id)), "the alarm's UID is stable:\n{other}");
     let cal: icalendar::Calendar = ics.parse().expect("parses as iCalendar");
-    use icalendar::Component;
     assert_eq!(cal.components.iter().filter_map(|c| c.as_event()).count(), 3);
 }
 
