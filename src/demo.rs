@@ -2,7 +2,10 @@
 //! contacts and tax codes), every tone mark and đ in names, VN phone formats, provinces, tags,
 //! interactions and purchases. Deterministic for a seed (ids and data; the change records carry
 //! the time they were written). Written through the same change-record triggers as every other
-//! write, in chunks on one rusqlite connection, so a million customers take minutes.
+//! write, in chunks on one rusqlite connection, so a million customers take minutes. `demo_care`
+//! adds, through the write path, the care history of the last weeks relative to today (the preset
+//! plans, recent purchases, their tasks mostly done) and this device's user, so the app opens on
+//! Today with that user's work due and overdue; that part is dated from today and its ids are new.
 
 use crate::customers::{write, Columns, CustomerKind, Email, Gender, Phone, Source};
 use crate::error::{Error, Result};
@@ -125,6 +128,13 @@ pub struct DemoSummary {
     pub staff: i64,
 }
 
+/// What [`Workspace::demo_care`] did: this device's user, and the care tasks it made.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DemoCare {
+    pub current_staff: Option<String>,
+    pub care_tasks: i64,
+}
+
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.gen_range(0..items.len())]
 }
@@ -170,6 +180,204 @@ impl Workspace {
         .map_err(|e| Error::Interrupted { task: "demo", detail: e.to_string() })?;
         *hlc = state;
         res
+    }
+
+    /// The demo's care work, after [`Workspace::generate_demo`] (`tend demo` does both), so the
+    /// first screen (Today) shows the product: the preset plans, this device's user (the first
+    /// staff member, unless one is chosen), and some weeks of history as the plans would have
+    /// made it: recent purchases in post-sale care, leads in pre-sale nurture, birthdays of the
+    /// coming two weeks. Tasks due before today are mostly done (their outcome on the timeline);
+    /// a few are left overdue, and the user has some due today and some overdue whatever the
+    /// seed. Through the write path. A workspace with care plans already is left as it is.
+    pub async fn demo_care(&self, seed: u64) -> Result<DemoCare> {
+        let me = match self.current_staff_id().await? {
+            Some(me) => me,
+            None => {
+                let first: Option<String> =
+                    sqlx::query_scalar("SELECT id FROM staff WHERE deleted_at IS NULL ORDER BY id LIMIT 1")
+                        .fetch_optional(self.pool())
+                        .await?;
+                let Some(first) = first else { return Ok(DemoCare::default()) };
+                self.set_current_staff(Some(&first)).await?;
+                first
+            }
+        };
+        let made = self.demo_care_history(&me, seed).await?;
+        Ok(DemoCare { current_staff: Some(me), care_tasks: made })
+    }
+
+    /// [`Workspace::demo_care`]'s history for the user `me`; returns how many tasks it made.
+    async fn demo_care_history(&self, me: &str, seed: u64) -> Result<i64> {
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM care_tasks").fetch_one(self.pool()).await?;
+        // a workspace that has plans already is someone's: its care is left as it is
+        let (first_seq, last_seq): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM customers WHERE deleted_at IS NULL")
+                .fetch_one(self.pool())
+                .await?;
+        let (Some(first_seq), Some(last_seq)) = (first_seq, last_seq) else { return Ok(0) };
+        if !self.care_plans().await?.is_empty() {
+            return Ok(0);
+        }
+        let mut rng = StdRng::seed_from_u64(seed ^ 0x6361_7265);
+        let tz = self.zone().await?;
+        let now = self.now_ms();
+        let today = crate::settings::today_in(&tz, now);
+        let today_start = crate::settings::day_start_ms(&tz, today)?;
+        let days_ago = |d: i64, hour: i8| -> Result<i64> {
+            let day = today
+                .checked_sub(jiff::Span::new().days(d))
+                .map_err(|e| Error::BadTime { detail: format!("{d} days before {today}: {e}") })?;
+            crate::schedule::local_instant(day, jiff::civil::Time::new(hour, 0, 0, 0).unwrap_or_default(), &tz)
+        };
+
+        // recent purchases, before any plan exists (a plan enrolling on them would count from now):
+        // the user's own customers bought 1, 3, 7 and 10 days ago (a thank-you call and a
+        // satisfaction check due today, each of the others' overdue), the rest at random; each
+        // read through an index, so a million customers cost no more than a thousand
+        let mine: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM customers WHERE owner_id = ? AND kind = 'person' AND deleted_at IS NULL
+             ORDER BY name_folded LIMIT 4",
+        )
+        .bind(me)
+        .fetch_all(self.pool())
+        .await?;
+        let mut bought: Vec<(String, i64, bool)> = Vec::new(); // customer, days ago, kept open
+        for (c, d) in mine.into_iter().zip([1, 7, 3, 10]) {
+            bought.push((c, d, true));
+        }
+        let size = last_seq - first_seq + 1;
+        let n = (size / 100).clamp(12, 300) as usize;
+        for _ in 0..n {
+            let c: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM customers WHERE seq >= ? AND deleted_at IS NULL ORDER BY seq LIMIT 1",
+            )
+            .bind(rng.gen_range(first_seq..=last_seq))
+            .fetch_optional(self.pool())
+            .await?;
+            if let Some(c) = c.filter(|c| !bought.iter().any(|b| &b.0 == c)) {
+                bought.push((c, rng.gen_range(1..=45), false));
+            }
+        }
+        let mut w = self.write().await?;
+        let mut purchases = Vec::with_capacity(bought.len());
+        for (c, d, open) in &bought {
+            let (pname, price) = *pick(&mut rng, PRODUCTS);
+            let qty = rng.gen_range(1..3i64);
+            let input = crate::interactions::InteractionInput {
+                kind: crate::interactions::InteractionKind::Purchase,
+                channel: crate::interactions::InteractionChannel::InPerson,
+                direction: crate::interactions::Direction::Inbound,
+                staff_id: None,
+                occurred_at: Some(days_ago(*d, rng.gen_range(8..20))?),
+                summary: format!("Mua {pname}"),
+                body: None,
+                amount: Some(qty * price),
+                currency: Some("VND".into()),
+                items: vec![crate::interactions::PurchaseItem { name: pname.into(), quantity: qty, unit_price: price }],
+            };
+            let p = self.insert_interaction(&mut w, c, &input).await?;
+            purchases.push((c.clone(), p.id, p.occurred_at, *open));
+        }
+        w.commit().await?;
+
+        let lang = self.info().await?.language.unwrap_or_else(|| "vi".into());
+        let mut plans = Vec::new();
+        for p in crate::care::presets::presets(&lang) {
+            plans.push(self.create_care_plan(&crate::care::CarePlan::from_input(&p)?).await?);
+        }
+        let [post_sale, birthday, nurture] = &plans[..] else { return Ok(0) };
+        let outcomes: &[&str] = if lang == "vi" {
+            &[
+                "Khách hài lòng, hẹn lần sau",
+                "Đã gọi, khách đang dùng tốt",
+                "Đã nhắn Zalo, khách cảm ơn",
+                "Khách hỏi thêm về bảo hành",
+            ]
+        } else {
+            &[
+                "Happy customer, will come back",
+                "Called: all working well",
+                "Messaged, they said thanks",
+                "Asked about the warranty",
+            ]
+        };
+
+        // each enrolled then, its past steps mostly done: nearly all of those older than three
+        // days, half of the newer ones
+        let mut w = self.write().await?;
+        let mut enrolled: Vec<(String, bool)> = Vec::new();
+        for (c, purchase, at, open) in &purchases {
+            if let Some(e) = self.enrol_as_of(&mut w, post_sale, c, Some(purchase), *at).await? {
+                enrolled.push((e, *open));
+            }
+        }
+        // leads in pre-sale nurture since up to twelve days ago; the user's first lead since 5
+        // days ago (its day-4 call overdue)
+        let leads: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT id, owner_id FROM customers WHERE stage_id = 'lead' AND deleted_at IS NULL
+             ORDER BY name_folded LIMIT ?",
+        )
+        .bind((n / 2) as i64)
+        .fetch_all(&mut *w.conn())
+        .await?;
+        let mut first_mine = true;
+        for (c, owner) in &leads {
+            let is_mine = owner.as_deref() == Some(me);
+            let d = if is_mine && first_mine { 5 } else { rng.gen_range(0..=12) };
+            let open = is_mine && std::mem::replace(&mut first_mine, false);
+            if let Some(e) = self.enrol_as_of(&mut w, nurture, c, None, days_ago(d, 8)?).await? {
+                enrolled.push((e, open));
+            }
+        }
+        for (e, keep_open) in &enrolled {
+            for t in crate::Workspace::enrolment_tasks(&mut w, e).await? {
+                if t.due_at >= today_start || *keep_open {
+                    continue;
+                }
+                let p_done = if t.due_at < today_start - 3 * 86_400_000 { 0.95 } else { 0.5 };
+                if rng.gen_bool(p_done) {
+                    let at = t.due_at + rng.gen_range(5..240) * 60_000;
+                    let outcome = *pick(&mut rng, outcomes);
+                    self.complete_in(&mut w, &t, outcome, at.min(now)).await?;
+                }
+            }
+        }
+        w.commit().await?;
+
+        // birthdays of the coming two weeks (29 February with the 28th), enrolled as a user would
+        // today
+        let mut days: Vec<String> = Vec::new();
+        for i in 0..14 {
+            if let Ok(d) = today.checked_add(jiff::Span::new().days(i)) {
+                days.push(d.strftime("%m-%d").to_string());
+            }
+        }
+        if days.iter().any(|d| d == "02-28") {
+            days.push("02-29".into());
+        }
+        let sql = format!(
+            "SELECT id, birthday FROM customers WHERE deleted_at IS NULL AND substr(birthday, 6, 5) IN ({})
+             ORDER BY seq LIMIT 2000",
+            vec!["?"; days.len()].join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for d in &days {
+            q = q.bind(d);
+        }
+        let born = q.fetch_all(self.pool()).await?;
+        let mut greet = Vec::new();
+        for (id, b) in born {
+            let Ok(day) = b.parse::<jiff::civil::Date>() else { continue };
+            let next = crate::schedule::yearly_on_or_after(day.month(), day.day(), today)?;
+            if (next - today).get_days() < 14 && greet.len() < 500 {
+                greet.push(id);
+            }
+        }
+        if !greet.is_empty() {
+            self.enrol_customers(&birthday.id, &greet, None).await?;
+        }
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM care_tasks").fetch_one(self.pool()).await?;
+        Ok(after - before)
     }
 }
 

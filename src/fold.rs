@@ -32,6 +32,14 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// `s` for a comparison that ignores only case: NFC, then lowercase ("Chăm Sóc" and "chăm sóc"
+/// are the same; "Châm sọc", with other marks, is another word). Names that must be unique
+/// (care plans) compare by it.
+pub fn caseless(s: &str) -> String {
+    let lower: String = s.nfc().flat_map(char::to_lowercase).collect();
+    lower.nfc().collect()
+}
+
 /// The digits of `s`, in order ("+84 (912) 345-678" -> "84912345678").
 pub fn digits(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_digit()).collect()

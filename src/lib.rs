@@ -159,6 +159,16 @@ impl Workspace {
         // the file, and a read-only one cannot
         self.readers.close();
         self.pool.close().await;
+        // a connection on its way back to the pool as it closes (dropped by the last query, its
+        // return not run yet) misses that close and stays open, keeping the WAL beside the file:
+        // let it come back and close again until none is left (waiting a second at most)
+        for _ in 0..50 {
+            if self.pool.size() == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            self.pool.close().await;
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Placeholders in message templates ("Cảm ơn {{customer.name}} đã mua {{purchase.items}}"): one
 //! rule for care-plan steps now and canned replies later. A template is checked when it is saved
 //! (an unknown placeholder, or a `{{` left open, is an error naming it) and filled when a message
-//! is made.
+//! is made. What a care step's anchor can fill is `care::Anchor::fills`.
 
 use crate::error::FieldError;
 
@@ -56,19 +56,28 @@ pub fn parse(template: &str) -> Result<Vec<Part<'_>>, usize> {
 /// Every problem of a template saved under `field`: each unknown placeholder named once, or the
 /// position of a `{{` left open.
 pub fn check(field: &str, template: &str, known: &[&str]) -> Vec<FieldError> {
-    let parts = match parse(template) {
-        Ok(parts) => parts,
-        Err(at) => return vec![FieldError::new(field, "validation.template_unclosed").with("position", at.to_string())],
-    };
-    let mut unknown: Vec<&str> = Vec::new();
-    for p in parts {
+    if let Err(at) = parse(template) {
+        return vec![FieldError::new(field, "validation.template_unclosed").with("position", at.to_string())];
+    }
+    used(template)
+        .into_iter()
+        .filter(|key| !known.contains(key))
+        .map(|key| FieldError::new(field, "validation.unknown_placeholder").with("value", key))
+        .collect()
+}
+
+/// The placeholders a template uses, each once, in order of first use (none for a template with
+/// a `{{` left open, which [`check`] reports).
+pub fn used(template: &str) -> Vec<&str> {
+    let mut keys: Vec<&str> = Vec::new();
+    for p in parse(template).unwrap_or_default() {
         if let Part::Placeholder(key) = p {
-            if !known.contains(&key) && !unknown.contains(&key) {
-                unknown.push(key);
+            if !keys.contains(&key) {
+                keys.push(key);
             }
         }
     }
-    unknown.into_iter().map(|key| FieldError::new(field, "validation.unknown_placeholder").with("value", key)).collect()
+    keys
 }
 
 /// The template with each placeholder replaced by its value (`value` gives none: empty), for a

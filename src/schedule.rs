@@ -63,6 +63,85 @@ pub fn yearly_on_or_after(month: i8, day: i8, today: Date) -> crate::Result<Date
     in_year(month, day, today.year() + 1)
 }
 
+/// The first day a person may give for care work (a task's due time or reminder, a plan's anchor).
+pub const FIRST_DAY: Date = jiff::civil::date(1900, 1, 1);
+/// The last such day: with a plan's steps up to ten years on and the yearly dates after it, every
+/// instant derived from one stays far inside what the calendar represents.
+pub const LAST_DAY: Date = jiff::civil::date(2999, 12, 31);
+
+/// `field` out of the range of days a person may give, echoing what was given.
+fn out_of_range(field: &str, value: &str) -> crate::Error {
+    crate::Error::Validation(vec![crate::FieldError::new(field, "validation.out_of_range")
+        .with("value", value)
+        .with("min", FIRST_DAY.to_string())
+        .with("max", LAST_DAY.to_string())])
+}
+
+/// A day given for care work (`anchor_date`), within [`FIRST_DAY`]..=[`LAST_DAY`]; else a field
+/// error on `field`.
+pub fn check_day(field: &str, day: Date) -> crate::Result<Date> {
+    if (FIRST_DAY..=LAST_DAY).contains(&day) {
+        Ok(day)
+    } else {
+        Err(out_of_range(field, &day.to_string()))
+    }
+}
+
+/// An instant given for care work (a reminder, a due time) whose local day in `tz` is within
+/// [`FIRST_DAY`]..=[`LAST_DAY`]; else a field error on `field`, never [`crate::Error::BadTime`].
+pub fn check_instant(field: &str, ms: i64, tz: &TimeZone) -> crate::Result<i64> {
+    let shown = || jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_else(|_| format!("{ms} ms"));
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) if (FIRST_DAY..=LAST_DAY).contains(&t.to_zoned(tz.clone()).date()) => Ok(ms),
+        _ => Err(out_of_range(field, &shown())),
+    }
+}
+
+/// An instant as a person gives it on the command line (`--until`, `--due`, `--due-before`):
+/// - an instant in RFC 3339, `2026-12-10T14:30:00+07:00` or `...Z`;
+/// - a local date in the workspace zone `tz`, as [`crate::validate::typed_date`] reads one
+///   (`2026-12-10`, `10/12/2026`), optionally with a local time (`2026-12-10 14:30`); a date
+///   alone is at `at` that day, or its start when `at` is none.
+///
+/// Text that is neither is `validation.when_invalid` on `field`; a day outside
+/// [`FIRST_DAY`]..=[`LAST_DAY`] (`9999-12-31T23:59:59Z`) is `validation.out_of_range`.
+pub fn parse_when(field: &str, text: &str, tz: &TimeZone, today: Date, at: Option<Time>) -> crate::Result<i64> {
+    let t = text.trim();
+    let invalid =
+        || crate::Error::Validation(vec![crate::FieldError::new(field, "validation.when_invalid").with("value", text)]);
+    let local = |day: Date, time: Option<Time>| -> crate::Result<i64> {
+        check_day(field, day).map_err(|_| out_of_range(field, text))?;
+        let ms = match time.or(at) {
+            Some(time) => local_instant(day, time, tz)?,
+            None => crate::settings::day_start_ms(tz, day)?,
+        };
+        check_instant(field, ms, tz).map_err(|_| out_of_range(field, text))
+    };
+    if let Ok(pieces) = jiff::fmt::temporal::Pieces::parse(t) {
+        // read as the calendar writes it, before it is an instant: a year the instant cannot
+        // hold is out of range, not "not a date"
+        check_day(field, pieces.date()).map_err(|_| out_of_range(field, text))?;
+        if pieces.time_zone_annotation().is_some() {
+            let zoned = t.parse::<jiff::Zoned>().map_err(|_| invalid())?;
+            return check_instant(field, zoned.timestamp().as_millisecond(), tz).map_err(|_| out_of_range(field, text));
+        }
+        if pieces.offset().is_some() {
+            let ts = t.parse::<jiff::Timestamp>().map_err(|_| invalid())?;
+            return check_instant(field, ts.as_millisecond(), tz).map_err(|_| out_of_range(field, text));
+        }
+        return local(pieces.date(), pieces.time());
+    }
+    // a day as typed (day first), and perhaps a time of day after a space
+    let (day, time) = match t.rsplit_once(' ').and_then(|(d, h)| Some((d, crate::care::plan::local_time(h.trim())?))) {
+        Some((d, time)) => (d.trim(), Some(time)),
+        None => (t, None),
+    };
+    match crate::validate::typed_date(day, today) {
+        Ok(Some(d)) => local(d, time),
+        _ => Err(invalid()),
+    }
+}
+
 /// Work done once a local day, at or after a local time of day (the daily backup: once a day,
 /// as soon as the app runs after `at`).
 #[derive(Debug, Clone)]
@@ -129,6 +208,51 @@ mod tests {
 
     fn ms(s: &str) -> i64 {
         s.parse::<jiff::Timestamp>().unwrap().as_millisecond()
+    }
+
+    fn err(e: crate::Error) -> (String, String) {
+        match e {
+            crate::Error::Validation(v) => (v[0].field.clone(), v[0].message_key.clone()),
+            other => panic!("not a field error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_time_given_by_a_person_is_an_instant_or_a_local_date_and_a_year_out_of_range_is_a_field_error() {
+        let vn = TimeZone::get("Asia/Ho_Chi_Minh").unwrap();
+        let today = date(2026, 12, 5);
+        let nine = Some(time(9, 0, 0, 0));
+        let at = |t: &str, at: Option<Time>| parse_when("until", t, &vn, today, at);
+        assert_eq!(at("2026-12-10T02:00:00Z", nine).unwrap(), ms("2026-12-10T02:00:00Z"));
+        assert_eq!(at("2026-12-10T14:30:00+07:00", None).unwrap(), ms("2026-12-10T07:30:00Z"));
+        assert_eq!(at("2026-12-10T09:00[Asia/Ho_Chi_Minh]", None).unwrap(), ms("2026-12-10T02:00:00Z"));
+        // a local date: at the given time of day, or its start, in the workspace zone
+        assert_eq!(at("2026-12-10", nine).unwrap(), ms("2026-12-10T02:00:00Z"));
+        assert_eq!(at(" 2026-12-10 ", None).unwrap(), ms("2026-12-09T17:00:00Z"));
+        assert_eq!(at("10/12/2026", nine).unwrap(), ms("2026-12-10T02:00:00Z"));
+        assert_eq!(at("10/12/2026 14:30", nine).unwrap(), ms("2026-12-10T07:30:00Z"));
+        assert_eq!(at("2026-12-10 14:30", None).unwrap(), ms("2026-12-10T07:30:00Z"));
+        assert_eq!(at("2026-12-10T14:30", None).unwrap(), ms("2026-12-10T07:30:00Z"));
+        for bad in ["tomorrow", "", "2026-13-01", "31/02/2026", "10/12/2026 25:00", "2026-12-10T14:30:00+99:00"] {
+            assert_eq!(err(at(bad, nine).unwrap_err()), ("until".into(), "validation.when_invalid".into()), "{bad}");
+        }
+        for far in [
+            "9999-12-31T23:59:59Z",
+            "9999-12-31",
+            "3000-01-01T00:00:00Z",
+            "31/12/9999",
+            "1899-12-31",
+            "0001-01-01T00:00:00Z",
+        ] {
+            assert_eq!(err(at(far, nine).unwrap_err()), ("until".into(), "validation.out_of_range".into()), "{far}");
+        }
+        assert_eq!(err(check_day("anchor_date", date(9999, 12, 31)).unwrap_err()).1, "validation.out_of_range");
+        assert!(check_day("anchor_date", LAST_DAY).is_ok() && check_day("anchor_date", FIRST_DAY).is_ok());
+        assert_eq!(err(check_instant("due_at", i64::MAX, &vn).unwrap_err()).1, "validation.out_of_range");
+        assert_eq!(
+            err(check_instant("due_at", ms("3000-01-01T00:00:00Z"), &vn).unwrap_err()).1,
+            "validation.out_of_range"
+        );
     }
 
     #[test]

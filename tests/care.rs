@@ -6,10 +6,13 @@ use tend::care::{Anchor, Assignee, CarePlan, Offset};
 use tend::settings::{CustomFieldInput, CustomFieldKind};
 use tend::staff::{Role, StaffInput};
 
+/// A plan of two steps; the first step's template names the purchase only when the plan is
+/// counted from one (no other anchor can fill it).
 fn plan(anchor: &str, assignee: &str) -> String {
+    let bought = if anchor == "purchase" { " đã mua {{purchase.items}}" } else { "" };
     format!(
         "name = \"Sau bán hàng\"\nanchor = \"{anchor}\"\n[[step]]\nname = \"Gọi cảm ơn\"\noffset_days = 1\nat = \"09:00\"\n\
-         channel = \"call\"\nassignee = {assignee}\ntemplate = \"Cảm ơn {{{{customer.name}}}} đã mua {{{{purchase.items}}}}\"\n\
+         channel = \"call\"\nassignee = {assignee}\ntemplate = \"Cảm ơn {{{{customer.name}}}}{bought}\"\n\
          [[step]]\nname = \"Hỏi thăm\"\noffset_days = 7\nchannel = \"zalo\"\n"
     )
 }
@@ -114,4 +117,135 @@ fn care_plans_from_the_command_line() {
     assert!(err.contains("/no/such/plan.toml"), "{err}");
     let (_, list, _) = tend(&["care", "plan", "list", "--json"]);
     assert_eq!(list.as_array().map(Vec::len), Some(1));
+}
+
+/// A field error as (field, message key, params by name).
+type Named = (String, String, Vec<(String, String)>);
+
+/// The (field, message key, params) of a validation error.
+fn errors_of(e: tend::Error) -> Vec<Named> {
+    match e {
+        tend::Error::Validation(v) => {
+            v.into_iter().map(|f| (f.field, f.message_key, f.params.into_iter().collect())).collect()
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+fn two_steps(anchor: &str, first: &str, second: &str) -> String {
+    format!(
+        "name = \"Chăm sóc\"\nanchor = \"{anchor}\"\n[[step]]\nname = \"Gọi\"\noffset_days = 1\nchannel = \"call\"\n\
+         template = \"{first}\"\n[[step]]\nname = \"Nhắn\"\noffset_days = 3\nchannel = \"zalo\"\ntemplate = \"{second}\"\n"
+    )
+}
+
+#[tokio::test]
+async fn a_placeholder_the_plans_anchor_cannot_fill_is_refused_at_its_step() {
+    let f = open().await;
+    let ws = &f.ws;
+    // counted from enrolment there is no purchase: "Chào  " would be sent
+    let e = CarePlan::from_toml(&two_steps("enrolment", "Chào {{customer.given_name}}", "Chào {{purchase.items}}"))
+        .unwrap_err();
+    let p = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    assert_eq!(
+        errors_of(e),
+        [(
+            "step[1].template".to_string(),
+            "care.placeholder_not_for_anchor".to_string(),
+            p(&[("anchor", "enrolment"), ("value", "purchase.items")])
+        )]
+    );
+    // each anchor fills its own: a deal's title from a deal stage, a purchase's from a purchase
+    let e =
+        CarePlan::from_toml(&two_steps("purchase", "{{deal.title}} {{purchase.date}}", "{{staff.name}}")).unwrap_err();
+    assert_eq!(fields(e), [("step[0].template".into(), "care.placeholder_not_for_anchor".into())]);
+    let e = CarePlan::from_toml(&two_steps("birthday", "{{purchase.amount}} {{purchase.amount}}", "{{deal.title}}"))
+        .unwrap_err();
+    assert_eq!(
+        fields(e),
+        [
+            ("step[0].template".into(), "care.placeholder_not_for_anchor".into()),
+            ("step[1].template".into(), "care.placeholder_not_for_anchor".into())
+        ],
+        "each placeholder named once"
+    );
+    CarePlan::from_toml(&two_steps("deal_stage:proposal", "{{deal.title}}", "{{customer.name}} {{staff.email}}"))
+        .unwrap();
+    CarePlan::from_toml(&two_steps("purchase", "{{purchase.items}} {{purchase.amount}}", "{{purchase.date}}")).unwrap();
+    // the app's form is checked by the same rule when it is saved, and nothing is kept
+    let mut input = tend::care::CarePlanInput::of(
+        &CarePlan::from_toml(&two_steps("enrolment", "Chào {{customer.name}}", "Chào {{customer.name}}")).unwrap(),
+    );
+    input.steps[1].template = "Cảm ơn anh đã mua {{ purchase.items }}".into();
+    assert_eq!(
+        fields(ws.save_care_plan(None, &input).await.unwrap_err()),
+        [("step[1].template".into(), "care.placeholder_not_for_anchor".into())]
+    );
+    assert_eq!(count(ws, "care_plans").await, 0);
+    // what each anchor may use, from the one rule
+    assert!(!Anchor::Enrolment.placeholders().iter().any(|p| p.starts_with("purchase.") || p.starts_with("deal.")));
+    assert!(Anchor::Purchase.placeholders().contains(&"purchase.items"));
+    assert!(Anchor::DealStage("won".into()).placeholders().contains(&"deal.title"));
+}
+
+#[tokio::test]
+async fn a_step_before_an_anchor_that_does_not_come_again_is_refused_at_its_offset() {
+    let f = open().await;
+    let ws = &f.ws;
+    let before = |anchor: &str| {
+        format!(
+            "name = \"Trước\"\nanchor = \"{anchor}\"\n[[step]]\nname = \"Gọi trước\"\noffset_days = -2\nchannel = \"call\"\n\
+             template = \"\"\n[[step]]\nname = \"Gọi\"\noffset_days = 0\nchannel = \"call\"\ntemplate = \"\"\n"
+        )
+    };
+    // nothing is ever made for it: the day is past when the customer is enrolled
+    let e = CarePlan::from_toml(&before("enrolment")).unwrap_err();
+    let errors = errors_of(e);
+    assert_eq!(
+        errors,
+        [(
+            "step[0].offset_days".to_string(),
+            "care.offset_before_anchor".to_string(),
+            vec![("anchor".to_string(), "enrolment".to_string()), ("value".to_string(), "-2".to_string())]
+        )]
+    );
+    for anchor in ["purchase", "deal_stage:proposal"] {
+        assert_eq!(
+            fields(CarePlan::from_toml(&before(anchor)).unwrap_err()),
+            [("step[0].offset_days".into(), "care.offset_before_anchor".into())],
+            "{anchor}"
+        );
+    }
+    // a yearly date comes again: the day before a birthday is a step
+    let p = CarePlan::from_toml(&before("birthday")).unwrap();
+    assert_eq!(p.steps[0].offset, Offset::Days(-2));
+    ws.create_care_plan(&p).await.unwrap();
+    assert_eq!(count(ws, "care_plans").await, 1);
+}
+
+#[tokio::test]
+async fn care_plan_names_are_unique_whatever_their_case() {
+    let f = open().await;
+    let ws = &f.ws;
+    let named =
+        |name: &str| CarePlan { name: name.into(), ..CarePlan::from_toml(&plan("purchase", "\"owner\"")).unwrap() };
+    let kept = ws.create_care_plan(&named("Chăm sóc")).await.unwrap();
+    for other in ["chăm sóc", "CHĂM SÓC", "Chăm Sóc"] {
+        assert_eq!(
+            fields(ws.create_care_plan(&named(other)).await.unwrap_err()),
+            [("name".into(), "care.plan_name_taken".into())],
+            "{other}"
+        );
+    }
+    // the same letters written decomposed (NFD) are the same name
+    let nfd = "Cha\u{306}m so\u{301}c";
+    assert_eq!(
+        fields(ws.create_care_plan(&named(nfd)).await.unwrap_err()),
+        [("name".into(), "care.plan_name_taken".into())]
+    );
+    // other tone marks are other words: a name of its own
+    ws.create_care_plan(&named("Châm sọc")).await.unwrap();
+    // a plan renamed to its own name in other letters is still itself
+    ws.update_care_plan(&kept.id, &named("CHĂM SÓC")).await.unwrap();
+    assert_eq!(count(ws, "care_plans").await, 2);
 }

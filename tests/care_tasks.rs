@@ -320,9 +320,9 @@ fn care_from_the_command_line() {
     assert_eq!((code, r["tasks"].as_i64()), (Some(0), Some(3)), "{err}");
     let (_, r, _) = tend(&["care", "enroll", "--plan", &nurture, "--customer", &cid, "--json"]);
     assert_eq!((r["enrolled"].as_i64(), r["already"].as_i64()), (Some(0), Some(1)));
-    let (code, tasks, _) = tend(&["care", "tasks", "--json"]);
-    assert_eq!(code, Some(0));
-    let tasks = tasks.as_array().unwrap().clone();
+    let (code, page, _) = tend(&["care", "tasks", "--json"]);
+    assert_eq!((code, &page["next"]), (Some(0), &serde_json::Value::Null), "one page holds them all");
+    let tasks = page["tasks"].as_array().unwrap().clone();
     assert_eq!(tasks.len(), 3);
     for key in ["id", "customer_id", "plan_id", "step", "due_at", "assignee_id", "state"] {
         assert!(tasks[0].get(key).is_some(), "{key}");
@@ -342,8 +342,8 @@ fn care_from_the_command_line() {
     assert_eq!((code, e["error"]["field"].as_str()), (Some(2), Some("until")));
     let (code, _, _) = tend(&["care", "done", "no-such-task", "--outcome", "x"]);
     assert_ne!(code, Some(0));
-    let (code, tasks, _) = tend(&["care", "tasks", "--open", "--due-before", "2099-12-31T00:00:00Z", "--json"]);
-    assert_eq!((code, tasks.as_array().map(Vec::len)), (Some(0), Some(2)));
+    let (code, page, _) = tend(&["care", "tasks", "--open", "--due-before", "2099-12-31T00:00:00Z", "--json"]);
+    assert_eq!((code, page["tasks"].as_array().map(Vec::len)), (Some(0), Some(2)));
     let ics = dir.path().join("mine.ics");
     let (code, r, _) = tend(&["export", "care-tasks", ics.to_str().unwrap(), "--json"]);
     assert_eq!((code, r["tasks"].as_i64()), (Some(0), Some(2)));
@@ -366,4 +366,109 @@ async fn a_merge_moves_care_tasks_to_the_survivor_its_undo_moves_them_back_and_p
     assert!(tasks_of(ws, &other.id).await.is_empty(), "a trashed customer's tasks are not listed");
     ws.purge_customer(&other.id).await.unwrap();
     assert_eq!((count(ws, "care_tasks").await, count(ws, "care_enrolments").await), (0, 0));
+}
+
+#[tokio::test]
+async fn pages_of_tasks_follow_due_time_then_id_and_never_skip_or_repeat_a_task() {
+    let f = open().await;
+    let ws = &f.ws;
+    let plan = ws.create_care_plan(&preset(2, "hand")).await.unwrap(); // three steps from enrolment
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        ids.push(ws.create_customer(&person(&format!("Khách {i:02}"), "")).await.unwrap().customer.id);
+    }
+    // one anchor day for all: each step's 20 tasks fall due at the same instant
+    ws.enrol_customers(&plan.id, &ids, Some("2026-11-25".parse().unwrap())).await.unwrap();
+    let all = ws.care_tasks(&TaskFilter { limit: Some(10_000), ..Default::default() }).await.unwrap();
+    assert_eq!(all.len(), 60);
+    let mut seen: Vec<String> = Vec::new();
+    let mut filter = TaskFilter { open_only: true, limit: Some(7), ..Default::default() };
+    let mut pages = 0;
+    loop {
+        let page = ws.care_tasks_page(&filter).await.unwrap();
+        pages += 1;
+        assert!(page.tasks.len() <= 7);
+        let keys: Vec<(i64, &str)> = page.tasks.iter().map(|t| (t.due_at, t.id.as_str())).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "in (due time, id) order: {keys:?}");
+        seen.extend(page.tasks.iter().map(|t| t.id.clone()));
+        match page.next {
+            Some(next) => {
+                assert_eq!(page.tasks.len(), 7, "a page with a next is full");
+                filter.after = Some(next);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 9, "60 tasks in pages of 7");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (60, 60), "every task once");
+    let mut every: Vec<String> = all.iter().map(|t| t.id.clone()).collect();
+    every.sort();
+    assert_eq!(unique, every);
+    // a page that holds them all says there is no next
+    let page = ws.care_tasks_page(&TaskFilter { limit: Some(60), ..Default::default() }).await.unwrap();
+    assert_eq!((page.tasks.len(), page.next), (60, None));
+    // a cursor that is not one is refused by name
+    let e = ws.care_tasks_page(&TaskFilter { after: Some("demain".into()), ..Default::default() }).await.unwrap_err();
+    assert_eq!(fields(e), [("after".into(), "care.cursor_invalid".into())]);
+}
+
+/// The VEVENT block of the event whose UID starts with `id` in an iCalendar text.
+fn event_block<'a>(ics: &'a str, id: &str) -> &'a str {
+    let uid = format!("UID:{id}@tend");
+    ics.split("BEGIN:VEVENT").find(|b| b.contains(&uid)).unwrap_or_else(|| panic!("no event {id}"))
+}
+
+#[tokio::test]
+async fn the_icalendar_file_has_one_prodid_and_a_snoozed_task_alarms_at_its_reminder() {
+    let f = open().await;
+    let ws = &f.ws;
+    let plan = ws.create_care_plan(&preset(2, "hand")).await.unwrap();
+    let c = ws.create_customer(&person("Hồ Ngọc Hà", "0987 654 321")).await.unwrap().customer;
+    ws.enrol_customers(&plan.id, std::slice::from_ref(&c.id), None).await.unwrap();
+    let tasks = tasks_of(ws, &c.id).await;
+    // reminded two hours after it falls due
+    let until = tasks[0].due_at + 2 * 3_600_000;
+    ws.snooze_care_task(&tasks[0].id, until).await.unwrap();
+    let ics = ws.care_tasks_ics(None).await.unwrap();
+    let prodids: Vec<&str> = ics.lines().filter(|l| l.starts_with("PRODID")).collect();
+    assert_eq!(prodids, ["PRODID:-//Tend//Care tasks//VI"], "RFC 5545: one PRODID");
+    assert_eq!(ics.lines().filter(|l| l.starts_with("VERSION")).count(), 1);
+    let snoozed = event_block(&ics, &tasks[0].id);
+    assert!(snoozed.contains("TRIGGER:PT7200S"), "the alarm two hours after the start:\n{snoozed}");
+    let other = event_block(&ics, &tasks[1].id);
+    assert!(other.contains("TRIGGER:P0D"), "a task not snoozed alarms at its start:\n{other}");
+    assert!(other.contains(&format!("UID:{}-alarm@tend", tasks[1].id)), "the alarm's UID is stable:\n{other}");
+    let cal: icalendar::Calendar = ics.parse().expect("parses as iCalendar");
+    assert_eq!(cal.components.iter().filter_map(|c| c.as_event()).count(), 3);
+}
+
+#[tokio::test]
+async fn a_time_or_an_anchor_date_in_a_year_out_of_range_is_a_field_error_and_nothing_changes() {
+    let f = open().await;
+    let ws = &f.ws;
+    let plan = ws.create_care_plan(&preset(2, "hand")).await.unwrap();
+    let c = ws.create_customer(&person("Lý Thu Thảo", "")).await.unwrap().customer;
+    ws.enrol_customers(&plan.id, std::slice::from_ref(&c.id), None).await.unwrap();
+    let t = tasks_of(ws, &c.id).await;
+    // an instant the calendar holds but care work does not (a reminder in the year 9999), and one
+    // it cannot hold at all
+    let far = at("9999-12-30T00:00:00Z");
+    assert_eq!(
+        fields(ws.snooze_care_task(&t[0].id, far).await.unwrap_err()),
+        [("until".into(), "validation.out_of_range".into())]
+    );
+    assert_eq!(
+        fields(ws.reschedule_care_tasks(std::slice::from_ref(&t[0].id), i64::MAX).await.unwrap_err()),
+        [("due_at".into(), "validation.out_of_range".into())]
+    );
+    let last = "9999-12-31".parse().unwrap();
+    assert_eq!(
+        fields(ws.enrol_customers(&plan.id, std::slice::from_ref(&c.id), Some(last)).await.unwrap_err()),
+        [("anchor_date".into(), "validation.out_of_range".into())]
+    );
+    assert_eq!(tasks_of(ws, &c.id).await, t, "nothing changed");
+    assert_eq!(count(ws, "care_enrolments").await, 1);
 }

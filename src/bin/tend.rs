@@ -20,7 +20,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate a realistic Vietnamese demo workspace (deterministic for a seed).
+    /// Generate a realistic Vietnamese demo workspace (its customers deterministic for a seed),
+    /// with care plans, the last weeks' care tasks and this device's user chosen (the first
+    /// staff member), so the app opens on someone's work for today.
     Demo {
         #[arg(long, default_value_t = 1000)]
         customers: u64,
@@ -249,24 +251,33 @@ enum CareCommand {
         customer: Option<String>,
         #[arg(long)]
         segment: Option<String>,
-        /// The anchor's local date (YYYY-MM-DD), when it is not in Tend (a purchase made elsewhere)
+        /// The anchor's local date (2026-12-10 or 10/12/2026), when it is not in Tend (a purchase
+        /// made elsewhere)
         #[arg(long)]
         anchor_date: Option<String>,
         #[arg(long)]
         json: bool,
     },
-    /// Care tasks, by due time
+    /// Care tasks, by due time, a page at a time: when more exist, the last line (or `next` in
+    /// --json) gives the --after value that continues
     Tasks {
         #[arg(long)]
         assignee: Option<String>,
         #[arg(long)]
         customer: Option<String>,
-        /// Only those due before this instant (RFC 3339)
+        /// Only those due before this instant: RFC 3339 (2026-12-10T09:00:00+07:00), or a local
+        /// date in the workspace's time zone (2026-12-10, 10/12/2026: before that day starts)
         #[arg(long)]
         due_before: Option<String>,
         /// Only scheduled, snoozed or rescheduled ones
         #[arg(long)]
         open: bool,
+        /// At most this many (1 to 10000)
+        #[arg(long, default_value_t = 200)]
+        limit: i64,
+        /// Continue after this cursor (the `next` of the page before)
+        #[arg(long)]
+        after: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -286,17 +297,21 @@ enum CareCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remind of a task again at an instant (RFC 3339); it stays due when it was
+    /// Remind of a task again later; it stays due when it was
     Snooze {
         id: String,
+        /// RFC 3339 (2026-12-10T14:30:00+07:00), or a local date in the workspace's time zone
+        /// (2026-12-10, 10/12/2026: at 09:00 that day) with or without a time (2026-12-10 14:30)
         #[arg(long)]
         until: String,
         #[arg(long)]
         json: bool,
     },
-    /// Move a task to be due at another instant (RFC 3339)
+    /// Move a task to be due at another time
     Reschedule {
         id: String,
+        /// RFC 3339 (2026-12-10T14:30:00+07:00), or a local date in the workspace's time zone
+        /// (2026-12-10, 10/12/2026: at 09:00 that day) with or without a time (2026-12-10 14:30)
         #[arg(long)]
         due: String,
         #[arg(long)]
@@ -1078,16 +1093,22 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         Command::Demo { customers, seed, json } => {
             let started = std::time::Instant::now();
             let s = ws.generate_demo(customers, seed).await?;
+            // the first screen's work: care plans and tasks, and who uses this device
+            let care = ws.demo_care(seed).await?;
             let secs = started.elapsed().as_secs_f64();
-            print(json, &s, || {
+            let mut value = serde_json::to_value(&s)?;
+            value["care_tasks"] = care.care_tasks.into();
+            value["current_staff"] = care.current_staff.clone().into();
+            print(json, &value, || {
                 format!(
-                    "{} customers ({} companies, {} contacts), {} interactions, {} deals, {} staff in {:.1} s -> {}",
+                    "{} customers ({} companies, {} contacts), {} interactions, {} deals, {} staff, {} care tasks in {:.1} s -> {}",
                     s.customers,
                     s.companies,
                     s.contacts,
                     s.interactions,
                     s.deals,
                     s.staff,
+                    care.care_tasks,
                     secs,
                     path.display()
                 )
@@ -1482,12 +1503,13 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         Command::Settings { command: SettingsCommand::Show { json } } => {
             let info = ws.info().await?;
             let quiet = ws.quiet_interval_days().await?;
-            let value = serde_json::json!({ "time_zone": info.time_zone, "language": info.language, "quiet_interval_days": quiet });
+            let value = serde_json::json!({ "time_zone": info.time_zone, "language": info.language, "quiet_interval_days": quiet, "current_staff": info.current_staff_id });
             print(json, &value, || {
                 format!(
-                    "time_zone = {}\nlanguage = {}\nquiet_interval_days = {quiet}",
+                    "time_zone = {}\nlanguage = {}\nquiet_interval_days = {quiet}\ncurrent_staff = {}",
                     info.time_zone,
-                    info.language.as_deref().unwrap_or("(the system's)")
+                    info.language.as_deref().unwrap_or("(the system's)"),
+                    info.current_staff_id.as_deref().unwrap_or("(none chosen on this device)")
                 )
             })?;
         }
@@ -1618,13 +1640,19 @@ async fn care_command(ws: &Workspace, command: CareCommand) -> Result<(), Error>
             }
         },
         CareCommand::Enroll { plan, customer, segment, anchor_date, json } => {
+            // a local date as the forms take one (2026-12-10, 10/12/2026); its range is the core's
             let date = match anchor_date {
                 None => None,
-                Some(d) => Some(d.trim().parse::<jiff::civil::Date>().map_err(|_| {
-                    Error::Validation(vec![
-                        tend::FieldError::new("anchor_date", "validation.date_invalid").with("value", &d)
-                    ])
-                })?),
+                Some(d) => match tend::validate::typed_date(&d, ws.today().await?) {
+                    Ok(Some(date)) => Some(date),
+                    _ => {
+                        return Err(Error::Validation(vec![tend::FieldError::new(
+                            "anchor_date",
+                            "validation.date_invalid",
+                        )
+                        .with("value", &d)]))
+                    }
+                },
             };
             let report = match (customer, segment) {
                 (Some(c), _) => ws.enrol_customers(&plan, &[c], date).await?,
@@ -1642,18 +1670,36 @@ async fn care_command(ws: &Workspace, command: CareCommand) -> Result<(), Error>
                 out
             })?;
         }
-        CareCommand::Tasks { assignee, customer, due_before, open, json } => {
-            let due_before = due_before.map(|t| instant("due_before", &t)).transpose()?;
+        CareCommand::Tasks { assignee, customer, due_before, open, limit, after, json } => {
+            let max = tend::care::tasks::MAX_TASKS;
+            if !(1..=max).contains(&limit) {
+                return Err(Error::Validation(vec![tend::FieldError::new("limit", "validation.out_of_range")
+                    .with("value", limit.to_string())
+                    .with("min", "1")
+                    .with("max", max.to_string())]));
+            }
+            let due_before = match due_before {
+                Some(t) => Some(when(ws, "due_before", &t, None).await?),
+                None => None,
+            };
             let filter = tend::care::TaskFilter {
                 assignee_id: assignee,
                 customer_id: customer,
                 due_before,
                 open_only: open,
+                limit: Some(limit),
+                after,
                 ..Default::default()
             };
-            let tasks = ws.care_tasks(&filter).await?;
-            let rows: Vec<serde_json::Value> = tasks.iter().map(task_json).collect();
-            print(json, &rows, || tasks.iter().map(task_text).collect::<Vec<_>>().join("\n"))?;
+            let page = ws.care_tasks_page(&filter).await?;
+            let rows: Vec<serde_json::Value> = page.tasks.iter().map(task_json).collect();
+            print(json, &serde_json::json!({ "tasks": rows, "next": page.next }), || {
+                let mut lines: Vec<String> = page.tasks.iter().map(task_text).collect();
+                if let Some(next) = &page.next {
+                    lines.push(format!("(more tasks: continue with --after {next})"));
+                }
+                lines.join("\n")
+            })?;
         }
         CareCommand::Done { id, outcome, json } => {
             let t = ws.complete_care_tasks(&[id], &outcome).await?;
@@ -1664,23 +1710,25 @@ async fn care_command(ws: &Workspace, command: CareCommand) -> Result<(), Error>
             print(json, &task_json(&t[0]), || task_text(&t[0]))?;
         }
         CareCommand::Snooze { id, until, json } => {
-            let t = ws.snooze_care_task(&id, instant("until", &until)?).await?;
+            let t = ws.snooze_care_task(&id, when(ws, "until", &until, Some(NINE)).await?).await?;
             print(json, &task_json(&t), || task_text(&t))?;
         }
         CareCommand::Reschedule { id, due, json } => {
-            let t = ws.reschedule_care_tasks(&[id], instant("due", &due)?).await?;
+            let t = ws.reschedule_care_tasks(&[id], when(ws, "due", &due, Some(NINE)).await?).await?;
             print(json, &task_json(&t[0]), || task_text(&t[0]))?;
         }
     }
     Ok(())
 }
 
-/// An instant given as RFC 3339; anything else is invalid input naming the option.
-fn instant(field: &str, t: &str) -> Result<i64, Error> {
-    t.trim()
-        .parse::<jiff::Timestamp>()
-        .map(|ts| ts.as_millisecond())
-        .map_err(|_| Error::Validation(vec![tend::FieldError::new(field, "validation.date_invalid").with("value", t)]))
+/// The time of day a date given alone stands for when a task is due or reminded (a step's default).
+const NINE: jiff::civil::Time = jiff::civil::time(9, 0, 0, 0);
+
+/// An instant given as RFC 3339 or as a local date (and time) in the workspace's zone, a date
+/// alone at `at` (else its start): `schedule::parse_when`. Anything else, or a day outside the
+/// years care work takes, is invalid input naming the option.
+async fn when(ws: &Workspace, field: &str, t: &str, at: Option<jiff::civil::Time>) -> Result<i64, Error> {
+    tend::schedule::parse_when(field, t, &ws.zone().await?, ws.today().await?, at)
 }
 
 fn rfc3339(ms: i64) -> String {

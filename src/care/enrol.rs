@@ -118,12 +118,15 @@ impl Workspace {
         customer_ids: &[String],
         anchor_date: Option<Date>,
     ) -> Result<EnrolReport> {
+        let anchor_date = anchor_date.map(|d| crate::schedule::check_day("anchor_date", d)).transpose()?;
         let plan = self.care_plan(plan_id).await?;
         let report = self.enrol_many(&plan, customer_ids, anchor_date, "hand").await?;
         if let ([_], [one]) = (customer_ids, report.not_enrolled.as_slice()) {
-            return Err(Error::Validation(vec![
-                FieldError::new("customer_id", &one.reason).with("value", &one.customer_name)
-            ]));
+            // the customer by name, or by the id given when there is none by it
+            let shown = if one.customer_name.is_empty() { &one.customer_id } else { &one.customer_name };
+            return Err(Error::Validation(vec![FieldError::new("customer_id", &one.reason)
+                .with("value", shown)
+                .with("id", &one.customer_id)]));
         }
         Ok(report)
     }
@@ -135,6 +138,7 @@ impl Workspace {
         segment_id: &str,
         anchor_date: Option<Date>,
     ) -> Result<EnrolReport> {
+        let anchor_date = anchor_date.map(|d| crate::schedule::check_day("anchor_date", d)).transpose()?;
         let plan = self.care_plan(plan_id).await?;
         let ids = self.segment_member_ids(segment_id).await?;
         self.enrol_many(&plan, &ids, anchor_date, "hand").await
@@ -175,6 +179,36 @@ impl Workspace {
             w.commit().await?;
         }
         Ok(report)
+    }
+
+    /// Enrols a customer in `plan` as if it had happened at `as_of` (a past instant: the demo's
+    /// history): counted from the purchase `purchase_id` for a purchase plan, from `as_of` for a
+    /// plan from enrolment, and every step due since then made. Returns the enrolment's id, or
+    /// none when the customer was not enrolled (already, or no anchor).
+    pub(crate) async fn enrol_as_of(
+        &self,
+        w: &mut WriteTx<'_>,
+        plan: &StoredPlan,
+        customer_id: &str,
+        purchase_id: Option<&str>,
+        as_of: i64,
+    ) -> Result<Option<String>> {
+        let ctx = self.care_ctx(as_of).await?;
+        let found = match purchase_id {
+            Some(p) => {
+                let at_ms: i64 = sqlx::query_scalar("SELECT occurred_at FROM interactions WHERE id = ?")
+                    .bind(p)
+                    .fetch_one(&mut *w.conn())
+                    .await?;
+                Some(Found { key: p.into(), at_ms, purchase_id: Some(p.into()), deal_id: None })
+            }
+            None => None,
+        };
+        let key = found.as_ref().map(|f| f.key.clone()).unwrap_or_else(|| "enrolment".into());
+        match enrol_one(w, &ctx, plan, customer_id, None, found, "hand").await? {
+            Outcome::Enrolled(_) => Ok(Some(derived_id(&[&plan.id, customer_id, &key]))),
+            Outcome::Already | Outcome::Not(_) => Ok(None),
+        }
     }
 
     /// Ends an enrolment by hand: its open tasks are skipped (kept, with why).

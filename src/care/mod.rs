@@ -14,7 +14,7 @@ pub mod tasks;
 
 pub use enrol::{EnrolReport, NotEnrolled};
 pub use plan::{Anchor, Assignee, CareChannel, CarePlan, CarePlanInput, Enrol, Offset, PlanStep, PlanStepInput};
-pub use tasks::{CareTask, TaskFilter, TaskState};
+pub use tasks::{CareTask, TaskFilter, TaskPage, TaskState};
 
 use crate::error::{Error, FieldError, Result};
 use crate::Workspace;
@@ -69,7 +69,7 @@ const PLAN_SELECT: &str = "SELECT p.id, p.name, p.anchor, p.steps, p.enrol, p.un
     FROM care_plans p WHERE p.deleted_at IS NULL";
 
 impl Workspace {
-    /// Keeps a checked plan: its name is not another plan's, each staff member it names exists,
+    /// Keeps a checked plan: its name is not another plan's (whatever the case), each staff member it names exists,
     /// its deal stage exists, its custom field is a date field. Every problem is named.
     pub async fn create_care_plan(&self, plan: &CarePlan) -> Result<StoredPlan> {
         self.check_care_plan(plan, None).await?;
@@ -150,13 +150,14 @@ impl Workspace {
 
     async fn check_care_plan(&self, plan: &CarePlan, editing: Option<&str>) -> Result<()> {
         let mut errs = Vec::new();
-        let taken: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM care_plans WHERE name = ? AND deleted_at IS NULL AND id IS NOT ?")
-                .bind(&plan.name)
+        // unique whatever the case (SQLite's own comparisons fold ASCII letters only)
+        let others: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM care_plans WHERE deleted_at IS NULL AND id IS NOT ?")
                 .bind(editing)
-                .fetch_one(self.pool())
+                .fetch_all(self.pool())
                 .await?;
-        if taken > 0 {
+        let name = crate::fold::caseless(&plan.name);
+        if others.iter().any(|o| crate::fold::caseless(o) == name) {
             errs.push(FieldError::new("name", "care.plan_name_taken").with("value", &plan.name));
         }
         match &plan.anchor {

@@ -50,6 +50,30 @@ impl Anchor {
     pub fn yearly(&self) -> bool {
         matches!(self, Anchor::Birthday | Anchor::Custom(_))
     }
+
+    /// Whether a step counted from this anchor can fill `placeholder` (one of
+    /// [`placeholders::CARE`]): the one rule for what each anchor fills. The customer's and the
+    /// staff member's always; a purchase's only from a purchase, a deal's only from a deal stage
+    /// (any other anchor has none to give: the text would be left empty).
+    pub fn fills(&self, placeholder: &str) -> bool {
+        match placeholder.split_once('.').map(|(of, _)| of) {
+            Some("purchase") => matches!(self, Anchor::Purchase),
+            Some("deal") => matches!(self, Anchor::DealStage(_)),
+            _ => placeholders::CARE.contains(&placeholder),
+        }
+    }
+
+    /// The placeholders a step counted from this anchor may use, in [`placeholders::CARE`]'s order.
+    pub fn placeholders(&self) -> Vec<&'static str> {
+        placeholders::CARE.iter().copied().filter(|p| self.fills(p)).collect()
+    }
+
+    /// Whether a step may fall before it: only a yearly date comes again (the day before a
+    /// birthday); an enrolment, a purchase or a deal's stage is met when it happens, so a step
+    /// before it would already be past and never made.
+    pub fn allows_before(&self) -> bool {
+        self.yearly()
+    }
 }
 
 /// How far a step is from its anchor.
@@ -307,8 +331,12 @@ impl CarePlan {
         if unenrol_on_leave && !matches!(enrol, Some(Enrol::Segment(_))) {
             errs.push(FieldError::new("unenrol_on_leave", "care.unenrol_needs_segment"));
         }
-        let steps: Vec<PlanStep> =
-            raw.steps.iter().enumerate().filter_map(|(i, s)| step(&mut errs, &format!("step[{i}]"), s)).collect();
+        let steps: Vec<PlanStep> = raw
+            .steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| step(&mut errs, &format!("step[{i}]"), s, anchor.as_ref()))
+            .collect();
         errs.into_result()?;
         match (anchor, enrol) {
             (Some(anchor), Some(enrol)) => Ok(CarePlan { name, anchor, steps, enrol, unenrol_on_leave }),
@@ -317,7 +345,9 @@ impl CarePlan {
     }
 }
 
-fn step(errs: &mut Errors, at_: &str, s: &RawStep) -> Option<PlanStep> {
+/// One step, checked; `anchor` (when the plan's is valid) decides the placeholders the template
+/// may use and whether the step may fall before it.
+fn step(errs: &mut Errors, at_: &str, s: &RawStep, anchor: Option<&Anchor>) -> Option<PlanStep> {
     let before = errs.0.len();
     let f = |name: &str| format!("{at_}.{name}");
     let name = errs.required_text(&f("name"), s.name.as_deref().unwrap_or(""), 100);
@@ -341,6 +371,15 @@ fn step(errs: &mut Errors, at_: &str, s: &RawStep) -> Option<PlanStep> {
             None
         }
     };
+    if let (Some(Offset::Days(d)), Some(a)) = (offset, anchor) {
+        if d < 0 && !a.allows_before() {
+            errs.push(
+                FieldError::new(f("offset_days"), "care.offset_before_anchor")
+                    .with("value", d.to_string())
+                    .with("anchor", a.as_text()),
+            );
+        }
+    }
     let at = match s.at.as_deref().map(str::trim) {
         None | Some("") => "09:00".to_string(),
         Some(t) => match local_time(t) {
@@ -372,7 +411,21 @@ fn step(errs: &mut Errors, at_: &str, s: &RawStep) -> Option<PlanStep> {
     if template.chars().count() > 5000 {
         errs.push(FieldError::new(f("template"), "validation.too_long").with("max", "5000"));
     }
-    for e in placeholders::check(&f("template"), &template, placeholders::CARE) {
+    let known = placeholders::check(&f("template"), &template, placeholders::CARE);
+    let unfilled = match anchor {
+        // known placeholders this anchor has no value for, each named once
+        Some(a) if known.is_empty() => placeholders::used(&template)
+            .into_iter()
+            .filter(|p| !a.fills(p))
+            .map(|p| {
+                FieldError::new(f("template"), "care.placeholder_not_for_anchor")
+                    .with("value", p)
+                    .with("anchor", a.as_text())
+            })
+            .collect(),
+        _ => vec![],
+    };
+    for e in known.into_iter().chain(unfilled) {
         errs.push(e);
     }
     if errs.0.len() > before {

@@ -8,7 +8,7 @@
 use super::CareChannel;
 use crate::error::{Error, FieldError, Result};
 use crate::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind};
-use crate::{validate, Workspace};
+use crate::{validate, Workspace, WriteTx};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -60,13 +60,45 @@ pub struct TaskFilter {
     pub due_before: Option<i64>,
     /// only scheduled, snoozed and rescheduled ones
     pub open_only: bool,
-    /// at most this many (default 2,000)
+    /// at most this many (default 2,000, at most 10,000); [`Workspace::care_tasks_page`] says
+    /// where the next page starts
     #[specta(type = Option<i32>)]
     pub limit: Option<i64>,
+    /// only those after this cursor (a page's `next`): tasks are read by due time, then id, so
+    /// pages never skip or repeat a task
+    #[serde(default)]
+    #[specta(optional)]
+    pub after: Option<String>,
+}
+
+/// A page of tasks in the read's order (due time, then id) and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct TaskPage {
+    pub tasks: Vec<CareTask>,
+    /// the cursor of the next page (`TaskFilter::after`); none when this is the last
+    pub next: Option<String>,
 }
 
 /// The most tasks one read returns (a month of a busy shop is far fewer).
-const MAX_TASKS: i64 = 10_000;
+pub const MAX_TASKS: i64 = 10_000;
+/// How many tasks a read returns when it does not say.
+const DEFAULT_TASKS: i64 = 2_000;
+
+/// A task's place in the read order, as a cursor: `<due_at ms>:<id>`.
+fn cursor_of(t: &CareTask) -> String {
+    format!("{}:{}", t.due_at, t.id)
+}
+
+/// The due time and id a cursor names; anything else is invalid input on `after`.
+fn parse_cursor(c: &str) -> Result<(i64, String)> {
+    let bad = || Error::Validation(vec![FieldError::new("after", "care.cursor_invalid").with("value", c)]);
+    let (due, id) = c.trim().split_once(':').ok_or_else(bad)?;
+    let due = due.parse::<i64>().map_err(|_| bad())?;
+    if id.is_empty() {
+        return Err(bad());
+    }
+    Ok((due, id.to_string()))
+}
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct TaskRow {
@@ -158,8 +190,19 @@ fn logged_as(channel: CareChannel) -> (InteractionKind, InteractionChannel, Dire
 }
 
 impl Workspace {
-    /// Tasks by due time (then customer), for the Care screen, Today, the 360 and the CLI.
+    /// Tasks by due time (tasks due at the same instant by customer name), for the Care screen,
+    /// Today and the 360: the first [`Workspace::care_tasks_page`], which says whether more exist.
     pub async fn care_tasks(&self, f: &TaskFilter) -> Result<Vec<CareTask>> {
+        let mut tasks = self.care_tasks_page(f).await?.tasks;
+        // a page is a prefix of the (due time, id) order; within it, one instant's tasks are put
+        // by customer name here, not by a sort of every row in SQLite
+        tasks.sort_by(|a, b| (a.due_at, &a.customer_name, &a.id).cmp(&(b.due_at, &b.customer_name, &b.id)));
+        Ok(tasks)
+    }
+
+    /// A page of tasks in a total order, due time then id, from `f.after` on: at most `f.limit`
+    /// (default 2,000, at most 10,000), and the cursor of the next page when more exist.
+    pub async fn care_tasks_page(&self, f: &TaskFilter) -> Result<TaskPage> {
         let mut sql = format!("{TASK_SELECT} WHERE t.deleted_at IS NULL AND c.deleted_at IS NULL");
         let mut binds: Vec<rusqlite::types::Value> = Vec::new();
         use rusqlite::types::Value::{Integer, Text};
@@ -182,19 +225,29 @@ impl Workspace {
         if f.open_only {
             sql.push_str(" AND t.state NOT IN ('done', 'skipped')");
         }
-        // in the due index's order; tasks due at the same instant are put by customer name here,
-        // not by a sort of every row in SQLite
-        sql.push_str(" ORDER BY t.due_at LIMIT ?");
-        binds.push(Integer(f.limit.unwrap_or(2_000).clamp(1, MAX_TASKS)));
+        if let Some(c) = &f.after {
+            let (due, id) = parse_cursor(c)?;
+            // the leading `>=` lets the due index find the start
+            sql.push_str(" AND t.due_at >= ? AND (t.due_at > ? OR t.id > ?)");
+            binds.extend([Integer(due), Integer(due), Text(id)]);
+        }
+        // in the due index's order, ties by id: a total order, so a cursor is a stable place
+        sql.push_str(" ORDER BY t.due_at, t.id LIMIT ?");
+        let limit = f.limit.unwrap_or(DEFAULT_TASKS).clamp(1, MAX_TASKS);
+        // one more than asked says whether another page exists
+        binds.push(Integer(limit + 1));
         // on a read connection: the month view reads up to 10k rows, three times faster than
         // through the async pool
-        let mut rows = self.readers().with(|conn| {
+        let rows = self.readers().with(|conn| {
             let mut st = conn.prepare_cached(&sql)?;
             let rows = st.query_map(rusqlite::params_from_iter(binds.iter()), TaskRow::read)?;
             Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
         })?;
-        rows.sort_by(|a, b| (a.due_at, &a.customer_name, &a.id).cmp(&(b.due_at, &b.customer_name, &b.id)));
-        Ok(rows.into_iter().map(task_of).collect())
+        let mut tasks: Vec<CareTask> = rows.into_iter().map(task_of).collect();
+        let more = tasks.len() as i64 > limit;
+        tasks.truncate(limit as usize);
+        let next = if more { tasks.last().map(cursor_of) } else { None };
+        Ok(TaskPage { tasks, next })
     }
 
     pub async fn care_task(&self, id: &str) -> Result<CareTask> {
@@ -227,34 +280,40 @@ impl Workspace {
         let mut w = self.write().await?;
         let now = w.now;
         for t in &tasks {
-            let (kind, channel, direction) = logged_as(t.channel);
-            let input = InteractionInput {
-                kind,
-                channel,
-                direction,
-                staff_id: t.assignee_id.clone(),
-                occurred_at: None,
-                summary: t.name.clone(),
-                body: (!outcome.is_empty()).then(|| outcome.clone()),
-                amount: None,
-                currency: None,
-                items: vec![],
-            };
-            let logged = self.insert_interaction(&mut w, &t.customer_id, &input).await?;
-            sqlx::query(
-                "UPDATE care_tasks SET state = 'done', outcome = ?, interaction_id = ?, remind_at = NULL, closed_at = ?
-                 WHERE id = ?",
-            )
-            .bind((!outcome.is_empty()).then_some(&outcome))
-            .bind(&logged.id)
-            .bind(now)
-            .bind(&t.id)
-            .execute(&mut *w.conn())
-            .await?;
-            super::enrol::next_occurrence(&mut w, self, &t.enrolment_id).await?;
+            self.complete_in(&mut w, t, &outcome, now).await?;
         }
         w.commit().await?;
         self.tasks_by_id(ids).await
+    }
+
+    /// Closes an open task as done at `at` inside the write `w`, its outcome (checked by the caller) logged as an
+    /// interaction then: the one way a task is done (by a user now, or in the demo's history).
+    pub(crate) async fn complete_in(&self, w: &mut WriteTx<'_>, t: &CareTask, outcome: &str, at: i64) -> Result<()> {
+        let (kind, channel, direction) = logged_as(t.channel);
+        let input = InteractionInput {
+            kind,
+            channel,
+            direction,
+            staff_id: t.assignee_id.clone(),
+            occurred_at: Some(at),
+            summary: t.name.clone(),
+            body: (!outcome.is_empty()).then(|| outcome.to_string()),
+            amount: None,
+            currency: None,
+            items: vec![],
+        };
+        let logged = self.insert_interaction(w, &t.customer_id, &input).await?;
+        sqlx::query(
+            "UPDATE care_tasks SET state = 'done', outcome = ?, interaction_id = ?, remind_at = NULL, closed_at = ?
+             WHERE id = ?",
+        )
+        .bind((!outcome.is_empty()).then_some(outcome))
+        .bind(&logged.id)
+        .bind(at)
+        .bind(&t.id)
+        .execute(&mut *w.conn())
+        .await?;
+        super::enrol::next_occurrence(w, self, &t.enrolment_id).await
     }
 
     /// Skips tasks, with why (kept; no interaction is logged).
@@ -284,8 +343,10 @@ impl Workspace {
         self.tasks_by_id(ids).await
     }
 
-    /// Reminds again at `until` (later than now); the task stays due when it was.
+    /// Reminds again at `until` (later than now, on a day up to `schedule::LAST_DAY`); the task
+    /// stays due when it was.
     pub async fn snooze_care_task(&self, id: &str, until: i64) -> Result<CareTask> {
+        crate::schedule::check_instant("until", until, &self.zone().await?)?;
         self.open_task(id).await?;
         let now = self.now_ms();
         if until <= now {
@@ -301,12 +362,10 @@ impl Workspace {
         self.care_task(id).await
     }
 
-    /// Moves tasks to be due (and reminded) at `due_at`.
+    /// Moves tasks to be due (and reminded) at `due_at` (on a day from `schedule::FIRST_DAY` to
+    /// `schedule::LAST_DAY`).
     pub async fn reschedule_care_tasks(&self, ids: &[String], due_at: i64) -> Result<Vec<CareTask>> {
-        crate::schedule::hours_after(due_at, 0)?;
-        if jiff::Timestamp::from_millisecond(due_at).is_err() {
-            return Err(Error::invalid("due_at", "validation.date_out_of_range"));
-        }
+        crate::schedule::check_instant("due_at", due_at, &self.zone().await?)?;
         for id in ids {
             self.open_task(id).await?;
         }
@@ -346,6 +405,17 @@ impl Workspace {
         self.tasks_by_id(ids).await
     }
 
+    /// An enrolment's tasks as the write `w` sees them (before it commits), by due time.
+    pub(crate) async fn enrolment_tasks(w: &mut WriteTx<'_>, enrolment_id: &str) -> Result<Vec<CareTask>> {
+        let rows: Vec<TaskRow> = sqlx::query_as(&format!(
+            "{TASK_SELECT} WHERE t.enrolment_id = ? AND t.deleted_at IS NULL ORDER BY t.due_at, t.id"
+        ))
+        .bind(enrolment_id)
+        .fetch_all(&mut *w.conn())
+        .await?;
+        Ok(rows.into_iter().map(task_of).collect())
+    }
+
     async fn tasks_by_id(&self, ids: &[String]) -> Result<Vec<CareTask>> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -354,21 +424,34 @@ impl Workspace {
         Ok(out)
     }
 
-    /// Open tasks as an iCalendar file calendar apps import: one event per task (15 minutes at
-    /// its due time), its customer, phone and message in the description, a reminder at the
-    /// start. UIDs are the task ids, so importing again updates rather than duplicates.
+    /// Every open task (read page by page, none left out) as an iCalendar file calendar apps
+    /// import: one event per task (15 minutes at its due time), its customer, phone and message in
+    /// the description, an alarm at its reminder instant (the start, or later for a snoozed task).
+    /// UIDs are the task ids, so importing again updates rather than duplicates.
     pub async fn care_tasks_ics(&self, assignee_id: Option<&str>) -> Result<String> {
-        let tasks = self
-            .care_tasks(&TaskFilter {
-                assignee_id: assignee_id.map(String::from),
-                open_only: true,
-                limit: Some(MAX_TASKS),
-                ..Default::default()
-            })
-            .await?;
+        // every open task, read page by page
+        let mut filter = TaskFilter {
+            assignee_id: assignee_id.map(String::from),
+            open_only: true,
+            limit: Some(MAX_TASKS),
+            ..Default::default()
+        };
+        let mut tasks = Vec::new();
+        loop {
+            let page = self.care_tasks_page(&filter).await?;
+            tasks.extend(page.tasks);
+            match page.next {
+                Some(next) => filter.after = Some(next),
+                None => break,
+            }
+        }
         let now = self.now_ms();
-        let mut cal = icalendar::Calendar::new();
-        cal.name("Tend").append_property(icalendar::Property::new("PRODID", "-//Tend//Care tasks//VI"));
+        // an empty calendar: `Calendar::new` brings the crate's own PRODID, and RFC 5545 allows only one
+        let mut cal = icalendar::Calendar::empty();
+        cal.append_property(icalendar::Property::new("VERSION", "2.0"))
+            .append_property(icalendar::Property::new("PRODID", "-//Tend//Care tasks//VI"))
+            .append_property(icalendar::Property::new("CALSCALE", "GREGORIAN"))
+            .name("Tend");
         for t in &tasks {
             let start = utc(t.due_at)?;
             let end = utc(t.due_at + 15 * 60_000)?;
@@ -377,16 +460,24 @@ impl Workspace {
                 description = format!("{description}\n{}", crate::validate::phone_display(p));
             }
             use icalendar::{Component, EventLike};
-            let event = icalendar::Event::new()
+            let mut event = icalendar::Event::new();
+            event
                 .uid(&format!("{}@tend", t.id))
                 .summary(&format!("{} — {}", t.name, t.customer_name))
                 .description(description.trim())
                 .starts(start)
                 .ends(end)
-                .timestamp(utc(now)?)
-                .alarm(icalendar::Alarm::display(&t.name, chrono::Duration::zero()))
-                .done();
-            cal.push(event);
+                .timestamp(utc(now)?);
+            // the reminder at the task's reminder instant (a snoozed task's is after its start),
+            // relative to the start, in whole seconds as the format counts them
+            if let Some(remind_at) = t.remind_at {
+                let after_start = chrono::Duration::seconds((remind_at - t.due_at).div_euclid(1000));
+                let mut alarm = icalendar::Alarm::display(&t.name, after_start);
+                // its own stable UID (the crate makes a random one): importing again is the same alarm
+                alarm.uid(&format!("{}-alarm@tend", t.id));
+                event.alarm(alarm);
+            }
+            cal.push(event.done());
         }
         Ok(cal.done().to_string())
     }

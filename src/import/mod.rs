@@ -298,6 +298,9 @@ pub fn reason_en(key: &str) -> &'static str {
         "validation.email_repeated" => "the same email twice",
         "validation.tax_code_invalid" => "not a valid tax code (10 digits, or 10-3 for a branch)",
         "validation.date_invalid" => "not a date (write it as 15/03/1985 or 1985-03-15)",
+        "validation.when_invalid" => {
+            "not a date or time (write a day as 10/12/2026 or 2026-12-10, a time may follow: 2026-12-10 14:30; or an instant as 2026-12-10T14:30:00+07:00)"
+        }
         "validation.date_out_of_range" => "a date in the future or before 1900",
         "validation.currency_invalid" => "not a currency code (VND, USD...)",
         "validation.number_invalid" => "not a number",
@@ -328,6 +331,11 @@ pub fn reason_en(key: &str) -> &'static str {
         "care.snooze_past" => "not later than now",
         "care.quiet_hours_invalid" => "not a span of the day (21:00-07:30)",
         "care.no_user" => "no current user on this device",
+        "care.placeholder_not_for_anchor" => "the plan's anchor has nothing to fill this placeholder with",
+        "care.offset_before_anchor" => {
+            "a plan counted from enrolment, a purchase or a deal stage cannot start before it (give 0 or more days)"
+        }
+        "care.cursor_invalid" => "not a place in the task list (give the next value a page printed)",
         "validation.not_allowed" => "not one of the field's options",
         "validation.checkbox_invalid" => "not yes or no",
         "import.kind_unknown" => "neither a person nor a company",

@@ -95,9 +95,10 @@ fn segment_of((id, name, kind, rules, created_at): SegmentRow) -> Segment {
     Segment { id, name, kind, rules, created_at, problem: None }
 }
 
-/// Names compared as people read them: the same letters whatever their case.
+/// Names compared as people read them: the same letters whatever their case (one rule with
+/// care plans: `fold::caseless`).
 fn same_name(a: &str, b: &str) -> bool {
-    a.to_lowercase() == b.to_lowercase()
+    crate::fold::caseless(a) == crate::fold::caseless(b)
 }
 
 impl Workspace {

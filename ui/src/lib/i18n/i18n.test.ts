@@ -125,7 +125,11 @@ const CORE_KEYS = [
   'care.quiet_hours_invalid',
   'care.snooze_past',
   'care.task_closed',
-  'care.unenrol_needs_segment'
+  'care.unenrol_needs_segment',
+  'care.cursor_invalid',
+  'care.placeholder_not_for_anchor',
+  'care.offset_before_anchor',
+  'validation.when_invalid'
 ];
 
 const CORE_PARAMS: Record<string, string[]> = {
@@ -162,7 +166,11 @@ const CORE_PARAMS: Record<string, string[]> = {
   'update.wrong_package': ['detail'],
   'update.not_allowed': ['detail'],
   'update.install_failed': ['detail'],
-  'update.settings_unwritable': ['detail']
+  'update.settings_unwritable': ['detail'],
+  'care.cursor_invalid': ['value'],
+  'care.placeholder_not_for_anchor': ['anchor', 'value'],
+  'care.offset_before_anchor': ['anchor', 'value'],
+  'validation.when_invalid': ['value']
 };
 
 describe('dictionaries', () => {
