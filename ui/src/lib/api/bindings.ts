@@ -104,6 +104,8 @@ export const commands = {
 	dealMove: (id: string, stageId: string, lostReason: string | null) => typedError<Deal, ErrorPayload>(__TAURI_INVOKE("deal_move", { id, stageId, lostReason })),
 	dealRecordPurchase: (id: string) => typedError<Deal, ErrorPayload>(__TAURI_INVOKE("deal_record_purchase", { id })),
 	dealDelete: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("deal_delete", { id })),
+	dealTrashList: () => typedError<Deal[], ErrorPayload>(__TAURI_INVOKE("deal_trash_list")),
+	dealRestore: (id: string) => typedError<Deal, ErrorPayload>(__TAURI_INVOKE("deal_restore", { id })),
 	quietIntervalGet: () => typedError<number, ErrorPayload>(__TAURI_INVOKE("quiet_interval_get")),
 	quietIntervalSet: (days: number) => typedError<null, ErrorPayload>(__TAURI_INVOKE("quiet_interval_set", { days })),
 	carePlanList: () => typedError<StoredPlan[], ErrorPayload>(__TAURI_INVOKE("care_plan_list")),
@@ -457,6 +459,8 @@ export type Deal = {
 	 *  None for closed deals and stages that suggest nothing.
 	 */
 	next_contact_on: string | null,
+	/**  When it went to the trash (only deals read from the trash have one). */
+	deleted_at: number | null,
 };
 
 /**  Which deals the pipeline shows. */
@@ -1040,6 +1044,13 @@ export type Segment = {
 	/**  The rules of a dynamic segment, as JSON text in the rule format. */
 	rules: string | null,
 	created_at: number,
+	/**
+	 *  Why its rules cannot be read now (rules that arrived by sync or were made by another
+	 *  version: not JSON, a cycle, a segment or field gone, too big), in the list, so the segment
+	 *  is shown flagged and can be fixed or deleted while the others work. Set by
+	 *  [`Workspace::segments`]; None elsewhere.
+	 */
+	problem: FieldError | null,
 };
 
 export type SegmentInput = {
@@ -1106,8 +1117,16 @@ export type TaskFilter = {
 	due_before: number | null,
 	/**  only scheduled, snoozed and rescheduled ones */
 	open_only: boolean,
-	/**  at most this many (default 2,000) */
+	/**
+	 *  at most this many (default 2,000, at most 10,000); [`Workspace::care_tasks_page`] says
+	 *  where the next page starts
+	 */
 	limit: number | null,
+	/**
+	 *  only those after this cursor (a page's `next`): tasks are read by due time, then id, so
+	 *  pages never skip or repeat a task
+	 */
+	after?: string | null,
 };
 
 export type TaskState = "scheduled" | "snoozed" | "rescheduled" | "done" | "skipped";
