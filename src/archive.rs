@@ -38,25 +38,9 @@ pub const LOCAL_TABLES: &[&str] = &[
 /// workspace (the same SQL, taken from the migration).
 const V1_LOG_SCHEMA: i64 = 5;
 
-/// Tables added to the schema since the first archive format, with the schema that added them:
-/// an archive made before holds none of them, and they stay empty when it is read.
-const ADDED_IN: &[(&str, i64)] = &[
-    ("segments", 8),
-    ("segment_members", 8),
-    ("deal_stages", 9),
-    ("deals", 9),
-    ("care_plans", 10),
-    ("care_enrolments", 11),
-    ("care_tasks", 11),
-];
-
 /// The shared tables an archive of `schema` holds, of this app's `names`.
 fn tables_of_schema(names: &[String], schema: i64) -> Vec<String> {
-    names
-        .iter()
-        .filter(|t| ADDED_IN.iter().find(|(n, _)| n == t).is_none_or(|(_, since)| *since <= schema))
-        .cloned()
-        .collect()
+    names.iter().filter(|t| tend_sync::registry::by_name(t).is_none_or(|r| r.since <= schema)).cloned().collect()
 }
 
 fn v1_conversion() -> Result<&'static str> {

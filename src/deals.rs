@@ -623,7 +623,9 @@ impl Workspace {
         let from_ms = from.as_ref().map(|d| self.day_ms(&tz, d, 0)).transpose()?;
         let to_ms = to.as_ref().map(|d| self.day_ms(&tz, d, 1)).transpose()?;
         let owner = validate::opt(&filter.owner_id).map_err(|k| Error::invalid("owner_id", k))?;
+        // a customer in the trash takes its deals out of the pipeline (they come back with it)
         let cond = "d.deleted_at IS NULL AND (?1 IS NULL OR d.owner_id = ?1)
+            AND NOT EXISTS (SELECT 1 FROM customers t WHERE t.id = d.customer_id AND t.deleted_at IS NOT NULL)
             AND (?2 IS NULL OR CASE WHEN d.closed_at IS NULL THEN d.expected_close >= ?2 ELSE d.closed_at >= ?4 END)
             AND (?3 IS NULL OR CASE WHEN d.closed_at IS NULL THEN d.expected_close <= ?3 ELSE d.closed_at < ?5 END)";
         // TOTAL, not SUM: a sum never fails the read (SUM stops at an integer overflow, and a

@@ -296,8 +296,11 @@ impl Workspace {
             .fetch_one(&mut *w.conn())
             .await?;
         let mut moved = 0;
-        for tbl in ["contacts", "interactions", "deals", "care_enrolments", "care_tasks"] {
-            moved += sqlx::query(&format!("UPDATE {tbl} SET customer_id = ? WHERE customer_id = ?"))
+        // the rows that move with their customer, by the registry
+        let moving = tend_sync::registry::TABLES.iter().filter(|t| t.on_merge == tend_sync::registry::OnMerge::Move);
+        for t in moving {
+            let (tbl, col) = (t.name, t.customer.unwrap_or("customer_id"));
+            moved += sqlx::query(&format!("UPDATE {tbl} SET {col} = ? WHERE {col} = ?"))
                 .bind(survivor_id)
                 .bind(other_id)
                 .execute(&mut *w.conn())

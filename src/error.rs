@@ -299,3 +299,16 @@ impl From<Errors> for Error {
         Error::Validation(e.0)
     }
 }
+
+/// The sync rules' refusals, as the core reports them.
+impl From<tend_sync::Error> for Error {
+    fn from(e: tend_sync::Error) -> Error {
+        match e {
+            tend_sync::Error::BadStamp(_) => Error::invalid("hlc", "validation.hlc_invalid"),
+            tend_sync::Error::ClockAhead { ahead_ms } => Error::ClockAhead { ahead_ms },
+            tend_sync::Error::BadRowId { row_id, .. } => {
+                Error::Validation(vec![FieldError::new("row_id", "validation.unknown_name").with("name", row_id)])
+            }
+        }
+    }
+}

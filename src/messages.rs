@@ -333,4 +333,21 @@ mod catalogue_tests {
         missing.dedup();
         assert!(missing.is_empty(), "keys missing from the catalogues: {missing:#?}");
     }
+
+    /// The history names every change by its column: each tracked column of every table in the
+    /// registry has a label in both languages (a new table's columns cannot be forgotten).
+    #[test]
+    fn every_tracked_column_has_a_label_in_both_catalogues() {
+        let mut missing = Vec::new();
+        for t in tend_sync::registry::TABLES {
+            for c in t.columns {
+                for lang in [Lang::En, Lang::Vi] {
+                    if !catalogue(lang).get("field").and_then(|f| f.get(*c)).is_some_and(Value::is_string) {
+                        missing.push(format!("field.{c} ({}, {lang:?})", t.name));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "columns the history cannot name: {missing:#?}");
+    }
 }

@@ -397,3 +397,28 @@ async fn a_stage_from_a_newer_version_with_any_number_of_days_does_not_break_the
     assert_eq!(again.next_contact_on, None, "no date beyond the calendar, and no panic");
     assert_eq!(ws.pipeline(&DealFilter::default()).await.unwrap().deals.len(), 1);
 }
+
+#[tokio::test]
+async fn a_customer_in_the_trash_takes_its_deals_out_of_the_pipeline_until_restored() {
+    let f = open().await;
+    let ws = &f.ws;
+    let an = customer(ws, "An").await;
+    let binh = customer(ws, "Bình").await;
+    ws.create_deal(&an, &DealInput { amount: Some(100), ..deal("Của An") }).await.unwrap();
+    ws.create_deal(&binh, &DealInput { amount: Some(7), ..deal("Của Bình") }).await.unwrap();
+    let shown = |p: tend::deals::Pipeline| {
+        let titles: Vec<String> = p.deals.into_iter().map(|d| d.title).collect();
+        let count: i64 = p.columns.iter().map(|c| c.count).sum();
+        let total: i64 = p.columns.iter().flat_map(|c| c.totals.iter().map(|t| t.amount)).sum();
+        (titles, count, total)
+    };
+    ws.trash_customer(&an).await.unwrap();
+    assert_eq!(
+        shown(ws.pipeline(&DealFilter::default()).await.unwrap()),
+        (vec!["Của Bình".to_string()], 1, 7),
+        "the trashed customer's deal is neither listed nor counted"
+    );
+    ws.restore_customer(&an).await.unwrap();
+    let (titles, count, total) = shown(ws.pipeline(&DealFilter::default()).await.unwrap());
+    assert_eq!((titles.len(), count, total), (2, 2, 107), "restored, its deal is back");
+}

@@ -884,18 +884,17 @@ impl Workspace {
             .fetch_optional(&mut *w.conn())
             .await?;
         let seq = seq.ok_or_else(|| Error::not_found("trashed customer", id))?;
-        for sql in [
-            "DELETE FROM custom_values WHERE customer_id = ?",
-            "DELETE FROM segment_members WHERE customer_id = ?",
-            "DELETE FROM deals WHERE customer_id = ?",
-            "DELETE FROM care_tasks WHERE customer_id = ?",
-            "DELETE FROM care_enrolments WHERE customer_id = ?",
-            "DELETE FROM contacts WHERE customer_id = ?",
-            "DELETE FROM interactions WHERE customer_id = ?",
-            "DELETE FROM customers WHERE id = ?",
-        ] {
-            sqlx::query(sql).bind(id).execute(&mut *w.conn()).await?;
+        // every row that belongs to it, children before parents (the registry's order reversed),
+        // then the customer
+        for t in tend_sync::registry::TABLES.iter().rev() {
+            if let Some(col) = t.customer {
+                sqlx::query(&format!("DELETE FROM {} WHERE {col} = ?", t.name))
+                    .bind(id)
+                    .execute(&mut *w.conn())
+                    .await?;
+            }
         }
+        sqlx::query("DELETE FROM customers WHERE id = ?").bind(id).execute(&mut *w.conn()).await?;
         write::on_handle(w.conn(), |c, fts| write::unindex(c, seq, fts)).await?;
         w.commit().await
     }

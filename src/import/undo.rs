@@ -27,33 +27,9 @@ pub struct UndoReport {
     pub kept: Vec<String>,
 }
 
-/// Whether a reversal may set this column back: the tracked columns of the rows an import or a
-/// merge changes (as in the change triggers).
+/// Whether a reversal may set this column back: the registry's rule for the table.
 fn revertible(tbl: &str, col: &str) -> bool {
-    match tbl {
-        "customers" => col == "deleted_at" || crate::customers::STORED_COLUMNS.contains(&col),
-        "contacts" => {
-            ["customer_id", "name", "role", "phone", "email", "is_decision_maker", "deleted_at"].contains(&col)
-        }
-        // a merge moves a deal to the survivor; its undo moves it back
-        "deals" | "care_enrolments" | "care_tasks" => col == "customer_id",
-        "interactions" => [
-            "customer_id",
-            "kind",
-            "channel",
-            "direction",
-            "staff_id",
-            "occurred_at",
-            "summary",
-            "body",
-            "amount",
-            "currency",
-            "items",
-            "deleted_at",
-        ]
-        .contains(&col),
-        _ => false,
-    }
+    tend_sync::registry::by_name(tbl).is_some_and(|t| t.revertible(col))
 }
 
 /// What reversing a transaction did.

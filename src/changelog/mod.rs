@@ -11,49 +11,12 @@
 //! rows, an insert into one row per non-empty column. Order is the clock (`txs.hlc`), never the
 //! local rowid: a change that arrives from another device later may be older.
 
+pub mod triggers;
+
 use crate::error::{Error, FieldError, Result};
 use crate::Workspace;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use specta::Type;
-
-/// The columns a tracked table keeps for this device only (never in a change record): its key
-/// columns (the row id of the record) and values derived from the tracked ones.
-pub const LOCAL_COLUMNS: &[(&str, &[&str])] = &[
-    ("settings", &["key"]),
-    ("staff", &["id"]),
-    ("stages", &["id"]),
-    ("custom_fields", &["id"]),
-    ("customers", &["seq", "id", "name_folded", "updated_at"]),
-    ("contacts", &["id"]),
-    ("custom_values", &["customer_id", "field_id"]),
-    ("interactions", &["id"]),
-    ("segments", &["id"]),
-    ("segment_members", &["segment_id", "customer_id"]),
-    ("deal_stages", &["id"]),
-    ("deals", &["id"]),
-    ("care_plans", &["id"]),
-    ("care_enrolments", &["id"]),
-    ("care_tasks", &["id"]),
-];
-
-/// How a row id names a row of each tracked table: its key column, or two joined by `/`.
-const KEY_COLUMNS: &[(&str, &[&str])] = &[
-    ("settings", &["key"]),
-    ("staff", &["id"]),
-    ("stages", &["id"]),
-    ("custom_fields", &["id"]),
-    ("customers", &["id"]),
-    ("contacts", &["id"]),
-    ("custom_values", &["customer_id", "field_id"]),
-    ("interactions", &["id"]),
-    ("segments", &["id"]),
-    ("segment_members", &["segment_id", "customer_id"]),
-    ("deal_stages", &["id"]),
-    ("deals", &["id"]),
-    ("care_plans", &["id"]),
-    ("care_enrolments", &["id"]),
-    ("care_tasks", &["id"]),
-];
 
 /// SQL for the code of table `name` (a constant subquery SQLite runs once).
 pub(crate) fn table_code(name: &str) -> String {
@@ -137,58 +100,7 @@ pub(crate) async fn written_since(
     Ok(q.fetch_one(&mut *conn).await?)
 }
 
-/// One field's value as a change carries it between devices.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
-#[serde(untagged)]
-pub enum FieldValue {
-    Null,
-    #[specta(type = i32)]
-    Int(i64),
-    Text(String),
-}
-
-impl FieldValue {
-    fn from_json(v: &serde_json::Value) -> FieldValue {
-        match v {
-            serde_json::Value::Null => FieldValue::Null,
-            serde_json::Value::Number(n) => n.as_i64().map(FieldValue::Int).unwrap_or(FieldValue::Text(n.to_string())),
-            serde_json::Value::String(s) => FieldValue::Text(s.clone()),
-            serde_json::Value::Bool(b) => FieldValue::Int(i64::from(*b)),
-            other => FieldValue::Text(other.to_string()),
-        }
-    }
-}
-
-/// What one record did, in names (the form sync sends).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum RecordOp {
-    /// A new row with these initial values (every tracked column; absent means empty).
-    Insert { values: Vec<(String, FieldValue)> },
-    /// One column set to a value.
-    Set { column: String, value: FieldValue },
-    /// The row deleted for good.
-    Purge,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
-pub struct RemoteRecord {
-    pub table: String,
-    pub row_id: String,
-    #[serde(flatten)]
-    pub op: RecordOp,
-}
-
-/// A transaction as another device wrote it: its own clock, actor and device, and its records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
-pub struct RemoteTx {
-    pub hlc: String,
-    #[specta(type = i32)]
-    pub at_ms: i64,
-    pub actor: Option<String>,
-    pub device: String,
-    pub records: Vec<RemoteRecord>,
-}
+pub use tend_sync::protocol::{FieldValue, RecordOp, RemoteRecord, RemoteTx};
 
 /// A transaction of the log: who, where, when.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -222,7 +134,7 @@ struct TableShape {
 }
 
 async fn shape(conn: &mut sqlx::SqliteConnection, table: &str) -> Result<TableShape> {
-    let keys = KEY_COLUMNS.iter().find(|(t, _)| *t == table).map(|(_, k)| *k).ok_or_else(|| unknown("table", table))?;
+    let keys = tend_sync::registry::by_name(table).map(|t| t.keys).ok_or_else(|| unknown("table", table))?;
     Ok(TableShape { keys, tracked: tracked_columns(conn, table).await? })
 }
 

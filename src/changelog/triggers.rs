@@ -1,0 +1,84 @@
+//! The change triggers, generated from the table registry (`tend_sync::registry`): what the
+//! migrations hold for every tracked table (a test compares the schema's triggers with this), and
+//! what a migration that adds a table or a column writes.
+//!
+//! An INSERT is one record (col 0) whose value is a JSONB array of every tracked column in code
+//! order; an UPDATE one record per changed column (col = its code); a DELETE one record (col -1).
+//! `entity` is the customer a row belongs to in history, when it is not the row itself. A write
+//! outside a change context aborts.
+
+use tend_sync::registry::Table;
+
+const GUARD: &str =
+    "    SELECT RAISE(ABORT, 'tend: write outside a change context') WHERE NOT EXISTS (SELECT 1 FROM write_ctx);\n";
+
+/// The row id expression of `table` for row `r` (`NEW` or `OLD`).
+fn row_id(table: &Table, r: &str) -> String {
+    table.keys.iter().map(|k| format!("{r}.{k}")).collect::<Vec<_>>().join(" || '/' || ")
+}
+
+/// One trigger's `CREATE TRIGGER` statement (without its closing semicolon), `event` being
+/// `INSERT`, `UPDATE` or `DELETE`.
+pub fn trigger(table: &Table, event: &str) -> String {
+    let r = if event == "DELETE" { "OLD" } else { "NEW" };
+    let row = row_id(table, r);
+    let entity = match (table.name, table.customer) {
+        // the settings are one record in history
+        ("settings", _) => "'settings'".to_string(),
+        (_, Some(c)) => format!("{r}.{c}"),
+        (_, None) => "NULL".to_string(),
+    };
+    let code = table.code;
+    let of = if event == "UPDATE" { format!(" OF {}", table.columns.join(", ")) } else { String::new() };
+    let mut out = format!(
+        "CREATE TRIGGER {}_changes_{} AFTER {event}{of} ON {} BEGIN\n{GUARD}",
+        table.name,
+        event.to_lowercase(),
+        table.name
+    );
+    out += "    INSERT INTO changes (tx, tbl, row_id, col, value, entity)\n";
+    match event {
+        "DELETE" => out += &format!("    SELECT w.tx, {code}, {row}, -1, NULL, {entity} FROM write_ctx w;\n"),
+        "INSERT" => {
+            let values = table.columns.iter().map(|c| format!("NEW.{c}")).collect::<Vec<_>>().join(", ");
+            out += &format!("    SELECT w.tx, {code}, {row}, 0, jsonb_array({values}), {entity} FROM write_ctx w;\n");
+        }
+        _ => {
+            let terms = table
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("SELECT {} AS col, NEW.{c} AS val, NEW.{c} IS NOT OLD.{c} AS chg", i + 1))
+                .collect::<Vec<_>>()
+                .join("\n        UNION ALL ");
+            out += &format!(
+                "    SELECT w.tx, {code}, {row}, c.col, c.val, {entity} FROM write_ctx w, (\n        {terms}\n    ) c WHERE c.chg;\n"
+            );
+        }
+    }
+    out + "END"
+}
+
+/// A table's three triggers and its dictionary rows, for the migration that creates it.
+pub fn for_new_table(table: &Table) -> String {
+    let columns = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("({}, {}, '{c}')", table.code, i + 1))
+        .collect::<Vec<_>>()
+        .join(",\n    ");
+    let mut out = format!(
+        "INSERT INTO change_tables (code, name) VALUES\n    ({}, '{}');\nINSERT INTO change_columns (tbl, code, name) VALUES\n    {columns};\n",
+        table.code, table.name
+    );
+    for event in ["INSERT", "UPDATE", "DELETE"] {
+        out += &format!("\n{};\n", trigger(table, event));
+    }
+    out
+}
+
+/// Whitespace folded, for comparing SQL as SQLite keeps it with SQL as generated.
+pub fn normalized(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(';').trim().to_string()
+}
