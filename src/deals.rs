@@ -566,21 +566,27 @@ impl Workspace {
         Ok(rows.into_iter().map(|r| deal_of(r, &tz)).collect())
     }
 
-    /// Brings a deal back from the trash (its customer must not be in the trash).
+    /// Brings a deal back from the trash (its customer must not be in the trash). Checked and
+    /// read inside the write, which sees every other program's last commit.
     pub async fn restore_deal(&self, id: &str) -> Result<Deal> {
+        let tz = self.zone().await?;
+        let mut w = self.write().await?;
         let customer: Option<String> = sqlx::query_scalar(
             "SELECT d.customer_id FROM deals d JOIN customers c ON c.id = d.customer_id
              WHERE d.id = ? AND d.deleted_at IS NOT NULL AND c.deleted_at IS NULL",
         )
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *w.conn())
         .await?;
         let customer = customer.ok_or_else(|| Error::not_found("trashed deal", id))?;
-        let mut w = self.write().await?;
         sqlx::query("UPDATE deals SET deleted_at = NULL WHERE id = ?").bind(id).execute(&mut *w.conn()).await?;
         touch_customer(&mut w, &customer).await?;
+        let row: DealRow = sqlx::query_as(&format!("SELECT {DEAL_COLS} FROM {DEAL_FROM} WHERE d.id = ?"))
+            .bind(id)
+            .fetch_one(&mut *w.conn())
+            .await?;
         w.commit().await?;
-        self.deal(id).await
+        Ok(deal_of(row, &tz))
     }
 
     pub async fn deal(&self, id: &str) -> Result<Deal> {

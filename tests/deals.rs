@@ -422,3 +422,22 @@ async fn a_customer_in_the_trash_takes_its_deals_out_of_the_pipeline_until_resto
     let (titles, count, total) = shown(ws.pipeline(&DealFilter::default()).await.unwrap());
     assert_eq!((titles.len(), count, total), (2, 2, 107), "restored, its deal is back");
 }
+
+#[tokio::test]
+async fn a_deal_another_program_put_in_the_trash_is_restored_for_it_too() {
+    let f = open().await;
+    let app = &f.ws;
+    let c = customer(app, "An").await;
+    let d = app.create_deal(&c, &deal("Cà phê")).await.unwrap();
+    // the app has read the pipeline (its connections have read the file) before the CLI writes
+    assert_eq!(app.pipeline(&DealFilter::default()).await.unwrap().deals.len(), 1);
+    let cli = Workspace::open_with_clock(app.path(), f.clock.clone()).await.unwrap();
+    cli.delete_deal(&d.id).await.unwrap();
+    cli.close().await;
+    assert_eq!(app.trashed_deals().await.unwrap().len(), 1);
+    app.restore_deal(&d.id).await.unwrap();
+    assert!(app.trashed_deals().await.unwrap().is_empty());
+    let cli = Workspace::open_with_clock(app.path(), f.clock.clone()).await.unwrap();
+    assert!(cli.trashed_deals().await.unwrap().is_empty(), "another program sees the deal restored");
+    assert_eq!(cli.deal(&d.id).await.unwrap().title, "Cà phê");
+}
