@@ -4,7 +4,7 @@
 //! the DROP and CREATE of the triggers and the new dictionary rows of tables that gained a
 //! tracked column. Migrations only go forward: the output goes into a new migration file.
 
-use tend::changelog::triggers::{for_new_table, trigger};
+use tend::changelog::triggers::{column_rows, for_new_table, trigger};
 use tend_sync::registry;
 
 fn main() {
@@ -21,14 +21,7 @@ fn main() {
             std::process::exit(2);
         };
         if columns {
-            let rows = t
-                .columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("({}, {}, '{c}')", t.code, i + 1))
-                .collect::<Vec<_>>()
-                .join(",\n    ");
-            println!("INSERT OR IGNORE INTO change_columns (tbl, code, name) VALUES\n    {rows};\n");
+            println!("INSERT OR IGNORE INTO change_columns (tbl, code, name) VALUES\n    {};\n", column_rows(t));
             for event in ["INSERT", "UPDATE", "DELETE"] {
                 println!("DROP TRIGGER {}_changes_{};\n{};\n", t.name, event.to_lowercase(), trigger(t, event));
             }

@@ -59,18 +59,24 @@ pub fn trigger(table: &Table, event: &str) -> String {
     out + "END"
 }
 
-/// A table's three triggers and its dictionary rows, for the migration that creates it.
-pub fn for_new_table(table: &Table) -> String {
-    let columns = table
+/// A table's rows of `change_columns` (code, column code, name), for a migration's `VALUES`.
+pub fn column_rows(table: &Table) -> String {
+    table
         .columns
         .iter()
         .enumerate()
         .map(|(i, c)| format!("({}, {}, '{c}')", table.code, i + 1))
         .collect::<Vec<_>>()
-        .join(",\n    ");
+        .join(",\n    ")
+}
+
+/// A table's three triggers and its dictionary rows, for the migration that creates it.
+pub fn for_new_table(table: &Table) -> String {
     let mut out = format!(
-        "INSERT INTO change_tables (code, name) VALUES\n    ({}, '{}');\nINSERT INTO change_columns (tbl, code, name) VALUES\n    {columns};\n",
-        table.code, table.name
+        "INSERT INTO change_tables (code, name) VALUES\n    ({}, '{}');\nINSERT INTO change_columns (tbl, code, name) VALUES\n    {};\n",
+        table.code,
+        table.name,
+        column_rows(table)
     );
     for event in ["INSERT", "UPDATE", "DELETE"] {
         out += &format!("\n{};\n", trigger(table, event));
