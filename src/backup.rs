@@ -257,14 +257,14 @@ impl Workspace {
     /// An existing file at `dest` is only replaced when it is a Tend workspace or backup, or with
     /// `force`.
     pub async fn backup_to(&self, dest: &Path, force: bool) -> Result<u64> {
-        if dest.exists() && !force && !is_tend_file(dest) {
-            return Err(Error::Validation(vec![
-                crate::FieldError::new("path", "backup.target_exists").with("path", dest.display().to_string())
-            ]));
-        }
         if dest.exists() && crate::integrity::same_file(dest, self.path()) {
             return Err(Error::Validation(vec![
                 crate::FieldError::new("path", "backup.target_is_workspace").with("path", dest.display().to_string())
+            ]));
+        }
+        if dest.exists() && !force && !is_tend_file(dest) {
+            return Err(Error::Validation(vec![
+                crate::FieldError::new("path", "backup.target_exists").with("path", dest.display().to_string())
             ]));
         }
         let src = self.path().to_path_buf();

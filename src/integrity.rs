@@ -75,6 +75,55 @@ pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// The workspace files this process has open through SQLite, by device and inode. Closing any
+/// descriptor of a file drops every POSIX lock the process holds on it (SQLite's own descriptors
+/// included), and a WAL-mode connection that lost its shared lock looks closed to other
+/// programs: the next one to close the file then removes the WAL under it, and its later writes
+/// go to a deleted file. So this module never opens such a file itself; SQLite reads it.
+static OPEN_HERE: std::sync::Mutex<Vec<(u64, u64)>> = std::sync::Mutex::new(Vec::new());
+
+fn file_key(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        // Windows' locks belong to a handle: closing another handle leaves them
+        let _ = path;
+        None
+    }
+}
+
+fn open_here(path: &Path) -> bool {
+    file_key(path).is_some_and(|k| OPEN_HERE.lock().unwrap_or_else(|e| e.into_inner()).contains(&k))
+}
+
+/// Held by an open workspace: its file is open here (see [`OPEN_HERE`]) until it drops.
+pub(crate) struct OpenHere(Option<(u64, u64)>);
+
+impl OpenHere {
+    pub(crate) fn new(path: &Path) -> OpenHere {
+        let key = file_key(path);
+        if let Some(k) = key {
+            OPEN_HERE.lock().unwrap_or_else(|e| e.into_inner()).push(k);
+        }
+        OpenHere(key)
+    }
+}
+
+impl Drop for OpenHere {
+    fn drop(&mut self) {
+        if let Some(k) = self.0 {
+            let mut open = OPEN_HERE.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(i) = open.iter().position(|o| *o == k) {
+                open.swap_remove(i);
+            }
+        }
+    }
+}
+
 /// A damage that needs no query to see: not an SQLite file, or cut short. The length is only
 /// compared with the header's page count when no WAL file is beside it: with one, the missing
 /// pages may be waiting in the WAL (a checkpoint cut short by a crash, or under way in another
@@ -84,7 +133,13 @@ pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
 /// pages that grow the file, then removes its WAL when it closes. So the length is read after
 /// the header and the WAL's absence, never before, and a shortfall is only reported when it is
 /// still there when looked at again: a file cut short stays short, a checkpoint finishes.
+///
+/// A file this process has open as a workspace is not looked at (SQLite has read its header and
+/// its checks judge it): see [`OPEN_HERE`].
 pub(crate) fn header_problem(path: &Path) -> Option<String> {
+    if open_here(path) {
+        return None;
+    }
     let mut found = None;
     for attempt in 0..3 {
         if attempt > 0 {

@@ -70,6 +70,7 @@ pub struct Workspace {
     /// The long write (import, demo, archive) under way in this process.
     long_write: Arc<std::sync::Mutex<Option<writers::LongWrite>>>,
     wait_hook: std::sync::Mutex<Option<writers::WaitHook>>,
+    _open_here: integrity::OpenHere,
 }
 
 impl Workspace {
@@ -113,6 +114,7 @@ impl Workspace {
         db::migrate(&pool).await?;
         let device = db::device_id(&pool).await?;
         let readers = db::Readers::new(&path);
+        let open_here = integrity::OpenHere::new(&path);
         Ok(Workspace {
             pool,
             path,
@@ -123,6 +125,7 @@ impl Workspace {
             damaged: std::sync::Mutex::new(None),
             long_write: Arc::new(std::sync::Mutex::new(None)),
             wait_hook: std::sync::Mutex::new(None),
+            _open_here: open_here,
         })
     }
 

@@ -210,3 +210,27 @@ async fn writers_in_two_workspace_handles_on_one_file_take_turns_on_the_clock() 
     }
     assert_eq!(count(&f.ws, "customers").await, 40);
 }
+
+/// Checking the open workspace (Settings > Check) must not cost this process its locks on the
+/// file: closing any descriptor of a file drops every POSIX lock the process holds on it, and
+/// without its shared lock the next program to close the file believes it was the last one,
+/// removes the WAL and the app's later writes go to a deleted file no other program sees.
+#[tokio::test]
+async fn writes_after_a_check_of_the_open_workspace_reach_other_programs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.tend");
+    let ws = Workspace::open(&db).await.unwrap();
+    ws.create_customer(&person("Trước kiểm tra", "")).await.unwrap();
+    assert!(ws.check(false).await.unwrap().ok);
+    assert!(tend::backup::is_tend_file(&db));
+    let out = tend(&db).args(["customer", "add", "--name", "Chương trình khác"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mine = ws.create_customer(&person("Sau kiểm tra", "")).await.unwrap();
+    let out = tend(&db).args(["customer", "show", &mine.customer.id, "--json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "a write of the app after the check is invisible to another program: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(db.with_file_name("live.tend-wal").exists(), "the WAL of the open workspace was removed");
+}

@@ -822,5 +822,6 @@ export async function tour(browser, { artifacts, step, cli = null, db = null }) 
     await screenshot('tour-vi-trash-deal');
     await (await shown('restore-deal')).click();
     await shown('trash-deals-empty');
+    if (tend('deal', 'trash').length !== 0) throw new Error('the deal is still in the trash');
   });
 }
