@@ -301,7 +301,7 @@ impl Workspace {
 
     /// Fills this (empty) workspace from an archive, in one transaction.
     pub async fn import_workspace(&self, src: &Path) -> Result<Manifest> {
-        self.refuse_if_damaged()?;
+        self.ready_to_write().await?;
         // Other writers wait; the next write's clock goes on from the newest change it brought.
         let _hlc = self.clock_lock().await;
         let db = self.path().to_path_buf();

@@ -164,7 +164,7 @@ impl Workspace {
     /// `BEGIN IMMEDIATE`, every other's), stamps a new HLC past the newest one in the file, the
     /// actor and the device. Refused once the workspace is found damaged.
     pub async fn write(&self) -> Result<WriteTx<'_>> {
-        self.refuse_if_damaged()?;
+        self.ready_to_write().await?;
         let mut guard = self.clock_lock().await;
         let now = self.now_ms();
         let actor = meta_get(&self.pool, "current_staff").await?;

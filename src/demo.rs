@@ -163,7 +163,7 @@ impl Workspace {
                 crate::FieldError::new("workspace", "demo.not_empty").with("count", existing.to_string())
             ]));
         }
-        self.refuse_if_damaged()?;
+        self.ready_to_write().await?;
         let mut hlc = self.clock_lock().await;
         let path = self.path().to_path_buf();
         let device = self.device().to_string();

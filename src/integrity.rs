@@ -124,6 +124,9 @@ impl Drop for OpenHere {
     }
 }
 
+/// Called as a check before the first write starts (see [`Workspace::check_before_writing`]).
+pub type CheckNotice = std::sync::Arc<dyn Fn() + Send + Sync>;
+
 /// A damage that needs no query to see: not an SQLite file, or cut short. The length is only
 /// compared with the header's page count when no WAL file is beside it: with one, the missing
 /// pages may be waiting in the WAL (a checkpoint cut short by a crash, or under way in another
@@ -302,12 +305,32 @@ impl Workspace {
         self.damaged.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Refuses to start a write once damage has been found.
-    pub(crate) fn refuse_if_damaged(&self) -> Result<()> {
-        match self.damaged() {
-            Some(detail) => Err(Error::Damaged { detail }),
-            None => Ok(()),
+    /// Every write starts here: refused once damage has been found, and in a workspace opened
+    /// with [`Workspace::check_before_writing`], checked first when a check is due (once per
+    /// open), so no command that writes can skip it.
+    pub(crate) async fn ready_to_write(&self) -> Result<()> {
+        if let Some(detail) = self.damaged() {
+            return Err(Error::Damaged { detail });
         }
+        let Some(notice) = self.check_before_writes.lock().unwrap_or_else(|p| p.into_inner()).clone() else {
+            return Ok(());
+        };
+        self.checked_for_writes
+            .get_or_try_init(|| async {
+                if self.check_due().await? {
+                    notice();
+                }
+                self.verify_if_stale().await
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// For a short-lived process (the CLI): the first write of this open checks the workspace
+    /// when [`Workspace::check_due`] says so, calling `notice` before it starts (half a minute at
+    /// a million customers).
+    pub fn check_before_writing(&self, notice: CheckNotice) {
+        *self.check_before_writes.lock().unwrap_or_else(|p| p.into_inner()) = Some(notice);
     }
 
     /// Checks the workspace (quick) while it stays in use; damage marks it and stops every write,

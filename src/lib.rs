@@ -71,6 +71,8 @@ pub struct Workspace {
     long_write: Arc<std::sync::Mutex<Option<writers::LongWrite>>>,
     wait_hook: std::sync::Mutex<Option<writers::WaitHook>>,
     _open_here: integrity::OpenHere,
+    check_before_writes: std::sync::Mutex<Option<integrity::CheckNotice>>,
+    checked_for_writes: tokio::sync::OnceCell<()>,
 }
 
 impl Workspace {
@@ -126,6 +128,8 @@ impl Workspace {
             long_write: Arc::new(std::sync::Mutex::new(None)),
             wait_hook: std::sync::Mutex::new(None),
             _open_here: open_here,
+            check_before_writes: std::sync::Mutex::new(None),
+            checked_for_writes: tokio::sync::OnceCell::new(),
         })
     }
 

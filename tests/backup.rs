@@ -324,6 +324,25 @@ fn the_cli_never_writes_to_a_big_damaged_workspace() {
     assert_eq!(check.status.code(), Some(1), "check says damaged too");
 }
 
+/// Every command that writes checks first, whichever it is: a hand-kept list of writing commands
+/// had left `staff add`, `settings set`, `segment`, `deal`, `care` and `changes apply` out.
+#[test]
+fn any_first_write_to_a_big_damaged_workspace_checks_it() {
+    for args in [&["staff", "add", "--name", "Lê Văn Tám"][..], &["settings", "set", "time_zone", "Asia/Bangkok"][..]]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let db = big_workspace(dir.path());
+        spoil_table(&db, "customers");
+        let bytes = std::fs::read(&db).unwrap();
+        let out =
+            std::process::Command::new(env!("CARGO_BIN_EXE_tend")).arg("--db").arg(&db).args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("checking") && err.contains("damaged"), "{args:?}: {err}");
+        assert!(std::fs::read(&db).unwrap() == bytes, "{args:?} wrote to the damaged file");
+    }
+}
+
 #[test]
 fn a_big_healthy_workspace_is_checked_before_the_first_cli_write_of_the_day_only() {
     let dir = tempfile::tempdir().unwrap();

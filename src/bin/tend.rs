@@ -1040,21 +1040,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
             eprintln!("tend: {}", waiting_message(n));
         }
     }));
-    let res = async {
-        if writes(&cli.command) {
-            // A big workspace is not checked on open: check it first unless a check passed today.
-            if ws.check_due().await? {
-                eprintln!(
-                    "checking {} for damage before writing to it (a file this big is checked once a day; \
-                     about half a minute per million customers)...",
-                    path.display()
-                );
-            }
-            ws.verify_if_stale().await?;
-        }
-        dispatch(&ws, &path, cli.command).await
-    }
-    .await;
+    // The first write of a command checks a big workspace first unless a check passed today.
+    let shown = path.display().to_string();
+    ws.check_before_writing(std::sync::Arc::new(move || {
+        eprintln!(
+            "checking {shown} for damage before writing to it (a file this big is checked once a day; \
+             about half a minute per million customers)..."
+        )
+    }));
+    let res = dispatch(&ws, &path, cli.command).await;
     let res = res.map_err(|e| ws.note(e));
     ws.close().await;
     res
@@ -1068,16 +1062,6 @@ fn waiting_message(n: &tend::writers::WaitNotice) -> String {
     };
     let place = if n.elsewhere { " in another window or command" } else { "" };
     format!("{what} is running on this workspace{place}; waiting for it to finish (this change is saved after it)")
-}
-
-/// Whether a command writes to the workspace.
-fn writes(c: &Command) -> bool {
-    match c {
-        Command::Demo { .. } | Command::Merge { .. } | Command::Unmerge { .. } => true,
-        Command::Customer { command: CustomerCommand::Add { .. } } => true,
-        Command::Import { command } => !matches!(command, ImportCommand::List { .. }),
-        _ => false,
-    }
 }
 
 async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> Result<(), Error> {

@@ -241,7 +241,7 @@ impl Workspace {
     /// Each record wins only over an older current value (last writer wins, by clock); the
     /// local clock takes the remote one in ([`crate::clock::Hlc::receive`]).
     pub async fn apply_remote(&self, remote: &RemoteTx) -> Result<Applied> {
-        self.refuse_if_damaged()?;
+        self.ready_to_write().await?;
         let stamp =
             crate::clock::Stamp::parse(&remote.hlc).ok_or_else(|| Error::invalid("hlc", "validation.hlc_invalid"))?;
         let mut guard = self.clock_lock().await;

@@ -511,10 +511,10 @@ impl Workspace {
             let (f, read) = (file.to_path_buf(), opts.read.clone());
             crate::blocking("import", move || source::open(&f, &read).map(|_| ())).await?;
         }
+        self.ready_to_write().await?;
         // A copy of the workspace as it was, besides undo (kept: the last three).
         self.auto_backup(crate::backup::BackupReason::PreImport).await?;
         let mut hlc = self.clock_lock().await;
-        self.refuse_if_damaged()?;
         let ctx = RunCtx {
             workspace: self.path().to_path_buf(),
             file: file.to_path_buf(),
