@@ -38,9 +38,20 @@ pub const LOCAL_TABLES: &[&str] = &[
 /// workspace (the same SQL, taken from the migration).
 const V1_LOG_SCHEMA: i64 = 5;
 
+/// The shared tables that are not tracked, with the migration that added each (a tracked
+/// table's is in the registry): the merge's records kept for a newer build and rows waiting for
+/// their parent (migration 0014).
+const UNTRACKED_SINCE: &[(&str, i64)] = &[("sync_inbox", 14), ("sync_waiting", 14)];
+
 /// The shared tables an archive of `schema` holds, of this app's `names`.
 fn tables_of_schema(names: &[String], schema: i64) -> Vec<String> {
-    names.iter().filter(|t| tend_sync::registry::by_name(t).is_none_or(|r| r.since <= schema)).cloned().collect()
+    let since = |t: &str| {
+        tend_sync::registry::by_name(t)
+            .map(|r| r.since)
+            .or_else(|| UNTRACKED_SINCE.iter().find(|(n, _)| *n == t).map(|(_, v)| *v))
+            .unwrap_or(0)
+    };
+    names.iter().filter(|t| since(t) <= schema).cloned().collect()
 }
 
 fn v1_conversion() -> Result<&'static str> {
@@ -267,6 +278,10 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
         }
         for (_, sql) in &triggers {
             conn.execute_batch(sql)?;
+        }
+        // before migration 0014, each device stamped `updated_at` with its own time
+        if manifest.schema_version < 14 {
+            conn.execute_batch(&crate::changelog::triggers::updated_at_from_log())?;
         }
         // the search indexes, from the data
         let mut fts = crate::customers::write::FtsBatch::default();

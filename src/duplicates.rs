@@ -319,7 +319,7 @@ impl Workspace {
         .execute(&mut *w.conn())
         .await?
         .rows_affected();
-        write_update(w.conn(), seq, survivor_id, &cols, now).await?;
+        write_update(w.conn(), seq, survivor_id, &cols).await?;
         w.tombstone("customers", "customer", other_id).await?;
         crate::customers::reindex(w.conn(), other_seq).await?;
         let merge_id = crate::db::new_id();

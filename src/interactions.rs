@@ -314,7 +314,7 @@ impl Workspace {
             .bind(customer_id)
             .fetch_optional(&mut *w.conn())
             .await?;
-        let seq = live.ok_or_else(|| Error::not_found("customer", customer_id))?;
+        live.ok_or_else(|| Error::not_found("customer", customer_id))?;
         sqlx::query(
             "INSERT INTO interactions (id, customer_id, kind, channel, direction, staff_id, occurred_at,
              summary, body, amount, currency, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -334,11 +334,6 @@ impl Workspace {
         .bind(now)
         .execute(&mut *w.conn())
         .await?;
-        sqlx::query("UPDATE customers SET updated_at = ? WHERE seq = ?")
-            .bind(now)
-            .bind(seq)
-            .execute(&mut *w.conn())
-            .await?;
         if input.kind == InteractionKind::Purchase {
             // plans that enrol on a purchase take the customer, in this write
             self.care_on_purchase(w, customer_id, &id).await?;

@@ -117,7 +117,7 @@ impl Workspace {
         let device = db::device_id(&pool).await?;
         let readers = db::Readers::new(&path);
         let open_here = integrity::OpenHere::new(&path);
-        Ok(Workspace {
+        let ws = Workspace {
             pool,
             path,
             device,
@@ -130,7 +130,10 @@ impl Workspace {
             _open_here: open_here,
             check_before_writes: std::sync::Mutex::new(None),
             checked_for_writes: tokio::sync::OnceCell::new(),
-        })
+        };
+        // what an older build kept for this one (records of tables or columns it did not know)
+        ws.apply_inbox().await?;
+        Ok(ws)
     }
 
     pub fn path(&self) -> &Path {

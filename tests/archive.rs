@@ -190,6 +190,9 @@ fn as_older_archive(archive: &std::path::Path, dest: &std::path::Path, schema: i
     z.finish().unwrap();
 }
 
+/// The merge's tables (migration 0014), in no archive before it.
+const SYNC: [&str; 2] = ["sync_inbox", "sync_waiting"];
+
 #[tokio::test]
 async fn an_archive_made_before_segments_is_read_and_one_from_a_newer_schema_is_refused() {
     let f = open().await;
@@ -202,7 +205,17 @@ async fn an_archive_made_before_segments_is_read_and_one_from_a_newer_schema_is_
         &archive,
         &old,
         7,
-        &["segments", "segment_members", "deal_stages", "deals", "care_plans", "care_enrolments", "care_tasks"],
+        &[
+            "segments",
+            "segment_members",
+            "deal_stages",
+            "deals",
+            "care_plans",
+            "care_enrolments",
+            "care_tasks",
+            SYNC[0],
+            SYNC[1],
+        ],
     );
     let g = open().await;
     g.ws.import_workspace(&old).await.unwrap();
@@ -211,20 +224,25 @@ async fn an_archive_made_before_segments_is_read_and_one_from_a_newer_schema_is_
     assert_eq!(g.ws.deal_stages().await.unwrap().len(), 7, "the built-in deal stages of this schema are kept");
     // schema 8 had segments but no pipeline
     let eight = f.dir.path().join("eight.tendx");
-    as_older_archive(&archive, &eight, 8, &["deal_stages", "deals", "care_plans", "care_enrolments", "care_tasks"]);
+    as_older_archive(
+        &archive,
+        &eight,
+        8,
+        &["deal_stages", "deals", "care_plans", "care_enrolments", "care_tasks", SYNC[0], SYNC[1]],
+    );
     let e8 = open().await;
     e8.ws.import_workspace(&eight).await.unwrap();
     assert_eq!(e8.ws.deal_stages().await.unwrap().len(), 7);
     assert!(e8.ws.pipeline(&Default::default()).await.unwrap().deals.is_empty());
     // schema 9 had the pipeline but no care plans
     let nine = f.dir.path().join("nine.tendx");
-    as_older_archive(&archive, &nine, 9, &["care_plans", "care_enrolments", "care_tasks"]);
+    as_older_archive(&archive, &nine, 9, &["care_plans", "care_enrolments", "care_tasks", SYNC[0], SYNC[1]]);
     let e9 = open().await;
     e9.ws.import_workspace(&nine).await.unwrap();
     assert!(e9.ws.care_plans().await.unwrap().is_empty());
     // schema 10 had care plans (without how they enrol) but no enrolments or tasks
     let ten = f.dir.path().join("ten.tendx");
-    as_older_archive(&archive, &ten, 10, &["care_enrolments", "care_tasks"]);
+    as_older_archive(&archive, &ten, 10, &["care_enrolments", "care_tasks", SYNC[0], SYNC[1]]);
     let e10 = open().await;
     e10.ws.import_workspace(&ten).await.unwrap();
     assert!(e10.ws.care_tasks(&Default::default()).await.unwrap().is_empty());

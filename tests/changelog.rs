@@ -14,7 +14,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tend::changelog::triggers::{normalized, trigger};
+use tend::changelog::triggers::{normalized, touch_customer, trigger, updated_at_from_log};
 use tend::changelog::{Applied, FieldValue, RecordOp, RemoteRecord, RemoteTx};
 use tend_sync::registry::TABLES;
 
@@ -83,6 +83,16 @@ fn clocks(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
+/// Every customer with its `updated_at` left out: migration 0014 makes it the clock of the
+/// customer's newest change (the same on every device), where an old build stamped its own time.
+fn without_updated_at(v: &Value) -> Value {
+    let mut v = v.clone();
+    for c in v.as_object_mut().unwrap().values_mut() {
+        c["customer"].as_object_mut().unwrap().remove("updated_at");
+    }
+    v
+}
+
 fn load(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap()
 }
@@ -131,14 +141,28 @@ async fn an_old_workspace_is_converted_in_place_and_reads_the_same() {
     let mut old = BTreeSet::new();
     clocks(&before, &mut old);
     let got = record(&db, &ids);
-    assert_same("history and customers after the migration", &got, &before);
+    assert_same("history and customers after the migration", &without_updated_at(&got), &without_updated_at(&before));
+    for (id, c) in got.as_object().unwrap() {
+        let newest = c["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["hlc"].as_str()?.get(..13)?.parse::<i64>().ok())
+            .max()
+            .unwrap();
+        assert_eq!(
+            c["customer"]["updated_at"].as_i64(),
+            Some(newest),
+            "{id}: last changed is its newest change's clock"
+        );
+    }
 
     // an archive of the migrated workspace gives the same again
     let archive = dir.path().join("migrated.tend-archive");
     tend(&db, &["export", "workspace", archive.to_str().unwrap(), "--json"]);
     let again = dir.path().join("again.tend");
     tend(&again, &["import", "workspace", archive.to_str().unwrap(), "--json"]);
-    assert_same("from the migrated workspace's archive", &record(&again, &ids), &before);
+    assert_same("from the migrated workspace's archive", &record(&again, &ids), &got);
 
     // undo of the import and of the merge made before the migration do what the old build did
     let ops = std::fs::read_to_string(fixture("ops.txt")).unwrap();
@@ -162,7 +186,7 @@ async fn an_archive_of_the_old_format_is_read_and_converted() {
     let db = dir.path().join("from-archive.tend");
     let m = tend(&db, &["import", "workspace", fixture("workspace.tend-archive").to_str().unwrap(), "--json"]);
     assert_eq!(m["schema_version"], 5);
-    assert_same("from an archive of schema 5", &record(&db, &ids), &before);
+    assert_same("from an archive of schema 5", &without_updated_at(&record(&db, &ids)), &without_updated_at(&before));
 }
 
 /// Every ordinary table of the schema, by name.
@@ -195,6 +219,8 @@ async fn every_column_of_every_tracked_table_is_tracked() {
         "customer_counts",
         "customer_activity",
         "care_notified",
+        "sync_inbox",
+        "sync_waiting",
     ];
     let tracked: Vec<(i64, String)> =
         sqlx::query_as("SELECT code, name FROM change_tables ORDER BY code").fetch_all(ws.pool()).await.unwrap();
@@ -240,6 +266,21 @@ async fn every_column_of_every_tracked_table_is_tracked() {
             );
         }
     }
+    let touch: String =
+        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'changes_touch_customer'")
+            .fetch_one(ws.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        normalized(&touch),
+        normalized(&touch_customer()),
+        "changes_touch_customer is not what the registry generates"
+    );
+    let m0014 = include_str!("../migrations/0014_convergent_merge.sql");
+    assert!(
+        normalized(m0014).contains(&normalized(&updated_at_from_log())),
+        "0014 sets updated_at as the archive does"
+    );
 }
 
 #[tokio::test]
@@ -303,7 +344,7 @@ async fn a_remote_transaction_applies_under_its_own_clock_once_and_loses_to_a_ne
     for h in &hlcs {
         let remote = a.ws.transaction_records(h).await.unwrap().unwrap();
         let applied = b.ws.apply_remote(&remote).await.unwrap();
-        assert!(matches!(applied, Applied::Applied { ignored: 0, .. }), "{applied:?}");
+        assert!(matches!(applied, Applied::Applied { kept: 0, .. }), "{applied:?}");
     }
     let got = b.ws.customer(&c.id).await.unwrap();
     assert_eq!((got.name.as_str(), got.province.as_deref()), ("Lê Văn Tám", Some("Cần Thơ")));
@@ -345,7 +386,7 @@ async fn a_remote_transaction_applies_under_its_own_clock_once_and_loses_to_a_ne
             },
         ],
     };
-    assert_eq!(b.ws.apply_remote(&older).await.unwrap(), Applied::Applied { records: 1, ignored: 1 });
+    assert_eq!(b.ws.apply_remote(&older).await.unwrap(), Applied::Applied { records: 2, kept: 0 });
     let got = b.ws.customer(&c.id).await.unwrap();
     assert_eq!((got.province.as_deref(), got.notes.as_deref()), (Some("Hậu Giang"), Some("khách từ máy khác")));
 
@@ -354,13 +395,14 @@ async fn a_remote_transaction_applies_under_its_own_clock_once_and_loses_to_a_ne
     let counts = (count(&b.ws, "txs").await, count(&b.ws, "changes").await);
     assert!(matches!(b.ws.apply_remote(&ahead).await, Err(tend::Error::ClockAhead { .. })));
     assert_eq!((count(&b.ws, "txs").await, count(&b.ws, "changes").await), counts);
-    // and a column this build does not know is an error that names it
+    // and a column this build does not know is kept for the build that knows it, while the
+    // rest of its transaction applies now
     let mut unknown = older.clone();
     unknown.hlc = format!("{:013}:00001:ffffffffffffffff", T0 + 20_000);
     unknown.records[0].op = RecordOp::Set { column: "loyalty_points".into(), value: FieldValue::Int(3) };
-    let e = b.ws.apply_remote(&unknown).await.unwrap_err();
-    assert!(format!("{e:?}").contains("loyalty_points"), "{e:?}");
-    assert_eq!((count(&b.ws, "txs").await, count(&b.ws, "changes").await), counts);
+    assert_eq!(b.ws.apply_remote(&unknown).await.unwrap(), Applied::Applied { records: 1, kept: 1 });
+    assert_eq!(count(&b.ws, "sync_inbox").await, 1);
+    assert_eq!(b.ws.customer(&c.id).await.unwrap().notes.as_deref(), Some("khách từ máy khác"));
 }
 
 #[tokio::test]
@@ -405,7 +447,7 @@ async fn values_from_a_newer_version_are_stored_as_they_came_and_shown_as_such()
         ],
     };
     // no CHECK refuses them ...
-    assert_eq!(ws.apply_remote(&remote).await.unwrap(), Applied::Applied { records: 2, ignored: 0 });
+    assert_eq!(ws.apply_remote(&remote).await.unwrap(), Applied::Applied { records: 2, kept: 0 });
     let stored: (String, String, String) =
         sqlx::query_as("SELECT c.kind, i.kind, i.channel FROM customers c JOIN interactions i ON i.customer_id = c.id")
             .fetch_one(ws.pool())

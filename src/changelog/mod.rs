@@ -11,6 +11,7 @@
 //! rows, an insert into one row per non-empty column. Order is the clock (`txs.hlc`), never the
 //! local rowid: a change that arrives from another device later may be older.
 
+mod apply;
 pub mod triggers;
 
 use crate::error::{Error, FieldError, Result};
@@ -118,24 +119,14 @@ pub struct TxInfo {
 pub enum Applied {
     /// Its clock was already in the log: nothing was done.
     AlreadyHad,
-    /// Applied; `ignored` of its records lost to a newer local value (last writer wins).
+    /// Applied: `records` stored in the log (each counts in the merge, now or when its row
+    /// arrives), `kept` of them for a newer build (a table or column this one does not know).
     Applied {
         #[specta(type = i32)]
         records: u32,
         #[specta(type = i32)]
-        ignored: u32,
+        kept: u32,
     },
-}
-
-/// A tracked table's key columns (how a row id names a row) and tracked columns.
-struct TableShape {
-    keys: &'static [&'static str],
-    tracked: Vec<String>,
-}
-
-async fn shape(conn: &mut sqlx::SqliteConnection, table: &str) -> Result<TableShape> {
-    let keys = tend_sync::registry::by_name(table).map(|t| t.keys).ok_or_else(|| unknown("table", table))?;
-    Ok(TableShape { keys, tracked: tracked_columns(conn, table).await? })
 }
 
 /// A tracked table's columns in code order (element i of an insert record is column i + 1).
@@ -150,25 +141,6 @@ async fn tracked_columns(conn: &mut sqlx::SqliteConnection, table: &str) -> Resu
 
 fn unknown(what: &str, name: &str) -> Error {
     Error::Validation(vec![FieldError::new(what, "validation.unknown_name").with("name", name)])
-}
-
-fn key_values<'a>(shape: &TableShape, row_id: &'a str) -> Result<Vec<&'a str>> {
-    if shape.keys.len() == 1 {
-        return Ok(vec![row_id]);
-    }
-    let (a, b) = row_id.split_once('/').ok_or_else(|| unknown("row_id", row_id))?;
-    Ok(vec![a, b])
-}
-
-fn bind_value<'q>(
-    q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-    v: &'q FieldValue,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
-    match v {
-        FieldValue::Null => q.bind(None::<String>),
-        FieldValue::Int(i) => q.bind(*i),
-        FieldValue::Text(s) => q.bind(s.as_str()),
-    }
 }
 
 impl Workspace {
@@ -235,15 +207,16 @@ impl Workspace {
         Ok(Some(RemoteTx { hlc: hlc.to_string(), at_ms, actor, device, records }))
     }
 
-    /// Applies a transaction written on another device through the write path, under its own
-    /// clock, actor and device (the triggers record it as that transaction, not re-stamped).
-    /// A clock already in the log does nothing, so applying the same transaction twice is safe.
-    /// Each record wins only over an older current value (last writer wins, by clock); the
-    /// local clock takes the remote one in ([`crate::clock::Hlc::receive`]).
+    /// Applies a transaction written on another device under its own clock, actor and device,
+    /// by the merge rule (`apply`): its records are stored in the log as they came and every row
+    /// they touch is made again from the log, so the result does not depend on the order
+    /// transactions arrive in. A clock already in the log does nothing, so applying the same
+    /// transaction twice is safe. Records of a table or column this build does not know are
+    /// kept for the build that knows them. The local clock takes the remote one in
+    /// ([`crate::clock::Hlc::receive`]).
     pub async fn apply_remote(&self, remote: &RemoteTx) -> Result<Applied> {
         self.ready_to_write().await?;
-        let stamp =
-            crate::clock::Stamp::parse(&remote.hlc).ok_or_else(|| Error::invalid("hlc", "validation.hlc_invalid"))?;
+        crate::clock::Stamp::parse(&remote.hlc).ok_or_else(|| Error::invalid("hlc", "validation.hlc_invalid"))?;
         let mut guard = self.clock_lock().await;
         let now = self.now_ms();
         let mut tx = self.begin_immediate().await?;
@@ -263,120 +236,32 @@ impl Workspace {
                 .bind(&remote.device)
                 .fetch_one(&mut *tx)
                 .await?;
-        sqlx::query("INSERT INTO write_ctx (one, tx) VALUES (1, ?)").bind(tx_id).execute(&mut *tx).await?;
-        let (mut records, mut ignored) = (0u32, 0u32);
-        let mut reindex: Vec<String> = Vec::new();
-        for r in &remote.records {
-            let s = shape(&mut tx, &r.table).await?;
-            let keys = key_values(&s, &r.row_id)?;
-            let key_cond = s.keys.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>();
-            let key_cond = key_cond.join(" AND ");
-            let applied = match &r.op {
-                RecordOp::Insert { values } => {
-                    for (c, _) in values {
-                        if !s.tracked.contains(c) {
-                            return Err(unknown("column", c));
-                        }
-                    }
-                    let exists: bool = bind_keys(
-                        sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE {key_cond})", r.table)),
-                        &keys,
-                    )
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if exists {
-                        false // the row is already here (the same insert by another path)
-                    } else {
-                        let mut cols: Vec<&str> = s.keys.to_vec();
-                        cols.extend(values.iter().map(|(c, _)| c.as_str()));
-                        let marks = (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-                        let sql = format!("INSERT INTO {} ({}) VALUES ({marks})", r.table, cols.join(", "));
-                        let mut q = sqlx::query(&sql);
-                        for k in &keys {
-                            q = q.bind(*k);
-                        }
-                        for (_, v) in values {
-                            q = bind_value(q, v);
-                        }
-                        q.execute(&mut *tx).await?;
-                        true
-                    }
-                }
-                RecordOp::Set { column, value } => {
-                    if !s.tracked.contains(column) {
-                        return Err(unknown("column", column));
-                    }
-                    let current = clock_of(&mut tx, &r.table, &r.row_id, column).await?;
-                    let newer = current.as_deref().and_then(crate::clock::Stamp::parse).is_none_or(|c| stamp > c);
-                    if newer {
-                        let sql = format!("UPDATE {} SET {column} = ?{} WHERE {key_cond}", r.table, keys.len() + 1);
-                        let mut q = sqlx::query(&sql);
-                        for k in &keys {
-                            q = q.bind(*k);
-                        }
-                        bind_value(q, value).execute(&mut *tx).await?.rows_affected() > 0
-                    } else {
-                        false
-                    }
-                }
-                RecordOp::Purge => {
-                    let sql = format!("DELETE FROM {} WHERE {key_cond}", r.table);
-                    let mut q = sqlx::query(&sql);
-                    for k in &keys {
-                        q = q.bind(*k);
-                    }
-                    q.execute(&mut *tx).await?.rows_affected() > 0
-                }
-            };
-            if applied {
-                records += 1;
-                if r.table == "customers" {
-                    reindex.push(r.row_id.clone());
-                } else if matches!(r.table.as_str(), "contacts" | "custom_values") {
-                    let owner: Option<String> = sqlx::query_scalar(
-                        "SELECT entity FROM changes WHERE tx = ? AND row_id = ? AND entity IS NOT NULL LIMIT 1",
-                    )
-                    .bind(tx_id)
-                    .bind(&r.row_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    reindex.extend(owner);
-                }
-            } else {
-                ignored += 1;
-            }
-        }
-        for id in reindex {
-            let seq: Option<i64> =
-                sqlx::query_scalar("UPDATE customers SET updated_at = ?1 WHERE id = ?2 RETURNING seq")
-                    .bind(now)
-                    .bind(&id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some(seq) = seq {
-                crate::customers::reindex(&mut tx, seq).await?;
-            }
-        }
-        if records == 0 {
-            sqlx::query("DELETE FROM txs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM changes WHERE tx = ?1)")
-                .bind(tx_id)
-                .execute(&mut *tx)
+        sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, ?, 1)").bind(tx_id).execute(&mut *tx).await?;
+        let records = &remote.records;
+        let out =
+            crate::customers::write::on_handle(&mut tx, |conn, fts| apply::apply_records(conn, tx_id, records, fts))
                 .await?;
-        }
         sqlx::query("DELETE FROM write_ctx").execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Applied::Applied { records, ignored })
+        Ok(Applied::Applied { records: out.stored, kept: out.kept })
     }
-}
 
-fn bind_keys<'q, O>(
-    mut q: sqlx::query::QueryScalar<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
-    keys: &[&'q str],
-) -> sqlx::query::QueryScalar<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
-    for k in keys {
-        q = q.bind(*k);
+    /// Applies what an older build kept for this one (records of tables or columns it did not
+    /// know), each as part of the transaction it came in. Run at open; returns how many.
+    pub(crate) async fn apply_inbox(&self) -> Result<u32> {
+        let waiting: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sync_inbox)").fetch_one(self.pool()).await?;
+        if !waiting {
+            return Ok(0);
+        }
+        let _guard = self.clock_lock().await;
+        let mut tx = self.begin_immediate().await?;
+        sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, 0, 1)").execute(&mut *tx).await?;
+        let n = crate::customers::write::on_handle(&mut tx, apply::apply_inbox).await?;
+        sqlx::query("DELETE FROM write_ctx").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(n)
     }
-    q
 }
 
 async fn clock_of(

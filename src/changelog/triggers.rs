@@ -5,7 +5,9 @@
 //! An INSERT is one record (col 0) whose value is a JSONB array of every tracked column in code
 //! order; an UPDATE one record per changed column (col = its code); a DELETE one record (col -1).
 //! `entity` is the customer a row belongs to in history, when it is not the row itself. A write
-//! outside a change context aborts.
+//! outside a change context aborts. While another device's transaction is applied
+//! (`write_ctx.replay`), its records are stored as they came and the rows are made from them, so
+//! the triggers record nothing.
 
 use tend_sync::registry::Table;
 
@@ -38,10 +40,12 @@ pub fn trigger(table: &Table, event: &str) -> String {
     );
     out += "    INSERT INTO changes (tx, tbl, row_id, col, value, entity)\n";
     match event {
-        "DELETE" => out += &format!("    SELECT w.tx, {code}, {row}, -1, NULL, {entity} FROM write_ctx w;\n"),
+        "DELETE" => {
+            out += &format!("    SELECT w.tx, {code}, {row}, -1, NULL, {entity} FROM write_ctx w WHERE w.replay = 0;\n")
+        }
         "INSERT" => {
             let values = table.columns.iter().map(|c| format!("NEW.{c}")).collect::<Vec<_>>().join(", ");
-            out += &format!("    SELECT w.tx, {code}, {row}, 0, jsonb_array({values}), {entity} FROM write_ctx w;\n");
+            out += &format!("    SELECT w.tx, {code}, {row}, 0, jsonb_array({values}), {entity} FROM write_ctx w WHERE w.replay = 0;\n");
         }
         _ => {
             let terms = table
@@ -52,7 +56,7 @@ pub fn trigger(table: &Table, event: &str) -> String {
                 .collect::<Vec<_>>()
                 .join("\n        UNION ALL ");
             out += &format!(
-                "    SELECT w.tx, {code}, {row}, c.col, c.val, {entity} FROM write_ctx w, (\n        {terms}\n    ) c WHERE c.chg;\n"
+                "    SELECT w.tx, {code}, {row}, c.col, c.val, {entity} FROM write_ctx w, (\n        {terms}\n    ) c WHERE c.chg AND w.replay = 0;\n"
             );
         }
     }
@@ -87,4 +91,36 @@ pub fn for_new_table(table: &Table) -> String {
 /// Whitespace folded, for comparing SQL as SQLite keeps it with SQL as generated.
 pub fn normalized(sql: &str) -> String {
     sql.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(';').trim().to_string()
+}
+
+/// The SQL that sets every customer's `updated_at` from the log as [`touch_customer`] keeps it
+/// (for a workspace or archive written before that rule, migration 0014).
+pub fn updated_at_from_log() -> String {
+    format!(
+        "UPDATE customers SET updated_at = (
+    SELECT MAX(CAST(substr(x.hlc, 1, 13) AS INTEGER)) FROM changes c JOIN txs x ON x.id = c.tx
+    WHERE (c.tbl = 5 AND c.row_id = customers.id) OR (c.entity = customers.id AND c.tbl IN ({})))
+WHERE EXISTS (SELECT 1 FROM changes c WHERE c.tbl = 5 AND c.row_id = customers.id)",
+        touching_codes().join(", ")
+    )
+}
+
+fn touching_codes() -> Vec<String> {
+    tend_sync::registry::TABLES.iter().filter(|t| t.touches_customer).map(|t| t.code.to_string()).collect()
+}
+
+/// The trigger that keeps a customer's `updated_at` the clock (its milliseconds) of the newest
+/// change of the customer or of a row of a table that `touches_customer`, whichever device wrote
+/// it and in whatever order the changes arrived.
+pub fn touch_customer() -> String {
+    let codes: Vec<String> =
+        tend_sync::registry::TABLES.iter().filter(|t| t.touches_customer).map(|t| t.code.to_string()).collect();
+    format!(
+        "CREATE TRIGGER changes_touch_customer AFTER INSERT ON changes WHEN NEW.tbl IN ({}) BEGIN
+    UPDATE customers SET updated_at = (SELECT CAST(substr(hlc, 1, 13) AS INTEGER) FROM txs WHERE id = NEW.tx)
+    WHERE id = COALESCE(NEW.entity, NEW.row_id)
+      AND updated_at < (SELECT CAST(substr(hlc, 1, 13) AS INTEGER) FROM txs WHERE id = NEW.tx);
+END",
+        codes.join(", ")
+    )
 }

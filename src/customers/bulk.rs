@@ -165,7 +165,6 @@ impl Workspace {
             }
         };
         let mut w = self.write().await?;
-        let now = w.now;
         let changed = write::on_handle(w.conn(), |c, fts| {
             let mut live = c.prepare_cached("SELECT seq FROM customers WHERE id = ? AND deleted_at IS NULL")?;
             let mut changed = 0;
@@ -178,9 +177,9 @@ impl Workspace {
                 let (id, cols) = write::load_columns(c, seq)?;
                 if let Some(columns) = change.columns(&cols)? {
                     match change {
-                        Change::Tags { .. } => write::update(c, seq, &id, &columns, &[], now, fts)?,
+                        Change::Tags { .. } => write::update(c, seq, &id, &columns, &[], fts)?,
                         // no search entry holds the owner or the stage
-                        Change::Owner(_) | Change::Stage(_) => write::set_columns(c, seq, &columns, now)?,
+                        Change::Owner(_) | Change::Stage(_) => write::set_columns(c, seq, &columns)?,
                     }
                     changed += 1;
                 }

@@ -799,7 +799,6 @@ impl Workspace {
         let new_fields = new.form_fields(&rules.fields)?;
         let base_fields = Columns::as_stored(base, &rules.fields).form_fields(&rules.fields)?;
         let mut w = self.write().await?;
-        let now = w.now;
         let current = load_customer(w.conn(), id).await?.ok_or_else(|| Error::not_found("customer", id))?;
         if current.deleted_at.is_some() {
             // in the trash, or merged into another: restore it first (as enrolment, deals and
@@ -842,7 +841,7 @@ impl Workspace {
             .map(|f| (f.id.clone(), new.custom.iter().find(|(i, _)| i == &f.id).and_then(|(_, v)| v.clone())))
             .collect();
         let seq = live_or_trashed_seq(w.conn(), id).await?;
-        write::on_handle(w.conn(), |c, fts| write::update(c, seq, id, &columns, &custom, now, fts)).await?;
+        write::on_handle(w.conn(), |c, fts| write::update(c, seq, id, &columns, &custom, fts)).await?;
         w.commit().await?;
         self.customer(id).await
     }
@@ -861,10 +860,9 @@ impl Workspace {
         let mut w = self.write().await?;
         let now = w.now;
         let seq: Option<i64> = sqlx::query_scalar(
-            "UPDATE customers SET deleted_at = ?, updated_at = ? WHERE id = ? AND (deleted_at IS NULL) = ? RETURNING seq",
+            "UPDATE customers SET deleted_at = ? WHERE id = ? AND (deleted_at IS NULL) = ? RETURNING seq",
         )
         .bind(if deleted { Some(now) } else { None })
-        .bind(now)
         .bind(id)
         .bind(deleted)
         .fetch_optional(&mut *w.conn())
@@ -926,7 +924,6 @@ impl Workspace {
         .bind(now)
         .execute(&mut *w.conn())
         .await?;
-        touch(w.conn(), seq, now).await?;
         reindex(w.conn(), seq).await?;
         w.commit().await?;
         Ok(Contact {
@@ -943,7 +940,6 @@ impl Workspace {
     pub async fn update_contact(&self, contact_id: &str, input: &ContactInput) -> Result<Contact> {
         let c = validate_contact(input)?;
         let mut w = self.write().await?;
-        let now = w.now;
         let customer_id: Option<String> = sqlx::query_scalar(
             "UPDATE contacts SET name = ?, role = ?, phone = ?, email = ?, is_decision_maker = ?
              WHERE id = ? AND deleted_at IS NULL RETURNING customer_id",
@@ -958,7 +954,6 @@ impl Workspace {
         .await?;
         let customer_id = customer_id.ok_or_else(|| Error::not_found("contact", contact_id))?;
         let seq = live_seq(w.conn(), &customer_id).await?;
-        touch(w.conn(), seq, now).await?;
         reindex(w.conn(), seq).await?;
         w.commit().await?;
         Ok(Contact {
@@ -984,7 +979,6 @@ impl Workspace {
         .await?;
         let customer_id = customer_id.ok_or_else(|| Error::not_found("contact", contact_id))?;
         let seq = live_seq(w.conn(), &customer_id).await?;
-        touch(w.conn(), seq, now).await?;
         reindex(w.conn(), seq).await?;
         w.commit().await
     }
@@ -1025,15 +1019,9 @@ pub(crate) fn contact_role(errs: &mut Errors, field: &str, raw: &Option<String>)
 
 /// Writes validated columns over a stored customer (the triggers record what differs) and
 /// rebuilds its search entries.
-pub(crate) async fn write_update(
-    conn: &mut SqliteConnection,
-    seq: i64,
-    id: &str,
-    cols: &Columns,
-    now: i64,
-) -> Result<()> {
+pub(crate) async fn write_update(conn: &mut SqliteConnection, seq: i64, id: &str, cols: &Columns) -> Result<()> {
     let columns = write::all_columns(cols)?;
-    write::on_handle(conn, |c, fts| write::update(c, seq, id, &columns, &cols.custom, now, fts)).await
+    write::on_handle(conn, |c, fts| write::update(c, seq, id, &columns, &cols.custom, fts)).await
 }
 
 /// A stored value as a person reads it (in a conflict's message): lists one item after another.
@@ -1069,11 +1057,6 @@ async fn live_seq(conn: &mut SqliteConnection, id: &str) -> Result<i64> {
         .fetch_optional(&mut *conn)
         .await?;
     seq.ok_or_else(|| Error::not_found("customer", id))
-}
-
-async fn touch(conn: &mut SqliteConnection, seq: i64, now: i64) -> Result<()> {
-    sqlx::query("UPDATE customers SET updated_at = ? WHERE seq = ?").bind(now).bind(seq).execute(&mut *conn).await?;
-    Ok(())
 }
 
 /// Inserts a validated customer with its custom values and search entries (`write::insert`).
@@ -1276,7 +1259,6 @@ impl Workspace {
         .bind(now)
         .execute(&mut *w.conn())
         .await?;
-        touch(w.conn(), company_seq, now).await?;
         reindex(w.conn(), company_seq).await?;
         w.commit().await?;
         Ok((Created { customer: self.customer(&id).await?, duplicates }, company_id))

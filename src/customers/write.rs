@@ -102,21 +102,24 @@ pub(crate) fn update(
     id: &str,
     columns: &[(&str, ColValue)],
     custom: &[(String, Option<String>)],
-    now: i64,
     fts: &mut FtsBatch,
 ) -> Result<()> {
-    set_columns(conn, seq, columns, now)?;
+    set_columns(conn, seq, columns)?;
     set_custom_values(conn, id, custom)?;
     reindex(conn, seq, fts)
 }
 
-/// Writes stored columns of a customer and its `updated_at`, without touching its search entries:
-/// for columns no search entry holds (owner, stage), else through [`update`].
-pub(crate) fn set_columns(conn: &Connection, seq: i64, columns: &[(&str, ColValue)], now: i64) -> Result<()> {
-    let set: Vec<String> = columns.iter().map(|(c, _)| format!("{c} = ?, ")).collect();
-    let sql = format!("UPDATE customers SET {}updated_at = ? WHERE seq = ?", set.concat());
+/// Writes stored columns of a customer, without touching its search entries: for columns no
+/// search entry holds (owner, stage), else through [`update`]. Its `updated_at` follows the
+/// change log (`changes_touch_customer`).
+pub(crate) fn set_columns(conn: &Connection, seq: i64, columns: &[(&str, ColValue)]) -> Result<()> {
+    if columns.is_empty() {
+        return Ok(());
+    }
+    let set: Vec<String> = columns.iter().map(|(c, _)| format!("{c} = ?")).collect();
+    let sql = format!("UPDATE customers SET {} WHERE seq = ?", set.join(", "));
     let mut values: Vec<Value> = columns.iter().map(|(_, v)| value(v.clone())).collect();
-    values.extend([Value::Integer(now), Value::Integer(seq)]);
+    values.push(Value::Integer(seq));
     conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
     Ok(())
 }

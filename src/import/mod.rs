@@ -1071,7 +1071,6 @@ fn run(
                                 id,
                                 &crate::customers::write::all_columns(&merged)?,
                                 &merged.custom,
-                                ctx.now,
                                 &mut fts,
                             )?;
                             report.merged += 1;
@@ -1302,7 +1301,7 @@ impl ActivityWriter<'_> {
     /// A row on its own.
     fn line(&mut self, (rec, assessed): Line) -> Result<()> {
         match self.found(assessed)? {
-            Ok((ready, (seq, customer_id))) => self.write(rec.row, &ready, seq, customer_id),
+            Ok((ready, (_, customer_id))) => self.write(rec.row, &ready, customer_id),
             Err(list) => self.reject(&rec, list),
         }
     }
@@ -1330,7 +1329,7 @@ impl ActivityWriter<'_> {
             found.into_iter().filter_map(|(rec, f)| f.ok().map(|(ready, c)| (rec, ready, c))).collect();
         let agree =
             parts.windows(2).all(|p| p[0].2 .0 == p[1].2 .0 && p[0].1.checked.currency == p[1].1.checked.currency);
-        let Some((seq, customer_id)) = parts.first().map(|p| p.2.clone()) else { return Ok(()) };
+        let Some((_, customer_id)) = parts.first().map(|p| p.2.clone()) else { return Ok(()) };
         let (recs, readies): (Vec<source::Record>, Vec<activity::Ready>) =
             parts.into_iter().map(|(rec, ready, _)| (rec, ready)).unzip();
         let joined = if agree {
@@ -1343,14 +1342,14 @@ impl ActivityWriter<'_> {
         match joined {
             Ok(ready) => {
                 self.report.orders += 1;
-                self.write(first_row, &ready, seq, customer_id)
+                self.write(first_row, &ready, customer_id)
             }
             Err(key) => recs.iter().try_for_each(|rec| self.reject(rec, whole(&key))),
         }
     }
 
     /// Adds the interaction to the customer's timeline, unless they already have this very entry.
-    fn write(&mut self, row: u64, ready: &activity::Ready, seq: i64, customer_id: String) -> Result<()> {
+    fn write(&mut self, row: u64, ready: &activity::Ready, customer_id: String) -> Result<()> {
         let c = &ready.checked;
         if self.on_dup == OnDuplicate::Skip {
             // files hold times to the second (ours too): the same second is the same time
@@ -1399,9 +1398,6 @@ impl ActivityWriter<'_> {
                 serde_json::to_string(&c.items)?,
                 self.now
             ])?;
-        self.conn
-            .prepare_cached("UPDATE customers SET updated_at = ? WHERE seq = ?")?
-            .execute(rusqlite::params![self.now, seq])?;
         self.report.imported += 1;
         Ok(())
     }

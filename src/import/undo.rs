@@ -129,7 +129,7 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
             continue;
         }
         let seq: Option<i64> = sqlx::query_scalar(
-            "UPDATE customers SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL RETURNING seq",
+            "UPDATE customers SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL RETURNING seq",
         )
         .bind(now)
         .bind(cid)
@@ -173,14 +173,8 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
                 continue;
             }
             // the value before: the column's latest change before this transaction
-            let set_updated = if tbl == "customers" { ", updated_at = ?4" } else { "" };
-            let sql = format!(
-                "UPDATE {tbl} SET {col} = ({}){set_updated} WHERE id = ?1",
-                crate::changelog::value_before_sql(tbl)
-            );
-            let q = sqlx::query(&sql).bind(&rid).bind(&col).bind(tx);
-            let q = if tbl == "customers" { q.bind(now) } else { q };
-            q.execute(&mut *w.conn()).await?;
+            let sql = format!("UPDATE {tbl} SET {col} = ({}) WHERE id = ?1", crate::changelog::value_before_sql(tbl));
+            sqlx::query(&sql).bind(&rid).bind(&col).bind(tx).execute(&mut *w.conn()).await?;
             if tbl == "customers" {
                 if !out.reverted.contains(&rid) {
                     out.reverted.push(rid.clone());

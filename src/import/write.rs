@@ -161,7 +161,6 @@ pub(crate) fn add_contact(
         person.emails.first().map(|e| e.address.clone()),
         now
     ])?;
-    conn.prepare_cached("UPDATE customers SET updated_at = ? WHERE seq = ?")?.execute(params![now, company.1])?;
     reindex(conn, company.1, fts)?;
     Ok(true)
 }

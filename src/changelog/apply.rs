@@ -1,0 +1,428 @@
+//! The merge on a workspace file: another device's transaction taken in by the rule of
+//! `tend_sync::merge`, so a workspace's shared state is a function of the set of transactions it
+//! received, whatever their order and however often each arrived.
+//!
+//! The records are stored as they came (the triggers record nothing while `write_ctx.replay` is
+//! set), then every row they touch is made again from the log: each field the value of its newest
+//! record (clock, then place in the transaction), shown when an insert of it is here, no purge,
+//! and every parent the registry names is shown. A row that is not shown yet waits in
+//! `sync_waiting` and is looked at again after every apply; a row hidden takes the rows that name
+//! it along. Records of a table or column this build does not know are kept in `sync_inbox` and
+//! applied by the build that knows them ([`apply_inbox`], at open). Search entries follow the
+//! customers made again, and a customer's `updated_at` is the clock of its newest change (a
+//! trigger on `changes`, `triggers::touch_customer`).
+
+use crate::customers::write::{reindex, unindex, FtsBatch};
+use crate::error::Result;
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use std::collections::BTreeSet;
+use tend_sync::protocol::{FieldValue, RecordOp, RemoteRecord};
+use tend_sync::registry::{self, Table};
+
+/// What applying records did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    /// Records stored in the log (each counts in the merge, now or when its row arrives).
+    pub stored: u32,
+    /// Records kept for a newer build (a table or column this one does not know).
+    pub kept: u32,
+}
+
+fn sql_value(v: &FieldValue) -> Value {
+    match v {
+        FieldValue::Null => Value::Null,
+        FieldValue::Int(i) => Value::Integer(*i),
+        FieldValue::Text(s) => Value::Text(s.clone()),
+    }
+}
+
+fn json_value(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Integer(i64::from(*b)),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => n.as_f64().map(Value::Real).unwrap_or(Value::Null),
+        },
+        serde_json::Value::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+fn keep(conn: &Connection, tx: i64, record: &RemoteRecord) -> Result<()> {
+    conn.prepare_cached("INSERT INTO sync_inbox (tx, record) VALUES (?, ?)")?
+        .execute(params![tx, serde_json::to_string(record)?])?;
+    Ok(())
+}
+
+/// The customer a record of `t` belongs to in history: its customer column's value in the
+/// record, else as the row has it now (in the table, else in the log).
+fn entity_of(conn: &Connection, t: &Table, row_id: &str, values: &[(&str, Value)]) -> Result<Option<String>> {
+    let Some(col) = t.customer else { return Ok(None) };
+    if let Some(i) = t.keys.iter().position(|k| *k == col) {
+        return Ok(t.key_values(row_id)?.get(i).map(|s| s.to_string()));
+    }
+    if let Some((_, Value::Text(v))) = values.iter().find(|(c, _)| *c == col) {
+        return Ok(Some(v.clone()));
+    }
+    let keys = t.key_values(row_id)?;
+    let cond = key_cond(t);
+    let now: Option<String> = conn
+        .prepare_cached(&format!("SELECT {col} FROM {} WHERE {cond}", t.name))?
+        .query_row(params_from_iter(keys.iter()), |r| r.get(0))
+        .optional()?;
+    if now.is_some() {
+        return Ok(now);
+    }
+    Ok(conn
+        .prepare_cached("SELECT entity FROM changes WHERE tbl = ? AND row_id = ? AND entity IS NOT NULL ORDER BY rowid DESC LIMIT 1")?
+        .query_row(params![t.code, row_id], |r| r.get(0))
+        .optional()?)
+}
+
+fn key_cond(t: &Table) -> String {
+    t.keys.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ")
+}
+
+/// What a column an insert record leaves out takes: the schema's default when the column has
+/// one (an insert from an older build, before the column was added), else NULL. So a missing
+/// value never overwrites another insert's with a NULL that a NOT NULL column refuses.
+fn defaults(conn: &Connection, t: &Table) -> Result<Vec<serde_json::Value>> {
+    let mut st = conn.prepare_cached("SELECT name, dflt_value FROM pragma_table_info(?)")?;
+    let given: Vec<(String, Option<String>)> =
+        st.query_map([t.name], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
+    let mut out = Vec::with_capacity(t.columns.len());
+    for c in t.columns {
+        let dflt = given.iter().find(|(n, _)| n == c).and_then(|(_, d)| d.clone());
+        out.push(match dflt {
+            Some(expr) => {
+                let v: Value = conn.query_row(&format!("SELECT {expr}"), [], |r| r.get(0))?;
+                match v {
+                    Value::Integer(i) => serde_json::Value::from(i),
+                    Value::Real(f) => serde_json::Value::from(f),
+                    Value::Text(s) => serde_json::Value::String(s),
+                    Value::Null | Value::Blob(_) => serde_json::Value::Null,
+                }
+            }
+            None => serde_json::Value::Null,
+        });
+    }
+    Ok(out)
+}
+
+/// Stores one record of a known table in the log; its unknown columns go to the inbox.
+fn store(conn: &Connection, tx: i64, t: &Table, r: &RemoteRecord, out: &mut Outcome) -> Result<()> {
+    t.key_values(&r.row_id)?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO changes (tx, tbl, row_id, col, value, entity) VALUES (?1, ?2, ?3, ?4, CASE WHEN ?4 = 0 THEN jsonb(?5) ELSE ?5 END, ?6)",
+    )?;
+    match &r.op {
+        RecordOp::Insert { values } => {
+            let missing = t.columns.iter().any(|c| !values.iter().any(|(n, _)| n == c));
+            let mut array = if missing { defaults(conn, t)? } else { vec![serde_json::Value::Null; t.columns.len()] };
+            let mut known: Vec<(&str, Value)> = Vec::new();
+            for (c, v) in values {
+                match t.column_code(c) {
+                    Some(code) => {
+                        array[(code - 1) as usize] = v.to_json();
+                        known.push((t.columns[(code - 1) as usize], sql_value(v)));
+                    }
+                    None => {
+                        let set = RecordOp::Set { column: c.clone(), value: v.clone() };
+                        keep(conn, tx, &RemoteRecord { table: r.table.clone(), row_id: r.row_id.clone(), op: set })?;
+                        out.kept += 1;
+                    }
+                }
+            }
+            let entity = entity_of(conn, t, &r.row_id, &known)?;
+            let array = serde_json::Value::Array(array).to_string();
+            insert.execute(params![tx, t.code, r.row_id, 0, array, entity])?;
+            if entity.is_some() {
+                // records of this row that came before it could not name their customer
+                conn.prepare_cached(
+                    "UPDATE changes SET entity = ?3 WHERE tbl = ?1 AND row_id = ?2 AND entity IS NULL",
+                )?
+                .execute(params![t.code, r.row_id, entity])?;
+            }
+        }
+        RecordOp::Set { column, value } => {
+            let Some(code) = t.column_code(column) else {
+                keep(conn, tx, r)?;
+                out.kept += 1;
+                return Ok(());
+            };
+            let v = sql_value(value);
+            let entity = entity_of(conn, t, &r.row_id, &[(t.columns[(code - 1) as usize], v.clone())])?;
+            insert.execute(params![tx, t.code, r.row_id, code, v, entity])?;
+        }
+        RecordOp::Purge => {
+            let entity = entity_of(conn, t, &r.row_id, &[])?;
+            insert.execute(params![tx, t.code, r.row_id, -1, Value::Null, entity])?;
+        }
+    }
+    out.stored += 1;
+    Ok(())
+}
+
+/// Stores `records` of transaction `tx` (its `txs` row written, `write_ctx.replay` set) and makes
+/// again every row they touch, then the rows waiting for a parent.
+pub(crate) fn apply_records(
+    conn: &Connection,
+    tx: i64,
+    records: &[RemoteRecord],
+    fts: &mut FtsBatch,
+) -> Result<Outcome> {
+    let mut out = Outcome::default();
+    let mut touched: Vec<(&'static Table, String)> = Vec::new();
+    for r in records {
+        match registry::by_name(&r.table) {
+            None => {
+                keep(conn, tx, r)?;
+                out.kept += 1;
+            }
+            Some(t) => {
+                store(conn, tx, t, r, &mut out)?;
+                if !touched.iter().any(|(x, id)| x.name == t.name && *id == r.row_id) {
+                    touched.push((t, r.row_id.clone()));
+                }
+            }
+        }
+    }
+    settle_all(conn, touched, fts)?;
+    Ok(out)
+}
+
+/// Makes the rows again, then those waiting for a parent until none changes; reindexes the
+/// customers whose rows changed.
+fn settle_all(conn: &Connection, touched: Vec<(&'static Table, String)>, fts: &mut FtsBatch) -> Result<()> {
+    let mut customers = BTreeSet::new();
+    for (t, id) in &touched {
+        settle(conn, t, id, &mut customers)?;
+    }
+    loop {
+        let waiting: Vec<(i64, String)> = conn
+            .prepare_cached("SELECT tbl, row_id FROM sync_waiting")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut changed = false;
+        for (code, id) in waiting {
+            let Some(t) = registry::by_code(code) else { continue };
+            changed |= settle(conn, t, &id, &mut customers)?;
+        }
+        if !changed {
+            break;
+        }
+    }
+    for id in customers {
+        let seq: Option<i64> = conn
+            .prepare_cached("UPDATE customers SET updated_at = ?2 WHERE id = ?1 RETURNING seq")?
+            .query_row(params![id, touched_at(conn, &id)?], |r| r.get(0))
+            .optional()?;
+        if let Some(seq) = seq {
+            reindex(conn, seq, fts)?;
+        }
+    }
+    Ok(())
+}
+
+/// The row's values by the log: each tracked column's newest record (clock, then place).
+fn merged(conn: &Connection, t: &Table, row_id: &str) -> Result<Vec<Value>> {
+    let mut values = vec![Value::Null; t.columns.len()];
+    let mut st = conn.prepare_cached(
+        "SELECT c.col, CASE WHEN c.col = 0 THEN json(c.value) END, CASE WHEN c.col > 0 THEN c.value END
+         FROM changes c JOIN txs x ON x.id = c.tx WHERE c.tbl = ? AND c.row_id = ? AND c.col >= 0
+         ORDER BY x.hlc, c.rowid",
+    )?;
+    let mut rows = st.query(params![t.code, row_id])?;
+    while let Some(r) = rows.next()? {
+        let col: i64 = r.get(0)?;
+        if col == 0 {
+            let json: String = r.get(1)?;
+            let array: Vec<serde_json::Value> = serde_json::from_str(&json)?;
+            for (i, v) in values.iter_mut().enumerate() {
+                *v = array.get(i).map(json_value).unwrap_or(Value::Null);
+            }
+        } else if let Some(v) = values.get_mut((col - 1) as usize) {
+            *v = r.get(2)?;
+        }
+    }
+    Ok(values)
+}
+
+fn exists(conn: &Connection, t: &Table, keys: &[&str]) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE {})", t.name, key_cond(t)))?
+        .query_row(params_from_iter(keys.iter()), |r| r.get(0))?)
+}
+
+/// Makes one row what the log says: shown (inserted or updated), waiting, or gone. True when it
+/// is shown now and was not.
+fn settle(conn: &Connection, t: &'static Table, row_id: &str, customers: &mut BTreeSet<String>) -> Result<bool> {
+    let keys = t.key_values(row_id)?;
+    let (inserted, purged): (bool, bool) = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM changes WHERE tbl = ?1 AND row_id = ?2 AND col = 0),
+                    EXISTS (SELECT 1 FROM changes WHERE tbl = ?1 AND row_id = ?2 AND col = -1)",
+        )?
+        .query_row(params![t.code, row_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let present = exists(conn, t, &keys)?;
+    let unwait = |conn: &Connection| -> Result<()> {
+        conn.prepare_cached("DELETE FROM sync_waiting WHERE tbl = ? AND row_id = ?")?
+            .execute(params![t.code, row_id])?;
+        Ok(())
+    };
+    if purged || !inserted {
+        if present {
+            remove(conn, t, row_id, customers)?;
+        }
+        unwait(conn)?;
+        return Ok(false);
+    }
+    let values = merged(conn, t, row_id)?;
+    let value_of = |col: &str| -> Option<String> {
+        match t.keys.iter().position(|k| *k == col) {
+            Some(i) => keys.get(i).map(|s| s.to_string()),
+            None => match t.column_code(col).map(|c| &values[(c - 1) as usize]) {
+                Some(Value::Text(s)) => Some(s.clone()),
+                _ => None,
+            },
+        }
+    };
+    let mut parents_shown = Vec::new();
+    for (col, parent) in t.parents {
+        let shown = match (value_of(col), registry::by_name(parent)) {
+            (Some(v), Some(p)) => exists(conn, p, &[v.as_str()])?,
+            _ => true,
+        };
+        parents_shown.push(shown);
+    }
+    if !tend_sync::merge::shown(inserted, purged, parents_shown) {
+        if present {
+            remove(conn, t, row_id, customers)?;
+        }
+        conn.prepare_cached("INSERT OR IGNORE INTO sync_waiting (tbl, row_id) VALUES (?, ?)")?
+            .execute(params![t.code, row_id])?;
+        return Ok(false);
+    }
+    unwait(conn)?;
+    if let Some(c) = t.customer.and_then(value_of) {
+        customers.insert(c);
+    }
+    if t.name == "customers" {
+        customers.insert(row_id.to_string());
+    }
+    let n = keys.len();
+    if present {
+        let set = t.columns.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", n + i + 1)).collect::<Vec<_>>();
+        let differs =
+            t.columns.iter().enumerate().map(|(i, c)| format!("{c} IS NOT ?{}", n + i + 1)).collect::<Vec<_>>();
+        let sql =
+            format!("UPDATE {} SET {} WHERE {} AND ({})", t.name, set.join(", "), key_cond(t), differs.join(" OR "));
+        let args: Vec<Value> = keys.iter().map(|k| Value::Text(k.to_string())).chain(values).collect();
+        conn.prepare_cached(&sql)?.execute(params_from_iter(args))?;
+        return Ok(false);
+    }
+    // a new row: the key, every column the log gave a value (an empty one takes the column's
+    // default), and a customer's own columns
+    let mut cols: Vec<&str> = t.keys.to_vec();
+    let mut args: Vec<Value> = keys.iter().map(|k| Value::Text(k.to_string())).collect();
+    for (c, v) in t.columns.iter().zip(values) {
+        if v != Value::Null {
+            cols.push(c);
+            args.push(v);
+        }
+    }
+    if t.name == "customers" {
+        cols.extend(["updated_at", "name_folded"]);
+        args.extend([Value::Integer(touched_at(conn, row_id)?), Value::Text(String::new())]);
+    }
+    let marks = (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    conn.prepare_cached(&format!("INSERT INTO {} ({}) VALUES ({marks})", t.name, cols.join(", ")))?
+        .execute(params_from_iter(args))?;
+    Ok(true)
+}
+
+/// A customer's `updated_at` by the log: the clock (milliseconds) of the newest change of it or
+/// of a row of a table that `touches_customer` (what `changes_touch_customer` keeps locally).
+fn touched_at(conn: &Connection, id: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(MAX(CAST(substr(x.hlc, 1, 13) AS INTEGER)), 0) FROM changes c JOIN txs x ON x.id = c.tx
+             WHERE (c.tbl = 5 AND c.row_id = ?1) OR (c.entity = ?1 AND c.tbl IN (SELECT value FROM json_each(?2)))",
+        )?
+        .query_row(params![id, touching_codes()], |r| r.get(0))?)
+}
+
+/// The codes of the tables whose changes touch their customer, as a JSON array.
+fn touching_codes() -> String {
+    let codes: Vec<String> =
+        registry::TABLES.iter().filter(|t| t.touches_customer).map(|t| t.code.to_string()).collect();
+    format!("[{}]", codes.join(","))
+}
+
+/// Takes a shown row away, and first the rows that name it (they wait for it, unless purged).
+fn remove(conn: &Connection, t: &Table, row_id: &str, customers: &mut BTreeSet<String>) -> Result<()> {
+    let keys = t.key_values(row_id)?;
+    for (child, col) in registry::children_of(t.name) {
+        let ids: Vec<String> = conn
+            .prepare_cached(&format!("SELECT {} FROM {} WHERE {col} = ?", child.keys.join(" || '/' || "), child.name))?
+            .query_map([keys[0]], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        for id in ids {
+            remove(conn, child, &id, customers)?;
+            conn.prepare_cached("INSERT OR IGNORE INTO sync_waiting (tbl, row_id) VALUES (?, ?)")?
+                .execute(params![child.code, id])?;
+        }
+    }
+    if t.name == "customers" {
+        let seq: Option<i64> = conn
+            .prepare_cached("SELECT seq FROM customers WHERE id = ?")?
+            .query_row([row_id], |r| r.get(0))
+            .optional()?;
+        if let Some(seq) = seq {
+            unindex(conn, seq, &mut FtsBatch::default())?;
+        }
+        customers.remove(row_id);
+    } else if let Some(col) = t.customer {
+        let owner: Option<String> = conn
+            .prepare_cached(&format!("SELECT {col} FROM {} WHERE {}", t.name, key_cond(t)))?
+            .query_row(params_from_iter(keys.iter()), |r| r.get(0))
+            .optional()?;
+        customers.extend(owner);
+    }
+    conn.prepare_cached(&format!("DELETE FROM {} WHERE {}", t.name, key_cond(t)))?
+        .execute(params_from_iter(keys.iter()))?;
+    Ok(())
+}
+
+/// Applies what the inbox holds that this build knows (after an upgrade), each record as part of
+/// the transaction it came in; the rest stays. Returns how many were applied.
+pub(crate) fn apply_inbox(conn: &Connection, fts: &mut FtsBatch) -> Result<u32> {
+    let kept: Vec<(i64, i64, String)> = conn
+        .prepare("SELECT rowid, tx, record FROM sync_inbox ORDER BY rowid")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut touched: Vec<(&'static Table, String)> = Vec::new();
+    let mut applied = 0;
+    for (rowid, tx, json) in kept {
+        let Ok(r) = serde_json::from_str::<RemoteRecord>(&json) else { continue };
+        let Some(t) = registry::by_name(&r.table) else { continue };
+        let known = match &r.op {
+            RecordOp::Set { column, .. } => t.column_code(column).is_some(),
+            _ => true,
+        };
+        if !known {
+            continue;
+        }
+        let mut out = Outcome::default();
+        store(conn, tx, t, &r, &mut out)?;
+        conn.execute("DELETE FROM sync_inbox WHERE rowid = ?", [rowid])?;
+        touched.push((t, r.row_id.clone()));
+        applied += 1;
+    }
+    if applied > 0 {
+        settle_all(conn, touched, fts)?;
+    }
+    Ok(applied)
+}
