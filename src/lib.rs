@@ -73,6 +73,8 @@ pub struct Workspace {
     _open_here: integrity::OpenHere,
     check_before_writes: std::sync::Mutex<Option<integrity::CheckNotice>>,
     checked_for_writes: tokio::sync::OnceCell<()>,
+    /// Applies of other devices' changes, for whoever shows the data ([`Workspace::watch_changes`]).
+    changed: tokio::sync::broadcast::Sender<changelog::WorkspaceChanged>,
 }
 
 impl Workspace {
@@ -130,6 +132,7 @@ impl Workspace {
             _open_here: open_here,
             check_before_writes: std::sync::Mutex::new(None),
             checked_for_writes: tokio::sync::OnceCell::new(),
+            changed: tokio::sync::broadcast::channel(64).0,
         };
         // what an older build kept for this one (records of tables or columns it did not know)
         ws.apply_inbox().await?;

@@ -209,6 +209,31 @@ async fn what_an_older_build_kept_is_applied_by_the_build_that_knows_it() {
     assert_eq!(got.updated_at, T0 - 4000);
 }
 
+#[tokio::test]
+async fn the_log_pages_in_commit_order_and_an_apply_says_which_tables_it_changed() {
+    let a = open().await;
+    for i in 0..5 {
+        a.ws.create_customer(&person(&format!("Khách {i}"), "")).await.unwrap();
+        a.clock.advance(1000);
+    }
+    let first = a.ws.changes_since(0, 2).await.unwrap();
+    assert_eq!((first.transactions.len(), first.more), (2, true));
+    let rest = a.ws.changes_since(first.cursor, 100).await.unwrap();
+    assert_eq!((rest.transactions.len(), rest.more), (3, false));
+    assert!(a.ws.changes_since(rest.cursor, 100).await.unwrap().transactions.is_empty());
+    let all: Vec<RemoteTx> = first.transactions.into_iter().chain(rest.transactions).collect();
+    assert_eq!(all, log(&a.ws).await, "every transaction once, in commit order");
+
+    let b = open().await;
+    let mut heard = b.ws.watch_changes();
+    b.ws.apply_remote(&all[0]).await.unwrap();
+    assert_eq!(heard.try_recv().unwrap().tables, vec!["customers".to_string()]);
+    b.ws.apply_remote(&all[0]).await.unwrap();
+    assert!(heard.try_recv().is_err(), "a transaction already here changes nothing");
+    // a remote transaction applied here gets the next local cursor: a sync client pushes it on
+    assert_eq!(b.ws.changes_since(0, 10).await.unwrap().transactions, vec![all[0].clone()]);
+}
+
 // ---- three workspaces through the CLI ---------------------------------------------------
 
 fn tend(db: &Path, args: &[&str]) -> serde_json::Value {
@@ -217,18 +242,22 @@ fn tend(db: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
 }
 
-/// Every transaction of a workspace, as files `changes show --json` wrote.
+/// Every transaction of a workspace as files, read a page at a time with `changes since`.
 fn exported(db: &Path, dir: &Path) -> Vec<std::path::PathBuf> {
-    let list = tend(db, &["changes", "list", "--limit", "10000", "--json"]);
     let mut out = Vec::new();
-    for t in list.as_array().unwrap() {
-        let hlc = t["hlc"].as_str().unwrap();
-        let file = dir.join(format!("{}.json", hlc.replace(':', "_")));
-        let shown = tend(db, &["changes", "show", hlc, "--json"]);
-        std::fs::write(&file, serde_json::to_string(&shown).unwrap()).unwrap();
-        out.push(file);
+    let mut cursor = 0;
+    loop {
+        let page = tend(db, &["changes", "since", &cursor.to_string(), "--limit", "4", "--json"]);
+        for t in page["transactions"].as_array().unwrap() {
+            let file = dir.join(format!("{}.json", t["hlc"].as_str().unwrap().replace(':', "_")));
+            std::fs::write(&file, serde_json::to_string(t).unwrap()).unwrap();
+            out.push(file);
+        }
+        cursor = page["cursor"].as_i64().unwrap();
+        if !page["more"].as_bool().unwrap() {
+            return out;
+        }
     }
-    out
 }
 
 #[test]

@@ -157,6 +157,31 @@ struct WriteWaitingEvent(WaitNotice);
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, specta::Type, tauri_specta::Event)]
 struct WorkspaceDamagedEvent(String);
 
+/// Another device's changes were applied: the tables they changed, so open screens refresh.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, specta::Type, tauri_specta::Event)]
+struct WorkspaceChangedEvent(tend::changelog::WorkspaceChanged);
+
+/// Forwards every apply of other devices' changes to the window, for as long as the app runs.
+fn forward_changes(handle: &tauri::AppHandle, ws: &Workspace) {
+    let mut heard = ws.watch_changes();
+    let handle = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match heard.recv().await {
+                Ok(changed) => {
+                    let _ = WorkspaceChangedEvent(changed).emit(&handle);
+                }
+                // more applies than the window took in: everything may have changed
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let all = tend_sync::registry::TABLES.iter().map(|t| t.name.to_string()).collect();
+                    let _ = WorkspaceChangedEvent(tend::changelog::WorkspaceChanged { tables: all }).emit(&handle);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
 fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .disable_serde_phases()
@@ -287,6 +312,7 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .events(tauri_specta::collect_events![
             WriteWaitingEvent,
             WorkspaceDamagedEvent,
+            WorkspaceChangedEvent,
             reminders::ReminderEvent,
             reminders::OpenCustomerEvent,
             reminders::OpenTodayEvent,
@@ -419,6 +445,7 @@ fn main() {
                         let _ = WriteWaitingEvent(n.clone()).emit(&handle);
                     }));
                     reminders::start(app.handle(), ws.clone());
+                    forward_changes(app.handle(), ws);
                     let (lang, paused) = tauri::async_runtime::block_on(async {
                         let info = ws.info().await.ok();
                         let paused = ws.reminder_settings().await.map(|r| r.paused).unwrap_or(false);

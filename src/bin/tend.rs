@@ -820,6 +820,15 @@ enum ChangesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The transactions committed after CURSOR (0: from the start), in commit order: what a sync
+    /// client pushes. Prints them with the cursor to ask from next and whether more follow.
+    Since {
+        cursor: i64,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Apply a transaction another device wrote (a JSON file as `changes show --json` prints
     /// it), under its own clock; one already here does nothing.
     Apply {
@@ -889,7 +898,10 @@ fn wants_json(c: &Command) -> bool {
         | Command::Backup { json, .. }
         | Command::Changes {
             command:
-                ChangesCommand::List { json, .. } | ChangesCommand::Show { json, .. } | ChangesCommand::Apply { json, .. },
+                ChangesCommand::List { json, .. }
+                | ChangesCommand::Show { json, .. }
+                | ChangesCommand::Since { json, .. }
+                | ChangesCommand::Apply { json, .. },
         }
         | Command::Backups { json }
         | Command::Restore { json, .. }
@@ -1243,6 +1255,22 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
             ChangesCommand::Show { hlc, json } => {
                 let tx = ws.transaction_records(&hlc).await?.ok_or_else(|| Error::not_found("transaction", &hlc))?;
                 print(json, &tx, || serde_json::to_string_pretty(&tx).unwrap_or_default())?;
+            }
+            ChangesCommand::Since { cursor, limit, json } => {
+                let page = ws.changes_since(cursor, limit).await?;
+                print(json, &page, || {
+                    let mut lines: Vec<String> = page
+                        .transactions
+                        .iter()
+                        .map(|t| format!("{}  {} records  {}", t.hlc, t.records.len(), t.device))
+                        .collect();
+                    lines.push(if page.more {
+                        format!("more follow: changes since {}", page.cursor)
+                    } else {
+                        format!("up to date at cursor {}", page.cursor)
+                    });
+                    lines.join("\n")
+                })?;
             }
             ChangesCommand::Apply { file, json } => {
                 let text = std::fs::read_to_string(&file)?;

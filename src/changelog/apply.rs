@@ -21,12 +21,14 @@ use tend_sync::protocol::{FieldValue, RecordOp, RemoteRecord};
 use tend_sync::registry::{self, Table};
 
 /// What applying records did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Outcome {
     /// Records stored in the log (each counts in the merge, now or when its row arrives).
     pub stored: u32,
     /// Records kept for a newer build (a table or column this one does not know).
     pub kept: u32,
+    /// The tables whose rows the apply wrote (shown, changed or taken away).
+    pub tables: std::collections::BTreeSet<&'static str>,
 }
 
 fn sql_value(v: &FieldValue) -> Value {
@@ -189,14 +191,27 @@ pub(crate) fn apply_records(
             }
         }
     }
-    settle_all(conn, touched, fts)?;
+    out.tables = settle_all(conn, touched, fts)?;
     Ok(out)
 }
 
 /// Makes the rows again, then those waiting for a parent until none changes; reindexes the
-/// customers whose rows changed.
-fn settle_all(conn: &Connection, touched: Vec<(&'static Table, String)>, fts: &mut FtsBatch) -> Result<()> {
-    let mut customers = BTreeSet::new();
+/// customers whose rows changed. Returns the tables whose rows changed (a row taken away counts
+/// for the tables under it too).
+fn settle_all(
+    conn: &Connection,
+    touched: Vec<(&'static Table, String)>,
+    fts: &mut FtsBatch,
+) -> Result<BTreeSet<&'static str>> {
+    let mut customers = Seen::default();
+    let settle = |conn: &Connection, t: &'static Table, id: &str, seen: &mut Seen| {
+        let before = total_changes(conn)?;
+        let shown = settle(conn, t, id, seen)?;
+        if total_changes(conn)? != before {
+            seen.tables.insert(t.name);
+        }
+        Ok::<bool, crate::Error>(shown)
+    };
     for (t, id) in &touched {
         settle(conn, t, id, &mut customers)?;
     }
@@ -214,6 +229,7 @@ fn settle_all(conn: &Connection, touched: Vec<(&'static Table, String)>, fts: &m
             break;
         }
     }
+    let Seen { customers, tables } = customers;
     for id in customers {
         let seq: Option<i64> = conn
             .prepare_cached("UPDATE customers SET updated_at = ?2 WHERE id = ?1 RETURNING seq")?
@@ -223,7 +239,19 @@ fn settle_all(conn: &Connection, touched: Vec<(&'static Table, String)>, fts: &m
             reindex(conn, seq, fts)?;
         }
     }
-    Ok(())
+    Ok(tables)
+}
+
+fn total_changes(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT total_changes()")?.query_row([], |r| r.get(0))?)
+}
+
+/// What settling rows found: the customers whose rows changed (to reindex) and the tables
+/// whose rows changed.
+#[derive(Default)]
+struct Seen {
+    customers: BTreeSet<String>,
+    tables: BTreeSet<&'static str>,
 }
 
 /// The row's values by the log: each tracked column's newest record (clock, then place).
@@ -258,7 +286,7 @@ fn exists(conn: &Connection, t: &Table, keys: &[&str]) -> Result<bool> {
 
 /// Makes one row what the log says: shown (inserted or updated), waiting, or gone. True when it
 /// is shown now and was not.
-fn settle(conn: &Connection, t: &'static Table, row_id: &str, customers: &mut BTreeSet<String>) -> Result<bool> {
+fn settle(conn: &Connection, t: &'static Table, row_id: &str, seen: &mut Seen) -> Result<bool> {
     let keys = t.key_values(row_id)?;
     let (inserted, purged): (bool, bool) = conn
         .prepare_cached(
@@ -274,7 +302,7 @@ fn settle(conn: &Connection, t: &'static Table, row_id: &str, customers: &mut BT
     };
     if purged || !inserted {
         if present {
-            remove(conn, t, row_id, customers)?;
+            remove(conn, t, row_id, seen)?;
         }
         unwait(conn)?;
         return Ok(false);
@@ -299,7 +327,7 @@ fn settle(conn: &Connection, t: &'static Table, row_id: &str, customers: &mut BT
     }
     if !tend_sync::merge::shown(inserted, purged, parents_shown) {
         if present {
-            remove(conn, t, row_id, customers)?;
+            remove(conn, t, row_id, seen)?;
         }
         conn.prepare_cached("INSERT OR IGNORE INTO sync_waiting (tbl, row_id) VALUES (?, ?)")?
             .execute(params![t.code, row_id])?;
@@ -307,10 +335,10 @@ fn settle(conn: &Connection, t: &'static Table, row_id: &str, customers: &mut BT
     }
     unwait(conn)?;
     if let Some(c) = t.customer.and_then(value_of) {
-        customers.insert(c);
+        seen.customers.insert(c);
     }
     if t.name == "customers" {
-        customers.insert(row_id.to_string());
+        seen.customers.insert(row_id.to_string());
     }
     let n = keys.len();
     if present {
@@ -362,7 +390,8 @@ fn touching_codes() -> String {
 }
 
 /// Takes a shown row away, and first the rows that name it (they wait for it, unless purged).
-fn remove(conn: &Connection, t: &Table, row_id: &str, customers: &mut BTreeSet<String>) -> Result<()> {
+fn remove(conn: &Connection, t: &'static Table, row_id: &str, seen: &mut Seen) -> Result<()> {
+    seen.tables.insert(t.name);
     let keys = t.key_values(row_id)?;
     for (child, col) in registry::children_of(t.name) {
         let ids: Vec<String> = conn
@@ -370,7 +399,7 @@ fn remove(conn: &Connection, t: &Table, row_id: &str, customers: &mut BTreeSet<S
             .query_map([keys[0]], |r| r.get(0))?
             .collect::<std::result::Result<_, _>>()?;
         for id in ids {
-            remove(conn, child, &id, customers)?;
+            remove(conn, child, &id, seen)?;
             conn.prepare_cached("INSERT OR IGNORE INTO sync_waiting (tbl, row_id) VALUES (?, ?)")?
                 .execute(params![child.code, id])?;
         }
@@ -383,13 +412,13 @@ fn remove(conn: &Connection, t: &Table, row_id: &str, customers: &mut BTreeSet<S
         if let Some(seq) = seq {
             unindex(conn, seq, &mut FtsBatch::default())?;
         }
-        customers.remove(row_id);
+        seen.customers.remove(row_id);
     } else if let Some(col) = t.customer {
         let owner: Option<String> = conn
             .prepare_cached(&format!("SELECT {col} FROM {} WHERE {}", t.name, key_cond(t)))?
             .query_row(params_from_iter(keys.iter()), |r| r.get(0))
             .optional()?;
-        customers.extend(owner);
+        seen.customers.extend(owner);
     }
     conn.prepare_cached(&format!("DELETE FROM {} WHERE {}", t.name, key_cond(t)))?
         .execute(params_from_iter(keys.iter()))?;
@@ -397,8 +426,9 @@ fn remove(conn: &Connection, t: &Table, row_id: &str, customers: &mut BTreeSet<S
 }
 
 /// Applies what the inbox holds that this build knows (after an upgrade), each record as part of
-/// the transaction it came in; the rest stays. Returns how many were applied.
-pub(crate) fn apply_inbox(conn: &Connection, fts: &mut FtsBatch) -> Result<u32> {
+/// the transaction it came in; the rest stays. Returns how many were applied and the tables
+/// whose rows changed.
+pub(crate) fn apply_inbox(conn: &Connection, fts: &mut FtsBatch) -> Result<(u32, BTreeSet<&'static str>)> {
     let kept: Vec<(i64, i64, String)> = conn
         .prepare("SELECT rowid, tx, record FROM sync_inbox ORDER BY rowid")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -421,8 +451,6 @@ pub(crate) fn apply_inbox(conn: &Connection, fts: &mut FtsBatch) -> Result<u32> 
         touched.push((t, r.row_id.clone()));
         applied += 1;
     }
-    if applied > 0 {
-        settle_all(conn, touched, fts)?;
-    }
-    Ok(applied)
+    let tables = if applied > 0 { settle_all(conn, touched, fts)? } else { BTreeSet::new() };
+    Ok((applied, tables))
 }

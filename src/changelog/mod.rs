@@ -113,6 +113,24 @@ pub struct TxInfo {
     pub device: String,
 }
 
+/// A page of the log in local commit order (what a sync client pushes): the transactions after
+/// a cursor, and the cursor to ask from next (`txs.id`, which only grows: every write takes the
+/// next one inside its `BEGIN IMMEDIATE` transaction, so its order is commit order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangesPage {
+    pub transactions: Vec<RemoteTx>,
+    pub cursor: i64,
+    /// Whether more transactions follow this page.
+    pub more: bool,
+}
+
+/// What an apply of another device's changes touched: the tables whose rows it wrote, so open
+/// screens can refresh (the shell forwards it to the window as `WorkspaceChangedEvent`).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Type)]
+pub struct WorkspaceChanged {
+    pub tables: Vec<String>,
+}
+
 /// How applying a remote transaction went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "snake_case")]
@@ -207,6 +225,42 @@ impl Workspace {
         Ok(Some(RemoteTx { hlc: hlc.to_string(), at_ms, actor, device, records }))
     }
 
+    /// The transactions committed after `cursor` (0 for all), in commit order, at most `limit`
+    /// (1 to 1,000) of them.
+    pub async fn changes_since(&self, cursor: i64, limit: u32) -> Result<ChangesPage> {
+        let limit = i64::from(limit.clamp(1, 1000));
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, hlc FROM txs WHERE id > ? ORDER BY id LIMIT ?")
+            .bind(cursor)
+            .bind(limit + 1)
+            .fetch_all(self.pool())
+            .await?;
+        let more = rows.len() as i64 > limit;
+        let mut transactions = Vec::with_capacity(rows.len());
+        let mut last = cursor;
+        for (id, hlc) in rows.into_iter().take(limit as usize) {
+            if let Some(tx) = self.transaction_records(&hlc).await? {
+                transactions.push(tx);
+            }
+            last = id;
+        }
+        Ok(ChangesPage { transactions, cursor: last, more })
+    }
+
+    /// Hears every apply of another device's changes made through this workspace handle.
+    pub fn watch_changes(&self) -> tokio::sync::broadcast::Receiver<WorkspaceChanged> {
+        self.changed.subscribe()
+    }
+
+    fn tell_changed(&self, tables: impl IntoIterator<Item = String>) {
+        let mut tables: Vec<String> = tables.into_iter().collect();
+        tables.sort();
+        tables.dedup();
+        if !tables.is_empty() {
+            // nobody listening is fine
+            let _ = self.changed.send(WorkspaceChanged { tables });
+        }
+    }
+
     /// Applies a transaction written on another device under its own clock, actor and device,
     /// by the merge rule (`apply`): its records are stored in the log as they came and every row
     /// they touch is made again from the log, so the result does not depend on the order
@@ -243,6 +297,8 @@ impl Workspace {
                 .await?;
         sqlx::query("DELETE FROM write_ctx").execute(&mut *tx).await?;
         tx.commit().await?;
+        drop(guard);
+        self.tell_changed(out.tables.iter().map(|t| t.to_string()));
         Ok(Applied::Applied { records: out.stored, kept: out.kept })
     }
 
@@ -257,9 +313,10 @@ impl Workspace {
         let _guard = self.clock_lock().await;
         let mut tx = self.begin_immediate().await?;
         sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, 0, 1)").execute(&mut *tx).await?;
-        let n = crate::customers::write::on_handle(&mut tx, apply::apply_inbox).await?;
+        let (n, tables) = crate::customers::write::on_handle(&mut tx, apply::apply_inbox).await?;
         sqlx::query("DELETE FROM write_ctx").execute(&mut *tx).await?;
         tx.commit().await?;
+        self.tell_changed(tables.iter().map(|t| t.to_string()));
         Ok(n)
     }
 }

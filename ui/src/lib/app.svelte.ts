@@ -18,6 +18,7 @@ import {
 import { DEFAULT_TIME_ZONE, pickLanguage, type Lang } from './format';
 import { applyLanguage, setupI18n, tr } from './i18n';
 import { waitingAfter } from './waiting';
+import { refreshFor } from './refresh';
 import { goto } from '$app/navigation';
 import { href, openCustomer } from './nav';
 
@@ -35,6 +36,8 @@ export const app = $state({
   customFields: [] as CustomField[],
   /** Bumped after any customer write, so open lists refresh. */
   customersVersion: 0,
+  /** Bumped when another device's changes were applied (the 360 and Segments read again). */
+  remoteVersion: 0,
   /** Damage found since the workspace opened: writes are refused; the window offers a backup. */
   damaged: null as string | null,
   /** Writes waiting for an import (or other long write): saved when it finishes. */
@@ -61,6 +64,7 @@ async function watchStatus(): Promise<void> {
   await events.workspaceDamagedEvent.listen((e) => {
     app.damaged = e.payload;
   });
+  await events.workspaceChangedEvent.listen((e) => void afterRemoteChanges(e.payload.tables));
   await events.writeWaitingEvent.listen((e) => {
     app.waiting = waitingAfter(app.waiting, e.payload);
   });
@@ -108,6 +112,22 @@ export async function start(): Promise<void> {
   }
   await status;
   app.ready = true;
+}
+
+/** Another device's changes were applied: reload what they changed, then let open screens read
+ *  their data again. */
+async function afterRemoteChanges(tables: string[]): Promise<void> {
+  const r = refreshFor(tables);
+  await Promise.all([
+    r.staff ? loadStaff() : null,
+    r.stages ? loadStages() : null,
+    r.dealStages ? loadDealStages() : null,
+    r.customFields ? loadCustomFields() : null,
+    r.settings ? loadInfo().then(() => void (app.tz = app.info?.time_zone || DEFAULT_TIME_ZONE)) : null
+  ]).catch(() => {});
+  if (r.customers) app.customersVersion++;
+  if (r.care) app.careVersion++;
+  app.remoteVersion++;
 }
 
 export async function loadInfo(): Promise<void> {

@@ -146,6 +146,7 @@ export const events = {
 	openedFileEvent: makeEvent<OpenedFileEvent, OpenedFileEvent>("opened-file-event"),
 	reminderEvent: makeEvent<ReminderEvent, ReminderEvent>("reminder-event"),
 	updateAvailableEvent: makeEvent<UpdateAvailableEvent, UpdateAvailableEvent>("update-available-event"),
+	workspaceChangedEvent: makeEvent<WorkspaceChangedEvent, WorkspaceChangedEvent>("workspace-changed-event"),
 	workspaceDamagedEvent: makeEvent<WorkspaceDamagedEvent, WorkspaceDamagedEvent>("workspace-damaged-event"),
 	writeWaitingEvent: makeEvent<WriteWaitingEvent, WriteWaitingEvent>("write-waiting-event"),
 };
@@ -1207,6 +1208,17 @@ export type WaitNotice = {
 	/**  The long write runs in another program (another window, the CLI). */
 	elsewhere: boolean,
 };
+
+/**
+ *  What an apply of another device's changes touched: the tables whose rows it wrote, so open
+ *  screens can refresh (the shell forwards it to the window as `WorkspaceChangedEvent`).
+ */
+export type WorkspaceChanged = {
+	tables: string[],
+};
+
+/**  Another device's changes were applied: the tables they changed, so open screens refresh. */
+export type WorkspaceChangedEvent = WorkspaceChanged;
 
 /**  Damage was found while the workspace was open (a background check, a backup, a command). */
 export type WorkspaceDamagedEvent = string;
