@@ -282,7 +282,7 @@ impl Readers {
         )?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.execute_batch("PRAGMA cache_size = -32000; PRAGMA query_only = ON;")?;
-        crate::segments::sql::register_fold(&conn)?;
+        crate::fold::register_fold(&conn)?;
         Ok(conn)
     }
 

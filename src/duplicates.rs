@@ -348,7 +348,7 @@ impl Workspace {
             return Err(Error::AlreadyUndone { what: "merge", id: merge_id.to_string() });
         }
         let mut w = self.write().await?;
-        let r = crate::import::revert_tx(&mut w, tx).await?;
+        let r = crate::undo::revert(&mut w, tx).await?.kept;
         let (now, undo_tx) = (w.now, w.tx_id);
         sqlx::query("UPDATE merges SET undone_at = ?, undo_tx = ? WHERE id = ?")
             .bind(now)

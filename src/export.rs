@@ -5,7 +5,6 @@
 
 use crate::customers::{Columns, CustomerKind, Gender, Source};
 use crate::error::{Error, Result};
-use crate::import::csv_err;
 use crate::interactions::{Direction, InteractionChannel, InteractionKind, PurchaseItem};
 use crate::search::CustomerFilter;
 use crate::Workspace;
@@ -59,16 +58,6 @@ fn gender_label(g: Gender) -> &'static str {
         Gender::Male => "Nam",
         Gender::Female => "Nữ",
         Gender::Other => "Khác",
-    }
-}
-
-/// A phone as people write it at home ("091 234 56 78"; E.164 abroad), so a spreadsheet keeps
-/// it as text with its leading 0.
-pub fn display_phone(e164: &str) -> String {
-    match phonenumber::parse(None, e164) {
-        Ok(n) if n.code().value() == 84 => n.format().mode(phonenumber::Mode::National).to_string(),
-        Ok(n) => n.format().mode(phonenumber::Mode::International).to_string(),
-        Err(_) => e164.to_string(),
     }
 }
 
@@ -155,7 +144,11 @@ fn row_of(n: &Names, cols: Columns) -> Row {
         o(&cols.family_name),
         o(&cols.middle_name),
         o(&cols.given_name),
-        cols.phones.iter().map(|p| labelled(&display_phone(&p.number), &p.label)).collect::<Vec<_>>().join("; "),
+        cols.phones
+            .iter()
+            .map(|p| labelled(&crate::validate::phone_display(&p.number), &p.label))
+            .collect::<Vec<_>>()
+            .join("; "),
         cols.emails.iter().map(|e| labelled(&e.address, &e.label)).collect::<Vec<_>>().join("; "),
         o(&cols.street),
         o(&cols.ward),
@@ -225,7 +218,7 @@ fn csv_out<I: IntoIterator<Item = S>, S: AsRef<[u8]>>(path: &Path, headers: I) -
     let mut f = std::fs::File::create(path)?;
     std::io::Write::write_all(&mut f, b"\xEF\xBB\xBF")?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
-    w.write_record(headers).map_err(csv_err)?;
+    w.write_record(headers)?;
     Ok(w)
 }
 
@@ -268,7 +261,7 @@ fn export(db: &Path, dest: &Path, format: ExportFormat, filter: &CustomerFilter)
     write_whole(dest, |tmp| match format {
         ExportFormat::Csv => {
             let mut w = csv_out(tmp, &headers)?;
-            let rows = each(&conn, filter, |cols| w.write_record(&row_of(&n, cols).cells).map_err(csv_err))?;
+            let rows = each(&conn, filter, |cols| Ok(w.write_record(&row_of(&n, cols).cells)?))?;
             w.flush()?;
             Ok(rows)
         }
@@ -349,7 +342,7 @@ fn vcard(row: &Row) -> String {
         } else {
             "VOICE"
         };
-        lines.push(format!("TEL;TYPE={t}:{}", display_phone(&p.number)));
+        lines.push(format!("TEL;TYPE={t}:{}", crate::validate::phone_display(&p.number)));
     }
     for e in &c.emails {
         lines.push(format!("EMAIL;TYPE=INTERNET:{}", e.address));
@@ -467,37 +460,9 @@ fn direction_label(d: Direction) -> &'static str {
 pub(crate) fn items_cell(items: &[PurchaseItem]) -> String {
     items
         .iter()
-        .map(|i| format!("{} ({} × {})", i.name, i.quantity, group(i.unit_price)))
+        .map(|i| format!("{} ({} × {})", i.name, i.quantity, crate::format::group(i.unit_price)))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// An amount in minor units as a message shows it: "1.500.000 VND", "12,50 USD" (the
-/// currencies without minor units, VND, JPY and KRW, show none).
-pub(crate) fn money_text(minor: i64, currency: &str) -> String {
-    if matches!(currency, "VND" | "JPY" | "KRW") {
-        return format!("{} {currency}", group(minor));
-    }
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    format!("{sign}{},{:02} {currency}", group((abs / 100) as i64), abs % 100)
-}
-
-/// 250000 -> "250.000" (as Vietnamese write amounts; the import reads it back).
-fn group(v: i64) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if v < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
 }
 
 /// One exported interaction: its cells, and what XLSX writes typed.
@@ -551,7 +516,7 @@ fn interaction_rows(
             let cells = vec![
                 o(&cols.external_id),
                 cols.name.clone(),
-                cols.phones.first().map(|p| display_phone(&p.number)).unwrap_or_default(),
+                cols.phones.first().map(|p| crate::validate::phone_display(&p.number)).unwrap_or_default(),
                 cols.emails.first().map(|e| e.address.clone()).unwrap_or_default(),
                 format!(
                     "{:02}/{:02}/{:04} {:02}:{:02}:{:02}",
@@ -572,8 +537,8 @@ fn interaction_rows(
                     None => items_cell(&i.items),
                 },
                 one.map(|it| it.quantity.to_string()).unwrap_or_default(),
-                one.map(|it| group(it.unit_price)).unwrap_or_default(),
-                i.amount.map(group).unwrap_or_default(),
+                one.map(|it| crate::format::group(it.unit_price)).unwrap_or_default(),
+                i.amount.map(crate::format::group).unwrap_or_default(),
                 o(&i.currency),
                 i.staff_id.as_ref().and_then(|s| staff.get(s)).cloned().unwrap_or_default(),
             ];
@@ -605,7 +570,7 @@ fn export_interactions(
     write_whole(dest, |tmp| {
         if format == ExportFormat::Csv {
             let mut w = csv_out(tmp, INTERACTION_COLUMNS)?;
-            let rows = interaction_rows(&conn, filter, tz, |r| w.write_record(&r.cells).map_err(csv_err))?;
+            let rows = interaction_rows(&conn, filter, tz, |r| Ok(w.write_record(&r.cells)?))?;
             w.flush()?;
             return Ok(rows);
         }

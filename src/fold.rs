@@ -50,6 +50,22 @@ pub fn tokens(folded: &str) -> Vec<String> {
     folded.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_string).collect()
 }
 
+/// Registers `tend_fold(text)` (the search folding, `fold::fold`) on a read connection.
+pub(crate) fn register_fold(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "tend_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                rusqlite::types::ValueRef::Text(t) => Some(fold(&String::from_utf8_lossy(t))),
+                _ => None,
+            })
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,7 @@ pub mod duplicates;
 pub mod error;
 pub mod export;
 pub mod fold;
+pub mod format;
 pub mod history;
 pub mod import;
 pub mod integrity;
@@ -37,11 +38,13 @@ pub mod interactions;
 pub mod messages;
 pub mod placeholders;
 pub mod release_notes;
+pub mod remote;
 pub mod schedule;
 pub mod search;
 pub mod segments;
 pub mod settings;
 pub mod staff;
+pub mod undo;
 pub mod validate;
 pub mod writers;
 
@@ -74,7 +77,7 @@ pub struct Workspace {
     check_before_writes: std::sync::Mutex<Option<integrity::CheckNotice>>,
     checked_for_writes: tokio::sync::OnceCell<()>,
     /// Applies of other devices' changes, for whoever shows the data ([`Workspace::watch_changes`]).
-    changed: tokio::sync::broadcast::Sender<changelog::WorkspaceChanged>,
+    changed: tokio::sync::broadcast::Sender<remote::WorkspaceChanged>,
 }
 
 impl Workspace {

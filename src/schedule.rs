@@ -10,6 +10,39 @@ use crate::clock::Clock;
 use jiff::civil::{Date, Time};
 use jiff::tz::{Disambiguation, TimeZone};
 
+/// The calendar date an instant (UTC ms) falls on in `zone`: every calendar rule (today, a day's
+/// boundaries) goes through this, never through the UTC date. Instants beyond jiff's range
+/// (far outside any clock) are clamped to it.
+pub fn today_in(zone: &jiff::tz::TimeZone, now_ms: i64) -> jiff::civil::Date {
+    let t = jiff::Timestamp::from_millisecond(now_ms).unwrap_or(if now_ms < 0 {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
+    });
+    t.to_zoned(zone.clone()).date()
+}
+
+/// The instant (UTC ms) a calendar day starts in `zone`: its midnight, or the first moment after
+/// the gap on a day whose midnight is skipped for daylight saving.
+pub fn day_start_ms(zone: &jiff::tz::TimeZone, day: jiff::civil::Date) -> crate::Result<i64> {
+    let start = day
+        .to_zoned(zone.clone())
+        .map_err(|e| crate::Error::BadTime { detail: format!("start of {day} in the time zone: {e}") })?;
+    Ok(start.timestamp().as_millisecond())
+}
+
+/// "09:00" or "9:30" (24-hour clock).
+pub fn local_time(t: &str) -> Option<jiff::civil::Time> {
+    let (h, m) = t.split_once(':')?;
+    let digits = |s: &str, lens: std::ops::RangeInclusive<usize>| {
+        lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(h, 1..=2) || !digits(m, 2..=2) {
+        return None;
+    }
+    jiff::civil::Time::new(h.parse().ok()?, m.parse().ok()?, 0, 0).ok()
+}
+
 /// The instant (UTC ms) of `time` on `date` in `tz`, by the rule above.
 pub fn local_instant(date: Date, time: Time, tz: &TimeZone) -> crate::Result<i64> {
     let zoned = tz
@@ -25,7 +58,7 @@ fn tz_name(tz: &TimeZone) -> String {
 
 /// The local date of an instant in `tz`.
 pub fn local_date(ms: i64, tz: &TimeZone) -> Date {
-    crate::settings::today_in(tz, ms)
+    today_in(tz, ms)
 }
 
 /// The instant `days` local days after the local date of `anchor_ms`, at `at` (care steps "N
@@ -113,7 +146,7 @@ pub fn parse_when(field: &str, text: &str, tz: &TimeZone, today: Date, at: Optio
         check_day(field, day).map_err(|_| out_of_range(field, text))?;
         let ms = match time.or(at) {
             Some(time) => local_instant(day, time, tz)?,
-            None => crate::settings::day_start_ms(tz, day)?,
+            None => day_start_ms(tz, day)?,
         };
         check_instant(field, ms, tz).map_err(|_| out_of_range(field, text))
     };
@@ -132,7 +165,7 @@ pub fn parse_when(field: &str, text: &str, tz: &TimeZone, today: Date, at: Optio
         return local(pieces.date(), pieces.time());
     }
     // a day as typed (day first), and perhaps a time of day after a space
-    let (day, time) = match t.rsplit_once(' ').and_then(|(d, h)| Some((d, crate::care::plan::local_time(h.trim())?))) {
+    let (day, time) = match t.rsplit_once(' ').and_then(|(d, h)| Some((d, local_time(h.trim())?))) {
         Some((d, time)) => (d.trim(), Some(time)),
         None => (t, None),
     };

@@ -8,26 +8,7 @@ use crate::Workspace;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-/// The calendar date an instant (UTC ms) falls on in `zone`: every calendar rule (today, a day's
-/// boundaries) goes through this, never through the UTC date. Instants beyond jiff's range
-/// (far outside any clock) are clamped to it.
-pub fn today_in(zone: &jiff::tz::TimeZone, now_ms: i64) -> jiff::civil::Date {
-    let t = jiff::Timestamp::from_millisecond(now_ms).unwrap_or(if now_ms < 0 {
-        jiff::Timestamp::MIN
-    } else {
-        jiff::Timestamp::MAX
-    });
-    t.to_zoned(zone.clone()).date()
-}
-
-/// The instant (UTC ms) a calendar day starts in `zone`: its midnight, or the first moment after
-/// the gap on a day whose midnight is skipped for daylight saving.
-pub fn day_start_ms(zone: &jiff::tz::TimeZone, day: jiff::civil::Date) -> Result<i64> {
-    let start = day
-        .to_zoned(zone.clone())
-        .map_err(|e| Error::BadTime { detail: format!("start of {day} in the time zone: {e}") })?;
-    Ok(start.timestamp().as_millisecond())
-}
+pub use crate::schedule::{day_start_ms, today_in};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct Stage {

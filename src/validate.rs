@@ -419,6 +419,19 @@ pub fn echo(s: &str) -> String {
     }
 }
 
+/// Money in whole units: "15.000.000", "15,000,000 đ", "15 000 000 VND", "2500000".
+pub fn money_cell(v: &str) -> std::result::Result<i64, &'static str> {
+    let lower = v.trim().to_lowercase();
+    let t = lower.trim_end_matches(|c: char| c.is_alphabetic() || c == '₫' || c.is_whitespace() || c == '.');
+    let t = t.trim_start_matches(|c: char| c.is_alphabetic() || c == '₫' || c.is_whitespace());
+    let digits: String = t.chars().filter(|c| !matches!(c, '.' | ',' | ' ' | '\u{a0}')).collect();
+    let grouped = t.split(['.', ',', ' ', '\u{a0}']).skip(1).all(|g| g.len() == 3);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || !grouped {
+        return Err("validation.money_invalid");
+    }
+    digits.parse::<i64>().map_err(|_| "validation.money_invalid")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

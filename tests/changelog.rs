@@ -15,7 +15,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tend::changelog::triggers::{normalized, touch_customer, trigger, updated_at_from_log};
-use tend::changelog::{Applied, FieldValue, RecordOp, RemoteRecord, RemoteTx};
+use tend::changelog::{FieldValue, RecordOp, RemoteRecord, RemoteTx};
+use tend::remote::Applied;
 use tend_sync::registry::TABLES;
 
 fn fixture(name: &str) -> PathBuf {

@@ -10,7 +10,8 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::path::Path;
 use std::process::Command;
-use tend::changelog::{Applied, FieldValue, RecordOp, RemoteRecord, RemoteTx};
+use tend::changelog::{FieldValue, RecordOp, RemoteRecord, RemoteTx};
+use tend::remote::Applied;
 use tend::Workspace;
 use tend_sync::registry::TABLES;
 

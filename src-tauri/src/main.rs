@@ -159,7 +159,7 @@ struct WorkspaceDamagedEvent(String);
 
 /// Another device's changes were applied: the tables they changed, so open screens refresh.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, specta::Type, tauri_specta::Event)]
-struct WorkspaceChangedEvent(tend::changelog::WorkspaceChanged);
+struct WorkspaceChangedEvent(tend::remote::WorkspaceChanged);
 
 /// Forwards every apply of other devices' changes to the window, for as long as the app runs.
 fn forward_changes(handle: &tauri::AppHandle, ws: &Workspace) {
@@ -174,7 +174,7 @@ fn forward_changes(handle: &tauri::AppHandle, ws: &Workspace) {
                 // more applies than the window took in: everything may have changed
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                     let all = tend_sync::registry::TABLES.iter().map(|t| t.name.to_string()).collect();
-                    let _ = WorkspaceChangedEvent(tend::changelog::WorkspaceChanged { tables: all }).emit(&handle);
+                    let _ = WorkspaceChangedEvent(tend::remote::WorkspaceChanged { tables: all }).emit(&handle);
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }

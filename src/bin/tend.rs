@@ -1281,11 +1281,11 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                 })?;
                 let applied = ws.apply_remote(&tx).await?;
                 print(json, &applied, || match applied {
-                    tend::changelog::Applied::AlreadyHad => format!("{} was already here: nothing done", tx.hlc),
-                    tend::changelog::Applied::Applied { records, kept: 0 } => {
+                    tend::remote::Applied::AlreadyHad => format!("{} was already here: nothing done", tx.hlc),
+                    tend::remote::Applied::Applied { records, kept: 0 } => {
                         format!("{}: {records} records applied", tx.hlc)
                     }
-                    tend::changelog::Applied::Applied { records, kept } => format!(
+                    tend::remote::Applied::Applied { records, kept } => format!(
                         "{}: {records} records applied, {kept} of them kept for a newer version of Tend \
                          (a table or field this one does not know)",
                         tx.hlc

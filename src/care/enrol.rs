@@ -677,7 +677,7 @@ impl<'a> Values<'a> {
                 items.iter().map(|it| format!("{} × {}", it.name, it.quantity)).collect::<Vec<_>>().join(", ")
             }),
             "purchase.amount" => self.purchase.as_ref().and_then(|(_, amount, currency, ..)| {
-                amount.map(|a| crate::export::money_text(a, currency.as_deref().unwrap_or("VND")))
+                amount.map(|a| crate::format::money_text(a, currency.as_deref().unwrap_or("VND")))
             }),
             "purchase.date" => self
                 .purchase

@@ -5,7 +5,6 @@
 
 use crate::error::{Error, Errors, FieldError, Result};
 use crate::placeholders;
-use jiff::civil::Time;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -441,17 +440,7 @@ fn range(field: &str, v: i64, r: &std::ops::RangeInclusive<i64>) -> FieldError {
         .with("max", r.end().to_string())
 }
 
-/// "09:00" or "9:30" (24-hour clock).
-pub(crate) fn local_time(t: &str) -> Option<Time> {
-    let (h, m) = t.split_once(':')?;
-    let digits = |s: &str, lens: std::ops::RangeInclusive<usize>| {
-        lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    if !digits(h, 1..=2) || !digits(m, 2..=2) {
-        return None;
-    }
-    Time::new(h.parse().ok()?, m.parse().ok()?, 0, 0).ok()
-}
+pub(crate) use crate::schedule::local_time;
 
 /// `"owner"`, `"staff:<id>"` or `{ round_robin = ["<id>", ...] }`; missing is the owner.
 fn assignee(errs: &mut Errors, field: &str, v: Option<&toml::Value>) -> Option<Assignee> {
@@ -611,7 +600,7 @@ template = "{{customer.name"
         for t in ["9:5", "09:60", "0900", "-1:00", "09:00:00"] {
             assert!(local_time(t).is_none(), "{t}");
         }
-        assert_eq!(local_time("9:30"), Some(Time::new(9, 30, 0, 0).unwrap()));
+        assert_eq!(local_time("9:30"), Some(jiff::civil::Time::new(9, 30, 0, 0).unwrap()));
     }
 
     #[test]

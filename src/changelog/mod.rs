@@ -11,7 +11,6 @@
 //! rows, an insert into one row per non-empty column. Order is the clock (`txs.hlc`), never the
 //! local rowid: a change that arrives from another device later may be older.
 
-mod apply;
 pub mod triggers;
 
 use crate::error::{Error, FieldError, Result};
@@ -124,29 +123,6 @@ pub struct ChangesPage {
     pub more: bool,
 }
 
-/// What an apply of another device's changes touched: the tables whose rows it wrote, so open
-/// screens can refresh (the shell forwards it to the window as `WorkspaceChangedEvent`).
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Type)]
-pub struct WorkspaceChanged {
-    pub tables: Vec<String>,
-}
-
-/// How applying a remote transaction went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum Applied {
-    /// Its clock was already in the log: nothing was done.
-    AlreadyHad,
-    /// Applied: `records` stored in the log (each counts in the merge, now or when its row
-    /// arrives), `kept` of them for a newer build (a table or column this one does not know).
-    Applied {
-        #[specta(type = i32)]
-        records: u32,
-        #[specta(type = i32)]
-        kept: u32,
-    },
-}
-
 /// A tracked table's columns in code order (element i of an insert record is column i + 1).
 async fn tracked_columns(conn: &mut sqlx::SqliteConnection, table: &str) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
@@ -244,80 +220,6 @@ impl Workspace {
             last = id;
         }
         Ok(ChangesPage { transactions, cursor: last, more })
-    }
-
-    /// Hears every apply of another device's changes made through this workspace handle.
-    pub fn watch_changes(&self) -> tokio::sync::broadcast::Receiver<WorkspaceChanged> {
-        self.changed.subscribe()
-    }
-
-    fn tell_changed(&self, tables: impl IntoIterator<Item = String>) {
-        let mut tables: Vec<String> = tables.into_iter().collect();
-        tables.sort();
-        tables.dedup();
-        if !tables.is_empty() {
-            // nobody listening is fine
-            let _ = self.changed.send(WorkspaceChanged { tables });
-        }
-    }
-
-    /// Applies a transaction written on another device under its own clock, actor and device,
-    /// by the merge rule (`apply`): its records are stored in the log as they came and every row
-    /// they touch is made again from the log, so the result does not depend on the order
-    /// transactions arrive in. A clock already in the log does nothing, so applying the same
-    /// transaction twice is safe. Records of a table or column this build does not know are
-    /// kept for the build that knows them. The local clock takes the remote one in
-    /// ([`crate::clock::Hlc::receive`]).
-    pub async fn apply_remote(&self, remote: &RemoteTx) -> Result<Applied> {
-        self.ready_to_write().await?;
-        crate::clock::Stamp::parse(&remote.hlc).ok_or_else(|| Error::invalid("hlc", "validation.hlc_invalid"))?;
-        let mut guard = self.clock_lock().await;
-        let now = self.now_ms();
-        let mut tx = self.begin_immediate().await?;
-        let had: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM txs WHERE hlc = ?)")
-            .bind(&remote.hlc)
-            .fetch_one(&mut *tx)
-            .await?;
-        if had {
-            return Ok(Applied::AlreadyHad);
-        }
-        guard.receive(&remote.hlc, now)?;
-        let tx_id: i64 =
-            sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
-                .bind(&remote.hlc)
-                .bind(remote.at_ms)
-                .bind(&remote.actor)
-                .bind(&remote.device)
-                .fetch_one(&mut *tx)
-                .await?;
-        sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, ?, 1)").bind(tx_id).execute(&mut *tx).await?;
-        let records = &remote.records;
-        let out =
-            crate::customers::write::on_handle(&mut tx, |conn, fts| apply::apply_records(conn, tx_id, records, fts))
-                .await?;
-        sqlx::query("DELETE FROM write_ctx").execute(&mut *tx).await?;
-        tx.commit().await?;
-        drop(guard);
-        self.tell_changed(out.tables.iter().map(|t| t.to_string()));
-        Ok(Applied::Applied { records: out.stored, kept: out.kept })
-    }
-
-    /// Applies what an older build kept for this one (records of tables or columns it did not
-    /// know), each as part of the transaction it came in. Run at open; returns how many.
-    pub(crate) async fn apply_inbox(&self) -> Result<u32> {
-        let waiting: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sync_inbox)").fetch_one(self.pool()).await?;
-        if !waiting {
-            return Ok(0);
-        }
-        let _guard = self.clock_lock().await;
-        let mut tx = self.begin_immediate().await?;
-        sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, 0, 1)").execute(&mut *tx).await?;
-        let (n, tables) = crate::customers::write::on_handle(&mut tx, apply::apply_inbox).await?;
-        sqlx::query("DELETE FROM write_ctx").execute(&mut *tx).await?;
-        tx.commit().await?;
-        self.tell_changed(tables.iter().map(|t| t.to_string()));
-        Ok(n)
     }
 }
 

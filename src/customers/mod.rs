@@ -165,7 +165,7 @@ impl CustomerInput {
             "expected_revenue" => {
                 self.expected_revenue = text()
                     .map(|v| {
-                        crate::import::money_cell(&v).map_err(|key| FieldError::new(field, key).with("value", value))
+                        crate::validate::money_cell(&v).map_err(|key| FieldError::new(field, key).with("value", value))
                     })
                     .transpose()?;
             }
@@ -557,7 +557,7 @@ pub(crate) fn check(rules: &Rules, input: &CustomerInput) -> std::result::Result
                     errs.push(FieldError::new(format!("phones[{i}].number"), "validation.phone_repeated"));
                 } else {
                     if let Some(old) = renumbered_from {
-                        let to = crate::export::display_phone(&n);
+                        let to = crate::validate::phone_display(&n);
                         notices.push(
                             FieldError::new(format!("phones[{i}].number"), "notice.phone_renumbered")
                                 .with("from", old)

@@ -3,10 +3,11 @@
 //! validated exactly like the timeline's form (`interactions::check`).
 
 use super::mapping::{header_key, ColumnMap, Mapping};
-use super::row::{date_cell, money_cell, phone_cell, split_time, CellError};
+use super::row::{date_cell, phone_cell, split_time, CellError};
 use crate::fold::fold;
 use crate::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind, PurchaseItem};
 use crate::validate;
+use crate::validate::money_cell;
 use jiff::tz::TimeZone;
 use std::collections::{HashMap, HashSet};
 

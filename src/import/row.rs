@@ -7,6 +7,7 @@ use crate::error::{FieldError, Result};
 use crate::fold::fold;
 use crate::import::mapping::{Mapping, TARGETS};
 use crate::import::source::Record;
+use crate::validate::money_cell;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -250,19 +251,6 @@ pub fn date_cell(v: &str, today: jiff::civil::Date) -> std::result::Result<Strin
     }
 }
 
-/// Money in whole units: "15.000.000", "15,000,000 đ", "15 000 000 VND", "2500000".
-pub fn money_cell(v: &str) -> std::result::Result<i64, &'static str> {
-    let lower = v.trim().to_lowercase();
-    let t = lower.trim_end_matches(|c: char| c.is_alphabetic() || c == '₫' || c.is_whitespace() || c == '.');
-    let t = t.trim_start_matches(|c: char| c.is_alphabetic() || c == '₫' || c.is_whitespace());
-    let digits: String = t.chars().filter(|c| !matches!(c, '.' | ',' | ' ' | '\u{a0}')).collect();
-    let grouped = t.split(['.', ',', ' ', '\u{a0}']).skip(1).all(|g| g.len() == 3);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || !grouped {
-        return Err("validation.money_invalid");
-    }
-    digits.parse::<i64>().map_err(|_| "validation.money_invalid")
-}
-
 fn gender_cell(v: &str) -> Option<Gender> {
     match fold(v).as_str() {
         "nam" | "male" | "m" | "trai" | "anh" | "ong" => Some(Gender::Male),
@@ -499,6 +487,7 @@ pub(crate) fn column_name(plan: &Plan, column: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::money_cell;
 
     /// Cells read as typed dates (`src/typed_dates.json` has the rule's cases), besides what only
     /// spreadsheets write: serial day numbers and a time after the date.

@@ -4,7 +4,7 @@
 //!
 //! Folded comparisons ("ha noi" equals "Hà Nội") use the distinct values where they are few and
 //! indexed (provinces and tags, from `customer_counts`: the SQL then names the stored spellings
-//! and SQLite uses the index), and the `tend_fold` function ([`register_fold`]) elsewhere.
+//! and SQLite uses the index), and the `tend_fold` function ([`crate::fold::register_fold`]) elsewhere.
 
 use super::rules::{Arg, Cond, Field, FieldKind, Op, Rule};
 use crate::error::{Error, FieldError, Result};
@@ -13,22 +13,6 @@ use crate::settings::CustomFieldKind;
 use jiff::civil::Date;
 use rusqlite::types::Value;
 use rusqlite::Connection;
-
-/// Registers `tend_fold(text)` (the search folding, `fold::fold`) on a read connection.
-pub(crate) fn register_fold(conn: &Connection) -> rusqlite::Result<()> {
-    use rusqlite::functions::FunctionFlags;
-    conn.create_scalar_function(
-        "tend_fold",
-        1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS,
-        |ctx| {
-            Ok(match ctx.get_raw(0) {
-                rusqlite::types::ValueRef::Text(t) => Some(fold(&String::from_utf8_lossy(t))),
-                _ => None,
-            })
-        },
-    )
-}
 
 /// Years a date in a rule may have: every day of them, the day after and its start in any zone
 /// are representable, whatever the rule does with them.

@@ -3,6 +3,8 @@
 //! Every error carries a stable `message_key` (translated by the UI, `ui/src/lib/i18n`) and
 //! parameters; validation errors also name the field (`phones[1].number`, `tax_code`, ...).
 
+pub mod messages;
+
 use serde::Serialize;
 use specta::Type;
 use std::collections::BTreeMap;
@@ -101,7 +103,7 @@ fn describe(errors: &[FieldError]) -> String {
             } else {
                 format!("{}: {} ({})", e.field, e.message_key, params.join(", "))
             };
-            let english = crate::import::reason_en(&e.message_key);
+            let english = messages::reason_en(&e.message_key);
             if english != "invalid" {
                 s.push_str(" - ");
                 s.push_str(english);
@@ -301,6 +303,13 @@ impl From<Errors> for Error {
 }
 
 /// The sync rules' refusals, as the core reports them.
+/// A CSV writer's error, an I/O error (the only way it fails here).
+impl From<csv::Error> for Error {
+    fn from(e: csv::Error) -> Error {
+        Error::Io(std::io::Error::other(e.to_string()))
+    }
+}
+
 impl From<tend_sync::Error> for Error {
     fn from(e: tend_sync::Error) -> Error {
         match e {
