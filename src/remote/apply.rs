@@ -177,6 +177,7 @@ pub(crate) fn apply_records(
 ) -> Result<Outcome> {
     let mut out = Outcome::default();
     let mut touched: Vec<(&'static Table, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for r in records {
         match registry::by_name(&r.table) {
             None => {
@@ -185,7 +186,7 @@ pub(crate) fn apply_records(
             }
             Some(t) => {
                 store(conn, tx, t, r, &mut out)?;
-                if !touched.iter().any(|(x, id)| x.name == t.name && *id == r.row_id) {
+                if seen.insert((t.code, r.row_id.as_str())) {
                     touched.push((t, r.row_id.clone()));
                 }
             }
