@@ -5,15 +5,21 @@ mod care;
 mod changes;
 mod customer;
 mod deal;
+mod interaction;
+mod io;
 mod segment;
+mod settings;
 
 use care::CareCommand;
 use changes::ChangesCommand;
 use clap::{Parser, Subcommand, ValueEnum};
 use customer::CustomerCommand;
 use deal::DealCommand;
+use interaction::InteractionCommand;
+use io::{ExportCommand, ImportCommand};
 use segment::SegmentCommand;
 use serde::Serialize;
+use settings::{SettingsCommand, StaffCommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tend::customers::{CustomerInput, CustomerKind, Email, Phone};
@@ -136,109 +142,6 @@ enum Command {
     },
 }
 
-#[derive(Subcommand)]
-enum StaffCommand {
-    /// Add a staff member; prints it with its id
-    Add {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long, value_parser = ["owner", "manager", "agent"], default_value = "agent")]
-        role: String,
-    },
-    /// The workspace's staff
-    List {},
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum IKind {
-    Call,
-    Email,
-    Meeting,
-    Chat,
-    Note,
-    Purchase,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum IDirection {
-    Inbound,
-    Outbound,
-    Internal,
-}
-
-#[derive(Subcommand)]
-enum InteractionCommand {
-    /// Log an interaction; prints it with its id.
-    Add {
-        #[arg(long)]
-        customer: String,
-        #[arg(long, value_enum)]
-        kind: IKind,
-        /// What happened (default: the kind's name).
-        #[arg(long)]
-        summary: Option<String>,
-        /// Default outbound for calls, emails, meetings and chats; inbound for purchases.
-        #[arg(long, value_enum)]
-        direction: Option<IDirection>,
-        /// For a purchase: the total in minor units of the currency.
-        #[arg(long)]
-        amount: Option<i64>,
-        #[arg(long)]
-        currency: Option<String>,
-        /// When it happened, RFC 3339 (2026-12-04T09:30:00+07:00); default now.
-        #[arg(long)]
-        at: Option<String>,
-        /// Log it even when asked to confirm: a contact with a customer contacted within the
-        /// quiet interval, or one dated more than a day ahead.
-        #[arg(long, visible_alias = "confirm")]
-        confirm_recent: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum SettingsCommand {
-    /// Set one setting: time_zone (an IANA zone such as Asia/Ho_Chi_Minh), language (vi, en),
-    /// quiet_interval_days (0 to 90: a contact within it asks for confirmation; 0 never asks),
-    /// current_staff (who uses Tend on this device: a staff id, empty for nobody) or quiet_hours
-    /// (the current user's, 21:00-07:30; empty for none).
-    Set { key: String, value: String },
-    /// The workspace's settings.
-    Show {},
-}
-
-#[derive(Subcommand)]
-enum ExportCommand {
-    /// The whole workspace (every table, change history included) to one archive.
-    Workspace { path: PathBuf },
-    /// Customers (all, or those a filter or search finds) to CSV, XLSX or vCard 3.0.
-    Customers {
-        path: PathBuf,
-        /// From the file name when not given.
-        #[arg(long, value_parser = ["csv", "xlsx", "vcf"])]
-        format: Option<String>,
-        #[command(flatten)]
-        which: Which,
-    },
-    /// Open care tasks (all, or one staff member's) as an iCalendar file calendar apps import
-    CareTasks {
-        path: PathBuf,
-        #[arg(long)]
-        assignee: Option<String>,
-    },
-    /// Interactions and purchases (of all customers, or those a filter or search finds) to CSV
-    /// or XLSX, in the columns `import interactions` reads.
-    Interactions {
-        path: PathBuf,
-        /// From the file name when not given.
-        #[arg(long, value_parser = ["csv", "xlsx"])]
-        format: Option<String>,
-        #[command(flatten)]
-        which: Which,
-    },
-}
-
 /// Which customers an export takes (all when nothing is given).
 #[derive(clap::Args)]
 struct Which {
@@ -326,68 +229,6 @@ impl BulkWhat {
             A::Enrol { plan_id: enrol.unwrap_or_default() }
         }
     }
-}
-
-/// The export format given, else the file name's (CSV when it says nothing known).
-fn export_format(given: Option<&str>, dest: &std::path::Path) -> tend::export::ExportFormat {
-    let ext = dest.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    match given.or(ext.as_deref()) {
-        Some("xlsx") => tend::export::ExportFormat::Xlsx,
-        Some("vcf") | Some("vcard") => tend::export::ExportFormat::Vcf,
-        _ => tend::export::ExportFormat::Csv,
-    }
-}
-
-#[derive(Subcommand)]
-enum ImportCommand {
-    /// Fill an empty workspace from an archive made by `export workspace`.
-    Workspace { path: PathBuf },
-    /// Import customers from CSV/text, XLSX, XLS, ODS or vCard, in one transaction.
-    Customers {
-        #[command(flatten)]
-        file: FileImport,
-        #[arg(long, value_parser = ["skip", "merge", "create"], default_value = "skip")]
-        on_duplicate: String,
-        /// Put the file's customers (created, merged or already there) on this static list.
-        #[arg(long, value_name = "LIST")]
-        list: Option<String>,
-    },
-    /// Import interactions and purchases of customers already in the workspace (found by the
-    /// phone, email or customer code in each row), in one transaction.
-    Interactions {
-        #[command(flatten)]
-        file: FileImport,
-        /// A row equal to an entry the customer already has (time, kind, summary, amount).
-        #[arg(long, value_parser = ["skip", "create"], default_value = "skip")]
-        on_duplicate: String,
-    },
-    /// Undo an import (the latest one when no id is given); the customers it made go to the trash.
-    Undo { id: Option<String> },
-    /// The imports done in this workspace, newest first.
-    List {},
-}
-
-/// What every file import is told.
-#[derive(clap::Args)]
-struct FileImport {
-    path: PathBuf,
-    /// Guessed from the file when not given.
-    #[arg(long, value_parser = ["csv", "xlsx", "xls", "ods", "vcf"])]
-    format: Option<String>,
-    #[arg(long, value_parser = ["auto", "utf-8", "utf-16", "windows-1258"], default_value = "auto")]
-    encoding: String,
-    /// A sheet by name (spreadsheets; the first one by default).
-    #[arg(long)]
-    sheet: Option<String>,
-    /// The header's row number when a title sits above it (found automatically otherwise).
-    #[arg(long)]
-    header_row: Option<u64>,
-    /// A JSON mapping: {"columns": [{"column": "SĐT", "target": "phone"}, ...]}.
-    #[arg(long)]
-    mapping: Option<PathBuf>,
-    /// Write the rejected rows here (CSV, in the file's own columns) to fix and import again.
-    #[arg(long)]
-    rejects: Option<PathBuf>,
 }
 
 /// Prints `value` as JSON with `--json`, else the text people read.
@@ -595,105 +436,6 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                     .join("\n")
             })?;
         }
-        Command::Import {
-            command: command @ (ImportCommand::Customers { .. } | ImportCommand::Interactions { .. }),
-        } => {
-            let (entity, args, on_duplicate, list_id) = match command {
-                ImportCommand::Customers { file, on_duplicate, list } => {
-                    (tend::import::ImportEntity::Customers, file, on_duplicate, list)
-                }
-                ImportCommand::Interactions { file, on_duplicate } => {
-                    (tend::import::ImportEntity::Interactions, file, on_duplicate, None)
-                }
-                _ => unreachable!("matched above"),
-            };
-            let FileImport { path: file, format, encoding, sheet, header_row, mapping, rejects } = args;
-            let mapping = match mapping {
-                Some(m) => {
-                    let text = std::fs::read_to_string(&m)?;
-                    Some(serde_json::from_str::<tend::import::Mapping>(&text).map_err(|e| {
-                        Error::Validation(vec![tend::error::FieldError::new("mapping", "import.mapping_unreadable")
-                            .with("detail", format!("{}: {e}", m.display()))])
-                    })?)
-                }
-                None => None,
-            };
-            let opts = tend::import::ImportOptions {
-                entity,
-                read: tend::import::ReadOptions {
-                    format: format.as_deref().and_then(tend::import::Format::parse),
-                    encoding: tend::import::TextEncoding::parse(&encoding),
-                    sheet,
-                    header_row,
-                },
-                mapping,
-                on_duplicate: tend::import::OnDuplicate::parse(&on_duplicate),
-                rejects_path: rejects.map(|p| p.display().to_string()),
-                list_id,
-            };
-            let quiet = json();
-            let r = ws
-                .import(
-                    &file,
-                    &opts,
-                    move |p| {
-                        if !quiet {
-                            eprint!("\r{} rows ({:.0} rows/s)", p.rows, p.rows_per_second);
-                        }
-                    },
-                    Default::default(),
-                )
-                .await?;
-            if !json() {
-                eprintln!();
-            }
-            print(&r, || {
-                let mut s = format!(
-                    "import {}: {} imported, {} merged, {} skipped, {} rejected of {} rows in {} ms",
-                    r.import_id, r.imported, r.merged, r.skipped, r.failed_rows, r.rows, r.millis
-                );
-                if r.orders > 0 {
-                    s.push_str(&format!("\n{} orders of several rows, each one purchase", r.orders));
-                }
-                if r.listed > 0 {
-                    s.push_str(&format!("\n{} customers put on the list", r.listed));
-                }
-                for f in &r.failed {
-                    s.push_str(&format!("\n  row {} [{}] \"{}\": {}", f.row, f.column, f.value, f.reason));
-                }
-                if !r.renumbered.is_empty() {
-                    s.push_str(&format!("\n{} old 11-digit mobile numbers converted:", r.renumbered.len()));
-                }
-                for n in &r.renumbered {
-                    let to = n.params.get("to").map(String::as_str).unwrap_or("");
-                    s.push_str(&format!("\n  row {} [{}] {} -> {to}", n.row, n.column, n.value));
-                }
-                if let Some(p) = &r.rejects_path {
-                    s.push_str(&format!("\nrejected rows written to {p}"));
-                }
-                s
-            })?;
-        }
-        Command::Export { command: ExportCommand::Customers { path: given, format, which } } => {
-            let fmt = export_format(format.as_deref(), &given);
-            let dest = Dest::of(&given, fmt.as_str())?;
-            let r = ws.export_customers(&dest.path, fmt, &which.filter()).await?;
-            let to = given.display().to_string();
-            dest.finish(&r, || format!("{} customers exported to {to}", r.rows))?;
-        }
-        Command::Export { command: ExportCommand::CareTasks { path: dest, assignee } } => {
-            let n = ws.export_care_tasks(&dest, assignee.as_deref()).await?;
-            let value = serde_json::json!({ "path": dest.display().to_string(), "tasks": n });
-            print(&value, || format!("{n} care tasks written to {}", dest.display()))?;
-        }
-        Command::Export { command: ExportCommand::Interactions { path: given, format, which } } => {
-            // (a .vcf name is refused by the core: interactions have no vCard form)
-            let fmt = export_format(format.as_deref(), &given);
-            let dest = Dest::of(&given, fmt.as_str())?;
-            let r = ws.export_interactions(&dest.path, fmt, &which.filter()).await?;
-            let to = given.display().to_string();
-            dest.finish(&r, || format!("{} interactions exported to {to}", r.rows))?;
-        }
         Command::Duplicates { limit } => {
             let pairs = ws.duplicate_pairs(limit).await?;
             print(&pairs, || {
@@ -721,171 +463,9 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
             let value = serde_json::json!({ "merge_id": merge_id, "kept": kept });
             print(&value, || format!("merge {merge_id} undone"))?;
         }
-        Command::Export { command: ExportCommand::Workspace { path: dest } } => {
-            let m = ws.export_workspace(&dest).await?;
-            let total: u64 = m.tables.values().sum();
-            print(&m, || format!("{} rows in {} tables written to {}", total, m.tables.len(), dest.display()))?;
-        }
-        Command::Import { command: ImportCommand::Workspace { path: src } } => {
-            let m = ws.import_workspace(&src).await?;
-            let total: u64 = m.tables.values().sum();
-            print(&m, || format!("{} rows in {} tables read from {}", total, m.tables.len(), src.display()))?;
-        }
-        Command::Import { command: ImportCommand::Undo { id } } => {
-            let r = ws.undo_import(id.as_deref()).await?;
-            print(&r, || {
-                let mut s = format!(
-                    "import {} undone: {} customers moved to the trash, {} interactions deleted, {} set back",
-                    r.import_id, r.removed, r.removed_interactions, r.reverted
-                );
-                for k in &r.kept {
-                    s.push_str(&format!("\n  kept (changed since): {k}"));
-                }
-                s
-            })?;
-        }
-        Command::Import { command: ImportCommand::List {} } => {
-            let list = ws.imports().await?;
-            print(&list, || {
-                list.iter()
-                    .map(|i| {
-                        format!(
-                            "{}  {}  {} imported, {} merged, {} skipped, {} rejected{}",
-                            i.id,
-                            i.source_name,
-                            i.imported,
-                            i.merged,
-                            i.skipped,
-                            i.failed,
-                            if i.undone_at.is_some() { "  (undone)" } else { "" }
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })?;
-        }
         Command::Segment { command } => segment::run(ws, command).await?,
-        Command::Settings { command: SettingsCommand::Set { key, value } } => {
-            match key.as_str() {
-                "time_zone" => ws.set_time_zone(&value).await?,
-                "language" => ws.set_language(&value).await?,
-                "current_staff" => {
-                    let id = value.trim();
-                    if !id.is_empty() && !ws.staff().await?.iter().any(|s| s.id == id) {
-                        return Err(Error::Validation(vec![tend::FieldError::new(
-                            "current_staff",
-                            "validation.unknown_staff",
-                        )
-                        .with("value", id)]));
-                    }
-                    ws.set_current_staff((!id.is_empty()).then_some(id)).await?
-                }
-                "quiet_hours" => ws.set_quiet_hours(&value).await?,
-                "quiet_interval_days" => {
-                    let days = value.trim().parse::<i64>().map_err(|_| {
-                        Error::Validation(vec![tend::FieldError::new(
-                            "quiet_interval_days",
-                            "validation.number_invalid",
-                        )
-                        .with("value", &value)])
-                    })?;
-                    ws.set_quiet_interval_days(days).await?
-                }
-                _ => {
-                    return Err(Error::Validation(vec![
-                        tend::FieldError::new("key", "settings.unknown_key").with("value", &key)
-                    ]))
-                }
-            }
-            let value = serde_json::json!({ key.clone(): value });
-            print(&value, || format!("{key} set"))?;
-        }
-        Command::Settings { command: SettingsCommand::Show {} } => {
-            let info = ws.info().await?;
-            let quiet = ws.quiet_interval_days().await?;
-            let value = serde_json::json!({ "time_zone": info.time_zone, "language": info.language, "quiet_interval_days": quiet, "current_staff": info.current_staff_id });
-            print(&value, || {
-                format!(
-                    "time_zone = {}\nlanguage = {}\nquiet_interval_days = {quiet}\ncurrent_staff = {}",
-                    info.time_zone,
-                    info.language.as_deref().unwrap_or("(the system's)"),
-                    info.current_staff_id.as_deref().unwrap_or("(none chosen on this device)")
-                )
-            })?;
-        }
         Command::Care { command } => care::run(ws, command).await?,
-        Command::Staff { command: StaffCommand::Add { name, email, role } } => {
-            use tend::staff::{Role, StaffInput};
-            let role = match role.as_str() {
-                "owner" => Role::Owner,
-                "manager" => Role::Manager,
-                _ => Role::Agent,
-            };
-            let s = ws.add_staff(&StaffInput { name, email, role }).await?;
-            print(&s, || format!("{}  {}", s.id, s.name))?;
-        }
-        Command::Staff { command: StaffCommand::List {} } => {
-            let all = ws.staff().await?;
-            print(&all, || all.iter().map(|s| format!("{}  {}", s.id, s.name)).collect::<Vec<_>>().join("\n"))?;
-        }
         Command::Deal { command } => deal::run(ws, command).await?,
-        Command::Interaction {
-            command:
-                InteractionCommand::Add { customer, kind, summary, direction, amount, currency, at, confirm_recent },
-        } => {
-            use tend::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind};
-            let kind = match kind {
-                IKind::Call => InteractionKind::Call,
-                IKind::Email => InteractionKind::Email,
-                IKind::Meeting => InteractionKind::Meeting,
-                IKind::Chat => InteractionKind::Chat,
-                IKind::Note => InteractionKind::Note,
-                IKind::Purchase => InteractionKind::Purchase,
-            };
-            let direction = match direction {
-                Some(IDirection::Inbound) => Direction::Inbound,
-                Some(IDirection::Outbound) => Direction::Outbound,
-                Some(IDirection::Internal) => Direction::Internal,
-                None => match kind {
-                    InteractionKind::Note => Direction::Internal,
-                    InteractionKind::Purchase => Direction::Inbound,
-                    _ => Direction::Outbound,
-                },
-            };
-            let channel = match kind {
-                InteractionKind::Call => InteractionChannel::Phone,
-                InteractionKind::Email => InteractionChannel::Email,
-                InteractionKind::Meeting => InteractionChannel::InPerson,
-                _ => InteractionChannel::Other,
-            };
-            let occurred_at = match at {
-                None => None,
-                Some(t) => Some(
-                    t.trim()
-                        .parse::<jiff::Timestamp>()
-                        .map_err(|_| {
-                            Error::Validation(vec![
-                                tend::FieldError::new("at", "validation.date_invalid").with("value", &t)
-                            ])
-                        })?
-                        .as_millisecond(),
-                ),
-            };
-            let input = InteractionInput {
-                kind,
-                channel,
-                direction,
-                staff_id: None,
-                occurred_at,
-                summary: summary.unwrap_or_else(|| kind.as_str().to_string()),
-                body: None,
-                amount,
-                currency,
-                items: vec![],
-            };
-            let i = ws.log_interaction(&customer, &input, confirm_recent).await?;
-            print(&i, || format!("{}  {}  {}", i.id, i.kind.as_str(), i.summary))?;
-        }
         Command::Search { query, limit } => {
             let hits = ws.search(&query, limit).await?;
             print(&hits, || {
@@ -895,6 +475,11 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                     .join("\n")
             })?;
         }
+        Command::Import { command } => io::import(ws, command).await?,
+        Command::Export { command } => io::export(ws, command).await?,
+        Command::Settings { command } => settings::run(ws, command).await?,
+        Command::Staff { command } => settings::staff(ws, command).await?,
+        Command::Interaction { command } => interaction::run(ws, command).await?,
     }
     Ok(())
 }
