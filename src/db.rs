@@ -122,6 +122,9 @@ pub struct WriteTx<'a> {
     pub now: i64,
     /// The `txs` row of this write.
     pub tx_id: i64,
+    /// Keep the `txs` row even when nothing was recorded (another device's transaction: its
+    /// clock says it is here).
+    keep: bool,
 }
 
 impl WriteTx<'_> {
@@ -146,17 +149,31 @@ impl WriteTx<'_> {
     /// Commits. A write that recorded no change (a save of what was already stored) leaves no
     /// `txs` row behind: the log only holds transactions that changed something.
     pub async fn commit(mut self) -> Result<()> {
-        sqlx::query(
-            "DELETE FROM txs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM changes WHERE tx = ?1) \
+        if !self.keep {
+            sqlx::query(
+                "DELETE FROM txs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM changes WHERE tx = ?1) \
              AND NOT EXISTS (SELECT 1 FROM imports WHERE tx = ?1)",
-        )
-        .bind(self.tx_id)
-        .execute(&mut *self.tx)
-        .await?;
+            )
+            .bind(self.tx_id)
+            .execute(&mut *self.tx)
+            .await?;
+        }
         sqlx::query("DELETE FROM write_ctx").execute(&mut *self.tx).await?;
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+/// Whose write a transaction is: the change context every write sets up (in `write_ctx`, which
+/// the triggers read), the same for all of them.
+pub(crate) enum Origin<'r> {
+    /// This device's: a new clock past the newest in the file, the current staff, this device.
+    Local,
+    /// Another device's transaction, under its own clock, actor and device; its records are
+    /// stored as they came and the triggers record nothing (`replay`).
+    Remote(&'r tend_sync::protocol::RemoteTx),
+    /// Records kept earlier, applied as part of the transactions they came in (`replay`).
+    Kept,
 }
 
 impl Workspace {
@@ -164,27 +181,59 @@ impl Workspace {
     /// `BEGIN IMMEDIATE`, every other's), stamps a new HLC past the newest one in the file, the
     /// actor and the device. Refused once the workspace is found damaged.
     pub async fn write(&self) -> Result<WriteTx<'_>> {
+        // a local write always starts: only a remote transaction already here gives None
+        self.begin_write(Origin::Local).await?.ok_or_else(|| Error::invalid("hlc", "validation.hlc_invalid"))
+    }
+
+    /// The change context of a write of any origin: its `txs` row (none for [`Origin::Kept`])
+    /// and `write_ctx`. None for a remote transaction already in the log.
+    pub(crate) async fn begin_write(&self, origin: Origin<'_>) -> Result<Option<WriteTx<'_>>> {
         self.ready_to_write().await?;
         let mut guard = self.clock_lock().await;
         let now = self.now_ms();
-        let actor = meta_get(&self.pool, "current_staff").await?;
         let mut tx = self.begin_immediate().await?;
-        let last: Option<String> =
-            sqlx::query_scalar("SELECT hlc FROM txs ORDER BY hlc DESC LIMIT 1").fetch_optional(&mut *tx).await?;
-        if let Some(last) = last {
-            guard.observe(&last);
-        }
-        let hlc = guard.tick(now, &self.device);
+        let (hlc, at_ms, actor, device) = match origin {
+            Origin::Local => {
+                let actor = meta_get(&self.pool, "current_staff").await?;
+                let last: Option<String> = sqlx::query_scalar("SELECT hlc FROM txs ORDER BY hlc DESC LIMIT 1")
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(last) = last {
+                    guard.observe(&last);
+                }
+                (guard.tick(now, &self.device), now, actor, self.device.clone())
+            }
+            Origin::Remote(remote) => {
+                let had: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM txs WHERE hlc = ?)")
+                    .bind(&remote.hlc)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if had {
+                    return Ok(None);
+                }
+                guard.receive(&remote.hlc, now)?;
+                (remote.hlc.clone(), remote.at_ms, remote.actor.clone(), remote.device.clone())
+            }
+            Origin::Kept => {
+                sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, 0, 1)").execute(&mut *tx).await?;
+                return Ok(Some(WriteTx { tx, _guard: guard, now, tx_id: 0, keep: true }));
+            }
+        };
         let tx_id: i64 =
             sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
                 .bind(&hlc)
-                .bind(now)
+                .bind(at_ms)
                 .bind(&actor)
-                .bind(&self.device)
+                .bind(&device)
                 .fetch_one(&mut *tx)
                 .await?;
-        sqlx::query("INSERT INTO write_ctx (one, tx) VALUES (1, ?)").bind(tx_id).execute(&mut *tx).await?;
-        Ok(WriteTx { tx, _guard: guard, now, tx_id })
+        let replay = matches!(origin, Origin::Remote(_));
+        sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, ?, ?)")
+            .bind(tx_id)
+            .bind(replay)
+            .execute(&mut *tx)
+            .await?;
+        Ok(Some(WriteTx { tx, _guard: guard, now, tx_id, keep: replay }))
     }
 }
 

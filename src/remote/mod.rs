@@ -7,6 +7,7 @@
 mod apply;
 
 use crate::changelog::RemoteTx;
+use crate::db::Origin;
 use crate::error::{Error, Result};
 use crate::Workspace;
 use serde::Serialize;
@@ -59,35 +60,13 @@ impl Workspace {
     /// kept for the build that knows them. The local clock takes the remote one in
     /// ([`crate::clock::Hlc::receive`]).
     pub async fn apply_remote(&self, remote: &RemoteTx) -> Result<Applied> {
-        self.ready_to_write().await?;
         crate::clock::Stamp::parse(&remote.hlc).ok_or_else(|| Error::invalid("hlc", "validation.hlc_invalid"))?;
-        let mut guard = self.clock_lock().await;
-        let now = self.now_ms();
-        let mut tx = self.begin_immediate().await?;
-        let had: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM txs WHERE hlc = ?)")
-            .bind(&remote.hlc)
-            .fetch_one(&mut *tx)
-            .await?;
-        if had {
-            return Ok(Applied::AlreadyHad);
-        }
-        guard.receive(&remote.hlc, now)?;
-        let tx_id: i64 =
-            sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
-                .bind(&remote.hlc)
-                .bind(remote.at_ms)
-                .bind(&remote.actor)
-                .bind(&remote.device)
-                .fetch_one(&mut *tx)
-                .await?;
-        sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, ?, 1)").bind(tx_id).execute(&mut *tx).await?;
-        let records = &remote.records;
+        let Some(mut w) = self.begin_write(Origin::Remote(remote)).await? else { return Ok(Applied::AlreadyHad) };
+        let (tx_id, records) = (w.tx_id, &remote.records);
         let out =
-            crate::customers::write::on_handle(&mut tx, |conn, fts| apply::apply_records(conn, tx_id, records, fts))
+            crate::customers::write::on_handle(w.conn(), |conn, fts| apply::apply_records(conn, tx_id, records, fts))
                 .await?;
-        sqlx::query("DELETE FROM write_ctx").execute(&mut *tx).await?;
-        tx.commit().await?;
-        drop(guard);
+        w.commit().await?;
         self.tell_changed(out.tables.iter().map(|t| t.to_string()));
         Ok(Applied::Applied { records: out.stored, kept: out.kept })
     }
@@ -100,12 +79,9 @@ impl Workspace {
         if !waiting {
             return Ok(0);
         }
-        let _guard = self.clock_lock().await;
-        let mut tx = self.begin_immediate().await?;
-        sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, 0, 1)").execute(&mut *tx).await?;
-        let (n, tables) = crate::customers::write::on_handle(&mut tx, apply::apply_inbox).await?;
-        sqlx::query("DELETE FROM write_ctx").execute(&mut *tx).await?;
-        tx.commit().await?;
+        let Some(mut w) = self.begin_write(Origin::Kept).await? else { return Ok(0) };
+        let (n, tables) = crate::customers::write::on_handle(w.conn(), apply::apply_inbox).await?;
+        w.commit().await?;
         self.tell_changed(tables.iter().map(|t| t.to_string()));
         Ok(n)
     }
