@@ -71,9 +71,13 @@ export async function packageUpdate(browser, { artifacts, step, requests, serve 
     if (requests.some((r) => r.includes('AppImage'))) throw new Error('a .deb install fetched the AppImage');
   });
 
+  /** Looks for an update from Settings and waits for the answer before anything is clicked:
+   *  "what's new" from the last look is already there, and the answer re-renders the section
+   *  (it also raised the update banner over the page, where a click in between was lost). */
   async function checkNow() {
     await (await shown('nav-settings')).click();
     await (await shown('update-check')).click();
+    await waitFor('the look to end', async () => (await $t('update-check')).isEnabled(), 60000);
   }
 
   await step('a package signed by another key is refused', async () => {
