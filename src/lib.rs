@@ -20,6 +20,7 @@ macro_rules! str_enum {
 
 pub mod archive;
 pub mod backup;
+pub mod calendar;
 pub mod care;
 pub mod changelog;
 pub mod clock;

@@ -9,7 +9,18 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "helpers",
-        &["error", "fold", "format", "validate", "clock", "messages", "placeholders", "release_notes", "schedule"],
+        &[
+            "error",
+            "fold",
+            "format",
+            "validate",
+            "clock",
+            "messages",
+            "placeholders",
+            "release_notes",
+            "schedule",
+            "calendar",
+        ],
     ),
     ("storage", &["db", "writers", "integrity", "changelog", "backup"]),
     ("domain", &["settings", "staff", "customers", "interactions", "deals", "segments", "search", "care"]),
