@@ -170,7 +170,7 @@ async fn records_this_build_does_not_know_are_kept_and_the_rest_applies() {
             customer_insert(id, "Nhà sách Tiến Thọ", "Hà Nội", T0 - 5000),
             set("customers", id, "loyalty_points", FieldValue::Int(120)),
             RemoteRecord {
-                table: "tickets".into(),
+                table: "warranty_claims".into(),
                 row_id: "01a23900-0000-7000-8000-0000000000aa".into(),
                 op: RecordOp::Insert { values: vec![("subject".into(), text("Đổi sách lỗi"))] },
             },

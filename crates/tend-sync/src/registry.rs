@@ -279,6 +279,174 @@ pub const TABLES: &[Table] = &[
             ],
         )
     },
+    // the helpdesk (migration 15)
+    table(
+        "teams",
+        16,
+        15,
+        &[
+            "name",
+            "calendar",
+            "lead_id",
+            "assignment",
+            "max_open",
+            "followup_days",
+            "reopen_days",
+            "ack",
+            "created_at",
+            "deleted_at",
+        ],
+    ),
+    Table {
+        keys: &["team_id", "staff_id"],
+        parents: &[("team_id", "teams"), ("staff_id", "staff")],
+        ..table("team_members", 17, 15, &["hours", "leave", "added_at", "deleted_at"])
+    },
+    Table {
+        parents: &[("team_id", "teams")],
+        ..table(
+            "ticket_stages",
+            18,
+            15,
+            &["team_id", "name", "position", "solved", "closed", "pauses_sla", "checklist", "deleted_at"],
+        )
+    },
+    Table {
+        parents: &[("team_id", "teams")],
+        ..table(
+            "sla_policies",
+            19,
+            15,
+            &[
+                "team_id",
+                "name",
+                "position",
+                "match",
+                "first_response_minutes",
+                "next_response_minutes",
+                "resolution_minutes",
+                "calendar_time",
+                "warn_percent",
+                "deleted_at",
+            ],
+        )
+    },
+    Table {
+        customer: Some("customer_id"),
+        parents: &[("customer_id", "customers"), ("team_id", "teams"), ("stage_id", "ticket_stages")],
+        on_merge: OnMerge::Move,
+        revert: Revert::Only(&["customer_id"]),
+        ..table(
+            "tickets",
+            20,
+            15,
+            &[
+                "number",
+                "subject",
+                "customer_id",
+                "contact_id",
+                "team_id",
+                "stage_id",
+                "priority",
+                "severity",
+                "category",
+                "channel",
+                "assignee_id",
+                "tags",
+                "deal_id",
+                "purchase_id",
+                "interaction_id",
+                "sla_id",
+                "first_response_due",
+                "next_response_due",
+                "resolution_due",
+                "paused_at",
+                "paused_ms",
+                "paused_work_ms",
+                "first_response_at",
+                "first_response_ms",
+                "first_response_work_ms",
+                "first_response_breached_at",
+                "next_response_breached_at",
+                "resolution_breached_at",
+                "solved_at",
+                "resolution_ms",
+                "resolution_work_ms",
+                "closed_at",
+                "reopened",
+                "last_customer_at",
+                "merged_into",
+                "created_at",
+                "deleted_at",
+            ],
+        )
+    },
+    Table {
+        customer: Some("customer_id"),
+        parents: &[("ticket_id", "tickets"), ("customer_id", "customers")],
+        on_merge: OnMerge::Move,
+        revert: Revert::Only(&["customer_id"]),
+        ..table(
+            "ticket_messages",
+            21,
+            15,
+            &[
+                "ticket_id",
+                "customer_id",
+                "kind",
+                "staff_id",
+                "channel",
+                "body",
+                "attachments",
+                "at",
+                "created_at",
+                "deleted_at",
+            ],
+        )
+    },
+    Table {
+        parents: &[("ticket_id", "tickets")],
+        ..table("ticket_checks", 22, 15, &["ticket_id", "stage_id", "item", "done", "by_id", "at"])
+    },
+    Table {
+        keys: &["ticket_id", "other_id"],
+        parents: &[("ticket_id", "tickets"), ("other_id", "tickets")],
+        ..table("ticket_links", 23, 15, &["created_at", "deleted_at"])
+    },
+    Table {
+        parents: &[("team_id", "teams")],
+        ..table("canned_responses", 24, 15, &["name", "body", "team_id", "staff_id", "created_at", "deleted_at"])
+    },
+    table(
+        "ticket_rules",
+        25,
+        15,
+        &["name", "position", "conditions", "actions", "enabled", "created_at", "deleted_at"],
+    ),
+    Table {
+        customer: Some("customer_id"),
+        parents: &[("ticket_id", "tickets"), ("customer_id", "customers")],
+        on_merge: OnMerge::Move,
+        revert: Revert::Only(&["customer_id"]),
+        ..table(
+            "survey_answers",
+            26,
+            15,
+            &[
+                "ticket_id",
+                "customer_id",
+                "kind",
+                "score",
+                "comment",
+                "sent_at",
+                "answered_at",
+                "staff_id",
+                "source",
+                "created_at",
+                "deleted_at",
+            ],
+        )
+    },
 ];
 
 /// The table named `name`, if this build tracks it.
