@@ -45,6 +45,7 @@ pub mod search;
 pub mod segments;
 pub mod settings;
 pub mod staff;
+pub mod tickets;
 pub mod undo;
 pub mod validate;
 pub mod writers;

@@ -288,6 +288,28 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     step!("care_reconcile", ws.care_reconcile());
     step!("set_quiet_hours", ws.set_quiet_hours("21:00-07:00"));
     step!("remove_care_plan", ws.remove_care_plan(&plan.id));
+    // the helpdesk
+    use tend::tickets::{MessageKind, NewTicket, Reply, TeamInput};
+    let team_file = TeamInput::from_toml(
+        "name = \"Hỗ trợ\"\nstages = [{ name = \"Mới\" }, { name = \"Kiểm tra\", checklist = [\"Gọi lại\"] }, { name = \"Xong\", solved = true }]\n[[sla]]\nname = \"Chung\"\nfirst_response_minutes = 60\n",
+    )
+    .unwrap();
+    let team = step!("create_team", ws.create_team(&team_file));
+    let with_boss = TeamInput { members: vec![boss.id.clone()], ..team_file.clone() };
+    step!("update_team", ws.update_team(&team.id, &with_boss));
+    step!("set_member_availability", ws.set_member_availability(&team.id, &boss.id, None, &["2026-12-24".into()]));
+    let new_ticket = NewTicket {
+        subject: "Hỏi giá".into(),
+        customer_id: Some(cared.id.clone()),
+        team_id: Some(team.id.clone()),
+        ..Default::default()
+    };
+    let ticket = step!("create_ticket", ws.create_ticket(&new_ticket)).ticket;
+    let reply = Reply { body: "Chào anh".into(), at: None };
+    step!("add_ticket_message", ws.add_ticket_message(&ticket.id, MessageKind::Reply, &reply));
+    step!("move_ticket", ws.move_ticket(&ticket.id, "Kiểm tra", None));
+    step!("tick_ticket_check", ws.tick_ticket_check(&ticket.id, "Gọi lại", true, None));
+    step!("assign_ticket", ws.assign_ticket(&ticket.id, Some(&boss.id)));
     assert_eq!(last, counts(ws).await);
 
     // The list above covers every function that opens the write path.

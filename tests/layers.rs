@@ -23,7 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("storage", &["db", "writers", "integrity", "changelog", "backup"]),
-    ("domain", &["settings", "staff", "customers", "interactions", "deals", "segments", "search", "care"]),
+    ("domain", &["settings", "staff", "customers", "interactions", "deals", "segments", "search", "care", "tickets"]),
     ("cross-cutting", &["history", "duplicates", "undo", "remote"]),
     ("import/export", &["import", "export", "archive", "demo"]),
 ];

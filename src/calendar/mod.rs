@@ -324,7 +324,12 @@ impl Calendar {
     /// The instant `minutes` working minutes after `from_ms` (an SLA deadline). Zero minutes is
     /// `from_ms` itself.
     pub fn add(&self, from_ms: i64, minutes: i64) -> Result<i64> {
-        let mut left = minutes.max(0).saturating_mul(MINUTE_MS);
+        self.add_ms(from_ms, minutes.max(0).saturating_mul(MINUTE_MS))
+    }
+
+    /// The instant `ms` of working time after `from_ms` (a deadline moved by a pause's working time).
+    pub fn add_ms(&self, from_ms: i64, ms: i64) -> Result<i64> {
+        let mut left = ms.max(0);
         if left == 0 {
             return Ok(from_ms);
         }

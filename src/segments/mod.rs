@@ -225,6 +225,19 @@ impl Workspace {
         self.segment_count(&Self::rules_of(&seg)).await
     }
 
+    /// Whether a customer is in a segment now (an SLA policy matched by segment); false for a
+    /// segment whose rules cannot be read now.
+    pub async fn in_segment(&self, segment_id: &str, customer_id: &str) -> Result<bool> {
+        let Ok(seg) = self.segment(segment_id).await else { return Ok(false) };
+        let Ok(q) = self.compiled(&Self::rules_of(&seg)).await else { return Ok(false) };
+        self.readers().with(|conn| {
+            let mut params = q.params.clone();
+            params.push(rusqlite::types::Value::Text(customer_id.to_string()));
+            let mut st = conn.prepare(&format!("SELECT 1 FROM customers c WHERE ({}) AND c.id = ?", q.text))?;
+            Ok(st.exists(rusqlite::params_from_iter(params.iter()))?)
+        })
+    }
+
     /// The ids of every member (for enrolment, bulk actions and export).
     pub async fn segment_member_ids(&self, id: &str) -> Result<Vec<String>> {
         let seg = self.segment(id).await?;

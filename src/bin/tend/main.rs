@@ -9,6 +9,7 @@ mod interaction;
 mod io;
 mod segment;
 mod settings;
+mod ticket;
 
 use care::CareCommand;
 use changes::ChangesCommand;
@@ -24,6 +25,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tend::customers::{CustomerInput, CustomerKind, Email, Phone};
 use tend::{Error, ErrorPayload, Workspace};
+use ticket::{CalendarCommand, TeamCommand, TicketCommand};
 
 #[derive(Parser)]
 #[command(name = "tend", version, about = "Tend: local-first CRM and helpdesk")]
@@ -128,6 +130,21 @@ enum Command {
     Deal {
         #[command(subcommand)]
         command: DealCommand,
+    },
+    /// Helpdesk teams: members, stages, business hours, SLA policies.
+    Team {
+        #[command(subcommand)]
+        command: TeamCommand,
+    },
+    /// Business calendars: Vietnam's public holidays.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Helpdesk tickets: requests from customers, their thread, stages and SLA.
+    Ticket {
+        #[command(subcommand)]
+        command: TicketCommand,
     },
     /// Interactions on a customer's timeline.
     Interaction {
@@ -480,6 +497,9 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         Command::Settings { command } => settings::run(ws, command).await?,
         Command::Staff { command } => settings::staff(ws, command).await?,
         Command::Interaction { command } => interaction::run(ws, command).await?,
+        Command::Team { command } => ticket::team(ws, command).await?,
+        Command::Calendar { command } => ticket::calendar(ws, command).await?,
+        Command::Ticket { command } => ticket::ticket(ws, command).await?,
     }
     Ok(())
 }

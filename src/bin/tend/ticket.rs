@@ -1,0 +1,467 @@
+//! `tend team`, `tend calendar` and `tend ticket`: the helpdesk.
+
+use super::*;
+use tend::tickets::{MessageKind, NewTicket, Reply, TeamInput, TicketDetail, TicketFilter, TicketView};
+
+#[derive(Subcommand)]
+pub(super) enum TeamCommand {
+    /// Create a team from a TOML file: name, time_zone, hours, holidays, vn_public_holidays,
+    /// stages, [[sla]] policies, members, lead, assignment, max_open, followup_days, reopen_days.
+    Create {
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Change a team from a TOML file (stages and policies matched by name).
+    Update {
+        /// The team's id or name.
+        id: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// The teams.
+    List {},
+    /// One team with its members, stages and SLA policies.
+    Show { id: String },
+}
+
+#[derive(Subcommand)]
+pub(super) enum CalendarCommand {
+    /// Vietnam's public holidays of a year (1900-2100), as the teams' calendars close on them.
+    Holidays {
+        #[arg(long)]
+        year: i16,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(super) enum ViewArg {
+    Open,
+    Mine,
+    Unassigned,
+    BreachingSoon,
+    Waiting,
+    Overdue,
+    Solved,
+    All,
+}
+
+#[derive(clap::Args)]
+pub(super) struct CreateArgs {
+    #[arg(long)]
+    subject: String,
+    #[arg(long)]
+    customer: Option<String>,
+    #[arg(long)]
+    customer_phone: Option<String>,
+    #[arg(long)]
+    customer_email: Option<String>,
+    #[arg(long)]
+    customer_name: Option<String>,
+    /// The team's id or name; the default team otherwise.
+    #[arg(long)]
+    team: Option<String>,
+    /// low, normal, high, urgent
+    #[arg(long)]
+    priority: Option<String>,
+    /// minor, major, critical
+    #[arg(long)]
+    severity: Option<String>,
+    /// phone, email, website, live_chat, facebook, zalo, in_person, other
+    #[arg(long)]
+    channel: Option<String>,
+    #[arg(long)]
+    category: Option<String>,
+    /// A staff id; by the team's rule otherwise.
+    #[arg(long)]
+    assignee: Option<String>,
+    /// What the customer said (the thread's first message).
+    #[arg(long)]
+    message: Option<String>,
+    /// When it came: RFC 3339, or a local date and time.
+    #[arg(long)]
+    at: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub(super) enum TicketCommand {
+    /// Open a ticket for a customer (by id, or found by phone or email, else made with --customer-name).
+    Create(Box<CreateArgs>),
+    /// A ticket with its SLA, thread and checklist.
+    Show { number: String },
+    /// Tickets of a view, nearest deadline first.
+    List {
+        #[arg(long, value_enum, default_value = "open")]
+        view: ViewArg,
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long)]
+        assignee: Option<String>,
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i32,
+        #[arg(long, default_value_t = 0)]
+        offset: i32,
+    },
+    /// Reply to the customer (the first reply is the first response).
+    Reply {
+        number: String,
+        #[arg(long)]
+        body: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// An internal note (never a response).
+    Note {
+        number: String,
+        #[arg(long)]
+        body: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// A message from the customer (it reopens a recently solved ticket).
+    Message {
+        number: String,
+        #[arg(long)]
+        body: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Move to a stage of the ticket's team (by name or id).
+    Stage {
+        number: String,
+        stage: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Assign to a member of staff (an id), or to nobody with --nobody.
+    Assign {
+        number: String,
+        staff: Option<String>,
+        #[arg(long)]
+        nobody: bool,
+    },
+    /// Tick a step of the current stage's checklist (--undo to untick).
+    Check {
+        number: String,
+        item: String,
+        #[arg(long)]
+        undo: bool,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Solve (to the team's solved stage).
+    Solve {
+        number: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Reopen a solved ticket.
+    Reopen {
+        number: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+}
+
+fn parse_enum<T>(
+    field: &str,
+    value: Option<String>,
+    parse: fn(&str) -> Option<T>,
+    all: &[&str],
+) -> Result<Option<T>, Error> {
+    match value {
+        None => Ok(None),
+        Some(v) => parse(v.trim()).map(Some).ok_or_else(|| {
+            Error::Validation(vec![tend::FieldError::new(field, "validation.not_allowed")
+                .with("value", &v)
+                .with("allowed", all.join(", "))])
+        }),
+    }
+}
+
+async fn at_of(ws: &Workspace, at: Option<String>) -> Result<Option<i64>, Error> {
+    match at {
+        None => Ok(None),
+        Some(t) => Ok(Some(care::when(ws, "at", &t, None).await?)),
+    }
+}
+
+fn team_text(t: &tend::tickets::Team) -> String {
+    let stages: Vec<String> = t
+        .stages
+        .iter()
+        .map(|s| {
+            let mut flags = Vec::new();
+            if s.pauses_sla {
+                flags.push("pauses SLA");
+            }
+            if s.solved {
+                flags.push("solved");
+            }
+            if s.closed {
+                flags.push("closed");
+            }
+            if flags.is_empty() {
+                s.name.clone()
+            } else {
+                format!("{} ({})", s.name, flags.join(", "))
+            }
+        })
+        .collect();
+    let sla: Vec<String> = t
+        .sla
+        .iter()
+        .map(|p| {
+            let m = |v: Option<i64>| v.map(|m| format!("{m} min")).unwrap_or_else(|| "-".into());
+            format!(
+                "  {}: first response {}, next {}, resolution {}{}",
+                p.name,
+                m(p.first_response_minutes),
+                m(p.next_response_minutes),
+                m(p.resolution_minutes),
+                if p.calendar { " (calendar time)" } else { " (working time)" }
+            )
+        })
+        .collect();
+    let members: Vec<&str> = t.members.iter().map(|m| m.name.as_str()).collect();
+    format!(
+        "{}  {}  ({})\n  stages: {}\n  members: {}\n{}",
+        t.id,
+        t.name,
+        t.calendar.time_zone,
+        stages.join(" > "),
+        if members.is_empty() { "-".to_string() } else { members.join(", ") },
+        sla.join("\n")
+    )
+    .trim_end()
+    .to_string()
+}
+
+/// A ticket as `--json` prints it: the ticket's fields with its thread and checklist beside them.
+fn detail_json(d: &TicketDetail) -> Result<serde_json::Value, Error> {
+    let mut v = serde_json::to_value(&d.ticket)?;
+    v["messages"] = serde_json::to_value(&d.messages)?;
+    v["checklist"] = serde_json::to_value(&d.checklist)?;
+    Ok(v)
+}
+
+fn left_text(ms: i64) -> String {
+    let m = ms.abs() / 60_000;
+    let s = if m >= 60 { format!("{} h {:02} min", m / 60, m % 60) } else { format!("{m} min") };
+    if ms < 0 {
+        format!("overdue by {s}")
+    } else {
+        format!("{s} left")
+    }
+}
+
+fn ticket_line(t: &tend::tickets::Ticket) -> String {
+    let due = t
+        .sla
+        .iter()
+        .filter(|s| s.state == tend::tickets::SlaState::Running)
+        .min_by_key(|s| s.due_ms)
+        .map(|s| format!("  {}", left_text(s.left_ms)))
+        .unwrap_or_default();
+    format!(
+        "{}  [{}]  {}  ({}; {})  {}{due}",
+        t.number,
+        t.stage_name,
+        t.subject,
+        t.customer_name,
+        t.assignee_name.as_deref().unwrap_or("-"),
+        t.priority
+    )
+}
+
+fn detail_text(d: &TicketDetail) -> String {
+    let t = &d.ticket;
+    let mut out = vec![ticket_line(t)];
+    for s in &t.sla {
+        out.push(format!(
+            "  sla {:?}: due {} ({:?}{})",
+            s.target,
+            s.due_at,
+            s.state,
+            s.breached_at.as_ref().map(|b| format!(", breached at {b}")).unwrap_or_default()
+        ));
+    }
+    for c in &d.checklist {
+        out.push(format!("  [{}] {}", if c.done { "x" } else { " " }, c.item));
+    }
+    for m in &d.messages {
+        out.push(format!("  {} {} {}: {}", care::rfc3339(m.at), m.kind, m.staff_name.as_deref().unwrap_or(""), m.body));
+    }
+    out.join("\n")
+}
+
+pub(super) async fn team(ws: &Workspace, command: TeamCommand) -> Result<(), Error> {
+    match command {
+        TeamCommand::Create { file } => {
+            let input = TeamInput::from_toml(&read_text(&file, "file", "ticket.team_unreadable_file")?)?;
+            let t = ws.create_team(&input).await?;
+            print(&t, || team_text(&t))
+        }
+        TeamCommand::Update { id, file } => {
+            let input = TeamInput::from_toml(&read_text(&file, "file", "ticket.team_unreadable_file")?)?;
+            let t = ws.update_team(&id, &input).await?;
+            print(&t, || team_text(&t))
+        }
+        TeamCommand::List {} => {
+            let teams = ws.teams().await?;
+            print(&teams, || teams.iter().map(team_text).collect::<Vec<_>>().join("\n"))
+        }
+        TeamCommand::Show { id } => {
+            let t = ws.team(&id).await?;
+            print(&t, || team_text(&t))
+        }
+    }
+}
+
+pub(super) async fn calendar(_ws: &Workspace, command: CalendarCommand) -> Result<(), Error> {
+    match command {
+        CalendarCommand::Holidays { year } => {
+            let first = tend::calendar::vn::FIRST_YEAR;
+            let last = tend::calendar::vn::LAST_YEAR;
+            if !(first..=last).contains(&year) {
+                return Err(Error::Validation(vec![tend::FieldError::new("year", "validation.out_of_range")
+                    .with("value", year.to_string())
+                    .with("min", first.to_string())
+                    .with("max", last.to_string())]));
+            }
+            let days: Vec<serde_json::Value> = tend::calendar::vn::holidays(year)
+                .iter()
+                .map(|h| {
+                    let params = std::collections::BTreeMap::from([("day".to_string(), h.day.to_string())]);
+                    serde_json::json!({
+                        "date": h.date.to_string(),
+                        "name": tend::messages::text(lang(), h.key, &params),
+                        "key": h.key,
+                    })
+                })
+                .collect();
+            print(&days, || {
+                days.iter()
+                    .map(|d| format!("{}  {}", d["date"].as_str().unwrap_or(""), d["name"].as_str().unwrap_or("")))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+    }
+}
+
+pub(super) async fn ticket(ws: &Workspace, command: TicketCommand) -> Result<(), Error> {
+    use tend::tickets::{Channel, Priority, Severity};
+    let show = |d: TicketDetail| -> Result<(), Error> { print(&detail_json(&d)?, || detail_text(&d)) };
+    match command {
+        TicketCommand::Create(args) => {
+            let CreateArgs {
+                subject,
+                customer,
+                customer_phone,
+                customer_email,
+                customer_name,
+                team,
+                priority,
+                severity,
+                channel,
+                category,
+                assignee,
+                message,
+                at,
+            } = *args;
+            let names = |all: &[&'static str]| all.to_vec();
+            let input = NewTicket {
+                subject,
+                customer_id: customer,
+                customer_phone,
+                customer_email,
+                customer_name,
+                team_id: team,
+                priority: parse_enum(
+                    "priority",
+                    priority,
+                    Priority::parse,
+                    &names(&Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>()),
+                )?,
+                severity: parse_enum(
+                    "severity",
+                    severity,
+                    Severity::parse,
+                    &Severity::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+                )?,
+                channel: parse_enum(
+                    "channel",
+                    channel,
+                    Channel::parse,
+                    &Channel::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+                )?,
+                category,
+                assignee_id: assignee,
+                message,
+                at: at_of(ws, at).await?,
+                ..Default::default()
+            };
+            show(ws.create_ticket(&input).await?)
+        }
+        TicketCommand::Show { number } => show(ws.ticket(&number).await?),
+        TicketCommand::List { view, team, assignee, customer, text, limit, offset } => {
+            let team_id = match team {
+                Some(t) => Some(ws.team(&t).await?.id),
+                None => None,
+            };
+            let view = match view {
+                ViewArg::Open => TicketView::Open,
+                ViewArg::Mine => TicketView::Mine,
+                ViewArg::Unassigned => TicketView::Unassigned,
+                ViewArg::BreachingSoon => TicketView::BreachingSoon,
+                ViewArg::Waiting => TicketView::Waiting,
+                ViewArg::Overdue => TicketView::Overdue,
+                ViewArg::Solved => TicketView::Solved,
+                ViewArg::All => TicketView::All,
+            };
+            let page = ws
+                .tickets(&TicketFilter {
+                    view,
+                    team_id,
+                    assignee_id: assignee,
+                    customer_id: customer,
+                    text,
+                    limit,
+                    offset,
+                    ..Default::default()
+                })
+                .await?;
+            print(&page, || page.rows.iter().map(ticket_line).collect::<Vec<_>>().join("\n"))
+        }
+        TicketCommand::Reply { number, body, at } => {
+            let reply = Reply { body, at: at_of(ws, at).await? };
+            show(ws.add_ticket_message(&number, MessageKind::Reply, &reply).await?)
+        }
+        TicketCommand::Note { number, body, at } => {
+            let reply = Reply { body, at: at_of(ws, at).await? };
+            show(ws.add_ticket_message(&number, MessageKind::Note, &reply).await?)
+        }
+        TicketCommand::Message { number, body, at } => {
+            let reply = Reply { body, at: at_of(ws, at).await? };
+            show(ws.add_ticket_message(&number, MessageKind::Customer, &reply).await?)
+        }
+        TicketCommand::Stage { number, stage, at } => {
+            show(ws.move_ticket(&number, &stage, at_of(ws, at).await?).await?)
+        }
+        TicketCommand::Assign { number, staff, nobody } => {
+            if staff.is_none() && !nobody {
+                return Err(Error::invalid("staff", "validation.required"));
+            }
+            show(ws.assign_ticket(&number, if nobody { None } else { staff.as_deref() }).await?)
+        }
+        TicketCommand::Check { number, item, undo, at } => {
+            show(ws.tick_ticket_check(&number, &item, !undo, at_of(ws, at).await?).await?)
+        }
+        TicketCommand::Solve { number, at } => show(ws.solve_ticket(&number, at_of(ws, at).await?).await?),
+        TicketCommand::Reopen { number, at } => show(ws.reopen_ticket(&number, at_of(ws, at).await?).await?),
+    }
+}

@@ -1,0 +1,42 @@
+//! The helpdesk: requests from every channel as tickets, worked by teams through their stages
+//! under SLA deadlines in business time.
+//! - `team.rs`: teams (members, stages, calendar, SLA policies, how tickets are assigned);
+//! - `sla.rs`: which policy covers a ticket, its deadlines in the team's calendar, pauses, and
+//!   each target's state (running, paused, met, breached);
+//! - `ticket.rs`: tickets and their thread through the write path: create, customer messages,
+//!   replies, notes, stage moves (checklists, solve, close, reopen), assignment, and reads.
+
+pub mod sla;
+pub mod team;
+pub mod ticket;
+
+pub use sla::{SlaState, SlaTarget, Target};
+pub use team::{Assignment, Member, SlaInput, SlaMatch, SlaPolicy, Stage, StageInput, Team, TeamInput};
+pub use ticket::{
+    CheckItem, MessageKind, NewTicket, Reply, Ticket, TicketDetail, TicketFilter, TicketMessage, TicketPage, TicketView,
+};
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+str_enum!(Priority { Low = "low", Normal = "normal", High = "high", Urgent = "urgent" });
+str_enum!(Severity { Minor = "minor", Major = "major", Critical = "critical" });
+str_enum!(Channel {
+    Phone = "phone",
+    Email = "email",
+    Website = "website",
+    LiveChat = "live_chat",
+    Facebook = "facebook",
+    Zalo = "zalo",
+    InPerson = "in_person",
+    Other = "other",
+});
+
+impl crate::Workspace {
+    /// The language of texts the workspace writes for people (default stage and team names):
+    /// the device's setting, else Vietnamese.
+    pub async fn lang(&self) -> crate::Result<crate::messages::Lang> {
+        let code = crate::db::meta_get(self.pool(), "language").await?;
+        Ok(crate::messages::Lang::from_code(code.as_deref().unwrap_or("vi")))
+    }
+}

@@ -1,0 +1,138 @@
+//! `tend team`, `tend calendar` and `tend ticket` end to end on a real workspace file: the
+//! issue's team file, Vietnam's holidays of a year, a ticket replayed with `--at` through its SLA,
+//! invalid input refused with exit 2 and nothing written.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn tend(db: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("LANG", "vi_VN.UTF-8")
+        .output()
+        .expect("run tend");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+const TEAM: &str = r#"
+name = "Bảo hành"
+time_zone = "Asia/Ho_Chi_Minh"
+vn_public_holidays = true               # the built-in Vietnamese holidays, for any year
+holidays = ["2027-02-04", "2027-02-05"]   # extra closed days, local dates
+stages = [ { name = "Mới" }, { name = "Chờ khách", pauses_sla = true }, { name = "Đã xử lý", solved = true },
+           { name = "Đóng", solved = true, closed = true } ]   # optional: defaults otherwise
+[hours]                                  # working intervals per weekday, local time; a missing day is closed
+mon = ["08:00-12:00", "13:30-17:30"]
+sat = ["08:00-12:00"]
+[[sla]]                                  # first match wins
+name = "Khẩn"
+match = { priority = ["urgent", "high"] }
+first_response_minutes = 60              # business minutes unless calendar = true
+resolution_minutes = 480
+"#;
+
+#[test]
+fn the_holidays_of_2030_by_the_vietnamese_lunar_calendar() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.tend");
+    let (code, out, err) = tend(&db, &["calendar", "holidays", "--year", "2030", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let days: Vec<(&str, &str)> =
+        out.as_array().unwrap().iter().map(|d| (d["date"].as_str().unwrap(), d["key"].as_str().unwrap())).collect();
+    // Tết 2030 is 2 February in Vietnam (3 February in China): the eve is 1 February
+    assert_eq!(days[1], ("2030-02-01", "holiday.tet"));
+    assert_eq!(days[2], ("2030-02-02", "holiday.tet"));
+    assert_eq!(days.len(), 11);
+    assert!(out[2]["name"].as_str().unwrap().contains("Tết"), "{}", out[2]);
+    let (code, out, _) = tend(&db, &["calendar", "holidays", "--year", "2200", "--json"]);
+    assert_eq!((code, out["error"]["field"].as_str()), (2, Some("year")));
+}
+
+#[test]
+fn a_ticket_replayed_through_its_sla() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.tend");
+    let file = dir.path().join("team.toml");
+    std::fs::write(&file, TEAM).unwrap();
+    let (code, team, err) = tend(&db, &["team", "create", "--file", file.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(team["name"], "Bảo hành");
+    assert_eq!(team["stages"].as_array().unwrap().len(), 4);
+    // Saturday 2026-02-14 11:30, urgent, first response in 60 working minutes: 30 on Saturday;
+    // Tết's eve was Monday 16 February and its days 17-20 February, so the other 30 minutes are
+    // Saturday 21 February's first (the team works Monday and Saturday only)
+    let (code, t, err) = tend(
+        &db,
+        &[
+            "ticket",
+            "create",
+            "--subject",
+            "Máy lọc nước rò rỉ",
+            "--customer-phone",
+            "0912 000 333",
+            "--customer-name",
+            "Hoàng Văn Tâm",
+            "--team",
+            "Bảo hành",
+            "--priority",
+            "urgent",
+            "--channel",
+            "zalo",
+            "--at",
+            "2026-02-14T11:30:00+07:00",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let number = t["number"].as_str().unwrap().to_string();
+    let sla = t["sla"].as_array().unwrap();
+    assert_eq!(sla[0]["target"], "first_response");
+    assert_eq!(sla[0]["due_at"], "2026-02-21T01:30:00Z");
+    assert_eq!(sla[0]["state"], "breached", "it is long past");
+    assert_eq!(sla[0]["breached_at"], "2026-02-21T01:30:00Z");
+    assert_eq!(t["customer_name"], "Hoàng Văn Tâm");
+    // replayed: a reply, a wait on the customer, their answer, the solve
+    for args in [
+        vec!["ticket", "reply", &number, "--body", "Dạ em nhận được ạ", "--at", "2026-02-21T08:20:00+07:00"],
+        vec!["ticket", "stage", &number, "Chờ khách", "--at", "2026-02-21T09:00:00+07:00"],
+        vec!["ticket", "message", &number, "--body", "Thứ Hai qua nhé", "--at", "2026-02-23T08:00:00+07:00"],
+        vec!["ticket", "solve", &number, "--at", "2026-02-23T10:00:00+07:00"],
+    ] {
+        let mut a = args.clone();
+        a.push("--json");
+        let (code, _, err) = tend(&db, &a);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    let (_, t, _) = tend(&db, &["ticket", "show", &number, "--json"]);
+    let sla = t["sla"].as_array().unwrap();
+    assert_eq!((sla[0]["state"].as_str(), sla[0]["breached_at"].as_str()), (Some("met"), None));
+    assert_eq!(sla[1]["target"], "resolution");
+    // 480 working minutes from Saturday 14th 11:30: 30 that day, 240 on Saturday 21st, 210 on
+    // Monday 23rd: 11:30. The wait from Saturday 21st 09:00 held the 390 minutes left then,
+    // counted again from the customer's answer on Monday 08:00: 240 to noon, 150 from 13:30: 16:00
+    assert_eq!(sla[1]["due_at"], "2026-02-23T09:00:00Z");
+    assert_eq!(sla[1]["state"], "met", "{}", sla[1]);
+    assert_eq!(t["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(t["solved"], true);
+    // the list of solved tickets has it; the open list does not
+    let (_, page, _) = tend(&db, &["ticket", "list", "--view", "solved", "--json"]);
+    assert_eq!(page["total"], 1);
+    let (_, page, _) = tend(&db, &["ticket", "list", "--json"]);
+    assert_eq!(page["total"], 0);
+    // invalid input: exit 2, the field named, nothing written
+    let (code, out, _) = tend(&db, &["ticket", "create", "--subject", "X", "--customer", "nobody", "--json"]);
+    assert_eq!((code, out["error"]["fields"][0]["field"].as_str()), (2, Some("customer_id")), "{out}");
+    let (code, out, _) = tend(
+        &db,
+        &["ticket", "create", "--subject", "X", "--customer-phone", "0912000333", "--priority", "gấp", "--json"],
+    );
+    assert_eq!((code, out["error"]["field"].as_str()), (2, Some("priority")), "{out}");
+    let (code, out, _) = tend(&db, &["ticket", "stage", &number, "Không có", "--json"]);
+    assert_eq!((code, out["error"]["field"].as_str()), (2, Some("stage")), "{out}");
+    let (_, page, _) = tend(&db, &["ticket", "list", "--view", "all", "--json"]);
+    assert_eq!(page["total"], 1);
+}

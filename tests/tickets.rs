@@ -1,0 +1,399 @@
+//! The helpdesk on real workspace files: teams from TOML, tickets under SLA in business hours
+//! (pause and resume, breaches kept, both durations), checklists, reopening, assignment.
+
+mod common;
+use common::*;
+use tend::staff::{Role, StaffInput};
+use tend::tickets::{MessageKind, NewTicket, Reply, SlaState, Target, TeamInput, TicketFilter, TicketView};
+
+/// The clock of the tests: after every event they replay (`--at`).
+const LATER: &str = "2026-12-31T00:00:00Z";
+
+fn at(text: &str) -> i64 {
+    text.parse::<jiff::Timestamp>().unwrap().as_millisecond()
+}
+
+fn show(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).unwrap().to_string()
+}
+
+const WARRANTY: &str = r#"
+name = "Bảo hành"
+time_zone = "Asia/Ho_Chi_Minh"
+vn_public_holidays = true
+holidays = ["2027-02-11"]
+stages = [
+  { name = "Mới" },
+  { name = "Đang xử lý" },
+  { name = "Chờ khách", pauses_sla = true },
+  { name = "Kiểm tra chất lượng", checklist = ["Gọi lại cho khách", "Ghi biên bản"] },
+  { name = "Đã xử lý", solved = true },
+  { name = "Đóng", solved = true, closed = true },
+]
+[hours]
+mon = ["08:00-12:00", "13:30-17:30"]
+tue = ["08:00-12:00", "13:30-17:30"]
+wed = ["08:00-12:00", "13:30-17:30"]
+thu = ["08:00-12:00", "13:30-17:30"]
+fri = ["08:00-12:00", "13:30-17:30"]
+sat = ["08:00-12:00"]
+[[sla]]
+name = "Khẩn"
+match = { priority = ["urgent", "high"] }
+first_response_minutes = 60
+next_response_minutes = 120
+resolution_minutes = 480
+[[sla]]
+name = "Thường"
+first_response_minutes = 240
+resolution_minutes = 2880
+"#;
+
+async fn staff(ws: &tend::Workspace, name: &str, email: &str) -> String {
+    ws.add_staff(&StaffInput { name: name.into(), email: Some(email.into()), role: Role::Agent }).await.unwrap().id
+}
+
+async fn warranty(ws: &tend::Workspace) -> tend::tickets::Team {
+    ws.create_team(&TeamInput::from_toml(WARRANTY).unwrap()).await.unwrap()
+}
+
+fn new_ticket(customer: &str, subject: &str, priority: &str, when: &str) -> NewTicket {
+    NewTicket {
+        subject: subject.into(),
+        customer_id: Some(customer.into()),
+        priority: tend::tickets::Priority::parse(priority),
+        message: Some("Máy giặt kêu to khi vắt".into()),
+        at: Some(at(when)),
+        ..Default::default()
+    }
+}
+
+fn target(t: &tend::tickets::Ticket, which: Target) -> tend::tickets::SlaTarget {
+    t.sla.iter().find(|s| s.target == which).cloned().unwrap_or_else(|| panic!("{which:?} in {:?}", t.sla))
+}
+
+#[tokio::test]
+async fn a_team_file_is_checked_and_every_problem_named() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    let team = warranty(&f.ws).await;
+    assert_eq!(team.stages.len(), 6);
+    assert!(team.stages[2].pauses_sla && team.stages[5].closed);
+    assert_eq!(team.stages[3].checklist, vec!["Gọi lại cho khách", "Ghi biên bản"]);
+    assert_eq!(team.sla.len(), 2);
+    assert_eq!(team.sla[0].matches.priority, vec!["urgent", "high"]);
+    // the same name again, whatever its case
+    let again = f.ws.create_team(&TeamInput::from_toml(&WARRANTY.replace("Bảo hành", "BẢO HÀNH")).unwrap()).await;
+    assert_eq!(fields(again.unwrap_err()), vec![("name".into(), "ticket.team_name_taken".into())]);
+    let bad = r#"
+name = ""
+time_zone = "Asia/Sai_Gon"
+stages = [ { name = "Xong", solved = true }, { name = "Xong" }, { name = "Đóng", closed = true } ]
+members = ["ai-do@x.vn"]
+[hours]
+mon = ["8h-12h"]
+[[sla]]
+name = "A"
+match = { priority = ["gấp"], channel = ["telegram"] }
+first_response_minutes = 0
+"#;
+    let e = f.ws.create_team(&TeamInput::from_toml(bad).unwrap()).await.unwrap_err();
+    assert_eq!(
+        fields(e),
+        [
+            ("name", "validation.required"),
+            ("time_zone", "validation.time_zone_invalid"),
+            ("hours.mon[0]", "calendar.interval_invalid"),
+            ("stages[1].name", "ticket.stage_twice"),
+            ("stages[2].closed", "ticket.closed_not_solved"),
+            ("stages[0]", "ticket.first_stage_open"),
+            ("sla[0].match.priority[0]", "ticket.priority_unknown"),
+            ("sla[0].match.channel[0]", "ticket.channel_unknown"),
+            ("sla[0].first_response_minutes", "validation.out_of_range"),
+            ("members[0]", "validation.unknown_staff"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .to_vec()
+    );
+    // an unknown key in the file is named by the TOML reader
+    let typo = f.ws.create_team(&TeamInput::from_toml("name = \"X\"\nstagse = []").unwrap_or_default()).await;
+    assert!(TeamInput::from_toml("name = \"X\"\nstagse = []").is_err());
+    drop(typo);
+    assert_eq!(count(&f.ws, "teams").await, 1, "nothing was written by the refused files");
+}
+
+#[tokio::test]
+async fn a_ticket_gets_its_deadlines_in_business_hours_and_a_number() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    warranty(&f.ws).await;
+    let c = f.ws.create_customer(&person("Nguyễn Thị Lan", "0912 345 678")).await.unwrap().customer;
+    // Friday 18:00: urgent, first response in 60 working minutes → Saturday 09:00
+    let t =
+        f.ws.create_ticket(&NewTicket {
+            team_id: Some("Bảo hành".into()),
+            ..new_ticket(&c.id, "Máy giặt kêu to", "urgent", "2026-12-11T18:00:00+07:00")
+        })
+        .await
+        .unwrap()
+        .ticket;
+    assert_eq!(t.sla_name.as_deref(), Some("Khẩn"));
+    assert_eq!(show(target(&t, Target::FirstResponse).due_ms), show(at("2026-12-12T09:00:00+07:00")));
+    // 480 working minutes: Saturday 4 h, Monday 08:00-12:00
+    assert_eq!(show(target(&t, Target::Resolution).due_ms), show(at("2026-12-14T12:00:00+07:00")));
+    assert_eq!(target(&t, Target::FirstResponse).due_at, "2026-12-12T02:00:00Z");
+    let tag = tend::tickets::ticket::device_tag(f.ws.device());
+    assert_eq!(t.number, format!("{tag}-1"));
+    // found again by number, whatever the case, with or without #
+    assert_eq!(f.ws.ticket(&format!("#{}", t.number.to_lowercase())).await.unwrap().ticket.id, t.id);
+    // a normal ticket by the customer's phone in another form: the same customer, the other policy
+    let t2 =
+        f.ws.create_ticket(&NewTicket {
+            customer_id: None,
+            customer_phone: Some("+84 912 345 678".into()),
+            team_id: Some("Bảo hành".into()),
+            ..new_ticket("", "Hỏi bảo hành", "normal", "2026-12-14T10:00:00+07:00")
+        })
+        .await
+        .unwrap()
+        .ticket;
+    assert_eq!((t2.customer_id.as_str(), t2.number.clone()), (c.id.as_str(), format!("{tag}-2")));
+    assert_eq!(t2.sla_name.as_deref(), Some("Thường"));
+    // an unknown email makes a customer on the spot
+    let t3 =
+        f.ws.create_ticket(&NewTicket {
+            customer_id: None,
+            customer_email: Some("minh.tran@example.vn".into()),
+            customer_name: Some("Trần Minh".into()),
+            ..new_ticket("", "Đổi hàng", "low", "2026-12-14T10:05:00+07:00")
+        })
+        .await
+        .unwrap()
+        .ticket;
+    assert_eq!(t3.customer_name, "Trần Minh");
+    assert_eq!(f.ws.search("tran minh", 5).await.unwrap()[0].id, t3.customer_id);
+    // bad input: every field named, nothing written
+    let before = count(&f.ws, "tickets").await;
+    let e =
+        f.ws.create_ticket(&NewTicket {
+            subject: " ".into(),
+            customer_phone: Some("12ab".into()),
+            team_id: Some("Không có".into()),
+            at: Some(f.ws.now_ms() + 3 * 86_400_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(fields(e), vec![("at".to_string(), "ticket.at_ahead".to_string())]);
+    let e =
+        f.ws.create_ticket(&NewTicket {
+            subject: " ".into(),
+            customer_phone: Some("12ab".into()),
+            team_id: Some("Không có".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        fields(e),
+        [
+            ("subject", "validation.required"),
+            ("team", "ticket.team_unknown"),
+            ("customer_phone", "validation.phone_invalid")
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .to_vec()
+    );
+    assert_eq!(count(&f.ws, "tickets").await, before);
+}
+
+#[tokio::test]
+async fn first_response_pause_resume_and_a_breach_that_stays() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    let team = warranty(&f.ws).await;
+    let me = staff(&f.ws, "Lê Văn Hùng", "hung@x.vn").await;
+    f.ws.set_current_staff(Some(&me)).await.unwrap();
+    let c = f.ws.create_customer(&person("Phạm Thu", "0903 111 222")).await.unwrap().customer;
+    // Tuesday 08:30, urgent: first response by 09:30; resolution in 480 working minutes: 7.5 h on
+    // Tuesday, then Wednesday 08:00-08:30
+    let t =
+        f.ws.create_ticket(&new_ticket(&c.id, "Tủ lạnh không lạnh", "urgent", "2026-12-08T08:30:00+07:00"))
+            .await
+            .unwrap()
+            .ticket;
+    assert_eq!(show(target(&t, Target::Resolution).due_ms), show(at("2026-12-09T08:30:00+07:00")));
+    // a note is not a response
+    let reply = |body: &str, when: &str| Reply { body: body.into(), at: Some(at(when)) };
+    let d =
+        f.ws.add_ticket_message(&t.id, MessageKind::Note, &reply("Kiểm tra model", "2026-12-08T08:40:00+07:00"))
+            .await
+            .unwrap();
+    assert!(d.ticket.first_response_at.is_none());
+    // the reply at 09:10 is the first response: 40 minutes in calendar and working time
+    let d =
+        f.ws.add_ticket_message(&t.id, MessageKind::Reply, &reply("Em chào chị", "2026-12-08T09:10:00+07:00"))
+            .await
+            .unwrap();
+    assert_eq!(d.ticket.first_response_ms, Some(40 * 60_000));
+    assert_eq!(d.ticket.first_response_work_ms, Some(40 * 60_000));
+    assert_eq!(target(&d.ticket, Target::FirstResponse).state, SlaState::Met);
+    // waiting on the customer from 10:00 to 15:00 (3.5 working hours across lunch)
+    let waiting = team.stages[2].id.clone();
+    let d = f.ws.move_ticket(&t.id, &waiting, Some(at("2026-12-08T10:00:00+07:00"))).await.unwrap();
+    assert!(d.ticket.paused);
+    f.clock.set(at("2026-12-08T14:00:00+07:00"));
+    let paused = f.ws.ticket(&t.id).await.unwrap().ticket;
+    let res = target(&paused, Target::Resolution);
+    assert_eq!(res.state, SlaState::Paused);
+    // the time left is what was left when the pause began: 10:00 Tuesday to 08:30 Wednesday is
+    // 6.5 working hours
+    assert_eq!(res.left_ms, 13 * 1_800_000);
+    f.clock.set(at(LATER));
+    // the customer answers at 15:00: back to work, the deadline moves by 3.5 working hours
+    let d =
+        f.ws.add_ticket_message(&t.id, MessageKind::Customer, &reply("Chiều mai em qua", "2026-12-08T15:00:00+07:00"))
+            .await
+            .unwrap();
+    assert!(!d.ticket.paused);
+    assert_eq!(d.ticket.stage_name, "Đang xử lý");
+    // 6.5 working hours from 15:00 Tuesday: 2.5 h on Tuesday, then Wednesday 08:00-12:00
+    let due = target(&d.ticket, Target::Resolution).due_ms;
+    assert_eq!(show(due), show(at("2026-12-09T12:00:00+07:00")));
+    // the customer's message starts the next response clock: 120 working minutes → 17:00
+    assert_eq!(show(target(&d.ticket, Target::NextResponse).due_ms), show(at("2026-12-08T17:00:00+07:00")));
+    // nobody answers; Wednesday 08:30 the reply is late: the breach is kept after the answer
+    let d =
+        f.ws.add_ticket_message(&t.id, MessageKind::Reply, &reply("Dạ vâng", "2026-12-09T08:30:00+07:00"))
+            .await
+            .unwrap();
+    let next = target(&d.ticket, Target::NextResponse);
+    assert_eq!((next.state, next.breached_at.as_deref()), (SlaState::Breached, Some("2026-12-08T10:00:00Z")));
+    // solved Thursday 09:00: the resolution breach stays, both durations without the pause
+    let d = f.ws.solve_ticket(&t.id, Some(at("2026-12-10T09:00:00+07:00"))).await.unwrap();
+    let res = target(&d.ticket, Target::Resolution);
+    assert_eq!(res.state, SlaState::Breached);
+    assert_eq!(res.breached_at.as_deref(), Some("2026-12-09T05:00:00Z"));
+    let calendar = at("2026-12-10T09:00:00+07:00") - at("2026-12-08T08:30:00+07:00") - 5 * 3_600_000;
+    assert_eq!(d.ticket.resolution_ms, Some(calendar));
+    // working: Tue 08:30-17:30 = 7.5 h, Wed 8 h, Thu 1 h = 16.5 h, minus the pause's 3.5 h
+    assert_eq!(d.ticket.resolution_work_ms, Some(13 * 3_600_000));
+    // and the same state is read back from the file in the list
+    f.clock.set(at("2026-12-10T10:00:00+07:00"));
+    let page = f.ws.tickets(&TicketFilter { view: TicketView::Solved, limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.rows[0].sla, d.ticket.sla);
+}
+
+#[tokio::test]
+async fn a_checklist_must_be_ticked_and_a_customer_reopens_within_the_window() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    let team = warranty(&f.ws).await;
+    let me = staff(&f.ws, "Võ Thị Mai", "mai@x.vn").await;
+    f.ws.set_current_staff(Some(&me)).await.unwrap();
+    let c = f.ws.create_customer(&person("Đỗ Quang", "0988 000 111")).await.unwrap().customer;
+    let t =
+        f.ws.create_ticket(&new_ticket(&c.id, "Điều hoà chảy nước", "normal", "2026-12-07T09:00:00+07:00"))
+            .await
+            .unwrap()
+            .ticket;
+    let qc = &team.stages[3];
+    f.ws.move_ticket(&t.id, &qc.name, Some(at("2026-12-07T10:00:00+07:00"))).await.unwrap();
+    let e = f.ws.solve_ticket(&t.id, Some(at("2026-12-07T11:00:00+07:00"))).await.unwrap_err();
+    let tend::Error::Validation(v) = e else { panic!() };
+    assert_eq!((v[0].field.as_str(), v[0].message_key.as_str()), ("checklist", "ticket.checklist_open"));
+    assert_eq!(v[0].params["value"], "Gọi lại cho khách, Ghi biên bản");
+    let d =
+        f.ws.tick_ticket_check(&t.id, "gọi lại cho khách", true, Some(at("2026-12-07T10:30:00+07:00"))).await.unwrap();
+    assert!(d.checklist[0].done && !d.checklist[1].done);
+    assert_eq!(d.checklist[0].by_name.as_deref(), Some("Võ Thị Mai"));
+    assert!(f.ws.tick_ticket_check(&t.id, "Không có bước này", true, None).await.is_err());
+    f.ws.tick_ticket_check(&t.id, "Ghi biên bản", true, Some(at("2026-12-07T10:40:00+07:00"))).await.unwrap();
+    let d = f.ws.solve_ticket(&t.id, Some(at("2026-12-07T11:00:00+07:00"))).await.unwrap();
+    assert!(d.ticket.solved && !d.ticket.closed);
+    // who ticked what is in history
+    let history: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE tbl = 22").fetch_one(f.ws.pool()).await.unwrap();
+    assert_eq!(history, 2);
+    // the customer writes 3 days later: reopened, counted, back to work
+    let back = Reply { body: "Vẫn còn chảy nước".into(), at: Some(at("2026-12-10T09:00:00+07:00")) };
+    let d = f.ws.add_ticket_message(&t.id, MessageKind::Customer, &back).await.unwrap();
+    assert_eq!((d.ticket.reopened, d.ticket.solved, d.ticket.stage_name.as_str()), (1, false, "Đang xử lý"));
+    f.ws.solve_ticket(&t.id, Some(at("2026-12-10T10:00:00+07:00"))).await.unwrap();
+    // 8 days after that solve is past the 7-day window: a new ticket, said so
+    let late = Reply { body: "Lại hỏng".into(), at: Some(at("2026-12-18T10:00:00+07:00")) };
+    f.clock.set(at("2026-12-18T10:00:00+07:00"));
+    let e = f.ws.add_ticket_message(&t.id, MessageKind::Customer, &late).await.unwrap_err();
+    assert_eq!(fields(e), vec![("ticket".to_string(), "ticket.closed_new_ticket".to_string())]);
+    let d = f.ws.reopen_ticket(&t.id, None).await.unwrap();
+    assert_eq!(d.ticket.reopened, 2);
+}
+
+#[tokio::test]
+async fn assignment_round_robin_fewest_open_cap_and_leave() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    let a = staff(&f.ws, "An", "an@x.vn").await;
+    let b = staff(&f.ws, "Bình", "binh@x.vn").await;
+    let c = staff(&f.ws, "Chi", "chi@x.vn").await;
+    let file = |assignment: &str, extra: &str| {
+        format!(
+            "name = \"Giao hàng\"\nmembers = [\"an@x.vn\", \"binh@x.vn\", \"{c}\"]\nassignment = \"{assignment}\"\n{extra}\n[hours]\nmon = [\"08:00-17:00\"]\ntue = [\"08:00-17:00\"]"
+        )
+    };
+    let team = f.ws.create_team(&TeamInput::from_toml(&file("round_robin", "")).unwrap()).await.unwrap();
+    let cust = f.ws.create_customer(&person("Cửa hàng Hoa Mai", "028 3822 1234")).await.unwrap().customer;
+    let open_one = |when: &'static str| {
+        let ws = &f.ws;
+        let team = team.id.clone();
+        let cust = cust.id.clone();
+        async move {
+            ws.create_ticket(&NewTicket { team_id: Some(team), ..new_ticket(&cust, "Giao trễ", "normal", when) })
+                .await
+                .unwrap()
+                .ticket
+                .assignee_id
+        }
+    };
+    // Monday 2026-12-07, at work: in turn, in the team's order (by name)
+    let mut got = Vec::new();
+    for when in [
+        "2026-12-07T09:00:00+07:00",
+        "2026-12-07T09:01:00+07:00",
+        "2026-12-07T09:02:00+07:00",
+        "2026-12-07T09:03:00+07:00",
+    ] {
+        got.push(open_one(when).await.unwrap());
+    }
+    assert_eq!(got, vec![a.clone(), b.clone(), c.clone(), a.clone()]);
+    // fewest open, capped at 2: An has 2, Bình 1, Chi 1 → Bình (first by name of the least)
+    let team =
+        f.ws.update_team(&team.id, &TeamInput::from_toml(&file("fewest_open", "max_open = 2")).unwrap()).await.unwrap();
+    assert_eq!(open_one("2026-12-07T10:00:00+07:00").await, Some(b.clone()));
+    assert_eq!(open_one("2026-12-07T10:01:00+07:00").await, Some(c.clone()));
+    // everyone at the cap: nobody
+    assert_eq!(open_one("2026-12-07T10:02:00+07:00").await, None);
+    let unassigned =
+        f.ws.tickets(&TicketFilter { view: TicketView::Unassigned, limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(unassigned.total, 1);
+    // solve An's two: An is free again, unless on leave
+    let page =
+        f.ws.tickets(&TicketFilter { assignee_id: Some(a.clone()), limit: 10, ..Default::default() }).await.unwrap();
+    for t in &page.rows {
+        f.ws.solve_ticket(&t.id, Some(at("2026-12-07T11:00:00+07:00"))).await.unwrap();
+    }
+    let _ = team;
+    f.ws.set_member_availability(
+        &f.ws.team("Giao hàng").await.unwrap().id,
+        &a,
+        None,
+        &["2026-12-07..2026-12-08".into()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(open_one("2026-12-07T11:30:00+07:00").await, None, "An is on leave, the others at the cap");
+    f.clock.set(at("2026-12-09T08:00:00+07:00"));
+    // Wednesday is outside everyone's hours (Monday and Tuesday only): still given to whoever is not on leave
+    assert_eq!(open_one("2026-12-09T08:05:00+07:00").await, Some(a.clone()));
+}
