@@ -109,12 +109,11 @@ fn change(r: &ChangeRow) -> FieldChange {
     }
 }
 
-/// The records a customer's (`?1`) timeline shows: its own, its contacts', its custom values' and
-/// its deals'
-/// (interactions show as themselves).
+/// The records a customer's (`?1`) timeline shows: its own, its contacts', its custom values', its
+/// deals', its tickets' and their messages' (interactions show as themselves).
 const TIMELINE: &str = "((c.tbl = (SELECT code FROM change_tables WHERE name = 'customers') AND c.row_id = ?1
     AND c.entity IS NULL) OR (c.entity = ?1 AND c.tbl IN (SELECT code FROM change_tables
-    WHERE name IN ('contacts', 'custom_values', 'deals'))))";
+    WHERE name IN ('contacts', 'custom_values', 'deals', 'tickets', 'ticket_messages'))))";
 
 impl Workspace {
     /// Every change record of a record (a customer includes its contacts, custom values and

@@ -11,7 +11,7 @@ pub mod team;
 pub mod ticket;
 
 pub use sla::{SlaState, SlaTarget, Target};
-pub use team::{Assignment, Member, SlaInput, SlaMatch, SlaPolicy, Stage, StageInput, Team, TeamInput};
+pub use team::{Assignment, Member, SlaInput, SlaMatch, SlaPolicy, Team, TeamInput, TicketStage, TicketStageInput};
 pub use ticket::{
     CheckItem, MessageKind, NewTicket, Reply, Ticket, TicketDetail, TicketFilter, TicketMessage, TicketPage, TicketView,
 };
@@ -21,7 +21,7 @@ use specta::Type;
 
 str_enum!(Priority { Low = "low", Normal = "normal", High = "high", Urgent = "urgent" });
 str_enum!(Severity { Minor = "minor", Major = "major", Critical = "critical" });
-str_enum!(Channel {
+str_enum!(TicketChannel {
     Phone = "phone",
     Email = "email",
     Website = "website",

@@ -4,7 +4,7 @@
 //! app's form, both as [`TeamInput`]; every problem is named at its place (`stages[2].name`,
 //! `sla[0].match.priority[1]`, `hours.mon[0]`).
 
-use super::{Channel, Priority};
+use super::{Priority, TicketChannel};
 use crate::calendar::{Calendar, CalendarSpec};
 use crate::error::{Error, FieldError, Result};
 use crate::Workspace;
@@ -41,7 +41,7 @@ impl Assignment {
 /// One stage as written.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
 #[serde(deny_unknown_fields)]
-pub struct StageInput {
+pub struct TicketStageInput {
     /// An existing stage's id (the app's form); a file names stages by name.
     #[serde(default)]
     pub id: Option<String>,
@@ -116,7 +116,7 @@ pub struct TeamInput {
     pub vn_public_holidays: bool,
     /// The default stages (in the workspace's language) when not given.
     #[serde(default)]
-    pub stages: Option<Vec<StageInput>>,
+    pub stages: Option<Vec<TicketStageInput>>,
     #[serde(default)]
     pub sla: Vec<SlaInput>,
     /// Staff ids or emails.
@@ -152,7 +152,7 @@ impl TeamInput {
 
 /// A stage of a team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
-pub struct Stage {
+pub struct TicketStage {
     pub id: String,
     pub name: String,
     pub position: i32,
@@ -206,7 +206,7 @@ pub struct Team {
     #[specta(type = i32)]
     pub reopen_days: i64,
     pub members: Vec<Member>,
-    pub stages: Vec<Stage>,
+    pub stages: Vec<TicketStage>,
     pub sla: Vec<SlaPolicy>,
 }
 
@@ -214,28 +214,28 @@ impl Team {
     pub fn calendar(&self) -> Result<Calendar> {
         Calendar::new(&self.calendar)
     }
-    pub fn stage(&self, id: &str) -> Option<&Stage> {
+    pub fn stage(&self, id: &str) -> Option<&TicketStage> {
         self.stages.iter().find(|s| s.id == id)
     }
     /// The stage a stage's name or id names (folded, whatever its case and marks).
-    pub fn stage_named(&self, name: &str) -> Option<&Stage> {
+    pub fn stage_named(&self, name: &str) -> Option<&TicketStage> {
         let folded = crate::fold::fold(name.trim());
         self.stages.iter().find(|s| s.id == name || crate::fold::fold(&s.name) == folded)
     }
     /// Where a new ticket starts.
-    pub fn first_stage(&self) -> Option<&Stage> {
+    pub fn first_stage(&self) -> Option<&TicketStage> {
         self.stages.first()
     }
     /// Where "solve" takes a ticket: the first solved stage that is not closed, else the first solved.
-    pub fn solved_stage(&self) -> Option<&Stage> {
+    pub fn solved_stage(&self) -> Option<&TicketStage> {
         self.stages.iter().find(|s| s.solved && !s.closed).or_else(|| self.stages.iter().find(|s| s.solved))
     }
-    pub fn closed_stage(&self) -> Option<&Stage> {
+    pub fn closed_stage(&self) -> Option<&TicketStage> {
         self.stages.iter().find(|s| s.closed)
     }
     /// Where a reopened ticket (or one the customer answered while it waited) goes: the first
     /// open stage after the first that does not pause the clock, else the first.
-    pub fn working_stage(&self) -> Option<&Stage> {
+    pub fn working_stage(&self) -> Option<&TicketStage> {
         self.stages.iter().skip(1).find(|s| !s.solved && !s.pauses_sla).or_else(|| self.first_stage())
     }
 }
@@ -268,7 +268,7 @@ pub const DEFAULT_STAGES: &[(&str, bool, bool, bool)] = &[
 pub(crate) struct Checked {
     pub name: String,
     pub calendar: CalendarSpec,
-    pub stages: Vec<StageInput>,
+    pub stages: Vec<TicketStageInput>,
     pub sla: Vec<SlaInput>,
     pub members: Vec<String>,
     pub lead: Option<String>,
@@ -332,7 +332,7 @@ pub(crate) fn check(
         Some(s) => s.clone(),
         None => DEFAULT_STAGES
             .iter()
-            .map(|(key, solved, closed, pauses)| StageInput {
+            .map(|(key, solved, closed, pauses)| TicketStageInput {
                 id: None,
                 name: crate::messages::text(lang, key, &Default::default()),
                 solved: *solved,
@@ -381,7 +381,7 @@ pub(crate) fn check(
         if s.pauses_sla && s.solved {
             errs.push(FieldError::new(format!("{field}.pauses_sla"), "ticket.solved_pauses").with("value", &n));
         }
-        stages_out.push(StageInput { name: n, checklist, ..s.clone() });
+        stages_out.push(TicketStageInput { name: n, checklist, ..s.clone() });
     }
     if !stages.is_empty() {
         if stages[0].solved || stages[0].pauses_sla {
@@ -414,7 +414,7 @@ pub(crate) fn check(
             }
         }
         for (j, v) in p.matches.channel.iter().enumerate() {
-            if Channel::parse(v.trim()).is_none() {
+            if TicketChannel::parse(v.trim()).is_none() {
                 errs.push(
                     FieldError::new(format!("{field}.match.channel[{j}]"), "ticket.channel_unknown").with("value", v),
                 );
@@ -589,7 +589,7 @@ impl Workspace {
                 .collect(),
             stages: stages
                 .into_iter()
-                .map(|(id, name, position, solved, closed, pauses, checklist)| Stage {
+                .map(|(id, name, position, solved, closed, pauses, checklist)| TicketStage {
                     id,
                     name,
                     position: position as i32,
@@ -806,7 +806,7 @@ impl Team {
     }
 }
 
-fn matching_stage<'a>(wanted: &'a [StageInput], s: &Stage) -> Option<&'a StageInput> {
+fn matching_stage<'a>(wanted: &'a [TicketStageInput], s: &TicketStage) -> Option<&'a TicketStageInput> {
     wanted.iter().find(|w| w.id.as_deref() == Some(&s.id)).or_else(|| {
         wanted.iter().find(|w| w.id.is_none() && crate::fold::caseless(&w.name) == crate::fold::caseless(&s.name))
     })

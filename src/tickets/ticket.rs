@@ -16,8 +16,8 @@
 //! `at` (the CLI's `--at`) is when the event happened, so history can be replayed; by default now.
 
 use super::sla::{self, Clock, Facts, SlaTarget};
-use super::team::{Stage, Team};
-use super::{Channel, Priority, Severity};
+use super::team::{Team, TicketStage};
+use super::{Priority, Severity, TicketChannel};
 use crate::db::WriteTx;
 use crate::error::{Error, FieldError, Result};
 use crate::Workspace;
@@ -41,7 +41,7 @@ pub struct NewTicket {
     pub priority: Option<Priority>,
     pub severity: Option<Severity>,
     pub category: Option<String>,
-    pub channel: Option<Channel>,
+    pub channel: Option<TicketChannel>,
     pub assignee_id: Option<String>,
     pub tags: Vec<String>,
     pub deal_id: Option<String>,
@@ -143,7 +143,7 @@ pub struct TicketDetail {
     pub ticket: Ticket,
     pub messages: Vec<TicketMessage>,
     pub checklist: Vec<CheckItem>,
-    pub stages: Vec<Stage>,
+    pub stages: Vec<TicketStage>,
 }
 
 /// The saved views of the ticket list.
@@ -176,7 +176,7 @@ pub struct TicketFilter {
     pub assignee_id: Option<String>,
     pub customer_id: Option<String>,
     pub priority: Option<Priority>,
-    pub channel: Option<Channel>,
+    pub channel: Option<TicketChannel>,
     /// Words of the subject or number, folded.
     pub text: Option<String>,
     pub offset: i32,
@@ -398,7 +398,7 @@ impl Rules<'_> {
     }
 
     /// Moves the ticket to `to`, with what entering and leaving stages mean.
-    fn enter(&self, r: &mut Row, to: &Stage, at: i64) -> Result<()> {
+    fn enter(&self, r: &mut Row, to: &TicketStage, at: i64) -> Result<()> {
         let from = self.team.stage(&r.stage_id).cloned();
         let was_solved = from.as_ref().is_some_and(|s| s.solved) || r.solved_at.is_some();
         let was_paused = r.paused_at.is_some();
@@ -575,7 +575,7 @@ impl Workspace {
                 .with("max", super::team::MAX_STAGES.to_string())]));
         };
         let priority = input.priority.unwrap_or(Priority::Normal);
-        let channel = input.channel.unwrap_or(Channel::Phone);
+        let channel = input.channel.unwrap_or(TicketChannel::Phone);
         // the policy, by the customer's segments among those the policies name
         let customer_id_for_match = found.clone();
         let mut segments = Vec::new();
@@ -987,7 +987,7 @@ fn derived_id(parts: &[&str]) -> String {
 }
 
 /// The steps of `stage`'s checklist not ticked on a ticket.
-async fn open_checks(w: &mut WriteTx<'_>, ticket: &str, stage: &Stage) -> Result<Vec<String>> {
+async fn open_checks(w: &mut WriteTx<'_>, ticket: &str, stage: &TicketStage) -> Result<Vec<String>> {
     if stage.checklist.is_empty() {
         return Ok(vec![]);
     }
@@ -1034,8 +1034,10 @@ async fn insert_message(
 /// (kept in the device's `meta`, found again from the tickets when missing).
 async fn next_number(w: &mut WriteTx<'_>, device: &str) -> Result<String> {
     let tag = device_tag(device);
+    // a count per tag, kept with the file's other device-local values
+    let key = format!("ticket_seq:{tag}");
     let stored: Option<String> =
-        sqlx::query_scalar("SELECT value FROM meta WHERE key = 'ticket_seq'").fetch_optional(&mut *w.conn()).await?;
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(&key).fetch_optional(&mut *w.conn()).await?;
     let mut n = match stored.and_then(|s| s.parse::<i64>().ok()) {
         Some(n) => n,
         None => {
@@ -1059,8 +1061,9 @@ async fn next_number(w: &mut WriteTx<'_>, device: &str) -> Result<String> {
             .await?;
         if taken.is_none() {
             sqlx::query(
-                "INSERT INTO meta (key, value) VALUES ('ticket_seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             )
+            .bind(&key)
             .bind(n.to_string())
             .execute(&mut *w.conn())
             .await?;

@@ -11,7 +11,7 @@
 //   TEND_TOUR_DB=/path/demo.tend    the screen tour (tour.mjs) runs on a copy of this workspace; without
 //                                   it the tour makes one with `tend demo` when the CLI is found
 //                                   (TEND_CLI, default: the `tend` binary beside the app), else is skipped
-//   E2E_ONLY=scenario|newer|faults|tour|care   run only one of them
+//   E2E_ONLY=scenario|newer|faults|tour|care|helpdesk   run only one of them
 //   E2E_ONLY=package                 the installed package and its updates (scripts/test-package
 //                                   prepares PKG_DIR and installs the app; never run otherwise)
 //   TEND_TEST_DIALOG=/path/file     file dialogs of the (debug) app answer with the path in this file
@@ -29,6 +29,7 @@ import { scenario } from './scenario.mjs';
 import { tour } from './tour.mjs';
 import { faults, faultsReopened } from './faults.mjs';
 import { care, careNoService, careReopened } from './care.mjs';
+import { helpdesk } from './helpdesk.mjs';
 import { packageFirstStart, packageOpensArchive, packageOpensWorkspace, packageUpdate, packageUpdated } from './package.mjs';
 import { createServer } from 'node:http';
 
@@ -367,6 +368,66 @@ async function runCare() {
   browser = null;
 }
 
+/** The helpdesk on a workspace the CLI prepares (helpdesk.mjs): a team with a quality checklist and
+ *  SLA policies, two agents, and tickets overdue, waiting on the customer, fresh and solved. */
+async function runHelpdesk() {
+  if (!existsSync(CLI)) throw new Error(`the tend CLI is needed next to the app: ${CLI}`);
+  const dir = mkdtempSync(join(tmpdir(), 'tend-helpdesk-'));
+  tmps.push(dir);
+  const db = join(dir, 'helpdesk.tend');
+  const cli = (...args) => {
+    const r = spawnSync(CLI, ['--db', db, ...args, '--json'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tend ${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  const lan = cli('staff', 'add', '--name', 'Trần Thị Lan', '--email', 'lan@example.vn');
+  cli('staff', 'add', '--name', 'Phạm Văn Minh', '--email', 'minh@example.vn');
+  cli('settings', 'set', 'current_staff', lan.id);
+  const team = join(dir, 'team.toml');
+  writeFileSync(team, [
+    'name = "Bảo hành"',
+    'vn_public_holidays = true',
+    'members = ["lan@example.vn", "minh@example.vn"]',
+    'lead = "minh@example.vn"',
+    'assignment = "round_robin"',
+    'stages = [ { name = "Mới" }, { name = "Đang xử lý" }, { name = "Chờ khách", pauses_sla = true },',
+    '  { name = "Kiểm tra chất lượng", checklist = ["Gọi lại xác nhận với khách", "Ghi biên bản bảo hành"] },',
+    '  { name = "Đã xử lý", solved = true }, { name = "Đóng", solved = true, closed = true } ]',
+    '[hours]',
+    ...['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => `${d} = ["00:00-24:00"]`),
+    '[[sla]]',
+    'name = "Khẩn"',
+    'match = { priority = ["urgent", "high"] }',
+    'first_response_minutes = 60',
+    'resolution_minutes = 480',
+    '[[sla]]',
+    'name = "Thường"',
+    'first_response_minutes = 240',
+    'resolution_minutes = 2880',
+    ''
+  ].join('\n'));
+  cli('team', 'create', '--file', team);
+  const customer = cli('customer', 'add', '--name', 'Nguyễn Văn Dũng', '--phone', '0912 345 678');
+  const ago = (hours) => new Date(Date.now() - hours * 3600e3).toISOString();
+  const t1 = cli('ticket', 'create', '--subject', 'Tủ lạnh không lạnh', '--customer-phone', '0903 111 222', '--customer-name', 'Lê Thị Hoa', '--priority', 'urgent', '--channel', 'zalo', '--message', 'Tủ lạnh nhà chị không lạnh từ hôm qua.', '--at', ago(3));
+  const t2 = cli('ticket', 'create', '--subject', 'Hỏi lịch bảo dưỡng điều hoà', '--customer', customer.id, '--channel', 'phone', '--at', ago(1));
+  cli('ticket', 'reply', t2.number, '--body', 'Dạ bên em sẽ gọi lại xếp lịch ạ.', '--at', ago(0.5));
+  cli('ticket', 'stage', t2.number, 'Chờ khách', '--at', ago(0.4));
+  cli('ticket', 'create', '--subject', 'Đổi vòi nước bị rò', '--customer-email', 'quan.do@example.vn', '--customer-name', 'Đỗ Minh Quân', '--channel', 'email', '--at', ago(0.2));
+  const t4 = cli('ticket', 'create', '--subject', 'Lắp đặt máy giặt', '--customer', customer.id, '--channel', 'in_person', '--at', ago(30));
+  cli('ticket', 'reply', t4.number, '--body', 'Đã lắp xong.', '--at', ago(29));
+  cli('ticket', 'solve', t4.number, '--at', ago(28));
+  void t1;
+  const env = { ...process.env, TEND_DB: db, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
+  await startDisplay(env);
+  const port = TOUR_PORT + 12;
+  await startDriver(port, env);
+  browser = await session('127.0.0.1', port);
+  await helpdesk(browser, { artifacts: ARTIFACTS, step, customer });
+  await browser.deleteSession();
+  browser = null;
+}
+
 /** The installed app (TEND_APP=/usr/bin/tend-desktop) on a fresh data folder, and its updates
  *  from a loopback server (package.mjs); PKG_DIR holds what scripts/test-package made. */
 async function runPackage() {
@@ -450,6 +511,7 @@ async function main() {
   if (!ONLY || ONLY === 'newer') await runNewer();
   if (!ONLY || ONLY === 'faults') await runFaults();
   if (!ONLY || ONLY === 'care') await runCare();
+  if (!ONLY || ONLY === 'helpdesk') await runHelpdesk();
   if (!ONLY || ONLY === 'tour') await runTour();
 }
 

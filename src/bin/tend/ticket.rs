@@ -354,7 +354,7 @@ pub(super) async fn calendar(_ws: &Workspace, command: CalendarCommand) -> Resul
 }
 
 pub(super) async fn ticket(ws: &Workspace, command: TicketCommand) -> Result<(), Error> {
-    use tend::tickets::{Channel, Priority, Severity};
+    use tend::tickets::{Priority, Severity, TicketChannel};
     let show = |d: TicketDetail| -> Result<(), Error> { print(&detail_json(&d)?, || detail_text(&d)) };
     match command {
         TicketCommand::Create(args) => {
@@ -396,8 +396,8 @@ pub(super) async fn ticket(ws: &Workspace, command: TicketCommand) -> Result<(),
                 channel: parse_enum(
                     "channel",
                     channel,
-                    Channel::parse,
-                    &Channel::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+                    TicketChannel::parse,
+                    &TicketChannel::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
                 )?,
                 category,
                 assignee_id: assignee,

@@ -91,6 +91,7 @@ export function changeValue(c: FieldChange, raw: string | null, ctx: ChangeConte
     case 'purchase_id':
       return t('deal.purchase_recorded');
     case 'owner_id':
+    case 'assignee_id':
     case 'staff_id':
     case 'actor':
       return ctx.staffName(raw);
@@ -101,7 +102,11 @@ export function changeValue(c: FieldChange, raw: string | null, ctx: ChangeConte
     case 'kind':
       return c.table === 'interactions' ? t(`interaction.kind.${raw}`) : t(`kind.${raw}`);
     case 'channel':
-      return t(`channel.${raw}`);
+      return c.table === 'tickets' ? t(`ticket.channel.${raw}`) : t(`channel.${raw}`);
+    case 'priority':
+      return c.table === 'tickets' ? t(`ticket.priority.${raw}`) : raw;
+    case 'severity':
+      return c.table === 'tickets' ? t(`ticket.severity.${raw}`) : raw;
     case 'direction':
       return t(`direction.${raw}`);
     case 'birthday':

@@ -14,7 +14,9 @@ export const href = {
   import: () => resolve('/import'),
   duplicates: () => resolve('/duplicates'),
   segments: () => resolve('/segments'),
-  pipeline: () => resolve('/pipeline')
+  pipeline: () => resolve('/pipeline'),
+  tickets: () => resolve('/tickets'),
+  ticket: (id: string) => resolve('/tickets/[id]', { id })
 };
 
 export function openCustomer(id: string): Promise<void> {

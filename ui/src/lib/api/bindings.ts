@@ -128,6 +128,20 @@ export const commands = {
 	reminderPauseSet: (paused: boolean) => typedError<null, ErrorPayload>(__TAURI_INVOKE("reminder_pause_set", { paused })),
 	reminderStatus: () => typedError<NotifierStatus, ErrorPayload>(__TAURI_INVOKE("reminder_status")),
 	exportCareTasks: (path: string, assigneeId: string | null) => typedError<number, ErrorPayload>(__TAURI_INVOKE("export_care_tasks", { path, assigneeId })),
+	teamList: () => typedError<Team[], ErrorPayload>(__TAURI_INVOKE("team_list")),
+	teamDefault: () => typedError<Team, ErrorPayload>(__TAURI_INVOKE("team_default")),
+	teamCreate: (input: TeamInput) => typedError<Team, ErrorPayload>(__TAURI_INVOKE("team_create", { input })),
+	teamUpdate: (id: string, input: TeamInput) => typedError<Team, ErrorPayload>(__TAURI_INVOKE("team_update", { id, input })),
+	teamMemberAvailability: (teamId: string, staffId: string, hours: { [key in string]: string[] } | null, leave: string[]) => typedError<Team, ErrorPayload>(__TAURI_INVOKE("team_member_availability", { teamId, staffId, hours, leave })),
+	ticketCreate: (input: NewTicket) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_create", { input })),
+	ticketGet: (id: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_get", { id })),
+	ticketList: (filter: TicketFilter) => typedError<TicketPage, ErrorPayload>(__TAURI_INVOKE("ticket_list", { filter })),
+	ticketMessage: (id: string, kind: MessageKind, reply: Reply) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_message", { id, kind, reply })),
+	ticketMove: (id: string, stageId: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_move", { id, stageId })),
+	ticketAssign: (id: string, staffId: string | null) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_assign", { id, staffId })),
+	ticketSolve: (id: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_solve", { id })),
+	ticketReopen: (id: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_reopen", { id })),
+	ticketCheck: (id: string, item: string, done: boolean) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_check", { id, item, done })),
 	autostartGet: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_get")),
 	autostartSet: (enabled: boolean) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_set", { enabled })),
 	updateStatus: (language: string) => typedError<UpdateStatus, ErrorPayload>(__TAURI_INVOKE("update_status", { language })),
@@ -174,6 +188,15 @@ export type Assignee =
 /**  each enrolment to the next of these, in turn */
 { kind: "round_robin"; staff: string[] };
 
+/**  How a team's new tickets get an assignee when none is given. */
+export type Assignment = 
+/**  Nobody until someone assigns it. */
+"manual" | 
+/**  The members in turn, after the one who got the team's last ticket. */
+"round_robin" | 
+/**  The member with the fewest open tickets. */
+"fewest_open";
+
 /**  One backup file. */
 export type BackupInfo = {
 	path: string,
@@ -209,6 +232,19 @@ export type BulkTarget =
 { kind: "ids"; ids: string[] } | 
 /**  Every live customer this filter selects now. */
 { kind: "filter"; filter: CustomerFilter };
+
+/**
+ *  A calendar as a team writes it (TOML, the app's form) and stores it (JSON): the zone, each
+ *  weekday's intervals as text, extra closed days (`2027-02-04`, or a range
+ *  `2027-02-04..2027-02-08`), and whether Vietnam's public holidays close it too.
+ */
+export type CalendarSpec = {
+	time_zone: string,
+	/**  Weekday (`mon`...`sun`) to its working intervals; a weekday not listed is closed. */
+	hours: { [key in string]: string[] },
+	holidays?: string[],
+	vn_public_holidays?: boolean,
+};
 
 export type CareChannel = "call" | "email" | "sms" | "zalo" | "visit" | "other";
 
@@ -263,6 +299,15 @@ export type ChangeGroup = {
 	/**  True when this write created the record. */
 	created: boolean,
 	fields: FieldChange[],
+};
+
+/**  A step of the current stage's checklist, ticked or not. */
+export type CheckItem = {
+	item: string,
+	done: boolean,
+	by_id: string | null,
+	by_name: string | null,
+	at: number | null,
 };
 
 /**  What an integrity check found. */
@@ -835,12 +880,24 @@ export type Mapping = {
 	columns: ColumnMap[],
 };
 
+/**  A member of a team. */
+export type Member = {
+	staff_id: string,
+	name: string,
+	/**  The member's own working intervals (weekday to intervals), if not the team's. */
+	hours: { [key in string]: string[] } | null,
+	/**  Days off (`2027-03-01..2027-03-05`). */
+	leave: string[],
+};
+
 export type MergeReport = {
 	merge_id: string,
 	customer: Customer,
 	/**  contacts, interactions and deals moved to the survivor, and the other customer's static lists it joined */
 	moved: number,
 };
+
+export type MessageKind = "customer" | "reply" | "note" | "auto" | "event";
 
 export type MoneyTotal = {
 	currency: string,
@@ -851,6 +908,33 @@ export type MoneyTotal = {
 export type NamedMapping = {
 	name: string,
 	mapping: Mapping,
+};
+
+/**
+ *  A ticket to open: who asked (a customer's id, or a phone or email to find them by, with a
+ *  name for one made on the spot), what about, and how it came.
+ */
+export type NewTicket = {
+	subject?: string,
+	customer_id?: string | null,
+	customer_phone?: string | null,
+	customer_email?: string | null,
+	customer_name?: string | null,
+	contact_id?: string | null,
+	team_id?: string | null,
+	priority?: Priority | null,
+	severity?: Severity | null,
+	category?: string | null,
+	channel?: TicketChannel | null,
+	assignee_id?: string | null,
+	tags?: string[],
+	deal_id?: string | null,
+	purchase_id?: string | null,
+	interaction_id?: string | null,
+	/**  What the customer said: the thread's first message. */
+	message?: string | null,
+	/**  When it came (UTC ms); now when not given. */
+	at?: number | null,
 };
 
 /**  A field whose stored value comes from a newer version of Tend. */
@@ -980,6 +1064,8 @@ export type PreviewRow = {
 	customer: string | null,
 };
 
+export type Priority = "low" | "normal" | "high" | "urgent";
+
 export type PurchaseItem = {
 	name: string,
 	quantity: number,
@@ -1013,6 +1099,12 @@ export type ReminderSettings = {
 	quiet_hours: string | null,
 	/**  reminders held on this device until resumed */
 	paused: boolean,
+};
+
+/**  A message added to a thread. */
+export type Reply = {
+	body?: string,
+	at?: number | null,
 };
 
 /**
@@ -1073,6 +1165,69 @@ export type SegmentPreset = {
 	rules: string,
 };
 
+export type Severity = "minor" | "major" | "critical";
+
+/**  One SLA policy as written. */
+export type SlaInput = {
+	id?: string | null,
+	name: string,
+	match?: SlaMatch,
+	first_response_minutes: number | null,
+	next_response_minutes?: number | null,
+	resolution_minutes: number | null,
+	/**  The targets are calendar minutes (every minute counts), not working minutes. */
+	calendar?: boolean,
+	/**  The assignee is reminded when this share of the time has gone (default 80). */
+	warn_percent?: number | null,
+};
+
+/**
+ *  Which tickets an SLA policy covers: every list given must hold the ticket's value (an empty
+ *  or missing list matches anything).
+ */
+export type SlaMatch = {
+	priority?: string[],
+	category?: string[],
+	channel?: string[],
+	/**  Segment ids: the ticket's customer is a member of one of them. */
+	segment?: string[],
+};
+
+/**  An SLA policy of a team. */
+export type SlaPolicy = {
+	id: string,
+	name: string,
+	position: number,
+	match: SlaMatch,
+	first_response_minutes: number | null,
+	next_response_minutes: number | null,
+	resolution_minutes: number | null,
+	calendar: boolean,
+	warn_percent: number,
+};
+
+export type SlaState = "running" | "paused" | "met" | "breached";
+
+/**  One target of a ticket's SLA as shown. */
+export type SlaTarget = {
+	target: Target,
+	/**  The deadline (UTC, RFC 3339), moved later by paused time. */
+	due_at: string,
+	due_ms: number,
+	state: SlaState,
+	/**  When the target was breached (its deadline), if it was. */
+	breached_at: string | null,
+	/**  When it was met, if it was. */
+	met_at: string | null,
+	/**
+	 *  Time left before the deadline (working time unless the policy counts calendar time);
+	 *  negative: overdue by that much. Zero once met.
+	 */
+	left_ms: number,
+	/**  Whether the policy's reminder share of the time has gone (`warn_percent`). */
+	warning: boolean,
+};
+
 export type Source = "website" | "facebook" | "zalo" | "phone" | "email" | "referral" | "walk_in" | "event" | "other";
 
 export type Staff = {
@@ -1108,6 +1263,15 @@ export type StoredPlan = {
 	enrolled: number,
 };
 
+/**  What a policy times. */
+export type Target = 
+/**  The first agent reply to the customer (not a note, not an automatic reply). */
+"first_response" | 
+/**  An agent's answer to the customer's next message. */
+"next_response" | 
+/**  The ticket reaching a solved stage. */
+"resolution";
+
 /**  Which tasks to read. Every field narrows; none gives every task. */
 export type TaskFilter = {
 	assignee_id: string | null,
@@ -1132,7 +1296,170 @@ export type TaskFilter = {
 
 export type TaskState = "scheduled" | "snoozed" | "rescheduled" | "done" | "skipped";
 
+/**  A team as kept. */
+export type Team = {
+	id: string,
+	name: string,
+	calendar: CalendarSpec,
+	lead_id: string | null,
+	assignment: Assignment,
+	max_open: number | null,
+	followup_days: number | null,
+	reopen_days: number,
+	members: Member[],
+	stages: TicketStage[],
+	sla: SlaPolicy[],
+};
+
+/**  A team as written in its file or the app's form. */
+export type TeamInput = {
+	name: string,
+	/**  IANA zone; the workspace's when not given. */
+	time_zone?: string | null,
+	/**
+	 *  Weekday (`mon`...`sun`) to working intervals; office hours (Monday–Friday 08:00–12:00 and
+	 *  13:30–17:30, Saturday morning) when not given.
+	 */
+	hours?: { [key in string]: string[] } | null,
+	holidays?: string[],
+	vn_public_holidays?: boolean,
+	/**  The default stages (in the workspace's language) when not given. */
+	stages?: TicketStageInput[] | null,
+	sla?: SlaInput[],
+	/**  Staff ids or emails. */
+	members?: string[],
+	lead?: string | null,
+	assignment?: Assignment,
+	/**  At most this many open tickets per member when assigning automatically. */
+	max_open?: number | null,
+	/**  A solved ticket gets a follow-up care task this many days later. */
+	followup_days?: number | null,
+	/**  A customer writing within this many days of the solve reopens the ticket (default 7). */
+	reopen_days?: number | null,
+};
+
 export type TextEncoding = "auto" | "utf8" | "utf16" | "windows1258";
+
+/**  A ticket as lists and its page show it. */
+export type Ticket = {
+	id: string,
+	number: string,
+	subject: string,
+	customer_id: string,
+	customer_name: string,
+	contact_id: string | null,
+	team_id: string,
+	team_name: string,
+	stage_id: string,
+	stage_name: string,
+	solved: boolean,
+	closed: boolean,
+	paused: boolean,
+	/**  As stored: a value from a newer version is kept as it came. */
+	priority: string,
+	severity: string,
+	category: string | null,
+	channel: string,
+	assignee_id: string | null,
+	assignee_name: string | null,
+	tags: string[],
+	deal_id: string | null,
+	purchase_id: string | null,
+	interaction_id: string | null,
+	sla_name: string | null,
+	sla: SlaTarget[],
+	created_at: number,
+	first_response_at: number | null,
+	/**
+	 *  First response and resolution, in calendar time and in the team's working time, both
+	 *  without paused time (ms).
+	 */
+	first_response_ms: number | null,
+	first_response_work_ms: number | null,
+	solved_at: number | null,
+	resolution_ms: number | null,
+	resolution_work_ms: number | null,
+	closed_at: number | null,
+	reopened: number,
+	merged_into: string | null,
+};
+
+export type TicketChannel = "phone" | "email" | "website" | "live_chat" | "facebook" | "zalo" | "in_person" | "other";
+
+/**  A ticket's page: the ticket, its thread in order, its stage's checklist, its team's stages. */
+export type TicketDetail = {
+	ticket: Ticket,
+	messages: TicketMessage[],
+	checklist: CheckItem[],
+	stages: TicketStage[],
+};
+
+/**  The ticket list's filters, one page at a time. */
+export type TicketFilter = {
+	view?: TicketView,
+	team_id?: string | null,
+	stage_id?: string | null,
+	assignee_id?: string | null,
+	customer_id?: string | null,
+	priority?: Priority | null,
+	channel?: TicketChannel | null,
+	/**  Words of the subject or number, folded. */
+	text?: string | null,
+	offset?: number,
+	limit?: number,
+};
+
+export type TicketMessage = {
+	id: string,
+	kind: string,
+	staff_id: string | null,
+	staff_name: string | null,
+	channel: string | null,
+	body: string,
+	at: number,
+};
+
+export type TicketPage = {
+	rows: Ticket[],
+	total: number,
+	offset: number,
+};
+
+/**  A stage of a team. */
+export type TicketStage = {
+	id: string,
+	name: string,
+	position: number,
+	solved: boolean,
+	closed: boolean,
+	pauses_sla: boolean,
+	checklist: string[],
+};
+
+/**  One stage as written. */
+export type TicketStageInput = {
+	/**  An existing stage's id (the app's form); a file names stages by name. */
+	id?: string | null,
+	name: string,
+	solved?: boolean,
+	closed?: boolean,
+	pauses_sla?: boolean,
+	/**  Steps to tick before a ticket leaves this stage (the team's procedure). */
+	checklist?: string[],
+};
+
+/**  The saved views of the ticket list. */
+export type TicketView = 
+/**  Every ticket not closed. */
+"open" | 
+/**  Open tickets assigned to the current user. */
+"mine" | "unassigned" | 
+/**  Open tickets past an SLA target's reminder share, not yet overdue. */
+"breaching_soon" | 
+/**  Open tickets in a stage that waits on the customer. */
+"waiting" | 
+/**  Open tickets past a deadline. */
+"overdue" | "solved" | "all";
 
 export type TimelineEntry = {
 	type: "interaction",

@@ -1,0 +1,82 @@
+//! Commands: the helpdesk (teams, tickets, their thread and stages) and business calendars.
+
+use crate::*;
+use std::collections::BTreeMap;
+use tend::tickets::{MessageKind, NewTicket, Reply, Team, TeamInput, TicketDetail, TicketFilter, TicketPage};
+
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn team_list(ws: Ws<'_>) -> R<Vec<Team>> {
+    ws.get()?.teams().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn team_default(ws: Ws<'_>) -> R<Team> {
+    ws.get()?.default_team().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn team_create(ws: Ws<'_>, input: TeamInput) -> R<Team> {
+    ws.get()?.create_team(&input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn team_update(ws: Ws<'_>, id: String, input: TeamInput) -> R<Team> {
+    ws.get()?.update_team(&id, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn team_member_availability(
+    ws: Ws<'_>,
+    team_id: String,
+    staff_id: String,
+    hours: Option<BTreeMap<String, Vec<String>>>,
+    leave: Vec<String>,
+) -> R<Team> {
+    ws.get()?.set_member_availability(&team_id, &staff_id, hours, &leave).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_create(ws: Ws<'_>, input: NewTicket) -> R<TicketDetail> {
+    ws.get()?.create_ticket(&input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_get(ws: Ws<'_>, id: String) -> R<TicketDetail> {
+    ws.get()?.ticket(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_list(ws: Ws<'_>, filter: TicketFilter) -> R<TicketPage> {
+    ws.get()?.tickets(&filter).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_message(ws: Ws<'_>, id: String, kind: MessageKind, reply: Reply) -> R<TicketDetail> {
+    ws.get()?.add_ticket_message(&id, kind, &reply).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_move(ws: Ws<'_>, id: String, stage_id: String) -> R<TicketDetail> {
+    ws.get()?.move_ticket(&id, &stage_id, None).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_assign(ws: Ws<'_>, id: String, staff_id: Option<String>) -> R<TicketDetail> {
+    ws.get()?.assign_ticket(&id, staff_id.as_deref()).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_solve(ws: Ws<'_>, id: String) -> R<TicketDetail> {
+    ws.get()?.solve_ticket(&id, None).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_reopen(ws: Ws<'_>, id: String) -> R<TicketDetail> {
+    ws.get()?.reopen_ticket(&id, None).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_check(ws: Ws<'_>, id: String, item: String, done: bool) -> R<TicketDetail> {
+    ws.get()?.tick_ticket_check(&id, &item, done, None).await.map_err(e)
+}

@@ -1,0 +1,135 @@
+// The helpdesk in the real app, on a workspace the CLI prepares (a team with a quality checklist,
+// two agents, customers, tickets in several states): the ticket list and its views, the board, a
+// ticket made from a customer's 360, a reply, the checklist that must be ticked before solving,
+// the ticket on the customer's timeline and on Today; in Vietnamese, then the screens in English.
+
+import { helpers } from './helpers.mjs';
+
+export async function helpdesk(browser, { artifacts, step, customer }) {
+  const { $t, $$t, shown, waitFor, domText, typeInto, screenshot, choose, noRawKeys } = helpers(browser, { artifacts, tag: 'helpdesk', pause: 300 });
+
+  const rows = async () => (await $$t('ticket-row')).length;
+
+  await step('helpdesk: the ticket list, nearest deadline first, and its views (vi)', async () => {
+    await (await shown('nav-tickets')).click();
+    await shown('tickets-table');
+    await waitFor('the open tickets', async () => (await rows()) === 3);
+    const first = await domText((await $$t('ticket-row'))[0]);
+    if (!/Quá hạn|Trễ/.test(first)) throw new Error(`the overdue ticket is not first: ${first}`);
+    await noRawKeys('tickets (vi)');
+    await screenshot('helpdesk-vi-list');
+    await (await shown('tickets-view-waiting')).click();
+    await waitFor('the waiting ticket', async () => (await rows()) === 1);
+    await (await shown('tickets-view-solved')).click();
+    await waitFor('the solved ticket', async () => (await rows()) === 1);
+    await (await shown('tickets-view-open')).click();
+    await waitFor('the open tickets again', async () => (await rows()) === 3);
+  });
+
+  await step('helpdesk: the board of the team\'s stages (vi)', async () => {
+    await (await shown('tickets-board-layout')).click();
+    await shown('tickets-board');
+    await waitFor('the cards', async () => (await $$t('ticket-card')).length === 4);
+    const columns = await $$t('ticket-column');
+    if (columns.length !== 6) throw new Error(`${columns.length} stage columns, expected 6`);
+    await noRawKeys('ticket board (vi)');
+    await screenshot('helpdesk-vi-board');
+    await (await shown('tickets-list-layout')).click();
+  });
+
+  await step('helpdesk: a ticket made from the customer\'s 360 (vi)', async () => {
+    // the customer of the waiting ticket, from its row
+    await (await shown('tickets-view-waiting')).click();
+    await waitFor('the waiting ticket', async () => (await rows()) === 1);
+    const link = await shown('ticket-row-customer');
+    if ((await domText(link)) !== customer.name) throw new Error(`the waiting ticket's customer: ${await domText(link)}`);
+    await link.click();
+    await (await shown('tab-tickets')).click();
+    await shown('tickets-tab');
+    await (await shown('customer-new-ticket')).click();
+    await shown('ticket-dialog');
+    await shown('ticket-customer-picked');
+    await typeInto('ticket-subject', 'Máy lọc nước báo lỗi E2');
+    await choose('ticket-priority', 'high');
+    await typeInto('ticket-message', 'Máy báo lỗi E2 từ sáng nay, nước không ra.');
+    await noRawKeys('new ticket dialog (vi)');
+    await screenshot('helpdesk-vi-new-ticket');
+    await (await shown('ticket-save')).click();
+    await waitFor('the ticket page', async () => (await domText(await shown('ticket-subject'))) === 'Máy lọc nước báo lỗi E2');
+    await waitFor('the customer\'s message in the thread', async () => (await $$t('ticket-message')).length === 1);
+  });
+
+  await step('helpdesk: a reply stamps the first response; a note does not (vi)', async () => {
+    await (await shown('composer-note')).click();
+    await typeInto('ticket-body', 'Kiểm tra lịch sử bảo hành trước khi gọi.');
+    await (await shown('ticket-send')).click();
+    await waitFor('the note', async () => (await $$t('ticket-message')).length === 2);
+    let sla = await domText(await shown('ticket-sla'));
+    if (/Đạt/.test(sla)) throw new Error(`a note met the first response: ${sla}`);
+    await (await shown('composer-reply')).click();
+    await typeInto('ticket-body', 'Dạ em chào anh, chiều nay kỹ thuật viên sẽ qua kiểm tra ạ.');
+    await (await shown('ticket-send')).click();
+    await waitFor('the reply', async () => (await $$t('ticket-message')).length === 3);
+    await waitFor('the first response met', async () => /Phản hồi đầu[\s\S]*Đạt/.test(await domText(await shown('ticket-sla'))));
+  });
+
+  await step('helpdesk: the quality checklist must be ticked before solving (vi)', async () => {
+    await choose('ticket-stage', await browser.execute(() => {
+      const s = document.querySelector('[data-testid="ticket-stage"]');
+      return [...s.options].find((o) => o.text === 'Kiểm tra chất lượng')?.value;
+    }));
+    await shown('ticket-checklist');
+    await (await shown('ticket-solve')).click();
+    await waitFor('the refusal naming the steps', async () => /Gọi lại xác nhận/.test(await domText(await $t('form-errors'))));
+    await screenshot('helpdesk-vi-checklist');
+    for (const box of await $$t('ticket-check')) {
+      await box.click();
+      await browser.pause(300);
+    }
+    await waitFor('both ticked', async () => {
+      const boxes = await $$t('ticket-check');
+      for (const b of boxes) if (!(await b.isSelected())) return false;
+      return boxes.length === 2;
+    });
+    await (await shown('ticket-solve')).click();
+    await shown('ticket-reopen');
+    await noRawKeys('a solved ticket (vi)');
+    await screenshot('helpdesk-vi-solved');
+  });
+
+  await step('helpdesk: the ticket on the customer\'s timeline and on Today (vi)', async () => {
+    await (await shown('ticket-customer')).click();
+    await (await shown('tab-timeline')).click();
+    await waitFor('the ticket sentences', async () => /đã mở phiếu[\s\S]*Máy lọc nước báo lỗi E2/.test(await domText(await shown('timeline'))));
+    await noRawKeys('timeline with a ticket (vi)');
+    await screenshot('helpdesk-vi-timeline');
+    await (await shown('nav-today')).click();
+    await shown('today-tickets');
+    await screenshot('helpdesk-vi-today');
+  });
+
+  await step('helpdesk: the screens in English', async () => {
+    await (await shown('nav-settings')).click();
+    await (await shown('lang-en')).click();
+    await waitFor('English', async () => (await browser.execute(() => document.documentElement.lang)) === 'en');
+    await (await shown('nav-tickets')).click();
+    await waitFor('the open tickets', async () => (await rows()) === 3);
+    await noRawKeys('tickets (en)');
+    await screenshot('helpdesk-en-list');
+    await (await $$t('ticket-open'))[0].click();
+    await shown('ticket-thread');
+    await noRawKeys('a ticket (en)');
+    await screenshot('helpdesk-en-ticket');
+    await (await shown('nav-tickets')).click();
+    await (await shown('tickets-board-layout')).click();
+    await shown('tickets-board');
+    await noRawKeys('ticket board (en)');
+    await screenshot('helpdesk-en-board');
+    await (await shown('tickets-list-layout')).click();
+    await (await shown('new-ticket')).click();
+    await shown('ticket-dialog');
+    await (await shown('ticket-customer-new')).click();
+    await noRawKeys('new ticket dialog (en)');
+    await screenshot('helpdesk-en-new-ticket');
+  });
+}

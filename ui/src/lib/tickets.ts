@@ -1,0 +1,45 @@
+// What the ticket screens say about a ticket's SLA and its values: the nearest deadline as time
+// left or overdue, a duration in hours and minutes, the tone a chip takes.
+
+import type { SlaTarget, Ticket } from './api';
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const SEVERITIES = ['minor', 'major', 'critical'] as const;
+export const CHANNELS = ['phone', 'email', 'website', 'live_chat', 'facebook', 'zalo', 'in_person', 'other'] as const;
+export const VIEWS = ['open', 'mine', 'unassigned', 'breaching_soon', 'waiting', 'overdue', 'solved', 'all'] as const;
+
+export type Tone = 'ok' | 'warn' | 'late' | 'paused' | 'done';
+
+/** A duration as hours and minutes: `{h: 2, m: 5}` (whole minutes, rounded down). */
+export function hoursMinutes(ms: number): { h: number; m: number } {
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  return { h: Math.floor(minutes / 60), m: minutes % 60 };
+}
+
+/** The target a ticket's SLA chip shows: one overdue and still not met (the most overdue), else
+ *  the running (or paused) one due first, else a breach kept after it was met, else the last met
+ *  one; null when the ticket has no SLA. */
+export function shownTarget(t: Pick<Ticket, 'sla'>): SlaTarget | null {
+  const late = t.sla.filter((s) => s.state === 'breached' && s.met_at === null && s.left_ms < 0);
+  if (late.length > 0) return late.reduce((a, b) => (b.due_ms < a.due_ms ? b : a));
+  const open = t.sla.filter((s) => s.state === 'running' || s.state === 'paused');
+  if (open.length > 0) return open.reduce((a, b) => (b.due_ms < a.due_ms ? b : a));
+  return t.sla.find((s) => s.state === 'breached') ?? t.sla[t.sla.length - 1] ?? null;
+}
+
+/** The tone of a target: met, paused, overdue, past its reminder share, or fine. */
+export function toneOf(s: SlaTarget): Tone {
+  if (s.state === 'met') return 'done';
+  if (s.state === 'paused') return 'paused';
+  if (s.state === 'breached') return s.met_at === null && s.left_ms < 0 ? 'late' : 'done';
+  return s.warning ? 'warn' : 'ok';
+}
+
+/** The message key and values that say a target's state: "2 h 05 min left", "overdue by 40 min". */
+export function slaText(s: SlaTarget): { key: string; values: Record<string, number> } {
+  const { h, m } = hoursMinutes(s.left_ms);
+  if (s.state === 'met') return { key: 'ticket.sla_met', values: {} };
+  if (s.state === 'breached' && !(s.met_at === null && s.left_ms < 0)) return { key: 'ticket.sla_breached', values: {} };
+  if (s.state === 'paused') return { key: 'ticket.sla_paused', values: { h, m } };
+  return { key: s.left_ms < 0 ? 'ticket.sla_overdue' : 'ticket.sla_left', values: { h, m } };
+}
