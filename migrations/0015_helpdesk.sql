@@ -23,7 +23,8 @@ CREATE TABLE teams (
     reopen_days   INTEGER,           -- a customer writing within this many days of the solve reopens it
     ack           TEXT,              -- JSON: the automatic acknowledgement (channels, template); NULL: off
     created_at    INTEGER NOT NULL,
-    deleted_at    INTEGER
+    deleted_at    INTEGER,
+    survey        TEXT               -- csat, nps or ces: sent when a ticket is solved; NULL: none
 ) STRICT;
 CREATE INDEX teams_name ON teams(name) WHERE deleted_at IS NULL;
 
@@ -199,15 +200,16 @@ INSERT INTO change_columns (tbl, code, name) VALUES
     (16, 7, 'reopen_days'),
     (16, 8, 'ack'),
     (16, 9, 'created_at'),
-    (16, 10, 'deleted_at');
+    (16, 10, 'deleted_at'),
+    (16, 11, 'survey');
 
 CREATE TRIGGER teams_changes_insert AFTER INSERT ON teams BEGIN
     SELECT RAISE(ABORT, 'tend: write outside a change context') WHERE NOT EXISTS (SELECT 1 FROM write_ctx);
     INSERT INTO changes (tx, tbl, row_id, col, value, entity)
-    SELECT w.tx, 16, NEW.id, 0, jsonb_array(NEW.name, NEW.calendar, NEW.lead_id, NEW.assignment, NEW.max_open, NEW.followup_days, NEW.reopen_days, NEW.ack, NEW.created_at, NEW.deleted_at), NULL FROM write_ctx w WHERE w.replay = 0;
+    SELECT w.tx, 16, NEW.id, 0, jsonb_array(NEW.name, NEW.calendar, NEW.lead_id, NEW.assignment, NEW.max_open, NEW.followup_days, NEW.reopen_days, NEW.ack, NEW.created_at, NEW.deleted_at, NEW.survey), NULL FROM write_ctx w WHERE w.replay = 0;
 END;
 
-CREATE TRIGGER teams_changes_update AFTER UPDATE OF name, calendar, lead_id, assignment, max_open, followup_days, reopen_days, ack, created_at, deleted_at ON teams BEGIN
+CREATE TRIGGER teams_changes_update AFTER UPDATE OF name, calendar, lead_id, assignment, max_open, followup_days, reopen_days, ack, created_at, deleted_at, survey ON teams BEGIN
     SELECT RAISE(ABORT, 'tend: write outside a change context') WHERE NOT EXISTS (SELECT 1 FROM write_ctx);
     INSERT INTO changes (tx, tbl, row_id, col, value, entity)
     SELECT w.tx, 16, NEW.id, c.col, c.val, NULL FROM write_ctx w, (
@@ -221,6 +223,7 @@ CREATE TRIGGER teams_changes_update AFTER UPDATE OF name, calendar, lead_id, ass
         UNION ALL SELECT 8 AS col, NEW.ack AS val, NEW.ack IS NOT OLD.ack AS chg
         UNION ALL SELECT 9 AS col, NEW.created_at AS val, NEW.created_at IS NOT OLD.created_at AS chg
         UNION ALL SELECT 10 AS col, NEW.deleted_at AS val, NEW.deleted_at IS NOT OLD.deleted_at AS chg
+        UNION ALL SELECT 11 AS col, NEW.survey AS val, NEW.survey IS NOT OLD.survey AS chg
     ) c WHERE c.chg AND w.replay = 0;
 END;
 

@@ -127,6 +127,7 @@ const COMMANDS: &[&str] = &[
     "ticket_solve",
     "ticket_reopen",
     "ticket_check",
+    "survey_record",
     "autostart_get",
     "autostart_set",
     "update_status",

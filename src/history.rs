@@ -110,10 +110,10 @@ fn change(r: &ChangeRow) -> FieldChange {
 }
 
 /// The records a customer's (`?1`) timeline shows: its own, its contacts', its custom values', its
-/// deals', its tickets' and their messages' (interactions show as themselves).
+/// deals', its tickets', their messages' and survey answers' (interactions show as themselves).
 const TIMELINE: &str = "((c.tbl = (SELECT code FROM change_tables WHERE name = 'customers') AND c.row_id = ?1
     AND c.entity IS NULL) OR (c.entity = ?1 AND c.tbl IN (SELECT code FROM change_tables
-    WHERE name IN ('contacts', 'custom_values', 'deals', 'tickets', 'ticket_messages'))))";
+    WHERE name IN ('contacts', 'custom_values', 'deals', 'tickets', 'ticket_messages', 'survey_answers'))))";
 
 impl Workspace {
     /// Every change record of a record (a customer includes its contacts, custom values and

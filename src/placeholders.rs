@@ -17,6 +17,8 @@ pub const CARE: &[&str] = &[
     "purchase.amount",
     "purchase.date",
     "deal.title",
+    "ticket.number",
+    "ticket.subject",
     "staff.name",
     "staff.email",
 ];

@@ -397,3 +397,69 @@ async fn assignment_round_robin_fewest_open_cap_and_leave() {
     // Wednesday is outside everyone's hours (Monday and Tuesday only): still given to whoever is not on leave
     assert_eq!(open_one("2026-12-09T08:05:00+07:00").await, Some(a.clone()));
 }
+
+#[tokio::test]
+async fn solving_schedules_the_follow_up_task_and_sends_the_survey() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    let me = staff(&f.ws, "Ngô Thị Thu", "thu@x.vn").await;
+    f.ws.set_current_staff(Some(&me)).await.unwrap();
+    let file = WARRANTY.replace("[hours]", "followup_days = 3\nsurvey = \"csat\"\n[hours]");
+    let team = f.ws.create_team(&TeamInput::from_toml(&file).unwrap()).await.unwrap();
+    assert_eq!((team.followup_days, team.survey), (Some(3), Some(tend::tickets::SurveyKind::Csat)));
+    // the team's follow-up plan, counted from its solves
+    let plans = f.ws.care_plans().await.unwrap();
+    let plan = plans
+        .iter()
+        .find(|p| p.anchor == tend::care::Anchor::TicketSolved(team.id.clone()))
+        .expect("the follow-up plan");
+    assert_eq!(plan.steps[0].offset, tend::care::Offset::Days(3));
+    let c = f.ws.create_customer(&person("Bùi Văn Toàn", "0977 123 456")).await.unwrap().customer;
+    let t =
+        f.ws.create_ticket(&new_ticket(&c.id, "Bếp từ không nhận nồi", "normal", "2026-12-07T09:00:00+07:00"))
+            .await
+            .unwrap()
+            .ticket;
+    // a survey answer out of range is refused, naming the range
+    let bad =
+        tend::tickets::SurveyAnswerInput { kind: tend::tickets::SurveyKind::Csat, score: 6, comment: None, at: None };
+    let tend::Error::Validation(v) = f.ws.record_survey(&t.id, &bad).await.unwrap_err() else { panic!() };
+    assert_eq!((v[0].field.as_str(), v[0].params["max"].as_str()), ("score", "5"));
+    let d = f.ws.solve_ticket(&t.id, Some(at("2026-12-07T11:00:00+07:00"))).await.unwrap();
+    assert_eq!(d.surveys.len(), 1);
+    assert_eq!((d.surveys[0].kind.as_str(), d.surveys[0].score), ("csat", None));
+    // the follow-up task: three days after the solve, at 09:00, its message filled from the ticket
+    let tasks =
+        f.ws.care_tasks(&tend::care::TaskFilter { customer_id: Some(c.id.clone()), ..Default::default() })
+            .await
+            .unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(show(tasks[0].due_at), show(at("2026-12-10T09:00:00+07:00")));
+    assert!(
+        tasks[0].message.contains(&t.number) && tasks[0].message.contains("Bếp từ không nhận nồi"),
+        "{}",
+        tasks[0].message
+    );
+    // the answer, recorded on the phone, answers the survey sent
+    let answer = tend::tickets::SurveyAnswerInput {
+        kind: tend::tickets::SurveyKind::Csat,
+        score: 5,
+        comment: Some("Kỹ thuật viên nhiệt tình".into()),
+        at: Some(at("2026-12-10T09:10:00+07:00")),
+    };
+    let a = f.ws.record_survey(&t.number, &answer).await.unwrap();
+    assert_eq!((a.score, a.sent_at.is_some(), a.staff_id.as_deref()), (Some(5), true, Some(me.as_str())));
+    assert_eq!(f.ws.ticket(&t.id).await.unwrap().surveys.len(), 1);
+    // solving again after a reopen sends no second survey while one waits unanswered... it was answered: a new one
+    f.ws.reopen_ticket(&t.id, Some(at("2026-12-11T09:00:00+07:00"))).await.unwrap();
+    let d = f.ws.solve_ticket(&t.id, Some(at("2026-12-11T10:00:00+07:00"))).await.unwrap();
+    assert_eq!(d.surveys.len(), 2);
+    // changing the follow-up days moves the plan's step
+    let mut input = TeamInput::from_toml(&file).unwrap();
+    input.followup_days = Some(5);
+    f.ws.update_team(&team.id, &input).await.unwrap();
+    let plans = f.ws.care_plans().await.unwrap();
+    let plan = plans.iter().find(|p| p.anchor == tend::care::Anchor::TicketSolved(team.id.clone())).unwrap();
+    assert_eq!(plan.steps[0].offset, tend::care::Offset::Days(5));
+    assert_eq!(plans.len(), 1);
+}

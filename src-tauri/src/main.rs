@@ -313,6 +313,7 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::tickets::ticket_solve,
             commands::tickets::ticket_reopen,
             commands::tickets::ticket_check,
+            commands::tickets::survey_record,
             commands::settings::autostart_get,
             commands::settings::autostart_set,
             commands::updates::update_status,

@@ -52,6 +52,7 @@ struct Found {
     /// the purchase or deal it came from, for the template's placeholders
     purchase_id: Option<String>,
     deal_id: Option<String>,
+    ticket_id: Option<String>,
 }
 
 enum Outcome {
@@ -200,7 +201,7 @@ impl Workspace {
                     .bind(p)
                     .fetch_one(&mut *w.conn())
                     .await?;
-                Some(Found { key: p.into(), at_ms, purchase_id: Some(p.into()), deal_id: None })
+                Some(Found { key: p.into(), at_ms, purchase_id: Some(p.into()), deal_id: None, ticket_id: None })
             }
             None => None,
         };
@@ -282,8 +283,15 @@ impl Workspace {
             .fetch_optional(&mut *w.conn())
             .await?;
         let Some(at_ms) = found else { return Ok(()) };
-        let anchor = Found { key: purchase_id.into(), at_ms, purchase_id: Some(purchase_id.into()), deal_id: None };
-        self.care_on_event(w, customer_id, |a| *a == Anchor::Purchase, anchor).await
+        let anchor = Found {
+            key: purchase_id.into(),
+            at_ms,
+            purchase_id: Some(purchase_id.into()),
+            deal_id: None,
+            ticket_id: None,
+        };
+        let now = w.now;
+        self.care_on_event(w, customer_id, |a| *a == Anchor::Purchase, anchor, now).await
     }
 
     /// A deal reached a stage (inside its write): plans counted from that stage take the customer.
@@ -294,8 +302,38 @@ impl Workspace {
         deal_id: &str,
         stage_id: &str,
     ) -> Result<()> {
-        let anchor = Found { key: deal_id.into(), at_ms: w.now, purchase_id: None, deal_id: Some(deal_id.into()) };
-        self.care_on_event(w, customer_id, |a| matches!(a, Anchor::DealStage(s) if s == stage_id), anchor).await
+        let anchor = Found {
+            key: deal_id.into(),
+            at_ms: w.now,
+            purchase_id: None,
+            deal_id: Some(deal_id.into()),
+            ticket_id: None,
+        };
+        let now = w.now;
+        self.care_on_event(w, customer_id, |a| matches!(a, Anchor::DealStage(s) if s == stage_id), anchor, now).await
+    }
+
+    /// A ticket was solved (inside its write): the plans counted from a solve of its team (the
+    /// team's follow-up) take the customer, counted from the solve.
+    pub(crate) async fn care_on_ticket_solved(
+        &self,
+        w: &mut WriteTx<'_>,
+        customer_id: &str,
+        ticket_id: &str,
+        team_id: &str,
+        solved_at: i64,
+    ) -> Result<()> {
+        let anchor = Found {
+            key: ticket_id.into(),
+            at_ms: solved_at,
+            purchase_id: None,
+            deal_id: None,
+            ticket_id: Some(ticket_id.into()),
+        };
+        // as of the solve: a solve replayed from the past (`--at`) makes its follow-up as it would have
+        let as_of = solved_at.min(w.now);
+        self.care_on_event(w, customer_id, |a| matches!(a, Anchor::TicketSolved(t) if t == team_id), anchor, as_of)
+            .await
     }
 
     async fn care_on_event(
@@ -304,13 +342,14 @@ impl Workspace {
         customer_id: &str,
         anchor_is: impl Fn(&Anchor) -> bool,
         found: Found,
+        as_of: i64,
     ) -> Result<()> {
         let plans: Vec<StoredPlan> =
             self.care_plans().await?.into_iter().filter(|p| p.enrol == Enrol::Event && anchor_is(&p.anchor)).collect();
         if plans.is_empty() {
             return Ok(());
         }
-        let ctx = self.care_ctx(w.now).await?;
+        let ctx = self.care_ctx(as_of).await?;
         for plan in &plans {
             enrol_one(w, &ctx, plan, customer_id, None, Some(found.clone()), "event").await?;
         }
@@ -366,13 +405,16 @@ async fn find_anchor(
             at_ms: crate::settings::day_start_ms(&ctx.tz, d)?,
             purchase_id: None,
             deal_id: None,
+            ticket_id: None,
         })
     };
-    let yearly = Found { key: "yearly".into(), at_ms: ctx.now, purchase_id: None, deal_id: None };
+    let yearly = Found { key: "yearly".into(), at_ms: ctx.now, purchase_id: None, deal_id: None, ticket_id: None };
     Ok(match &plan.anchor {
         Anchor::Enrolment => match date {
             Some(d) => Ok(on_date(d)?),
-            None => Ok(Found { key: "enrolment".into(), at_ms: ctx.now, purchase_id: None, deal_id: None }),
+            None => {
+                Ok(Found { key: "enrolment".into(), at_ms: ctx.now, purchase_id: None, deal_id: None, ticket_id: None })
+            }
         },
         Anchor::Purchase => match date {
             Some(d) => Ok(on_date(d)?),
@@ -385,7 +427,9 @@ async fn find_anchor(
                 .fetch_optional(&mut *conn)
                 .await?;
                 match last {
-                    Some((id, at_ms)) => Ok(Found { key: id.clone(), at_ms, purchase_id: Some(id), deal_id: None }),
+                    Some((id, at_ms)) => {
+                        Ok(Found { key: id.clone(), at_ms, purchase_id: Some(id), deal_id: None, ticket_id: None })
+                    }
                     None => Err("care.no_purchase"),
                 }
             }
@@ -402,8 +446,29 @@ async fn find_anchor(
                 .fetch_optional(&mut *conn)
                 .await?;
                 match deal {
-                    Some((id, at_ms)) => Ok(Found { key: id.clone(), at_ms, purchase_id: None, deal_id: Some(id) }),
+                    Some((id, at_ms)) => {
+                        Ok(Found { key: id.clone(), at_ms, purchase_id: None, deal_id: Some(id), ticket_id: None })
+                    }
                     None => Err("care.no_deal_in_stage"),
+                }
+            }
+        },
+        Anchor::TicketSolved(team) => match date {
+            Some(d) => Ok(on_date(d)?),
+            None => {
+                let ticket: Option<(String, i64)> = sqlx::query_as(
+                    "SELECT id, solved_at FROM tickets WHERE customer_id = ? AND team_id = ? AND solved_at IS NOT NULL
+                     AND deleted_at IS NULL ORDER BY solved_at DESC, id DESC LIMIT 1",
+                )
+                .bind(customer_id)
+                .bind(team)
+                .fetch_optional(&mut *conn)
+                .await?;
+                match ticket {
+                    Some((id, at_ms)) => {
+                        Ok(Found { key: id.clone(), at_ms, purchase_id: None, deal_id: None, ticket_id: Some(id) })
+                    }
+                    None => Err("care.no_solved_ticket"),
                 }
             }
         },
@@ -504,6 +569,7 @@ async fn enrol_one(
         turn,
         purchase_id: anchor.purchase_id.clone(),
         deal_id: anchor.deal_id.clone(),
+        ticket_id: anchor.ticket_id.clone(),
     };
     let n = if plan.anchor.yearly() {
         match yearly_date(w.conn(), plan, customer_id, &info).await? {
@@ -526,6 +592,7 @@ pub(crate) struct Enrolment<'a> {
     pub turn: i64,
     pub purchase_id: Option<String>,
     pub deal_id: Option<String>,
+    pub ticket_id: Option<String>,
 }
 
 /// The tasks of a yearly anchor's occurrence on `day`.
@@ -618,6 +685,7 @@ pub(crate) async fn next_occurrence(w: &mut WriteTx<'_>, ws: &Workspace, enrolme
         turn,
         purchase_id: None,
         deal_id: None,
+        ticket_id: None,
     };
     make_tasks(w, &ctx, &e, &info, next).await?;
     Ok(())
@@ -631,6 +699,8 @@ struct Values<'a> {
     info: &'a CustomerInfo,
     purchase: Option<PurchaseRow>,
     deal_title: Option<String>,
+    /// the solved ticket's number and subject
+    ticket: Option<(String, String)>,
     tz: &'a TimeZone,
 }
 
@@ -656,7 +726,16 @@ impl<'a> Values<'a> {
             }
             None => None,
         };
-        Ok(Values { info, purchase, deal_title, tz: &ctx.tz })
+        let ticket = match &e.ticket_id {
+            Some(id) => {
+                sqlx::query_as("SELECT number, subject FROM tickets WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            }
+            None => None,
+        };
+        Ok(Values { info, purchase, deal_title, ticket, tz: &ctx.tz })
     }
 
     fn get(&self, key: &str, staff: Option<&(String, String, Option<String>)>) -> Option<String> {
@@ -684,6 +763,8 @@ impl<'a> Values<'a> {
                 .as_ref()
                 .map(|(_, _, _, at, _)| crate::schedule::local_date(*at, self.tz).strftime("%d/%m/%Y").to_string()),
             "deal.title" => self.deal_title.clone(),
+            "ticket.number" => self.ticket.as_ref().map(|t| t.0.clone()),
+            "ticket.subject" => self.ticket.as_ref().map(|t| t.1.clone()),
             "staff.name" => staff.map(|s| s.1.clone()),
             "staff.email" => staff.and_then(|s| s.2.clone()),
             _ => None,

@@ -58,6 +58,7 @@ impl Anchor {
             Anchor::DealStage(s) => format!("deal_stage:{s}"),
             Anchor::Birthday => "birthday".into(),
             Anchor::Custom(k) => format!("custom.{k}"),
+            Anchor::TicketSolved(t) => format!("ticket_solved:{t}"),
         }
     }
 }
@@ -163,6 +164,9 @@ impl Workspace {
         match &plan.anchor {
             Anchor::DealStage(stage) if !self.deal_stages().await?.iter().any(|s| &s.id == stage) => {
                 errs.push(FieldError::new("anchor", "validation.unknown_stage").with("value", stage));
+            }
+            Anchor::TicketSolved(team) if self.team(team).await.is_err() => {
+                errs.push(FieldError::new("anchor", "ticket.team_unknown").with("value", team));
             }
             Anchor::Custom(key) => {
                 let fields = self.custom_fields().await?;

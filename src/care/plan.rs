@@ -25,10 +25,12 @@ pub enum Anchor {
     Birthday,
     /// a custom date field, each year
     Custom(String),
+    /// the day a ticket of this helpdesk team was solved (its follow-up)
+    TicketSolved(String),
 }
 
 impl Anchor {
-    /// `enrolment | purchase | deal_stage:<stage> | birthday | custom.<key>`
+    /// `enrolment | purchase | deal_stage:<stage> | birthday | custom.<key> | ticket_solved:<team>`
     pub fn parse(s: &str) -> Option<Anchor> {
         let s = s.trim();
         match s {
@@ -38,6 +40,8 @@ impl Anchor {
             _ => {
                 if let Some(stage) = s.strip_prefix("deal_stage:").map(str::trim).filter(|k| !k.is_empty()) {
                     Some(Anchor::DealStage(stage.to_string()))
+                } else if let Some(team) = s.strip_prefix("ticket_solved:").map(str::trim).filter(|k| !k.is_empty()) {
+                    Some(Anchor::TicketSolved(team.to_string()))
                 } else {
                     s.strip_prefix("custom.").filter(|k| !k.is_empty()).map(|k| Anchor::Custom(k.to_string()))
                 }
@@ -52,12 +56,14 @@ impl Anchor {
 
     /// Whether a step counted from this anchor can fill `placeholder` (one of
     /// [`placeholders::CARE`]): the one rule for what each anchor fills. The customer's and the
-    /// staff member's always; a purchase's only from a purchase, a deal's only from a deal stage
-    /// (any other anchor has none to give: the text would be left empty).
+    /// staff member's always; a purchase's only from a purchase, a deal's only from a deal stage,
+    /// a ticket's only from a solved ticket (any other anchor has none to give: the text would be
+    /// left empty).
     pub fn fills(&self, placeholder: &str) -> bool {
         match placeholder.split_once('.').map(|(of, _)| of) {
             Some("purchase") => matches!(self, Anchor::Purchase),
             Some("deal") => matches!(self, Anchor::DealStage(_)),
+            Some("ticket") => matches!(self, Anchor::TicketSolved(_)),
             _ => placeholders::CARE.contains(&placeholder),
         }
     }
@@ -191,7 +197,7 @@ struct RawStep {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, Type)]
 pub struct CarePlanInput {
     pub name: String,
-    /// `enrolment | purchase | deal_stage:<stage> | birthday | custom.<key>`
+    /// `enrolment | purchase | deal_stage:<stage> | birthday | custom.<key> | ticket_solved:<team>`
     pub anchor: String,
     /// `hand | event | segment:<id>`
     pub enrol: String,
@@ -322,7 +328,7 @@ impl CarePlan {
                 parsed
             }
         };
-        let by_event = matches!(anchor, Some(Anchor::Purchase | Anchor::DealStage(_)));
+        let by_event = matches!(anchor, Some(Anchor::Purchase | Anchor::DealStage(_) | Anchor::TicketSolved(_)));
         if enrol == Some(Enrol::Event) && anchor.is_some() && !by_event {
             errs.push(FieldError::new("enrol", "care.event_needs_anchor"));
         }

@@ -7,10 +7,12 @@
 //!   replies, notes, stage moves (checklists, solve, close, reopen), assignment, and reads.
 
 pub mod sla;
+pub mod survey;
 pub mod team;
 pub mod ticket;
 
 pub use sla::{SlaState, SlaTarget, Target};
+pub use survey::{SurveyAnswer, SurveyAnswerInput, SurveyKind};
 pub use team::{Assignment, Member, SlaInput, SlaMatch, SlaPolicy, Team, TeamInput, TicketStage, TicketStageInput};
 pub use ticket::{
     CheckItem, MessageKind, NewTicket, Reply, Ticket, TicketDetail, TicketFilter, TicketMessage, TicketPage, TicketView,

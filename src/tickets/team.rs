@@ -138,6 +138,9 @@ pub struct TeamInput {
     #[serde(default)]
     #[specta(type = Option<i32>)]
     pub reopen_days: Option<i64>,
+    /// The survey sent when a ticket is solved (csat, nps or ces).
+    #[serde(default)]
+    pub survey: Option<super::survey::SurveyKind>,
 }
 
 impl TeamInput {
@@ -205,6 +208,7 @@ pub struct Team {
     pub followup_days: Option<i64>,
     #[specta(type = i32)]
     pub reopen_days: i64,
+    pub survey: Option<super::survey::SurveyKind>,
     pub members: Vec<Member>,
     pub stages: Vec<TicketStage>,
     pub sla: Vec<SlaPolicy>,
@@ -276,6 +280,7 @@ pub(crate) struct Checked {
     pub max_open: Option<i64>,
     pub followup_days: Option<i64>,
     pub reopen_days: i64,
+    pub survey: Option<super::survey::SurveyKind>,
 }
 
 /// A one-line text (`validate::text`) of at most `max` characters for `field`; empty when it is
@@ -518,10 +523,11 @@ pub(crate) fn check(
         max_open: input.max_open,
         followup_days: input.followup_days,
         reopen_days: input.reopen_days.unwrap_or(REOPEN_DAYS),
+        survey: input.survey,
     })
 }
 
-type TeamRow = (String, String, String, Option<String>, String, Option<i64>, Option<i64>, Option<i64>);
+type TeamRow = (String, String, String, Option<String>, String, Option<i64>, Option<i64>, Option<i64>, Option<String>);
 type StageRow = (String, String, i64, i64, i64, i64, Option<String>);
 type PolicyRow = (String, String, i64, String, Option<i64>, Option<i64>, Option<i64>, i64, i64);
 
@@ -541,13 +547,13 @@ impl Workspace {
     /// One team with its members, stages and policies; a team's id or name.
     pub async fn team(&self, id_or_name: &str) -> Result<Team> {
         let row: Option<TeamRow> = sqlx::query_as(
-            "SELECT id, name, calendar, lead_id, assignment, max_open, followup_days, reopen_days FROM teams
+            "SELECT id, name, calendar, lead_id, assignment, max_open, followup_days, reopen_days, survey FROM teams
              WHERE deleted_at IS NULL AND (id = ?1 OR name = ?1) ORDER BY id = ?1 DESC LIMIT 1",
         )
         .bind(id_or_name.trim())
         .fetch_optional(self.pool())
         .await?;
-        let (id, name, calendar, lead_id, assignment, max_open, followup_days, reopen_days) =
+        let (id, name, calendar, lead_id, assignment, max_open, followup_days, reopen_days, survey) =
             row.ok_or_else(|| Error::not_found("team", id_or_name))?;
         let stages: Vec<StageRow> = sqlx::query_as(
             "SELECT id, name, position, solved, closed, pauses_sla, checklist FROM ticket_stages
@@ -578,6 +584,7 @@ impl Workspace {
             max_open,
             followup_days,
             reopen_days: reopen_days.unwrap_or(REOPEN_DAYS),
+            survey: survey.as_deref().and_then(super::survey::SurveyKind::parse),
             members: members
                 .into_iter()
                 .map(|(staff_id, name, hours, leave)| Member {
@@ -658,8 +665,9 @@ impl Workspace {
         let mut w = self.write().await?;
         let now = w.now;
         sqlx::query(
-            "INSERT INTO teams (id, name, calendar, lead_id, assignment, max_open, followup_days, reopen_days, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO teams (id, name, calendar, lead_id, assignment, max_open, followup_days, reopen_days, survey,
+                created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(&c.name)
@@ -669,12 +677,15 @@ impl Workspace {
         .bind(c.max_open)
         .bind(c.followup_days)
         .bind(c.reopen_days)
+        .bind(c.survey.map(|k| k.as_str()))
         .bind(now)
         .execute(&mut *w.conn())
         .await?;
         save_parts(&mut w, &id, &c, &Team::empty(&id)).await?;
         w.commit().await?;
-        self.team(&id).await
+        let team = self.team(&id).await?;
+        self.ensure_followup_plan(&team).await?;
+        Ok(team)
     }
 
     /// Saves a team's edit. Stages and policies are matched by id, else by name; one no longer
@@ -707,7 +718,7 @@ impl Workspace {
         }
         sqlx::query(
             "UPDATE teams SET name = ?, calendar = ?, lead_id = ?, assignment = ?, max_open = ?, followup_days = ?,
-                    reopen_days = ?
+                    reopen_days = ?, survey = ?
              WHERE id = ? AND deleted_at IS NULL",
         )
         .bind(&c.name)
@@ -717,12 +728,15 @@ impl Workspace {
         .bind(c.max_open)
         .bind(c.followup_days)
         .bind(c.reopen_days)
+        .bind(c.survey.map(|k| k.as_str()))
         .bind(&before.id)
         .execute(&mut *w.conn())
         .await?;
         save_parts(&mut w, &before.id, &c, &before).await?;
         w.commit().await?;
-        self.team(&before.id).await
+        let team = self.team(&before.id).await?;
+        self.ensure_followup_plan(&team).await?;
+        Ok(team)
     }
 
     /// A member's own working hours (None: the team's) and days off (`2027-03-01`, or a range
@@ -765,6 +779,45 @@ impl Workspace {
         self.team(&team.id).await
     }
 
+    /// A team with follow-up days has a care plan counted from its solves (one step, that many
+    /// days later, at 09:00: a call to check the customer is satisfied): made the first time,
+    /// and its step moved when the days change. Without follow-up days the plan is left as it is
+    /// (it may have been edited or enrolled by hand; remove it in Care).
+    pub(crate) async fn ensure_followup_plan(&self, team: &Team) -> Result<()> {
+        let Some(days) = team.followup_days else { return Ok(()) };
+        let anchor = crate::care::Anchor::TicketSolved(team.id.clone());
+        let existing = self.care_plans().await?.into_iter().find(|p| p.anchor == anchor);
+        match existing {
+            Some(p) => {
+                let mut plan = p.plan();
+                if let Some(first) = plan.steps.first_mut() {
+                    if first.offset == crate::care::Offset::Days(days as i32) {
+                        return Ok(());
+                    }
+                    first.offset = crate::care::Offset::Days(days as i32);
+                }
+                self.update_care_plan(&p.id, &plan).await?;
+            }
+            None => {
+                let lang = self.lang().await?;
+                let text = |key: &str| {
+                    let params = BTreeMap::from([("team".to_string(), team.name.clone())]);
+                    crate::messages::text(lang, key, &params)
+                };
+                let toml = format!(
+                    "name = {}\nanchor = \"ticket_solved:{}\"\nenrol = \"event\"\n[[step]]\nname = {}\noffset_days = {days}\nat = \"09:00\"\nchannel = \"call\"\ntemplate = {}\n",
+                    toml::Value::String(text("ticket.followup_plan")),
+                    team.id,
+                    toml::Value::String(text("ticket.followup_step")),
+                    toml::Value::String(text("ticket.followup_template")),
+                );
+                let plan = crate::care::CarePlan::from_toml(&toml)?;
+                self.create_care_plan(&plan).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The team tickets go to when none is named: the only one, or the first by name; a new
     /// workspace gets one ("Customer support", office hours, Vietnam's holidays, the default
     /// stages) the first time it is needed.
@@ -799,6 +852,7 @@ impl Team {
             max_open: None,
             followup_days: None,
             reopen_days: REOPEN_DAYS,
+            survey: None,
             members: vec![],
             stages: vec![],
             sla: vec![],

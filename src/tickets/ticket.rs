@@ -144,6 +144,8 @@ pub struct TicketDetail {
     pub messages: Vec<TicketMessage>,
     pub checklist: Vec<CheckItem>,
     pub stages: Vec<TicketStage>,
+    /// Surveys sent for it and their answers.
+    pub surveys: Vec<super::SurveyAnswer>,
 }
 
 /// The saved views of the ticket list.
@@ -730,8 +732,16 @@ impl Workspace {
             }
         }
         let rules = self.rules_for(&team, &r)?;
+        let was_solved = r.solved_at.is_some();
         rules.enter(&mut r, &to, at)?;
         save(&mut w, &r).await?;
+        if !was_solved && r.solved_at.is_some() {
+            // the team's follow-up and survey
+            self.care_on_ticket_solved(&mut w, &r.customer_id, &r.id, &team.id, at).await?;
+            if let Some(kind) = team.survey {
+                super::survey::send(&mut w, &r.id, &r.customer_id, kind.as_str(), at).await?;
+            }
+        }
         w.commit().await?;
         self.ticket(&id).await
     }
@@ -871,7 +881,8 @@ impl Workspace {
                     .collect()
             })
             .unwrap_or_default();
-        Ok(TicketDetail { messages, checklist, stages: team.stages.clone(), ticket })
+        let surveys = self.ticket_surveys(&id).await?;
+        Ok(TicketDetail { messages, checklist, stages: team.stages.clone(), surveys, ticket })
     }
 
     /// A page of tickets for a view and filters: open ones by their nearest deadline (those

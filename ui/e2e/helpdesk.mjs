@@ -93,6 +93,13 @@ export async function helpdesk(browser, { artifacts, step, customer }) {
     });
     await (await shown('ticket-solve')).click();
     await shown('ticket-reopen');
+    // the team's survey was sent on solve: recorded here as the customer answered on the phone
+    await shown('ticket-survey');
+    await waitFor('the survey waiting', async () => /chưa trả lời/.test(await domText(await $t('ticket-survey'))));
+    await choose('survey-score', '5');
+    await typeInto('survey-comment', 'Kỹ thuật viên đến đúng giờ');
+    await (await shown('survey-save')).click();
+    await waitFor('the answer', async () => /5\s*\/ 5/.test(await domText(await $t('ticket-survey'))));
     await noRawKeys('a solved ticket (vi)');
     await screenshot('helpdesk-vi-solved');
   });
@@ -101,10 +108,13 @@ export async function helpdesk(browser, { artifacts, step, customer }) {
     await (await shown('ticket-customer')).click();
     await (await shown('tab-timeline')).click();
     await waitFor('the ticket sentences', async () => /đã mở phiếu[\s\S]*Máy lọc nước báo lỗi E2/.test(await domText(await shown('timeline'))));
+    await waitFor('the survey answer', async () => /điểm hài lòng 5\/5[\s\S]*Kỹ thuật viên đến đúng giờ/.test(await domText(await shown('timeline'))));
     await noRawKeys('timeline with a ticket (vi)');
     await screenshot('helpdesk-vi-timeline');
     await (await shown('nav-today')).click();
     await shown('today-tickets');
+    // the follow-up call the solve scheduled (the team's follow-up: the same day, at 09:00)
+    await waitFor('the follow-up task', async () => /Hỏi khách đã hài lòng chưa/.test(await domText(await shown('today-loaded'))));
     await screenshot('helpdesk-vi-today');
   });
 

@@ -390,6 +390,8 @@ async function runHelpdesk() {
     'members = ["lan@example.vn", "minh@example.vn"]',
     'lead = "minh@example.vn"',
     'assignment = "round_robin"',
+    'followup_days = 0',
+    'survey = "csat"',
     'stages = [ { name = "Mới" }, { name = "Đang xử lý" }, { name = "Chờ khách", pauses_sla = true },',
     '  { name = "Kiểm tra chất lượng", checklist = ["Gọi lại xác nhận với khách", "Ghi biên bản bảo hành"] },',
     '  { name = "Đã xử lý", solved = true }, { name = "Đóng", solved = true, closed = true } ]',
@@ -408,6 +410,7 @@ async function runHelpdesk() {
   ].join('\n'));
   cli('team', 'create', '--file', team);
   const customer = cli('customer', 'add', '--name', 'Nguyễn Văn Dũng', '--phone', '0912 345 678');
+  cli('customer', 'set', customer.id, `owner_id=${lan.id}`);
   const ago = (hours) => new Date(Date.now() - hours * 3600e3).toISOString();
   const t1 = cli('ticket', 'create', '--subject', 'Tủ lạnh không lạnh', '--customer-phone', '0903 111 222', '--customer-name', 'Lê Thị Hoa', '--priority', 'urgent', '--channel', 'zalo', '--message', 'Tủ lạnh nhà chị không lạnh từ hôm qua.', '--at', ago(3));
   const t2 = cli('ticket', 'create', '--subject', 'Hỏi lịch bảo dưỡng điều hoà', '--customer', customer.id, '--channel', 'phone', '--at', ago(1));

@@ -295,6 +295,7 @@ pub const TABLES: &[Table] = &[
             "ack",
             "created_at",
             "deleted_at",
+            "survey",
         ],
     ),
     Table {

@@ -2,7 +2,10 @@
 
 use crate::*;
 use std::collections::BTreeMap;
-use tend::tickets::{MessageKind, NewTicket, Reply, Team, TeamInput, TicketDetail, TicketFilter, TicketPage};
+use tend::tickets::{
+    MessageKind, NewTicket, Reply, SurveyAnswer, SurveyAnswerInput, Team, TeamInput, TicketDetail, TicketFilter,
+    TicketPage,
+};
 
 #[tauri::command]
 #[specta::specta]
@@ -79,4 +82,9 @@ pub(crate) async fn ticket_reopen(ws: Ws<'_>, id: String) -> R<TicketDetail> {
 #[specta::specta]
 pub(crate) async fn ticket_check(ws: Ws<'_>, id: String, item: String, done: bool) -> R<TicketDetail> {
     ws.get()?.tick_ticket_check(&id, &item, done, None).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn survey_record(ws: Ws<'_>, ticket: String, input: SurveyAnswerInput) -> R<SurveyAnswer> {
+    ws.get()?.record_survey(&ticket, &input).await.map_err(e)
 }

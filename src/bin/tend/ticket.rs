@@ -33,6 +33,23 @@ pub(super) enum CalendarCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub(super) enum SurveyCommand {
+    /// Record a customer's answer about a ticket (a phone survey): csat 1-5, nps 0-10, ces 1-7.
+    Record {
+        #[arg(long)]
+        ticket: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long, allow_hyphen_values = true)]
+        score: i64,
+        #[arg(long)]
+        comment: Option<String>,
+        #[arg(long)]
+        at: Option<String>,
+    },
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub(super) enum ViewArg {
     Open,
@@ -349,6 +366,20 @@ pub(super) async fn calendar(_ws: &Workspace, command: CalendarCommand) -> Resul
                     .collect::<Vec<_>>()
                     .join("\n")
             })
+        }
+    }
+}
+
+pub(super) async fn survey(ws: &Workspace, command: SurveyCommand) -> Result<(), Error> {
+    use tend::tickets::{SurveyAnswerInput, SurveyKind};
+    match command {
+        SurveyCommand::Record { ticket, kind, score, comment, at } => {
+            let all: Vec<&str> = SurveyKind::ALL.iter().map(|k| k.as_str()).collect();
+            let kind = parse_enum("kind", Some(kind), SurveyKind::parse, &all)?.unwrap_or(SurveyKind::Csat);
+            let answer = ws
+                .record_survey(&ticket, &SurveyAnswerInput { kind, score, comment, at: at_of(ws, at).await? })
+                .await?;
+            print(&answer, || format!("{} {} recorded for {ticket}", answer.kind, answer.score.unwrap_or_default()))
         }
     }
 }

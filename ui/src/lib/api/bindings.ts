@@ -142,6 +142,7 @@ export const commands = {
 	ticketSolve: (id: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_solve", { id })),
 	ticketReopen: (id: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_reopen", { id })),
 	ticketCheck: (id: string, item: string, done: boolean) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_check", { id, item, done })),
+	surveyRecord: (ticket: string, input: SurveyAnswerInput) => typedError<SurveyAnswer, ErrorPayload>(__TAURI_INVOKE("survey_record", { ticket, input })),
 	autostartGet: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_get")),
 	autostartSet: (enabled: boolean) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_set", { enabled })),
 	updateStatus: (language: string) => typedError<UpdateStatus, ErrorPayload>(__TAURI_INVOKE("update_status", { language })),
@@ -177,7 +178,9 @@ export type Anchor =
 /**  the customer's birthday, each year */
 { kind: "birthday" } | 
 /**  a custom date field, each year */
-{ kind: "custom"; key: string };
+{ kind: "custom"; key: string } | 
+/**  the day a ticket of this helpdesk team was solved (its follow-up) */
+{ kind: "ticket_solved"; key: string };
 
 /**  Who a step's task is for. */
 export type Assignee = 
@@ -251,7 +254,7 @@ export type CareChannel = "call" | "email" | "sms" | "zalo" | "visit" | "other";
 /**  A plan as the app's form sends it: the same fields as the file, checked by the same code. */
 export type CarePlanInput = {
 	name: string,
-	/**  `enrolment | purchase | deal_stage:<stage> | birthday | custom.<key>` */
+	/**  `enrolment | purchase | deal_stage:<stage> | birthday | custom.<key> | ticket_solved:<team>` */
 	anchor: string,
 	/**  `hand | event | segment:<id>` */
 	enrol: string,
@@ -1263,6 +1266,31 @@ export type StoredPlan = {
 	enrolled: number,
 };
 
+/**  A survey sent or answered. */
+export type SurveyAnswer = {
+	id: string,
+	ticket_id: string | null,
+	customer_id: string,
+	kind: string,
+	score: number | null,
+	comment: string | null,
+	sent_at: number | null,
+	answered_at: number | null,
+	staff_id: string | null,
+	source: string,
+};
+
+/**  An answer as recorded. */
+export type SurveyAnswerInput = {
+	kind: SurveyKind,
+	score: number,
+	comment: string | null,
+	/**  When it was given (UTC ms); now when not given. */
+	at: number | null,
+};
+
+export type SurveyKind = "csat" | "nps" | "ces";
+
 /**  What a policy times. */
 export type Target = 
 /**  The first agent reply to the customer (not a note, not an automatic reply). */
@@ -1306,6 +1334,7 @@ export type Team = {
 	max_open: number | null,
 	followup_days: number | null,
 	reopen_days: number,
+	survey: SurveyKind | null,
 	members: Member[],
 	stages: TicketStage[],
 	sla: SlaPolicy[],
@@ -1336,6 +1365,8 @@ export type TeamInput = {
 	followup_days?: number | null,
 	/**  A customer writing within this many days of the solve reopens the ticket (default 7). */
 	reopen_days?: number | null,
+	/**  The survey sent when a ticket is solved (csat, nps or ces). */
+	survey?: SurveyKind | null,
 };
 
 export type TextEncoding = "auto" | "utf8" | "utf16" | "windows1258";
@@ -1392,6 +1423,8 @@ export type TicketDetail = {
 	messages: TicketMessage[],
 	checklist: CheckItem[],
 	stages: TicketStage[],
+	/**  Surveys sent for it and their answers. */
+	surveys: SurveyAnswer[],
 };
 
 /**  The ticket list's filters, one page at a time. */

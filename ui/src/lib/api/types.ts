@@ -116,3 +116,6 @@ export type TicketFilter = In<'ticketList'>;
 export type TicketView = TicketFilter['view'];
 export type NewTicket = In<'ticketCreate'>;
 export type MessageKind = Parameters<(typeof import('./bindings'))['commands']['ticketMessage']>[1];
+export type SurveyAnswer = TicketDetail['surveys'][number];
+export type SurveyAnswerInput = In<'surveyRecord', 1>;
+export type SurveyKind = SurveyAnswerInput['kind'];
