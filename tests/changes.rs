@@ -310,7 +310,8 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     step!("move_ticket", ws.move_ticket(&ticket.id, "Kiểm tra", None));
     step!("tick_ticket_check", ws.tick_ticket_check(&ticket.id, "Gọi lại", true, None));
     step!("assign_ticket", ws.assign_ticket(&ticket.id, Some(&boss.id)));
-    let answer = tend::tickets::SurveyAnswerInput { kind: tend::tickets::SurveyKind::Nps, score: 9, comment: None, at: None };
+    let answer =
+        tend::tickets::SurveyAnswerInput { kind: tend::tickets::SurveyKind::Nps, score: 9, comment: None, at: None };
     step!("record_survey", ws.record_survey(&ticket.id, &answer));
     assert_eq!(last, counts(ws).await);
 

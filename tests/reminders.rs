@@ -171,3 +171,71 @@ async fn a_workspace_in_a_zone_with_dst_reminds_at_the_local_time() {
     let n = ws.reminder_tick(next).await.unwrap();
     assert_eq!(n.notices[0].title, "Care task due: Bo Chen");
 }
+
+#[tokio::test]
+async fn the_assignee_is_reminded_before_an_sla_breach_and_the_lead_at_it() {
+    let f = open().await;
+    let ws = &f.ws;
+    let lan = ws
+        .add_staff(&StaffInput { name: "Lan".into(), email: Some("lan@x.vn".into()), role: Role::Agent })
+        .await
+        .unwrap();
+    let minh = ws
+        .add_staff(&StaffInput { name: "Minh".into(), email: Some("minh@x.vn".into()), role: Role::Manager })
+        .await
+        .unwrap();
+    // every hour of every day works, so the arithmetic is plain: 60 minutes to first response
+    let days: String = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| format!("{d} = [\"00:00-24:00\"]\n"))
+        .collect();
+    let team = tend::tickets::TeamInput::from_toml(&format!(
+        "name = \"Hỗ trợ\"\nlead = \"minh@x.vn\"\nmembers = [\"lan@x.vn\"]\n[hours]\n{days}[[sla]]\nname = \"Chung\"\nfirst_response_minutes = 60\n"
+    ))
+    .unwrap();
+    let team = ws.create_team(&team).await.unwrap();
+    let c = ws.create_customer(&person("Nguyễn Văn An", "0912 345 678")).await.unwrap().customer;
+    for who in [&lan.id, &minh.id] {
+        ws.set_current_staff(Some(who)).await.unwrap();
+        assert!(ws.reminder_tick(T0).await.unwrap().notices.is_empty(), "the first look starts here");
+    }
+    let ticket = ws
+        .create_ticket(&tend::tickets::NewTicket {
+            subject: "Máy không lên nguồn".into(),
+            customer_id: Some(c.id.clone()),
+            team_id: Some(team.id.clone()),
+            assignee_id: Some(lan.id.clone()),
+            at: Some(T0),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .ticket;
+    // Lan: at 80% of the hour (48 minutes), once
+    ws.set_current_staff(Some(&lan.id)).await.unwrap();
+    let before = ws.reminder_tick(T0 + 47 * 60_000).await.unwrap();
+    assert!(before.notices.is_empty());
+    assert_eq!(before.next_at, Some(T0 + 48 * 60_000), "the scheduler sleeps until the warning");
+    let warn = ws.reminder_tick(T0 + 48 * 60_000).await.unwrap();
+    assert_eq!(warn.notices.len(), 1);
+    assert_eq!(warn.notices[0].title, format!("Sắp trễ hạn phản hồi đầu: phiếu {}", ticket.number));
+    assert_eq!(warn.notices[0].customer_id.as_deref(), Some(c.id.as_str()));
+    assert!(ws.reminder_tick(T0 + 70 * 60_000).await.unwrap().notices.is_empty(), "once, and no breach notice for her");
+    // Minh, the lead: at the breach
+    ws.set_current_staff(Some(&minh.id)).await.unwrap();
+    assert!(ws.reminder_tick(T0 + 59 * 60_000).await.unwrap().notices.is_empty());
+    let breach = ws.reminder_tick(T0 + 61 * 60_000).await.unwrap();
+    assert_eq!(breach.notices.len(), 1);
+    assert_eq!(breach.notices[0].title, format!("Đã trễ hạn phản hồi đầu: phiếu {}", ticket.number));
+    // a reply ends it: nothing more for the first response
+    ws.set_current_staff(Some(&lan.id)).await.unwrap();
+    f.clock.set(T0 + 62 * 60_000);
+    ws.add_ticket_message(
+        &ticket.id,
+        tend::tickets::MessageKind::Reply,
+        &tend::tickets::Reply { body: "Dạ em chào anh".into(), at: None },
+    )
+    .await
+    .unwrap();
+    assert_eq!(ws.reminder_tick(T0 + 63 * 60_000).await.unwrap().next_at, None);
+}

@@ -13,6 +13,8 @@
 //!   they end; pausing (this device) holds them until resumed.
 //! - The first look on a device starts from now: tasks that were due before Tend first reminded
 //!   here are on Today, not in a burst of notifications.
+//! - The user's SLA reminders (`tickets::remind`: a target's reminder share gone for the
+//!   assignee, its breach for the team's lead) come with the same tick, under the same rules.
 
 use super::tasks::{task_of, CareTask, TASK_SELECT};
 use crate::clock::Clock;
@@ -230,7 +232,30 @@ impl Workspace {
         .fetch_all(self.pool())
         .await?;
         let due: Vec<CareTask> = rows.into_iter().map(task_of).collect();
+        // SLA reminders of the user's tickets (as assignee or team lead), kept the same way
+        let sla = self.sla_reminders(&staff).await?;
+        let mut sla_due = Vec::new();
+        for r in sla.iter().filter(|r| r.at > through && r.at <= now) {
+            let shown: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM care_notified WHERE task_id = ? AND remind_at = ?")
+                    .bind(&r.key)
+                    .bind(r.at)
+                    .fetch_optional(self.pool())
+                    .await?;
+            if shown.is_none() {
+                sla_due.push(r.clone());
+            }
+        }
+        let sla_next = sla.iter().map(|r| r.at).filter(|at| *at > now).min();
         let mut tx = self.pool().begin().await?;
+        for r in &sla_due {
+            sqlx::query("INSERT OR IGNORE INTO care_notified (task_id, remind_at, notified_at) VALUES (?, ?, ?)")
+                .bind(&r.key)
+                .bind(r.at)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
         for t in &due {
             sqlx::query("INSERT OR IGNORE INTO care_notified (task_id, remind_at, notified_at) VALUES (?, ?, ?)")
                 .bind(&t.id)
@@ -247,8 +272,15 @@ impl Workspace {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        let notices = self.notices(&due, &tz).await?;
-        Ok(Tick { notices, next_at: self.next_reminder_at().await? })
+        let mut notices = self.notices(&due, &tz).await?;
+        let vi = !matches!(meta_get(self.pool(), "language").await?.as_deref(), Some("en"));
+        notices.extend(sla_due.iter().map(|r| crate::tickets::remind::notice(r, vi)));
+        let care_next = self.next_reminder_at().await?;
+        let next_at = match (care_next, sla_next) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(Tick { notices, next_at })
     }
 
     async fn notices(&self, due: &[CareTask], tz: &jiff::tz::TimeZone) -> Result<Vec<Notice>> {

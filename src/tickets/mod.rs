@@ -6,6 +6,7 @@
 //! - `ticket.rs`: tickets and their thread through the write path: create, customer messages,
 //!   replies, notes, stage moves (checklists, solve, close, reopen), assignment, and reads.
 
+pub(crate) mod remind;
 pub mod sla;
 pub mod survey;
 pub mod team;
