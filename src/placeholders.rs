@@ -1,5 +1,5 @@
 //! Placeholders in message templates ("Cảm ơn {{customer.name}} đã mua {{purchase.items}}"): one
-//! rule for care-plan steps now and canned replies later. A template is checked when it is saved
+//! rule for care-plan steps and canned responses. A template is checked when it is saved
 //! (an unknown placeholder, or a `{{` left open, is an error naming it) and filled when a message
 //! is made. What a care step's anchor can fill is `care::Anchor::fills`.
 
@@ -21,6 +21,20 @@ pub const CARE: &[&str] = &[
     "ticket.subject",
     "staff.name",
     "staff.email",
+];
+
+/// The placeholders a canned response may use (filled from the ticket it answers, its customer,
+/// its team and the agent replying).
+pub const CANNED: &[&str] = &[
+    "customer.name",
+    "customer.given_name",
+    "customer.phone",
+    "customer.email",
+    "ticket.number",
+    "ticket.subject",
+    "team.name",
+    "agent.name",
+    "agent.email",
 ];
 
 /// A template split into its text and its placeholders, in order.

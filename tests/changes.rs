@@ -313,6 +313,14 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     let answer =
         tend::tickets::SurveyAnswerInput { kind: tend::tickets::SurveyKind::Nps, score: 9, comment: None, at: None };
     step!("record_survey", ws.record_survey(&ticket.id, &answer));
+    let canned =
+        tend::tickets::CannedInput {
+            name: "Chào".into(), body: "Chào {{customer.name}}".into(), ..Default::default()
+        };
+    let made = step!("create_canned", ws.create_canned(&canned));
+    let edited = tend::tickets::CannedInput { body: "Xin chào {{customer.name}}".into(), ..canned };
+    step!("update_canned", ws.update_canned(&made.id, &edited));
+    step!("remove_canned", ws.remove_canned(&made.id));
     assert_eq!(last, counts(ws).await);
 
     // The list above covers every function that opens the write path.

@@ -463,3 +463,70 @@ async fn solving_schedules_the_follow_up_task_and_sends_the_survey() {
     assert_eq!(plan.steps[0].offset, tend::care::Offset::Days(5));
     assert_eq!(plans.len(), 1);
 }
+
+#[tokio::test]
+async fn canned_responses_are_checked_when_saved_and_filled_for_a_ticket() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    let me = staff(&f.ws, "Đặng Thu Hà", "ha@x.vn").await;
+    f.ws.set_current_staff(Some(&me)).await.unwrap();
+    warranty(&f.ws).await;
+    let c = f.ws.create_customer(&person("Lý Thường Kiệt", "0912 000 999")).await.unwrap().customer;
+    let t =
+        f.ws.create_ticket(&new_ticket(&c.id, "Đổi bình nóng lạnh", "normal", "2026-12-07T09:00:00+07:00"))
+            .await
+            .unwrap()
+            .ticket;
+    use tend::tickets::CannedInput;
+    let bad = CannedInput {
+        name: "Chào".into(),
+        body: "Chào {{customer.nam}}, phiếu {{ticket.number".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        fields(f.ws.create_canned(&bad).await.unwrap_err()),
+        vec![("body".to_string(), "validation.template_unclosed".to_string())]
+    );
+    let bad = CannedInput { name: "Chào".into(), body: "Chào {{customer.nam}}".into(), ..Default::default() };
+    assert_eq!(
+        fields(f.ws.create_canned(&bad).await.unwrap_err()),
+        vec![("body".to_string(), "validation.unknown_placeholder".to_string())]
+    );
+    let good = CannedInput {
+        name: "Chào khách".into(),
+        body: "Dạ em chào {{customer.name}}, em là {{agent.name}} ({{team.name}}). Phiếu {{ticket.number}}: {{ticket.subject}}.".into(),
+        ..Default::default()
+    };
+    let canned = f.ws.create_canned(&good).await.unwrap();
+    assert_eq!(
+        fields(f.ws.create_canned(&CannedInput { name: "CHÀO KHÁCH".into(), ..good.clone() }).await.unwrap_err())[0].1,
+        "ticket.canned_name_taken"
+    );
+    let text = f.ws.fill_canned("chào khách", &t.number).await.unwrap();
+    assert_eq!(
+        text,
+        format!("Dạ em chào Lý Thường Kiệt, em là Đặng Thu Hà (Bảo hành). Phiếu {}: Đổi bình nóng lạnh.", t.number)
+    );
+    // a personal one is only its owner's
+    let mine =
+        f.ws.create_canned(&CannedInput {
+            name: "Của tôi".into(),
+            body: "Cảm ơn {{customer.given_name}}".into(),
+            personal: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine.staff_id.as_deref(), Some(me.as_str()));
+    let other = staff(&f.ws, "Người khác", "khac@x.vn").await;
+    f.ws.set_current_staff(Some(&other)).await.unwrap();
+    let seen: Vec<String> = f.ws.canned_responses().await.unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(seen, vec!["Chào khách".to_string()]);
+    // edited and removed
+    f.ws.set_current_staff(Some(&me)).await.unwrap();
+    f.ws.update_canned(&canned.id, &CannedInput { body: "Chào {{customer.name}}".into(), ..good.clone() })
+        .await
+        .unwrap();
+    f.ws.remove_canned(&mine.id).await.unwrap();
+    assert_eq!(f.ws.canned_responses().await.unwrap().len(), 1);
+}

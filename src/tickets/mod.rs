@@ -6,12 +6,14 @@
 //! - `ticket.rs`: tickets and their thread through the write path: create, customer messages,
 //!   replies, notes, stage moves (checklists, solve, close, reopen), assignment, and reads.
 
+pub mod canned;
 pub(crate) mod remind;
 pub mod sla;
 pub mod survey;
 pub mod team;
 pub mod ticket;
 
+pub use canned::{Canned, CannedInput};
 pub use sla::{SlaState, SlaTarget, Target};
 pub use survey::{SurveyAnswer, SurveyAnswerInput, SurveyKind};
 pub use team::{Assignment, Member, SlaInput, SlaMatch, SlaPolicy, Team, TeamInput, TicketStage, TicketStageInput};

@@ -66,8 +66,15 @@ export async function helpdesk(browser, { artifacts, step, customer }) {
     await waitFor('the note', async () => (await $$t('ticket-message')).length === 2);
     let sla = await domText(await shown('ticket-sla'));
     if (/Đạt/.test(sla)) throw new Error(`a note met the first response: ${sla}`);
-    await (await shown('composer-reply')).click();
-    await typeInto('ticket-body', 'Dạ em chào anh, chiều nay kỹ thuật viên sẽ qua kiểm tra ạ.');
+    // the reply from a canned response, found by a word and filled for this ticket
+    await (await shown('canned-open')).click();
+    await shown('canned-picker');
+    await typeInto('canned-search', 'kỹ thuật');
+    await waitFor('one match', async () => (await $$t('canned-option')).length === 1);
+    await screenshot('helpdesk-vi-canned');
+    await (await $$t('canned-option'))[0].click();
+    const number = await domText(await shown('ticket-number'));
+    await waitFor('the filled reply', async () => (await (await $t('ticket-body')).getValue()) === `Dạ em chào Nguyễn Văn Dũng, em là Trần Thị Lan. Chiều nay kỹ thuật viên sẽ qua kiểm tra (phiếu ${number}) ạ.`);
     await (await shown('ticket-send')).click();
     await waitFor('the reply', async () => (await $$t('ticket-message')).length === 3);
     await waitFor('the first response met', async () => /Phản hồi đầu[\s\S]*Đạt/.test(await domText(await shown('ticket-sla'))));
@@ -120,6 +127,7 @@ export async function helpdesk(browser, { artifacts, step, customer }) {
 
   await step('helpdesk: the screens in English', async () => {
     await (await shown('nav-settings')).click();
+    await shown('settings-canned');
     await (await shown('lang-en')).click();
     await waitFor('English', async () => (await browser.execute(() => document.documentElement.lang)) === 'en');
     await (await shown('nav-tickets')).click();
@@ -141,5 +149,10 @@ export async function helpdesk(browser, { artifacts, step, customer }) {
     await (await shown('ticket-customer-new')).click();
     await noRawKeys('new ticket dialog (en)');
     await screenshot('helpdesk-en-new-ticket');
+    await (await shown('ticket-cancel')).click();
+    await (await shown('nav-settings')).click();
+    await (await shown('settings-canned')).scrollIntoView();
+    await noRawKeys('settings with canned responses (en)');
+    await screenshot('helpdesk-en-settings-canned');
   });
 }

@@ -409,6 +409,8 @@ async function runHelpdesk() {
     ''
   ].join('\n'));
   cli('team', 'create', '--file', team);
+  cli('canned', 'create', '--name', 'Hẹn kỹ thuật viên', '--body', 'Dạ em chào {{customer.name}}, em là {{agent.name}}. Chiều nay kỹ thuật viên sẽ qua kiểm tra (phiếu {{ticket.number}}) ạ.');
+  cli('canned', 'create', '--name', 'Cảm ơn', '--body', 'Cảm ơn {{customer.name}} đã liên hệ {{team.name}}.');
   const customer = cli('customer', 'add', '--name', 'Nguyễn Văn Dũng', '--phone', '0912 345 678');
   cli('customer', 'set', customer.id, `owner_id=${lan.id}`);
   const ago = (hours) => new Date(Date.now() - hours * 3600e3).toISOString();

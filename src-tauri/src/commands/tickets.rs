@@ -3,8 +3,8 @@
 use crate::*;
 use std::collections::BTreeMap;
 use tend::tickets::{
-    MessageKind, NewTicket, Reply, SurveyAnswer, SurveyAnswerInput, Team, TeamInput, TicketDetail, TicketFilter,
-    TicketPage,
+    Canned, CannedInput, MessageKind, NewTicket, Reply, SurveyAnswer, SurveyAnswerInput, Team, TeamInput, TicketDetail,
+    TicketFilter, TicketPage,
 };
 
 #[tauri::command]
@@ -87,4 +87,34 @@ pub(crate) async fn ticket_check(ws: Ws<'_>, id: String, item: String, done: boo
 #[specta::specta]
 pub(crate) async fn survey_record(ws: Ws<'_>, ticket: String, input: SurveyAnswerInput) -> R<SurveyAnswer> {
     ws.get()?.record_survey(&ticket, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn canned_list(ws: Ws<'_>) -> R<Vec<Canned>> {
+    ws.get()?.canned_responses().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn canned_create(ws: Ws<'_>, input: CannedInput) -> R<Canned> {
+    ws.get()?.create_canned(&input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn canned_update(ws: Ws<'_>, id: String, input: CannedInput) -> R<Canned> {
+    ws.get()?.update_canned(&id, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn canned_remove(ws: Ws<'_>, id: String) -> R<()> {
+    ws.get()?.remove_canned(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn canned_fill(ws: Ws<'_>, id: String, ticket: String) -> R<String> {
+    ws.get()?.fill_canned(&id, &ticket).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn canned_placeholders() -> R<Vec<String>> {
+    Ok(tend::placeholders::CANNED.iter().map(|p| p.to_string()).collect())
 }

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tend::customers::{CustomerInput, CustomerKind, Email, Phone};
 use tend::{Error, ErrorPayload, Workspace};
-use ticket::{CalendarCommand, SurveyCommand, TeamCommand, TicketCommand};
+use ticket::{CalendarCommand, CannedCommand, SurveyCommand, TeamCommand, TicketCommand};
 
 #[derive(Parser)]
 #[command(name = "tend", version, about = "Tend: local-first CRM and helpdesk")]
@@ -145,6 +145,11 @@ enum Command {
     Ticket {
         #[command(subcommand)]
         command: TicketCommand,
+    },
+    /// Canned responses for ticket replies.
+    Canned {
+        #[command(subcommand)]
+        command: CannedCommand,
     },
     /// Satisfaction surveys: answers about tickets.
     Survey {
@@ -506,6 +511,7 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         Command::Calendar { command } => ticket::calendar(ws, command).await?,
         Command::Ticket { command } => ticket::ticket(ws, command).await?,
         Command::Survey { command } => ticket::survey(ws, command).await?,
+        Command::Canned { command } => ticket::canned(ws, command).await?,
     }
     Ok(())
 }

@@ -34,6 +34,28 @@ pub(super) enum CalendarCommand {
 }
 
 #[derive(Subcommand)]
+pub(super) enum CannedCommand {
+    /// Keep a canned response; placeholders such as {{customer.name}}, {{ticket.number}} and
+    /// {{agent.name}} are filled when it is used.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        body: String,
+        /// For one team (its id or name); every team otherwise.
+        #[arg(long)]
+        team: Option<String>,
+        /// Only for the current user.
+        #[arg(long)]
+        personal: bool,
+    },
+    /// The canned responses the current user may use.
+    List {},
+    /// Remove a canned response (its id or name).
+    Remove { id: String },
+}
+
+#[derive(Subcommand)]
 pub(super) enum SurveyCommand {
     /// Record a customer's answer about a ticket (a phone survey): csat 1-5, nps 0-10, ces 1-7.
     Record {
@@ -122,11 +144,14 @@ pub(super) enum TicketCommand {
         #[arg(long, default_value_t = 0)]
         offset: i32,
     },
-    /// Reply to the customer (the first reply is the first response).
+    /// Reply to the customer (the first reply is the first response): --body, or a canned
+    /// response filled for the ticket (--canned NAME).
     Reply {
         number: String,
         #[arg(long)]
-        body: String,
+        body: Option<String>,
+        #[arg(long)]
+        canned: Option<String>,
         #[arg(long)]
         at: Option<String>,
     },
@@ -370,6 +395,28 @@ pub(super) async fn calendar(_ws: &Workspace, command: CalendarCommand) -> Resul
     }
 }
 
+pub(super) async fn canned(ws: &Workspace, command: CannedCommand) -> Result<(), Error> {
+    match command {
+        CannedCommand::Create { name, body, team, personal } => {
+            let team_id = match team {
+                Some(t) => Some(ws.team(&t).await?.id),
+                None => None,
+            };
+            let c = ws.create_canned(&tend::tickets::CannedInput { name, body, team_id, personal }).await?;
+            print(&c, || format!("{}  {}", c.id, c.name))
+        }
+        CannedCommand::List {} => {
+            let all = ws.canned_responses().await?;
+            print(&all, || all.iter().map(|c| format!("{}  {}", c.id, c.name)).collect::<Vec<_>>().join("\n"))
+        }
+        CannedCommand::Remove { id } => {
+            let c = ws.canned(&id).await?;
+            ws.remove_canned(&c.id).await?;
+            print(&serde_json::json!({ "removed": c.id }), || format!("removed {}", c.name))
+        }
+    }
+}
+
 pub(super) async fn survey(ws: &Workspace, command: SurveyCommand) -> Result<(), Error> {
     use tend::tickets::{SurveyAnswerInput, SurveyKind};
     match command {
@@ -468,7 +515,12 @@ pub(super) async fn ticket(ws: &Workspace, command: TicketCommand) -> Result<(),
                 .await?;
             print(&page, || page.rows.iter().map(ticket_line).collect::<Vec<_>>().join("\n"))
         }
-        TicketCommand::Reply { number, body, at } => {
+        TicketCommand::Reply { number, body, canned, at } => {
+            let body = match (body, canned) {
+                (Some(b), None) => b,
+                (None, Some(c)) => ws.fill_canned(&c, &number).await?,
+                _ => return Err(Error::invalid("body", "ticket.body_or_canned")),
+            };
             let reply = Reply { body, at: at_of(ws, at).await? };
             show(ws.add_ticket_message(&number, MessageKind::Reply, &reply).await?)
         }

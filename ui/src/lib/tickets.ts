@@ -43,3 +43,4 @@ export function slaText(s: SlaTarget): { key: string; values: Record<string, num
   if (s.state === 'paused') return { key: 'ticket.sla_paused', values: { h, m } };
   return { key: s.left_ms < 0 ? 'ticket.sla_overdue' : 'ticket.sla_left', values: { h, m } };
 }
+

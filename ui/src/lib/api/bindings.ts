@@ -143,6 +143,12 @@ export const commands = {
 	ticketReopen: (id: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_reopen", { id })),
 	ticketCheck: (id: string, item: string, done: boolean) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_check", { id, item, done })),
 	surveyRecord: (ticket: string, input: SurveyAnswerInput) => typedError<SurveyAnswer, ErrorPayload>(__TAURI_INVOKE("survey_record", { ticket, input })),
+	cannedList: () => typedError<Canned[], ErrorPayload>(__TAURI_INVOKE("canned_list")),
+	cannedCreate: (input: CannedInput) => typedError<Canned, ErrorPayload>(__TAURI_INVOKE("canned_create", { input })),
+	cannedUpdate: (id: string, input: CannedInput) => typedError<Canned, ErrorPayload>(__TAURI_INVOKE("canned_update", { id, input })),
+	cannedRemove: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("canned_remove", { id })),
+	cannedFill: (id: string, ticket: string) => typedError<string, ErrorPayload>(__TAURI_INVOKE("canned_fill", { id, ticket })),
+	cannedPlaceholders: () => typedError<string[], ErrorPayload>(__TAURI_INVOKE("canned_placeholders")),
 	autostartGet: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_get")),
 	autostartSet: (enabled: boolean) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_set", { enabled })),
 	updateStatus: (language: string) => typedError<UpdateStatus, ErrorPayload>(__TAURI_INVOKE("update_status", { language })),
@@ -247,6 +253,25 @@ export type CalendarSpec = {
 	hours: { [key in string]: string[] },
 	holidays?: string[],
 	vn_public_holidays?: boolean,
+};
+
+export type Canned = {
+	id: string,
+	name: string,
+	body: string,
+	team_id: string | null,
+	/**  The owner of a personal response. */
+	staff_id: string | null,
+};
+
+/**  A canned response as written. */
+export type CannedInput = {
+	name?: string,
+	body?: string,
+	/**  The team it is for; none: every team. */
+	team_id?: string | null,
+	/**  Only for the current user. */
+	personal?: boolean,
 };
 
 export type CareChannel = "call" | "email" | "sms" | "zalo" | "visit" | "other";

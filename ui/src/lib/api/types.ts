@@ -119,3 +119,5 @@ export type MessageKind = Parameters<(typeof import('./bindings'))['commands']['
 export type SurveyAnswer = TicketDetail['surveys'][number];
 export type SurveyAnswerInput = In<'surveyRecord', 1>;
 export type SurveyKind = SurveyAnswerInput['kind'];
+export type Canned = Out<'cannedList'>[number];
+export type CannedInput = In<'cannedCreate'>;
