@@ -125,6 +125,29 @@ export async function helpdesk(browser, { artifacts, step, customer }) {
     await screenshot('helpdesk-vi-today');
   });
 
+  await step('helpdesk: a new team in Settings, its mistakes named (vi)', async () => {
+    await (await shown('nav-settings')).click();
+    await (await shown('settings-teams')).scrollIntoView();
+    await waitFor('the team made by the CLI', async () => (await $$t('team-row')).length === 1);
+    await (await shown('add-team')).click();
+    await shown('team-dialog');
+    await typeInto('team-name', 'Giao hàng');
+    await typeInto('team-hours-sat', '8h-12h');
+    await (await shown('team-add-policy')).click();
+    await typeInto('team-policy-name', 'Giao gấp');
+    await typeInto('team-policy-first', '30');
+    await (await shown('team-save')).click();
+    await waitFor('the hours refused', async () => /08:00-12:00/.test(await domText(await shown('form-errors'))));
+    await noRawKeys('team dialog with an error (vi)');
+    await screenshot('helpdesk-vi-team-dialog');
+    await typeInto('team-hours-sat', '08:00-12:00');
+    await (await shown('team-save')).click();
+    await waitFor('the new team listed', async () => (await $$t('team-row')).length === 2);
+    const row = await domText((await $$t('team-row'))[1]);
+    if (!/Giao hàng[\s\S]*Mới[\s\S]*Giao gấp/.test(row)) throw new Error(`the new team's row: ${row}`);
+    await screenshot('helpdesk-vi-teams');
+  });
+
   await step('helpdesk: the screens in English', async () => {
     await (await shown('nav-settings')).click();
     await shown('settings-canned');

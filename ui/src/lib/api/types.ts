@@ -121,3 +121,5 @@ export type SurveyAnswerInput = In<'surveyRecord', 1>;
 export type SurveyKind = SurveyAnswerInput['kind'];
 export type Canned = Out<'cannedList'>[number];
 export type CannedInput = In<'cannedCreate'>;
+export type TicketStageInput = NonNullable<TeamInput['stages']>[number];
+export type SlaInput = TeamInput['sla'][number];

@@ -37,7 +37,20 @@ export function messageText(t: Translate, m: Message): string {
 /** A field path (`phones[1].number`, `custom.size`, `owner_id`) as a label. */
 export function fieldLabel(t: Translate, field: string): string {
   const base = field.replace(/\[\d+\].*$/, '').replace(/^custom\..*$/, 'custom');
-  return t(`field.${base}`, { default: field });
+  const MISSING = '\u0000';
+  const known = t(`field.${base}`, { default: MISSING });
+  if (known !== MISSING) return known;
+  // a nested path (a team's `stages[1].name`, `hours.sat[0]`): each part named, a list's place
+  // counted from 1 where another part follows
+  const parts = field.split('.');
+  return parts
+    .map((part, i) => {
+      const m = /^([a-z_]+)(?:\[(\d+)\])?$/.exec(part);
+      if (!m) return part;
+      const name = t(`field.${m[1]}`, { default: t(`team.day.${m[1]}`, { default: m[1] }) });
+      return m[2] !== undefined && i < parts.length - 1 ? `${name} ${Number(m[2]) + 1}` : name;
+    })
+    .join(' · ');
 }
 
 /** The current translate function, outside components. */
