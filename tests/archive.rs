@@ -88,12 +88,75 @@ async fn a_workspace_archive_round_trips_every_table() {
         .await
         .unwrap();
     ws.add_to_segment(&list.id, std::slice::from_ref(&a.id)).await.unwrap();
+    // the helpdesk: a team with a checklist and a survey, a ticket through its thread, a tick,
+    // a solve (its follow-up and survey), an answer, a canned response
+    let staff = ws
+        .add_staff(&tend::staff::StaffInput {
+            name: "Lan".into(),
+            email: Some("lan@x.vn".into()),
+            role: tend::staff::Role::Agent,
+        })
+        .await
+        .unwrap();
+    ws.set_current_staff(Some(&staff.id)).await.unwrap();
+    let team = tend::tickets::TeamInput::from_toml(
+        "name = \"Bảo hành\"\nmembers = [\"lan@x.vn\"]\nfollowup_days = 2\nsurvey = \"csat\"\nstages = [{ name = \"Mới\" }, { name = \"Kiểm tra\", checklist = [\"Gọi lại\"] }, { name = \"Xong\", solved = true }]\n[[sla]]\nname = \"Chung\"\nfirst_response_minutes = 60\n",
+    )
+    .unwrap();
+    let team = ws.create_team(&team).await.unwrap();
+    let t = ws
+        .create_ticket(&tend::tickets::NewTicket {
+            subject: "Máy kêu".into(),
+            customer_id: Some(a.id.clone()),
+            team_id: Some(team.id.clone()),
+            message: Some("Máy kêu to".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .ticket;
+    ws.add_ticket_message(
+        &t.id,
+        tend::tickets::MessageKind::Reply,
+        &tend::tickets::Reply { body: "Dạ".into(), at: None },
+    )
+    .await
+    .unwrap();
+    ws.move_ticket(&t.id, "Kiểm tra", None).await.unwrap();
+    ws.tick_ticket_check(&t.id, "Gọi lại", true, None).await.unwrap();
+    ws.solve_ticket(&t.id, None).await.unwrap();
+    ws.record_survey(
+        &t.id,
+        &tend::tickets::SurveyAnswerInput { kind: tend::tickets::SurveyKind::Csat, score: 4, comment: None, at: None },
+    )
+    .await
+    .unwrap();
+    ws.create_canned(&tend::tickets::CannedInput {
+        name: "Chào".into(),
+        body: "Chào {{customer.name}}".into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
 
     let archive = f.dir.path().join("ws.tendx");
     let m = ws.export_workspace(&archive).await.unwrap();
     assert_eq!(m.tables["customers"], 6);
     assert_eq!(m.tables["merges"], 1);
     assert!(m.tables["changes"] > 10);
+    for (table, n) in [
+        ("teams", 1),
+        ("team_members", 1),
+        ("ticket_stages", 3),
+        ("sla_policies", 1),
+        ("tickets", 1),
+        ("ticket_messages", 2),
+        ("ticket_checks", 1),
+        ("survey_answers", 1),
+        ("canned_responses", 1),
+    ] {
+        assert_eq!(m.tables[table], n, "{table}");
+    }
 
     let g = open().await;
     g.ws.import_workspace(&archive).await.unwrap();
