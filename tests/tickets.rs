@@ -530,3 +530,66 @@ async fn canned_responses_are_checked_when_saved_and_filled_for_a_ticket() {
     f.ws.remove_canned(&mine.id).await.unwrap();
     assert_eq!(f.ws.canned_responses().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn segments_find_customers_by_their_tickets_satisfaction_and_missing_profile_data() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    warranty(&f.ws).await;
+    let mut with_all = person("Có Đủ", "0912 111 222");
+    with_all.emails.push(tend::customers::Email { label: String::new(), address: "du@x.vn".into() });
+    with_all.tax_code = Some("0101234567".into());
+    with_all.province = Some("Hà Nội".into());
+    let full = f.ws.create_customer(&with_all).await.unwrap().customer;
+    let bare = f.ws.create_customer(&person("Thiếu Hết", "")).await.unwrap().customer;
+    let t =
+        f.ws.create_ticket(&new_ticket(&full.id, "Hỏng", "normal", "2026-12-20T09:00:00+07:00")).await.unwrap().ticket;
+    let old =
+        f.ws.create_ticket(&new_ticket(&bare.id, "Cũ", "normal", "2026-10-01T09:00:00+07:00")).await.unwrap().ticket;
+    f.ws.solve_ticket(&old.id, Some(at("2026-10-02T09:00:00+07:00"))).await.unwrap();
+    let answer = tend::tickets::SurveyAnswerInput {
+        kind: tend::tickets::SurveyKind::Csat,
+        score: 2,
+        comment: None,
+        at: Some(at("2026-10-03T09:00:00+07:00")),
+    };
+    f.ws.record_survey(&old.id, &answer).await.unwrap();
+    let names = |rules: serde_json::Value| {
+        let ws = &f.ws;
+        async move {
+            let page = ws.segment_preview(&rules.to_string(), 0, 50).await.unwrap();
+            page.rows.into_iter().map(|r| r.name).collect::<Vec<_>>()
+        }
+    };
+    use serde_json::json;
+    assert_eq!(names(json!({"all": [{"field": "open_tickets", "op": "gte", "value": 1}]})).await, vec!["Có Đủ"]);
+    assert_eq!(
+        names(json!({"all": [{"field": "open_tickets", "op": "empty", "value": null}]})).await,
+        vec!["Thiếu Hết"]
+    );
+    // tickets within 30 days of the clock (31 December): the one of 20 December
+    assert_eq!(
+        names(json!({"all": [{"field": "last_ticket_at", "op": "within_days", "value": 30}]})).await,
+        vec!["Có Đủ"]
+    );
+    assert_eq!(names(json!({"all": [{"field": "last_csat", "op": "lte", "value": 3}]})).await, vec!["Thiếu Hết"]);
+    for field in ["email", "phone", "tax_code", "address"] {
+        assert_eq!(
+            names(json!({"all": [{"field": field, "op": "empty", "value": null}]})).await,
+            vec!["Thiếu Hết"],
+            "{field}"
+        );
+        assert_eq!(
+            names(json!({"all": [{"field": field, "op": "not_empty", "value": null}]})).await,
+            vec!["Có Đủ"],
+            "{field}"
+        );
+    }
+    // a presence field takes no other op
+    let e =
+        f.ws.segment_preview(&json!({"all": [{"field": "email", "op": "eq", "value": "x"}]}).to_string(), 0, 5)
+            .await
+            .unwrap_err();
+    assert_eq!(fields(e)[0].0, "rules.all[0].op");
+    let _ = t;
+}

@@ -109,6 +109,16 @@ pub enum Field {
     /// `custom.<key>`: a custom field, by key (its kind is looked up when the rule is compiled).
     Custom(String),
     Segment,
+    /// The helpdesk: open tickets, when the last ticket was opened ("tickets within N days" is
+    /// `within_days N` on it), the last CSAT answer.
+    OpenTickets,
+    LastTicketAt,
+    LastCsat,
+    /// Profile completeness (`empty` / `not_empty`): shops clean their data with them.
+    Email,
+    Phone,
+    TaxCode,
+    Address,
 }
 
 /// What a field holds, which decides its ops.
@@ -126,6 +136,8 @@ pub enum FieldKind {
     /// Yes or no (a custom checkbox).
     Flag,
     Segment,
+    /// Only whether the profile has it (`empty` / `not_empty`).
+    Presence,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +195,13 @@ pub const FIELDS: &[&str] = &[
     "created_at",
     "custom.<key>",
     "segment",
+    "open_tickets",
+    "last_ticket_at",
+    "last_csat",
+    "email",
+    "phone",
+    "tax_code",
+    "address",
 ];
 
 pub const OPS: &[&str] = &[
@@ -223,6 +242,13 @@ impl Field {
             "last_interaction_at" => Field::LastInteractionAt,
             "created_at" => Field::CreatedAt,
             "segment" => Field::Segment,
+            "open_tickets" => Field::OpenTickets,
+            "last_ticket_at" => Field::LastTicketAt,
+            "last_csat" => Field::LastCsat,
+            "email" => Field::Email,
+            "phone" => Field::Phone,
+            "tax_code" => Field::TaxCode,
+            "address" => Field::Address,
             s => match s.strip_prefix("custom.") {
                 Some(key) if !key.is_empty() => Field::Custom(key.to_string()),
                 _ => return None,
@@ -242,6 +268,9 @@ impl Field {
             Field::Age | Field::BirthdayMonth | Field::PurchaseCount | Field::PurchaseTotal => FieldKind::Number,
             Field::LastPurchaseAt | Field::LastInteractionAt | Field::CreatedAt => FieldKind::Instant,
             Field::Segment => FieldKind::Segment,
+            Field::OpenTickets | Field::LastCsat => FieldKind::Number,
+            Field::LastTicketAt => FieldKind::Instant,
+            Field::Email | Field::Phone | Field::TaxCode | Field::Address => FieldKind::Presence,
             Field::Custom(_) => match custom {
                 Some(C::Number) => FieldKind::Number,
                 Some(C::Date) => FieldKind::Date,
@@ -291,6 +320,7 @@ impl Op {
             }
             FieldKind::Flag => &[Eq, Ne, Empty, NotEmpty],
             FieldKind::Segment => &[In, NotIn, Eq, Ne],
+            FieldKind::Presence => &[Empty, NotEmpty],
         }
     }
 }
@@ -316,6 +346,7 @@ pub fn catalog(custom: &[(String, crate::settings::CustomFieldKind)]) -> Vec<Fie
         FieldKind::Date => "date",
         FieldKind::Flag => "flag",
         FieldKind::Segment => "segment",
+        FieldKind::Presence => "presence",
     };
     let spec = |name: String, f: Field, custom_kind| {
         let k = f.kind(custom_kind);
@@ -588,6 +619,8 @@ fn arg(field: &Field, kind: FieldKind, op: Op, v: &Value) -> std::result::Result
             when(v).map(Arg::When).ok_or("a date (YYYY-MM-DD, years 1000 to 9000)")
         }
         (FieldKind::Flag, _) => v.as_bool().map(Arg::Flag).ok_or("true or false"),
+        // only empty / not empty, taken above (the op was checked against the kind before)
+        (FieldKind::Presence, _) => Err("no value"),
     }
 }
 
@@ -650,6 +683,13 @@ fn field_index(f: &Field) -> usize {
         Field::CreatedAt => 14,
         Field::Custom(_) => 15,
         Field::Segment => 16,
+        Field::OpenTickets => 17,
+        Field::LastTicketAt => 18,
+        Field::LastCsat => 19,
+        Field::Email => 20,
+        Field::Phone => 21,
+        Field::TaxCode => 22,
+        Field::Address => 23,
     }
 }
 

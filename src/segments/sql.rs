@@ -469,6 +469,42 @@ fn cond(c: &Cond, ctx: &Context, p: &mut Vec<Value>, stack: &mut Stack, correlat
                 _ => "0".into(),
             }
         }
+        Field::OpenTickets => {
+            let expr = "(SELECT COUNT(*) FROM tickets t WHERE t.customer_id = c.id AND t.deleted_at IS NULL
+                AND t.solved_at IS NULL AND t.merged_into IS NULL)";
+            match op {
+                // a count is never missing: "empty" is none
+                Op::Empty => format!("{expr} = 0"),
+                Op::NotEmpty => format!("{expr} <> 0"),
+                _ => number_cond(expr, op, a, p),
+            }
+        }
+        Field::LastTicketAt => instant_cond(
+            "(SELECT MAX(t.created_at) FROM tickets t WHERE t.customer_id = c.id AND t.deleted_at IS NULL)",
+            op,
+            a,
+            ctx,
+            p,
+        )?,
+        Field::LastCsat => number_cond(
+            "(SELECT s.score FROM survey_answers s WHERE s.customer_id = c.id AND s.kind = 'csat'
+              AND s.score IS NOT NULL AND s.deleted_at IS NULL ORDER BY s.answered_at DESC, s.id DESC LIMIT 1)",
+            op,
+            a,
+            p,
+        ),
+        Field::Email | Field::Phone | Field::TaxCode | Field::Address => {
+            let missing = match &c.field {
+                Field::Email => "json_array_length(COALESCE(c.emails, '[]')) = 0",
+                Field::Phone => "json_array_length(COALESCE(c.phones, '[]')) = 0",
+                Field::TaxCode => "c.tax_code IS NULL",
+                _ => "(c.street IS NULL AND c.ward IS NULL AND c.district IS NULL AND c.province IS NULL)",
+            };
+            match op {
+                Op::Empty => missing.to_string(),
+                _ => format!("NOT {missing}"),
+            }
+        }
         Field::Age => age_cond(op, a, ctx, p),
         Field::BirthdayMonth => number_cond("CAST(substr(c.birthday, 6, 2) AS INTEGER)", op, a, p),
         Field::PurchaseCount => activity_cond("purchase_count", op, a, ctx, p, false, correlate)?,

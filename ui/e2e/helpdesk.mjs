@@ -125,6 +125,23 @@ export async function helpdesk(browser, { artifacts, step, customer }) {
     await screenshot('helpdesk-vi-today');
   });
 
+  await step('helpdesk: a segment of the customers with no email (vi)', async () => {
+    await (await shown('nav-segments')).click();
+    await (await shown('new-segment')).click();
+    await typeInto('segment-name', 'Thiếu email');
+    await (await shown('add-condition')).click();
+    const cond = (await $$t('rule-condition'))[0];
+    for (const [id, v] of [['rule-field', 'email'], ['rule-op', 'empty']]) {
+      await browser.execute((e, x) => { e.value = x; e.dispatchEvent(new Event('change', { bubbles: true })); }, await cond.$(`[data-testid="${id}"]`), v);
+    }
+    // Dũng and Hoa came by phone; Quân by email
+    await waitFor('the count', async () => /\b2\b/.test(await domText(await $t('segment-count'))));
+    await noRawKeys('a segment on a missing email (vi)');
+    await screenshot('helpdesk-vi-segment-no-email');
+    await (await shown('segment-save')).click();
+    await shown('segment-saved');
+  });
+
   await step('helpdesk: a new team in Settings, its mistakes named (vi)', async () => {
     await (await shown('nav-settings')).click();
     await (await shown('settings-teams')).scrollIntoView();
