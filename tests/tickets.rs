@@ -593,3 +593,52 @@ async fn segments_find_customers_by_their_tickets_satisfaction_and_missing_profi
     assert_eq!(fields(e)[0].0, "rules.all[0].op");
     let _ = t;
 }
+
+#[tokio::test]
+async fn a_team_calendar_that_cannot_be_read_leaves_tickets_readable_and_a_huge_message_is_refused() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    let team = warranty(&f.ws).await;
+    let me = staff(&f.ws, "Lan", "lan@x.vn").await;
+    f.ws.set_current_staff(Some(&me)).await.unwrap();
+    let c = f.ws.create_customer(&person("Hồ Văn Nam", "0912 777 888")).await.unwrap().customer;
+    let t =
+        f.ws.create_ticket(&NewTicket {
+            assignee_id: Some(me.clone()),
+            ..new_ticket(&c.id, "Hỏng", "urgent", "2026-12-20T09:00:00+07:00")
+        })
+        .await
+        .unwrap()
+        .ticket;
+    let huge = "x".repeat(50_001);
+    assert_eq!(
+        fields(f.ws.add_ticket_message(&t.id, MessageKind::Note, &Reply { body: huge, at: None }).await.unwrap_err()),
+        vec![("body".to_string(), "validation.too_long".to_string())]
+    );
+    // another device wrote a calendar this build cannot read (as sync would store it)
+    let tx = tend_sync::protocol::RemoteTx {
+        hlc: format!("{:013}:00000:ffffffffffffffff", at(LATER) + 60_000),
+        at_ms: at(LATER) + 60_000,
+        actor: None,
+        device: "ffffffffffffffff".into(),
+        records: vec![tend_sync::protocol::RemoteRecord {
+            table: "teams".into(),
+            row_id: team.id.clone(),
+            op: tend_sync::protocol::RecordOp::Set {
+                column: "calendar".into(),
+                value: tend_sync::protocol::FieldValue::Text("{\"time_zone\": \"Mars/Base\"}".into()),
+            },
+        }],
+    };
+    f.ws.apply_remote(&tx).await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT calendar FROM teams WHERE id = ?")
+        .bind(&team.id)
+        .fetch_one(f.ws.pool())
+        .await
+        .unwrap();
+    assert!(stored.contains("Mars"), "{stored}");
+    let d = f.ws.ticket(&t.id).await.unwrap();
+    assert!(d.ticket.sla.is_empty(), "{:?}", d.ticket.sla);
+    assert_eq!(f.ws.tickets(&TicketFilter { limit: 10, ..Default::default() }).await.unwrap().total, 1);
+    assert!(f.ws.reminder_tick(at(LATER)).await.is_ok());
+}

@@ -65,7 +65,8 @@ impl Workspace {
             }
             let Some(team) = teams.iter().find(|t| t.id == r.team_id) else { continue };
             let policy = team.sla.iter().find(|p| Some(&p.id) == r.sla_id.as_ref());
-            let clock = Clock::new(team, policy)?;
+            // a team calendar that cannot be read reminds of nothing (its tickets' pages say so)
+            let Ok(clock) = Clock::new(team, policy) else { continue };
             let warn = policy.map(|p| i64::from(p.warn_percent)).unwrap_or(super::team::WARN_PERCENT);
             let targets = [
                 (Target::FirstResponse, r.first_response_due.filter(|_| r.first_response_at.is_none()), r.created_at),
