@@ -62,7 +62,10 @@ export async function packageUpdate(browser, { artifacts, step, requests, serve 
     if (!/chữ ký/.test(err)) throw new Error(`no signature refusal: ${err}`);
     if (installed() !== '0.1.0') throw new Error(`installed: ${installed()}`);
     await screenshot(shot);
+    // the dialog must not stay busy: a progress message that came after the refusal once
+    // disabled "Later", the click did nothing and the open dialog covered the page
     await (await shown('update-later')).click();
+    await waitFor('the dialog to close', async () => !(await (await $t('update-dialog')).isExisting()));
   }
 
   await step('a tampered package is refused and nothing is installed', async () => {
