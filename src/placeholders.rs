@@ -37,6 +37,18 @@ pub const CANNED: &[&str] = &[
     "agent.email",
 ];
 
+/// The placeholders a team's automatic acknowledgement may use: a canned response's, without
+/// an agent (nobody wrote it).
+pub const ACK: &[&str] = &[
+    "customer.name",
+    "customer.given_name",
+    "customer.phone",
+    "customer.email",
+    "ticket.number",
+    "ticket.subject",
+    "team.name",
+];
+
 /// A template split into its text and its placeholders, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part<'a> {

@@ -136,3 +136,53 @@ fn a_ticket_replayed_through_its_sla() {
     let (_, page, _) = tend(&db, &["ticket", "list", "--view", "all", "--json"]);
     assert_eq!(page["total"], 1);
 }
+
+#[test]
+fn a_rule_from_its_file_routes_a_new_ticket_and_the_thread_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.tend");
+    let team = dir.path().join("team.toml");
+    std::fs::write(&team, TEAM).unwrap();
+    assert_eq!(tend(&db, &["team", "create", "--file", team.to_str().unwrap(), "--json"]).0, 0);
+    let rule = dir.path().join("rule.toml");
+    std::fs::write(
+        &rule,
+        "name = \"Zalo gấp\"\n[when]\nchannel = [\"zalo\"]\n[then]\npriority = \"urgent\"\ntags = [\"zalo\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = tend(&db, &["rule", "create", "--file", rule.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["when"]["channel"][0], "zalo");
+    // a file that names what does not exist: exit 2, the field named, nothing kept
+    std::fs::write(&rule, "name = \"Sai\"\n[when]\nsegment = [\"Không có\"]\n[then]\npriority = \"low\"\n").unwrap();
+    let (code, out, _) = tend(&db, &["rule", "create", "--file", rule.to_str().unwrap(), "--json"]);
+    assert_eq!((code, out["error"]["field"].as_str()), (2, Some("when.segment[0]")));
+    let (_, list, _) = tend(&db, &["rule", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let (code, t, err) = tend(
+        &db,
+        &[
+            "ticket",
+            "create",
+            "--subject",
+            "Hỏi giá",
+            "--customer-phone",
+            "0903 000 111",
+            "--channel",
+            "zalo",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((t["priority"].as_str(), t["tags"][0].as_str()), (Some("urgent"), Some("zalo")));
+    let number = t["number"].as_str().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .arg("--db")
+        .arg(&db)
+        .args(["ticket", "show", number])
+        .env("LANG", "vi_VN.UTF-8")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Quy tắc “Zalo gấp”: mức ưu tiên urgent; thẻ zalo"), "{text}");
+}

@@ -642,3 +642,134 @@ async fn a_team_calendar_that_cannot_be_read_leaves_tickets_readable_and_a_huge_
     assert_eq!(f.ws.tickets(&TicketFilter { limit: 10, ..Default::default() }).await.unwrap().total, 1);
     assert!(f.ws.reminder_tick(at(LATER)).await.is_ok());
 }
+
+#[tokio::test]
+async fn rules_run_once_in_order_say_what_they_did_and_the_acknowledgement_is_no_first_response() {
+    use tend::tickets::{Priority, RuleInput, TicketChannel};
+    let f = open().await;
+    f.clock.set(at(LATER));
+    let ha = staff(&f.ws, "Đặng Thu Hà", "ha@x.vn").await;
+    let sales = f.ws.create_team(&TeamInput::from_toml("name = \"Bán hàng\"").unwrap()).await.unwrap();
+    let ack = format!(
+        "{WARRANTY}\n[ack]\nchannels = [\"zalo\", \"email\"]\nbody = \"Chào {{{{customer.given_name}}}}, {{{{team.name}}}} đã nhận phiếu {{{{ticket.number}}}}.\"\n"
+    );
+    // an acknowledgement with a placeholder it cannot fill is refused at its field
+    let bad = ack.replace("{{team.name}}", "{{agent.name}}");
+    assert_eq!(
+        fields(f.ws.create_team(&TeamInput::from_toml(&bad).unwrap()).await.unwrap_err()),
+        vec![("ack.body".to_string(), "validation.unknown_placeholder".to_string())]
+    );
+    let warranty = f.ws.create_team(&TeamInput::from_toml(&ack).unwrap()).await.unwrap();
+    let canned =
+        f.ws.create_canned(&tend::tickets::CannedInput {
+            name: "Xin lỗi".into(),
+            body: "Dạ em xin lỗi {{customer.name}}".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let rule = |text: &str| RuleInput::from_toml(text).unwrap();
+    // refused: nothing to match, nothing to do, unknown names
+    let err = f.ws.create_ticket_rule(&rule("name = \"Trống\"")).await.unwrap_err();
+    assert_eq!(
+        fields(err),
+        vec![("when".to_string(), "rule.no_condition".to_string()), ("then".to_string(), "rule.no_action".to_string())]
+    );
+    let err =
+        f.ws.create_ticket_rule(&rule(
+            "name = \"Sai\"\n[when]\nteam = [\"Không có\"]\n[then]\nsuggest = \"Không có\"\nassignee = \"ai@x.vn\"",
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        fields(err),
+        vec![
+            ("when.team[0]".to_string(), "ticket.team_unknown".to_string()),
+            ("then.assignee".to_string(), "validation.unknown_staff".to_string()),
+            ("then.suggest".to_string(), "rule.canned_unknown".to_string()),
+        ]
+    );
+    // two rules that would feed each other, and a third that sees what the first did
+    let to_warranty =
+        f.ws.create_ticket_rule(&rule(
+            "name = \"Hỏng qua Zalo\"\n[when]\nchannel = [\"zalo\"]\nkeywords = [\"hong\", \"bảo hành\"]\n\
+             [then]\nteam = \"Bảo hành\"\ntags = [\"bao-hanh\"]",
+        ))
+        .await
+        .unwrap();
+    f.ws.create_ticket_rule(&rule(
+        "name = \"Bảo hành là gấp\"\n[when]\nteam = [\"Bảo hành\"]\n[then]\npriority = \"high\"\nassignee = \"ha@x.vn\"",
+    ))
+    .await
+    .unwrap();
+    f.ws.create_ticket_rule(&rule(
+        "name = \"Gấp về bảo hành\"\n[when]\npriority = [\"high\"]\n[then]\nteam = \"Bảo hành\"\nsuggest = \"Xin lỗi\"",
+    ))
+    .await
+    .unwrap();
+    let mut input = NewTicket {
+        subject: "Máy giặt HỎNG".into(),
+        customer_phone: Some("0903 111 222".into()),
+        customer_name: Some("Trần Văn Dũng".into()),
+        channel: Some(TicketChannel::Zalo),
+        team_id: Some(sales.id.clone()),
+        at: Some(at("2026-12-07T09:00:00+07:00")),
+        ..Default::default()
+    };
+    let d = f.ws.create_ticket(&input).await.unwrap();
+    let t = &d.ticket;
+    assert_eq!(t.team_id, warranty.id, "the first rule moved it");
+    assert_eq!(t.priority, "high");
+    assert_eq!(t.assignee_id.as_deref(), Some(ha.as_str()));
+    assert_eq!(t.tags, vec!["bao-hanh".to_string()]);
+    assert_eq!(t.sla_name.as_deref(), Some("Khẩn"), "the policy is picked after the rules");
+    let fired: Vec<String> = d.messages.iter().filter_map(|m| m.rule.as_ref()).map(|r| r.rule.clone()).collect();
+    assert_eq!(fired, vec!["Hỏng qua Zalo", "Bảo hành là gấp", "Gấp về bảo hành"], "each once, in order");
+    let second = d.messages.iter().filter_map(|m| m.rule.as_ref()).nth(1).unwrap();
+    assert_eq!(second.assignee_name.as_deref(), Some("Đặng Thu Hà"));
+    assert_eq!(second.priority, Some(Priority::High));
+    assert_eq!(d.suggested.iter().map(|c| c.id.clone()).collect::<Vec<_>>(), vec![canned.id.clone()]);
+    // the acknowledgement: filled, sent on zalo, and no first response
+    let auto: Vec<&str> = d.messages.iter().filter(|m| m.kind == "auto").map(|m| m.body.as_str()).collect();
+    assert_eq!(auto, vec![format!("Chào Trần Văn Dũng, Bảo hành đã nhận phiếu {}.", t.number).as_str()]);
+    assert_eq!(t.first_response_at, None);
+    assert_ne!(target(t, Target::FirstResponse).state, SlaState::Met);
+    // what the rules did is in the customer's history
+    let history = f.ws.history(&t.customer_id).await.unwrap();
+    let events = history
+        .iter()
+        .filter(|h| h.change.table == "ticket_messages" && h.change.column == "kind")
+        .filter(|h| h.change.value.as_deref() == Some("event"))
+        .count();
+    assert_eq!(events, 3);
+
+    // a rule turned off, or moved, changes what happens; no ack on the phone
+    let mut off = rule(
+        "name = \"Hỏng qua Zalo\"\nenabled = false\n[when]\nchannel = [\"zalo\"]\nkeywords = [\"hong\"]\n\
+         [then]\nteam = \"Bảo hành\"",
+    );
+    f.ws.update_ticket_rule(&to_warranty.id, &off).await.unwrap();
+    input.at = Some(at("2026-12-07T10:00:00+07:00"));
+    let d = f.ws.create_ticket(&input).await.unwrap();
+    assert_eq!(d.ticket.team_id, sales.id);
+    assert!(d.messages.iter().all(|m| m.rule.is_none() && m.kind != "auto"));
+    off.enabled = true;
+    f.ws.update_ticket_rule(&to_warranty.id, &off).await.unwrap();
+    let order = f.ws.move_ticket_rule(&to_warranty.id, 2).await.unwrap();
+    assert_eq!(
+        order.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        vec!["Bảo hành là gấp", "Gấp về bảo hành", "Hỏng qua Zalo"]
+    );
+    input.channel = Some(TicketChannel::Phone);
+    input.subject = "Máy giặt hỏng".into();
+    input.priority = Some(Priority::High);
+    input.at = Some(at("2026-12-07T11:00:00+07:00"));
+    let d = f.ws.create_ticket(&input).await.unwrap();
+    let fired: Vec<String> = d.messages.iter().filter_map(|m| m.rule.as_ref()).map(|r| r.rule.clone()).collect();
+    // "Bảo hành là gấp" looks at the team before "Gấp về bảo hành" moves it there: it does not run
+    assert_eq!(fired, vec!["Gấp về bảo hành"]);
+    assert_eq!(d.ticket.team_id, warranty.id);
+    assert!(d.messages.iter().all(|m| m.kind != "auto"), "no acknowledgement on the phone");
+    f.ws.remove_ticket_rule(&to_warranty.id).await.unwrap();
+    assert_eq!(f.ws.ticket_rules().await.unwrap().len(), 2);
+}

@@ -4,19 +4,25 @@
 //! - `sla.rs`: which policy covers a ticket, its deadlines in the team's calendar, pauses, and
 //!   each target's state (running, paused, met, breached);
 //! - `ticket.rs`: tickets and their thread through the write path: create, customer messages,
-//!   replies, notes, stage moves (checklists, solve, close, reopen), assignment, and reads.
+//!   replies, notes, stage moves (checklists, solve, close, reopen), assignment, and reads;
+//! - `rules.rs`: automatic rules run in order on a new ticket (set team, priority, assignee,
+//!   tags; suggest a canned response), each at most once, what each did kept in the thread.
 
 pub mod canned;
 pub(crate) mod remind;
+pub mod rules;
 pub mod sla;
 pub mod survey;
 pub mod team;
 pub mod ticket;
 
 pub use canned::{Canned, CannedInput};
+pub use rules::{Rule, RuleFired, RuleInput, RuleThen, RuleWhen};
 pub use sla::{SlaState, SlaTarget, Target};
 pub use survey::{SurveyAnswer, SurveyAnswerInput, SurveyKind};
-pub use team::{Assignment, Member, SlaInput, SlaMatch, SlaPolicy, Team, TeamInput, TicketStage, TicketStageInput};
+pub use team::{
+    Ack, Assignment, Member, SlaInput, SlaMatch, SlaPolicy, Team, TeamInput, TicketStage, TicketStageInput,
+};
 pub use ticket::{
     CheckItem, MessageKind, NewTicket, Reply, Ticket, TicketDetail, TicketFilter, TicketMessage, TicketPage, TicketView,
 };

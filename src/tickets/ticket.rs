@@ -124,6 +124,9 @@ pub struct TicketMessage {
     pub body: String,
     #[specta(type = i32)]
     pub at: i64,
+    /// An event's rule and what it did (read from its body).
+    #[sqlx(skip)]
+    pub rule: Option<super::RuleFired>,
 }
 
 /// A step of the current stage's checklist, ticked or not.
@@ -146,6 +149,8 @@ pub struct TicketDetail {
     pub stages: Vec<TicketStage>,
     /// Surveys sent for it and their answers.
     pub surveys: Vec<super::SurveyAnswer>,
+    /// Canned responses the rules offer for the reply (those still there).
+    pub suggested: Vec<super::Canned>,
 }
 
 /// The saved views of the ticket list.
@@ -577,17 +582,35 @@ impl Workspace {
             },
             _ => None,
         };
-        let (Some(team), Some((found, _))) = (team, customer) else { return Err(Error::Validation(errs)) };
+        let (Some(team), Some((found, new_customer))) = (team, customer) else {
+            return Err(Error::Validation(errs));
+        };
         if !errs.is_empty() {
             return Err(Error::Validation(errs));
         }
+        // the automatic rules, in order, over what was given (`rules.rs`)
+        let rules = self.ticket_rules().await?;
+        let mut facts = super::rules::Subject {
+            channel: input.channel.unwrap_or(TicketChannel::Phone),
+            text: crate::fold::fold(&format!("{subject}\n{}", message.as_deref().unwrap_or(""))),
+            category: Some(category.clone()).filter(|c| !c.is_empty()),
+            segments: self.rule_segments(&rules, found.as_deref()).await?,
+            priority: input.priority.unwrap_or(Priority::Normal),
+            team_id: team.id.clone(),
+            assignee_id: input.assignee_id.clone(),
+            tags,
+        };
+        let mut fired = super::rules::run(&rules, &mut facts);
+        self.name_fired(&mut fired).await?;
+        let team = if facts.team_id == team.id { team } else { self.team(&facts.team_id).await? };
+        let tags = facts.tags;
         let Some(first) = team.first_stage().cloned() else {
             return Err(Error::Validation(vec![FieldError::new("team", "ticket.stages_count")
                 .with("value", &team.name)
                 .with("max", super::team::MAX_STAGES.to_string())]));
         };
-        let priority = input.priority.unwrap_or(Priority::Normal);
-        let channel = input.channel.unwrap_or(TicketChannel::Phone);
+        let priority = facts.priority;
+        let channel = facts.channel;
         // the policy, by the customer's segments among those the policies name
         let customer_id_for_match = found.clone();
         let mut segments = Vec::new();
@@ -611,6 +634,31 @@ impl Workspace {
         )
         .cloned();
         let clock = Clock::new(&team, policy.as_ref())?;
+        // the acknowledgement, filled before the write (a customer made now is known by what was given)
+        let ack = match team.ack.as_ref().filter(|a| a.channels.is_empty() || a.channels.contains(&channel)) {
+            None => None,
+            Some(a) => {
+                let who = match (&found, &new_customer) {
+                    (Some(id), _) => {
+                        let c = self.customer(id).await?;
+                        AckCustomer {
+                            name: c.name.clone(),
+                            given_name: c.given_name.clone(),
+                            phone: c.phones.first().map(|p| p.number.clone()),
+                            email: c.emails.first().map(|e| e.address.clone()),
+                        }
+                    }
+                    (None, Some(c)) => AckCustomer {
+                        name: c.name.clone(),
+                        given_name: c.given_name.clone(),
+                        phone: c.phones.first().map(|p| p.number.clone()),
+                        email: c.emails.first().map(|e| e.address.clone()),
+                    },
+                    (None, None) => AckCustomer::default(),
+                };
+                Some((a.body.clone(), who))
+            }
+        };
         let (fr_due, res_due) = match &policy {
             Some(p) => (clock.due(at, p.first_response_minutes)?, clock.due(at, p.resolution_minutes)?),
             None => (None, None),
@@ -627,7 +675,7 @@ impl Workspace {
             }
             (None, None) => return Err(Error::invalid("customer", "ticket.customer_required")),
         };
-        let assignee = match &input.assignee_id {
+        let assignee = match &facts.assignee_id {
             Some(a) => Some(a.clone()),
             None => pick_assignee(&mut w, &team, at).await?,
         };
@@ -663,6 +711,25 @@ impl Workspace {
         .await?;
         if let Some(body) = &message {
             insert_message(&mut w, &id, &customer_id, MessageKind::Customer, None, Some(channel.as_str()), body, at)
+                .await?;
+        }
+        // what each rule did, in the thread (and so in history), then the acknowledgement
+        for f in &fired {
+            insert_message(&mut w, &id, &customer_id, MessageKind::Event, None, None, &serde_json::to_string(f)?, at)
+                .await?;
+        }
+        if let Some((body, who)) = ack {
+            let text = crate::placeholders::fill(&body, |key| match key {
+                "customer.name" => Some(who.name.clone()),
+                "customer.given_name" => who.given_name.clone().or_else(|| Some(who.name.clone())),
+                "customer.phone" => who.phone.as_deref().map(crate::validate::phone_display),
+                "customer.email" => who.email.clone(),
+                "ticket.number" => Some(number.clone()),
+                "ticket.subject" => Some(subject.clone()),
+                "team.name" => Some(team.name.clone()),
+                _ => None,
+            });
+            insert_message(&mut w, &id, &customer_id, MessageKind::Auto, None, Some(channel.as_str()), &text, at)
                 .await?;
         }
         w.commit().await?;
@@ -897,7 +964,22 @@ impl Workspace {
             })
             .unwrap_or_default();
         let surveys = self.ticket_surveys(&id).await?;
-        Ok(TicketDetail { messages, checklist, stages: team.stages.clone(), surveys, ticket })
+        let mut messages = messages;
+        let mut offered: Vec<String> = Vec::new();
+        for m in messages.iter_mut().filter(|m| m.kind == MessageKind::Event.as_str()) {
+            m.rule = serde_json::from_str(&m.body).ok();
+            if let Some(c) = m.rule.as_ref().and_then(|r| r.suggest_id.clone()) {
+                if !offered.contains(&c) {
+                    offered.push(c);
+                }
+            }
+        }
+        let suggested = if offered.is_empty() {
+            Vec::new()
+        } else {
+            self.canned_responses().await?.into_iter().filter(|c| offered.contains(&c.id)).collect()
+        };
+        Ok(TicketDetail { messages, checklist, stages: team.stages.clone(), surveys, suggested, ticket })
     }
 
     /// A page of tickets for a view and filters: open ones by their nearest deadline (those
@@ -993,6 +1075,15 @@ impl Workspace {
         };
         Ok(TicketPage { total: total as i32, offset: offset as i32, rows: out })
     }
+}
+
+/// Who an acknowledgement is addressed to.
+#[derive(Default)]
+struct AckCustomer {
+    name: String,
+    given_name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
 }
 
 /// A checklist tick as read: item, done, by (id, name), when.

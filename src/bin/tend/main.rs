@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tend::customers::{CustomerInput, CustomerKind, Email, Phone};
 use tend::{Error, ErrorPayload, Workspace};
-use ticket::{CalendarCommand, CannedCommand, SurveyCommand, TeamCommand, TicketCommand};
+use ticket::{CalendarCommand, CannedCommand, RuleCommand, SurveyCommand, TeamCommand, TicketCommand};
 
 #[derive(Parser)]
 #[command(name = "tend", version, about = "Tend: local-first CRM and helpdesk")]
@@ -150,6 +150,11 @@ enum Command {
     Canned {
         #[command(subcommand)]
         command: CannedCommand,
+    },
+    /// Automatic rules run on every new ticket, in order (route, prioritise, tag, suggest a reply).
+    Rule {
+        #[command(subcommand)]
+        command: RuleCommand,
     },
     /// Satisfaction surveys: answers about tickets.
     Survey {
@@ -512,6 +517,7 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         Command::Ticket { command } => ticket::ticket(ws, command).await?,
         Command::Survey { command } => ticket::survey(ws, command).await?,
         Command::Canned { command } => ticket::canned(ws, command).await?,
+        Command::Rule { command } => ticket::rule(ws, command).await?,
     }
     Ok(())
 }

@@ -56,6 +56,32 @@ pub(super) enum CannedCommand {
 }
 
 #[derive(Subcommand)]
+pub(super) enum RuleCommand {
+    /// Keep a rule from a TOML file: name, enabled, [when] channel, keywords, category, segment,
+    /// priority, team; [then] team, priority, assignee, tags, suggest. New rules run last.
+    Create {
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Change a rule from a TOML file.
+    Update {
+        id: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// The rules, in the order they run on a new ticket.
+    List {},
+    /// Remove a rule.
+    Remove { id: String },
+    /// Put a rule at a place in the order (1 runs first).
+    Move {
+        id: String,
+        #[arg(long)]
+        to: u16,
+    },
+}
+
+#[derive(Subcommand)]
 pub(super) enum SurveyCommand {
     /// Record a customer's answer about a ticket (a phone survey): csat 1-5, nps 0-10, ces 1-7.
     Record {
@@ -335,7 +361,8 @@ fn detail_text(d: &TicketDetail) -> String {
         out.push(format!("  [{}] {}", if c.done { "x" } else { " " }, c.item));
     }
     for m in &d.messages {
-        out.push(format!("  {} {} {}: {}", care::rfc3339(m.at), m.kind, m.staff_name.as_deref().unwrap_or(""), m.body));
+        let body = m.rule.as_ref().map(rule_fired_text).unwrap_or_else(|| m.body.clone());
+        out.push(format!("  {} {} {}: {}", care::rfc3339(m.at), m.kind, m.staff_name.as_deref().unwrap_or(""), body));
     }
     out.join("\n")
 }
@@ -413,6 +440,63 @@ pub(super) async fn canned(ws: &Workspace, command: CannedCommand) -> Result<(),
             let c = ws.canned(&id).await?;
             ws.remove_canned(&c.id).await?;
             print(&serde_json::json!({ "removed": c.id }), || format!("removed {}", c.name))
+        }
+    }
+}
+
+/// What a rule did to a ticket, in the user's language.
+fn rule_fired_text(f: &tend::tickets::RuleFired) -> String {
+    let t = |key: &str, value: &str| {
+        tend::messages::text(lang(), key, &std::collections::BTreeMap::from([("value".to_string(), value.to_string())]))
+    };
+    let mut did = Vec::new();
+    if let Some(team) = &f.team_id {
+        did.push(t("rule.did_team", f.team_name.as_deref().unwrap_or(team)));
+    }
+    if let Some(p) = f.priority {
+        did.push(t("rule.did_priority", p.as_str()));
+    }
+    if let Some(a) = &f.assignee_id {
+        did.push(t("rule.did_assignee", f.assignee_name.as_deref().unwrap_or(a)));
+    }
+    if !f.tags.is_empty() {
+        did.push(t("rule.did_tags", &f.tags.join(", ")));
+    }
+    if let Some(c) = &f.suggest_id {
+        did.push(t("rule.did_suggest", f.suggest_name.as_deref().unwrap_or(c)));
+    }
+    format!("{}: {}", t("rule.fired", &f.rule), did.join("; "))
+}
+
+fn rule_text(r: &tend::tickets::Rule) -> String {
+    let on = if r.enabled { "" } else { "  (off)" };
+    format!("{}. {}  {}{on}", r.position + 1, r.id, r.name)
+}
+
+pub(super) async fn rule(ws: &Workspace, command: RuleCommand) -> Result<(), Error> {
+    use tend::tickets::RuleInput;
+    match command {
+        RuleCommand::Create { file } => {
+            let input = RuleInput::from_toml(&read_text(&file, "file", "rule.unreadable_file")?)?;
+            let r = ws.create_ticket_rule(&input).await?;
+            print(&r, || rule_text(&r))
+        }
+        RuleCommand::Update { id, file } => {
+            let input = RuleInput::from_toml(&read_text(&file, "file", "rule.unreadable_file")?)?;
+            let r = ws.update_ticket_rule(&id, &input).await?;
+            print(&r, || rule_text(&r))
+        }
+        RuleCommand::List {} => {
+            let all = ws.ticket_rules().await?;
+            print(&all, || all.iter().map(rule_text).collect::<Vec<_>>().join("\n"))
+        }
+        RuleCommand::Remove { id } => {
+            ws.remove_ticket_rule(&id).await?;
+            print(&serde_json::json!({ "removed": id }), || format!("removed {id}"))
+        }
+        RuleCommand::Move { id, to } => {
+            let all = ws.move_ticket_rule(&id, i32::from(to.max(1)) - 1).await?;
+            print(&all, || all.iter().map(rule_text).collect::<Vec<_>>().join("\n"))
         }
     }
 }
