@@ -321,6 +321,20 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     let edited = tend::tickets::CannedInput { body: "Xin chào {{customer.name}}".into(), ..canned };
     step!("update_canned", ws.update_canned(&made.id, &edited));
     step!("remove_canned", ws.remove_canned(&made.id));
+    let rule =
+        tend::tickets::RuleInput::from_toml("name = \"Zalo\"\n[when]\nchannel = [\"zalo\"]\n[then]\ntags = [\"zalo\"]")
+            .unwrap();
+    let r = step!("create_ticket_rule", ws.create_ticket_rule(&rule));
+    let second = tend::tickets::RuleInput { name: "Zalo 2".into(), ..rule.clone() };
+    step!("create_ticket_rule", ws.create_ticket_rule(&second));
+    step!("update_ticket_rule", ws.update_ticket_rule(&r.id, &tend::tickets::RuleInput { enabled: false, ..rule }));
+    step!("move_ticket_rule", ws.move_ticket_rule(&r.id, 1));
+    step!("remove_ticket_rule", ws.remove_ticket_rule(&r.id));
+    let dup =
+        step!("create_ticket", ws.create_ticket(&NewTicket { subject: "Lặp".into(), ..new_ticket.clone() })).ticket;
+    step!("merge_ticket", ws.merge_ticket(&dup.id, &ticket.id));
+    step!("unmerge_ticket", ws.unmerge_ticket(&dup.id));
+    step!("link_tickets", ws.link_tickets(&dup.id, &ticket.id, true));
     assert_eq!(last, counts(ws).await);
 
     // The list above covers every function that opens the write path.

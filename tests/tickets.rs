@@ -773,3 +773,71 @@ async fn rules_run_once_in_order_say_what_they_did_and_the_acknowledgement_is_no
     f.ws.remove_ticket_rule(&to_warranty.id).await.unwrap();
     assert_eq!(f.ws.ticket_rules().await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_duplicate_merges_into_the_ticket_that_goes_on_and_the_merge_is_undone() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    warranty(&f.ws).await;
+    let c = f.ws.create_customer(&person("Lý Thường Kiệt", "0912 000 999")).await.unwrap().customer;
+    let other = f.ws.create_customer(&person("Trần Hưng Đạo", "0912 000 888")).await.unwrap().customer;
+    let keep =
+        f.ws.create_ticket(&new_ticket(&c.id, "Máy giặt kêu", "normal", "2026-12-07T09:00:00+07:00")).await.unwrap();
+    let dup =
+        f.ws.create_ticket(&new_ticket(&c.id, "Máy giặt ồn", "normal", "2026-12-07T09:30:00+07:00")).await.unwrap();
+    let theirs =
+        f.ws.create_ticket(&new_ticket(&other.id, "Máy giặt ồn", "normal", "2026-12-07T09:40:00+07:00")).await.unwrap();
+    let (k, d) = (keep.ticket.number.clone(), dup.ticket.number.clone());
+    let reply = |text: &str, when: &str| Reply { body: text.into(), at: Some(at(when)) };
+    f.ws.add_ticket_message(&d, MessageKind::Reply, &reply("Dạ em gọi lại ngay", "2026-12-07T09:35:00+07:00"))
+        .await
+        .unwrap();
+    let before = f.ws.ticket(&d).await.unwrap();
+    // refused: itself, another customer's
+    assert_eq!(fields(f.ws.merge_ticket(&d, &d).await.unwrap_err())[0].1, "ticket.merge_itself");
+    assert_eq!(
+        fields(f.ws.merge_ticket(&d, &theirs.ticket.number).await.unwrap_err())[0].1,
+        "ticket.merge_other_customer"
+    );
+    let merged = f.ws.merge_ticket(&d, &k).await.unwrap();
+    // one thread in time order, each message saying where it was written
+    let thread: Vec<(String, Option<String>)> =
+        merged.messages.iter().map(|m| (m.body.clone(), m.from_number.clone())).collect();
+    assert_eq!(
+        thread,
+        vec![
+            ("Máy giặt kêu to khi vắt".to_string(), None),
+            ("Máy giặt kêu to khi vắt".to_string(), Some(d.clone())),
+            ("Dạ em gọi lại ngay".to_string(), Some(d.clone())),
+        ]
+    );
+    assert_eq!(merged.merged.iter().map(|r| r.number.clone()).collect::<Vec<_>>(), vec![d.clone()]);
+    // the duplicate leaves the list and refuses work; a customer writing to it writes to the other
+    let open_list =
+        f.ws.tickets(&TicketFilter { view: TicketView::All, limit: 50, ..Default::default() }).await.unwrap();
+    assert!(open_list.rows.iter().all(|t| t.number != d));
+    assert_eq!(fields(f.ws.solve_ticket(&d, None).await.unwrap_err())[0].1, "ticket.is_merged");
+    assert_eq!(fields(f.ws.merge_ticket(&k, &d).await.unwrap_err())[0].1, "ticket.is_merged");
+    let after =
+        f.ws.add_ticket_message(&d, MessageKind::Customer, &reply("Vẫn còn ồn", "2026-12-07T10:00:00+07:00"))
+            .await
+            .unwrap();
+    assert_eq!(after.ticket.number, k);
+    assert_eq!(after.messages.last().map(|m| (m.body.as_str(), m.from_number.clone())), Some(("Vẫn còn ồn", None)));
+    // undone: the duplicate is as it was
+    let back = f.ws.unmerge_ticket(&d).await.unwrap();
+    assert_eq!(back.ticket, before.ticket);
+    assert_eq!(back.messages, before.messages);
+    assert_eq!(fields(f.ws.unmerge_ticket(&d).await.unwrap_err())[0].1, "ticket.not_merged");
+    assert!(f.ws.ticket(&k).await.unwrap().merged.is_empty());
+
+    // related tickets of two customers name each other; linking twice is one link
+    let n3 = theirs.ticket.number.clone();
+    f.ws.link_tickets(&k, &n3, true).await.unwrap();
+    let linked = f.ws.link_tickets(&n3, &k, true).await.unwrap();
+    assert_eq!(linked.linked.iter().map(|r| r.number.clone()).collect::<Vec<_>>(), vec![k.clone()]);
+    assert_eq!(f.ws.ticket(&k).await.unwrap().linked.len(), 1);
+    f.ws.link_tickets(&k, &n3, false).await.unwrap();
+    assert!(f.ws.ticket(&n3).await.unwrap().linked.is_empty());
+    assert_eq!(fields(f.ws.link_tickets(&k, &k, true).await.unwrap_err())[0].1, "ticket.link_itself");
+}

@@ -5,10 +5,12 @@
 //!   each target's state (running, paused, met, breached);
 //! - `ticket.rs`: tickets and their thread through the write path: create, customer messages,
 //!   replies, notes, stage moves (checklists, solve, close, reopen), assignment, and reads;
+//! - `links.rs`: duplicates merged into the ticket that goes on (undoable) and related tickets;
 //! - `rules.rs`: automatic rules run in order on a new ticket (set team, priority, assignee,
 //!   tags; suggest a canned response), each at most once, what each did kept in the thread.
 
 pub mod canned;
+pub mod links;
 pub(crate) mod remind;
 pub mod rules;
 pub mod sla;
@@ -17,6 +19,7 @@ pub mod team;
 pub mod ticket;
 
 pub use canned::{Canned, CannedInput};
+pub use links::TicketRef;
 pub use rules::{Rule, RuleFired, RuleInput, RuleThen, RuleWhen};
 pub use sla::{SlaState, SlaTarget, Target};
 pub use survey::{SurveyAnswer, SurveyAnswerInput, SurveyKind};

@@ -127,6 +127,8 @@ pub struct TicketMessage {
     /// An event's rule and what it did (read from its body).
     #[sqlx(skip)]
     pub rule: Option<super::RuleFired>,
+    /// The number of the ticket it was written on, when that one was merged into this one.
+    pub from_number: Option<String>,
 }
 
 /// A step of the current stage's checklist, ticked or not.
@@ -151,6 +153,11 @@ pub struct TicketDetail {
     pub surveys: Vec<super::SurveyAnswer>,
     /// Canned responses the rules offer for the reply (those still there).
     pub suggested: Vec<super::Canned>,
+    /// Related tickets, and the duplicates merged into this one.
+    pub linked: Vec<super::TicketRef>,
+    pub merged: Vec<super::TicketRef>,
+    /// The number of the ticket this one was merged into.
+    pub merged_into_number: Option<String>,
 }
 
 /// The saved views of the ticket list.
@@ -753,7 +760,8 @@ impl Workspace {
         }
         let at = self.event_at(reply.at)?;
         let me = self.current_staff_id().await?;
-        let id = self.ticket_id(key).await?;
+        // to a duplicate: to the ticket it was merged into
+        let id = self.ticket_going_on(&self.ticket_id(key).await?).await?;
         let team = self.ticket_team(&id).await?;
         let mut w = self.write().await?;
         let mut r = row_in(&mut w, &id).await?;
@@ -797,6 +805,7 @@ impl Workspace {
     pub async fn move_ticket(&self, key: &str, stage: &str, at: Option<i64>) -> Result<TicketDetail> {
         let at = self.event_at(at)?;
         let id = self.ticket_id(key).await?;
+        self.refuse_merged(&id).await?;
         let team = self.ticket_team(&id).await?;
         let to = team.stage_named(stage).cloned().ok_or_else(|| invalid("stage", "ticket.stage_unknown", stage))?;
         let mut w = self.write().await?;
@@ -851,6 +860,7 @@ impl Workspace {
     /// Assigns a ticket to a member of staff, or to nobody.
     pub async fn assign_ticket(&self, key: &str, staff_id: Option<&str>) -> Result<TicketDetail> {
         let id = self.ticket_id(key).await?;
+        self.refuse_merged(&id).await?;
         if let Some(s) = staff_id {
             if !self.staff().await?.iter().any(|x| x.id == s) {
                 return Err(invalid("assignee", "validation.unknown_staff", s));
@@ -868,6 +878,7 @@ impl Workspace {
     pub async fn tick_ticket_check(&self, key: &str, item: &str, done: bool, at: Option<i64>) -> Result<TicketDetail> {
         let at = self.event_at(at)?;
         let id = self.ticket_id(key).await?;
+        self.refuse_merged(&id).await?;
         let team = self.ticket_team(&id).await?;
         let me = self.current_staff_id().await?;
         let mut w = self.write().await?;
@@ -929,10 +940,16 @@ impl Workspace {
         let row: Row = sqlx::query_as(&format!("{ROW} WHERE t.id = ?")).bind(&id).fetch_one(self.pool()).await?;
         let team = self.team(&row.team_id).await?;
         let ticket = shown(&team, row, self.now_ms())?;
+        // its own thread and those of the tickets merged into it (and into them)
         let messages: Vec<TicketMessage> = sqlx::query_as(
-            "SELECT m.id, m.kind, m.staff_id, s.name AS staff_name, m.channel, m.body, m.at FROM ticket_messages m
-             LEFT JOIN staff s ON s.id = m.staff_id
-             WHERE m.ticket_id = ? AND m.deleted_at IS NULL ORDER BY m.at, m.created_at, m.id",
+            "WITH RECURSIVE joined(id, depth) AS (
+                SELECT ?1, 0 UNION ALL SELECT t.id, j.depth + 1 FROM tickets t JOIN joined j ON t.merged_into = j.id
+                WHERE t.deleted_at IS NULL AND j.depth < 100)
+             SELECT m.id, m.kind, m.staff_id, s.name AS staff_name, m.channel, m.body, m.at,
+                    CASE WHEN m.ticket_id = ?1 THEN NULL ELSE (SELECT number FROM tickets WHERE id = m.ticket_id) END
+                        AS from_number
+             FROM ticket_messages m LEFT JOIN staff s ON s.id = m.staff_id
+             WHERE m.ticket_id IN (SELECT id FROM joined) AND m.deleted_at IS NULL ORDER BY m.at, m.created_at, m.id",
         )
         .bind(&id)
         .fetch_all(self.pool())
@@ -979,7 +996,27 @@ impl Workspace {
         } else {
             self.canned_responses().await?.into_iter().filter(|c| offered.contains(&c.id)).collect()
         };
-        Ok(TicketDetail { messages, checklist, stages: team.stages.clone(), surveys, suggested, ticket })
+        let (linked, merged) = self.ticket_refs(&id).await?;
+        let merged_into_number = match &ticket.merged_into {
+            Some(other) => {
+                sqlx::query_scalar("SELECT number FROM tickets WHERE id = ?")
+                    .bind(other)
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+            None => None,
+        };
+        Ok(TicketDetail {
+            messages,
+            checklist,
+            stages: team.stages.clone(),
+            surveys,
+            suggested,
+            linked,
+            merged,
+            merged_into_number,
+            ticket,
+        })
     }
 
     /// A page of tickets for a view and filters: open ones by their nearest deadline (those

@@ -3,8 +3,8 @@
 use crate::*;
 use std::collections::BTreeMap;
 use tend::tickets::{
-    Canned, CannedInput, MessageKind, NewTicket, Reply, SurveyAnswer, SurveyAnswerInput, Team, TeamInput, TicketDetail,
-    TicketFilter, TicketPage,
+    Canned, CannedInput, MessageKind, NewTicket, Reply, Rule, RuleInput, SurveyAnswer, SurveyAnswerInput, Team,
+    TeamInput, TicketDetail, TicketFilter, TicketPage,
 };
 
 #[tauri::command]
@@ -117,4 +117,49 @@ pub(crate) async fn canned_fill(ws: Ws<'_>, id: String, ticket: String) -> R<Str
 #[specta::specta]
 pub(crate) async fn canned_placeholders() -> R<Vec<String>> {
     Ok(tend::placeholders::CANNED.iter().map(|p| p.to_string()).collect())
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ack_placeholders() -> R<Vec<String>> {
+    Ok(tend::placeholders::ACK.iter().map(|p| p.to_string()).collect())
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn rule_list(ws: Ws<'_>) -> R<Vec<Rule>> {
+    ws.get()?.ticket_rules().await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn rule_create(ws: Ws<'_>, input: RuleInput) -> R<Rule> {
+    ws.get()?.create_ticket_rule(&input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn rule_update(ws: Ws<'_>, id: String, input: RuleInput) -> R<Rule> {
+    ws.get()?.update_ticket_rule(&id, &input).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn rule_remove(ws: Ws<'_>, id: String) -> R<()> {
+    ws.get()?.remove_ticket_rule(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn rule_move(ws: Ws<'_>, id: String, index: i32) -> R<Vec<Rule>> {
+    ws.get()?.move_ticket_rule(&id, index).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_merge(ws: Ws<'_>, id: String, into: String) -> R<TicketDetail> {
+    ws.get()?.merge_ticket(&id, &into).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_unmerge(ws: Ws<'_>, id: String) -> R<TicketDetail> {
+    ws.get()?.unmerge_ticket(&id).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_link(ws: Ws<'_>, id: String, other: String, linked: bool) -> R<TicketDetail> {
+    ws.get()?.link_tickets(&id, &other, linked).await.map_err(e)
 }

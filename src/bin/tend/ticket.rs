@@ -232,6 +232,19 @@ pub(super) enum TicketCommand {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Merge a duplicate into the ticket that goes on (the same customer's): its thread joins
+    /// that one's; `ticket unmerge` undoes it.
+    Merge {
+        number: String,
+        #[arg(long)]
+        into: String,
+    },
+    /// Undo a merge: the duplicate is its own ticket again.
+    Unmerge { number: String },
+    /// Link two related tickets.
+    Link { number: String, other: String },
+    /// Remove the link between two tickets.
+    Unlink { number: String, other: String },
 }
 
 fn parse_enum<T>(
@@ -359,6 +372,15 @@ fn detail_text(d: &TicketDetail) -> String {
     }
     for c in &d.checklist {
         out.push(format!("  [{}] {}", if c.done { "x" } else { " " }, c.item));
+    }
+    if let Some(n) = &d.merged_into_number {
+        out.push(format!("  merged into {n}"));
+    }
+    for r in &d.merged {
+        out.push(format!("  merged here: {} {}", r.number, r.subject));
+    }
+    for r in &d.linked {
+        out.push(format!("  linked: {} {} ({})", r.number, r.subject, r.stage_name));
     }
     for m in &d.messages {
         let body = m.rule.as_ref().map(rule_fired_text).unwrap_or_else(|| m.body.clone());
@@ -630,5 +652,9 @@ pub(super) async fn ticket(ws: &Workspace, command: TicketCommand) -> Result<(),
         }
         TicketCommand::Solve { number, at } => show(ws.solve_ticket(&number, at_of(ws, at).await?).await?),
         TicketCommand::Reopen { number, at } => show(ws.reopen_ticket(&number, at_of(ws, at).await?).await?),
+        TicketCommand::Merge { number, into } => show(ws.merge_ticket(&number, &into).await?),
+        TicketCommand::Unmerge { number } => show(ws.unmerge_ticket(&number).await?),
+        TicketCommand::Link { number, other } => show(ws.link_tickets(&number, &other, true).await?),
+        TicketCommand::Unlink { number, other } => show(ws.link_tickets(&number, &other, false).await?),
     }
 }

@@ -25,9 +25,20 @@ describe('a team form', () => {
   it('splits checklists on lines and categories on commas', () => {
     const f = blankTeam('UTC');
     f.stages = [{ id: null, name: 'QC', solved: false, closed: false, pauses_sla: false, checklist: 'Gọi lại\n\nGhi biên bản ' }];
-    f.sla = [{ id: null, name: 'Khẩn', priority: ['urgent'], channel: [], category: 'Bảo hành, Đổi trả,', first_response_minutes: 60, next_response_minutes: null, resolution_minutes: 480, calendar: false, warn_percent: 80 }];
+    f.sla = [{ id: null, name: 'Khẩn', priority: ['urgent'], channel: [], category: 'Bảo hành, Đổi trả,', segment: ['seg-1'], first_response_minutes: 60, next_response_minutes: null, resolution_minutes: 480, calendar: false, warn_percent: 80 }];
     const input = teamInput(f);
     expect(input.stages?.[0]?.checklist).toEqual(['Gọi lại', 'Ghi biên bản']);
     expect(input.sla?.[0]?.match?.category ?? []).toEqual(['Bảo hành', 'Đổi trả']);
+    // a segment match set elsewhere (the CLI) survives an edit in the form
+    expect(input.sla?.[0]?.match?.segment ?? []).toEqual(['seg-1']);
+  });
+
+  it('sends the acknowledgement only when it is on', () => {
+    const f = blankTeam('UTC');
+    f.ack_channels = ['zalo'];
+    f.ack_body = 'Chào {{customer.name}}';
+    expect(teamInput(f).ack).toBeNull();
+    f.ack_on = true;
+    expect(teamInput(f).ack).toEqual({ channels: ['zalo'], body: 'Chào {{customer.name}}' });
   });
 });

@@ -22,6 +22,8 @@ export interface PolicyForm {
   channel: string[];
   /** categories, comma-separated */
   category: string;
+  /** segment ids (kept as they are: the form does not edit them) */
+  segment: string[];
   first_response_minutes: number | null;
   next_response_minutes: number | null;
   resolution_minutes: number | null;
@@ -46,6 +48,10 @@ export interface TeamForm {
   followup_days: number | null;
   reopen_days: number | null;
   survey: TeamInput['survey'];
+  /** the automatic acknowledgement: on, on which channels (none: all), its text */
+  ack_on: boolean;
+  ack_channels: string[];
+  ack_body: string;
 }
 
 const OFFICE = ['08:00-12:00, 13:30-17:30', '08:00-12:00, 13:30-17:30', '08:00-12:00, 13:30-17:30', '08:00-12:00, 13:30-17:30', '08:00-12:00, 13:30-17:30', '08:00-12:00', ''];
@@ -66,12 +72,15 @@ export function blankTeam(zone: string): TeamForm {
     max_open: null,
     followup_days: null,
     reopen_days: null,
-    survey: null
+    survey: null,
+    ack_on: false,
+    ack_channels: [],
+    ack_body: ''
   };
 }
 
 export function blankPolicy(): PolicyForm {
-  return { id: null, name: '', priority: [], channel: [], category: '', first_response_minutes: null, next_response_minutes: null, resolution_minutes: null, calendar: false, warn_percent: 80 };
+  return { id: null, name: '', priority: [], channel: [], category: '', segment: [], first_response_minutes: null, next_response_minutes: null, resolution_minutes: null, calendar: false, warn_percent: 80 };
 }
 
 export function blankStage(): StageForm {
@@ -94,6 +103,7 @@ export function teamForm(t: Team): TeamForm {
       priority: [...(p.match.priority ?? [])],
       channel: [...(p.match.channel ?? [])],
       category: (p.match.category ?? []).join(', '),
+      segment: [...(p.match.segment ?? [])],
       first_response_minutes: p.first_response_minutes,
       next_response_minutes: p.next_response_minutes,
       resolution_minutes: p.resolution_minutes,
@@ -106,7 +116,10 @@ export function teamForm(t: Team): TeamForm {
     max_open: t.max_open,
     followup_days: t.followup_days,
     reopen_days: t.reopen_days,
-    survey: t.survey
+    survey: t.survey,
+    ack_on: t.ack !== null,
+    ack_channels: [...(t.ack?.channels ?? [])],
+    ack_body: t.ack?.body ?? ''
   };
 }
 
@@ -122,7 +135,7 @@ export function teamInput(f: TeamForm): TeamInput {
   const sla: SlaInput[] = f.sla.map((p) => ({
     id: p.id,
     name: p.name,
-    match: { priority: p.priority, channel: p.channel, category: p.category.split(',').map((c) => c.trim()).filter((c) => c !== ''), segment: [] },
+    match: { priority: p.priority, channel: p.channel, category: p.category.split(',').map((c) => c.trim()).filter((c) => c !== ''), segment: p.segment },
     first_response_minutes: p.first_response_minutes,
     next_response_minutes: p.next_response_minutes,
     resolution_minutes: p.resolution_minutes,
@@ -143,6 +156,7 @@ export function teamInput(f: TeamForm): TeamInput {
     max_open: f.max_open,
     followup_days: f.followup_days,
     reopen_days: f.reopen_days,
-    survey: f.survey
+    survey: f.survey,
+    ack: f.ack_on ? { channels: f.ack_channels as NonNullable<TeamInput['ack']>['channels'], body: f.ack_body } : null
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SlaTarget } from './api';
-import { hoursMinutes, shownTarget, slaText, toneOf } from './tickets';
+import { hoursMinutes, ruleDid, shownTarget, slaText, toneOf } from './tickets';
 
 const target = (over: Partial<SlaTarget>): SlaTarget => ({
   target: 'first_response',
@@ -45,5 +45,20 @@ describe('an SLA as the ticket screens say it', () => {
     expect(slaText(target({ state: 'breached', left_ms: -5 * 60_000 }))).toEqual({ key: 'ticket.sla_overdue', values: { h: 0, m: 5 } });
     expect(slaText(target({ state: 'met', met_at: 'x', left_ms: 0 })).key).toBe('ticket.sla_met');
     expect(slaText(target({ state: 'breached', met_at: 'x', left_ms: 0 })).key).toBe('ticket.sla_breached');
+  });
+});
+
+describe('what a rule did', () => {
+  it('names each change with the names kept at the time, in the order the rule acts', () => {
+    const did = ruleDid(
+      { rule_id: 'r', rule: 'Zalo', team_id: 't1', team_name: 'Bảo hành', priority: 'high', assignee_id: 's1', assignee_name: null, tags: ['zalo', 'vip'], suggest_id: null, suggest_name: null },
+      (k) => (k === 'ticket.priority.high' ? 'Cao' : k)
+    );
+    expect(did).toEqual([
+      { key: 'rule.did_team', value: 'Bảo hành' },
+      { key: 'rule.did_priority', value: 'Cao' },
+      { key: 'rule.did_assignee', value: 's1' },
+      { key: 'rule.did_tags', value: 'zalo, vip' }
+    ]);
   });
 });

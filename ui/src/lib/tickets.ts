@@ -1,7 +1,7 @@
 // What the ticket screens say about a ticket's SLA and its values: the nearest deadline as time
 // left or overdue, a duration in hours and minutes, the tone a chip takes.
 
-import type { SlaTarget, Ticket } from './api';
+import type { RuleFired, SlaTarget, Ticket } from './api';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const SEVERITIES = ['minor', 'major', 'critical'] as const;
@@ -44,3 +44,15 @@ export function slaText(s: SlaTarget): { key: string; values: Record<string, num
   return { key: s.left_ms < 0 ? 'ticket.sla_overdue' : 'ticket.sla_left', values: { h, m } };
 }
 
+
+/** What a rule did to a ticket, as message keys (`rule.did_*`) with their value, in the order
+ *  the rule acts; names are those kept with the event (as they were then). */
+export function ruleDid(f: RuleFired, label: (key: string) => string): { key: string; value: string }[] {
+  const out: { key: string; value: string }[] = [];
+  if (f.team_id) out.push({ key: 'rule.did_team', value: f.team_name ?? f.team_id });
+  if (f.priority) out.push({ key: 'rule.did_priority', value: label(`ticket.priority.${f.priority}`) });
+  if (f.assignee_id) out.push({ key: 'rule.did_assignee', value: f.assignee_name ?? f.assignee_id });
+  if (f.tags && f.tags.length > 0) out.push({ key: 'rule.did_tags', value: f.tags.join(', ') });
+  if (f.suggest_id) out.push({ key: 'rule.did_suggest', value: f.suggest_name ?? '' });
+  return out;
+}

@@ -149,6 +149,15 @@ export const commands = {
 	cannedRemove: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("canned_remove", { id })),
 	cannedFill: (id: string, ticket: string) => typedError<string, ErrorPayload>(__TAURI_INVOKE("canned_fill", { id, ticket })),
 	cannedPlaceholders: () => typedError<string[], ErrorPayload>(__TAURI_INVOKE("canned_placeholders")),
+	ackPlaceholders: () => typedError<string[], ErrorPayload>(__TAURI_INVOKE("ack_placeholders")),
+	ruleList: () => typedError<Rule[], ErrorPayload>(__TAURI_INVOKE("rule_list")),
+	ruleCreate: (input: RuleInput) => typedError<Rule, ErrorPayload>(__TAURI_INVOKE("rule_create", { input })),
+	ruleUpdate: (id: string, input: RuleInput) => typedError<Rule, ErrorPayload>(__TAURI_INVOKE("rule_update", { id, input })),
+	ruleRemove: (id: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("rule_remove", { id })),
+	ruleMove: (id: string, index: number) => typedError<Rule[], ErrorPayload>(__TAURI_INVOKE("rule_move", { id, index })),
+	ticketMerge: (id: string, into: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_merge", { id, into })),
+	ticketUnmerge: (id: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_unmerge", { id })),
+	ticketLink: (id: string, other: string, linked: boolean) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_link", { id, other, linked })),
 	autostartGet: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_get")),
 	autostartSet: (enabled: boolean) => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("autostart_set", { enabled })),
 	updateStatus: (language: string) => typedError<UpdateStatus, ErrorPayload>(__TAURI_INVOKE("update_status", { language })),
@@ -173,6 +182,16 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  The message a team sends by itself when a ticket is opened on one of `channels` (every
+ *  channel when none is named). It never counts as the first response.
+ */
+export type Ack = {
+	channels?: TicketChannel[],
+	/**  With placeholders (`placeholders::ACK`). */
+	body?: string,
+};
+
 /**  What a plan's step offsets count from. */
 export type Anchor = 
 /**  when the customer is enrolled */
@@ -1157,6 +1176,63 @@ export type RowError = {
 	params: { [key in string]: string },
 };
 
+/**  A rule as kept, in its place in the order. */
+export type Rule = {
+	id: string,
+	name: string,
+	position: number,
+	enabled: boolean,
+	when: RuleWhen,
+	then: RuleThen,
+};
+
+/**  What one rule did to a ticket, as its thread keeps it (names as they were then). */
+export type RuleFired = {
+	rule_id?: string,
+	rule?: string,
+	team_id?: string | null,
+	team_name?: string | null,
+	priority?: Priority | null,
+	assignee_id?: string | null,
+	assignee_name?: string | null,
+	tags?: string[],
+	suggest_id?: string | null,
+	suggest_name?: string | null,
+};
+
+/**  A rule as written in its file or the app's form. */
+export type RuleInput = {
+	name: string,
+	enabled?: boolean,
+	when?: RuleWhen,
+	then?: RuleThen,
+};
+
+/**  What a rule does. */
+export type RuleThen = {
+	/**  A team id (a file may name it). */
+	team?: string | null,
+	priority?: Priority | null,
+	/**  A staff id (a file may give an email). */
+	assignee?: string | null,
+	tags?: string[],
+	/**  A canned response's id (a file may name it), offered above the reply box. */
+	suggest?: string | null,
+};
+
+/**  When a rule applies: every group given must match (any value within a group). */
+export type RuleWhen = {
+	channel?: TicketChannel[],
+	/**  Words or phrases found in the subject or the first message (whatever their case and marks). */
+	keywords?: string[],
+	category?: string[],
+	/**  Segment ids: the customer is in one of them. */
+	segment?: string[],
+	priority?: Priority[],
+	/**  Team ids (a file may name them). */
+	team?: string[],
+};
+
 export type Segment = {
 	id: string,
 	name: string,
@@ -1360,6 +1436,7 @@ export type Team = {
 	followup_days: number | null,
 	reopen_days: number,
 	survey: SurveyKind | null,
+	ack: Ack | null,
 	members: Member[],
 	stages: TicketStage[],
 	sla: SlaPolicy[],
@@ -1392,6 +1469,8 @@ export type TeamInput = {
 	reopen_days?: number | null,
 	/**  The survey sent when a ticket is solved (csat, nps or ces). */
 	survey?: SurveyKind | null,
+	/**  The automatic acknowledgement of a new ticket; none: off. */
+	ack?: Ack | null,
 };
 
 export type TextEncoding = "auto" | "utf8" | "utf16" | "windows1258";
@@ -1450,6 +1529,13 @@ export type TicketDetail = {
 	stages: TicketStage[],
 	/**  Surveys sent for it and their answers. */
 	surveys: SurveyAnswer[],
+	/**  Canned responses the rules offer for the reply (those still there). */
+	suggested: Canned[],
+	/**  Related tickets, and the duplicates merged into this one. */
+	linked: TicketRef[],
+	merged: TicketRef[],
+	/**  The number of the ticket this one was merged into. */
+	merged_into_number: string | null,
 };
 
 /**  The ticket list's filters, one page at a time. */
@@ -1475,12 +1561,25 @@ export type TicketMessage = {
 	channel: string | null,
 	body: string,
 	at: number,
+	/**  An event's rule and what it did (read from its body). */
+	rule: RuleFired | null,
+	/**  The number of the ticket it was written on, when that one was merged into this one. */
+	from_number: string | null,
 };
 
 export type TicketPage = {
 	rows: Ticket[],
 	total: number,
 	offset: number,
+};
+
+/**  Another ticket as a ticket's page names it. */
+export type TicketRef = {
+	id: string,
+	number: string,
+	subject: string,
+	stage_name: string,
+	solved: boolean,
 };
 
 /**  A stage of a team. */

@@ -123,3 +123,8 @@ export type Canned = Out<'cannedList'>[number];
 export type CannedInput = In<'cannedCreate'>;
 export type TicketStageInput = NonNullable<TeamInput['stages']>[number];
 export type SlaInput = TeamInput['sla'][number];
+// a rule's parts have defaults when read from a file, so their fields read as optional
+export type Rule = Out<'ruleList'>[number];
+export type RuleInput = In<'ruleCreate'>;
+export type RuleFired = NonNullable<TicketMessage['rule']>;
+export type TicketRef = TicketDetail['linked'][number];
