@@ -1092,10 +1092,22 @@ impl Workspace {
                 .collect::<rusqlite::Result<Vec<String>>>()?;
             Ok((ids, total))
         })?;
+        // the page's rows in one read, put back in the list's order
+        let mut page: Vec<Row> = if rows.is_empty() {
+            Vec::new()
+        } else {
+            let marks = vec!["?"; rows.len()].join(", ");
+            let sql = format!("{ROW} WHERE t.id IN ({marks})");
+            let mut q = sqlx::query_as::<_, Row>(&sql);
+            for id in &rows {
+                q = q.bind(id);
+            }
+            q.fetch_all(self.pool()).await?
+        };
+        page.sort_by_key(|r| rows.iter().position(|id| *id == r.id));
         let mut teams: Vec<Team> = Vec::new();
-        let mut out = Vec::with_capacity(rows.len());
-        for id in rows {
-            let row: Row = sqlx::query_as(&format!("{ROW} WHERE t.id = ?")).bind(&id).fetch_one(self.pool()).await?;
+        let mut out = Vec::with_capacity(page.len());
+        for row in page {
             if !teams.iter().any(|t| t.id == row.team_id) {
                 teams.push(self.team(&row.team_id).await?);
             }

@@ -5,7 +5,7 @@
 
 import { helpers } from './helpers.mjs';
 
-export async function helpdesk(browser, { artifacts, step, customer }) {
+export async function helpdesk(browser, { artifacts, step, customer, hoaTicket }) {
   const { $t, $$t, shown, waitFor, domText, typeInto, screenshot, choose, noRawKeys } = helpers(browser, { artifacts, tag: 'helpdesk', pause: 300 });
 
   const rows = async () => (await $$t('ticket-row')).length;
@@ -165,17 +165,78 @@ export async function helpdesk(browser, { artifacts, step, customer }) {
     await screenshot('helpdesk-vi-teams');
   });
 
+  await step('helpdesk: an automatic rule routes a new Zalo ticket; a duplicate is merged and the merge undone (vi)', async () => {
+    await (await shown('nav-settings')).click();
+    await (await shown('settings-rules')).scrollIntoView();
+    await (await shown('add-rule')).click();
+    await shown('rule-dialog');
+    await typeInto('rule-name', 'Zalo báo lỗi');
+    await (await shown('rule-channel-zalo')).click();
+    await typeInto('rule-keywords', 'lỗi, hỏng');
+    await choose('rule-then-priority', 'urgent');
+    await typeInto('rule-then-tags', 'zalo');
+    await choose('rule-then-suggest', await browser.execute(() => {
+      const s = document.querySelector('[data-testid="rule-then-suggest"]');
+      return [...s.options].find((o) => o.text === 'Cảm ơn')?.value;
+    }));
+    await noRawKeys('rule dialog (vi)');
+    await screenshot('helpdesk-vi-rule-dialog');
+    await (await shown('rule-save')).click();
+    await waitFor('the rule listed', async () => (await $$t('rule-row')).length === 1);
+    await (await $t('settings-rules')).scrollIntoView();
+    await screenshot('helpdesk-vi-rules');
+    // a new ticket on Zalo from Hoa (found by her phone), about a fault
+    await (await shown('nav-tickets')).click();
+    await (await shown('new-ticket')).click();
+    await shown('ticket-dialog');
+    await (await shown('ticket-customer-new')).click();
+    await typeInto('ticket-name', 'Lê Thị Hoa');
+    await typeInto('ticket-phone', '0903 111 222');
+    await typeInto('ticket-subject', 'Máy giặt báo lỗi E4');
+    await choose('ticket-channel', 'zalo');
+    await typeInto('ticket-message', 'Máy giặt báo lỗi E4 khi vắt.');
+    await (await shown('ticket-save')).click();
+    await waitFor('the ticket page', async () => (await domText(await shown('ticket-subject'))) === 'Máy giặt báo lỗi E4');
+    const event = await domText(await shown('ticket-event'));
+    if (!/Quy tắc “Zalo báo lỗi”[\s\S]*Khẩn[\s\S]*zalo[\s\S]*Cảm ơn/.test(event)) throw new Error(`the rule's event: ${event}`);
+    await shown('ticket-suggested');
+    await (await shown('suggested-canned')).click();
+    await waitFor('the suggested reply filled', async () => /^Cảm ơn Lê Thị Hoa/.test(await (await $t('ticket-body')).getValue()));
+    await noRawKeys('a ticket a rule changed (vi)');
+    await screenshot('helpdesk-vi-rule-ticket');
+    // Hoa's first ticket was the same fault: this one is merged into it
+    await typeInto('ticket-other', hoaTicket);
+    await (await shown('ticket-merge')).click();
+    await (await shown('confirm-ok')).click();
+    await shown('ticket-merged-banner');
+    await noRawKeys('a merged ticket (vi)');
+    await screenshot('helpdesk-vi-merged');
+    await (await shown('ticket-unmerge')).click();
+    await waitFor('the merge undone', async () => !(await (await $t('ticket-merged-banner')).isExisting()));
+    await shown('ticket-body');
+  });
+
   await step('helpdesk: the screens in English', async () => {
     await (await shown('nav-settings')).click();
     await shown('settings-canned');
     await (await shown('lang-en')).click();
     await waitFor('English', async () => (await browser.execute(() => document.documentElement.lang)) === 'en');
     await (await shown('nav-tickets')).click();
-    await waitFor('the open tickets', async () => (await rows()) === 3);
+    await waitFor('the open tickets', async () => (await rows()) === 4);
     await noRawKeys('tickets (en)');
     await screenshot('helpdesk-en-list');
-    await (await $$t('ticket-open'))[0].click();
+    // the ticket the rule changed
+    let opened = false;
+    for (const link of await $$t('ticket-open')) {
+      if ((await domText(link)).includes('Máy giặt báo lỗi E4')) {
+        await link.click();
+        opened = true;
+        break;
+      }
+    }
+    if (!opened) throw new Error('the ticket the rule changed is not in the list');
     await shown('ticket-thread');
+    await shown('ticket-event');
     await noRawKeys('a ticket (en)');
     await screenshot('helpdesk-en-ticket');
     await (await shown('nav-tickets')).click();
@@ -194,5 +255,8 @@ export async function helpdesk(browser, { artifacts, step, customer }) {
     await (await shown('settings-canned')).scrollIntoView();
     await noRawKeys('settings with canned responses (en)');
     await screenshot('helpdesk-en-settings-canned');
+    await (await shown('settings-rules')).scrollIntoView();
+    await noRawKeys('settings with rules (en)');
+    await screenshot('helpdesk-en-settings-rules');
   });
 }

@@ -422,13 +422,12 @@ async function runHelpdesk() {
   const t4 = cli('ticket', 'create', '--subject', 'Lắp đặt máy giặt', '--customer', customer.id, '--channel', 'in_person', '--at', ago(30));
   cli('ticket', 'reply', t4.number, '--body', 'Đã lắp xong.', '--at', ago(29));
   cli('ticket', 'solve', t4.number, '--at', ago(28));
-  void t1;
   const env = { ...process.env, TEND_DB: db, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
   await startDisplay(env);
   const port = TOUR_PORT + 12;
   await startDriver(port, env);
   browser = await session('127.0.0.1', port);
-  await helpdesk(browser, { artifacts: ARTIFACTS, step, customer });
+  await helpdesk(browser, { artifacts: ARTIFACTS, step, customer, hoaTicket: t1.number });
   await browser.deleteSession();
   browser = null;
 }
