@@ -83,7 +83,13 @@ fn fill(path: &std::path::Path) {
         [],
     )
     .unwrap();
-    c.execute_batch("DELETE FROM write_ctx; COMMIT; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    c.execute_batch("DELETE FROM write_ctx; COMMIT; ANALYZE;").unwrap();
+    // everything in the main file before it is renamed (its WAL would not follow it)
+    let (busy, _, _): (i64, i64, i64) =
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    assert_eq!(busy, 0, "the checkpoint did not finish");
+    let ok: String = c.query_row("PRAGMA quick_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok", "the bench file is damaged");
 }
 
 fn main() {

@@ -128,11 +128,13 @@ pub struct DemoSummary {
     pub staff: i64,
 }
 
-/// What [`Workspace::demo_care`] did: this device's user, and the care tasks it made.
+/// What [`Workspace::demo_care`] did: this device's user, the care tasks and the helpdesk tickets it made.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DemoCare {
     pub current_staff: Option<String>,
     pub care_tasks: i64,
+    /// The demo helpdesk's tickets (`tickets::demo`).
+    pub tickets: i64,
 }
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
@@ -203,7 +205,8 @@ impl Workspace {
             }
         };
         let made = self.demo_care_history(&me, seed).await?;
-        Ok(DemoCare { current_staff: Some(me), care_tasks: made })
+        let tickets = self.demo_helpdesk(seed).await?;
+        Ok(DemoCare { current_staff: Some(me), care_tasks: made, tickets })
     }
 
     /// [`Workspace::demo_care`]'s history for the user `me`; returns how many tasks it made.

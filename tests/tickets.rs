@@ -770,6 +770,14 @@ async fn rules_run_once_in_order_say_what_they_did_and_the_acknowledgement_is_no
     assert_eq!(fired, vec!["Gấp về bảo hành"]);
     assert_eq!(d.ticket.team_id, warranty.id);
     assert!(d.messages.iter().all(|m| m.kind != "auto"), "no acknowledgement on the phone");
+    // keywords are whole words: "hong" (hỏng) is not in "không"
+    input.channel = Some(TicketChannel::Zalo);
+    input.subject = "Máy giặt không vắt".into();
+    input.priority = None;
+    input.at = Some(at("2026-12-07T12:00:00+07:00"));
+    let d = f.ws.create_ticket(&input).await.unwrap();
+    assert_eq!(d.ticket.team_id, sales.id);
+    assert!(d.messages.iter().all(|m| m.rule.is_none()));
     f.ws.remove_ticket_rule(&to_warranty.id).await.unwrap();
     assert_eq!(f.ws.ticket_rules().await.unwrap().len(), 2);
 }

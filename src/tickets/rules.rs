@@ -101,7 +101,7 @@ pub struct RuleFired {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Subject {
     pub channel: TicketChannel,
-    /// Subject and first message, folded.
+    /// Subject and first message as `words` gives them.
     pub text: String,
     pub category: Option<String>,
     /// The segments (among those the rules name) the customer is in.
@@ -116,10 +116,23 @@ pub(crate) struct Subject {
 const MAX_RULES: usize = 200;
 const MAX_LIST: usize = 50;
 
+/// A text as the rules look for words in it: folded, its words between single spaces and a
+/// space at each end, so a keyword matches whole words only ("hỏng" is not in "không").
+pub(crate) fn words(text: &str) -> String {
+    let folded = crate::fold::fold(text);
+    let mut out = String::with_capacity(folded.len() + 2);
+    out.push(' ');
+    for w in folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        out.push_str(w);
+        out.push(' ');
+    }
+    out
+}
+
 fn matches(w: &RuleWhen, t: &Subject) -> bool {
     let fold = crate::fold::fold;
     (w.channel.is_empty() || w.channel.contains(&t.channel))
-        && (w.keywords.is_empty() || w.keywords.iter().any(|k| t.text.contains(&fold(k))))
+        && (w.keywords.is_empty() || w.keywords.iter().any(|k| t.text.contains(&words(k))))
         && (w.category.is_empty() || t.category.as_ref().is_some_and(|c| w.category.iter().any(|x| fold(x) == fold(c))))
         && (w.segment.is_empty() || w.segment.iter().any(|s| t.segments.contains(s)))
         && (w.priority.is_empty() || w.priority.contains(&t.priority))

@@ -599,7 +599,7 @@ impl Workspace {
         let rules = self.ticket_rules().await?;
         let mut facts = super::rules::Subject {
             channel: input.channel.unwrap_or(TicketChannel::Phone),
-            text: crate::fold::fold(&format!("{subject}\n{}", message.as_deref().unwrap_or(""))),
+            text: super::rules::words(&format!("{subject}\n{}", message.as_deref().unwrap_or(""))),
             category: Some(category.clone()).filter(|c| !c.is_empty()),
             segments: self.rule_segments(&rules, found.as_deref()).await?,
             priority: input.priority.unwrap_or(Priority::Normal),

@@ -431,10 +431,11 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
             let secs = started.elapsed().as_secs_f64();
             let mut value = serde_json::to_value(&s)?;
             value["care_tasks"] = care.care_tasks.into();
+            value["tickets"] = care.tickets.into();
             value["current_staff"] = care.current_staff.clone().into();
             print(&value, || {
                 format!(
-                    "{} customers ({} companies, {} contacts), {} interactions, {} deals, {} staff, {} care tasks in {:.1} s -> {}",
+                    "{} customers ({} companies, {} contacts), {} interactions, {} deals, {} staff, {} care tasks, {} tickets in {:.1} s -> {}",
                     s.customers,
                     s.companies,
                     s.contacts,
@@ -442,6 +443,7 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
                     s.deals,
                     s.staff,
                     care.care_tasks,
+                    care.tickets,
                     secs,
                     path.display()
                 )
