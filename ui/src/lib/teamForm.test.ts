@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blankTeam, teamInput } from './teamForm';
+import { blankTeam, hoursForm, hoursInput, leaveLines, teamInput } from './teamForm';
 
 describe('a team form', () => {
   it('sends each weekday as its intervals and leaves closed days out', () => {
@@ -40,5 +40,14 @@ describe('a team form', () => {
     expect(teamInput(f).ack).toBeNull();
     f.ack_on = true;
     expect(teamInput(f).ack).toEqual({ channels: ['zalo'], body: 'Chào {{customer.name}}' });
+  });
+
+  it('shows a member\'s hours one line a day and reads them back, a blank day closed', () => {
+    const form = hoursForm({ mon: ['08:00-12:00', '13:30-17:30'], sat: ['08:00-12:00'] });
+    expect(form.mon).toBe('08:00-12:00, 13:30-17:30');
+    expect(form.sun).toBe('');
+    form.tue = ' 22:00-06:00 ,, ';
+    expect(hoursInput(form)).toEqual({ mon: ['08:00-12:00', '13:30-17:30'], tue: ['22:00-06:00'], sat: ['08:00-12:00'] });
+    expect(leaveLines('2027-03-01\n\n 2027-04-10..2027-04-14 \n')).toEqual(['2027-03-01', '2027-04-10..2027-04-14']);
   });
 });

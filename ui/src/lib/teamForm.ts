@@ -93,7 +93,7 @@ export function teamForm(t: Team): TeamForm {
   return {
     name: t.name,
     time_zone: t.calendar.time_zone,
-    hours: Object.fromEntries(WEEKDAYS.map((d) => [d, (t.calendar.hours[d] ?? []).join(', ')])),
+    hours: hoursForm(t.calendar.hours),
     vn_public_holidays: t.calendar.vn_public_holidays ?? false,
     holidays: (t.calendar.holidays ?? []).join('\n'),
     stages: t.stages.map((s) => ({ id: s.id, name: s.name, solved: s.solved, closed: s.closed, pauses_sla: s.pauses_sla, checklist: s.checklist.join('\n') })),
@@ -126,11 +126,7 @@ export function teamForm(t: Team): TeamForm {
 /** What the core takes: a weekday's intervals split on commas (a closed day left out), the
  *  lists split on lines; a new team with no stages gets the default ones. */
 export function teamInput(f: TeamForm): TeamInput {
-  const hours: Record<string, string[]> = {};
-  for (const d of WEEKDAYS) {
-    const list = (f.hours[d] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-    if (list.length > 0) hours[d] = list;
-  }
+  const hours = hoursInput(f.hours);
   const stages: TicketStageInput[] = f.stages.map((s) => ({ id: s.id, name: s.name, solved: s.solved, closed: s.closed, pauses_sla: s.pauses_sla, checklist: lines(s.checklist) }));
   const sla: SlaInput[] = f.sla.map((p) => ({
     id: p.id,
@@ -160,3 +156,21 @@ export function teamInput(f: TeamForm): TeamInput {
     ack: f.ack_on ? { channels: f.ack_channels as NonNullable<TeamInput['ack']>['channels'], body: f.ack_body } : null
   };
 }
+
+/** Working intervals per weekday as the form shows them: one line of "08:00-12:00, 13:30-17:30". */
+export function hoursForm(hours: Partial<Record<string, string[]>>): Record<string, string> {
+  return Object.fromEntries(WEEKDAYS.map((d) => [d, (hours[d] ?? []).join(', ')]));
+}
+
+/** And back: a weekday's intervals split on commas, a closed day left out. */
+export function hoursInput(form: Record<string, string>): Record<string, string[]> {
+  const hours: Record<string, string[]> = {};
+  for (const d of WEEKDAYS) {
+    const list = (form[d] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (list.length > 0) hours[d] = list;
+  }
+  return hours;
+}
+
+/** Days off, one day or range per line. */
+export const leaveLines = lines;
