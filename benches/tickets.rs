@@ -182,7 +182,7 @@ fn main() {
                 .unwrap();
             let mut st = raw
                 .prepare_cached(
-                    "SELECT m.id, m.kind, m.staff_id, s.name, m.channel, m.body, m.at FROM ticket_messages m
+                    "SELECT m.id, m.kind, m.staff_id, s.name, m.channel, m.body, m.attachments, m.at FROM ticket_messages m
                      LEFT JOIN staff s ON s.id = m.staff_id WHERE m.ticket_id = 't-8' ORDER BY m.at, m.id",
                 )
                 .unwrap();

@@ -1,7 +1,9 @@
 //! The whole workspace in one archive (a zip): `manifest.json` (format, schema version, row counts)
 //! and one JSON-lines file per table under `tables/`, with `attachments/` reserved for files.
-//! Imported into an empty workspace of the same schema version it gives back every row of every
-//! table as it was, change history included; the search indexes are rebuilt, not copied.
+//! `attachments/` holds the files the threads name (`files`: one entry per content hash, checked
+//! against its name when read back). Imported into an empty workspace of the same schema version
+//! it gives back every row of every table as it was, change history included, and every file;
+//! the search indexes are rebuilt, not copied.
 
 use crate::error::{Error, FieldError, Result};
 use crate::Workspace;
@@ -161,20 +163,53 @@ fn export(db: &Path, dest: &Path, now: i64) -> Result<Manifest> {
         }
         tables.insert(table.clone(), n);
     }
+    // the files the threads name, as they are in the folder (one the device never received is
+    // left out: the manifest lists those it holds); pictures and video are compressed already
+    let folder = crate::files::folder(db);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(true);
+    zip.add_directory("attachments/", opts).map_err(zip_err)?;
+    let mut attachments = Vec::new();
+    for hash in attachment_hashes(&conn)? {
+        let Ok(path) = crate::files::path_of(&folder, &hash) else { continue };
+        let mut file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e.into()),
+        };
+        zip.start_file(format!("attachments/{hash}"), stored).map_err(zip_err)?;
+        std::io::copy(&mut file, &mut zip)?;
+        attachments.push(hash);
+    }
     let manifest = Manifest {
         format: "tend-workspace".into(),
         format_version: 1,
         schema_version: Workspace::schema_version(),
         exported_at: now,
         tables,
-        attachments: vec![],
+        attachments,
     };
-    zip.add_directory("attachments/", opts).map_err(zip_err)?;
     zip.start_file("manifest.json", opts).map_err(zip_err)?;
     serde_json::to_writer_pretty(&mut zip, &manifest)?;
     zip.finish().map_err(zip_err)?;
     std::fs::rename(&tmp, dest)?;
     Ok(manifest)
+}
+
+/// The content hashes the thread messages name (a list that cannot be read names none).
+fn attachment_hashes(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let has = conn.query_row("SELECT COUNT(*) FROM pragma_table_list WHERE name = 'ticket_messages'", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    if has == 0 {
+        return Ok(Vec::new());
+    }
+    let mut st = conn.prepare(
+        "SELECT DISTINCT j.value ->> 'hash' FROM ticket_messages m, json_each(m.attachments) j
+         WHERE m.attachments IS NOT NULL AND json_valid(m.attachments) ORDER BY 1",
+    )?;
+    let hashes = st.query_map([], |r| r.get::<_, Option<String>>(0))?.collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(hashes.into_iter().flatten().filter(|h| crate::files::is_hash(h)).collect())
 }
 
 fn import(db: &Path, src: &Path) -> Result<Manifest> {
@@ -295,9 +330,30 @@ fn import(db: &Path, src: &Path) -> Result<Manifest> {
         fts.flush(&conn)?;
         Ok(())
     })();
+    // the files, each checked against its name; taken out again if the rows are not kept
+    let mut files = crate::files::Stored::none();
+    let res = res.and_then(|()| {
+        let folder = crate::files::folder(db);
+        for hash in &manifest.attachments {
+            if !crate::files::is_hash(hash) {
+                return Err(archive_error("archive.bad_attachment", hash.clone()));
+            }
+            let mut entry = zip.by_name(&format!("attachments/{hash}")).map_err(zip_err)?;
+            match crate::files::receive(&folder, hash, &mut entry) {
+                Ok(Some(path)) => files.add(path),
+                Ok(None) => {}
+                Err(Error::Validation(_)) => return Err(archive_error("archive.bad_attachment", hash.clone())),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    });
     // a reference left dangling fails the commit: nothing is written then either
     match res.and_then(|()| Ok(conn.execute_batch("COMMIT")?)) {
-        Ok(()) => Ok(manifest),
+        Ok(()) => {
+            files.keep();
+            Ok(manifest)
+        }
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)

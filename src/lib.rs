@@ -30,6 +30,7 @@ pub mod demo;
 pub mod duplicates;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod fold;
 pub mod format;
 pub mod history;

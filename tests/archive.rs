@@ -118,7 +118,7 @@ async fn a_workspace_archive_round_trips_every_table() {
     ws.add_ticket_message(
         &t.id,
         tend::tickets::MessageKind::Reply,
-        &tend::tickets::Reply { body: "Dạ".into(), at: None },
+        &tend::tickets::Reply { body: "Dạ".into(), at: None, ..Default::default() },
     )
     .await
     .unwrap();

@@ -305,7 +305,7 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
         ..Default::default()
     };
     let ticket = step!("create_ticket", ws.create_ticket(&new_ticket)).ticket;
-    let reply = Reply { body: "Chào anh".into(), at: None };
+    let reply = Reply { body: "Chào anh".into(), at: None, ..Default::default() };
     step!("add_ticket_message", ws.add_ticket_message(&ticket.id, MessageKind::Reply, &reply));
     step!("move_ticket", ws.move_ticket(&ticket.id, "Kiểm tra", None));
     step!("tick_ticket_check", ws.tick_ticket_check(&ticket.id, "Gọi lại", true, None));
@@ -313,6 +313,9 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     let answer =
         tend::tickets::SurveyAnswerInput { kind: tend::tickets::SurveyKind::Nps, score: 9, comment: None, at: None };
     step!("record_survey", ws.record_survey(&ticket.id, &answer));
+    let answers = f.dir.path().join("answers.csv");
+    std::fs::write(&answers, format!("ticket,kind,score\n{},csat,5\n", ticket.number)).unwrap();
+    step!("import_survey_answers", ws.import_survey_answers(&answers));
     let canned =
         tend::tickets::CannedInput {
             name: "Chào".into(), body: "Chào {{customer.name}}".into(), ..Default::default()

@@ -186,3 +186,129 @@ fn a_rule_from_its_file_routes_a_new_ticket_and_the_thread_says_so() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Quy tắc “Zalo gấp”: mức ưu tiên urgent; thẻ zalo"), "{text}");
 }
+
+#[test]
+fn survey_answers_from_a_spreadsheet_all_rows_or_none_and_never_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.tend");
+    let file = dir.path().join("team.toml");
+    std::fs::write(&file, format!("survey = \"csat\"\n{TEAM}")).unwrap();
+    let (code, _, err) = tend(&db, &["team", "create", "--file", file.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let mut numbers = Vec::new();
+    for (subject, phone) in [("Máy lọc nước rò rỉ", "0912 000 333"), ("Bếp từ không nóng", "0912 000 444")]
+    {
+        let (code, t, err) = tend(
+            &db,
+            &[
+                "ticket",
+                "create",
+                "--subject",
+                subject,
+                "--customer-phone",
+                phone,
+                "--at",
+                "2026-03-02T09:00:00+07:00",
+                "--json",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        numbers.push(t["number"].as_str().unwrap().to_string());
+    }
+    // the first is solved: the team's survey waits for its answer
+    let (code, _, err) = tend(&db, &["ticket", "solve", &numbers[0], "--at", "2026-03-02T11:00:00+07:00", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let answers = |db: &std::path::Path, n: &str| -> Vec<Value> {
+        let (_, t, _) = tend(db, &["ticket", "show", n, "--json"]);
+        let id = t["id"].as_str().unwrap().to_string();
+        let c = rusqlite::Connection::open(db).unwrap();
+        let mut st = c
+            .prepare("SELECT kind, score, comment, answered_at, source FROM survey_answers WHERE ticket_id = ? ORDER BY kind, answered_at")
+            .unwrap();
+        let rows = st
+            .query_map([id], |r| {
+                Ok(serde_json::json!([
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, String>(4)?
+                ]))
+            })
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        rows
+    };
+    assert_eq!(answers(&db, &numbers[0]).len(), 1, "the survey sent on the solve");
+
+    // a phone survey typed into a spreadsheet, headers in Vietnamese, with mistakes
+    let bad = dir.path().join("khao-sat-loi.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "Số phiếu,Loại,Điểm,Ghi chú,Ngày\n{a},csat,5,Rất hài lòng,03/03/2026 10:00\nKHONG-CO,csat,4,,\n{b},xyz,4,,\n{b},csat,năm,,\n{b},csat,9,,\n{b},nps,8,,31/02/2026\n",
+            a = numbers[0],
+            b = numbers[1]
+        ),
+    )
+    .unwrap();
+    let (code, out, _) = tend(&db, &["survey", "import", bad.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 2, "{out}");
+    let fields: Vec<(&str, &str)> = out["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap(), f["message_key"].as_str().unwrap()))
+        .collect();
+    // rows counted as the spreadsheet shows them, minus one (the app names them from 1)
+    assert_eq!(
+        fields,
+        [
+            ("rows[2].ticket", "survey.ticket_unknown"),
+            ("rows[3].kind", "validation.not_allowed"),
+            ("rows[4].score", "validation.number_invalid"),
+            ("rows[5].score", "validation.out_of_range"),
+            ("rows[6].at", "validation.date_invalid"),
+        ],
+        "{out}"
+    );
+    assert_eq!(answers(&db, &numbers[0]).len(), 1, "nothing written");
+    assert!(answers(&db, &numbers[1]).is_empty());
+
+    // the file put right: the waiting survey answered, the other ticket's answers added
+    let good = dir.path().join("khao-sat.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "Số phiếu,Loại,Điểm,Ghi chú,Ngày\n{a},csat,5,Rất hài lòng,03/03/2026 10:00\n{b},CSAT,3,Chờ lâu,2026-03-04T09:00:00+07:00\n{b},nps,8,,04/03/2026 09:05\n",
+            a = numbers[0],
+            b = numbers[1]
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = tend(&db, &["survey", "import", good.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, serde_json::json!({"rows": 3, "answered": 1, "added": 2, "skipped": 0}));
+    let local = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+    assert_eq!(
+        answers(&db, &numbers[0]),
+        [serde_json::json!(["csat", 5, "Rất hài lòng", local("2026-03-03T10:00:00+07:00"), "import"])]
+    );
+    assert_eq!(
+        answers(&db, &numbers[1]),
+        [
+            serde_json::json!(["csat", 3, "Chờ lâu", local("2026-03-04T09:00:00+07:00"), "import"]),
+            serde_json::json!(["nps", 8, null, local("2026-03-04T09:05:00+07:00"), "import"]),
+        ]
+    );
+    // the same file again adds nothing
+    let (code, out, _) = tend(&db, &["survey", "import", good.to_str().unwrap(), "--json"]);
+    assert_eq!((code, out), (0, serde_json::json!({"rows": 3, "answered": 0, "added": 0, "skipped": 3})));
+    // a file without a score column says which column is missing
+    let nocol = dir.path().join("thieu-cot.csv");
+    std::fs::write(&nocol, format!("ticket,kind\n{},csat\n", numbers[1])).unwrap();
+    let (code, out, _) = tend(&db, &["survey", "import", nocol.to_str().unwrap(), "--json"]);
+    assert_eq!((code, out["error"]["field"].as_str()), (2, Some("file")), "{out}");
+    assert_eq!(out["error"]["params"]["column"], "score", "{out}");
+}

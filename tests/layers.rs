@@ -22,7 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "calendar",
         ],
     ),
-    ("storage", &["db", "writers", "integrity", "changelog", "backup"]),
+    ("storage", &["db", "writers", "integrity", "changelog", "backup", "files"]),
     ("domain", &["settings", "staff", "customers", "interactions", "deals", "segments", "search", "care", "tickets"]),
     ("cross-cutting", &["history", "duplicates", "undo", "remote"]),
     ("import/export", &["import", "export", "archive", "demo"]),

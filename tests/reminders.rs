@@ -233,7 +233,7 @@ async fn the_assignee_is_reminded_before_an_sla_breach_and_the_lead_at_it() {
     ws.add_ticket_message(
         &ticket.id,
         tend::tickets::MessageKind::Reply,
-        &tend::tickets::Reply { body: "Dạ em chào anh".into(), at: None },
+        &tend::tickets::Reply { body: "Dạ em chào anh".into(), at: None, ..Default::default() },
     )
     .await
     .unwrap();

@@ -224,7 +224,7 @@ async fn first_response_pause_resume_and_a_breach_that_stays() {
             .ticket;
     assert_eq!(show(target(&t, Target::Resolution).due_ms), show(at("2026-12-09T08:30:00+07:00")));
     // a note is not a response
-    let reply = |body: &str, when: &str| Reply { body: body.into(), at: Some(at(when)) };
+    let reply = |body: &str, when: &str| Reply { body: body.into(), at: Some(at(when)), ..Default::default() };
     let d =
         f.ws.add_ticket_message(&t.id, MessageKind::Note, &reply("Kiểm tra model", "2026-12-08T08:40:00+07:00"))
             .await
@@ -317,12 +317,15 @@ async fn a_checklist_must_be_ticked_and_a_customer_reopens_within_the_window() {
         sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE tbl = 22").fetch_one(f.ws.pool()).await.unwrap();
     assert_eq!(history, 2);
     // the customer writes 3 days later: reopened, counted, back to work
-    let back = Reply { body: "Vẫn còn chảy nước".into(), at: Some(at("2026-12-10T09:00:00+07:00")) };
+    let back =
+        Reply {
+            body: "Vẫn còn chảy nước".into(), at: Some(at("2026-12-10T09:00:00+07:00")), ..Default::default()
+        };
     let d = f.ws.add_ticket_message(&t.id, MessageKind::Customer, &back).await.unwrap();
     assert_eq!((d.ticket.reopened, d.ticket.solved, d.ticket.stage_name.as_str()), (1, false, "Đang xử lý"));
     f.ws.solve_ticket(&t.id, Some(at("2026-12-10T10:00:00+07:00"))).await.unwrap();
     // 8 days after that solve is past the 7-day window: a new ticket, said so
-    let late = Reply { body: "Lại hỏng".into(), at: Some(at("2026-12-18T10:00:00+07:00")) };
+    let late = Reply { body: "Lại hỏng".into(), at: Some(at("2026-12-18T10:00:00+07:00")), ..Default::default() };
     f.clock.set(at("2026-12-18T10:00:00+07:00"));
     let e = f.ws.add_ticket_message(&t.id, MessageKind::Customer, &late).await.unwrap_err();
     assert_eq!(fields(e), vec![("ticket".to_string(), "ticket.closed_new_ticket".to_string())]);
@@ -415,11 +418,16 @@ async fn solving_schedules_the_follow_up_task_and_sends_the_survey() {
         .expect("the follow-up plan");
     assert_eq!(plan.steps[0].offset, tend::care::Offset::Days(3));
     let c = f.ws.create_customer(&person("Bùi Văn Toàn", "0977 123 456")).await.unwrap().customer;
+    // worked by another agent than the user who solves it
+    let khoa = staff(&f.ws, "Lê Minh Khoa", "khoa@x.vn").await;
     let t =
-        f.ws.create_ticket(&new_ticket(&c.id, "Bếp từ không nhận nồi", "normal", "2026-12-07T09:00:00+07:00"))
-            .await
-            .unwrap()
-            .ticket;
+        f.ws.create_ticket(&NewTicket {
+            assignee_id: Some(khoa.clone()),
+            ..new_ticket(&c.id, "Bếp từ không nhận nồi", "normal", "2026-12-07T09:00:00+07:00")
+        })
+        .await
+        .unwrap()
+        .ticket;
     // a survey answer out of range is refused, naming the range
     let bad =
         tend::tickets::SurveyAnswerInput { kind: tend::tickets::SurveyKind::Csat, score: 6, comment: None, at: None };
@@ -435,6 +443,8 @@ async fn solving_schedules_the_follow_up_task_and_sends_the_survey() {
             .unwrap();
     assert_eq!(tasks.len(), 1);
     assert_eq!(show(tasks[0].due_at), show(at("2026-12-10T09:00:00+07:00")));
+    // the agent who had the ticket calls back, not the user who happened to solve it
+    assert_eq!(tasks[0].assignee_id.as_deref(), Some(khoa.as_str()));
     assert!(
         tasks[0].message.contains(&t.number) && tasks[0].message.contains("Bếp từ không nhận nồi"),
         "{}",
@@ -612,7 +622,11 @@ async fn a_team_calendar_that_cannot_be_read_leaves_tickets_readable_and_a_huge_
         .ticket;
     let huge = "x".repeat(50_001);
     assert_eq!(
-        fields(f.ws.add_ticket_message(&t.id, MessageKind::Note, &Reply { body: huge, at: None }).await.unwrap_err()),
+        fields(
+            f.ws.add_ticket_message(&t.id, MessageKind::Note, &Reply { body: huge, at: None, ..Default::default() })
+                .await
+                .unwrap_err()
+        ),
         vec![("body".to_string(), "validation.too_long".to_string())]
     );
     // another device wrote a calendar this build cannot read (as sync would store it)
@@ -796,7 +810,7 @@ async fn a_duplicate_merges_into_the_ticket_that_goes_on_and_the_merge_is_undone
     let theirs =
         f.ws.create_ticket(&new_ticket(&other.id, "Máy giặt ồn", "normal", "2026-12-07T09:40:00+07:00")).await.unwrap();
     let (k, d) = (keep.ticket.number.clone(), dup.ticket.number.clone());
-    let reply = |text: &str, when: &str| Reply { body: text.into(), at: Some(at(when)) };
+    let reply = |text: &str, when: &str| Reply { body: text.into(), at: Some(at(when)), ..Default::default() };
     f.ws.add_ticket_message(&d, MessageKind::Reply, &reply("Dạ em gọi lại ngay", "2026-12-07T09:35:00+07:00"))
         .await
         .unwrap();
@@ -848,4 +862,252 @@ async fn a_duplicate_merges_into_the_ticket_that_goes_on_and_the_merge_is_undone
     f.ws.link_tickets(&k, &n3, false).await.unwrap();
     assert!(f.ws.ticket(&n3).await.unwrap().linked.is_empty());
     assert_eq!(fields(f.ws.link_tickets(&k, &k, true).await.unwrap_err())[0].1, "ticket.link_itself");
+}
+
+/// The files in a workspace's folder (`files`), by name.
+fn stored_files(ws: &tend::Workspace) -> Vec<String> {
+    let folder = tend::files::folder(ws.path());
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+            out.push(f.file_name().to_string_lossy().into_owned());
+        }
+    }
+    out.sort();
+    out
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn attachments_are_checked_kept_once_by_content_saved_and_carried_by_the_archive() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    let me = staff(&f.ws, "Lan", "lan@x.vn").await;
+    f.ws.set_current_staff(Some(&me)).await.unwrap();
+    let c = f.ws.create_customer(&person("Hồ Văn Nam", "0912 777 888")).await.unwrap().customer;
+    let dir = f.dir.path();
+    let file = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let png: Vec<u8> =
+        [b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0".as_slice(), &[7u8; 64]].concat();
+    let photo = file("máy giặt lỗi.png", &png);
+    let t =
+        f.ws.create_ticket(&NewTicket {
+            attachments: vec![photo.clone()],
+            ..new_ticket(&c.id, "Máy giặt báo lỗi E4", "normal", "2026-12-21T09:00:00+07:00")
+        })
+        .await
+        .unwrap();
+    let first = &t.messages[0];
+    assert_eq!(first.attachments.len(), 1, "{first:?}");
+    let a = &first.attachments[0];
+    assert_eq!((a.name.as_str(), a.mime.as_str(), a.size), ("máy giặt lỗi.png", "image/png", png.len() as i64));
+    assert_eq!(a.hash, sha256(&png));
+    assert_eq!(stored_files(&f.ws), vec![a.hash.clone()]);
+    let kept = tend::files::path_of(&tend::files::folder(f.ws.path()), &a.hash).unwrap();
+    assert_eq!(std::fs::read(&kept).unwrap(), png);
+
+    // the same picture again under another name, and a price list: the picture is kept once
+    let again = file("anh-2.PNG", &png);
+    let csv = file("bảng giá.csv", "Mã,Giá\nE4,350.000\n".as_bytes());
+    let reply =
+        Reply { body: "Dạ, em gửi bảng giá".into(), attachments: vec![again, csv], ..Default::default() };
+    let d = f.ws.add_ticket_message(&t.ticket.id, MessageKind::Reply, &reply).await.unwrap();
+    let sent = &d.messages.last().unwrap().attachments;
+    assert_eq!(sent.iter().map(|a| a.mime.as_str()).collect::<Vec<_>>(), ["image/png", "text/csv"]);
+    assert_eq!(stored_files(&f.ws).len(), 2);
+    assert!(d.ticket.first_response_at.is_some(), "a reply with files is a response");
+    // a photo alone is a customer's message
+    let alone = Reply { attachments: vec![photo.clone()], ..Default::default() };
+    let d = f.ws.add_ticket_message(&t.ticket.id, MessageKind::Customer, &alone).await.unwrap();
+    assert_eq!(d.messages.last().unwrap().body, "");
+
+    // refused: named at each file, nothing of the message or its good files stored
+    let messages = d.messages.len();
+    let before = stored_files(&f.ws);
+    let big = dir.join("video.mp4");
+    std::fs::File::create(&big).unwrap().set_len(tend::files::MAX_SIZE + 1).unwrap();
+    let fresh = file("new.png", &[png.as_slice(), b"other"].concat());
+    type Case<'a> = (Vec<String>, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case> = vec![
+        (vec![big.display().to_string()], vec![("attachments[0]", "attachment.too_large")]),
+        (vec![file("setup.exe", b"MZ\x90\0\x03\0\0\0\x04\0")], vec![("attachments[0]", "attachment.type_not_allowed")]),
+        (
+            vec![fresh.clone(), file("hoa-don.pdf", &[b"\x7fELF\x02\x01\x01".as_slice(), &[0u8; 57]].concat())],
+            vec![("attachments[1]", "attachment.type_not_allowed")],
+        ),
+        (vec![file("ghi-chu", b"no type of its own")], vec![("attachments[0]", "attachment.type_unknown")]),
+        (vec![file("rong.txt", b"")], vec![("attachments[0]", "attachment.empty")]),
+        (vec![dir.join("missing.jpg").display().to_string()], vec![("attachments[0]", "attachment.unreadable")]),
+        (vec![photo.clone(); tend::files::MAX_FILES + 1], vec![("attachments", "attachment.too_many")]),
+    ];
+    for (paths, want) in cases {
+        let r = Reply { body: "Ảnh đây".into(), attachments: paths.clone(), ..Default::default() };
+        let err = f.ws.add_ticket_message(&t.ticket.id, MessageKind::Customer, &r).await.unwrap_err();
+        let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        assert_eq!(fields(err), want, "{paths:?}");
+        assert_eq!(f.ws.ticket(&t.ticket.id).await.unwrap().messages.len(), messages);
+        assert_eq!(stored_files(&f.ws), before, "{paths:?}");
+    }
+    // a ticket refused for another field leaves its good file behind neither
+    let bad =
+        NewTicket { attachments: vec![fresh.clone()], ..new_ticket(&c.id, "", "normal", "2026-12-21T10:00:00+07:00") };
+    assert_eq!(
+        fields(f.ws.create_ticket(&bad).await.unwrap_err()),
+        vec![("subject".into(), "validation.required".into())]
+    );
+    assert_eq!(stored_files(&f.ws), before);
+
+    // saved elsewhere as it came, never over an existing file; a picture previews, a list does not
+    let out = dir.join("saved.png");
+    f.ws.save_ticket_attachment(&a.hash, &out).await.unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), png);
+    assert!(f.ws.save_ticket_attachment(&a.hash, &out).await.is_err());
+    let preview = f.ws.ticket_attachment_preview(&a.hash).await.unwrap().unwrap();
+    assert!(preview.starts_with("data:image/png;base64,iVBORw0KGgo"), "{preview}");
+    assert_eq!(f.ws.ticket_attachment_preview(&sent[1].hash).await.unwrap(), None);
+    let unknown = sha256(b"never sent");
+    assert!(matches!(f.ws.save_ticket_attachment(&unknown, &dir.join("x")).await, Err(tend::Error::NotFound { .. })));
+    assert!(matches!(f.ws.ticket_attachment("../../etc/passwd").await, Err(tend::Error::NotFound { .. })));
+
+    // the archive carries the files, checked against their names when read back
+    let archive = dir.join("all.tend-archive");
+    let m = f.ws.export_workspace(&archive).await.unwrap();
+    assert_eq!(m.attachments, before);
+    let g = open().await;
+    g.ws.import_workspace(&archive).await.unwrap();
+    assert_eq!(stored_files(&g.ws), before);
+    let kept = tend::files::path_of(&tend::files::folder(g.ws.path()), &a.hash).unwrap();
+    assert_eq!(std::fs::read(kept).unwrap(), png);
+    // one whose content does not match its name writes nothing at all
+    let tampered = dir.join("tampered.tend-archive");
+    {
+        let mut src = zip::ZipArchive::new(std::fs::File::open(&archive).unwrap()).unwrap();
+        let mut dst = zip::ZipWriter::new(std::fs::File::create(&tampered).unwrap());
+        for i in 0..src.len() {
+            let mut e = src.by_index(i).unwrap();
+            let name = e.name().to_string();
+            if e.is_dir() {
+                dst.add_directory(name, zip::write::SimpleFileOptions::default()).unwrap();
+                continue;
+            }
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+            if name == format!("attachments/{}", a.hash) {
+                bytes[20] ^= 1;
+            }
+            dst.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut dst, &bytes).unwrap();
+        }
+        dst.finish().unwrap();
+    }
+    let h = open().await;
+    let err = h.ws.import_workspace(&tampered).await.unwrap_err();
+    assert_eq!(fields(err), vec![("archive".into(), "archive.bad_attachment".into())]);
+    assert!(stored_files(&h.ws).is_empty());
+    assert_eq!(h.ws.list_customers(&Default::default(), 0, 10).await.unwrap().total, Some(0));
+
+    // a customer purged takes the files only its tickets named; one another ticket names stays
+    let other = f.ws.create_customer(&person("Lý Thị Hoa", "0913 111 222")).await.unwrap().customer;
+    f.ws.create_ticket(&NewTicket {
+        attachments: vec![photo.clone()],
+        ..new_ticket(&other.id, "Cùng lỗi E4", "normal", "2026-12-22T09:00:00+07:00")
+    })
+    .await
+    .unwrap();
+    // written an hour ago (a file written or reused in the last minutes is left: a write may be naming it)
+    let folder = tend::files::folder(f.ws.path());
+    for h in stored_files(&f.ws) {
+        let p = tend::files::path_of(&folder, &h).unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options().append(true).open(&p).unwrap().set_modified(hour_ago).unwrap();
+    }
+    f.ws.trash_customer(&c.id).await.unwrap();
+    f.ws.purge_customer(&c.id).await.unwrap();
+    assert_eq!(stored_files(&f.ws), vec![a.hash.clone()]);
+}
+
+#[tokio::test]
+async fn breaching_soon_pages_and_counts_the_view_itself() {
+    let f = open().await;
+    f.clock.set(at("2026-12-21T07:00:00+07:00"));
+    warranty(&f.ws).await;
+    let c = f.ws.create_customer(&person("Hồ Văn Nam", "0912 777 888")).await.unwrap().customer;
+    // Monday 21 December: first response in 240 working minutes (reminded at 80%, 192), urgent in 60 (48)
+    let mut made = Vec::new();
+    for (subject, priority, when) in [
+        ("A", "normal", "2026-12-21T08:00:00+07:00"), // due 12:00, reminded from 11:12
+        ("B", "normal", "2026-12-21T10:00:00+07:00"), // due 15:30, from 14:42
+        ("C", "normal", "2026-12-21T11:00:00+07:00"), // due 16:30, from 15:42
+        ("E", "normal", "2026-12-21T11:00:00+07:00"), // the same
+        ("D", "urgent", "2026-12-21T11:30:00+07:00"), // due 14:00, from 13:48
+    ] {
+        f.clock.set(at(when));
+        let t = f.ws.create_ticket(&new_ticket(&c.id, subject, priority, when)).await.unwrap().ticket;
+        made.push((subject, t.id));
+    }
+    let soon = |offset: i32, limit: i32| {
+        let ws = &f.ws;
+        async move {
+            let p = ws
+                .tickets(&TicketFilter { view: TicketView::BreachingSoon, offset, limit, ..Default::default() })
+                .await
+                .unwrap();
+            (p.total, p.rows.iter().map(|t| t.subject.clone()).collect::<Vec<_>>())
+        }
+    };
+    f.clock.set(at("2026-12-21T11:30:00+07:00"));
+    assert_eq!(soon(0, 50).await, (1, vec!["A".to_string()]));
+    f.clock.set(at("2026-12-21T14:50:00+07:00"));
+    // A and D are overdue by now, not breaching soon
+    assert_eq!(soon(0, 50).await, (1, vec!["B".to_string()]));
+    f.clock.set(at("2026-12-21T15:45:00+07:00"));
+    // a page of one still counts the whole view, and the next page has the other
+    let (total, first) = soon(0, 1).await;
+    let (_, second) = soon(1, 1).await;
+    assert_eq!(total, 2);
+    let mut both = [first, second].concat();
+    both.sort();
+    assert_eq!(both, ["C", "E"]);
+    // a reply meets the first response: off the view
+    let e = made.iter().find(|(s, _)| *s == "E").unwrap().1.clone();
+    f.ws.add_ticket_message(&e, MessageKind::Reply, &Reply { body: "Dạ".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(soon(0, 50).await, (1, vec!["C".to_string()]));
+}
+
+#[tokio::test]
+async fn round_robin_goes_on_from_the_ticket_given_out_last_even_one_replayed_from_earlier() {
+    let f = open().await;
+    f.clock.set(at(LATER));
+    let a = staff(&f.ws, "An", "an@x.vn").await;
+    let b = staff(&f.ws, "Bình", "binh@x.vn").await;
+    let toml = "name = \"Giao hàng\"\nmembers = [\"an@x.vn\", \"binh@x.vn\"]\nassignment = \"round_robin\"\n[hours]\nmon = [\"00:00-24:00\"]";
+    let team = f.ws.create_team(&TeamInput::from_toml(toml).unwrap()).await.unwrap();
+    let cust = f.ws.create_customer(&person("Cửa hàng Hoa Mai", "028 3822 1234")).await.unwrap().customer;
+    let mut got = Vec::new();
+    // the third is typed in late, dated before the others: the turn still passes on from it
+    for when in [
+        "2026-12-07T09:00:00+07:00",
+        "2026-12-07T10:00:00+07:00",
+        "2026-12-07T08:00:00+07:00",
+        "2026-12-07T11:00:00+07:00",
+    ] {
+        let t =
+            f.ws.create_ticket(&NewTicket {
+                team_id: Some(team.id.clone()),
+                ..new_ticket(&cust.id, "Giao trễ", "normal", when)
+            })
+            .await
+            .unwrap()
+            .ticket;
+        got.push(t.assignee_id.unwrap());
+    }
+    assert_eq!(got, vec![a.clone(), b.clone(), a, b]);
 }

@@ -611,6 +611,15 @@ async fn make_tasks_at(
 ) -> Result<i64> {
     let today_start = crate::settings::day_start_ms(&ctx.tz, ctx.today)?;
     let values = Values::load(w.conn(), ctx, e, info).await?;
+    // a ticket's follow-up is the work of whoever had the ticket, before the customer's owner
+    let worked_by: Option<String> = match &e.ticket_id {
+        Some(t) => sqlx::query_scalar("SELECT assignee_id FROM tickets WHERE id = ?")
+            .bind(t)
+            .fetch_optional(&mut *w.conn())
+            .await?
+            .flatten(),
+        None => None,
+    };
     let mut made = 0;
     for (i, step) in e.plan.steps.iter().enumerate() {
         let due = step.due_after(anchor_ms, &ctx.tz)?;
@@ -618,7 +627,7 @@ async fn make_tasks_at(
             continue; // its day has passed: not made
         }
         let assignee = match &step.assignee {
-            Assignee::Owner => info.owner_id.clone().or_else(|| ctx.current.clone()),
+            Assignee::Owner => worked_by.clone().or_else(|| info.owner_id.clone()).or_else(|| ctx.current.clone()),
             Assignee::Staff(id) => Some(id.clone()),
             Assignee::RoundRobin(ids) => ids.get(e.turn.rem_euclid(ids.len().max(1) as i64) as usize).cloned(),
         };

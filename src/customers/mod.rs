@@ -873,7 +873,8 @@ impl Workspace {
     }
 
     /// Deletes a trashed customer for good, with its contacts, custom values, interactions, deals,
-    /// care enrolments and tasks, and list memberships.
+    /// care enrolments and tasks, tickets and list memberships, and the files of its tickets that
+    /// no other ticket names.
     /// The purge itself is recorded (`__purged`) so other devices and the history see it.
     pub async fn purge_customer(&self, id: &str) -> Result<()> {
         let mut w = self.write().await?;
@@ -882,6 +883,14 @@ impl Workspace {
             .fetch_optional(&mut *w.conn())
             .await?;
         let seq = seq.ok_or_else(|| Error::not_found("trashed customer", id))?;
+        // the files its tickets' messages name, removed below when no other row names them
+        let files: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT j.value ->> 'hash' FROM ticket_messages m, json_each(m.attachments) j
+             WHERE m.customer_id = ? AND m.attachments IS NOT NULL AND json_valid(m.attachments)",
+        )
+        .bind(id)
+        .fetch_all(&mut *w.conn())
+        .await?;
         // every row that belongs to it, children before parents (the registry's order reversed),
         // then the customer
         for t in tend_sync::registry::TABLES.iter().rev() {
@@ -894,7 +903,23 @@ impl Workspace {
         }
         sqlx::query("DELETE FROM customers WHERE id = ?").bind(id).execute(&mut *w.conn()).await?;
         write::on_handle(w.conn(), |c, fts| write::unindex(c, seq, fts)).await?;
-        w.commit().await
+        w.commit().await?;
+        let mut unused = Vec::new();
+        for hash in files.into_iter().filter(|h| crate::files::is_hash(h)) {
+            let named: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM ticket_messages m, json_each(m.attachments) j
+                 WHERE m.attachments IS NOT NULL AND json_valid(m.attachments) AND j.value ->> 'hash' = ?)",
+            )
+            .bind(&hash)
+            .fetch_one(self.pool())
+            .await?;
+            if !named {
+                unused.push(hash);
+            }
+        }
+        let folder = crate::files::folder(self.path());
+        crate::blocking("purge files", move || crate::files::remove(&folder, &unused)).await?;
+        Ok(())
     }
 
     /// One customer with contacts and custom values (trashed ones too: the trash shows them).

@@ -13,6 +13,7 @@ mod row;
 pub mod saved;
 mod sheet;
 pub mod source;
+mod surveys;
 mod undo;
 pub mod vcard;
 pub(crate) mod write;
@@ -24,6 +25,7 @@ pub use mapping::{suggest, ColumnMap, Mapping};
 pub use row::{date_cell, phone_cell};
 pub use saved::NamedMapping;
 pub use source::Record;
+pub use surveys::SurveyImport;
 
 /// Reads a file as an import would (format and encoding detected unless given): its header and
 /// up to `max_rows` rows. Writes nothing; used by the fuzz targets and for inspection.

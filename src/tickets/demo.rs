@@ -214,7 +214,7 @@ impl Workspace {
                 continue;
             }
             let id = t.ticket.id;
-            let reply = |text: &str, at: i64| Reply { body: text.into(), at: Some(at) };
+            let reply = |text: &str, at: i64| Reply { body: text.into(), at: Some(at), ..Default::default() };
             self.add_ticket_message(&id, MessageKind::Reply, &reply(answer, opened + rng.gen_range(1..5) * hour / 2))
                 .await?;
             match i % 4 {

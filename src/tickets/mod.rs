@@ -5,11 +5,13 @@
 //!   each target's state (running, paused, met, breached);
 //! - `ticket.rs`: tickets and their thread through the write path: create, customer messages,
 //!   replies, notes, stage moves (checklists, solve, close, reopen), assignment, and reads;
+//! - `attach.rs`: a thread's files (checked and kept by `files`), saved elsewhere, previewed;
 //! - `demo.rs`: the demo's teams, canned responses, a rule and two weeks of tickets;
 //! - `links.rs`: duplicates merged into the ticket that goes on (undoable) and related tickets;
 //! - `rules.rs`: automatic rules run in order on a new ticket (set team, priority, assignee,
 //!   tags; suggest a canned response), each at most once, what each did kept in the thread.
 
+mod attach;
 pub mod canned;
 mod demo;
 pub mod links;

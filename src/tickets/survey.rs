@@ -52,6 +52,9 @@ pub struct SurveyAnswer {
     pub source: String,
 }
 
+/// The longest comment kept with an answer.
+const MAX_COMMENT: usize = 2000;
+
 const COLS: &str = "id, ticket_id, customer_id, kind, score, comment, sent_at, answered_at, staff_id, source";
 
 /// Sends a survey of `kind` for a solved ticket (inside the solve's write): one unanswered row
@@ -90,10 +93,12 @@ pub(crate) async fn send(
 }
 
 impl Workspace {
-    /// Records a customer's answer about a ticket (its number or id), by the current user: the
-    /// survey sent for it is answered, or a new answer is kept. A score out of the kind's range
-    /// is refused, naming the range.
-    pub async fn record_survey(&self, ticket: &str, input: &SurveyAnswerInput) -> Result<SurveyAnswer> {
+    /// An answer's problems, each at its field (`score`, `comment`, `at`), or its comment as
+    /// kept and its instant.
+    pub(crate) fn check_answer(
+        &self,
+        input: &SurveyAnswerInput,
+    ) -> std::result::Result<(Option<String>, i64), Vec<FieldError>> {
         let range = input.kind.range();
         let mut errs = Vec::new();
         if !range.contains(&input.score) {
@@ -111,64 +116,29 @@ impl Workspace {
                 None
             }
         };
-        if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-            errs.push(FieldError::new("comment", "validation.too_long").with("max", "2000"));
+        if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
+            errs.push(FieldError::new("comment", "validation.too_long").with("max", MAX_COMMENT.to_string()));
         }
         let at = input.at.unwrap_or_else(|| self.now_ms());
         if at > self.now_ms() + 86_400_000 {
             errs.push(FieldError::new("at", "ticket.at_ahead").with("value", at.to_string()));
         }
-        if !errs.is_empty() {
-            return Err(Error::Validation(errs));
+        if errs.is_empty() {
+            Ok((comment, at))
+        } else {
+            Err(errs)
         }
+    }
+
+    /// Records a customer's answer about a ticket (its number or id), by the current user: the
+    /// survey sent for it is answered, or a new answer is kept. A score out of the kind's range
+    /// is refused, naming the range.
+    pub async fn record_survey(&self, ticket: &str, input: &SurveyAnswerInput) -> Result<SurveyAnswer> {
+        let (comment, at) = self.check_answer(input).map_err(Error::Validation)?;
         let ticket_id = self.ticket_id(ticket).await?;
         let me = self.current_staff_id().await?;
         let mut w = self.write().await?;
-        let customer_id: String = sqlx::query_scalar("SELECT customer_id FROM tickets WHERE id = ?")
-            .bind(&ticket_id)
-            .fetch_one(&mut *w.conn())
-            .await?;
-        let pending: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM survey_answers WHERE ticket_id = ? AND kind = ? AND score IS NULL AND deleted_at IS NULL
-             ORDER BY sent_at, id LIMIT 1",
-        )
-        .bind(&ticket_id)
-        .bind(input.kind.as_str())
-        .fetch_optional(&mut *w.conn())
-        .await?;
-        let id = match pending {
-            Some(id) => {
-                sqlx::query("UPDATE survey_answers SET score = ?, comment = ?, answered_at = ?, staff_id = ?, source = 'phone' WHERE id = ?")
-                    .bind(input.score)
-                    .bind(&comment)
-                    .bind(at)
-                    .bind(&me)
-                    .bind(&id)
-                    .execute(&mut *w.conn())
-                    .await?;
-                id
-            }
-            None => {
-                let id = crate::db::new_id();
-                let now = w.now;
-                sqlx::query(
-                    "INSERT INTO survey_answers (id, ticket_id, customer_id, kind, score, comment, answered_at, staff_id,
-                        source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'phone', ?)",
-                )
-                .bind(&id)
-                .bind(&ticket_id)
-                .bind(&customer_id)
-                .bind(input.kind.as_str())
-                .bind(input.score)
-                .bind(&comment)
-                .bind(at)
-                .bind(&me)
-                .bind(now)
-                .execute(&mut *w.conn())
-                .await?;
-                id
-            }
-        };
+        let (id, _) = write_answer(&mut w, &ticket_id, input, comment.as_deref(), at, me.as_deref(), "phone").await?;
         w.commit().await?;
         Ok(sqlx::query_as(&format!("SELECT {COLS} FROM survey_answers WHERE id = ?"))
             .bind(&id)
@@ -185,5 +155,72 @@ impl Workspace {
         .bind(&ticket_id)
         .fetch_all(self.pool())
         .await?)
+    }
+}
+
+/// Whether a write answered a survey that was waiting, or kept a new answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kept {
+    Answered,
+    Added,
+}
+
+/// Writes a checked answer (inside `w`): the survey sent for the ticket and waiting for this
+/// kind is answered, or a new answer is kept; `source` says how it came (`phone`, `import`).
+pub(crate) async fn write_answer(
+    w: &mut crate::db::WriteTx<'_>,
+    ticket_id: &str,
+    input: &SurveyAnswerInput,
+    comment: Option<&str>,
+    at: i64,
+    staff: Option<&str>,
+    source: &str,
+) -> Result<(String, Kept)> {
+    let customer_id: String = sqlx::query_scalar("SELECT customer_id FROM tickets WHERE id = ?")
+        .bind(ticket_id)
+        .fetch_one(&mut *w.conn())
+        .await?;
+    let pending: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM survey_answers WHERE ticket_id = ? AND kind = ? AND score IS NULL AND deleted_at IS NULL
+         ORDER BY sent_at, id LIMIT 1",
+    )
+    .bind(ticket_id)
+    .bind(input.kind.as_str())
+    .fetch_optional(&mut *w.conn())
+    .await?;
+    match pending {
+        Some(id) => {
+            sqlx::query("UPDATE survey_answers SET score = ?, comment = ?, answered_at = ?, staff_id = ?, source = ? WHERE id = ?")
+                .bind(input.score)
+                .bind(comment)
+                .bind(at)
+                .bind(staff)
+                .bind(source)
+                .bind(&id)
+                .execute(&mut *w.conn())
+                .await?;
+            Ok((id, Kept::Answered))
+        }
+        None => {
+            let id = crate::db::new_id();
+            let now = w.now;
+            sqlx::query(
+                "INSERT INTO survey_answers (id, ticket_id, customer_id, kind, score, comment, answered_at, staff_id,
+                    source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&id)
+            .bind(ticket_id)
+            .bind(&customer_id)
+            .bind(input.kind.as_str())
+            .bind(input.score)
+            .bind(comment)
+            .bind(at)
+            .bind(staff)
+            .bind(source)
+            .bind(now)
+            .execute(&mut *w.conn())
+            .await?;
+            Ok((id, Kept::Added))
+        }
     }
 }

@@ -49,6 +49,8 @@ pub struct NewTicket {
     pub interaction_id: Option<String>,
     /// What the customer said: the thread's first message.
     pub message: Option<String>,
+    /// Files that came with it (paths on this device; see `files`).
+    pub attachments: Vec<String>,
     /// When it came (UTC ms); now when not given.
     #[specta(type = Option<i32>)]
     pub at: Option<i64>,
@@ -59,6 +61,8 @@ pub struct NewTicket {
 #[serde(default)]
 pub struct Reply {
     pub body: String,
+    /// Files to send with it (paths on this device; see `files`).
+    pub attachments: Vec<String>,
     #[specta(type = Option<i32>)]
     pub at: Option<i64>,
 }
@@ -129,6 +133,14 @@ pub struct TicketMessage {
     pub rule: Option<super::RuleFired>,
     /// The number of the ticket it was written on, when that one was merged into this one.
     pub from_number: Option<String>,
+    /// Its files, in the workspace's folder.
+    #[sqlx(skip)]
+    pub attachments: Vec<crate::files::Attachment>,
+    /// As stored (a JSON list), read into `attachments`.
+    #[serde(skip)]
+    #[specta(skip)]
+    #[sqlx(rename = "attachments")]
+    pub attachments_json: Option<String>,
 }
 
 /// A step of the current stage's checklist, ticked or not.
@@ -538,6 +550,15 @@ impl Workspace {
         if input.tags.len() > MAX_TAGS {
             errs.push(FieldError::new("tags", "validation.too_many").with("max", MAX_TAGS.to_string()));
         }
+        // checked and put in the workspace's folder now; taken out again unless the ticket is saved
+        let (files, stored) = match self.attach(&input.attachments).await {
+            Ok(f) => f,
+            Err(Error::Validation(e)) => {
+                errs.extend(e);
+                (Vec::new(), crate::files::Stored::none())
+            }
+            Err(e) => return Err(e),
+        };
         let mut tags = Vec::new();
         for (i, t) in input.tags.iter().enumerate() {
             match crate::validate::tag(t) {
@@ -716,14 +737,25 @@ impl Workspace {
         .bind(at)
         .execute(&mut *w.conn())
         .await?;
-        if let Some(body) = &message {
-            insert_message(&mut w, &id, &customer_id, MessageKind::Customer, None, Some(channel.as_str()), body, at)
-                .await?;
+        if message.is_some() || !files.is_empty() {
+            let body = message.as_deref().unwrap_or("");
+            let ch = Some(channel.as_str());
+            insert_message(&mut w, &id, &customer_id, MessageKind::Customer, None, ch, body, &files, at).await?;
         }
         // what each rule did, in the thread (and so in history), then the acknowledgement
         for f in &fired {
-            insert_message(&mut w, &id, &customer_id, MessageKind::Event, None, None, &serde_json::to_string(f)?, at)
-                .await?;
+            insert_message(
+                &mut w,
+                &id,
+                &customer_id,
+                MessageKind::Event,
+                None,
+                None,
+                &serde_json::to_string(f)?,
+                &[],
+                at,
+            )
+            .await?;
         }
         if let Some((body, who)) = ack {
             let text = crate::placeholders::fill(&body, |key| match key {
@@ -736,10 +768,11 @@ impl Workspace {
                 "team.name" => Some(team.name.clone()),
                 _ => None,
             });
-            insert_message(&mut w, &id, &customer_id, MessageKind::Auto, None, Some(channel.as_str()), &text, at)
+            insert_message(&mut w, &id, &customer_id, MessageKind::Auto, None, Some(channel.as_str()), &text, &[], at)
                 .await?;
         }
         w.commit().await?;
+        stored.keep();
         self.ticket(&id).await
     }
 
@@ -747,7 +780,8 @@ impl Workspace {
     /// customer (`Reply`) or an internal note (`Note`), by the current user.
     pub async fn add_ticket_message(&self, key: &str, kind: MessageKind, reply: &Reply) -> Result<TicketDetail> {
         let body = crate::validate::long_text(&reply.body).map_err(|k| invalid("body", k, &reply.body))?;
-        if body.is_empty() {
+        // a file alone is a message (a photo of the fault)
+        if body.is_empty() && reply.attachments.is_empty() {
             return Err(Error::invalid("body", "validation.required"));
         }
         if body.chars().count() > MAX_BODY {
@@ -763,6 +797,7 @@ impl Workspace {
         // to a duplicate: to the ticket it was merged into
         let id = self.ticket_going_on(&self.ticket_id(key).await?).await?;
         let team = self.ticket_team(&id).await?;
+        let (files, stored) = self.attach(&reply.attachments).await?;
         let mut w = self.write().await?;
         let mut r = row_in(&mut w, &id).await?;
         check_after_created(&r, at)?;
@@ -794,9 +829,10 @@ impl Workspace {
             _ => {}
         }
         let staff = if kind == MessageKind::Customer { None } else { me.as_deref() };
-        insert_message(&mut w, &r.id, &r.customer_id, kind, staff, None, &body, at).await?;
+        insert_message(&mut w, &r.id, &r.customer_id, kind, staff, None, &body, &files, at).await?;
         save(&mut w, &r).await?;
         w.commit().await?;
+        stored.keep();
         self.ticket(&id).await
     }
 
@@ -945,7 +981,7 @@ impl Workspace {
             "WITH RECURSIVE joined(id, depth) AS (
                 SELECT ?1, 0 UNION ALL SELECT t.id, j.depth + 1 FROM tickets t JOIN joined j ON t.merged_into = j.id
                 WHERE t.deleted_at IS NULL AND j.depth < 100)
-             SELECT m.id, m.kind, m.staff_id, s.name AS staff_name, m.channel, m.body, m.at,
+             SELECT m.id, m.kind, m.staff_id, s.name AS staff_name, m.channel, m.body, m.at, m.attachments,
                     CASE WHEN m.ticket_id = ?1 THEN NULL ELSE (SELECT number FROM tickets WHERE id = m.ticket_id) END
                         AS from_number
              FROM ticket_messages m LEFT JOIN staff s ON s.id = m.staff_id
@@ -982,6 +1018,11 @@ impl Workspace {
             .unwrap_or_default();
         let surveys = self.ticket_surveys(&id).await?;
         let mut messages = messages;
+        for m in &mut messages {
+            // a list a newer or broken device wrote that cannot be read shows no files, never fails the thread
+            m.attachments =
+                m.attachments_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+        }
         let mut offered: Vec<String> = Vec::new();
         for m in messages.iter_mut().filter(|m| m.kind == MessageKind::Event.as_str()) {
             m.rule = serde_json::from_str(&m.body).ok();
@@ -1050,6 +1091,12 @@ impl Workspace {
                 cond.push(format!("t.paused_at IS NULL AND {NEXT_DUE} < ?"));
                 params.push(Value::Integer(now));
             }
+            // a running deadline not passed yet; whether its reminder share has gone is the
+            // SLA's own arithmetic in the team's calendar, asked of each below
+            TicketView::BreachingSoon => {
+                cond.push(format!("t.paused_at IS NULL AND {NEXT_DUE} >= ? AND {NEXT_DUE} < 9e18"));
+                params.push(Value::Integer(now));
+            }
             _ => {}
         }
         let filters = [
@@ -1079,6 +1126,26 @@ impl Workspace {
         let limit = i64::from(f.limit).clamp(1, 500);
         let offset = i64::from(f.offset).max(0);
         let where_ = cond.join(" AND ");
+        if f.view == TicketView::BreachingSoon {
+            // every candidate asked, so the page and its total are those of the view itself
+            let sql = format!("SELECT t.id FROM tickets t WHERE {where_} ORDER BY {order}");
+            let ids = self.readers().with(|conn| {
+                let mut st = conn.prepare(&sql)?;
+                let ids = st
+                    .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                Ok(ids)
+            })?;
+            let soon: Vec<Ticket> = self
+                .tickets_shown(&ids, now)
+                .await?
+                .into_iter()
+                .filter(|t| t.sla.iter().any(|s| s.warning && s.state == super::SlaState::Running))
+                .collect();
+            let total = soon.len();
+            let rows = soon.into_iter().skip(offset as usize).take(limit as usize).collect();
+            return Ok(TicketPage { total: total as i32, offset: offset as i32, rows });
+        }
         let sql = format!("{ROW} WHERE {where_} ORDER BY {order} LIMIT ? OFFSET ?");
         let count_sql = format!("SELECT COUNT(*) FROM tickets t WHERE {where_}");
         let (rows, total) = self.readers().with(|conn| {
@@ -1092,37 +1159,33 @@ impl Workspace {
                 .collect::<rusqlite::Result<Vec<String>>>()?;
             Ok((ids, total))
         })?;
-        // the page's rows in one read, put back in the list's order
-        let mut page: Vec<Row> = if rows.is_empty() {
-            Vec::new()
-        } else {
-            let marks = vec!["?"; rows.len()].join(", ");
+        let out = self.tickets_shown(&rows, now).await?;
+        Ok(TicketPage { total: total as i32, offset: offset as i32, rows: out })
+    }
+
+    /// Tickets by id as the list shows them, in the order given (read 500 at a time).
+    async fn tickets_shown(&self, ids: &[String], now: i64) -> Result<Vec<Ticket>> {
+        let mut teams: Vec<Team> = Vec::new();
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
             let sql = format!("{ROW} WHERE t.id IN ({marks})");
             let mut q = sqlx::query_as::<_, Row>(&sql);
-            for id in &rows {
+            for id in chunk {
                 q = q.bind(id);
             }
-            q.fetch_all(self.pool()).await?
-        };
-        page.sort_by_key(|r| rows.iter().position(|id| *id == r.id));
-        let mut teams: Vec<Team> = Vec::new();
-        let mut out = Vec::with_capacity(page.len());
-        for row in page {
-            if !teams.iter().any(|t| t.id == row.team_id) {
-                teams.push(self.team(&row.team_id).await?);
+            let mut page: Vec<Row> = q.fetch_all(self.pool()).await?;
+            page.sort_by_key(|r| chunk.iter().position(|id| *id == r.id));
+            for row in page {
+                if !teams.iter().any(|t| t.id == row.team_id) {
+                    teams.push(self.team(&row.team_id).await?);
+                }
+                let team =
+                    teams.iter().find(|t| t.id == row.team_id).ok_or_else(|| Error::not_found("team", &row.team_id))?;
+                out.push(shown(team, row, now)?);
             }
-            let team =
-                teams.iter().find(|t| t.id == row.team_id).ok_or_else(|| Error::not_found("team", &row.team_id))?;
-            out.push(shown(team, row, now)?);
         }
-        let out = match f.view {
-            TicketView::BreachingSoon => out
-                .into_iter()
-                .filter(|t| t.sla.iter().any(|s| s.warning && s.state == super::SlaState::Running))
-                .collect(),
-            _ => out,
-        };
-        Ok(TicketPage { total: total as i32, offset: offset as i32, rows: out })
+        Ok(out)
     }
 }
 
@@ -1175,12 +1238,13 @@ async fn insert_message(
     staff: Option<&str>,
     channel: Option<&str>,
     body: &str,
+    files: &[crate::files::Attachment],
     at: i64,
 ) -> Result<()> {
     let now = w.now;
     sqlx::query(
-        "INSERT INTO ticket_messages (id, ticket_id, customer_id, kind, staff_id, channel, body, at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ticket_messages (id, ticket_id, customer_id, kind, staff_id, channel, body, attachments, at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(crate::db::new_id())
     .bind(ticket)
@@ -1189,6 +1253,7 @@ async fn insert_message(
     .bind(staff)
     .bind(channel)
     .bind(body)
+    .bind(if files.is_empty() { None } else { Some(serde_json::to_string(files)?) })
     .bind(at)
     .bind(now)
     .execute(&mut *w.conn())
@@ -1284,10 +1349,13 @@ async fn pick_assignee(w: &mut WriteTx<'_>, team: &Team, at: i64) -> Result<Opti
     let chosen = match team.assignment {
         Assignment::FewestOpen => pool.iter().min_by_key(|(_, n, _, _)| *n).map(|(m, _, _, _)| m.staff_id.clone()),
         _ => {
-            // after the member who got the team's last assigned ticket, in the team's order
+            // after the member who got the team's ticket written last here (a ticket replayed
+            // with an earlier time is still the last one given out), in the team's order; read
+            // backwards through the table (`+team_id`: not through an index on the team, which
+            // would sort all its tickets), which finds a busy team's last ticket at once
             let last: Option<String> = sqlx::query_scalar(
-                "SELECT assignee_id FROM tickets WHERE team_id = ? AND assignee_id IS NOT NULL
-                 ORDER BY created_at DESC, id DESC LIMIT 1",
+                "SELECT assignee_id FROM tickets WHERE +team_id = ? AND assignee_id IS NOT NULL
+                 ORDER BY rowid DESC LIMIT 1",
             )
             .bind(&team.id)
             .fetch_optional(&mut *w.conn())

@@ -96,6 +96,9 @@ pub(super) enum SurveyCommand {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Import answers from a CSV or spreadsheet (columns ticket, kind, score; comment and date
+    /// optional): every row checked first, all written or none.
+    Import { path: String },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -142,6 +145,9 @@ pub(super) struct CreateArgs {
     /// What the customer said (the thread's first message).
     #[arg(long)]
     message: Option<String>,
+    /// A file that came with it (a picture, PDF, document...; repeat for more).
+    #[arg(long = "attach", value_name = "PATH")]
+    attach: Vec<String>,
     /// When it came: RFC 3339, or a local date and time.
     #[arg(long)]
     at: Option<String>,
@@ -178,24 +184,37 @@ pub(super) enum TicketCommand {
         body: Option<String>,
         #[arg(long)]
         canned: Option<String>,
+        /// A file to send with it (repeat for more).
+        #[arg(long = "attach", value_name = "PATH")]
+        attach: Vec<String>,
         #[arg(long)]
         at: Option<String>,
     },
     /// An internal note (never a response).
     Note {
         number: String,
-        #[arg(long)]
+        #[arg(long, default_value = "")]
         body: String,
+        #[arg(long = "attach", value_name = "PATH")]
+        attach: Vec<String>,
         #[arg(long)]
         at: Option<String>,
     },
-    /// A message from the customer (it reopens a recently solved ticket).
+    /// A message from the customer (it reopens a recently solved ticket); a file alone is one.
     Message {
         number: String,
-        #[arg(long)]
+        #[arg(long, default_value = "")]
         body: String,
+        #[arg(long = "attach", value_name = "PATH")]
+        attach: Vec<String>,
         #[arg(long)]
         at: Option<String>,
+    },
+    /// Save a file of a thread (by the hash `ticket show` prints) to a new file.
+    File {
+        hash: String,
+        #[arg(long, value_name = "PATH")]
+        out: String,
     },
     /// Move to a stage of the ticket's team (by name or id).
     Stage {
@@ -385,6 +404,9 @@ fn detail_text(d: &TicketDetail) -> String {
     for m in &d.messages {
         let body = m.rule.as_ref().map(rule_fired_text).unwrap_or_else(|| m.body.clone());
         out.push(format!("  {} {} {}: {}", care::rfc3339(m.at), m.kind, m.staff_name.as_deref().unwrap_or(""), body));
+        for a in &m.attachments {
+            out.push(format!("    file {} ({}, {} bytes) {}", a.name, a.mime, a.size, a.hash));
+        }
     }
     out.join("\n")
 }
@@ -534,6 +556,15 @@ pub(super) async fn survey(ws: &Workspace, command: SurveyCommand) -> Result<(),
                 .await?;
             print(&answer, || format!("{} {} recorded for {ticket}", answer.kind, answer.score.unwrap_or_default()))
         }
+        SurveyCommand::Import { path } => {
+            let r = ws.import_survey_answers(std::path::Path::new(&path)).await?;
+            print(&r, || {
+                format!(
+                    "{} rows: {} sent surveys answered, {} answers added, {} already recorded",
+                    r.rows, r.answered, r.added, r.skipped
+                )
+            })
+        }
     }
 }
 
@@ -555,6 +586,7 @@ pub(super) async fn ticket(ws: &Workspace, command: TicketCommand) -> Result<(),
                 category,
                 assignee,
                 message,
+                attach,
                 at,
             } = *args;
             let names = |all: &[&'static str]| all.to_vec();
@@ -586,6 +618,7 @@ pub(super) async fn ticket(ws: &Workspace, command: TicketCommand) -> Result<(),
                 category,
                 assignee_id: assignee,
                 message,
+                attachments: attach,
                 at: at_of(ws, at).await?,
                 ..Default::default()
             };
@@ -621,22 +654,27 @@ pub(super) async fn ticket(ws: &Workspace, command: TicketCommand) -> Result<(),
                 .await?;
             print(&page, || page.rows.iter().map(ticket_line).collect::<Vec<_>>().join("\n"))
         }
-        TicketCommand::Reply { number, body, canned, at } => {
+        TicketCommand::Reply { number, body, canned, attach, at } => {
             let body = match (body, canned) {
                 (Some(b), None) => b,
                 (None, Some(c)) => ws.fill_canned(&c, &number).await?,
+                (None, None) if !attach.is_empty() => String::new(),
                 _ => return Err(Error::invalid("body", "ticket.body_or_canned")),
             };
-            let reply = Reply { body, at: at_of(ws, at).await? };
+            let reply = Reply { body, attachments: attach, at: at_of(ws, at).await? };
             show(ws.add_ticket_message(&number, MessageKind::Reply, &reply).await?)
         }
-        TicketCommand::Note { number, body, at } => {
-            let reply = Reply { body, at: at_of(ws, at).await? };
+        TicketCommand::Note { number, body, attach, at } => {
+            let reply = Reply { body, attachments: attach, at: at_of(ws, at).await? };
             show(ws.add_ticket_message(&number, MessageKind::Note, &reply).await?)
         }
-        TicketCommand::Message { number, body, at } => {
-            let reply = Reply { body, at: at_of(ws, at).await? };
+        TicketCommand::Message { number, body, attach, at } => {
+            let reply = Reply { body, attachments: attach, at: at_of(ws, at).await? };
             show(ws.add_ticket_message(&number, MessageKind::Customer, &reply).await?)
+        }
+        TicketCommand::File { hash, out } => {
+            let a = ws.save_ticket_attachment(&hash, std::path::Path::new(&out)).await?;
+            print(&a, || format!("{} ({}, {} bytes) -> {out}", a.name, a.mime, a.size))
         }
         TicketCommand::Stage { number, stage, at } => {
             show(ws.move_ticket(&number, &stage, at_of(ws, at).await?).await?)
