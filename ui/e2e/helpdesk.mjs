@@ -3,9 +3,18 @@
 // ticket made from a customer's 360, a reply, the checklist that must be ticked before solving,
 // the ticket on the customer's timeline and on Today; in Vietnamese, then the screens in English.
 
-import { helpers } from './helpers.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { answerDialogs, helpers } from './helpers.mjs';
 
-export async function helpdesk(browser, { artifacts, step, customer, hoaTicket }) {
+/** A real PNG picture (w x h, a gradient, drawn by ImageMagick), so the thread has something to show. */
+function png(path, w, h) {
+  execFileSync('convert', ['-size', `${w}x${h}`, 'gradient:#1f7a5c-#f4f1e8', `png:${path}`]);
+}
+
+export async function helpdesk(browser, { artifacts, step, customer, hoaTicket, solvedTicket }) {
   const { $t, $$t, shown, waitFor, domText, typeInto, screenshot, choose, noRawKeys } = helpers(browser, { artifacts, tag: 'helpdesk', pause: 300 });
 
   const rows = async () => (await $$t('ticket-row')).length;
@@ -80,6 +89,38 @@ export async function helpdesk(browser, { artifacts, step, customer, hoaTicket }
     await waitFor('the first response met', async () => /Phản hồi đầu[\s\S]*Đạt/.test(await domText(await shown('ticket-sla'))));
   });
 
+  await step('helpdesk: a program is refused, a photo goes with a note and is saved elsewhere (vi)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tend-files-'));
+    const exe = join(dir, 'cai-dat.exe');
+    writeFileSync(exe, Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0]));
+    const photo = join(dir, 'ảnh lỗi E2.png');
+    png(photo, 96, 64);
+    await (await shown('composer-note')).click();
+    answerDialogs(exe);
+    await (await shown('composer-attach')).click();
+    await waitFor('the file to send', async () => (await $$t('composer-file')).length === 1);
+    await typeInto('ticket-body', 'Ảnh khách gửi qua Zalo.');
+    await (await shown('ticket-send')).click();
+    await waitFor('the refusal naming the file', async () => /cai-dat\.exe/.test(await domText(await shown('form-errors'))));
+    if ((await $$t('ticket-message')).length !== 3) throw new Error('a refused file was sent');
+    await screenshot('helpdesk-vi-attach-refused');
+    await (await shown('composer-file-remove')).click();
+    answerDialogs(photo);
+    await (await shown('composer-attach')).click();
+    await waitFor('the photo to send', async () => /ảnh lỗi E2\.png/.test(await domText(await shown('composer-files'))));
+    await (await shown('ticket-send')).click();
+    await waitFor('the note with its photo', async () => (await $$t('ticket-message')).length === 4);
+    await shown('file-preview');
+    const saved = join(dir, 'luu-lai.png');
+    answerDialogs(saved);
+    await (await shown('file-save')).click();
+    await shown('file-saved');
+    if (!readFileSync(saved).equals(readFileSync(photo))) throw new Error('the saved file differs from the one sent');
+    answerDialogs(null);
+    await noRawKeys('a note with a photo (vi)');
+    await screenshot('helpdesk-vi-attachment');
+  });
+
   await step('helpdesk: the quality checklist must be ticked before solving (vi)', async () => {
     await choose('ticket-stage', await browser.execute(() => {
       const s = document.querySelector('[data-testid="ticket-stage"]');
@@ -123,6 +164,27 @@ export async function helpdesk(browser, { artifacts, step, customer, hoaTicket }
     // the follow-up call the solve scheduled (the team's follow-up: the same day, at 09:00)
     await waitFor('the follow-up task', async () => /Hỏi khách đã hài lòng chưa/.test(await domText(await shown('today-loaded'))));
     await screenshot('helpdesk-vi-today');
+  });
+
+  await step('helpdesk: survey answers from a spreadsheet, a bad row named before anything is kept (vi)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tend-survey-'));
+    const bad = join(dir, 'khao-sat.csv');
+    // the customer of the ticket solved before answered the survey sent on its solve by phone; a
+    // typo on the third row
+    writeFileSync(bad, `Số phiếu,Loại,Điểm,Nhận xét\n${solvedTicket},csat,4,Lắp nhanh\n${solvedTicket},nps,11,\n`);
+    await (await shown('nav-tickets')).click();
+    await shown('tickets-table');
+    answerDialogs(bad);
+    await (await shown('survey-import')).click();
+    await waitFor('the bad row named', async () => /Dòng 3 · Điểm/.test(await domText(await shown('form-errors'))));
+    if ((await $$t('survey-imported')).length !== 0) throw new Error('a refused file reported an import');
+    await screenshot('helpdesk-vi-survey-refused');
+    writeFileSync(bad, `Số phiếu,Loại,Điểm,Nhận xét\n${solvedTicket},csat,4,Lắp nhanh\n${solvedTicket},nps,10,\n`);
+    await (await shown('survey-import')).click();
+    await waitFor('the import told', async () => /Đã đọc 2 dòng: 1 khảo sát đã gửi được trả lời, thêm 1/.test(await domText(await shown('survey-imported'))));
+    answerDialogs(null);
+    await noRawKeys('survey answers imported (vi)');
+    await screenshot('helpdesk-vi-survey-imported');
   });
 
   await step('helpdesk: a segment of the customers with no email (vi)', async () => {

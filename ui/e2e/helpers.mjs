@@ -72,6 +72,9 @@ export function helpers(browser, { artifacts, tag, pause = 0 }) {
   async function screenshot(name) {
     // let transitions and late pages settle
     if (pause) await browser.pause(pause);
+    // and two frames painted: the first screen of a session on a busy machine once came out as
+    // the page before (the DOM had moved on, the picture had not)
+    await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
     const file = join(artifacts, `${name}.png`);
     await browser.saveScreenshot(file);
     log(`screenshot ${file}`);

@@ -427,7 +427,7 @@ async function runHelpdesk() {
   const port = TOUR_PORT + 12;
   await startDriver(port, env);
   browser = await session('127.0.0.1', port);
-  await helpdesk(browser, { artifacts: ARTIFACTS, step, customer, hoaTicket: t1.number });
+  await helpdesk(browser, { artifacts: ARTIFACTS, step, customer, hoaTicket: t1.number, solvedTicket: t4.number });
   await browser.deleteSession();
   browser = null;
 }

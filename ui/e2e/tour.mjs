@@ -645,6 +645,24 @@ export async function tour(browser, { artifacts, step, cli = null, db = null }) 
     await browser.releaseActions();
   }
 
+  await step('tour: the demo\'s tickets, every one, the list scrolled to its end (vi)', async () => {
+    await (await shown('nav-tickets')).click();
+    await shown('tickets-table');
+    await (await shown('tickets-view-all')).click();
+    await waitFor('the demo\'s tickets', async () => (await $$t('ticket-row')).length > 15);
+    const area = await $t('tickets-list-area');
+    const [scrollH, clientH] = await browser.execute((a) => [a.scrollHeight, a.clientHeight], area);
+    if (scrollH <= clientH) throw new Error(`the demo's tickets fit on one screen (${scrollH} <= ${clientH}): this step shows nothing`);
+    await browser.execute((a) => (a.scrollTop = a.scrollHeight), area);
+    const seen = await browser.execute((e) => {
+      const r = e.getBoundingClientRect();
+      return r.bottom <= window.innerHeight && r.top >= 0;
+    }, await $t('tickets-total'));
+    if (!seen) throw new Error('the end of the ticket list cannot be scrolled into view');
+    await noRawKeys('tickets (demo)');
+    await screenshot('tour-vi-tickets-end');
+  });
+
   await step('tour: the pipeline, a deal dragged to the next stage, won and its purchase recorded (vi)', async () => {
     await (await shown('nav-pipeline')).click();
     await shown('pipeline-board');

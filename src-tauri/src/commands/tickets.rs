@@ -2,6 +2,7 @@
 
 use crate::*;
 use std::collections::BTreeMap;
+use tend::files::Attachment;
 use tend::tickets::{
     Canned, CannedInput, MessageKind, NewTicket, Reply, Rule, RuleInput, SurveyAnswer, SurveyAnswerInput, Team,
     TeamInput, TicketDetail, TicketFilter, TicketPage,
@@ -40,8 +41,17 @@ pub(crate) async fn team_member_availability(
 }
 #[tauri::command]
 #[specta::specta]
-pub(crate) async fn ticket_create(ws: Ws<'_>, input: NewTicket) -> R<TicketDetail> {
+pub(crate) async fn ticket_create(
+    ws: Ws<'_>,
+    granted: tauri::State<'_, Granted>,
+    mut input: NewTicket,
+) -> R<TicketDetail> {
+    input.attachments = readable(&granted, &input.attachments).map_err(e)?;
     ws.get()?.create_ticket(&input).await.map_err(e)
+}
+/// The files the window attaches: each one the user picked in an open dialog.
+fn readable(granted: &Granted, paths: &[String]) -> Result<Vec<String>, tend::Error> {
+    paths.iter().map(|p| granted.check(Access::Read, p).map(|p| p.display().to_string())).collect()
 }
 #[tauri::command]
 #[specta::specta]
@@ -55,8 +65,41 @@ pub(crate) async fn ticket_list(ws: Ws<'_>, filter: TicketFilter) -> R<TicketPag
 }
 #[tauri::command]
 #[specta::specta]
-pub(crate) async fn ticket_message(ws: Ws<'_>, id: String, kind: MessageKind, reply: Reply) -> R<TicketDetail> {
+pub(crate) async fn ticket_message(
+    ws: Ws<'_>,
+    granted: tauri::State<'_, Granted>,
+    id: String,
+    kind: MessageKind,
+    mut reply: Reply,
+) -> R<TicketDetail> {
+    reply.attachments = readable(&granted, &reply.attachments).map_err(e)?;
     ws.get()?.add_ticket_message(&id, kind, &reply).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_attachment_save(
+    ws: Ws<'_>,
+    granted: tauri::State<'_, Granted>,
+    hash: String,
+    path: String,
+) -> R<Attachment> {
+    let path = granted.check(Access::Write, &path).map_err(e)?;
+    ws.get()?.save_ticket_attachment(&hash, &path).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn survey_import(
+    ws: Ws<'_>,
+    granted: tauri::State<'_, Granted>,
+    path: String,
+) -> R<tend::import::SurveyImport> {
+    let path = granted.check(Access::Read, &path).map_err(e)?;
+    ws.get()?.import_survey_answers(&path).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn ticket_attachment_preview(ws: Ws<'_>, hash: String) -> R<Option<String>> {
+    ws.get()?.ticket_attachment_preview(&hash).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]

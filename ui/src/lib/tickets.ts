@@ -56,3 +56,21 @@ export function ruleDid(f: RuleFired, label: (key: string) => string): { key: st
   if (f.suggest_id) out.push({ key: 'rule.did_suggest', value: f.suggest_name ?? '' });
   return out;
 }
+
+/** A file picked to send: its path on this device and the name shown. */
+export interface Picked {
+  path: string;
+  name: string;
+}
+
+/** The most files a message takes (src/files.rs MAX_FILES). */
+export const MAX_FILES = 10;
+
+/** What the attach dialog offers: the kinds of file the core takes (src/files.rs decides, by
+ *  content, and names any other it is given). */
+export const ATTACHABLE = [
+  'jpg', 'jpeg', 'png', 'gif', 'webp', 'bmp', 'heic', 'heif', 'avif', 'tif', 'tiff',
+  'pdf', 'rtf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'odt', 'ods', 'odp',
+  'mp3', 'm4a', 'aac', 'ogg', 'wav', 'amr', 'flac', 'mp4', 'mov', 'webm', '3gp', 'mkv',
+  'txt', 'csv', 'log', 'md'
+];

@@ -137,6 +137,9 @@ export const commands = {
 	ticketGet: (id: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_get", { id })),
 	ticketList: (filter: TicketFilter) => typedError<TicketPage, ErrorPayload>(__TAURI_INVOKE("ticket_list", { filter })),
 	ticketMessage: (id: string, kind: MessageKind, reply: Reply) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_message", { id, kind, reply })),
+	ticketAttachmentSave: (hash: string, path: string) => typedError<Attachment, ErrorPayload>(__TAURI_INVOKE("ticket_attachment_save", { hash, path })),
+	ticketAttachmentPreview: (hash: string) => typedError<string | null, ErrorPayload>(__TAURI_INVOKE("ticket_attachment_preview", { hash })),
+	surveyImport: (path: string) => typedError<SurveyImport, ErrorPayload>(__TAURI_INVOKE("survey_import", { path })),
 	ticketMove: (id: string, stageId: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_move", { id, stageId })),
 	ticketAssign: (id: string, staffId: string | null) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_assign", { id, staffId })),
 	ticketSolve: (id: string) => typedError<TicketDetail, ErrorPayload>(__TAURI_INVOKE("ticket_solve", { id })),
@@ -224,6 +227,17 @@ export type Assignment =
 "round_robin" | 
 /**  The member with the fewest open tickets. */
 "fewest_open";
+
+/**  A stored file as a message names it. */
+export type Attachment = {
+	/**  The name it was sent with (no folders). */
+	name: string,
+	/**  SHA-256 of the content, 64 lower-case hex digits: its name in the folder. */
+	hash: string,
+	size: number,
+	/**  The type its content shows (`image/jpeg`, `application/pdf`, `text/plain`...). */
+	mime: string,
+};
 
 /**  One backup file. */
 export type BackupInfo = {
@@ -980,6 +994,8 @@ export type NewTicket = {
 	interaction_id?: string | null,
 	/**  What the customer said: the thread's first message. */
 	message?: string | null,
+	/**  Files that came with it (paths on this device; see `files`). */
+	attachments?: string[],
 	/**  When it came (UTC ms); now when not given. */
 	at?: number | null,
 };
@@ -1151,6 +1167,8 @@ export type ReminderSettings = {
 /**  A message added to a thread. */
 export type Reply = {
 	body?: string,
+	/**  Files to send with it (paths on this device; see `files`). */
+	attachments?: string[],
 	at?: number | null,
 };
 
@@ -1390,6 +1408,18 @@ export type SurveyAnswerInput = {
 	at: number | null,
 };
 
+/**  What an import of survey answers did. */
+export type SurveyImport = {
+	/**  Rows read (the header left out). */
+	rows: number,
+	/**  Surveys sent on a solve and waiting, answered now. */
+	answered: number,
+	/**  Answers kept anew. */
+	added: number,
+	/**  Answers already recorded, left as they were. */
+	skipped: number,
+};
+
 export type SurveyKind = "csat" | "nps" | "ces";
 
 /**  What a policy times. */
@@ -1565,6 +1595,8 @@ export type TicketMessage = {
 	rule: RuleFired | null,
 	/**  The number of the ticket it was written on, when that one was merged into this one. */
 	from_number: string | null,
+	/**  Its files, in the workspace's folder. */
+	attachments: Attachment[],
 };
 
 export type TicketPage = {

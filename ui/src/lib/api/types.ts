@@ -109,6 +109,7 @@ export type SlaPolicy = Team['sla'][number];
 export type TicketDetail = Out<'ticketGet'>;
 export type Ticket = TicketDetail['ticket'];
 export type TicketMessage = TicketDetail['messages'][number];
+export type Attachment = TicketMessage['attachments'][number];
 export type CheckItem = TicketDetail['checklist'][number];
 export type SlaTarget = Ticket['sla'][number];
 export type TicketPage = Out<'ticketList'>;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { vi } from './vi';
+import { fieldLabel } from './index';
 import { CHANNELS, DIRECTIONS, FIELD_KINDS, GENDERS, INTERACTION_KINDS, ROLES, SOURCES, CUSTOMER_KINDS, DEAL_STAGE_KINDS } from '../enums';
 import { PHONE_KINDS } from '../format';
 
@@ -243,5 +244,13 @@ describe('dictionaries', () => {
     expect(used.size).toBeGreaterThan(100);
     const missing = [...used].filter((k) => !(k in flatVi) || !(k in flatEn));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('fieldLabel', () => {
+  const t = (key: string, opts?: { default?: string }) => flatVi[key] ?? opts?.default ?? key;
+  it('names a row of a file by its number and column, a form list entry by its field', () => {
+    expect(fieldLabel(t, 'rows[2].score')).toBe('Dòng 3 · Điểm');
+    expect(fieldLabel(t, 'phones[1].number')).toBe('Số điện thoại');
   });
 });

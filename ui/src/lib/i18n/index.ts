@@ -38,7 +38,8 @@ export function messageText(t: Translate, m: Message): string {
 export function fieldLabel(t: Translate, field: string): string {
   const base = field.replace(/\[\d+\].*$/, '').replace(/^custom\..*$/, 'custom');
   const MISSING = '\u0000';
-  const known = t(`field.${base}`, { default: MISSING });
+  // a file's row (`rows[2].score`) is always named with its number and column
+  const known = field.startsWith('rows[') ? MISSING : t(`field.${base}`, { default: MISSING });
   if (known !== MISSING) return known;
   // a nested path (a team's `stages[1].name`, `hours.sat[0]`): each part named, a list's place
   // counted from 1 where another part follows
