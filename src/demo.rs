@@ -408,38 +408,7 @@ fn generate(
     if existing == 0 {
         crate::db::raw_begin(&conn, hlc, clock.now_ms(), device, None)?;
         begun = true;
-        let staff = [
-            ("Trần Thị Ngọc Ánh", "owner"),
-            ("Lê Đức Thắng", "manager"),
-            ("Phạm Quỳnh Như", "manager"),
-            ("Nguyễn Hữu Dũng", "agent"),
-            ("Võ Thị Diễm Hương", "agent"),
-            ("Đặng Minh Khôi", "agent"),
-        ];
-        for (i, (name, role)) in staff.iter().enumerate() {
-            let id = demo_id(&mut rng, DEMO_BASE_MS + i as i64);
-            let email = format!("{}@tend.example.vn", ascii(name.split(' ').next_back().unwrap_or(name)));
-            conn.execute(
-                "INSERT INTO staff (id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                rusqlite::params![id, name, email, role, DEMO_BASE_MS],
-            )?;
-        }
-        for (i, (key, label, kind, options)) in [
-            ("nganh_nghe", "Ngành nghề", "select", r#"["Bán lẻ","Nhà hàng","Spa","Giáo dục","Sản xuất"]"#),
-            ("ngay_ky_hop_dong", "Ngày ký hợp đồng", "date", "[]"),
-            ("nhan_ban_tin", "Nhận bản tin", "checkbox", "[]"),
-        ]
-        .iter()
-        .enumerate()
-        {
-            let id = demo_id(&mut rng, DEMO_BASE_MS + 100 + i as i64);
-            conn.execute(
-                "INSERT INTO custom_fields (id, key, label, kind, options, required, position) VALUES (?, ?, ?, ?, ?, 0, ?)",
-                rusqlite::params![id, key, label, kind, options, (i as i64 + 1) * 10],
-            )
-            ?;
-        }
-        summary.staff = staff.len() as i64;
+        summary.staff = demo_staff_and_fields(&conn, &mut rng)?;
     }
     let staff: Vec<String> = {
         let mut st = conn.prepare("SELECT id FROM staff WHERE deleted_at IS NULL ORDER BY id")?;
@@ -479,141 +448,8 @@ fn generate(
             let mut fts = write::FtsBatch::default();
 
             for _ in 0..n {
-                let created = DEMO_BASE_MS + rng.gen_range(0..2 * YEAR_MS);
-                let id = demo_id(&mut rng, created);
-                let company = rng.gen_bool(0.15);
-                let (prov, districts) = pick(&mut rng, PROVINCES);
-                let district = pick(&mut rng, districts).to_string();
-                let ward = format!("Phường {}", rng.gen_range(1..=15));
-                let street = format!("{} {}", rng.gen_range(1..=450), pick(&mut rng, STREETS));
-                let mut phones: Vec<(String, String)> = Vec::new();
-                let mut emails: Vec<(String, String)> = Vec::new();
-                let (name, fam, mid, giv, tax, gender, birthday);
-                if company {
-                    let form = pick(&mut rng, COMPANY_FORMS);
-                    let trade = pick(&mut rng, COMPANY_TRADES);
-                    let w = pick(&mut rng, COMPANY_WORDS);
-                    name = format!("{form} {trade} {w}");
-                    fam = None;
-                    mid = None;
-                    giv = None;
-                    let area = if *prov == "Hà Nội" { "24" } else { "28" };
-                    phones.push(("Văn phòng".into(), format!("+84{area}{:08}", rng.gen_range(30_000_000..40_000_000))));
-                    emails.push(("Công việc".into(), format!("lienhe@{}{}.vn", ascii(w), rng.gen_range(1..999))));
-                    let base =
-                        format!("{:02}{:08}", [1, 3, 4, 31, 36][rng.gen_range(0..5)], rng.gen_range(0..100_000_000u64));
-                    tax = Some(if rng.gen_bool(0.1) { format!("{base}-{:03}", rng.gen_range(1..20)) } else { base });
-                    gender = None;
-                    birthday = None;
-                } else {
-                    let f = *pick(&mut rng, FAMILY);
-                    let m = *pick(&mut rng, MIDDLE);
-                    let g = *pick(&mut rng, GIVEN);
-                    name = format!("{f} {m} {g}");
-                    fam = Some(f);
-                    mid = Some(m);
-                    giv = Some(g);
-                    tax = None;
-                    gender = Some(if m == "Thị" || rng.gen_bool(0.5) { Gender::Female } else { Gender::Male });
-                    birthday = if rng.gen_bool(0.7) {
-                        Some(format!(
-                            "{}-{:02}-{:02}",
-                            rng.gen_range(1955..2006),
-                            rng.gen_range(1..=12),
-                            rng.gen_range(1..=28)
-                        ))
-                    } else {
-                        None
-                    };
-                    let nphones = if rng.gen_bool(0.2) { 2 } else { 1 };
-                    for i in 0..nphones {
-                        let p = pick(&mut rng, MOBILE_PREFIXES);
-                        phones.push((
-                            if i == 0 { "mobile" } else { "zalo" }.into(),
-                            format!("+84{p}{:07}", rng.gen_range(0..10_000_000)),
-                        ));
-                    }
-                    if rng.gen_bool(0.6) {
-                        let dom = ["gmail.com", "yahoo.com.vn", "outlook.com", "fpt.vn"][rng.gen_range(0..4)];
-                        emails.push((
-                            "personal".into(),
-                            format!("{}.{}{}@{dom}", ascii(g), ascii(f), rng.gen_range(1..9999)),
-                        ));
-                    }
-                }
-                let stage = *pick(&mut rng, STAGES);
-                let owner_id = pick(&mut rng, &staff).clone();
-                let mut tags: Vec<String> = Vec::new();
-                for _ in 0..rng.gen_range(0..3) {
-                    let t = pick(&mut rng, TAGS).to_string();
-                    if !tags.contains(&t) {
-                        tags.push(t);
-                    }
-                }
-                let revenue: Option<i64> =
-                    if matches!(stage, "lead" | "prospect") { Some(rng.gen_range(5..500) * 1_000_000) } else { None };
-                let notes = if rng.gen_bool(0.2) {
-                    Some(format!(
-                        "Khách quan tâm {}; liên hệ buổi {}.",
-                        pick(&mut rng, PRODUCTS).0,
-                        ["sáng", "chiều", "tối"][rng.gen_range(0..3)]
-                    ))
-                } else {
-                    None
-                };
-                let mut contacts: Vec<(String, Option<String>, Option<String>)> = Vec::new();
-                if company {
-                    let k = rng.gen_range(1..=3);
-                    for i in 0..k {
-                        let cname =
-                            format!("{} {} {}", pick(&mut rng, FAMILY), pick(&mut rng, MIDDLE), pick(&mut rng, GIVEN));
-                        let cphone =
-                            format!("+84{}{:07}", pick(&mut rng, MOBILE_PREFIXES), rng.gen_range(0..10_000_000));
-                        let cemail = format!(
-                            "{}{}@{}.vn",
-                            ascii(&cname),
-                            rng.gen_range(1..99),
-                            ascii(COMPANY_WORDS[rng.gen_range(0..COMPANY_WORDS.len())])
-                        );
-                        contacts.push((cname, Some(cphone), Some(cemail)));
-                        let _ = i;
-                    }
-                }
-                let source = *pick(&mut rng, SOURCES);
-                let contact_ids: Vec<String> = contacts.iter().map(|_| demo_id(&mut rng, created)).collect();
-                let mut custom = Vec::new();
-                if company && !fields.is_empty() && rng.gen_bool(0.5) {
-                    if let Some((fid, _)) = fields.iter().find(|f| f.1 == "nganh_nghe") {
-                        let v = ["Bán lẻ", "Nhà hàng", "Spa", "Giáo dục", "Sản xuất"][rng.gen_range(0..5)];
-                        custom.push((fid.clone(), Some(v.to_string())));
-                    }
-                }
-                let cols = Columns {
-                    kind: if company { CustomerKind::Company } else { CustomerKind::Person },
-                    name,
-                    family_name: fam.map(String::from),
-                    middle_name: mid.map(String::from),
-                    given_name: giv.map(String::from),
-                    phones: phones.into_iter().map(|(label, number)| Phone { label, number }).collect(),
-                    emails: emails.into_iter().map(|(label, address)| Email { label, address }).collect(),
-                    street: Some(street),
-                    ward: Some(ward),
-                    district: Some(district),
-                    province: Some(prov.to_string()),
-                    tax_code: tax,
-                    source: Source::parse(source),
-                    owner_id: Some(owner_id),
-                    stage_id: Some(stage.to_string()),
-                    tags,
-                    birthday,
-                    gender,
-                    expected_revenue: revenue,
-                    currency: revenue.map(|_| "VND".to_string()),
-                    notes,
-                    external_id: None,
-                    custom,
-                    notices: vec![],
-                };
+                let DemoCustomer { id, created, company, cols, contacts, contact_ids } =
+                    demo_customer(&mut rng, &staff, &fields);
                 // the one customer write, as the form and imports store and index a customer
                 let doc = write::doc_of(&cols, &contacts);
                 write::insert(&conn, &id, &cols, &doc, created, &mut fts)?;
@@ -622,92 +458,10 @@ fn generate(
                     ins_contact.execute(rusqlite::params![cid, id, cname, role, cphone, cemail, i == 0, created])?;
                     summary.contacts += 1;
                 }
-                let ninter = match rng.gen_range(0..10) {
-                    0..=4 => 0,
-                    5..=7 => 1,
-                    _ => 3,
-                };
-                for _ in 0..ninter {
-                    let at = created + rng.gen_range(0..YEAR_MS / 2);
-                    let iid = demo_id(&mut rng, at);
-                    let staff_id = pick(&mut rng, &staff).clone();
-                    if rng.gen_bool(0.3) {
-                        let (pname, price) = *pick(&mut rng, PRODUCTS);
-                        let qty = rng.gen_range(1..4i64);
-                        let items =
-                            serde_json::json!([{"name": pname, "quantity": qty, "unit_price": price}]).to_string();
-                        ins_inter.execute(rusqlite::params![
-                            iid,
-                            id,
-                            "purchase",
-                            "in_person",
-                            "inbound",
-                            staff_id,
-                            at,
-                            format!("Mua {pname}"),
-                            Option::<String>::None,
-                            qty * price,
-                            "VND",
-                            items,
-                            at
-                        ])?;
-                    } else {
-                        let (kind, channel, text) = *pick(&mut rng, SUMMARIES);
-                        let dir = if kind == "note" {
-                            "internal"
-                        } else if rng.gen_bool(0.5) {
-                            "inbound"
-                        } else {
-                            "outbound"
-                        };
-                        ins_inter.execute(rusqlite::params![
-                            iid,
-                            id,
-                            kind,
-                            channel,
-                            dir,
-                            staff_id,
-                            at,
-                            text,
-                            Option::<String>::None,
-                            Option::<i64>::None,
-                            Option::<String>::None,
-                            "[]",
-                            at
-                        ])?;
-                    }
-                    summary.interactions += 1;
-                }
+                summary.interactions += demo_interactions(&mut rng, &mut ins_inter, &id, created, &staff)?;
                 // a lead or prospect has a deal under way (and some older ones closed)
-                if revenue.is_some() && rng.gen_bool(0.6) {
-                    const DEAL_STAGES: &[&str] =
-                        &["new", "contacted", "contacted", "consulting", "proposal", "negotiation", "won", "lost"];
-                    const LOST: &[&str] = &["Giá cao hơn đối thủ", "Chưa có ngân sách", "Chọn nhà cung cấp khác"];
-                    let deal_stage = *pick(&mut rng, DEAL_STAGES);
-                    let (pname, price) = *pick(&mut rng, PRODUCTS);
-                    let qty = rng.gen_range(1..20i64);
-                    let changed = now - rng.gen_range(0..30) * 86_400_000 - rng.gen_range(0..86_400_000);
-                    let opened = changed - rng.gen_range(0..60) * 86_400_000;
-                    let close_day = crate::settings::today_in(&zone, now)
-                        .checked_add(jiff::Span::new().days(rng.gen_range(-10..90)))
-                        .ok()
-                        .map(|d| d.to_string());
-                    let closed = matches!(deal_stage, "won" | "lost").then_some(changed);
-                    let reason = (deal_stage == "lost").then(|| pick(&mut rng, LOST).to_string());
-                    ins_deal.execute(rusqlite::params![
-                        demo_id(&mut rng, opened),
-                        id,
-                        if qty > 1 { format!("{pname} × {qty}") } else { pname.to_string() },
-                        deal_stage,
-                        qty * price,
-                        "VND",
-                        close_day,
-                        cols.owner_id,
-                        reason,
-                        changed,
-                        closed,
-                        opened
-                    ])?;
+                if cols.expected_revenue.is_some() && rng.gen_bool(0.6) {
+                    demo_deal(&mut rng, &mut ins_deal, &id, cols.owner_id.as_deref(), now, &zone)?;
                     summary.deals += 1;
                 }
                 summary.customers += 1;
@@ -724,4 +478,285 @@ fn generate(
     }
     conn.execute_batch("PRAGMA optimize")?;
     Ok(summary)
+}
+
+/// The workspace's staff and custom fields (once, in an empty workspace); how many staff.
+fn demo_staff_and_fields(conn: &rusqlite::Connection, rng: &mut StdRng) -> Result<i64> {
+    let staff = [
+        ("Trần Thị Ngọc Ánh", "owner"),
+        ("Lê Đức Thắng", "manager"),
+        ("Phạm Quỳnh Như", "manager"),
+        ("Nguyễn Hữu Dũng", "agent"),
+        ("Võ Thị Diễm Hương", "agent"),
+        ("Đặng Minh Khôi", "agent"),
+    ];
+    for (i, (name, role)) in staff.iter().enumerate() {
+        let id = demo_id(rng, DEMO_BASE_MS + i as i64);
+        let email = format!("{}@tend.example.vn", ascii(name.split(' ').next_back().unwrap_or(name)));
+        conn.execute(
+            "INSERT INTO staff (id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
+            rusqlite::params![id, name, email, role, DEMO_BASE_MS],
+        )?;
+    }
+    for (i, (key, label, kind, options)) in [
+        ("nganh_nghe", "Ngành nghề", "select", r#"["Bán lẻ","Nhà hàng","Spa","Giáo dục","Sản xuất"]"#),
+        ("ngay_ky_hop_dong", "Ngày ký hợp đồng", "date", "[]"),
+        ("nhan_ban_tin", "Nhận bản tin", "checkbox", "[]"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let id = demo_id(rng, DEMO_BASE_MS + 100 + i as i64);
+        conn.execute(
+            "INSERT INTO custom_fields (id, key, label, kind, options, required, position) VALUES (?, ?, ?, ?, ?, 0, ?)",
+            rusqlite::params![id, key, label, kind, options, (i as i64 + 1) * 10],
+        )
+        ?;
+    }
+    Ok(staff.len() as i64)
+}
+
+/// One made-up customer (a person or a company, with its contacts), drawn from `rng`.
+struct DemoCustomer {
+    id: String,
+    created: i64,
+    company: bool,
+    cols: Columns,
+    contacts: Vec<(String, Option<String>, Option<String>)>,
+    contact_ids: Vec<String>,
+}
+
+fn demo_customer(rng: &mut StdRng, staff: &[String], fields: &[(String, String)]) -> DemoCustomer {
+    let created = DEMO_BASE_MS + rng.gen_range(0..2 * YEAR_MS);
+    let id = demo_id(rng, created);
+    let company = rng.gen_bool(0.15);
+    let (prov, districts) = pick(rng, PROVINCES);
+    let district = pick(rng, districts).to_string();
+    let ward = format!("Phường {}", rng.gen_range(1..=15));
+    let street = format!("{} {}", rng.gen_range(1..=450), pick(rng, STREETS));
+    let mut phones: Vec<(String, String)> = Vec::new();
+    let mut emails: Vec<(String, String)> = Vec::new();
+    let (name, fam, mid, giv, tax, gender, birthday);
+    if company {
+        let form = pick(rng, COMPANY_FORMS);
+        let trade = pick(rng, COMPANY_TRADES);
+        let w = pick(rng, COMPANY_WORDS);
+        name = format!("{form} {trade} {w}");
+        fam = None;
+        mid = None;
+        giv = None;
+        let area = if *prov == "Hà Nội" { "24" } else { "28" };
+        phones.push(("Văn phòng".into(), format!("+84{area}{:08}", rng.gen_range(30_000_000..40_000_000))));
+        emails.push(("Công việc".into(), format!("lienhe@{}{}.vn", ascii(w), rng.gen_range(1..999))));
+        let base = format!("{:02}{:08}", [1, 3, 4, 31, 36][rng.gen_range(0..5)], rng.gen_range(0..100_000_000u64));
+        tax = Some(if rng.gen_bool(0.1) { format!("{base}-{:03}", rng.gen_range(1..20)) } else { base });
+        gender = None;
+        birthday = None;
+    } else {
+        let f = *pick(rng, FAMILY);
+        let m = *pick(rng, MIDDLE);
+        let g = *pick(rng, GIVEN);
+        name = format!("{f} {m} {g}");
+        fam = Some(f);
+        mid = Some(m);
+        giv = Some(g);
+        tax = None;
+        gender = Some(if m == "Thị" || rng.gen_bool(0.5) { Gender::Female } else { Gender::Male });
+        birthday = if rng.gen_bool(0.7) {
+            Some(format!("{}-{:02}-{:02}", rng.gen_range(1955..2006), rng.gen_range(1..=12), rng.gen_range(1..=28)))
+        } else {
+            None
+        };
+        let nphones = if rng.gen_bool(0.2) { 2 } else { 1 };
+        for i in 0..nphones {
+            let p = pick(rng, MOBILE_PREFIXES);
+            phones.push((
+                if i == 0 { "mobile" } else { "zalo" }.into(),
+                format!("+84{p}{:07}", rng.gen_range(0..10_000_000)),
+            ));
+        }
+        if rng.gen_bool(0.6) {
+            let dom = ["gmail.com", "yahoo.com.vn", "outlook.com", "fpt.vn"][rng.gen_range(0..4)];
+            emails.push(("personal".into(), format!("{}.{}{}@{dom}", ascii(g), ascii(f), rng.gen_range(1..9999))));
+        }
+    }
+    let stage = *pick(rng, STAGES);
+    let owner_id = pick(rng, staff).clone();
+    let mut tags: Vec<String> = Vec::new();
+    for _ in 0..rng.gen_range(0..3) {
+        let t = pick(rng, TAGS).to_string();
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    let revenue: Option<i64> =
+        if matches!(stage, "lead" | "prospect") { Some(rng.gen_range(5..500) * 1_000_000) } else { None };
+    let notes = if rng.gen_bool(0.2) {
+        Some(format!(
+            "Khách quan tâm {}; liên hệ buổi {}.",
+            pick(rng, PRODUCTS).0,
+            ["sáng", "chiều", "tối"][rng.gen_range(0..3)]
+        ))
+    } else {
+        None
+    };
+    let mut contacts: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+    if company {
+        let k = rng.gen_range(1..=3);
+        for i in 0..k {
+            let cname = format!("{} {} {}", pick(rng, FAMILY), pick(rng, MIDDLE), pick(rng, GIVEN));
+            let cphone = format!("+84{}{:07}", pick(rng, MOBILE_PREFIXES), rng.gen_range(0..10_000_000));
+            let cemail = format!(
+                "{}{}@{}.vn",
+                ascii(&cname),
+                rng.gen_range(1..99),
+                ascii(COMPANY_WORDS[rng.gen_range(0..COMPANY_WORDS.len())])
+            );
+            contacts.push((cname, Some(cphone), Some(cemail)));
+            let _ = i;
+        }
+    }
+    let source = *pick(rng, SOURCES);
+    let contact_ids: Vec<String> = contacts.iter().map(|_| demo_id(rng, created)).collect();
+    let mut custom = Vec::new();
+    if company && !fields.is_empty() && rng.gen_bool(0.5) {
+        if let Some((fid, _)) = fields.iter().find(|f| f.1 == "nganh_nghe") {
+            let v = ["Bán lẻ", "Nhà hàng", "Spa", "Giáo dục", "Sản xuất"][rng.gen_range(0..5)];
+            custom.push((fid.clone(), Some(v.to_string())));
+        }
+    }
+    let cols = Columns {
+        kind: if company { CustomerKind::Company } else { CustomerKind::Person },
+        name,
+        family_name: fam.map(String::from),
+        middle_name: mid.map(String::from),
+        given_name: giv.map(String::from),
+        phones: phones.into_iter().map(|(label, number)| Phone { label, number }).collect(),
+        emails: emails.into_iter().map(|(label, address)| Email { label, address }).collect(),
+        street: Some(street),
+        ward: Some(ward),
+        district: Some(district),
+        province: Some(prov.to_string()),
+        tax_code: tax,
+        source: Source::parse(source),
+        owner_id: Some(owner_id),
+        stage_id: Some(stage.to_string()),
+        tags,
+        birthday,
+        gender,
+        expected_revenue: revenue,
+        currency: revenue.map(|_| "VND".to_string()),
+        notes,
+        external_id: None,
+        custom,
+        notices: vec![],
+    };
+    DemoCustomer { id, created, company, cols, contacts, contact_ids }
+}
+
+/// A customer's calls, notes and purchases (none, one or three); how many were written.
+fn demo_interactions(
+    rng: &mut StdRng,
+    ins_inter: &mut rusqlite::CachedStatement<'_>,
+    id: &str,
+    created: i64,
+    staff: &[String],
+) -> Result<i64> {
+    let mut made = 0;
+    let ninter = match rng.gen_range(0..10) {
+        0..=4 => 0,
+        5..=7 => 1,
+        _ => 3,
+    };
+    for _ in 0..ninter {
+        let at = created + rng.gen_range(0..YEAR_MS / 2);
+        let iid = demo_id(rng, at);
+        let staff_id = pick(rng, staff).clone();
+        if rng.gen_bool(0.3) {
+            let (pname, price) = *pick(rng, PRODUCTS);
+            let qty = rng.gen_range(1..4i64);
+            let items = serde_json::json!([{"name": pname, "quantity": qty, "unit_price": price}]).to_string();
+            ins_inter.execute(rusqlite::params![
+                iid,
+                id,
+                "purchase",
+                "in_person",
+                "inbound",
+                staff_id,
+                at,
+                format!("Mua {pname}"),
+                Option::<String>::None,
+                qty * price,
+                "VND",
+                items,
+                at
+            ])?;
+        } else {
+            let (kind, channel, text) = *pick(rng, SUMMARIES);
+            let dir = if kind == "note" {
+                "internal"
+            } else if rng.gen_bool(0.5) {
+                "inbound"
+            } else {
+                "outbound"
+            };
+            ins_inter.execute(rusqlite::params![
+                iid,
+                id,
+                kind,
+                channel,
+                dir,
+                staff_id,
+                at,
+                text,
+                Option::<String>::None,
+                Option::<i64>::None,
+                Option::<String>::None,
+                "[]",
+                at
+            ])?;
+        }
+        made += 1;
+    }
+    Ok(made)
+}
+
+/// A lead's or prospect's deal, dated around `now` so the pipeline looks like this week's work.
+fn demo_deal(
+    rng: &mut StdRng,
+    ins_deal: &mut rusqlite::CachedStatement<'_>,
+    id: &str,
+    owner_id: Option<&str>,
+    now: i64,
+    zone: &jiff::tz::TimeZone,
+) -> Result<()> {
+    const DEAL_STAGES: &[&str] =
+        &["new", "contacted", "contacted", "consulting", "proposal", "negotiation", "won", "lost"];
+    const LOST: &[&str] = &["Giá cao hơn đối thủ", "Chưa có ngân sách", "Chọn nhà cung cấp khác"];
+    let deal_stage = *pick(rng, DEAL_STAGES);
+    let (pname, price) = *pick(rng, PRODUCTS);
+    let qty = rng.gen_range(1..20i64);
+    let changed = now - rng.gen_range(0..30) * 86_400_000 - rng.gen_range(0..86_400_000);
+    let opened = changed - rng.gen_range(0..60) * 86_400_000;
+    let close_day = crate::settings::today_in(zone, now)
+        .checked_add(jiff::Span::new().days(rng.gen_range(-10..90)))
+        .ok()
+        .map(|d| d.to_string());
+    let closed = matches!(deal_stage, "won" | "lost").then_some(changed);
+    let reason = (deal_stage == "lost").then(|| pick(rng, LOST).to_string());
+    ins_deal.execute(rusqlite::params![
+        demo_id(rng, opened),
+        id,
+        if qty > 1 { format!("{pname} × {qty}") } else { pname.to_string() },
+        deal_stage,
+        qty * price,
+        "VND",
+        close_day,
+        owner_id,
+        reason,
+        changed,
+        closed,
+        opened
+    ])?;
+    Ok(())
 }
