@@ -28,8 +28,9 @@ ensure_packages() {
 
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
     build-essential pkg-config libssl-dev libdbus-1-dev libxdo-dev file)
+# postgresql: the sync tests start throwaway clusters of it (initdb, pg_ctl, psql) for tend-server
 TEST_PACKAGES=(curl python3 xvfb xauth webkit2gtk-driver imagemagick fonts-dejavu-core fonts-noto-core
-    dbus dunst sudo)
+    dbus dunst sudo postgresql)
 
 ensure_node_modules() {
     if [ ! -d "$ROOT/ui/node_modules" ] || [ "$ROOT/ui/package-lock.json" -nt "$ROOT/ui/node_modules/.package-lock.json" ]; then

@@ -150,6 +150,7 @@ impl WriteTx<'_> {
     /// `txs` row behind: the log only holds transactions that changed something.
     pub async fn commit(mut self) -> Result<()> {
         if !self.keep {
+            self.agent_may().await?;
             sqlx::query(
                 "DELETE FROM txs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM changes WHERE tx = ?1) \
              AND NOT EXISTS (SELECT 1 FROM imports WHERE tx = ?1)",
@@ -161,6 +162,36 @@ impl WriteTx<'_> {
         sqlx::query("DELETE FROM write_ctx").execute(&mut *self.tx).await?;
         self.tx.commit().await?;
         Ok(())
+    }
+}
+
+impl WriteTx<'_> {
+    /// On a device that is an agent of a shared workspace, refuses a write that changes a
+    /// workspace setting or purges (`tend_sync::access`, the rule the server applies): nothing
+    /// is written.
+    async fn agent_may(&mut self) -> Result<()> {
+        let role: Option<String> = sqlx::query_scalar("SELECT value ->> '$.role' FROM meta WHERE key = 'sync.link'")
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .flatten();
+        if role.as_deref() != Some("agent") {
+            return Ok(());
+        }
+        let codes: Vec<String> = tend_sync::TABLES.iter().filter(|t| t.settings).map(|t| t.code.to_string()).collect();
+        let sql = format!(
+            "SELECT t.name, c.col FROM changes c JOIN change_tables t ON t.code = c.tbl
+             WHERE c.tx = ?1 AND (c.col = -1 OR c.tbl IN ({})) LIMIT 1",
+            codes.join(", ")
+        );
+        let hit: Option<(String, i64)> = sqlx::query_as(&sql).bind(self.tx_id).fetch_optional(&mut *self.tx).await?;
+        match hit {
+            None => Ok(()),
+            Some((table, col)) => Err(Error::Sync {
+                key: if col == -1 { "sync.agent_purge" } else { "sync.agent_settings" },
+                detail: format!("an agent does not change {table} of a shared workspace; an owner or a manager does"),
+                device: None,
+            }),
+        }
     }
 }
 

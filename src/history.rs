@@ -32,6 +32,11 @@ pub struct HistoryEntry {
     pub actor_name: Option<String>,
     pub device: String,
     pub change: FieldChange,
+    /// The clock of the change that replaced this value when it came from another device (a
+    /// concurrent edit this one lost, or a later edit elsewhere): history shows it overwritten,
+    /// never silently gone. None when this value still stands or this device replaced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overwritten_by: Option<String>,
 }
 
 /// A write transaction as it shows in a timeline.
@@ -83,6 +88,8 @@ type ChangeRow = (
     Option<String>,
     Option<String>,
     bool,
+    Option<String>,
+    Option<String>,
 );
 
 /// A record's change fields ([`crate::changelog::fields`] of `filter`) with who/when, and each
@@ -91,9 +98,12 @@ fn change_select(filter: &str) -> String {
     format!(
         "WITH e AS (
             SELECT f.rid, f.tx, f.tbl, f.row_id, f.col, CAST(f.value AS TEXT) AS value, f.created, t.hlc,
-                   CAST(LAG(f.value) OVER (PARTITION BY f.tbl, f.row_id, f.col ORDER BY t.hlc, f.rid) AS TEXT) AS previous
-            FROM ({}) f JOIN txs t ON t.id = f.tx)
-         SELECT t.id, t.hlc, t.at_ms, t.actor, s.name, t.device, e.tbl, e.row_id, e.col, e.value, e.previous, e.created
+                   CAST(LAG(f.value) OVER w AS TEXT) AS previous,
+                   LEAD(t.hlc) OVER w AS next_hlc, LEAD(t.device) OVER w AS next_device
+            FROM ({}) f JOIN txs t ON t.id = f.tx
+            WINDOW w AS (PARTITION BY f.tbl, f.row_id, f.col ORDER BY t.hlc, f.rid))
+         SELECT t.id, t.hlc, t.at_ms, t.actor, s.name, t.device, e.tbl, e.row_id, e.col, e.value, e.previous, e.created,
+                e.next_hlc, e.next_device
          FROM e JOIN txs t ON t.id = e.tx LEFT JOIN staff s ON s.id = t.actor",
         crate::changelog::fields(filter)
     )
@@ -151,6 +161,7 @@ impl Workspace {
                 actor_name: r.4.clone(),
                 device: r.5.clone(),
                 change: change(r),
+                overwritten_by: r.12.clone().filter(|_| r.13.as_deref().is_some_and(|d| d != r.5)),
             })
             .collect())
     }

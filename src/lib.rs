@@ -46,6 +46,7 @@ pub mod search;
 pub mod segments;
 pub mod settings;
 pub mod staff;
+pub mod sync;
 pub mod tickets;
 pub mod undo;
 pub mod validate;

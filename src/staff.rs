@@ -16,6 +16,12 @@ pub enum Role {
 }
 
 impl Role {
+    /// Whether this role changes workspace settings, purges, invites and revokes (owners and
+    /// managers; `tend_sync::access` holds the server to the same).
+    pub fn manages(self) -> bool {
+        matches!(self, Role::Owner | Role::Manager)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Owner => "owner",

@@ -10,7 +10,7 @@ use specta::Type;
 use std::collections::BTreeMap;
 
 /// One invalid field: which field, why (an i18n key), and the values the message needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
 pub struct FieldError {
     pub field: String,
     pub message_key: String,
@@ -81,6 +81,11 @@ pub enum Error {
     /// (`update.bad_signature`, `update.unreachable`, ...), `detail` the underlying error.
     #[error("update failed: {detail}")]
     Update { key: &'static str, detail: String },
+    /// Sync with the server failed or was refused; `key` says which way (`sync.unreachable`,
+    /// `sync.revoked`, `sync.clock_ahead`...), `detail` in English, `device` the device a
+    /// clock guard refused.
+    #[error("sync: {detail}")]
+    Sync { key: &'static str, detail: String, device: Option<String> },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database error: {0}")]
@@ -125,7 +130,7 @@ impl Error {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     Validation,
@@ -139,11 +144,12 @@ pub enum ErrorKind {
     Busy,
     Storage,
     Update,
+    Sync,
 }
 
 /// What crosses the IPC boundary and what `--json` prints: `{kind, field?, message_key, params}`,
 /// plus every field error for a form.
-#[derive(Debug, Clone, Serialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Type)]
 pub struct ErrorPayload {
     pub kind: ErrorKind,
     pub field: Option<String>,
@@ -227,6 +233,13 @@ impl From<&Error> for ErrorPayload {
             Error::Update { key, detail } => {
                 params.insert("detail".into(), detail.clone());
                 (ErrorKind::Update, None, key.to_string(), vec![])
+            }
+            Error::Sync { key, detail, device } => {
+                params.insert("detail".into(), detail.clone());
+                if let Some(d) = device {
+                    params.insert("device".into(), d.clone());
+                }
+                (ErrorKind::Sync, None, key.to_string(), vec![])
             }
             Error::Cancelled => (ErrorKind::Cancelled, None, "error.cancelled".into(), vec![]),
             Error::Busy => (ErrorKind::Busy, None, "error.busy".into(), vec![]),

@@ -196,6 +196,21 @@ pub(crate) fn apply_records(
     Ok(out)
 }
 
+/// Takes transaction `tx` out of the log (the server refused it: it never happened for anyone
+/// else) and makes again every row its records touched, from the rest of the log. Returns the
+/// tables whose rows changed.
+pub(crate) fn drop_tx(conn: &Connection, tx: i64, fts: &mut FtsBatch) -> Result<BTreeSet<&'static str>> {
+    let rows: Vec<(i64, String)> = conn
+        .prepare("SELECT DISTINCT tbl, row_id FROM changes WHERE tx = ?")?
+        .query_map([tx], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<std::result::Result<_, _>>()?;
+    conn.execute("DELETE FROM changes WHERE tx = ?", [tx])?;
+    conn.execute("DELETE FROM sync_inbox WHERE tx = ?", [tx])?;
+    conn.execute("DELETE FROM txs WHERE id = ?", [tx])?;
+    let touched = rows.into_iter().filter_map(|(code, id)| registry::by_code(code).map(|t| (t, id))).collect();
+    settle_all(conn, touched, fts)
+}
+
 /// Makes the rows again, then those waiting for a parent until none changes; reindexes the
 /// customers whose rows changed. Returns the tables whose rows changed (a row taken away counts
 /// for the tables under it too).

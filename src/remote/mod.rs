@@ -71,6 +71,21 @@ impl Workspace {
         Ok(Applied::Applied { records: out.stored, kept: out.kept })
     }
 
+    /// Takes this device's transaction `hlc` out of the log, as if it had never been written (the
+    /// server refused it), and makes every row it touched again from the rest of the log. False
+    /// when the log has no such transaction.
+    pub async fn drop_transaction(&self, hlc: &str) -> Result<bool> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM txs WHERE hlc = ?").bind(hlc).fetch_optional(self.pool()).await?;
+        let Some(id) = id else { return Ok(false) };
+        let Some(mut w) = self.begin_write(Origin::Kept).await? else { return Ok(false) };
+        let tables =
+            crate::customers::write::on_handle(w.conn(), move |conn, fts| apply::drop_tx(conn, id, fts)).await?;
+        w.commit().await?;
+        self.tell_changed(tables.iter().map(|t| t.to_string()));
+        Ok(true)
+    }
+
     /// Applies what an older build kept for this one (records of tables or columns it did not
     /// know), each as part of the transaction it came in. Run at open; returns how many.
     pub(crate) async fn apply_inbox(&self) -> Result<u32> {

@@ -5,12 +5,16 @@
 //! - [`protocol`]: what devices exchange (a transaction of records, in names);
 //! - [`registry`]: every tracked table, its columns and its policies: the one list;
 //! - [`merge`]: the merge rule, a pure function of the set of transactions received, and
-//!   [`merge::Replica`], the rule run in memory (the property tests' model).
+//!   [`merge::Replica`], the rule run in memory (the property tests' model);
+//! - [`access`]: who may write what in a shared workspace (the server's check and the app's);
+//! - [`wire`]: the sync server's HTTP API, for the server and its clients.
 
+pub mod access;
 pub mod merge;
 pub mod protocol;
 pub mod registry;
 pub mod stamp;
+pub mod wire;
 
 pub use merge::{Clock, Replica, RowState};
 pub use protocol::{FieldValue, RecordOp, RemoteRecord, RemoteTx};

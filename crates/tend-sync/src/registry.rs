@@ -57,6 +57,9 @@ pub struct Table {
     pub touches_customer: bool,
     pub on_merge: OnMerge,
     pub revert: Revert,
+    /// A workspace setting (staff, stages, fields, teams, calendars, SLAs...): only owners and
+    /// managers change its rows ([`crate::access`]).
+    pub settings: bool,
 }
 
 impl Table {
@@ -106,6 +109,7 @@ const fn table(name: &'static str, code: i64, since: i64, columns: &'static [&'s
         touches_customer: false,
         on_merge: OnMerge::Stay,
         revert: Revert::Nothing,
+        settings: false,
     }
 }
 
@@ -113,10 +117,13 @@ const OF_CUSTOMER: &[(&str, &str)] = &[("customer_id", "customers")];
 
 /// Every tracked table, parents before the rows that name them (a purge deletes in reverse).
 pub const TABLES: &[Table] = &[
-    Table { keys: &["key"], ..table("settings", 1, 1, &["value"]) },
-    table("staff", 2, 1, &["name", "email", "role", "created_at", "deleted_at"]),
-    table("stages", 3, 1, &["name", "position", "deleted_at"]),
-    table("custom_fields", 4, 1, &["key", "label", "kind", "options", "required", "position", "deleted_at"]),
+    Table { settings: true, keys: &["key"], ..table("settings", 1, 1, &["value"]) },
+    Table { settings: true, ..table("staff", 2, 1, &["name", "email", "role", "created_at", "deleted_at"]) },
+    Table { settings: true, ..table("stages", 3, 1, &["name", "position", "deleted_at"]) },
+    Table {
+        settings: true,
+        ..table("custom_fields", 4, 1, &["key", "label", "kind", "options", "required", "position", "deleted_at"])
+    },
     Table {
         local: &["seq", "name_folded", "updated_at"],
         touches_customer: true,
@@ -208,7 +215,10 @@ pub const TABLES: &[Table] = &[
         on_merge: OnMerge::Join,
         ..table("segment_members", 10, 8, &["added_at"])
     },
-    table("deal_stages", 11, 9, &["name", "position", "probability", "kind", "next_contact_days", "deleted_at"]),
+    Table {
+        settings: true,
+        ..table("deal_stages", 11, 9, &["name", "position", "probability", "kind", "next_contact_days", "deleted_at"])
+    },
     Table {
         customer: Some("customer_id"),
         parents: OF_CUSTOMER,
@@ -236,7 +246,15 @@ pub const TABLES: &[Table] = &[
             ],
         )
     },
-    table("care_plans", 13, 10, &["name", "anchor", "steps", "created_at", "deleted_at", "enrol", "unenrol_on_leave"]),
+    Table {
+        settings: true,
+        ..table(
+            "care_plans",
+            13,
+            10,
+            &["name", "anchor", "steps", "created_at", "deleted_at", "enrol", "unenrol_on_leave"],
+        )
+    },
     Table {
         customer: Some("customer_id"),
         parents: &[("plan_id", "care_plans"), ("customer_id", "customers")],
@@ -280,30 +298,35 @@ pub const TABLES: &[Table] = &[
         )
     },
     // the helpdesk (migration 15)
-    table(
-        "teams",
-        16,
-        15,
-        &[
-            "name",
-            "calendar",
-            "lead_id",
-            "assignment",
-            "max_open",
-            "followup_days",
-            "reopen_days",
-            "ack",
-            "created_at",
-            "deleted_at",
-            "survey",
-        ],
-    ),
     Table {
+        settings: true,
+        ..table(
+            "teams",
+            16,
+            15,
+            &[
+                "name",
+                "calendar",
+                "lead_id",
+                "assignment",
+                "max_open",
+                "followup_days",
+                "reopen_days",
+                "ack",
+                "created_at",
+                "deleted_at",
+                "survey",
+            ],
+        )
+    },
+    Table {
+        settings: true,
         keys: &["team_id", "staff_id"],
         parents: &[("team_id", "teams"), ("staff_id", "staff")],
         ..table("team_members", 17, 15, &["hours", "leave", "added_at", "deleted_at"])
     },
     Table {
+        settings: true,
         parents: &[("team_id", "teams")],
         ..table(
             "ticket_stages",
@@ -313,6 +336,7 @@ pub const TABLES: &[Table] = &[
         )
     },
     Table {
+        settings: true,
         parents: &[("team_id", "teams")],
         ..table(
             "sla_policies",
@@ -418,12 +442,15 @@ pub const TABLES: &[Table] = &[
         parents: &[("team_id", "teams")],
         ..table("canned_responses", 24, 15, &["name", "body", "team_id", "staff_id", "created_at", "deleted_at"])
     },
-    table(
-        "ticket_rules",
-        25,
-        15,
-        &["name", "position", "conditions", "actions", "enabled", "created_at", "deleted_at"],
-    ),
+    Table {
+        settings: true,
+        ..table(
+            "ticket_rules",
+            25,
+            15,
+            &["name", "position", "conditions", "actions", "enabled", "created_at", "deleted_at"],
+        )
+    },
     Table {
         customer: Some("customer_id"),
         parents: &[("ticket_id", "tickets"), ("customer_id", "customers")],

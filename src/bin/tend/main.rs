@@ -9,6 +9,7 @@ mod interaction;
 mod io;
 mod segment;
 mod settings;
+mod sync;
 mod ticket;
 
 use care::CareCommand;
@@ -62,6 +63,11 @@ enum Command {
     Changes {
         #[command(subcommand)]
         command: ChangesCommand,
+    },
+    /// Share this workspace through a tend-server, or join a shared one; sync now.
+    Sync {
+        #[command(subcommand)]
+        command: sync::SyncCommand,
     },
     /// Take a backup of the workspace to PATH (while it is in use).
     Backup {
@@ -451,6 +457,7 @@ async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> R
         }
         Command::Customer { command } => customer::run(ws, command).await?,
         Command::Changes { command } => changes::run(ws, command).await?,
+        Command::Sync { command } => sync::run(ws, command).await?,
         Command::History { id } => {
             let h = ws.history(&id).await?;
             print(&h, || {

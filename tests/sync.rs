@@ -1,0 +1,601 @@
+//! Sync through real tend-server processes on a real PostgreSQL (see `server/mod.rs`): devices
+//! are real workspace files driven through the core's sync API, or raw HTTP where a test needs
+//! to send what the app never would.
+
+mod common;
+mod server;
+
+use common::person;
+use server::{create_workspace, shared_state, Pg, Server};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tend::staff::{Role, StaffInput};
+use tend::sync::TokenStore;
+use tend::Workspace;
+use tend_sync::protocol::{FieldValue, RecordOp, RemoteRecord, RemoteTx};
+use tend_sync::wire::*;
+
+struct Device {
+    _dir: tempfile::TempDir,
+    ws: Workspace,
+    tokens: TokenStore,
+}
+
+async fn device() -> Device {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = Workspace::open(dir.path().join("ws.tend")).await.expect("open");
+    let tokens = TokenStore::File(dir.path().join("token"));
+    Device { _dir: dir, ws, tokens }
+}
+
+fn staff(name: &str, role: Role) -> StaffInput {
+    StaffInput { name: name.into(), email: None, role }
+}
+
+/// An owner's device with two colleagues in its staff and three customers, shared on `url`.
+async fn shared_owner(url: &str, invite: &str) -> (Device, String, String, Vec<String>) {
+    let a = device().await;
+    let owner = a.ws.add_staff(&staff("Chủ Tiệm", Role::Owner)).await.expect("owner");
+    let agent = a.ws.add_staff(&staff("Nguyễn Văn Bình", Role::Agent)).await.expect("agent");
+    let manager = a.ws.add_staff(&staff("Trần Thị Cúc", Role::Manager)).await.expect("manager");
+    a.ws.set_current_staff(Some(&owner.id)).await.expect("me");
+    let mut customers = Vec::new();
+    for (name, phone) in
+        [("Đặng Thị Ngọc Ánh", "0912345678"), ("Lê Văn Hùng", "0987654321"), ("Phạm Minh Đức", "0903111222")]
+    {
+        customers.push(a.ws.create_customer(&person(name, phone)).await.expect("customer").customer.id);
+    }
+    let r = a.ws.sync_share(url, invite, &a.tokens, &|_| {}).await.expect("share");
+    assert_eq!(r.pushed, 6, "the history went up: three staff, three customers: {r:?}");
+    (a, agent.id, manager.id, customers)
+}
+
+async fn set_notes(ws: &Workspace, id: &str, notes: &str) {
+    let c = ws.customer(id).await.expect("customer");
+    let base = c.to_input();
+    let mut input = base.clone();
+    input.notes = Some(notes.into());
+    ws.update_customer(id, &base, &input).await.expect("notes");
+}
+
+async fn set_province(ws: &Workspace, id: &str, province: &str) {
+    let c = ws.customer(id).await.expect("customer");
+    let base = c.to_input();
+    let mut input = base.clone();
+    input.province = Some(province.into());
+    ws.update_customer(id, &base, &input).await.expect("province");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_devices_through_two_servers_end_equal_with_offline_edits() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let (_, invite) = create_workspace(&db, "Tiệm Hoa Mai");
+    let logs = tempfile::tempdir().expect("logs");
+    let s1 = Server::start(&db, 0.2, logs.path().join("s1.log")).await;
+    let s2 = Server::start(&db, 0.2, logs.path().join("s2.log")).await;
+
+    let (a, agent_staff, manager_staff, customers) = shared_owner(&s1.url, &invite).await;
+    let to_b = a.ws.sync_invite(&a.tokens, Role::Agent, Some(&agent_staff), None).await.expect("invite b");
+    let to_c = a.ws.sync_invite(&a.tokens, Role::Manager, Some(&manager_staff), None).await.expect("invite c");
+
+    let b = device().await;
+    let r = b.ws.sync_join(&s2.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("b joins");
+    assert_eq!(r.pulled, 6, "{r:?}");
+    assert_eq!(
+        b.ws.current_staff_id().await.expect("me").as_deref(),
+        Some(agent_staff.as_str()),
+        "b acts as the invited staff"
+    );
+    let c = device().await;
+    c.ws.sync_join(&s1.url, &to_c.invite, &c.tokens, &|_| {}, None).await.expect("c joins");
+    assert_eq!(b.ws.customer(&customers[0]).await.expect("on b").name, "Đặng Thị Ngọc Ánh");
+
+    // offline: b and c edit different fields of one customer, a adds a customer
+    set_notes(&b.ws, &customers[1], "Khách quen, thích hoa lan").await;
+    set_province(&c.ws, &customers[1], "Đà Nẵng").await;
+    let new = a.ws.create_customer(&person("Võ Thị Hồng", "0938777666")).await.expect("new").customer.id;
+    set_notes(&c.ws, &customers[2], "c wrote first").await;
+    set_notes(&b.ws, &customers[2], "b wrote last").await;
+
+    for _ in 0..2 {
+        for d in [&b, &c, &a] {
+            d.ws.sync_now(&d.tokens).await.expect("sync");
+        }
+    }
+    let (sa, sb, sc) = (shared_state(&a.ws).await, shared_state(&b.ws).await, shared_state(&c.ws).await);
+    assert_eq!(sa, sb, "a and b differ");
+    assert_eq!(sa, sc, "a and c differ");
+    let both = a.ws.customer(&customers[1]).await.expect("merged");
+    assert_eq!((both.notes.as_deref(), both.province.as_deref()), (Some("Khách quen, thích hoa lan"), Some("Đà Nẵng")));
+    assert_eq!(c.ws.customer(&customers[2]).await.expect("lww").notes.as_deref(), Some("b wrote last"));
+    assert_eq!(b.ws.customer(&new).await.expect("new on b").name, "Võ Thị Hồng");
+
+    // a's history of the customer names b's change with b's staff and device
+    let h = a.ws.history(&customers[1]).await.expect("history");
+    assert!(
+        h.iter().any(|e| e.change.column == "notes"
+            && e.actor_id.as_deref() == Some(&agent_staff)
+            && e.device == b.ws.device()),
+        "{h:#?}"
+    );
+    // the edit that lost is shown overwritten by the one that won, on every device
+    for d in [&a, &b, &c] {
+        let h = d.ws.history(&customers[2]).await.expect("history");
+        let lost = h.iter().find(|e| e.change.value.as_deref() == Some("c wrote first")).expect("c's edit is kept");
+        let won = h.iter().find(|e| e.change.value.as_deref() == Some("b wrote last")).expect("b's edit");
+        assert_eq!(lost.overwritten_by.as_deref(), Some(won.hlc.as_str()), "{h:#?}");
+        assert_eq!(won.overwritten_by, None);
+    }
+    let status = b.ws.sync_status().await.expect("status");
+    assert_eq!((status.waiting, status.last_error.is_none()), (0, true), "{status:?}");
+    drop((s1, s2, a, b, c, logs));
+    drop(pg);
+}
+
+/// Raw HTTP for what the app never sends.
+struct Raw {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+    device: String,
+    clock: tend_sync::Hlc,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("time").as_millis() as i64
+}
+
+async fn answer<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> Result<T, (u16, ErrorBody)> {
+    let status = r.status().as_u16();
+    let bytes = r.bytes().await.expect("body");
+    if (200..300).contains(&status) {
+        Ok(serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes))))
+    } else {
+        Err((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes))),
+        ))
+    }
+}
+
+async fn raw_join(
+    url: &str,
+    invite: &str,
+    device: &str,
+    staff: Option<&str>,
+    share: bool,
+) -> Result<Raw, (u16, ErrorBody)> {
+    let http = reqwest::Client::new();
+    let req = JoinRequest {
+        invite: invite.into(),
+        device_id: device.into(),
+        device_name: format!("máy {device}"),
+        staff_id: staff.map(Into::into),
+        history_until: None,
+        share,
+    };
+    let a: JoinAnswer = answer(http.post(format!("{url}/v1/join")).json(&req).send().await.expect("join")).await?;
+    Ok(Raw { http, url: url.into(), token: a.token, device: device.into(), clock: tend_sync::Hlc::default() })
+}
+
+impl Raw {
+    fn tx(&mut self, actor: Option<&str>, table: &str, row: &str) -> RemoteTx {
+        let now = now_ms();
+        RemoteTx {
+            hlc: self.clock.tick(now, &self.device),
+            at_ms: now,
+            actor: actor.map(Into::into),
+            device: self.device.clone(),
+            records: vec![RemoteRecord {
+                table: table.into(),
+                row_id: row.into(),
+                op: RecordOp::Set { column: "notes".into(), value: FieldValue::Text(format!("from {}", self.device)) },
+            }],
+        }
+    }
+
+    async fn push(&self, url: &str, txs: Vec<RemoteTx>) -> Result<PushAnswer, (u16, ErrorBody)> {
+        let r = self
+            .http
+            .post(format!("{url}/v1/push"))
+            .bearer_auth(&self.token)
+            .json(&PushRequest { schema: Workspace::schema_version(), transactions: txs })
+            .send()
+            .await
+            .expect("push");
+        answer(r).await
+    }
+
+    async fn pull(&self, url: &str, cursor: &Cursor, limit: i64, wait: u64) -> Result<PullAnswer, (u16, ErrorBody)> {
+        let mut q = vec![
+            ("after", cursor.seq.to_string()),
+            ("epoch", cursor.epoch.clone()),
+            ("limit", limit.to_string()),
+            ("wait", wait.to_string()),
+        ];
+        if let Some(h) = &cursor.hlc {
+            q.push(("hlc", h.clone()));
+        }
+        let r = self.http.get(format!("{url}/v1/pull")).bearer_auth(&self.token).query(&q).send().await.expect("pull");
+        answer(r).await
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, (u16, ErrorBody)> {
+        answer(self.http.get(format!("{}{path}", self.url)).bearer_auth(&self.token).send().await.expect("get")).await
+    }
+
+    async fn post<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Result<T, (u16, ErrorBody)> {
+        answer(
+            self.http
+                .post(format!("{}{path}", self.url))
+                .bearer_auth(&self.token)
+                .json(&body)
+                .send()
+                .await
+                .expect("post"),
+        )
+        .await
+    }
+}
+
+/// The classic trap: a puller reads sequence number 8 while 7 is still committing, moves its
+/// cursor past 7 and never sees it. Concurrent pushers through two servers (with injected
+/// serialization failures and deadlocks, serializable isolation) against pullers reading small
+/// pages: every puller must see every transaction, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn concurrent_pushers_never_make_a_puller_skip_a_change() {
+    let pg = Pg::start();
+    // serializable (what a distributed engine runs) and read committed (PostgreSQL's default,
+    // where a sequence would let a puller skip; serializable would abort that ordering instead)
+    for isolation in ["serializable", "read committed"] {
+        let db = pg.database();
+        pg.psql(
+            &db,
+            &format!(
+                "ALTER DATABASE {} SET default_transaction_isolation = '{isolation}'",
+                db.rsplit('/').next().expect("name")
+            ),
+        );
+        pushers_against_pullers(&db).await;
+    }
+    drop(pg);
+}
+
+async fn pushers_against_pullers(db: &str) {
+    let db = db.to_string();
+    let (_, invite) = create_workspace(&db, "Thứ tự");
+    let logs = tempfile::tempdir().expect("logs");
+    let s1 = Server::start_with(&db, 0.3, 30, logs.path().join("s1.log")).await;
+    let s2 = Server::start_with(&db, 0.3, 30, logs.path().join("s2.log")).await;
+    let owner = raw_join(&s1.url, &invite, "owner", Some("s-owner"), true).await.expect("owner");
+    let invite_for = |staff: String| {
+        let owner = &owner;
+        async move {
+            let a: InviteAnswer = owner
+                .post(
+                    "/v1/invites",
+                    serde_json::json!({"role": "agent", "staff_id": staff, "email": null, "hours": null}),
+                )
+                .await
+                .expect("invite");
+            a.invite
+        }
+    };
+    const PUSHERS: usize = 6;
+    const EACH: usize = 40;
+    let mut pushers = Vec::new();
+    for i in 0..PUSHERS {
+        let code = invite_for(format!("s-{i}")).await;
+        pushers.push(raw_join(&s1.url, &code, &format!("p{i}"), None, false).await.expect("pusher"));
+    }
+    let mut pullers = Vec::new();
+    for i in 0..2 {
+        let code = invite_for(format!("r-{i}")).await;
+        pullers.push(raw_join(&s2.url, &code, &format!("r{i}"), None, false).await.expect("puller"));
+    }
+    let urls = Arc::new([s1.url.clone(), s2.url.clone()]);
+    let expected = PUSHERS * EACH;
+    // set when the pushers are done: a puller that has not seen everything 20 s later never will
+    let pushed = Arc::new(std::sync::Mutex::new(None::<Instant>));
+    let pull_tasks: Vec<_> = pullers
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (urls, pushed) = (urls.clone(), pushed.clone());
+            tokio::spawn(async move {
+                let mut cursor = Cursor::default();
+                let mut seen: Vec<String> = Vec::new();
+                let gave_up =
+                    || pushed.lock().expect("lock").is_some_and(|t: Instant| t.elapsed() > Duration::from_secs(20));
+                while seen.len() < expected && !gave_up() {
+                    let page = p.pull(&urls[i % 2], &cursor, 3, 1).await.expect("pull");
+                    seen.extend(page.transactions.iter().map(|t| t.hlc.clone()));
+                    cursor = page.cursor;
+                }
+                seen
+            })
+        })
+        .collect();
+    let push_tasks: Vec<_> = pushers
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut p)| {
+            let urls = urls.clone();
+            tokio::spawn(async move {
+                let mut sent = Vec::new();
+                for n in 0..EACH {
+                    let tx = p.tx(Some(&format!("s-{i}")), "customers", &format!("c{n}"));
+                    sent.push(tx.hlc.clone());
+                    let a = p.push(&urls[(i + n) % 2], vec![tx]).await.expect("push");
+                    assert_eq!((a.stored, a.rejected.len()), (1, 0), "{a:?}");
+                }
+                sent
+            })
+        })
+        .collect();
+    let mut all = HashSet::new();
+    for t in push_tasks {
+        all.extend(t.await.expect("pusher"));
+    }
+    *pushed.lock().expect("lock") = Some(Instant::now());
+    assert_eq!(all.len(), expected);
+    for t in pull_tasks {
+        let seen = t.await.expect("puller");
+        let unique: HashSet<String> = seen.iter().cloned().collect();
+        assert_eq!(unique.len(), seen.len(), "a puller got a transaction twice");
+        let missing: Vec<&String> = all.difference(&unique).collect();
+        assert!(missing.is_empty(), "a puller skipped {} changes: {missing:?}", missing.len());
+    }
+    // the failures were injected and retried, on both instances together
+    let mut retried = 0.0;
+    for s in [&s1, &s2] {
+        let text = reqwest::get(format!("{}/metrics", s.url)).await.expect("metrics").text().await.expect("text");
+        retried += text
+            .lines()
+            .find(|l| l.starts_with("tend_retries_total"))
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        assert!(text.contains("tend_request_seconds_bucket"), "latency histogram: {text}");
+        assert!(text.contains("tend_changes_stored_total"), "{text}");
+    }
+    assert!(retried > 10.0, "serialization failures and deadlocks were retried ({retried})");
+    drop((s1, s2, logs));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_token_reaches_only_its_workspace_and_revoked_tokens_and_spent_invites_are_refused() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let (ws_a, invite_a) = create_workspace(&db, "A");
+    let (ws_b, invite_b) = create_workspace(&db, "B");
+    let logs = tempfile::tempdir().expect("logs");
+    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
+    let mut secrets = vec![invite_a.clone(), invite_b.clone()];
+
+    let mut a = raw_join(&s.url, &invite_a, "a-owner", Some("sa"), true).await.expect("a");
+    let mut b = raw_join(&s.url, &invite_b, "b-owner", Some("sb"), true).await.expect("b");
+    secrets.extend([a.token.clone(), b.token.clone()]);
+    // a spent invite, and one of the wrong kind, are refused
+    let again = raw_join(&s.url, &invite_a, "other", None, true).await.err().expect("spent");
+    assert_eq!((again.0, again.1.error), (410, ErrorCode::InviteInvalid));
+
+    let ta = a.tx(Some("sa"), "customers", "ca");
+    let tb = b.tx(Some("sb"), "customers", "cb");
+    a.push(&s.url, vec![ta.clone()]).await.expect("a pushes");
+    b.push(&s.url, vec![tb.clone()]).await.expect("b pushes");
+
+    // a second device of A sees A's change and nothing of B's
+    let code: InviteAnswer = a
+        .post("/v1/invites", serde_json::json!({"role": "agent", "staff_id": "sa2", "email": null, "hours": null}))
+        .await
+        .expect("invite");
+    secrets.push(code.invite.clone());
+    let wrong_kind = raw_join(&s.url, &code.invite, "a2", None, true).await.err().expect("a join code used to share");
+    assert_eq!(wrong_kind.1.error, ErrorCode::InviteInvalid);
+    let a2 = raw_join(&s.url, &code.invite, "a2", None, false).await.expect("a2");
+    secrets.push(a2.token.clone());
+    let page = a2.pull(&s.url, &Cursor::default(), 100, 0).await.expect("pull");
+    assert_eq!(page.transactions, vec![ta.clone()]);
+    // A's token: B's device and members are not found, A's status is A's
+    let st: StatusAnswer = a.get("/v1/status").await.expect("status");
+    assert_eq!(st.workspace_id, ws_a);
+    let m: Members = a.get("/v1/members").await.expect("members");
+    assert!(m.members.iter().all(|m| m.devices.iter().all(|d| d.device_id.starts_with('a'))), "{m:?}");
+    let revoke_b =
+        a.post::<RevokeAnswer>("/v1/revoke", serde_json::json!({"id": "b-owner"})).await.expect_err("b's device");
+    assert_eq!((revoke_b.0, revoke_b.1.error), (404, ErrorCode::NotFound));
+    // a transaction in B's device's name, pushed with A's token: refused, stored nowhere
+    let forged = RemoteTx { device: "b-owner".into(), ..b.tx(Some("sb"), "customers", "cb") };
+    let bad = a.push(&s.url, vec![forged]).await;
+    assert!(bad.is_err() || bad.as_ref().is_ok_and(|x| x.stored == 0), "{bad:?}");
+    // B's workspace id with A's secret part is nobody
+    let mixed = Raw { token: a.token.replacen(&ws_a, &ws_b, 1), ..a2_clone(&a2) };
+    let who = mixed.get::<StatusAnswer>("/v1/status").await.expect_err("unknown token");
+    assert_eq!((who.0, who.1.error), (401, ErrorCode::Unauthorized));
+    // B still holds only its own
+    let b_log = pg.psql(&db, &format!("SELECT count(*) FROM txs WHERE workspace_id = '{ws_b}'"));
+    assert_eq!(b_log, "1");
+
+    // a revoked device is refused at once
+    let r: RevokeAnswer = a.post("/v1/revoke", serde_json::json!({"id": "a2"})).await.expect("revoke");
+    assert_eq!(r.devices, 1);
+    let refused = a2.pull(&s.url, &Cursor::default(), 10, 0).await.expect_err("revoked");
+    assert_eq!((refused.0, refused.1.error), (401, ErrorCode::Revoked));
+    // an agent does not invite
+    let code: InviteAnswer = a
+        .post("/v1/invites", serde_json::json!({"role": "agent", "staff_id": "sa3", "email": null, "hours": null}))
+        .await
+        .expect("invite");
+    secrets.push(code.invite.clone());
+    let agent = raw_join(&s.url, &code.invite, "a3", None, false).await.expect("a3");
+    secrets.push(agent.token.clone());
+    let no = agent
+        .post::<InviteAnswer>(
+            "/v1/invites",
+            serde_json::json!({"role": "agent", "staff_id": null, "email": null, "hours": null}),
+        )
+        .await
+        .expect_err("agent invites");
+    assert_eq!((no.0, no.1.error), (403, ErrorCode::Forbidden));
+    // an expired invite
+    let code: InviteAnswer = a
+        .post("/v1/invites", serde_json::json!({"role": "agent", "staff_id": "sa4", "email": null, "hours": null}))
+        .await
+        .expect("invite");
+    secrets.push(code.invite.clone());
+    pg.psql(&db, &format!("UPDATE invites SET expires_ms = 1 WHERE workspace_id = '{ws_a}' AND used_ms IS NULL"));
+    let late = raw_join(&s.url, &code.invite, "a4", None, false).await.err().expect("expired");
+    assert_eq!((late.0, late.1.error), (410, ErrorCode::InviteInvalid));
+
+    // no secret in any log line
+    let log = s.log_text();
+    assert!(log.contains("/v1/push"), "the log has the requests: {log}");
+    for secret in &secrets {
+        let tail = secret.split_once('.').map(|x| x.1).unwrap_or(secret);
+        assert!(!log.contains(tail), "a secret reached the log");
+    }
+    drop((s, logs));
+    drop(pg);
+}
+
+fn a2_clone(r: &Raw) -> Raw {
+    Raw {
+        http: r.http.clone(),
+        url: r.url.clone(),
+        token: r.token.clone(),
+        device: r.device.clone(),
+        clock: tend_sync::Hlc::default(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_change_is_taken_back_on_the_device_and_the_user_told_why() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let (_, invite) = create_workspace(&db, "Vai trò");
+    let logs = tempfile::tempdir().expect("logs");
+    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
+    let (a, agent_staff, _, customers) = shared_owner(&s.url, &invite).await;
+    let to_b = a.ws.sync_invite(&a.tokens, Role::Agent, Some(&agent_staff), None).await.expect("invite");
+    let b = device().await;
+    b.ws.sync_join(&s.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("join");
+
+    // the app refuses an agent's settings change and purge before the server has to
+    let e = b.ws.update_staff(&agent_staff, &staff("Bình (sửa)", Role::Manager)).await.expect_err("agent edits staff");
+    assert!(matches!(e, tend::Error::Sync { key: "sync.agent_settings", .. }), "{e:?}");
+    b.ws.trash_customer(&customers[0]).await.expect("agents trash");
+    let e = b.ws.purge_customer(&customers[0]).await.expect_err("agent purges");
+    assert!(matches!(e, tend::Error::Sync { key: "sync.agent_purge", .. }), "{e:?}");
+
+    // an app that believed it was a manager: the server refuses, the device takes it back
+    sqlx::query("UPDATE meta SET value = json_set(value, '$.role', 'manager') WHERE key = 'sync.link'")
+        .execute(b.ws.pool())
+        .await
+        .expect("pretend");
+    b.ws.update_staff(&agent_staff, &staff("Bình (sửa)", Role::Manager)).await.expect("written here");
+    set_notes(&b.ws, &customers[1], "kept").await;
+    let r = b.ws.sync_now(&b.tokens).await.expect("sync");
+    assert_eq!(r.rejected.len(), 1, "{r:?}");
+    assert_eq!((r.rejected[0].reason.as_str(), r.rejected[0].table.as_deref()), ("settings", Some("staff")));
+    let me = b.ws.staff().await.expect("staff").into_iter().find(|x| x.id == agent_staff).expect("b");
+    assert_eq!((me.name.as_str(), me.role), ("Nguyễn Văn Bình", Role::Agent), "taken back");
+    assert_eq!(b.ws.sync_status().await.expect("status").refusals.len(), 1);
+    a.ws.sync_now(&a.tokens).await.expect("a syncs");
+    assert_eq!(a.ws.customer(&customers[1]).await.expect("c").notes.as_deref(), Some("kept"), "the rest went through");
+    assert_eq!(shared_state(&a.ws).await, shared_state(&b.ws).await);
+    drop((s, logs));
+    drop(pg);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_clock_too_far_ahead_is_refused_naming_the_device() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let (_, invite) = create_workspace(&db, "Đồng hồ");
+    let logs = tempfile::tempdir().expect("logs");
+    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
+    let mut owner = raw_join(&s.url, &invite, "fast", Some("s1"), true).await.expect("owner");
+    let mut tx = owner.tx(Some("s1"), "customers", "c1");
+    let ahead = now_ms() + 10 * 60 * 1000;
+    tx.hlc = tend_sync::Stamp { ms: ahead, counter: 0, device: "fast".into() }.to_string();
+    let first = owner.tx(Some("s1"), "customers", "c0");
+    let e = owner.push(&s.url, vec![first, tx]).await.expect_err("refused");
+    assert_eq!((e.0, e.1.error, e.1.device.as_deref()), (422, ErrorCode::ClockAhead, Some("fast")));
+    assert!(e.1.message.contains("fast"), "{}", e.1.message);
+    assert_eq!(pg.psql(&db, "SELECT count(*) FROM txs"), "0", "nothing of the batch was stored");
+
+    // a device whose clock is behind refuses a page with a change too far ahead of it, whole
+    let code: InviteAnswer = owner
+        .post("/v1/invites", serde_json::json!({"role": "agent", "staff_id": "s2", "email": null, "hours": null}))
+        .await
+        .expect("invite");
+    let four_ahead = now_ms() + 4 * 60 * 1000;
+    let mut soon = owner.tx(Some("s1"), "customers", "c2");
+    soon.hlc = tend_sync::Stamp { ms: four_ahead, counter: 0, device: "fast".into() }.to_string();
+    let ok = owner.tx(Some("s1"), "customers", "c3");
+    owner.push(&s.url, vec![ok, soon]).await.expect("within five minutes of the server");
+    let dir = tempfile::tempdir().expect("dir");
+    let slow = Arc::new(tend::FixedClock::new(now_ms() - 3 * 60 * 1000));
+    let ws = Workspace::open_with_clock(dir.path().join("ws.tend"), slow).await.expect("open");
+    let tokens = TokenStore::File(dir.path().join("token"));
+    let e = ws.sync_join(&s.url, &code.invite, &tokens, &|_| {}, None).await.expect_err("refused");
+    assert!(matches!(&e, tend::Error::Sync { key: "sync.clock_ahead", device: Some(d), .. } if d == "fast"), "{e:?}");
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM txs").fetch_one(ws.pool()).await.expect("count");
+    assert_eq!(held, 0, "nothing of the page was applied");
+    drop((s, logs));
+    drop(pg);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_restored_server_makes_devices_start_over_and_nothing_is_lost() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let (ws_id, invite) = create_workspace(&db, "Khôi phục");
+    let logs = tempfile::tempdir().expect("logs");
+    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
+    let (a, agent_staff, _, customers) = shared_owner(&s.url, &invite).await;
+    let to_b = a.ws.sync_invite(&a.tokens, Role::Agent, Some(&agent_staff), None).await.expect("invite");
+    let b = device().await;
+    b.ws.sync_join(&s.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("join");
+    set_notes(&b.ws, &customers[0], "before the restore").await;
+    b.ws.sync_now(&b.tokens).await.expect("b");
+    a.ws.sync_now(&a.tokens).await.expect("a");
+    // the server's database goes back to a backup taken before b's change and a's last pull
+    pg.psql(&db, &format!("DELETE FROM txs WHERE workspace_id = '{ws_id}' AND device_id = '{}'", b.ws.device()));
+    set_notes(&a.ws, &customers[1], "after the restore").await;
+    let ra = a.ws.sync_now(&a.tokens).await.expect("a after");
+    let rb = b.ws.sync_now(&b.tokens).await.expect("b after");
+    assert!(rb.resynced || ra.resynced, "{ra:?} {rb:?}");
+    a.ws.sync_now(&a.tokens).await.expect("a again");
+    assert_eq!(shared_state(&a.ws).await, shared_state(&b.ws).await);
+    assert_eq!(a.ws.customer(&customers[0]).await.expect("c").notes.as_deref(), Some("before the restore"));
+    drop((s, logs));
+    drop(pg);
+}
+
+#[tokio::test]
+async fn a_server_older_than_the_app_says_so() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let logs = tempfile::tempdir().expect("logs");
+    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
+    let r = reqwest::Client::new()
+        .get(format!("{}/v1/status", s.url))
+        .header(PROTOCOL_HEADER, (PROTOCOL + 1).to_string())
+        .send()
+        .await
+        .expect("status");
+    let e: Result<StatusAnswer, _> = answer(r).await;
+    let (code, body) = e.expect_err("refused");
+    assert_eq!((code, body.error, body.server_protocol), (426, ErrorCode::ServerTooOld, Some(PROTOCOL)));
+    assert!(body.message.contains("server must be updated"), "{}", body.message);
+    drop((s, logs));
+    drop(pg);
+}
