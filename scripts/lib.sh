@@ -28,9 +28,10 @@ ensure_packages() {
 
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
     build-essential pkg-config libssl-dev libdbus-1-dev libxdo-dev file)
-# postgresql: the sync tests start throwaway clusters of it (initdb, pg_ctl, psql) for tend-server
+# postgresql: the sync tests start throwaway clusters of it (initdb, pg_ctl, psql) for tend-server;
+# gnome-keyring: the keychain (Secret Service) the sync e2e's two apps keep their tokens in
 TEST_PACKAGES=(curl python3 xvfb xauth webkit2gtk-driver imagemagick fonts-dejavu-core fonts-noto-core
-    dbus dunst sudo postgresql)
+    dbus dunst sudo postgresql gnome-keyring)
 
 ensure_node_modules() {
     if [ ! -d "$ROOT/ui/node_modules" ] || [ "$ROOT/ui/package-lock.json" -nt "$ROOT/ui/node_modules/.package-lock.json" ]; then
@@ -49,5 +50,6 @@ build_ui() {
 
 build_desktop() {
     log "building the desktop app"
+    # tend-server (the sync e2e's server) is built by the core tests' run, beside these
     (cd "$ROOT" && cargo build -p tend-desktop -p tend --bins)
 }

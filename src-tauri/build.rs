@@ -155,6 +155,17 @@ const COMMANDS: &[&str] = &[
     "app_restart",
     "opened_file_take",
     "workspace_open",
+    "sync_status",
+    "sync_keychain_check",
+    "sync_share",
+    "sync_join",
+    "sync_join_cancel",
+    "sync_now",
+    "sync_pause",
+    "sync_sign_out",
+    "sync_invite",
+    "sync_members",
+    "sync_revoke",
 ];
 
 fn main() {

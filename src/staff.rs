@@ -135,6 +135,16 @@ impl Workspace {
     }
 
     pub async fn set_current_staff(&self, id: Option<&str>) -> Result<()> {
+        // a device of a shared workspace writes in its member's name only (tend_sync::access)
+        let member: Option<Option<String>> =
+            sqlx::query_scalar("SELECT value ->> '$.staff_id' FROM meta WHERE key = 'sync.link'")
+                .fetch_optional(self.pool())
+                .await?;
+        if let Some(member) = member {
+            if member.as_deref() != id {
+                return Err(Error::Validation(vec![FieldError::new("current_staff", "sync.current_staff_fixed")]));
+            }
+        }
         if let Some(id) = id {
             let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM staff WHERE id = ? AND deleted_at IS NULL")
                 .bind(id)

@@ -599,3 +599,105 @@ async fn a_server_older_than_the_app_says_so() {
     drop((s, logs));
     drop(pg);
 }
+
+fn tend(db: &std::path::Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .arg("--json")
+        .env("TEND_LANG", "en")
+        .output()
+        .expect("tend");
+    let json = serde_json::from_slice(&out.stdout)
+        .or_else(|_| serde_json::from_slice(&out.stderr))
+        .unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_shares_invites_joins_syncs_and_revokes() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let (_, invite) = create_workspace(&db, "Dòng lệnh");
+    let logs = tempfile::tempdir().expect("logs");
+    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (a, b) = (dir.path().join("a.tend"), dir.path().join("b.tend"));
+    let (ta, tb) = (dir.path().join("a.token"), dir.path().join("b.token"));
+    let (ta, tb) = (ta.to_str().expect("path"), tb.to_str().expect("path"));
+    let (code, owner, err) = tend(&a, &["staff", "add", "--name", "Chủ", "--role", "owner"]);
+    assert_eq!(code, 0, "{err}");
+    let owner_id = owner["id"].as_str().expect("id").to_string();
+    assert_eq!(tend(&a, &["settings", "set", "current_staff", &owner_id]).0, 0);
+    let (code, agent, _) = tend(&a, &["staff", "add", "--name", "Bình", "--role", "agent"]);
+    assert_eq!(code, 0);
+    let agent_id = agent["id"].as_str().expect("id").to_string();
+    assert_eq!(tend(&a, &["customer", "add", "--name", "Đặng Thị Ngọc Ánh", "--phone", "0912345678"]).0, 0);
+
+    let (code, shared, err) = tend(&a, &["sync", "share", &s.url, "--invite", &invite, "--token-file", ta]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(shared["pushed"], 3, "{shared}");
+    let (code, inv, err) = tend(&a, &["sync", "invite", "--role", "agent", "--staff", &agent_id, "--token-file", ta]);
+    assert_eq!(code, 0, "{err}");
+    let code_b = inv["invite"].as_str().expect("invite").to_string();
+    let (code, joined, err) = tend(&b, &["sync", "join", &s.url, "--invite", &code_b, "--token-file", tb]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(joined["pulled"], 3, "{joined}");
+    let (code, found, _) = tend(&b, &["search", "dang thi ngoc"]);
+    assert_eq!(code, 0);
+    assert!(found.to_string().contains("Đặng Thị Ngọc Ánh"), "{found}");
+
+    assert_eq!(tend(&b, &["customer", "add", "--name", "Lê Văn Hùng"]).0, 0);
+    let (code, now, err) = tend(&b, &["sync", "now", "--token-file", tb]);
+    assert_eq!(code, 0, "{err}");
+    for key in ["pushed", "pulled", "rejected", "cursor"] {
+        assert!(now.get(key).is_some(), "{key} in {now}");
+    }
+    assert_eq!((now["pushed"].as_u64(), now["rejected"].as_array().map(Vec::len)), (Some(1), Some(0)), "{now}");
+    let (_, now_a, _) = tend(&a, &["sync", "now", "--token-file", ta]);
+    assert_eq!(now_a["pulled"], 1, "{now_a}");
+    let (_, status, _) = tend(&b, &["sync", "status"]);
+    assert_eq!((status["link"]["role"].as_str(), status["waiting"].as_i64()), (Some("agent"), Some(0)), "{status}");
+
+    // the agent may not invite; the owner revokes the agent's device, refused at once
+    let (code, _, err) = tend(&b, &["sync", "invite", "--role", "agent", "--token-file", tb]);
+    assert_eq!(code, 1, "{err}");
+    let (_, members, _) = tend(&a, &["sync", "members", "--token-file", ta]);
+    let device_b = members["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["role"] == "agent")
+        .and_then(|m| m["devices"][0]["device_id"].as_str())
+        .expect("b's device")
+        .to_string();
+    let (code, revoked, err) = tend(&a, &["sync", "revoke", &device_b, "--token-file", ta]);
+    assert_eq!((code, revoked["devices"].as_u64()), (0, Some(1)), "{err}");
+    let (code, refused, err) = tend(&b, &["sync", "now", "--token-file", tb]);
+    assert_eq!((code, refused["error"]["message_key"].as_str()), (1, Some("sync.revoked")), "{err}");
+    assert!(err.to_lowercase().contains("revoked"), "said in words: {err}");
+    drop((s, logs));
+    drop(pg);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_synced_device_acts_only_as_its_member() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let (_, invite) = create_workspace(&db, "Người dùng");
+    let logs = tempfile::tempdir().expect("logs");
+    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
+    let (a, agent_staff, manager_staff, _) = shared_owner(&s.url, &invite).await;
+    let to_b = a.ws.sync_invite(&a.tokens, Role::Agent, Some(&agent_staff), None).await.expect("invite");
+    let b = device().await;
+    b.ws.sync_join(&s.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("join");
+    let e = b.ws.set_current_staff(Some(&manager_staff)).await.expect_err("another member");
+    assert_eq!(common::fields(e), vec![("current_staff".to_string(), "sync.current_staff_fixed".to_string())]);
+    b.ws.set_current_staff(Some(&agent_staff)).await.expect("the member itself");
+    // signed out, the device chooses freely again
+    b.ws.sync_sign_out(&b.tokens, false).await.expect("sign out");
+    b.ws.set_current_staff(Some(&manager_staff)).await.expect("free again");
+    drop((s, logs));
+    drop(pg);
+}

@@ -9,6 +9,7 @@ mod files;
 mod opened;
 mod reminders;
 mod shell;
+mod sync;
 mod updates;
 
 use files::{Access, Granted};
@@ -341,6 +342,17 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::updates::app_restart,
             commands::workspace::opened_file_take,
             commands::workspace::workspace_open,
+            commands::sync::sync_status,
+            commands::sync::sync_keychain_check,
+            commands::sync::sync_share,
+            commands::sync::sync_join,
+            commands::sync::sync_join_cancel,
+            commands::sync::sync_now,
+            commands::sync::sync_pause,
+            commands::sync::sync_sign_out,
+            commands::sync::sync_invite,
+            commands::sync::sync_members,
+            commands::sync::sync_revoke,
         ])
         .events(tauri_specta::collect_events![
             WriteWaitingEvent,
@@ -350,7 +362,8 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             reminders::OpenCustomerEvent,
             reminders::OpenTodayEvent,
             updates::UpdateAvailableEvent,
-            opened::OpenedFileEvent
+            opened::OpenedFileEvent,
+            sync::SyncStatusEvent
         ])
 }
 
@@ -395,7 +408,15 @@ fn main() {
             .unwrap_or(0);
         let backup = backup.trim().to_string();
         match tend::backup::restore(std::path::Path::new(&backup), &path, now) {
-            Ok(kept) => eprintln!("restored {} from {backup}; replaced file kept as {kept:?}", path.display()),
+            Ok(kept) => {
+                eprintln!("restored {} from {backup}; replaced file kept as {kept:?}", path.display());
+                // a shared workspace joined in the last run: in place now, its download goes
+                if sync::is_joined_download(std::path::Path::new(&backup)) {
+                    for ext in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("{backup}{ext}"));
+                    }
+                }
+            }
             Err(err) => {
                 // shown in the window; the workspace and the backup are as they were
                 eprintln!("could not restore {backup}: {err}");
@@ -457,6 +478,7 @@ fn main() {
         .manage(reminders::Reminders::new())
         .manage(StartNotes(Mutex::new(restore_failed)))
         .manage(updates::Updates::default())
+        .manage(sync::Sync::new())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -478,6 +500,7 @@ fn main() {
                         let _ = WriteWaitingEvent(n.clone()).emit(&handle);
                     }));
                     reminders::start(app.handle(), ws.clone());
+                    sync::start(app.handle(), ws.clone());
                     forward_changes(app.handle(), ws);
                     let (lang, paused) = tauri::async_runtime::block_on(async {
                         let info = ws.info().await.ok();

@@ -73,7 +73,7 @@ fn wire_role(r: crate::staff::Role) -> Role {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct SyncRefusal {
     pub hlc: String,
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub at_ms: i64,
     /// `other_device`, `other_actor`, `settings`, `purge`.
     pub reason: String,
@@ -87,14 +87,14 @@ pub struct SyncRefusal {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
 pub struct SyncReport {
     /// This device's transactions the server now holds (stored now or before).
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub pushed: u64,
     /// Other devices' transactions applied here.
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub pulled: u64,
     pub rejected: Vec<SyncRefusal>,
     /// The server's sequence number this device has everything up to.
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub cursor: i64,
     /// Whether the server's log was not the one this device knew (restored): everything was
     /// sent and fetched again.
@@ -106,24 +106,24 @@ pub struct SyncReport {
 pub struct SyncProgress {
     /// `upload` or `download`.
     pub phase: String,
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub done: u64,
     /// The total when known (the server's last sequence number for a download).
-    #[specta(type = Option<f64>)]
+    #[specta(type = Option<i32>)]
     pub total: Option<u64>,
 }
 
 /// Where sync stands, for Settings and `sync status`.
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct SyncStatus {
     pub link: Option<SyncLink>,
     pub paused: bool,
-    #[specta(type = Option<f64>)]
+    #[specta(type = Option<i32>)]
     pub last_sync_ms: Option<i64>,
     /// This device's transactions not yet on the server.
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub waiting: i64,
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub cursor: i64,
     /// The last round's error, as the app and the CLI show errors.
     pub last_error: Option<crate::error::ErrorPayload>,
@@ -243,8 +243,12 @@ impl Workspace {
         progress: &(dyn Fn(SyncProgress) + Sync),
     ) -> Result<SyncReport> {
         let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM txs").fetch_one(self.pool()).await?;
-        self.join_server(server, invite, tokens, true).await?;
+        // kept before the server hears of it: an upload cut short goes on from here later
         meta_set(self.pool(), HISTORY, Some(&newest.to_string())).await?;
+        if let Err(e) = self.join_server(server, invite, tokens, true).await {
+            meta_set(self.pool(), HISTORY, None).await?;
+            return Err(e);
+        }
         self.sync_round(tokens, progress, None).await
     }
 

@@ -22,14 +22,19 @@ fn entry(account: &str) -> Result<keyring::Entry> {
 }
 
 impl TokenStore {
-    /// Whether the token can be kept here: the keychain answers (an empty one too); a file's
-    /// folder exists. Asked before an invite is spent on a device that could not keep its token.
+    /// Whether the token can be kept here: the keychain takes a secret (and gives it up); a
+    /// file's folder exists. Asked before an invite is spent on a device that could not keep its token.
     pub fn check(&self) -> Result<()> {
         match self {
-            TokenStore::Keychain => match entry("tend-keychain-check")?.get_password() {
-                Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
-                Err(e) => Err(keychain_error(e)),
-            },
+            // written and taken away again: a locked or read-only keychain answers reads too
+            TokenStore::Keychain => {
+                let probe = entry("tend-keychain-check")?;
+                probe.set_password("check").map_err(keychain_error)?;
+                match probe.delete_credential() {
+                    Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                    Err(e) => Err(keychain_error(e)),
+                }
+            }
             TokenStore::File(path) => {
                 let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
                 if dir.is_dir() {

@@ -100,7 +100,7 @@ export function helpers(browser, { artifacts, tag, pause = 0 }) {
       const main = document.querySelector('main')?.cloneNode(true);
       main?.querySelectorAll('code').forEach((c) => c.remove());
       const text = main?.innerText ?? '';
-      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive|segment|deal|deal_stage|bulk|care|today|update|opened|ticket|holiday|calendar|canned|team)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
+      const keys = text.match(/\b(?:nav|common|kind|gender|source|stage|role|field_kind|interaction|channel|direction|entity|table|field|list|form|tags|duplicates|c360|contacts|timeline|history|trash|settings|palette|validation|error|date|import|export|backup|dup|archive|segment|deal|deal_stage|bulk|care|today|update|opened|ticket|holiday|calendar|canned|team|sync)\.[a-z_]+(?:\.[a-z_]+)*\b/g);
       return keys ?? [];
     });
     if (raw.length) throw new Error(`${where}: raw i18n keys shown: ${[...new Set(raw)].join(', ')}`);

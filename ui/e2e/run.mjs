@@ -11,7 +11,7 @@
 //   TEND_TOUR_DB=/path/demo.tend    the screen tour (tour.mjs) runs on a copy of this workspace; without
 //                                   it the tour makes one with `tend demo` when the CLI is found
 //                                   (TEND_CLI, default: the `tend` binary beside the app), else is skipped
-//   E2E_ONLY=scenario|newer|faults|tour|care|helpdesk   run only one of them
+//   E2E_ONLY=scenario|newer|faults|tour|care|helpdesk|sync   run only one of them
 //   E2E_ONLY=package                 the installed package and its updates (scripts/test-package
 //                                   prepares PKG_DIR and installs the app; never run otherwise)
 //   TEND_TEST_DIALOG=/path/file     file dialogs of the (debug) app answer with the path in this file
@@ -19,7 +19,7 @@
 // Exits non-zero on any failure; prints 'N passed, N failed' at the end.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,6 +30,7 @@ import { tour } from './tour.mjs';
 import { faults, faultsReopened } from './faults.mjs';
 import { care, careNoService, careReopened } from './care.mjs';
 import { helpdesk } from './helpdesk.mjs';
+import { syncJoin, syncLive, syncShare } from './sync.mjs';
 import { packageFirstStart, packageOpensArchive, packageOpensWorkspace, packageUpdate, packageUpdated } from './package.mjs';
 import { createServer } from 'node:http';
 
@@ -432,6 +433,139 @@ async function runHelpdesk() {
   browser = null;
 }
 
+/** A free TCP port on loopback. */
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** A throwaway PostgreSQL cluster in `dir` (as the postgres user when root: initdb refuses
+ *  root); its URL. Stopped by `stop` at the end. */
+async function startPostgres(dir) {
+  const root = process.getuid?.() === 0;
+  const bin = ['17', '16', '15'].map((v) => `/usr/lib/postgresql/${v}/bin`).find((d) => existsSync(d));
+  if (!bin) throw new Error('PostgreSQL is not installed (scripts/test installs the postgresql package)');
+  const run = (args) => {
+    const line = args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    const r = root ? spawnSync('su', ['postgres', '-s', '/bin/sh', '-c', line], { encoding: 'utf8' }) : spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args[0]}: ${r.stderr}${r.stdout}`);
+  };
+  if (root) spawnSync('chown', ['-R', 'postgres', dir]);
+  const data = join(dir, 'pgdata');
+  run([`${bin}/initdb`, '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const port = await freePort();
+  run([`${bin}/pg_ctl`, '-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(dir, 'pg.log'), '-w', 'start']);
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop: () => run([`${bin}/pg_ctl`, '-D', data, '-m', 'immediate', '-w', 'stop']) };
+}
+
+/** Sharing a workspace between two real app instances through a local tend-server (sync.mjs). */
+async function runSync() {
+  if (!existsSync(CLI)) throw new Error(`the tend CLI is needed next to the app: ${CLI}`);
+  const SERVER = join(dirname(APP), 'tend-server');
+  if (!existsSync(SERVER)) throw new Error(`tend-server is needed next to the app: ${SERVER} (cargo build -p tend-server)`);
+  const dir = mkdtempSync(join(tmpdir(), 'tend-sync-'));
+  tmps.push(dir);
+  const pg = await startPostgres(dir);
+  try {
+    const created = spawnSync(SERVER, ['workspace', 'create', '--name', 'Tiệm Hoa Mai', '--owner-email', 'chu@hoamai.vn', '--json'], { encoding: 'utf8', env: { ...process.env, TEND_SERVER_DATABASE_URL: pg.url } });
+    if (created.status !== 0) throw new Error(`tend-server workspace create: ${created.stderr}`);
+    const { invite } = JSON.parse(created.stdout);
+    const serverPort = await freePort();
+    const server = `http://127.0.0.1:${serverPort}`;
+    start(SERVER, ['serve', '--listen', `127.0.0.1:${serverPort}`], { ...process.env, TEND_SERVER_DATABASE_URL: pg.url });
+    await waitPort(serverPort, 30000);
+
+    const dbA = join(dir, 'a', 'cua-hang.tend');
+    const dbB = join(dir, 'b', 'workspace.tend');
+    mkdirSync(dirname(dbA), { recursive: true });
+    mkdirSync(dirname(dbB), { recursive: true });
+    const cli = (side, ...args) => {
+      const r = spawnSync(CLI, ['--db', side === 'a' ? dbA : dbB, ...args, '--json'], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`tend ${args.join(' ')}: ${r.stderr}`);
+      return JSON.parse(r.stdout);
+    };
+    const owner = cli('a', 'staff', 'add', '--name', 'Chủ Tiệm', '--email', 'chu@hoamai.vn', '--role', 'owner');
+    const agent = cli('a', 'staff', 'add', '--name', 'Nguyễn Văn Bình', '--email', 'binh@hoamai.vn', '--role', 'agent');
+    cli('a', 'settings', 'set', 'current_staff', owner.id);
+    const names = { first: 'Đặng Thị Ngọc Ánh', live: 'Võ Thị Hồng', editedId: '' };
+    cli('a', 'customer', 'add', '--name', names.first, '--phone', '0912 345 678');
+    names.editedId = cli('a', 'customer', 'add', '--name', 'Lê Văn Hùng', '--phone', '0987 654 321').id;
+
+    // each app on its own session bus (the single-instance plugin meets its twin on a shared one)
+    // with its own unlocked keychain: GNOME Keyring's Secret Service, a fresh login keyring
+    const keychain = async (name) => {
+      const home = join(dir, name, 'bus');
+      mkdirSync(join(home, 'run'), { recursive: true, mode: 0o700 });
+      const address = await sessionBus(home, false);
+      const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address };
+      const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
+        env: { ...env, XDG_DATA_HOME: join(home, 'data'), XDG_RUNTIME_DIR: join(home, 'run') },
+        stdio: ['pipe', 'ignore', 'ignore']
+      });
+      children.push(keyring);
+      keyring.stdin.end(`${name}-password`);
+      await sleep(1500);
+      if (keyring.exitCode !== null) throw new Error('gnome-keyring-daemon did not start');
+      return env;
+    };
+    const envA = { ...(await keychain('a')), TEND_DB: dbA, XDG_DATA_HOME: join(dir, 'a', 'data'), XDG_CONFIG_HOME: join(dir, 'a', 'config') };
+    const envB = { ...(await keychain('b')), TEND_DB: dbB, XDG_DATA_HOME: join(dir, 'b', 'data'), XDG_CONFIG_HOME: join(dir, 'b', 'config') };
+    await startDisplay(envA);
+    envB.DISPLAY = envA.DISPLAY;
+    const portA = TOUR_PORT + 14;
+    const portB = TOUR_PORT + 16;
+    await startDriver(portA, envA);
+    await startDriver(portB, envB);
+    const a = await session('127.0.0.1', portA);
+    browser = a;
+    const code = await syncShare(a, { artifacts: ARTIFACTS, step, server, invite, agentId: agent.id });
+    let b = await session('127.0.0.1', portB);
+    browser = b;
+    await syncJoin(b, { artifacts: ARTIFACTS, step, server, code });
+    // the join restarts the app on the downloaded workspace: a new session starts it again
+    await step('sync: the agent\'s app restarts on the joined workspace', async () => {
+      const until = Date.now() + 60000;
+      // the join asks for a restore at the next start; the restarted app may do it at once
+      const replaced = () => readdirSync(dirname(dbB)).some((f) => f.startsWith('workspace.tend.replaced-'));
+      while (!existsSync(`${dbB}.restore-pending`) && !replaced()) {
+        if (Date.now() > until) throw new Error('the join did not finish');
+        await sleep(200);
+      }
+      await sleep(2000);
+      try {
+        await b.deleteSession();
+      } catch {
+        /* ended with the restart */
+      }
+      // the app restarted itself, outside the driver: that instance goes (found by its workspace),
+      // and the driver starts the app again, which puts the joined workspace in place first
+      const restarted = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(`TEND_DB=${dbB}`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('tend-desktop');
+        } catch {
+          return false;
+        }
+      });
+      for (const pid of restarted) process.kill(Number(pid), 'SIGTERM');
+      await sleep(1000);
+      b = await session('127.0.0.1', portB);
+      browser = b;
+    });
+    await syncLive(a, b, { artifacts: ARTIFACTS, step, cli, names });
+    await b.deleteSession();
+    await a.deleteSession();
+    browser = null;
+  } finally {
+    pg.stop();
+  }
+}
+
 /** The installed app (TEND_APP=/usr/bin/tend-desktop) on a fresh data folder, and its updates
  *  from a loopback server (package.mjs); PKG_DIR holds what scripts/test-package made. */
 async function runPackage() {
@@ -516,6 +650,7 @@ async function main() {
   if (!ONLY || ONLY === 'faults') await runFaults();
   if (!ONLY || ONLY === 'care') await runCare();
   if (!ONLY || ONLY === 'helpdesk') await runHelpdesk();
+  if (!ONLY || ONLY === 'sync') await runSync();
   if (!ONLY || ONLY === 'tour') await runTour();
 }
 

@@ -109,7 +109,7 @@ pub struct InviteRequest {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct InviteAnswer {
     pub invite: String,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub expires_at_ms: i64,
 }
 
@@ -122,6 +122,8 @@ pub struct Members {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+// named SyncMember in the app's bindings (a helpdesk team has members too)
+#[serde(rename = "SyncMember")]
 pub struct Member {
     pub member_id: String,
     pub email: Option<String>,
@@ -133,10 +135,11 @@ pub struct Member {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename = "SyncDevice")]
 pub struct Device {
     pub device_id: String,
     pub name: String,
-    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub last_seen_ms: Option<i64>,
     pub revoked: bool,
 }

@@ -12,6 +12,7 @@ pub(crate) mod interactions;
 pub(crate) mod segments;
 pub(crate) mod settings;
 pub(crate) mod staff;
+pub(crate) mod sync;
 pub(crate) mod tickets;
 pub(crate) mod updates;
 pub(crate) mod workspace;

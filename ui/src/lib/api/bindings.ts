@@ -170,6 +170,18 @@ export const commands = {
 	appRestart: () => typedError<null, ErrorPayload>(__TAURI_INVOKE("app_restart")),
 	openedFileTake: () => typedError<OpenedFile | null, ErrorPayload>(__TAURI_INVOKE("opened_file_take")),
 	workspaceOpen: (path: string) => typedError<null, ErrorPayload>(__TAURI_INVOKE("workspace_open", { path })),
+	syncStatus: () => typedError<SyncStatus, ErrorPayload>(__TAURI_INVOKE("sync_status")),
+	/**  Whether the OS keychain answers (the token can live nowhere else). */
+	syncKeychainCheck: () => typedError<null, ErrorPayload>(__TAURI_INVOKE("sync_keychain_check")),
+	syncShare: (server: string, invite: string, progress: Channel<SyncProgress>) => typedError<SyncReport, ErrorPayload>(__TAURI_INVOKE("sync_share", { server, invite, progress })),
+	syncJoin: (server: string, invite: string, progress: Channel<SyncProgress>) => typedError<SyncReport, ErrorPayload>(__TAURI_INVOKE("sync_join", { server, invite, progress })),
+	syncJoinCancel: () => typedError<null, ErrorPayload>(__TAURI_INVOKE("sync_join_cancel")),
+	syncNow: () => typedError<SyncReport, ErrorPayload>(__TAURI_INVOKE("sync_now")),
+	syncPause: (paused: boolean) => typedError<null, ErrorPayload>(__TAURI_INVOKE("sync_pause", { paused })),
+	syncSignOut: (discard: boolean) => typedError<number, ErrorPayload>(__TAURI_INVOKE("sync_sign_out", { discard })),
+	syncInvite: (role: Role, staffId: string | null, email: string | null) => typedError<InviteAnswer, ErrorPayload>(__TAURI_INVOKE("sync_invite", { role, staffId, email })),
+	syncMembers: () => typedError<Members, ErrorPayload>(__TAURI_INVOKE("sync_members")),
+	syncRevoke: (id: string) => typedError<RevokeAnswer, ErrorPayload>(__TAURI_INVOKE("sync_revoke", { id })),
 };
 
 /** Events */
@@ -178,6 +190,7 @@ export const events = {
 	openTodayEvent: makeEvent<OpenTodayEvent, OpenTodayEvent>("open-today-event"),
 	openedFileEvent: makeEvent<OpenedFileEvent, OpenedFileEvent>("opened-file-event"),
 	reminderEvent: makeEvent<ReminderEvent, ReminderEvent>("reminder-event"),
+	syncStatusEvent: makeEvent<SyncStatusEvent, SyncStatusEvent>("sync-status-event"),
 	updateAvailableEvent: makeEvent<UpdateAvailableEvent, UpdateAvailableEvent>("update-available-event"),
 	workspaceChangedEvent: makeEvent<WorkspaceChangedEvent, WorkspaceChangedEvent>("workspace-changed-event"),
 	workspaceDamagedEvent: makeEvent<WorkspaceDamagedEvent, WorkspaceDamagedEvent>("workspace-damaged-event"),
@@ -679,7 +692,7 @@ export type EnrolReport = {
 
 export type ErrorKind = "validation" | "not_found" | "newer_database" | "conflict" | "cancelled" | 
 /**  Allowed once the user confirms (the same call with the confirmation). */
-"confirm" | "damaged" | "busy" | "storage" | "update";
+"confirm" | "damaged" | "busy" | "storage" | "update" | "sync";
 
 /**
  *  What crosses the IPC boundary and what `--json` prints: `{kind, field?, message_key, params}`,
@@ -770,6 +783,12 @@ export type HistoryEntry = {
 	actor_name: string | null,
 	device: string,
 	change: FieldChange,
+	/**
+	 *  The clock of the change that replaced this value when it came from another device (a
+	 *  concurrent edit this one lost, or a later edit elsewhere): history shows it overwritten,
+	 *  never silently gone. None when this value still stands or this device replaced it.
+	 */
+	overwritten_by?: string | null,
 };
 
 /**  What an import's rows are. */
@@ -913,6 +932,11 @@ export type InteractionInput = {
 
 export type InteractionKind = "call" | "email" | "meeting" | "chat" | "note" | "purchase";
 
+export type InviteAnswer = {
+	invite: string,
+	expires_at_ms: number,
+};
+
 /**  A value the merge did not overwrite: the customer kept its own. */
 export type KeptValue = {
 	row: number,
@@ -949,6 +973,14 @@ export type Member = {
 	hours: { [key in string]: string[] } | null,
 	/**  Days off (`2027-03-01..2027-03-05`). */
 	leave: string[],
+};
+
+/**  A member's role in a shared workspace (the staff table's roles). */
+export type MemberRole = "owner" | "manager" | "agent";
+
+/**  `GET /v1/members` (owners and managers): the members and their devices. */
+export type Members = {
+	members: SyncMember[],
 };
 
 export type MergeReport = {
@@ -1179,6 +1211,10 @@ export type Reply = {
 export type RestoreFailure = {
 	backup: string,
 	error: ErrorPayload,
+};
+
+export type RevokeAnswer = {
+	devices: number,
 };
 
 export type Role = "owner" | "manager" | "agent";
@@ -1421,6 +1457,86 @@ export type SurveyImport = {
 };
 
 export type SurveyKind = "csat" | "nps" | "ces";
+
+export type SyncDevice = {
+	device_id: string,
+	name: string,
+	last_seen_ms: number | null,
+	revoked: boolean,
+};
+
+/**  A device's link to a shared workspace (device-local, in `meta`). */
+export type SyncLink = {
+	server: string,
+	workspace_id: string,
+	workspace_name: string,
+	member_id: string,
+	role: Role,
+	staff_id: string | null,
+};
+
+export type SyncMember = {
+	member_id: string,
+	email: string | null,
+	staff_id: string | null,
+	role: MemberRole,
+	revoked: boolean,
+	devices: SyncDevice[],
+};
+
+/**  How far a long sync is (the first upload or download). */
+export type SyncProgress = {
+	/**  `upload` or `download`. */
+	phase: string,
+	done: number,
+	/**  The total when known (the server's last sequence number for a download). */
+	total: number | null,
+};
+
+/**  A change the server refused: this device took it back. */
+export type SyncRefusal = {
+	hlc: string,
+	at_ms: number,
+	/**  `other_device`, `other_actor`, `settings`, `purge`. */
+	reason: string,
+	/**  The table it touched (settings and purge). */
+	table: string | null,
+	/**  In English, for the CLI and logs. */
+	message: string,
+};
+
+/**  What one round of sync did. */
+export type SyncReport = {
+	/**  This device's transactions the server now holds (stored now or before). */
+	pushed: number,
+	/**  Other devices' transactions applied here. */
+	pulled: number,
+	rejected: SyncRefusal[],
+	/**  The server's sequence number this device has everything up to. */
+	cursor: number,
+	/**
+	 *  Whether the server's log was not the one this device knew (restored): everything was
+	 *  sent and fetched again.
+	 */
+	resynced: boolean,
+};
+
+/**  Where sync stands, for Settings and `sync status`. */
+export type SyncStatus = {
+	link: SyncLink | null,
+	paused: boolean,
+	last_sync_ms: number | null,
+	/**  This device's transactions not yet on the server. */
+	waiting: number,
+	cursor: number,
+	/**  The last round's error, as the app and the CLI show errors. */
+	last_error: ErrorPayload | null,
+	/**  The changes the server refused, newest first. */
+	refusals: SyncRefusal[],
+};
+
+/**  Where sync stands, after every round (and every change of its settings). */
+export type SyncStatusEvent = SyncStatus;
 
 /**  What a policy times. */
 export type Target = 

@@ -1,0 +1,327 @@
+//! Sync through real tend-server processes on a throwaway PostgreSQL cluster (the tests' own
+//! helpers, `tests/server/mod.rs`), each figure beside a baseline measured in the same run:
+//!
+//! 1. one change pushed (`sync_now` of a device with one new transaction): the round trip, p50
+//!    and p95, beside a bare HTTP round trip to the same server (`/healthz`); the difference is
+//!    the server's and the client's work for a push;
+//! 2. a change made on one connected device visible on another (its apply done), p50/p95, the
+//!    second device waiting in the long poll as the app does;
+//! 3. a demo workspace shared (its log uploaded) and joined (downloaded into an empty
+//!    workspace): transactions and records per second, beside the same pages only fetched;
+//! 4. 200 clients pushing and pulling at once through two server instances: p50/p95/p99 and
+//!    errors, beside the same clients asking `/healthz`.
+//!
+//! `cargo bench --bench sync`; TEND_BENCH_SYNC_CUSTOMERS sets the demo's size (20000).
+
+#[path = "../tests/server/mod.rs"]
+mod server;
+
+use server::{create_workspace, Pg, Server};
+use std::time::{Duration, Instant};
+use tend::staff::{Role, StaffInput};
+use tend::sync::TokenStore;
+use tend::Workspace;
+use tend_sync::protocol::{FieldValue, RecordOp, RemoteRecord, RemoteTx};
+use tend_sync::wire::*;
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Device {
+    _dir: tempfile::TempDir,
+    ws: Workspace,
+    tokens: TokenStore,
+}
+
+async fn device() -> Device {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(dir.path().join("ws.tend")).await.unwrap();
+    let tokens = TokenStore::File(dir.path().join("token"));
+    Device { _dir: dir, ws, tokens }
+}
+
+async fn set_notes(ws: &Workspace, id: &str, notes: &str) {
+    let c = ws.customer(id).await.unwrap();
+    let base = c.to_input();
+    let mut input = base.clone();
+    input.notes = Some(notes.into());
+    ws.update_customer(id, &base, &input).await.unwrap();
+}
+
+fn main() {
+    let customers: u64 = std::env::var("TEND_BENCH_SYNC_CUSTOMERS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+    rt.block_on(async move {
+        let pg = Pg::start();
+        let db = pg.database();
+        let logs = tempfile::tempdir().unwrap();
+        let s1 = Server::start(&db, 0.0, logs.path().join("s1.log")).await;
+        let s2 = Server::start(&db, 0.0, logs.path().join("s2.log")).await;
+        let http = reqwest::Client::new();
+
+        // --- 1 and 2: one change, pushed; seen on another device
+        let (_, invite) = create_workspace(&db, "Bench");
+        let a = device().await;
+        let me = a.ws.add_staff(&StaffInput { name: "Chủ".into(), email: None, role: Role::Owner }).await.unwrap();
+        a.ws.set_current_staff(Some(&me.id)).await.unwrap();
+        let c = a.ws.create_customer(&tend::customers::CustomerInput { name: "Khách đo".into(), ..Default::default() }).await.unwrap();
+        let id = c.customer.id;
+        a.ws.sync_share(&s1.url, &invite, &a.tokens, &|_| {}).await.unwrap();
+        let code = a.ws.sync_invite(&a.tokens, Role::Manager, None, None).await.unwrap().invite;
+        let b = device().await;
+        b.ws.sync_join(&s2.url, &code, &b.tokens, &|_| {}, None).await.unwrap();
+
+        let (mut push, mut bare) = (Vec::new(), Vec::new());
+        for i in 0..100 {
+            set_notes(&a.ws, &id, &format!("lần {i}")).await;
+            let t = Instant::now();
+            a.ws.sync_now(&a.tokens).await.unwrap();
+            push.push(ms(t.elapsed()));
+            let t = Instant::now();
+            http.get(format!("{}/healthz", s1.url)).send().await.unwrap().text().await.unwrap();
+            bare.push(ms(t.elapsed()));
+        }
+        println!("## One change pushed (sync_now: the device's log read, the push, the server's numbering and storing, the pull that follows)");
+        println!("| | p50 ms | p95 ms |");
+        println!("|---|---|---|");
+        println!("| sync_now with one new change | {:.2} | {:.2} |", pct(&mut push, 0.5), pct(&mut push, 0.95));
+        println!("| baseline: GET /healthz on the same server | {:.2} | {:.2} |", pct(&mut bare, 0.5), pct(&mut bare, 0.95));
+
+        let mut seen = Vec::new();
+        for i in 0..50 {
+            let text = format!("sống {i}");
+            let waiter = {
+                let (ws, tokens, text, id) = (&b.ws, &b.tokens, text.clone(), id.clone());
+                async move {
+                    loop {
+                        ws.sync_wait(tokens, Duration::from_secs(10)).await.unwrap();
+                        ws.sync_now(tokens).await.unwrap();
+                        if ws.customer(&id).await.unwrap().notes.as_deref() == Some(text.as_str()) {
+                            return Instant::now();
+                        }
+                    }
+                }
+            };
+            let writer = async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let t = Instant::now();
+                set_notes(&a.ws, &id, &text).await;
+                a.ws.sync_now(&a.tokens).await.unwrap();
+                t
+            };
+            let (arrived, written) = tokio::join!(waiter, writer);
+            seen.push(ms(arrived - written));
+        }
+        println!();
+        println!("## A change on one connected device visible on another (written, pushed through instance 1, long poll answered by instance 2, pulled and applied)");
+        println!("| | p50 ms | p95 ms | max ms |");
+        println!("|---|---|---|---|");
+        let max = seen.iter().cloned().fold(0.0, f64::max);
+        println!("| end to end | {:.1} | {:.1} | {:.1} |", pct(&mut seen, 0.5), pct(&mut seen, 0.95), max);
+
+        // --- 3: first upload and download of a demo workspace
+        let (_, invite) = create_workspace(&db, "Bench demo");
+        let big = device().await;
+        let t = Instant::now();
+        big.ws.generate_demo(customers, 42).await.unwrap();
+        let generated = t.elapsed();
+        let txs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM txs").fetch_one(big.ws.pool()).await.unwrap();
+        let records: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM changes").fetch_one(big.ws.pool()).await.unwrap();
+        let first: String = sqlx::query_scalar("SELECT id FROM staff ORDER BY id LIMIT 1").fetch_one(big.ws.pool()).await.unwrap();
+        big.ws.set_current_staff(Some(&first)).await.unwrap();
+        let t = Instant::now();
+        big.ws.sync_share(&s1.url, &invite, &big.tokens, &|_| {}).await.unwrap();
+        let up = t.elapsed();
+        let code = big.ws.sync_invite(&big.tokens, Role::Manager, None, None).await.unwrap().invite;
+        let join = device().await;
+        let t = Instant::now();
+        let r = join.ws.sync_join(&s2.url, &code, &join.tokens, &|_| {}, None).await.unwrap();
+        let down = t.elapsed();
+        assert_eq!(r.pulled as i64, txs, "every transaction came down");
+        // the baseline: the same pages fetched and parsed, nothing applied
+        let fetcher = device().await;
+        let code = big.ws.sync_invite(&big.tokens, Role::Manager, None, None).await.unwrap().invite;
+        let req = JoinRequest {
+            invite: code,
+            device_id: fetcher.ws.device().to_string(),
+            device_name: "bench".into(),
+            staff_id: None,
+            history_until: None,
+            share: false,
+        };
+        let joined: JoinAnswer =
+            http.post(format!("{}/v1/join", s2.url)).json(&req).send().await.unwrap().json().await.unwrap();
+        let t = Instant::now();
+        let mut cursor = Cursor::default();
+        let mut fetched = 0usize;
+        loop {
+            let mut q = vec![("after", cursor.seq.to_string()), ("epoch", cursor.epoch.clone()), ("limit", "2000".into())];
+            if let Some(h) = &cursor.hlc {
+                q.push(("hlc", h.clone()));
+            }
+            let page: PullAnswer = http
+                .get(format!("{}/v1/pull", s2.url))
+                .bearer_auth(&joined.token)
+                .query(&q)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            fetched += page.transactions.len();
+            cursor = page.cursor;
+            if !page.more {
+                break;
+            }
+        }
+        let fetch = t.elapsed();
+        println!();
+        println!("## First upload and download of a {customers}-customer demo ({txs} transactions, {records} records; generated in {:.1} s)", generated.as_secs_f64());
+        println!("| | s | transactions/s | records/s |");
+        println!("|---|---|---|---|");
+        for (what, d, n) in [
+            ("share: the whole log uploaded", up, txs as usize),
+            ("join: downloaded and applied into an empty workspace", down, txs as usize),
+            ("baseline: the same pages fetched and parsed, nothing applied", fetch, fetched),
+        ] {
+            let secs = d.as_secs_f64();
+            let recs = if n as i64 == txs { records as f64 } else { f64::NAN };
+            println!("| {what} | {secs:.1} | {:.0} | {:.0} |", n as f64 / secs, recs / secs);
+        }
+
+        // --- 4: 200 clients at once, two instances
+        let (_, invite) = create_workspace(&db, "Bench load");
+        let owner_req = JoinRequest {
+            invite,
+            device_id: "load-owner".into(),
+            device_name: "bench".into(),
+            staff_id: Some("s-owner".into()),
+            history_until: None,
+            share: true,
+        };
+        let owner: JoinAnswer =
+            http.post(format!("{}/v1/join", s1.url)).json(&owner_req).send().await.unwrap().json().await.unwrap();
+        const CLIENTS: usize = 200;
+        let mut tokens = Vec::new();
+        for i in 0..CLIENTS {
+            let inv: InviteAnswer = http
+                .post(format!("{}/v1/invites", s1.url))
+                .bearer_auth(&owner.token)
+                .json(&serde_json::json!({"role": "agent", "staff_id": format!("s{i}"), "email": null, "hours": null}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let req = JoinRequest {
+                invite: inv.invite,
+                device_id: format!("load{i}"),
+                device_name: "bench".into(),
+                staff_id: None,
+                history_until: None,
+                share: false,
+            };
+            let j: JoinAnswer =
+                http.post(format!("{}/v1/join", s1.url)).json(&req).send().await.unwrap().json().await.unwrap();
+            tokens.push(j.token);
+        }
+        let urls = [s1.url.clone(), s2.url.clone()];
+        for healthz in [false, true] {
+            let started = Instant::now();
+            let until = started + Duration::from_secs(10);
+            let tasks: Vec<_> = tokens
+                .iter()
+                .enumerate()
+                .map(|(i, token)| {
+                    let (http, url, token) = (http.clone(), urls[i % 2].clone(), token.clone());
+                    tokio::spawn(async move {
+                        let (mut lat, mut errors) = (Vec::new(), 0u32);
+                        let mut clock = tend_sync::Hlc::default();
+                        let mut cursor = Cursor::default();
+                        let device = format!("load{i}");
+                        while Instant::now() < until {
+                            let t = Instant::now();
+                            let ok = if healthz {
+                                http.get(format!("{url}/healthz")).send().await.is_ok_and(|r| r.status().is_success())
+                            } else {
+                                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+                                let tx = RemoteTx {
+                                    hlc: clock.tick(now, &device),
+                                    at_ms: now,
+                                    actor: Some(format!("s{i}")),
+                                    device: device.clone(),
+                                    records: vec![RemoteRecord {
+                                        table: "customers".into(),
+                                        row_id: format!("c{i}"),
+                                        op: RecordOp::Set { column: "notes".into(), value: FieldValue::Text("x".into()) },
+                                    }],
+                                };
+                                let pushed = http
+                                    .post(format!("{url}/v1/push"))
+                                    .bearer_auth(&token)
+                                    .json(&PushRequest { schema: 16, transactions: vec![tx] })
+                                    .send()
+                                    .await
+                                    .is_ok_and(|r| r.status().is_success());
+                                let mut q = vec![("after", cursor.seq.to_string()), ("epoch", cursor.epoch.clone()), ("limit", "100".into())];
+                                if let Some(h) = &cursor.hlc {
+                                    q.push(("hlc", h.clone()));
+                                }
+                                let pulled = match http.get(format!("{url}/v1/pull")).bearer_auth(&token).query(&q).send().await {
+                                    Ok(r) if r.status().is_success() => match r.json::<PullAnswer>().await {
+                                        Ok(p) => {
+                                            cursor = p.cursor;
+                                            true
+                                        }
+                                        Err(_) => false,
+                                    },
+                                    _ => false,
+                                };
+                                pushed && pulled
+                            };
+                            lat.push(ms(t.elapsed()));
+                            if !ok {
+                                errors += 1;
+                            }
+                        }
+                        (lat, errors)
+                    })
+                })
+                .collect();
+            let (mut all, mut errors) = (Vec::new(), 0);
+            for t in tasks {
+                let (l, e) = t.await.unwrap();
+                all.extend(l);
+                errors += e;
+            }
+            let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+            if !healthz {
+                println!();
+                println!("## {CLIENTS} clients at once through two instances for 10 s (each: push one change, then pull after its cursor)");
+                println!("| | rounds | rounds/s | p50 ms | p95 ms | p99 ms | errors |");
+                println!("|---|---|---|---|---|---|---|");
+            }
+            let what = if healthz { "baseline: the same clients asking /healthz" } else { "push + pull" };
+            println!(
+                "| {what} | {} | {rate:.0} | {:.1} | {:.1} | {:.1} | {errors} |",
+                all.len(),
+                pct(&mut all, 0.5),
+                pct(&mut all, 0.95),
+                pct(&mut all, 0.99)
+            );
+        }
+        drop((s1, s2, logs));
+        drop(pg);
+    });
+}
