@@ -51,6 +51,34 @@ async fn shared_owner(url: &str, invite: &str) -> (Device, String, String, Vec<S
     (a, agent.id, manager.id, customers)
 }
 
+/// An owner's device shared on one server and an agent's joined through it: what most tests
+/// start from. Fields drop in order: the devices and the server before the database.
+struct Pair {
+    a: Device,
+    b: Device,
+    _s: Server,
+    _logs: tempfile::TempDir,
+    ws_id: String,
+    db: String,
+    pg: Pg,
+    agent: String,
+    manager: String,
+    customers: Vec<String>,
+}
+
+async fn owner_and_agent(name: &str) -> Pair {
+    let pg = Pg::start();
+    let db = pg.database();
+    let (ws_id, invite) = create_workspace(&db, name);
+    let logs = tempfile::tempdir().expect("logs");
+    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
+    let (a, agent, manager, customers) = shared_owner(&s.url, &invite).await;
+    let to_b = a.ws.sync_invite(&a.tokens, Role::Agent, Some(&agent), None).await.expect("invite");
+    let b = device().await;
+    b.ws.sync_join(&s.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("join");
+    Pair { a, b, _s: s, _logs: logs, ws_id, db, pg, agent, manager, customers }
+}
+
 async fn set_notes(ws: &Workspace, id: &str, notes: &str) {
     let c = ws.customer(id).await.expect("customer");
     let base = c.to_input();
@@ -477,18 +505,11 @@ fn a2_clone(r: &Raw) -> Raw {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_refused_change_is_taken_back_on_the_device_and_the_user_told_why() {
-    let pg = Pg::start();
-    let db = pg.database();
-    let (_, invite) = create_workspace(&db, "Vai trò");
-    let logs = tempfile::tempdir().expect("logs");
-    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
-    let (a, agent_staff, _, customers) = shared_owner(&s.url, &invite).await;
-    let to_b = a.ws.sync_invite(&a.tokens, Role::Agent, Some(&agent_staff), None).await.expect("invite");
-    let b = device().await;
-    b.ws.sync_join(&s.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("join");
+    let p = owner_and_agent("Vai trò").await;
+    let (a, b, agent_staff, customers) = (&p.a, &p.b, &p.agent, &p.customers);
 
     // the app refuses an agent's settings change and purge before the server has to
-    let e = b.ws.update_staff(&agent_staff, &staff("Bình (sửa)", Role::Manager)).await.expect_err("agent edits staff");
+    let e = b.ws.update_staff(agent_staff, &staff("Bình (sửa)", Role::Manager)).await.expect_err("agent edits staff");
     assert!(matches!(e, tend::Error::Sync { key: "sync.agent_settings", .. }), "{e:?}");
     b.ws.trash_customer(&customers[0]).await.expect("agents trash");
     let e = b.ws.purge_customer(&customers[0]).await.expect_err("agent purges");
@@ -499,19 +520,17 @@ async fn a_refused_change_is_taken_back_on_the_device_and_the_user_told_why() {
         .execute(b.ws.pool())
         .await
         .expect("pretend");
-    b.ws.update_staff(&agent_staff, &staff("Bình (sửa)", Role::Manager)).await.expect("written here");
+    b.ws.update_staff(agent_staff, &staff("Bình (sửa)", Role::Manager)).await.expect("written here");
     set_notes(&b.ws, &customers[1], "kept").await;
     let r = b.ws.sync_now(&b.tokens).await.expect("sync");
     assert_eq!(r.rejected.len(), 1, "{r:?}");
     assert_eq!((r.rejected[0].reason.as_str(), r.rejected[0].table.as_deref()), ("settings", Some("staff")));
-    let me = b.ws.staff().await.expect("staff").into_iter().find(|x| x.id == agent_staff).expect("b");
+    let me = b.ws.staff().await.expect("staff").into_iter().find(|x| &x.id == agent_staff).expect("b");
     assert_eq!((me.name.as_str(), me.role), ("Nguyễn Văn Bình", Role::Agent), "taken back");
     assert_eq!(b.ws.sync_status().await.expect("status").refusals.len(), 1);
     a.ws.sync_now(&a.tokens).await.expect("a syncs");
     assert_eq!(a.ws.customer(&customers[1]).await.expect("c").notes.as_deref(), Some("kept"), "the rest went through");
     assert_eq!(shared_state(&a.ws).await, shared_state(&b.ws).await);
-    drop((s, logs));
-    drop(pg);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -555,20 +574,13 @@ async fn a_clock_too_far_ahead_is_refused_naming_the_device() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_restored_server_makes_devices_start_over_and_nothing_is_lost() {
-    let pg = Pg::start();
-    let db = pg.database();
-    let (ws_id, invite) = create_workspace(&db, "Khôi phục");
-    let logs = tempfile::tempdir().expect("logs");
-    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
-    let (a, agent_staff, _, customers) = shared_owner(&s.url, &invite).await;
-    let to_b = a.ws.sync_invite(&a.tokens, Role::Agent, Some(&agent_staff), None).await.expect("invite");
-    let b = device().await;
-    b.ws.sync_join(&s.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("join");
+    let p = owner_and_agent("Khôi phục").await;
+    let (a, b, customers, pg, db, ws_id) = (&p.a, &p.b, &p.customers, &p.pg, &p.db, &p.ws_id);
     set_notes(&b.ws, &customers[0], "before the restore").await;
     b.ws.sync_now(&b.tokens).await.expect("b");
     a.ws.sync_now(&a.tokens).await.expect("a");
     // the server's database goes back to a backup taken before b's change and a's last pull
-    pg.psql(&db, &format!("DELETE FROM txs WHERE workspace_id = '{ws_id}' AND device_id = '{}'", b.ws.device()));
+    pg.psql(db, &format!("DELETE FROM txs WHERE workspace_id = '{ws_id}' AND device_id = '{}'", b.ws.device()));
     set_notes(&a.ws, &customers[1], "after the restore").await;
     let ra = a.ws.sync_now(&a.tokens).await.expect("a after");
     let rb = b.ws.sync_now(&b.tokens).await.expect("b after");
@@ -576,8 +588,6 @@ async fn a_restored_server_makes_devices_start_over_and_nothing_is_lost() {
     a.ws.sync_now(&a.tokens).await.expect("a again");
     assert_eq!(shared_state(&a.ws).await, shared_state(&b.ws).await);
     assert_eq!(a.ws.customer(&customers[0]).await.expect("c").notes.as_deref(), Some("before the restore"));
-    drop((s, logs));
-    drop(pg);
 }
 
 #[tokio::test]
@@ -683,21 +693,53 @@ async fn the_cli_shares_invites_joins_syncs_and_revokes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_synced_device_acts_only_as_its_member() {
-    let pg = Pg::start();
-    let db = pg.database();
-    let (_, invite) = create_workspace(&db, "Người dùng");
-    let logs = tempfile::tempdir().expect("logs");
-    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
-    let (a, agent_staff, manager_staff, _) = shared_owner(&s.url, &invite).await;
-    let to_b = a.ws.sync_invite(&a.tokens, Role::Agent, Some(&agent_staff), None).await.expect("invite");
-    let b = device().await;
-    b.ws.sync_join(&s.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("join");
-    let e = b.ws.set_current_staff(Some(&manager_staff)).await.expect_err("another member");
+    let p = owner_and_agent("Người dùng").await;
+    let (b, agent_staff, manager_staff) = (&p.b, &p.agent, &p.manager);
+    let e = b.ws.set_current_staff(Some(manager_staff)).await.expect_err("another member");
     assert_eq!(common::fields(e), vec![("current_staff".to_string(), "sync.current_staff_fixed".to_string())]);
-    b.ws.set_current_staff(Some(&agent_staff)).await.expect("the member itself");
+    b.ws.set_current_staff(Some(agent_staff)).await.expect("the member itself");
     // signed out, the device chooses freely again
     b.ws.sync_sign_out(&b.tokens, false).await.expect("sign out");
-    b.ws.set_current_staff(Some(&manager_staff)).await.expect("free again");
-    drop((s, logs));
+    b.ws.set_current_staff(Some(manager_staff)).await.expect("free again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_speaks_https_itself_when_given_a_certificate() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let dir = tempfile::tempdir().expect("dir");
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let s = Server::start_tls(&db, &cert, &key, dir.path().join("s.log")).await;
+    assert!(s.url.starts_with("https://"));
+    let http = reqwest::Client::builder().danger_accept_invalid_certs(true).build().expect("client");
+    let r = http.get(format!("{}/healthz", s.url)).send().await.expect("https");
+    assert_eq!((r.status().as_u16(), r.text().await.expect("body")), (200, "ok".to_string()));
+    // plain HTTP to it is no answer
+    let plain = s.url.replace("https://", "http://");
+    let refused = reqwest::Client::new().get(format!("{plain}/healthz")).send().await;
+    assert!(refused.is_err() || refused.is_ok_and(|r| !r.status().is_success()));
+    // the app checks certificates: one no authority signed is refused, in words
+    let ws = Workspace::open(dir.path().join("ws.tend")).await.expect("open");
+    let e = ws
+        .sync_join(
+            &s.url,
+            &format!("{}.{}", "0123456789abcdef", "x".repeat(27)),
+            &TokenStore::File(dir.path().join("t")),
+            &|_| {},
+            None,
+        )
+        .await
+        .expect_err("untrusted");
+    assert!(matches!(e, tend::Error::Sync { key: "sync.unreachable", .. }), "{e:?}");
+    drop(s);
     drop(pg);
 }

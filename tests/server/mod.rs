@@ -165,10 +165,23 @@ impl Server {
 
     /// Also pausing up to `delay_ms` between numbering a push's transactions and committing them.
     pub async fn start_with(db: &str, faults: f64, delay_ms: u64, log: PathBuf) -> Server {
+        Server::spawn(db, faults, delay_ms, None, log).await
+    }
+
+    /// Serving HTTPS itself with this certificate chain and key (PEM files).
+    pub async fn start_tls(db: &str, cert: &Path, key: &Path, log: PathBuf) -> Server {
+        Server::spawn(db, 0.0, 0, Some((cert, key)), log).await
+    }
+
+    async fn spawn(db: &str, faults: f64, delay_ms: u64, tls: Option<(&Path, &Path)>, log: PathBuf) -> Server {
         let port = free_port();
         let file = std::fs::File::create(&log).expect("log file");
-        let child = Command::new(server_bin())
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        let mut cmd = Command::new(server_bin());
+        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
+        if let Some((cert, key)) = tls {
+            cmd.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
+        }
+        let child = cmd
             .env("TEND_SERVER_DATABASE_URL", db)
             .env("TEND_SERVER_FAULTS", faults.to_string())
             .env("TEND_SERVER_DELAY_MS", delay_ms.to_string())
@@ -177,10 +190,12 @@ impl Server {
             .stderr(file)
             .spawn()
             .expect("start tend-server");
-        let url = format!("http://127.0.0.1:{port}");
+        let url = format!("{}://127.0.0.1:{port}", if tls.is_some() { "https" } else { "http" });
+        // a test's own certificate: no authority vouches for it
+        let probe = reqwest::Client::builder().danger_accept_invalid_certs(true).build().expect("client");
         let started = Instant::now();
         loop {
-            if let Ok(r) = reqwest::get(format!("{url}/readyz")).await {
+            if let Ok(r) = probe.get(format!("{url}/readyz")).send().await {
                 if r.status().is_success() {
                     break;
                 }
