@@ -11,7 +11,8 @@
 //! 4. 200 clients pushing and pulling at once through two server instances: p50/p95/p99 and
 //!    errors, beside the same clients asking `/healthz`.
 //!
-//! `cargo bench --bench sync`; TEND_BENCH_SYNC_CUSTOMERS sets the demo's size (20000).
+//! `cargo build --release -p tend-server && cargo bench --bench sync`; TEND_BENCH_SYNC_CUSTOMERS
+//! sets the demo's size (20000).
 
 #[path = "../tests/server/mod.rs"]
 mod server;

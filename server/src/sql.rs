@@ -65,6 +65,11 @@ pub const TXS_LAST_SEQ: &str = "SELECT COALESCE(MAX(seq), 0) FROM txs WHERE work
 /// The optional wake-up of waiting pulls (on every instance); polling stays the correct path.
 pub const NOTIFY: &str = "SELECT pg_notify('tend_txs', $1)";
 
+// --- transactions
+/// The first statement of a writing transaction on PostgreSQL: the counter row's lock makes
+/// concurrent pushes wait their turn instead of failing (serializable would abort all but one).
+pub const READ_COMMITTED: &str = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+
 // --- health
 pub const READY: &str = "SELECT 1";
 

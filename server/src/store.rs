@@ -25,6 +25,11 @@ pub struct Store {
     /// committing them (`TEND_SERVER_DELAY_MS`), so concurrent pushes overlap as they would on
     /// a slow network and a design that let sequence order differ from commit order would show.
     delay_ms: u64,
+    /// The isolation of writing transactions: READ COMMITTED on PostgreSQL (the counter row's
+    /// lock orders pushes without aborting them), or what the engine gives
+    /// (`TEND_SERVER_ISOLATION=default`, for engines that run only SERIALIZABLE; its failures
+    /// are retried).
+    read_committed: bool,
 }
 
 fn retryable(e: &crate::Error) -> bool {
@@ -43,7 +48,8 @@ impl Store {
             .await?;
         let faults = std::env::var("TEND_SERVER_FAULTS").ok().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
         let delay_ms = std::env::var("TEND_SERVER_DELAY_MS").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        Ok(Store { pool, faults: faults.clamp(0.0, 0.9), delay_ms: delay_ms.min(1000) })
+        let read_committed = std::env::var("TEND_SERVER_ISOLATION").map(|v| v != "default").unwrap_or(true);
+        Ok(Store { pool, faults: faults.clamp(0.0, 0.9), delay_ms: delay_ms.min(1000), read_committed })
     }
 
     pub async fn migrate(&self) -> Result<(), crate::Error> {
@@ -61,6 +67,9 @@ impl Store {
             attempt += 1;
             let out = async {
                 let mut tx = self.pool.begin().await?;
+                if self.read_committed {
+                    sqlx::query(sql::READ_COMMITTED).execute(&mut *tx).await?;
+                }
                 let v = f(&mut tx).await?;
                 self.maybe_fail(&mut tx).await?;
                 tx.commit().await?;

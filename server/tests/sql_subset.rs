@@ -25,7 +25,7 @@ fn statements() -> Vec<(String, String)> {
 }
 
 /// Statements that read or write no table: exempt from the workspace filter.
-const NO_TABLE: &[&str] = &["NOTIFY", "READY", "INJECT_SERIALIZATION", "INJECT_DEADLOCK"];
+const NO_TABLE: &[&str] = &["NOTIFY", "READY", "READ_COMMITTED", "INJECT_SERIALIZATION", "INJECT_DEADLOCK"];
 /// Test-only statements (never run unless TEND_SERVER_FAULTS is set).
 const TEST_ONLY: &[&str] = &["INJECT_SERIALIZATION", "INJECT_DEADLOCK"];
 

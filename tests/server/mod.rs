@@ -129,12 +129,16 @@ impl Drop for Pg {
     }
 }
 
-/// The tend-server binary beside this test's (cargo builds it for the server crate's tests).
+/// The tend-server binary: `TEND_SERVER_BIN`, else the one beside this test's (cargo builds it
+/// for the server crate's tests; a bench needs `cargo build --release -p tend-server`).
 pub fn server_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("TEND_SERVER_BIN") {
+        return PathBuf::from(bin);
+    }
     let exe = std::env::current_exe().expect("current exe");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     let bin = dir.join(format!("tend-server{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} is missing: cargo build -p tend-server", bin.display());
+    assert!(bin.exists(), "{} is missing: cargo build -p tend-server (--release for a bench)", bin.display());
     bin
 }
 
@@ -165,15 +169,28 @@ impl Server {
 
     /// Also pausing up to `delay_ms` between numbering a push's transactions and committing them.
     pub async fn start_with(db: &str, faults: f64, delay_ms: u64, log: PathBuf) -> Server {
-        Server::spawn(db, faults, delay_ms, None, log).await
+        Server::spawn(db, faults, delay_ms, None, "read committed", log).await
+    }
+
+    /// Writing in the database's own isolation (`TEND_SERVER_ISOLATION=default`), as on an
+    /// engine that runs only SERIALIZABLE.
+    pub async fn start_engine_default(db: &str, faults: f64, delay_ms: u64, log: PathBuf) -> Server {
+        Server::spawn(db, faults, delay_ms, None, "default", log).await
     }
 
     /// Serving HTTPS itself with this certificate chain and key (PEM files).
     pub async fn start_tls(db: &str, cert: &Path, key: &Path, log: PathBuf) -> Server {
-        Server::spawn(db, 0.0, 0, Some((cert, key)), log).await
+        Server::spawn(db, 0.0, 0, Some((cert, key)), "read committed", log).await
     }
 
-    async fn spawn(db: &str, faults: f64, delay_ms: u64, tls: Option<(&Path, &Path)>, log: PathBuf) -> Server {
+    async fn spawn(
+        db: &str,
+        faults: f64,
+        delay_ms: u64,
+        tls: Option<(&Path, &Path)>,
+        isolation: &str,
+        log: PathBuf,
+    ) -> Server {
         let port = free_port();
         let file = std::fs::File::create(&log).expect("log file");
         let mut cmd = Command::new(server_bin());
@@ -185,6 +202,7 @@ impl Server {
             .env("TEND_SERVER_DATABASE_URL", db)
             .env("TEND_SERVER_FAULTS", faults.to_string())
             .env("TEND_SERVER_DELAY_MS", delay_ms.to_string())
+            .env("TEND_SERVER_ISOLATION", isolation)
             .env("TEND_SERVER_LOG", "debug,sqlx=warn,hyper=info,h2=info,tower=info")
             .stdout(Stdio::null())
             .stderr(file)
