@@ -38,6 +38,13 @@ describe('changeValue', () => {
     expect(changeValue(ch('customers', 'source', 'zalo'), 'zalo', ctx)).toBe('source.zalo');
     expect(changeValue(ch('customers', 'kind', 'company'), 'company', ctx)).toBe('kind.company');
     expect(changeValue(ch('interactions', 'kind', 'call'), 'call', ctx)).toBe('interaction.kind.call');
+    // each table's own channels: a care task's call is no interaction channel
+    expect(changeValue(ch('care_tasks', 'channel', 'call'), 'call', ctx)).toBe('care.channel.call');
+    expect(changeValue(ch('ticket_messages', 'channel', 'live_chat'), 'live_chat', ctx)).toBe('ticket.channel.live_chat');
+    expect(changeValue(ch('interactions', 'channel', 'zalo'), 'zalo', ctx)).toBe('channel.zalo');
+    // every instant column reads as a date and time, not milliseconds
+    expect(plain(changeValue(ch('care_enrolments', 'anchor_at', ''), '1796598420000', ctx))).not.toContain('1796598420000');
+    expect(plain(changeValue(ch('ticket_messages', 'at', ''), '1796598420000', ctx))).toMatch(/2026/);
   });
   it('formats money, dates and instants', () => {
     expect(plain(changeValue(ch('customers', 'expected_revenue', ''), '1250000', ctx))).toBe('1.250.000 ₫');

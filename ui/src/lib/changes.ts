@@ -21,7 +21,9 @@ export interface ChangeContext {
   currency?: string | null;
 }
 
-const TIME_COLUMNS = new Set(['created_at', 'deleted_at', 'occurred_at', 'updated_at', 'added_at', 'stage_changed_at', 'closed_at']);
+/** An instant column (`created_at`, a care task's `due_at`, a ticket message's `at`...) holding
+ *  UTC milliseconds: shown as a date and time. */
+const isInstant = (column: string, raw: string): boolean => (column.endsWith('_at') || column === 'at') && /^\d{10,}$/.test(raw);
 
 /** The field a change is about, as a label. */
 export function changeLabel(c: FieldChange, ctx: ChangeContext): string {
@@ -102,7 +104,9 @@ export function changeValue(c: FieldChange, raw: string | null, ctx: ChangeConte
     case 'kind':
       return c.table === 'interactions' ? t(`interaction.kind.${raw}`) : t(`kind.${raw}`);
     case 'channel':
-      return c.table === 'tickets' ? t(`ticket.channel.${raw}`) : t(`channel.${raw}`);
+      // each table has its own channels: a care task's call, a ticket's live chat
+      if (c.table === 'care_tasks') return t(`care.channel.${raw}`);
+      return c.table === 'tickets' || c.table === 'ticket_messages' ? t(`ticket.channel.${raw}`) : t(`channel.${raw}`);
     case 'priority':
       return c.table === 'tickets' ? t(`ticket.priority.${raw}`) : raw;
     case 'severity':
@@ -121,10 +125,7 @@ export function changeValue(c: FieldChange, raw: string | null, ctx: ChangeConte
     case '__purged':
       return '';
   }
-  if (TIME_COLUMNS.has(c.column)) {
-    const n = Number(raw);
-    return Number.isFinite(n) ? formatDateTime(n, ctx.lang, ctx.tz) : raw;
-  }
+  if (isInstant(c.column, raw)) return formatDateTime(Number(raw), ctx.lang, ctx.tz);
   if (c.table === 'custom_values') {
     if (raw === 'true') return t('common.yes');
     if (raw === 'false') return t('common.no');
