@@ -69,7 +69,11 @@ fn main() {
         let s2 = Server::start(&db, 0.0, logs.path().join("s2.log")).await;
         let http = reqwest::Client::new();
 
+        // TEND_BENCH_SYNC_ONLY=live|download|load runs one part
+        let only = std::env::var("TEND_BENCH_SYNC_ONLY").unwrap_or_default();
+        let part = |p: &str| only.is_empty() || only == p;
         // --- 1 and 2: one change, pushed; seen on another device
+        if part("live") {
         let (_, invite) = create_workspace(&db, "Bench");
         let a = device().await;
         let me = a.ws.add_staff(&StaffInput { name: "Chủ".into(), email: None, role: Role::Owner }).await.unwrap();
@@ -129,7 +133,9 @@ fn main() {
         let max = seen.iter().cloned().fold(0.0, f64::max);
         println!("| end to end | {:.1} | {:.1} | {:.1} |", pct(&mut seen, 0.5), pct(&mut seen, 0.95), max);
 
+        }
         // --- 3: first upload and download of a demo workspace
+        if part("download") {
         let (_, invite) = create_workspace(&db, "Bench demo");
         let big = device().await;
         let t = Instant::now();
@@ -200,7 +206,9 @@ fn main() {
             println!("| {what} | {secs:.1} | {:.0} | {:.0} |", n as f64 / secs, recs / secs);
         }
 
+        }
         // --- 4: 200 clients at once, two instances
+        if part("load") {
         let (_, invite) = create_workspace(&db, "Bench load");
         let owner_req = JoinRequest {
             invite,
@@ -321,6 +329,7 @@ fn main() {
                 pct(&mut all, 0.95),
                 pct(&mut all, 0.99)
             );
+        }
         }
         drop((s1, s2, logs));
         drop(pg);

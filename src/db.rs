@@ -132,6 +132,11 @@ impl WriteTx<'_> {
         &mut self.tx
     }
 
+    /// This device's clock, held for the write (a remote write takes the remote clocks in).
+    pub(crate) fn clock(&mut self) -> &mut crate::clock::Hlc {
+        &mut self._guard
+    }
+
     /// Tombstones one live row (`deleted_at = now`) of `table`; NotFound when there is none.
     pub(crate) async fn tombstone(&mut self, table: &'static str, entity: &'static str, id: &str) -> Result<()> {
         let n = sqlx::query(&format!("UPDATE {table} SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"))
@@ -197,14 +202,12 @@ impl WriteTx<'_> {
 
 /// Whose write a transaction is: the change context every write sets up (in `write_ctx`, which
 /// the triggers read), the same for all of them.
-pub(crate) enum Origin<'r> {
+pub(crate) enum Origin {
     /// This device's: a new clock past the newest in the file, the current staff, this device.
     Local,
-    /// Another device's transaction, under its own clock, actor and device; its records are
-    /// stored as they came and the triggers record nothing (`replay`).
-    Remote(&'r tend_sync::protocol::RemoteTx),
-    /// Records kept earlier, applied as part of the transactions they came in (`replay`).
-    Kept,
+    /// Records stored as they came, under the transactions they came in (other devices', or kept
+    /// earlier for this build): the triggers record nothing (`replay`) and no `txs` row is made.
+    Replay,
 }
 
 impl Workspace {
@@ -212,59 +215,37 @@ impl Workspace {
     /// `BEGIN IMMEDIATE`, every other's), stamps a new HLC past the newest one in the file, the
     /// actor and the device. Refused once the workspace is found damaged.
     pub async fn write(&self) -> Result<WriteTx<'_>> {
-        // a local write always starts: only a remote transaction already here gives None
-        self.begin_write(Origin::Local).await?.ok_or_else(|| Error::invalid("hlc", "validation.hlc_invalid"))
+        self.begin_write(Origin::Local).await
     }
 
-    /// The change context of a write of any origin: its `txs` row (none for [`Origin::Kept`])
-    /// and `write_ctx`. None for a remote transaction already in the log.
-    pub(crate) async fn begin_write(&self, origin: Origin<'_>) -> Result<Option<WriteTx<'_>>> {
+    /// The change context of a write of either origin: its `txs` row (none for
+    /// [`Origin::Replay`]) and `write_ctx`.
+    pub(crate) async fn begin_write(&self, origin: Origin) -> Result<WriteTx<'_>> {
         self.ready_to_write().await?;
         let mut guard = self.clock_lock().await;
         let now = self.now_ms();
         let mut tx = self.begin_immediate().await?;
-        let (hlc, at_ms, actor, device) = match origin {
-            Origin::Local => {
-                let actor = meta_get(&self.pool, "current_staff").await?;
-                let last: Option<String> = sqlx::query_scalar("SELECT hlc FROM txs ORDER BY hlc DESC LIMIT 1")
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if let Some(last) = last {
-                    guard.observe(&last);
-                }
-                (guard.tick(now, &self.device), now, actor, self.device.clone())
-            }
-            Origin::Remote(remote) => {
-                let had: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM txs WHERE hlc = ?)")
-                    .bind(&remote.hlc)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if had {
-                    return Ok(None);
-                }
-                guard.receive(&remote.hlc, now)?;
-                (remote.hlc.clone(), remote.at_ms, remote.actor.clone(), remote.device.clone())
-            }
-            Origin::Kept => {
-                sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, 0, 1)").execute(&mut *tx).await?;
-                return Ok(Some(WriteTx { tx, _guard: guard, now, tx_id: 0, keep: true }));
-            }
-        };
+        if let Origin::Replay = origin {
+            sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, 0, 1)").execute(&mut *tx).await?;
+            return Ok(WriteTx { tx, _guard: guard, now, tx_id: 0, keep: true });
+        }
+        let actor = meta_get(&self.pool, "current_staff").await?;
+        let last: Option<String> =
+            sqlx::query_scalar("SELECT hlc FROM txs ORDER BY hlc DESC LIMIT 1").fetch_optional(&mut *tx).await?;
+        if let Some(last) = last {
+            guard.observe(&last);
+        }
+        let hlc = guard.tick(now, &self.device);
         let tx_id: i64 =
             sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
                 .bind(&hlc)
-                .bind(at_ms)
+                .bind(now)
                 .bind(&actor)
-                .bind(&device)
+                .bind(&self.device)
                 .fetch_one(&mut *tx)
                 .await?;
-        let replay = matches!(origin, Origin::Remote(_));
-        sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, ?, ?)")
-            .bind(tx_id)
-            .bind(replay)
-            .execute(&mut *tx)
-            .await?;
-        Ok(Some(WriteTx { tx, _guard: guard, now, tx_id, keep: replay }))
+        sqlx::query("INSERT INTO write_ctx (one, tx, replay) VALUES (1, ?, 0)").bind(tx_id).execute(&mut *tx).await?;
+        Ok(WriteTx { tx, _guard: guard, now, tx_id, keep: false })
     }
 }
 

@@ -204,6 +204,11 @@ pub(crate) fn unindex(conn: &Connection, seq: i64, fts: &mut FtsBatch) -> Result
 /// purged one is only removed).
 pub(crate) fn reindex(conn: &Connection, seq: i64, fts: &mut FtsBatch) -> Result<()> {
     unindex(conn, seq, fts)?;
+    index(conn, seq, fts)
+}
+
+/// Makes the search entries of a customer that has none yet (one just inserted by a merge).
+pub(crate) fn index(conn: &Connection, seq: i64, fts: &mut FtsBatch) -> Result<()> {
     let Some((id, cols, deleted)) = load(conn, seq)? else { return Ok(()) };
     let mut st =
         conn.prepare_cached("SELECT name, phone, email FROM contacts WHERE customer_id = ? AND deleted_at IS NULL")?;

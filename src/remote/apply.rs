@@ -12,7 +12,7 @@
 //! customers made again, and a customer's `updated_at` is the clock of its newest change (a
 //! trigger on `changes`, `triggers::touch_customer`).
 
-use crate::customers::write::{reindex, unindex, FtsBatch};
+use crate::customers::write::{index, reindex, unindex, FtsBatch};
 use crate::error::Result;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
@@ -113,8 +113,18 @@ fn defaults(conn: &Connection, t: &Table) -> Result<Vec<serde_json::Value>> {
     Ok(out)
 }
 
+/// Each table's insert defaults (by code), read once per apply.
+type Defaults = std::collections::HashMap<i64, Vec<serde_json::Value>>;
+
 /// Stores one record of a known table in the log; its unknown columns go to the inbox.
-fn store(conn: &Connection, tx: i64, t: &Table, r: &RemoteRecord, out: &mut Outcome) -> Result<()> {
+fn store(
+    conn: &Connection,
+    tx: i64,
+    t: &Table,
+    r: &RemoteRecord,
+    out: &mut Outcome,
+    dflt: &mut Defaults,
+) -> Result<()> {
     t.key_values(&r.row_id)?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO changes (tx, tbl, row_id, col, value, entity) VALUES (?1, ?2, ?3, ?4, CASE WHEN ?4 = 0 THEN jsonb(?5) ELSE ?5 END, ?6)",
@@ -122,7 +132,14 @@ fn store(conn: &Connection, tx: i64, t: &Table, r: &RemoteRecord, out: &mut Outc
     match &r.op {
         RecordOp::Insert { values } => {
             let missing = t.columns.iter().any(|c| !values.iter().any(|(n, _)| n == c));
-            let mut array = if missing { defaults(conn, t)? } else { vec![serde_json::Value::Null; t.columns.len()] };
+            let mut array = if missing {
+                match dflt.get(&t.code) {
+                    Some(d) => d.clone(),
+                    None => dflt.entry(t.code).or_insert(defaults(conn, t)?).clone(),
+                }
+            } else {
+                vec![serde_json::Value::Null; t.columns.len()]
+            };
             let mut known: Vec<(&str, Value)> = Vec::new();
             for (c, v) in values {
                 match t.column_code(c) {
@@ -167,27 +184,26 @@ fn store(conn: &Connection, tx: i64, t: &Table, r: &RemoteRecord, out: &mut Outc
     Ok(())
 }
 
-/// Stores `records` of transaction `tx` (its `txs` row written, `write_ctx.replay` set) and makes
-/// again every row they touch, then the rows waiting for a parent.
-pub(crate) fn apply_records(
-    conn: &Connection,
-    tx: i64,
-    records: &[RemoteRecord],
-    fts: &mut FtsBatch,
-) -> Result<Outcome> {
+/// Stores the records of transactions already in `txs` (each `(id, records)`, `write_ctx.replay`
+/// set) and makes again every row they touch once, then the rows waiting for a parent: the merge
+/// is a function of the set of records, so a page of transactions settles as one.
+pub(crate) fn apply_batch(conn: &Connection, txs: &[(i64, &[RemoteRecord])], fts: &mut FtsBatch) -> Result<Outcome> {
     let mut out = Outcome::default();
     let mut touched: Vec<(&'static Table, String)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for r in records {
-        match registry::by_name(&r.table) {
-            None => {
-                keep(conn, tx, r)?;
-                out.kept += 1;
-            }
-            Some(t) => {
-                store(conn, tx, t, r, &mut out)?;
-                if seen.insert((t.code, r.row_id.as_str())) {
-                    touched.push((t, r.row_id.clone()));
+    let mut dflt = Defaults::new();
+    for (tx, records) in txs {
+        for r in records.iter() {
+            match registry::by_name(&r.table) {
+                None => {
+                    keep(conn, *tx, r)?;
+                    out.kept += 1;
+                }
+                Some(t) => {
+                    store(conn, *tx, t, r, &mut out, &mut dflt)?;
+                    if seen.insert((t.code, r.row_id.as_str())) {
+                        touched.push((t, r.row_id.clone()));
+                    }
                 }
             }
         }
@@ -228,8 +244,11 @@ fn settle_all(
         }
         Ok::<bool, crate::Error>(shown)
     };
+    let inserted = insert_new(conn, &touched, &mut customers)?;
     for (t, id) in &touched {
-        settle(conn, t, id, &mut customers)?;
+        if !inserted.contains(&(t.code, id.clone())) {
+            settle(conn, t, id, &mut customers)?;
+        }
     }
     loop {
         let waiting: Vec<(i64, String)> = conn
@@ -245,14 +264,16 @@ fn settle_all(
             break;
         }
     }
-    let Seen { customers, tables } = customers;
+    let Seen { customers, tables, fresh } = customers;
     for id in customers {
         let seq: Option<i64> = conn
             .prepare_cached("UPDATE customers SET updated_at = ?2 WHERE id = ?1 RETURNING seq")?
             .query_row(params![id, touched_at(conn, &id)?], |r| r.get(0))
             .optional()?;
-        if let Some(seq) = seq {
-            reindex(conn, seq, fts)?;
+        match seq {
+            Some(seq) if fresh.contains(&id) => index(conn, seq, fts)?,
+            Some(seq) => reindex(conn, seq, fts)?,
+            None => {}
         }
     }
     Ok(tables)
@@ -268,6 +289,8 @@ fn total_changes(conn: &Connection) -> Result<i64> {
 struct Seen {
     customers: BTreeSet<String>,
     tables: BTreeSet<&'static str>,
+    /// Customers inserted by this apply with no search entries yet.
+    fresh: std::collections::HashSet<String>,
 }
 
 /// The row's values by the log: each tracked column's newest record (clock, then place).
@@ -298,6 +321,104 @@ fn exists(conn: &Connection, t: &Table, keys: &[&str]) -> Result<bool> {
     Ok(conn
         .prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE {})", t.name, key_cond(t)))?
         .query_row(params_from_iter(keys.iter()), |r| r.get(0))?)
+}
+
+/// The common case of a download, set-based: a row of a one-key table that is not here, whose
+/// only record in the log is its insert, and whose parents are shown, is inserted with the
+/// insert's values (an empty one takes the column's default), as [`settle`] would, one statement
+/// per table. Returns the rows inserted; the rest are settled one by one.
+fn insert_new(
+    conn: &Connection,
+    touched: &[(&'static Table, String)],
+    seen: &mut Seen,
+) -> Result<std::collections::HashSet<(i64, String)>> {
+    let mut done = std::collections::HashSet::new();
+    let mut codes = BTreeSet::new();
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS sync_touched (tbl INTEGER NOT NULL, row_id TEXT NOT NULL,
+             PRIMARY KEY (tbl, row_id)) WITHOUT ROWID;
+         DELETE FROM temp.sync_touched;",
+    )?;
+    {
+        let mut st = conn.prepare_cached("INSERT OR IGNORE INTO temp.sync_touched (tbl, row_id) VALUES (?, ?)")?;
+        for (t, id) in touched {
+            st.execute(params![t.code, id])?;
+            codes.insert(t.code);
+        }
+    }
+    // parents before children (a child whose parent is inserted here finds it)
+    for t in registry::TABLES.iter().filter(|t| codes.contains(&t.code)) {
+        let Some(sql) = insert_new_sql(conn, t)? else { continue };
+        let mut st = conn.prepare(&sql)?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let customer: Option<String> = r.get(1)?;
+            if t.name == "customers" {
+                seen.fresh.insert(id.clone());
+            }
+            seen.customers.extend(customer);
+            seen.tables.insert(t.name);
+            done.insert((t.code, id));
+        }
+    }
+    conn.execute("DELETE FROM temp.sync_touched", [])?;
+    Ok(done)
+}
+
+/// [`insert_new`]'s statement for `t` (None for a table of two key columns, or with a parent
+/// of two).
+fn insert_new_sql(conn: &Connection, t: &Table) -> Result<Option<String>> {
+    let [key] = t.keys else { return Ok(None) };
+    let dflt: Vec<(String, Option<String>)> = conn
+        .prepare_cached("SELECT name, dflt_value FROM pragma_table_info(?)")?
+        .query_map([t.name], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<std::result::Result<_, _>>()?;
+    let value = |col: &str| -> String {
+        match t.columns.iter().position(|c| *c == col) {
+            Some(i) => format!("json_extract(c.value, '$[{i}]')"),
+            None => "s.row_id".into(),
+        }
+    };
+    let mut cols: Vec<String> = vec![key.to_string()];
+    let mut exprs: Vec<String> = vec!["s.row_id".into()];
+    for c in t.columns {
+        let d = dflt.iter().find(|(n, _)| n == c).and_then(|(_, d)| d.clone()).unwrap_or_else(|| "NULL".into());
+        cols.push(c.to_string());
+        exprs.push(format!("COALESCE({}, ({d}))", value(c)));
+    }
+    if t.name == "customers" {
+        // made right with every customer the apply touched (`settle_all`)
+        cols.extend(["updated_at".into(), "name_folded".into()]);
+        exprs.extend(["0".into(), "''".into()]);
+    }
+    let mut parents = String::new();
+    for (col, parent) in t.parents {
+        let Some(p) = registry::by_name(parent) else { continue };
+        let [pkey] = p.keys else { return Ok(None) };
+        let v = value(col);
+        parents
+            .push_str(&format!(" AND (typeof({v}) <> 'text' OR EXISTS (SELECT 1 FROM {} WHERE {pkey} = {v}))", p.name));
+    }
+    // the customer whose search entry and `updated_at` follow (a customer is its own)
+    let customer = match (t.name, t.customer) {
+        ("customers", _) => key.to_string(),
+        (_, Some(col)) => format!("CASE WHEN typeof({col}) = 'text' THEN {col} END"),
+        _ => "NULL".into(),
+    };
+    Ok(Some(format!(
+        "INSERT INTO {table} ({cols})
+         SELECT {exprs}
+         FROM temp.sync_touched s JOIN changes c ON c.tbl = s.tbl AND c.row_id = s.row_id AND c.col = 0
+         WHERE s.tbl = {code}
+           AND NOT EXISTS (SELECT 1 FROM changes o WHERE o.tbl = s.tbl AND o.row_id = s.row_id AND o.rowid <> c.rowid)
+           AND NOT EXISTS (SELECT 1 FROM {table} WHERE {key} = s.row_id){parents}
+         RETURNING {key}, {customer}",
+        table = t.name,
+        cols = cols.join(", "),
+        exprs = exprs.join(", "),
+        code = t.code,
+    )))
 }
 
 /// Makes one row what the log says: shown (inserted or updated), waiting, or gone. True when it
@@ -390,19 +511,24 @@ fn settle(conn: &Connection, t: &'static Table, row_id: &str, seen: &mut Seen) -
 /// A customer's `updated_at` by the log: the clock (milliseconds) of the newest change of it or
 /// of a row of a table that `touches_customer` (what `changes_touch_customer` keeps locally).
 fn touched_at(conn: &Connection, id: &str) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT COALESCE(MAX(CAST(substr(x.hlc, 1, 13) AS INTEGER)), 0) FROM changes c JOIN txs x ON x.id = c.tx
-             WHERE (c.tbl = 5 AND c.row_id = ?1) OR (c.entity = ?1 AND c.tbl IN (SELECT value FROM json_each(?2)))",
-        )?
-        .query_row(params![id, touching_codes()], |r| r.get(0))?)
+    // two index probes (the row's own records, the records naming it as their customer)
+    let sql = format!(
+        "SELECT COALESCE(MAX(ms), 0) FROM (
+             SELECT MAX(CAST(substr(x.hlc, 1, 13) AS INTEGER)) AS ms FROM changes c JOIN txs x ON x.id = c.tx
+             WHERE c.tbl = 5 AND c.row_id = ?1
+             UNION ALL
+             SELECT MAX(CAST(substr(x.hlc, 1, 13) AS INTEGER)) FROM changes c JOIN txs x ON x.id = c.tx
+             WHERE c.entity = ?1 AND c.tbl IN ({}))",
+        touching_codes()
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row(params![id], |r| r.get(0))?)
 }
 
-/// The codes of the tables whose changes touch their customer, as a JSON array.
+/// The codes of the tables whose changes touch their customer, as an SQL list.
 fn touching_codes() -> String {
     let codes: Vec<String> =
         registry::TABLES.iter().filter(|t| t.touches_customer).map(|t| t.code.to_string()).collect();
-    format!("[{}]", codes.join(","))
+    codes.join(", ")
 }
 
 /// Takes a shown row away, and first the rows that name it (they wait for it, unless purged).
@@ -462,7 +588,7 @@ pub(crate) fn apply_inbox(conn: &Connection, fts: &mut FtsBatch) -> Result<(u32,
             continue;
         }
         let mut out = Outcome::default();
-        store(conn, tx, t, &r, &mut out)?;
+        store(conn, tx, t, &r, &mut out, &mut Defaults::new())?;
         conn.execute("DELETE FROM sync_inbox WHERE rowid = ?", [rowid])?;
         touched.push((t, r.row_id.clone()));
         applied += 1;

@@ -36,6 +36,15 @@ pub enum Applied {
     },
 }
 
+/// What applying a page of remote transactions did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PageApplied {
+    /// Transactions new here (the rest were in the log already).
+    pub applied: u32,
+    pub records: u32,
+    pub kept: u32,
+}
+
 impl Workspace {
     /// Hears every apply of another device's changes made through this workspace handle.
     pub fn watch_changes(&self) -> tokio::sync::broadcast::Receiver<WorkspaceChanged> {
@@ -60,15 +69,67 @@ impl Workspace {
     /// kept for the build that knows them. The local clock takes the remote one in
     /// ([`crate::clock::Hlc::receive`]).
     pub async fn apply_remote(&self, remote: &RemoteTx) -> Result<Applied> {
-        crate::clock::Stamp::parse(&remote.hlc).ok_or_else(|| Error::invalid("hlc", "validation.hlc_invalid"))?;
-        let Some(mut w) = self.begin_write(Origin::Remote(remote)).await? else { return Ok(Applied::AlreadyHad) };
-        let (tx_id, records) = (w.tx_id, &remote.records);
-        let out =
-            crate::customers::write::on_handle(w.conn(), |conn, fts| apply::apply_records(conn, tx_id, records, fts))
-                .await?;
+        let page = self.apply_remote_page(std::slice::from_ref(remote)).await?;
+        Ok(if page.applied == 0 {
+            Applied::AlreadyHad
+        } else {
+            Applied::Applied { records: page.records, kept: page.kept }
+        })
+    }
+
+    /// Applies a page of other devices' transactions (as [`Workspace::apply_remote`] each) in
+    /// one write: every transaction's records stored, then every row they touch made again
+    /// once. All or nothing: a clock that fails leaves the log and this device's clock as they
+    /// were.
+    pub(crate) async fn apply_remote_page(&self, txs: &[RemoteTx]) -> Result<PageApplied> {
+        for tx in txs {
+            crate::clock::Stamp::parse(&tx.hlc).ok_or_else(|| Error::invalid("hlc", "validation.hlc_invalid"))?;
+        }
+        let mut w = self.begin_write(Origin::Replay).await?;
+        let before = w.clock().clone();
+        let applied = match Self::store_page(&mut w, txs).await {
+            Ok(a) => a,
+            Err(e) => {
+                *w.clock() = before;
+                return Err(e);
+            }
+        };
         w.commit().await?;
-        self.tell_changed(out.tables.iter().map(|t| t.to_string()));
-        Ok(Applied::Applied { records: out.stored, kept: out.kept })
+        self.tell_changed(applied.1.iter().map(|t| t.to_string()));
+        Ok(applied.0)
+    }
+
+    async fn store_page(
+        w: &mut crate::db::WriteTx<'_>,
+        txs: &[RemoteTx],
+    ) -> Result<(PageApplied, std::collections::BTreeSet<&'static str>)> {
+        let mut new: Vec<(i64, &[tend_sync::protocol::RemoteRecord])> = Vec::new();
+        for tx in txs {
+            let had: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM txs WHERE hlc = ?)")
+                .bind(&tx.hlc)
+                .fetch_one(w.conn())
+                .await?;
+            if had {
+                continue;
+            }
+            let now = w.now;
+            w.clock().receive(&tx.hlc, now)?;
+            let id: i64 =
+                sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
+                    .bind(&tx.hlc)
+                    .bind(tx.at_ms)
+                    .bind(&tx.actor)
+                    .bind(&tx.device)
+                    .fetch_one(w.conn())
+                    .await?;
+            new.push((id, &tx.records));
+        }
+        if new.is_empty() {
+            return Ok((PageApplied::default(), Default::default()));
+        }
+        let out = crate::customers::write::on_handle(w.conn(), |conn, fts| apply::apply_batch(conn, &new, fts)).await?;
+        let page = PageApplied { applied: new.len() as u32, records: out.stored, kept: out.kept };
+        Ok((page, out.tables))
     }
 
     /// Takes this device's transaction `hlc` out of the log, as if it had never been written (the
@@ -78,7 +139,7 @@ impl Workspace {
         let id: Option<i64> =
             sqlx::query_scalar("SELECT id FROM txs WHERE hlc = ?").bind(hlc).fetch_optional(self.pool()).await?;
         let Some(id) = id else { return Ok(false) };
-        let Some(mut w) = self.begin_write(Origin::Kept).await? else { return Ok(false) };
+        let mut w = self.begin_write(Origin::Replay).await?;
         let tables =
             crate::customers::write::on_handle(w.conn(), move |conn, fts| apply::drop_tx(conn, id, fts)).await?;
         w.commit().await?;
@@ -94,7 +155,7 @@ impl Workspace {
         if !waiting {
             return Ok(0);
         }
-        let Some(mut w) = self.begin_write(Origin::Kept).await? else { return Ok(0) };
+        let mut w = self.begin_write(Origin::Replay).await?;
         let (n, tables) = crate::customers::write::on_handle(w.conn(), apply::apply_inbox).await?;
         w.commit().await?;
         self.tell_changed(tables.iter().map(|t| t.to_string()));

@@ -483,12 +483,8 @@ impl Workspace {
                     });
                 }
             }
-            for tx in &page.transactions {
-                if let crate::remote::Applied::Applied { .. } = self.apply_remote(tx).await? {
-                    report.pulled += 1;
-                }
-                done += 1;
-            }
+            report.pulled += u64::from(self.apply_remote_page(&page.transactions).await?.applied);
+            done += page.transactions.len() as u64;
             meta_set(self.pool(), CURSOR, Some(&serde_json::to_string(&page.cursor)?)).await?;
             report.cursor = page.cursor.seq;
             if !page.transactions.is_empty() {
