@@ -149,11 +149,27 @@ fn main() {
         big.ws.sync_share(&s1.url, &invite, &big.tokens, &|_| {}).await.unwrap();
         let up = t.elapsed();
         let code = big.ws.sync_invite(&big.tokens, Role::Manager, None, None).await.unwrap().invite;
-        let join = device().await;
+        // the join in its own process (the CLI), so its peak memory is its own
+        let join_dir = tempfile::tempdir().unwrap();
         let t = Instant::now();
-        let r = join.ws.sync_join(&s2.url, &code, &join.tokens, &|_| {}, None).await.unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+            .arg("--db")
+            .arg(join_dir.path().join("joined.tend"))
+            .args(["sync", "join", &s2.url, "--invite", &code, "--token-file"])
+            .arg(join_dir.path().join("token"))
+            .arg("--json")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut join_peak = 0.0f64;
+        while child.try_wait().unwrap().is_none() {
+            join_peak = join_peak.max(server::peak_rss_mib(child.id()).unwrap_or(0.0));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         let down = t.elapsed();
-        assert_eq!(r.pulled as i64, txs, "every transaction came down");
+        let out = child.wait_with_output().unwrap();
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["pulled"].as_i64(), Some(txs), "every transaction came down: {r}");
         // the baseline: the same pages fetched and parsed, nothing applied
         let fetcher = device().await;
         let code = big.ws.sync_invite(&big.tokens, Role::Manager, None, None).await.unwrap().invite;
@@ -185,7 +201,7 @@ fn main() {
                 .json()
                 .await
                 .unwrap();
-            fetched += page.transactions.len();
+            fetched += page.transactions.iter().map(|t| t.records.len()).sum::<usize>();
             cursor = page.cursor;
             if !page.more {
                 break;
@@ -194,18 +210,18 @@ fn main() {
         let fetch = t.elapsed();
         println!();
         println!("## First upload and download of a {customers}-customer demo ({txs} transactions, {records} records; generated in {:.1} s)", generated.as_secs_f64());
-        println!("| | s | transactions/s | records/s |");
-        println!("|---|---|---|---|");
-        for (what, d, n) in [
-            ("share: the whole log uploaded", up, txs as usize),
-            ("join: downloaded and applied into an empty workspace", down, txs as usize),
+        println!("| | s | records/s |");
+        println!("|---|---|---|");
+        for (what, d, recs) in [
+            ("share: the whole log uploaded", up, records as usize),
+            ("join: downloaded and applied into an empty workspace", down, records as usize),
             ("baseline: the same pages fetched and parsed, nothing applied", fetch, fetched),
         ] {
             let secs = d.as_secs_f64();
-            let recs = if n as i64 == txs { records as f64 } else { f64::NAN };
-            println!("| {what} | {secs:.1} | {:.0} | {:.0} |", n as f64 / secs, recs / secs);
+            println!("| {what} | {secs:.1} | {:.0} |", recs as f64 / secs);
         }
-
+        println!();
+        println!("Peak memory (VmHWM): the joining process (the CLI) {join_peak:.0} MiB; server instance 1 (took the upload) {:.0} MiB, instance 2 (served the download) {:.0} MiB.", s1.peak_rss_mib().unwrap_or(f64::NAN), s2.peak_rss_mib().unwrap_or(f64::NAN));
         }
         // --- 4: 200 clients at once, two instances
         if part("load") {
@@ -246,6 +262,73 @@ fn main() {
             tokens.push(j.token);
         }
         let urls = [s1.url.clone(), s2.url.clone()];
+
+        // 4a: as the app syncs: a change every 1 to 3 s per client (some 100 a second over the
+        // workspace), pushed and pulled at once; between changes a long poll, and after it the
+        // pull of what came (at most four rounds a second, as the app's loop does)
+        {
+            let started = Instant::now();
+            let until = started + Duration::from_secs(20);
+            let tasks: Vec<_> = tokens
+                .iter()
+                .enumerate()
+                .map(|(i, token)| {
+                    let (http, url, token) = (http.clone(), urls[i % 2].clone(), token.clone());
+                    tokio::spawn(async move {
+                        let mut c = LoadClient::new(http, url, token, i);
+                        let mut next_change = Instant::now() + Duration::from_millis(rand_ms(i, 0, 2000));
+                        let mut last_round = Instant::now();
+                        let mut k = 0;
+                        while Instant::now() < until {
+                            if Instant::now() >= next_change {
+                                let t = Instant::now();
+                                if c.push().await {
+                                    c.pull_all().await;
+                                }
+                                c.round(t);
+                                last_round = t;
+                                k += 1;
+                                next_change = Instant::now() + Duration::from_millis(rand_ms(i, k, 1000) + 1000);
+                                continue;
+                            }
+                            let left = next_change.saturating_duration_since(Instant::now());
+                            if c.wait(left.as_secs().clamp(1, 25)).await {
+                                tokio::time::sleep_until((last_round + Duration::from_millis(250)).into()).await;
+                                let t = Instant::now();
+                                c.pull_all().await;
+                                c.round(t);
+                                last_round = t;
+                            }
+                        }
+                        (c.lat, c.errors)
+                    })
+                })
+                .collect();
+            let (mut all, mut errors) = (Vec::new(), std::collections::BTreeMap::<String, u32>::new());
+            for t in tasks {
+                let (l, e) = t.await.unwrap();
+                all.extend(l);
+                for (k, n) in e {
+                    *errors.entry(k).or_default() += n;
+                }
+            }
+            let secs = started.elapsed().as_secs_f64();
+            println!();
+            println!("## {CLIENTS} clients syncing as the app does, through two instances for 20 s (a change every 1-3 s each, pushed and pulled; between changes a long poll, then the pull of what came, at most 4 rounds/s)");
+            println!("| | rounds | rounds/s | p50 ms | p95 ms | p99 ms | errors |");
+            println!("|---|---|---|---|---|---|---|");
+            let n = all.len();
+            println!(
+                "| sync rounds (push and pull, or pull after a long poll) | {n} | {:.0} | {:.1} | {:.1} | {:.1} | {} |",
+                n as f64 / secs,
+                pct(&mut all, 0.5),
+                pct(&mut all, 0.95),
+                pct(&mut all, 0.99),
+                if errors.is_empty() { "0".to_string() } else { format!("{errors:?}") }
+            );
+        }
+
+        // 4b: saturation, the same clients with no pause at all
         for healthz in [false, true] {
             let started = Instant::now();
             let until = started + Duration::from_secs(10);
@@ -266,6 +349,7 @@ fn main() {
                             } else {
                                 let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
                                 let tx = RemoteTx {
+                                    part: None,
                                     hlc: clock.tick(now, &device),
                                     at_ms: now,
                                     actor: Some(format!("s{i}")),
@@ -317,7 +401,7 @@ fn main() {
             let rate = all.len() as f64 / started.elapsed().as_secs_f64();
             if !healthz {
                 println!();
-                println!("## {CLIENTS} clients at once through two instances for 10 s (each: push one change, then pull after its cursor)");
+                println!("## Saturation: the same {CLIENTS} clients with no pause for 10 s (each: push one change, then pull after its cursor, again at once)");
                 println!("| | rounds | rounds/s | p50 ms | p95 ms | p99 ms | errors |");
                 println!("|---|---|---|---|---|---|---|");
             }
@@ -334,4 +418,128 @@ fn main() {
         drop((s1, s2, logs));
         drop(pg);
     });
+}
+
+/// A deterministic spread of client timings (no rand dependency in the bench).
+fn rand_ms(i: usize, k: u64, span: u64) -> u64 {
+    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ k.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^= x >> 31;
+    x.wrapping_mul(0x94D0_49BB_1331_11EB) % span.max(1)
+}
+
+/// One of the load's clients, speaking the protocol as the app does.
+struct LoadClient {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+    device: String,
+    actor: String,
+    clock: tend_sync::Hlc,
+    cursor: Cursor,
+    lat: Vec<f64>,
+    errors: std::collections::BTreeMap<String, u32>,
+}
+
+impl LoadClient {
+    fn new(http: reqwest::Client, url: String, token: String, i: usize) -> LoadClient {
+        LoadClient {
+            http,
+            url,
+            token,
+            device: format!("load{i}"),
+            actor: format!("s{i}"),
+            clock: tend_sync::Hlc::default(),
+            cursor: Cursor::default(),
+            lat: Vec::new(),
+            errors: Default::default(),
+        }
+    }
+
+    fn round(&mut self, t: Instant) {
+        self.lat.push(ms(t.elapsed()));
+    }
+
+    fn error(&mut self, what: String) {
+        *self.errors.entry(what).or_default() += 1;
+    }
+
+    async fn push(&mut self) -> bool {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let tx = RemoteTx {
+            part: None,
+            hlc: self.clock.tick(now, &self.device),
+            at_ms: now,
+            actor: Some(self.actor.clone()),
+            device: self.device.clone(),
+            records: vec![RemoteRecord {
+                table: "customers".into(),
+                row_id: format!("c-{}", self.device),
+                op: RecordOp::Set { column: "notes".into(), value: FieldValue::Text(format!("at {now}")) },
+            }],
+        };
+        let r = self
+            .http
+            .post(format!("{}/v1/push", self.url))
+            .bearer_auth(&self.token)
+            .json(&PushRequest { schema: tend::Workspace::schema_version(), transactions: vec![tx] })
+            .send()
+            .await;
+        match r {
+            Ok(r) if r.status().is_success() => true,
+            Ok(r) => {
+                self.error(format!("push {}", r.status().as_u16()));
+                false
+            }
+            Err(e) => {
+                self.error(format!("push: {e}"));
+                false
+            }
+        }
+    }
+
+    async fn page(&mut self, limit: u32, wait: u64) -> Option<PullAnswer> {
+        let mut q = vec![
+            ("after", self.cursor.seq.to_string()),
+            ("epoch", self.cursor.epoch.clone()),
+            ("limit", limit.to_string()),
+            ("wait", wait.to_string()),
+        ];
+        if let Some(h) = &self.cursor.hlc {
+            q.push(("hlc", h.clone()));
+        }
+        let r = self.http.get(format!("{}/v1/pull", self.url)).bearer_auth(&self.token).query(&q).send().await;
+        match r {
+            Ok(r) if r.status().is_success() => match r.json::<PullAnswer>().await {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    self.error(format!("pull body: {e}"));
+                    None
+                }
+            },
+            Ok(r) => {
+                self.error(format!("pull {}", r.status().as_u16()));
+                None
+            }
+            Err(e) => {
+                self.error(format!("pull: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Pulls every page after the cursor.
+    async fn pull_all(&mut self) -> bool {
+        loop {
+            let Some(p) = self.page(2000, 0).await else { return false };
+            self.cursor = p.cursor;
+            if !p.more {
+                return true;
+            }
+        }
+    }
+
+    /// The long poll: true when something waits after the cursor.
+    async fn wait(&mut self, secs: u64) -> bool {
+        self.page(1, secs).await.is_some_and(|p| !p.transactions.is_empty())
+    }
 }

@@ -33,6 +33,7 @@ pub const LOCAL_TABLES: &[&str] = &[
     "change_tables",
     "change_columns",
     "care_notified",
+    "sync_parts",
 ];
 
 /// The last schema whose change log had the first format (one record per column, names as

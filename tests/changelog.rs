@@ -222,6 +222,7 @@ async fn every_column_of_every_tracked_table_is_tracked() {
         "care_notified",
         "sync_inbox",
         "sync_waiting",
+        "sync_parts",
     ];
     let tracked: Vec<(i64, String)> =
         sqlx::query_as("SELECT code, name FROM change_tables ORDER BY code").fetch_all(ws.pool()).await.unwrap();
@@ -373,6 +374,7 @@ async fn a_remote_transaction_applies_under_its_own_clock_once_and_loses_to_a_ne
         hlc: format!("{:013}:00000:ffffffffffffffff", T0 + 5_000),
         at_ms: T0 + 5_000,
         actor: None,
+        part: None,
         device: "ffffffffffffffff".into(),
         records: vec![
             RemoteRecord {
@@ -417,6 +419,7 @@ async fn values_from_a_newer_version_are_stored_as_they_came_and_shown_as_such()
         hlc: format!("{:013}:00000:eeeeeeeeeeeeeeee", T0 - 1000),
         at_ms: T0 - 1000,
         actor: None,
+        part: None,
         device: "eeeeeeeeeeeeeeee".into(),
         records: vec![
             RemoteRecord {

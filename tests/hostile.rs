@@ -24,6 +24,7 @@ fn cond(field: &str, op: &str, value: Value) -> Value {
 /// Sets one column of a row as another device would, through the sync path.
 async fn synced_set(ws: &Workspace, now: i64, n: u32, table: &str, row: &str, column: &str, value: &str) {
     let tx = RemoteTx {
+        part: None,
         hlc: format!("{:013}:{n:05}:otherdevice", now + 1_000),
         at_ms: now + 1_000,
         actor: None,
@@ -283,6 +284,7 @@ async fn money_is_bounded_sums_never_fail_and_deals_go_to_the_trash_and_back() {
     // a deal synced from elsewhere with any amount never fails the pipeline
     let d = ws.create_deal(&c, &deal("synced", Some(1))).await.unwrap();
     let tx = RemoteTx {
+        part: None,
         hlc: format!("{:013}:00001:otherdevice", T0 + 1_000),
         at_ms: T0 + 1_000,
         actor: None,
@@ -297,6 +299,7 @@ async fn money_is_bounded_sums_never_fail_and_deals_go_to_the_trash_and_back() {
     ws.pipeline(&DealFilter::default()).await.expect("the pipeline still reads");
     // purchases synced past the range saturate the customer's total instead of failing the write
     let big = tend::changelog::RemoteTx {
+        part: None,
         hlc: format!("{:013}:00002:otherdevice", T0 + 1_000),
         at_ms: T0 + 1_000,
         actor: None,

@@ -55,7 +55,14 @@ fn text(s: &str) -> FieldValue {
 }
 
 fn tx(ms: i64, device: &str, records: Vec<RemoteRecord>) -> RemoteTx {
-    RemoteTx { hlc: format!("{ms:013}:00000:{device}"), at_ms: ms, actor: None, device: device.into(), records }
+    RemoteTx {
+        hlc: format!("{ms:013}:00000:{device}"),
+        at_ms: ms,
+        actor: None,
+        device: device.into(),
+        records,
+        part: None,
+    }
 }
 
 fn customer_insert(id: &str, name: &str, province: &str, created: i64) -> RemoteRecord {

@@ -212,6 +212,7 @@ impl Raw {
     fn tx(&mut self, actor: Option<&str>, table: &str, row: &str) -> RemoteTx {
         let now = now_ms();
         RemoteTx {
+            part: None,
             hlc: self.clock.tick(now, &self.device),
             at_ms: now,
             actor: actor.map(Into::into),
@@ -753,5 +754,59 @@ async fn the_server_speaks_https_itself_when_given_a_certificate() {
         .expect_err("untrusted");
     assert!(matches!(e, tend::Error::Sync { key: "sync.unreachable", .. }), "{e:?}");
     drop(s);
+    drop(pg);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_transaction_too_big_for_one_message_travels_in_parts_and_a_cut_download_goes_on() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let (_, invite) = create_workspace(&db, "Kho lớn");
+    let logs = tempfile::tempdir().expect("logs");
+    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
+    // the demo writes its customers in one transaction of some 26,000 records
+    let a = device().await;
+    a.ws.generate_demo(10_500, 3).await.expect("demo");
+    let biggest: i64 = sqlx::query_scalar("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM changes GROUP BY tx)")
+        .fetch_one(a.ws.pool())
+        .await
+        .expect("biggest");
+    let parts = (biggest as usize).div_ceil(tend_sync::protocol::PART_RECORDS);
+    assert!(parts >= 5, "more parts than one push carries: {biggest} records");
+    let first: String =
+        sqlx::query_scalar("SELECT id FROM staff ORDER BY id LIMIT 1").fetch_one(a.ws.pool()).await.expect("staff");
+    a.ws.set_current_staff(Some(&first)).await.expect("me");
+    a.ws.sync_share(&s.url, &invite, &a.tokens, &|_| {}).await.expect("share");
+    let stored = pg.psql(&db, "SELECT COUNT(*) FROM txs WHERE part > 0");
+    assert_eq!(stored, (parts - 1).to_string(), "each part stored once, across pushes");
+
+    // a download cut after its first page (a few parts) keeps them and goes on from there
+    let code = a.ws.sync_invite(&a.tokens, Role::Manager, None, None).await.expect("invite").invite;
+    let b = device().await;
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let cut =
+        b.ws.sync_join(
+            &s.url,
+            &code,
+            &b.tokens,
+            &|p| {
+                if p.phase == "download" {
+                    cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            },
+            Some(&cancel),
+        )
+        .await;
+    assert!(matches!(cut, Err(tend::Error::Cancelled)), "{cut:?}");
+    let waiting: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT next, count FROM sync_parts").fetch_all(b.ws.pool()).await.expect("parts");
+    assert!(matches!(waiting.as_slice(), [(next, count)] if *next > 0 && *next < *count), "{waiting:?}");
+    let half: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(b.ws.pool()).await.expect("count");
+    assert!(half > 0 && half < 10_500, "the first parts are applied: {half}");
+    b.ws.sync_now(&b.tokens).await.expect("the rest");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_parts").fetch_one(b.ws.pool()).await.expect("parts");
+    assert_eq!(left, 0);
+    assert_eq!(shared_state(&a.ws).await, shared_state(&b.ws).await);
+    drop((s, a, b, logs));
     drop(pg);
 }

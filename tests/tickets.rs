@@ -631,6 +631,7 @@ async fn a_team_calendar_that_cannot_be_read_leaves_tickets_readable_and_a_huge_
     );
     // another device wrote a calendar this build cannot read (as sync would store it)
     let tx = tend_sync::protocol::RemoteTx {
+        part: None,
         hlc: format!("{:013}:00000:ffffffffffffffff", at(LATER) + 60_000),
         at_ms: at(LATER) + 60_000,
         actor: None,

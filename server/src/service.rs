@@ -8,6 +8,7 @@ use sqlx::Row;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use tend_sync::access::{self, Role, Writer};
+use tend_sync::protocol::PART_RECORDS;
 use tend_sync::stamp::{Stamp, MAX_AHEAD_MS};
 use tend_sync::wire::*;
 
@@ -15,6 +16,18 @@ use tend_sync::wire::*;
 pub const MAX_PUSH: usize = 2_000;
 /// Transactions one pull page holds at most.
 pub const MAX_PAGE: i64 = 5_000;
+/// A pull page ends after the transaction that brings it past this many bytes of bodies (a
+/// part is at most `PART_RECORDS` records, so a page stays a few megabytes).
+pub const PAGE_BYTES: usize = 4 << 20;
+
+/// A transaction (or part) to store.
+struct Stored {
+    device: String,
+    hlc: String,
+    part: i32,
+    records: i32,
+    body: String,
+}
 
 /// Who is calling: the token's device and member.
 #[derive(Debug, Clone)]
@@ -125,12 +138,17 @@ impl Service {
         let last_seen: Option<i64> = row.try_get(4)?;
         let now = now_ms();
         if last_seen.is_none_or(|t| now - t > 60_000) {
-            sqlx::query(sql::DEVICE_SEEN)
+            // only what the members' list shows: a write that loses a race is no reason to refuse
+            // the request (on an engine that runs only SERIALIZABLE it can fail to serialize)
+            if let Err(e) = sqlx::query(sql::DEVICE_SEEN)
                 .bind(&caller.workspace_id)
                 .bind(&caller.device_id)
                 .bind(now)
                 .execute(&self.store.pool)
-                .await?;
+                .await
+            {
+                tracing::warn!("last seen of device {} not written: {e}", caller.device_id);
+            }
         }
         Ok(caller)
     }
@@ -255,6 +273,16 @@ impl Service {
         }
         let now = now_ms();
         for tx in &req.transactions {
+            if tx.records.len() > PART_RECORDS {
+                return Err(bad(format!(
+                    "transaction {} carries {} records: send it in parts of at most {PART_RECORDS}",
+                    tx.hlc,
+                    tx.records.len()
+                )));
+            }
+            if tx.part.is_some_and(|p| p.index >= p.count) {
+                return Err(bad(format!("transaction {}: a part's index is below its count", tx.hlc)));
+            }
             let stamp = Stamp::parse(&tx.hlc).ok_or_else(|| bad(format!("not a clock value: {:?}", tx.hlc)))?;
             if stamp.device != tx.device {
                 return Err(bad(format!("transaction {} names device {:?}", tx.hlc, tx.device)));
@@ -279,19 +307,21 @@ impl Service {
             history_until: caller.history_until.as_deref(),
         };
         let mut rejected = Vec::new();
-        let mut rows: Vec<(String, String, i32, String)> = Vec::new();
+        let mut rows: Vec<Stored> = Vec::new();
         let mut seen = HashSet::new();
         for tx in &req.transactions {
-            if !seen.insert(tx.hlc.clone()) {
+            let part = i32::try_from(tx.part.map_or(0, |p| p.index)).unwrap_or(i32::MAX);
+            if !seen.insert((tx.hlc.clone(), part)) {
                 continue;
             }
             match access::check(&writer, tx) {
-                Ok(()) => rows.push((
-                    tx.device.clone(),
-                    tx.hlc.clone(),
-                    i32::try_from(tx.records.len()).unwrap_or(i32::MAX),
-                    serde_json::to_string(tx).map_err(|e| bad(e.to_string()))?,
-                )),
+                Ok(()) => rows.push(Stored {
+                    device: tx.device.clone(),
+                    hlc: tx.hlc.clone(),
+                    part,
+                    records: i32::try_from(tx.records.len()).unwrap_or(i32::MAX),
+                    body: serde_json::to_string(tx).map_err(|e| bad(e.to_string()))?,
+                }),
                 Err(why) => rejected.push(Rejected { hlc: tx.hlc.clone(), why }),
             }
         }
@@ -306,16 +336,15 @@ impl Service {
             .transaction(move |c| {
                 let (ws, rows, store) = (ws.clone(), rows.clone(), store.clone());
                 Box::pin(async move {
-                    let hlcs: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
-                    let had: HashSet<String> = sqlx::query_scalar(sql::TXS_EXISTING)
+                    let hlcs: Vec<&str> = rows.iter().map(|r| r.hlc.as_str()).collect();
+                    let had: HashSet<(String, i32)> = sqlx::query_as(sql::TXS_EXISTING)
                         .bind(&ws)
                         .bind(&hlcs)
                         .fetch_all(&mut *c)
                         .await?
                         .into_iter()
                         .collect();
-                    let new: Vec<&(String, String, i32, String)> =
-                        rows.iter().filter(|r| !had.contains(&r.1)).collect();
+                    let new: Vec<&Stored> = rows.iter().filter(|r| !had.contains(&(r.hlc.clone(), r.part))).collect();
                     if new.is_empty() {
                         return Ok(0u64);
                     }
@@ -324,15 +353,17 @@ impl Service {
                         sqlx::query_scalar(sql::WORKSPACE_TAKE_SEQ).bind(&ws).bind(n).fetch_one(&mut *c).await?;
                     let seqs: Vec<i64> = (first..first + n).collect();
                     store.maybe_pause().await;
-                    let devices: Vec<&str> = new.iter().map(|r| r.0.as_str()).collect();
-                    let hlcs: Vec<&str> = new.iter().map(|r| r.1.as_str()).collect();
-                    let records: Vec<i32> = new.iter().map(|r| r.2).collect();
-                    let bodies: Vec<&str> = new.iter().map(|r| r.3.as_str()).collect();
+                    let devices: Vec<&str> = new.iter().map(|r| r.device.as_str()).collect();
+                    let hlcs: Vec<&str> = new.iter().map(|r| r.hlc.as_str()).collect();
+                    let parts: Vec<i32> = new.iter().map(|r| r.part).collect();
+                    let records: Vec<i32> = new.iter().map(|r| r.records).collect();
+                    let bodies: Vec<&str> = new.iter().map(|r| r.body.as_str()).collect();
                     let done = sqlx::query(sql::TXS_STORE)
                         .bind(&ws)
                         .bind(&seqs)
                         .bind(&devices)
                         .bind(&hlcs)
+                        .bind(&parts)
                         .bind(schema)
                         .bind(&records)
                         .bind(&bodies)
@@ -375,20 +406,24 @@ impl Service {
     /// One page of other devices' transactions after `after` (as stored, JSON), the last
     /// sequence number and clock, and whether more follow.
     pub async fn page(&self, caller: &Caller, after: i64, limit: i64) -> Result<(Vec<(i64, String, String)>, bool)> {
+        use futures_util::TryStreamExt;
         let limit = limit.clamp(1, MAX_PAGE);
-        let rows = sqlx::query(sql::TXS_AFTER)
+        let mut rows = sqlx::query(sql::TXS_AFTER)
             .bind(&caller.workspace_id)
             .bind(after)
             .bind(&caller.device_id)
             .bind(limit + 1)
-            .fetch_all(&self.store.pool)
-            .await?;
-        let more = rows.len() as i64 > limit;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows.into_iter().take(limit as usize) {
-            out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+            .fetch(&self.store.pool);
+        let (mut out, mut bytes) = (Vec::new(), 0usize);
+        while let Some(r) = rows.try_next().await? {
+            if out.len() as i64 == limit || bytes >= PAGE_BYTES {
+                return Ok((out, true));
+            }
+            let body: String = r.try_get(2)?;
+            bytes += body.len();
+            out.push((r.try_get(0)?, r.try_get(1)?, body));
         }
-        Ok((out, more))
+        Ok((out, false))
     }
 
     pub async fn status(&self, caller: &Caller) -> Result<StatusAnswer> {
@@ -550,6 +585,7 @@ mod tests {
             actor: None,
             device: "d".into(),
             records: vec![],
+            part: Some(tend_sync::protocol::Part { index: 1, count: 3 }),
         };
         let body = serde_json::to_string(&tx).unwrap();
         let json = super::page_json("e1", &[(7, tx.hlc.clone(), body)], 3, None, true);

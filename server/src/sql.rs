@@ -53,10 +53,12 @@ pub const INVITE_USE: &str =
     "UPDATE invites SET used_ms = $3 WHERE workspace_id = $1 AND code_hash = $2 AND used_ms IS NULL AND expires_ms > $3";
 
 // --- the log
-pub const TXS_EXISTING: &str = "SELECT hlc FROM txs WHERE workspace_id = $1 AND hlc = ANY($2)";
-pub const TXS_STORE: &str = "INSERT INTO txs (workspace_id, seq, device_id, hlc, schema, records, body, stored_ms)
-     SELECT $1, s, d, h, $5, r, b, $8 FROM UNNEST($2::BIGINT[], $3::TEXT[], $4::TEXT[], $6::INT[], $7::TEXT[]) AS u(s, d, h, r, b)
-     ON CONFLICT (workspace_id, device_id, hlc) DO NOTHING";
+pub const TXS_EXISTING: &str = "SELECT hlc, part FROM txs WHERE workspace_id = $1 AND hlc = ANY($2)";
+pub const TXS_STORE: &str =
+    "INSERT INTO txs (workspace_id, seq, device_id, hlc, part, schema, records, body, stored_ms)
+     SELECT $1, s, d, h, p, $6, r, b, $9
+     FROM UNNEST($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::INT[], $7::INT[], $8::TEXT[]) AS u(s, d, h, p, r, b)
+     ON CONFLICT (workspace_id, device_id, hlc, part) DO NOTHING";
 /// What a device pulls: the transactions of other devices after its cursor, in sequence order.
 pub const TXS_AFTER: &str = "SELECT seq, hlc, body FROM txs
      WHERE workspace_id = $1 AND seq > $2 AND device_id <> $3 ORDER BY seq LIMIT $4";

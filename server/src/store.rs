@@ -12,8 +12,10 @@ pub type BoxFut<'c, T> = Pin<Box<dyn Future<Output = Result<T, crate::Error>> + 
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Attempts of one transaction before its error is returned.
-const ATTEMPTS: u32 = 30;
+/// How long one transaction is tried again before its error is returned. A time, not a count:
+/// on an engine that runs only SERIALIZABLE every concurrent push of a workspace conflicts on
+/// its counter row, and under load 30 attempts ran out in 3.5 s (a flaky test found it).
+const RETRY_FOR: Duration = Duration::from_secs(20);
 
 #[derive(Clone)]
 pub struct Store {
@@ -62,7 +64,7 @@ impl Store {
     where
         F: for<'c> FnMut(&'c mut PgConnection) -> BoxFut<'c, T>,
     {
-        let mut attempt = 0;
+        let (mut attempt, started) = (0u32, std::time::Instant::now());
         loop {
             attempt += 1;
             let out = async {
@@ -77,7 +79,7 @@ impl Store {
             }
             .await;
             match out {
-                Err(e) if attempt < ATTEMPTS && retryable(&e) => {
+                Err(e) if started.elapsed() < RETRY_FOR && retryable(&e) => {
                     metrics::counter!("tend_retries_total").increment(1);
                     let base = 2u64.saturating_pow(attempt.min(7)).min(200);
                     let jitter = rand::random::<u64>() % (base + 1);

@@ -16,6 +16,9 @@ use tend::sync::{SyncProgress, SyncReport, SyncStatus, TokenStore};
 
 /// How long a long poll waits for the server.
 const LONG_POLL: Duration = Duration::from_secs(25);
+/// The least time between the starts of two rounds woken by the server: a busy workspace is
+/// pulled at most four times a second, each pull bringing everything that came meanwhile.
+const MIN_ROUND: Duration = Duration::from_millis(250);
 /// How often the loop looks for a write on this device while it waits.
 const LOCAL_LOOK: Duration = Duration::from_millis(250);
 /// The longest pause between attempts while the server cannot be reached.
@@ -107,6 +110,7 @@ pub(crate) fn start(app: &tauri::AppHandle, ws: Arc<Workspace>) {
                 continue;
             }
             let mark = ws.sync_local_mark().await.unwrap_or(0);
+            let round_started = tokio::time::Instant::now();
             let round = ws.sync_now(&tokens()).await;
             tell(&handle, &ws).await;
             match round {
@@ -131,13 +135,16 @@ pub(crate) fn start(app: &tauri::AppHandle, ws: Arc<Workspace>) {
             let store = tokens();
             tokio::select! {
                 waited = ws.sync_wait(&store, LONG_POLL) => {
-                    if let Err(err) = waited {
-                        log::info!("sync wait: {err}");
-                        tokio::select! {
-                            _ = tokio::time::sleep(backoff) => {}
-                            _ = wake.notified() => {}
+                    match waited {
+                        Ok(_) => tokio::time::sleep_until(round_started + MIN_ROUND).await,
+                        Err(err) => {
+                            log::info!("sync wait: {err}");
+                            tokio::select! {
+                                _ = tokio::time::sleep(backoff) => {}
+                                _ = wake.notified() => {}
+                            }
+                            backoff = (backoff * 2).min(MAX_BACKOFF);
                         }
-                        backoff = (backoff * 2).min(MAX_BACKOFF);
                     }
                 }
                 _ = local_write(&ws, mark) => {}

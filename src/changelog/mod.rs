@@ -164,17 +164,45 @@ impl Workspace {
                 .fetch_optional(self.pool())
                 .await?;
         let Some((tx, at_ms, actor, device)) = head else { return Ok(None) };
-        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT t.name, c.row_id, c.col, CASE WHEN c.col = 0 THEN json(c.value) ELSE json_quote(c.value) END
-             FROM changes c JOIN change_tables t ON t.code = c.tbl WHERE c.tx = ? ORDER BY c.rowid",
+        let (records, _) = self.records_of(tx, 0, i64::MAX).await?;
+        Ok(Some(RemoteTx { hlc: hlc.to_string(), at_ms, actor, device, records, part: None }))
+    }
+
+    /// A transaction's clock, actor and device, without its records.
+    pub(crate) async fn transaction_head(&self, hlc: &str) -> Result<Option<RemoteTx>> {
+        let head: Option<(i64, Option<String>, String)> =
+            sqlx::query_as("SELECT at_ms, actor, device FROM txs WHERE hlc = ?")
+                .bind(hlc)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(head.map(|(at_ms, actor, device)| RemoteTx {
+            hlc: hlc.to_string(),
+            at_ms,
+            actor,
+            device,
+            records: Vec::new(),
+            part: None,
+        }))
+    }
+
+    /// Transaction `tx`'s records after the record `after` (its rowid in `changes`; 0 for the
+    /// first), at most `limit`, in the order written, and the rowid of the last one.
+    pub(crate) async fn records_of(&self, tx: i64, after: i64, limit: i64) -> Result<(Vec<RemoteRecord>, i64)> {
+        let rows: Vec<(i64, String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT c.rowid, t.name, c.row_id, c.col, CASE WHEN c.col = 0 THEN json(c.value) ELSE json_quote(c.value) END
+             FROM changes c JOIN change_tables t ON t.code = c.tbl WHERE c.tx = ? AND c.rowid > ? ORDER BY c.rowid LIMIT ?",
         )
         .bind(tx)
+        .bind(after)
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
         let mut records = Vec::with_capacity(rows.len());
+        let mut last = after;
         let mut conn = self.pool().acquire().await?;
         let mut columns: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-        for (table, row_id, col, json) in rows {
+        for (rowid, table, row_id, col, json) in rows {
+            last = rowid;
             if !columns.contains_key(&table) {
                 let names = tracked_columns(&mut conn, &table).await?;
                 columns.insert(table.clone(), names);
@@ -198,7 +226,7 @@ impl Workspace {
             };
             records.push(RemoteRecord { table, row_id, op });
         }
-        Ok(Some(RemoteTx { hlc: hlc.to_string(), at_ms, actor, device, records }))
+        Ok((records, last))
     }
 
     /// The transactions committed after `cursor` (0 for all), in commit order, at most `limit`

@@ -39,7 +39,10 @@ pub enum Applied {
 /// What applying a page of remote transactions did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct PageApplied {
-    /// Transactions new here (the rest were in the log already).
+    /// Transactions (or parts) new here: the rest were in the log already.
+    pub new: u32,
+    /// Transactions new here; one sent in parts counts
+    /// when its last part is applied.
     pub applied: u32,
     pub records: u32,
     pub kept: u32,
@@ -70,7 +73,7 @@ impl Workspace {
     /// ([`crate::clock::Hlc::receive`]).
     pub async fn apply_remote(&self, remote: &RemoteTx) -> Result<Applied> {
         let page = self.apply_remote_page(std::slice::from_ref(remote)).await?;
-        Ok(if page.applied == 0 {
+        Ok(if page.new == 0 {
             Applied::AlreadyHad
         } else {
             Applied::Applied { records: page.records, kept: page.kept }
@@ -104,32 +107,89 @@ impl Workspace {
         txs: &[RemoteTx],
     ) -> Result<(PageApplied, std::collections::BTreeSet<&'static str>)> {
         let mut new: Vec<(i64, &[tend_sync::protocol::RemoteRecord])> = Vec::new();
+        // transactions this page completes (one sent in parts counts with its last)
+        let mut whole = 0u32;
         for tx in txs {
-            let had: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM txs WHERE hlc = ?)")
-                .bind(&tx.hlc)
-                .fetch_one(w.conn())
-                .await?;
-            if had {
-                continue;
-            }
-            let now = w.now;
-            w.clock().receive(&tx.hlc, now)?;
-            let id: i64 =
-                sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
-                    .bind(&tx.hlc)
-                    .bind(tx.at_ms)
-                    .bind(&tx.actor)
-                    .bind(&tx.device)
-                    .fetch_one(w.conn())
-                    .await?;
+            let had: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM txs WHERE hlc = ?").bind(&tx.hlc).fetch_optional(w.conn()).await?;
+            let id = match (had, tx.part) {
+                (None, None) => Self::new_tx(w, tx).await?,
+                (Some(_), None) => continue,
+                (had, Some(part)) => match Self::next_part(w, tx, had, part).await? {
+                    Some(id) => id,
+                    None => continue,
+                },
+            };
             new.push((id, &tx.records));
+            if tx.part.is_none_or(|p| p.index + 1 >= p.count) {
+                whole += 1;
+            }
         }
         if new.is_empty() {
             return Ok((PageApplied::default(), Default::default()));
         }
         let out = crate::customers::write::on_handle(w.conn(), |conn, fts| apply::apply_batch(conn, &new, fts)).await?;
-        let page = PageApplied { applied: new.len() as u32, records: out.stored, kept: out.kept };
+        let page = PageApplied { new: new.len() as u32, applied: whole, records: out.stored, kept: out.kept };
         Ok((page, out.tables))
+    }
+
+    /// The `txs` row of another device's transaction, its clock taken in.
+    async fn new_tx(w: &mut crate::db::WriteTx<'_>, tx: &RemoteTx) -> Result<i64> {
+        let now = w.now;
+        w.clock().receive(&tx.hlc, now)?;
+        Ok(sqlx::query_scalar("INSERT INTO txs (hlc, at_ms, actor, device) VALUES (?, ?, ?, ?) RETURNING id")
+            .bind(&tx.hlc)
+            .bind(tx.at_ms)
+            .bind(&tx.actor)
+            .bind(&tx.device)
+            .fetch_one(w.conn())
+            .await?)
+    }
+
+    /// Where a part of a transaction sent in parts goes: the transaction's `txs` id when it is
+    /// the part expected next (the first makes the row), None when it is here already. Parts
+    /// come in order; one that skips ahead is refused, nothing applied.
+    async fn next_part(
+        w: &mut crate::db::WriteTx<'_>,
+        tx: &RemoteTx,
+        had: Option<i64>,
+        part: tend_sync::protocol::Part,
+    ) -> Result<Option<i64>> {
+        let next: Option<i64> = sqlx::query_scalar("SELECT next FROM sync_parts WHERE hlc = ?")
+            .bind(&tx.hlc)
+            .fetch_optional(w.conn())
+            .await?;
+        let index = i64::from(part.index);
+        let id = match (had, next) {
+            (None, _) if index == 0 => Self::new_tx(w, tx).await?,
+            (Some(id), Some(next)) if next == index => id,
+            // the whole transaction, or this part, is here already
+            (Some(_), None) => return Ok(None),
+            (Some(_), Some(next)) if next > index => return Ok(None),
+            _ => {
+                return Err(Error::Sync {
+                    key: "sync.bad_answer",
+                    detail: format!(
+                        "part {} of {} of transaction {} came before the part it follows",
+                        part.index + 1,
+                        part.count,
+                        tx.hlc
+                    ),
+                    device: Some(tx.device.clone()),
+                })
+            }
+        };
+        if index + 1 >= i64::from(part.count) {
+            sqlx::query("DELETE FROM sync_parts WHERE hlc = ?").bind(&tx.hlc).execute(w.conn()).await?;
+        } else {
+            sqlx::query("INSERT INTO sync_parts (hlc, next, count) VALUES (?1, ?2, ?3) ON CONFLICT (hlc) DO UPDATE SET next = ?2")
+                .bind(&tx.hlc)
+                .bind(index + 1)
+                .bind(i64::from(part.count))
+                .execute(w.conn())
+                .await?;
+        }
+        Ok(Some(id))
     }
 
     /// Takes this device's transaction `hlc` out of the log, as if it had never been written (the

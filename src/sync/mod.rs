@@ -26,10 +26,13 @@ use specta::Type;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tend_sync::access::Role;
+use tend_sync::protocol::{RemoteTx, PART_RECORDS};
 use tend_sync::wire::*;
 
 /// Transactions per push.
 const PUSH_BATCH: u32 = 500;
+/// Records per push: whole transactions, and a big one in parts (`PART_RECORDS` each).
+const PUSH_RECORDS: usize = 4 * PART_RECORDS;
 /// Transactions per pull page.
 const PULL_PAGE: i64 = 2_000;
 /// Refusals kept for the user to read.
@@ -133,6 +136,8 @@ pub struct SyncStatus {
 
 const LINK: &str = "sync.link";
 const PUSHED: &str = "sync.pushed";
+/// How far the push of a transaction sent in parts is ([`Partial`]).
+const PUSH_PART: &str = "sync.push_part";
 const HISTORY: &str = "sync.history";
 const CURSOR: &str = "sync.cursor";
 const PAUSED: &str = "sync.paused";
@@ -141,6 +146,15 @@ const LAST_ERROR: &str = "sync.last_error";
 const REFUSALS: &str = "sync.refusals";
 /// After a sign-out that kept this device's unsent changes: whose they are (workspace, staff).
 const PREVIOUS: &str = "sync.previous";
+
+/// The push of a big transaction in parts, cut between two pushes: the transaction (`txs` id),
+/// the next part and the last record sent (its rowid in `changes`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Partial {
+    tx: i64,
+    next: u32,
+    after: i64,
+}
 
 /// This computer's name, shown in the members' list.
 fn device_name() -> String {
@@ -327,6 +341,7 @@ impl Workspace {
                 // the server's log is not the one this device knew: everything again
                 report.resynced = true;
                 meta_set(self.pool(), PUSHED, None).await?;
+                meta_set(self.pool(), PUSH_PART, None).await?;
                 meta_set(self.pool(), CURSOR, None).await?;
             }
         }
@@ -381,13 +396,53 @@ impl Workspace {
             }
             let after = self.meta_i64(PUSHED).await?;
             let ids = self.unsent(after, PUSH_BATCH).await?;
-            let Some(&(last, _)) = ids.last() else { return Ok(()) };
-            let mut transactions = Vec::with_capacity(ids.len());
-            for (_, hlc) in &ids {
-                if let Some(tx) = self.transaction_records(hlc).await? {
-                    transactions.push(tx);
-                }
+            if ids.is_empty() {
+                return Ok(());
             }
+            // whole transactions, and a big one in parts, up to PUSH_RECORDS records a push
+            let mut partial: Option<Partial> = match meta_get(self.pool(), PUSH_PART).await? {
+                Some(j) => serde_json::from_str(&j).ok(),
+                None => None,
+            };
+            let (mut transactions, mut budget, mut whole) = (Vec::new(), PUSH_RECORDS, None);
+            for (id, hlc) in &ids {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE tx = ?")
+                    .bind(id)
+                    .fetch_one(self.pool())
+                    .await?;
+                let n = n as usize;
+                if n <= PART_RECORDS {
+                    if n > budget && !transactions.is_empty() {
+                        break;
+                    }
+                    if let Some(tx) = self.transaction_records(hlc).await? {
+                        transactions.push(tx);
+                    }
+                    budget = budget.saturating_sub(n);
+                    (whole, partial) = (Some(*id), None);
+                    continue;
+                }
+                let Some(tx) = self.transaction_head(hlc).await? else { continue };
+                let mut at = partial.filter(|p| p.tx == *id).unwrap_or(Partial { tx: *id, next: 0, after: 0 });
+                let count = n.div_ceil(PART_RECORDS) as u32;
+                while at.next < count && (budget >= PART_RECORDS || transactions.is_empty()) {
+                    let (records, last) = self.records_of(*id, at.after, PART_RECORDS as i64).await?;
+                    budget = budget.saturating_sub(records.len());
+                    transactions.push(RemoteTx {
+                        records,
+                        part: Some(tend_sync::protocol::Part { index: at.next, count }),
+                        ..tx.clone()
+                    });
+                    at = Partial { tx: *id, next: at.next + 1, after: last };
+                }
+                if at.next < count {
+                    partial = Some(at);
+                    break;
+                }
+                (whole, partial) = (Some(*id), None);
+            }
+            // whole transactions this push finishes (a part counts with its last)
+            let sent = transactions.iter().filter(|t| t.part.is_none_or(|p| p.index + 1 == p.count)).count();
             let answer: PushAnswer =
                 client.post("/v1/push", &PushRequest { schema: Workspace::schema_version(), transactions }).await?;
             for r in &answer.rejected {
@@ -418,8 +473,15 @@ impl Workspace {
                 meta_set(self.pool(), REFUSALS, Some(&serde_json::to_string(&kept)?)).await?;
             }
             report.pushed += u64::from(answer.stored + answer.already);
-            done += ids.len() as u64;
-            meta_set(self.pool(), PUSHED, Some(&last.to_string())).await?;
+            done += sent as u64;
+            if let Some(last) = whole {
+                meta_set(self.pool(), PUSHED, Some(&last.to_string())).await?;
+            }
+            let partial = match partial {
+                Some(p) => Some(serde_json::to_string(&p)?),
+                None => None,
+            };
+            meta_set(self.pool(), PUSH_PART, partial.as_deref()).await?;
             progress(SyncProgress { phase: "upload".into(), done, total: Some(total.max(0) as u64) });
         }
     }
@@ -639,6 +701,7 @@ impl Workspace {
         for key in [LINK, CURSOR, PAUSED, LAST_MS, LAST_ERROR, REFUSALS, HISTORY] {
             meta_set(self.pool(), key, None).await?;
         }
+        meta_set(self.pool(), PUSH_PART, None).await?;
         if discard {
             meta_set(self.pool(), PUSHED, None).await?;
             meta_set(self.pool(), PREVIOUS, None).await?;

@@ -160,7 +160,22 @@ pub struct Server {
     pub log: PathBuf,
 }
 
+/// The peak resident memory of a running process (VmHWM), in MiB.
+#[allow(dead_code)]
+pub fn peak_rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
 impl Server {
+    /// The server process's peak resident memory so far, in MiB.
+    #[allow(dead_code)]
+    pub fn peak_rss_mib(&self) -> Option<f64> {
+        peak_rss_mib(self.child.id())
+    }
+
     /// A tend-server instance on a free loopback port; `faults` is the share of storing
     /// transactions that fail with an injected serialization failure or deadlock.
     pub async fn start(db: &str, faults: f64, log: PathBuf) -> Server {

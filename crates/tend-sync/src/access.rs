@@ -117,7 +117,7 @@ mod tests {
     use crate::protocol::{FieldValue, RemoteRecord};
 
     fn tx(hlc: &str, actor: Option<&str>, device: &str, records: Vec<RemoteRecord>) -> RemoteTx {
-        RemoteTx { hlc: hlc.into(), at_ms: 0, actor: actor.map(Into::into), device: device.into(), records }
+        RemoteTx { hlc: hlc.into(), at_ms: 0, actor: actor.map(Into::into), device: device.into(), records, part: None }
     }
 
     fn set(table: &str) -> RemoteRecord {

@@ -134,7 +134,7 @@ fn edit(d: &mut Device, rng: &mut StdRng) -> Option<RemoteTx> {
     }
     d.wall += rng.gen_range(-5..20);
     let hlc = d.hlc.tick(d.wall, &d.name);
-    let tx = RemoteTx { hlc, at_ms: d.wall, actor: None, device: d.name.clone(), records };
+    let tx = RemoteTx { hlc, at_ms: d.wall, actor: None, device: d.name.clone(), records, part: None };
     d.replica.apply(&tx).expect("own transaction");
     Some(tx)
 }
