@@ -266,154 +266,21 @@ fn main() {
         // 4a: as the app syncs: a change every 1 to 3 s per client (some 100 a second over the
         // workspace), pushed and pulled at once; between changes a long poll, and after it the
         // pull of what came (at most four rounds a second, as the app's loop does)
-        {
-            let started = Instant::now();
-            let until = started + Duration::from_secs(20);
-            let tasks: Vec<_> = tokens
-                .iter()
-                .enumerate()
-                .map(|(i, token)| {
-                    let (http, url, token) = (http.clone(), urls[i % 2].clone(), token.clone());
-                    tokio::spawn(async move {
-                        let mut c = LoadClient::new(http, url, token, i);
-                        let mut next_change = Instant::now() + Duration::from_millis(rand_ms(i, 0, 2000));
-                        let mut last_round = Instant::now();
-                        let mut k = 0;
-                        while Instant::now() < until {
-                            if Instant::now() >= next_change {
-                                let t = Instant::now();
-                                if c.push().await {
-                                    c.pull_all().await;
-                                }
-                                c.round(t);
-                                last_round = t;
-                                k += 1;
-                                next_change = Instant::now() + Duration::from_millis(rand_ms(i, k, 1000) + 1000);
-                                continue;
-                            }
-                            let left = next_change.saturating_duration_since(Instant::now());
-                            if c.wait(left.as_secs().clamp(1, 25)).await {
-                                tokio::time::sleep_until((last_round + Duration::from_millis(250)).into()).await;
-                                let t = Instant::now();
-                                c.pull_all().await;
-                                c.round(t);
-                                last_round = t;
-                            }
-                        }
-                        (c.lat, c.errors)
-                    })
-                })
-                .collect();
-            let (mut all, mut errors) = (Vec::new(), std::collections::BTreeMap::<String, u32>::new());
-            for t in tasks {
-                let (l, e) = t.await.unwrap();
-                all.extend(l);
-                for (k, n) in e {
-                    *errors.entry(k).or_default() += n;
-                }
-            }
-            let secs = started.elapsed().as_secs_f64();
-            println!();
-            println!("## {CLIENTS} clients syncing as the app does, through two instances for 20 s (a change every 1-3 s each, pushed and pulled; between changes a long poll, then the pull of what came, at most 4 rounds/s)");
-            println!("| | rounds | rounds/s | p50 ms | p95 ms | p99 ms | errors |");
-            println!("|---|---|---|---|---|---|---|");
-            let n = all.len();
-            println!(
-                "| sync rounds (push and pull, or pull after a long poll) | {n} | {:.0} | {:.1} | {:.1} | {:.1} | {} |",
-                n as f64 / secs,
-                pct(&mut all, 0.5),
-                pct(&mut all, 0.95),
-                pct(&mut all, 0.99),
-                if errors.is_empty() { "0".to_string() } else { format!("{errors:?}") }
-            );
-        }
-
+        let app = load(&http, &tokens, &urls, 20, Mode::App).await;
+        println!();
+        println!("## {CLIENTS} clients syncing as the app does, through two instances for 20 s (a change every 1-3 s each, pushed and pulled; between changes a long poll, then the pull of what came, at most 4 rounds/s)");
+        println!("| | rounds | rounds/s | p50 ms | p95 ms | p99 ms | errors |");
+        println!("|---|---|---|---|---|---|---|");
+        app.row("sync rounds (push and pull, or pull after a long poll)");
         // 4b: saturation, the same clients with no pause at all
-        for healthz in [false, true] {
-            let started = Instant::now();
-            let until = started + Duration::from_secs(10);
-            let tasks: Vec<_> = tokens
-                .iter()
-                .enumerate()
-                .map(|(i, token)| {
-                    let (http, url, token) = (http.clone(), urls[i % 2].clone(), token.clone());
-                    tokio::spawn(async move {
-                        let (mut lat, mut errors) = (Vec::new(), 0u32);
-                        let mut clock = tend_sync::Hlc::default();
-                        let mut cursor = Cursor::default();
-                        let device = format!("load{i}");
-                        while Instant::now() < until {
-                            let t = Instant::now();
-                            let ok = if healthz {
-                                http.get(format!("{url}/healthz")).send().await.is_ok_and(|r| r.status().is_success())
-                            } else {
-                                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
-                                let tx = RemoteTx {
-                                    part: None,
-                                    hlc: clock.tick(now, &device),
-                                    at_ms: now,
-                                    actor: Some(format!("s{i}")),
-                                    device: device.clone(),
-                                    records: vec![RemoteRecord {
-                                        table: "customers".into(),
-                                        row_id: format!("c{i}"),
-                                        op: RecordOp::Set { column: "notes".into(), value: FieldValue::Text("x".into()) },
-                                    }],
-                                };
-                                let pushed = http
-                                    .post(format!("{url}/v1/push"))
-                                    .bearer_auth(&token)
-                                    .json(&PushRequest { schema: 16, transactions: vec![tx] })
-                                    .send()
-                                    .await
-                                    .is_ok_and(|r| r.status().is_success());
-                                let mut q = vec![("after", cursor.seq.to_string()), ("epoch", cursor.epoch.clone()), ("limit", "100".into())];
-                                if let Some(h) = &cursor.hlc {
-                                    q.push(("hlc", h.clone()));
-                                }
-                                let pulled = match http.get(format!("{url}/v1/pull")).bearer_auth(&token).query(&q).send().await {
-                                    Ok(r) if r.status().is_success() => match r.json::<PullAnswer>().await {
-                                        Ok(p) => {
-                                            cursor = p.cursor;
-                                            true
-                                        }
-                                        Err(_) => false,
-                                    },
-                                    _ => false,
-                                };
-                                pushed && pulled
-                            };
-                            lat.push(ms(t.elapsed()));
-                            if !ok {
-                                errors += 1;
-                            }
-                        }
-                        (lat, errors)
-                    })
-                })
-                .collect();
-            let (mut all, mut errors) = (Vec::new(), 0);
-            for t in tasks {
-                let (l, e) = t.await.unwrap();
-                all.extend(l);
-                errors += e;
-            }
-            let rate = all.len() as f64 / started.elapsed().as_secs_f64();
-            if !healthz {
-                println!();
-                println!("## Saturation: the same {CLIENTS} clients with no pause for 10 s (each: push one change, then pull after its cursor, again at once)");
-                println!("| | rounds | rounds/s | p50 ms | p95 ms | p99 ms | errors |");
-                println!("|---|---|---|---|---|---|---|");
-            }
-            let what = if healthz { "baseline: the same clients asking /healthz" } else { "push + pull" };
-            println!(
-                "| {what} | {} | {rate:.0} | {:.1} | {:.1} | {:.1} | {errors} |",
-                all.len(),
-                pct(&mut all, 0.5),
-                pct(&mut all, 0.95),
-                pct(&mut all, 0.99)
-            );
-        }
+        let busy = load(&http, &tokens, &urls, 10, Mode::Saturation).await;
+        let bare = load(&http, &tokens, &urls, 10, Mode::Healthz).await;
+        println!();
+        println!("## Saturation: the same {CLIENTS} clients with no pause for 10 s (each: push one change, then pull after its cursor, again at once)");
+        println!("| | rounds | rounds/s | p50 ms | p95 ms | p99 ms | errors |");
+        println!("|---|---|---|---|---|---|---|");
+        busy.row("push + pull");
+        bare.row("baseline: the same clients asking /healthz");
         }
         drop((s1, s2, logs));
         drop(pg);
@@ -455,8 +322,12 @@ impl LoadClient {
         }
     }
 
-    fn round(&mut self, t: Instant) {
-        self.lat.push(ms(t.elapsed()));
+    async fn healthz(&mut self) {
+        match self.http.get(format!("{}/healthz", self.url)).send().await {
+            Ok(r) if r.status().is_success() => {}
+            Ok(r) => self.error(format!("healthz {}", r.status().as_u16())),
+            Err(e) => self.error(format!("healthz: {e}")),
+        }
     }
 
     fn error(&mut self, what: String) {
@@ -542,4 +413,95 @@ impl LoadClient {
     async fn wait(&mut self, secs: u64) -> bool {
         self.page(1, secs).await.is_some_and(|p| !p.transactions.is_empty())
     }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// As the app syncs: a change every 1 to 3 s, long polls between.
+    App,
+    /// Push and pull again at once, with no pause.
+    Saturation,
+    /// The same clients asking `/healthz` with no pause: the HTTP floor.
+    Healthz,
+}
+
+/// What a load run measured: every round's time and the errors by kind.
+struct Load {
+    lat: Vec<f64>,
+    errors: std::collections::BTreeMap<String, u32>,
+    secs: f64,
+}
+
+impl Load {
+    fn row(mut self, what: &str) {
+        let n = self.lat.len();
+        println!(
+            "| {what} | {n} | {:.0} | {:.1} | {:.1} | {:.1} | {} |",
+            n as f64 / self.secs,
+            pct(&mut self.lat, 0.5),
+            pct(&mut self.lat, 0.95),
+            pct(&mut self.lat, 0.99),
+            if self.errors.is_empty() { "0".to_string() } else { format!("{:?}", self.errors) }
+        );
+    }
+}
+
+/// One client per token, half on each server, for `secs`.
+async fn load(http: &reqwest::Client, tokens: &[String], urls: &[String; 2], secs: u64, mode: Mode) -> Load {
+    let started = Instant::now();
+    let until = started + Duration::from_secs(secs);
+    let tasks: Vec<_> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, token)| {
+            let mut c = LoadClient::new(http.clone(), urls[i % 2].clone(), token.clone(), i);
+            tokio::spawn(async move {
+                let mut next_change = Instant::now() + Duration::from_millis(rand_ms(i, 0, 2000));
+                let mut last_round = Instant::now();
+                let mut k = 0;
+                while Instant::now() < until {
+                    let t = Instant::now();
+                    match mode {
+                        Mode::Healthz => c.healthz().await,
+                        Mode::Saturation => {
+                            if c.push().await {
+                                c.pull_all().await;
+                            }
+                        }
+                        Mode::App if t >= next_change => {
+                            if c.push().await {
+                                c.pull_all().await;
+                            }
+                            k += 1;
+                            next_change = Instant::now() + Duration::from_millis(rand_ms(i, k, 2000) + 1000);
+                        }
+                        Mode::App => {
+                            let left = next_change.saturating_duration_since(t);
+                            if !c.wait(left.as_secs().clamp(1, 25)).await {
+                                continue;
+                            }
+                            tokio::time::sleep_until((last_round + Duration::from_millis(250)).into()).await;
+                            let t = Instant::now();
+                            c.pull_all().await;
+                            c.lat.push(ms(t.elapsed()));
+                            last_round = t;
+                            continue;
+                        }
+                    }
+                    c.lat.push(ms(t.elapsed()));
+                    last_round = t;
+                }
+                (c.lat, c.errors)
+            })
+        })
+        .collect();
+    let (mut lat, mut errors) = (Vec::new(), std::collections::BTreeMap::<String, u32>::new());
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        lat.extend(l);
+        for (k, n) in e {
+            *errors.entry(k).or_default() += n;
+        }
+    }
+    Load { lat, errors, secs: started.elapsed().as_secs_f64() }
 }

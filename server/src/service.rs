@@ -16,9 +16,9 @@ use tend_sync::wire::*;
 pub const MAX_PUSH: usize = 2_000;
 /// Transactions one pull page holds at most.
 pub const MAX_PAGE: i64 = 5_000;
-/// A pull page ends after the transaction that brings it past this many bytes of bodies (a
-/// part is at most `PART_RECORDS` records, so a page stays a few megabytes).
-pub const PAGE_BYTES: usize = 4 << 20;
+/// A pull page ends after the transaction that brings it to this many records (a part is at
+/// most `PART_RECORDS`, so a page stays a few megabytes, whatever the transactions' sizes).
+pub const PAGE_RECORDS: i64 = 10_000;
 
 /// A transaction (or part) to store.
 struct Stored {
@@ -406,24 +406,26 @@ impl Service {
     /// One page of other devices' transactions after `after` (as stored, JSON), the last
     /// sequence number and clock, and whether more follow.
     pub async fn page(&self, caller: &Caller, after: i64, limit: i64) -> Result<(Vec<(i64, String, String)>, bool)> {
-        use futures_util::TryStreamExt;
         let limit = limit.clamp(1, MAX_PAGE);
-        let mut rows = sqlx::query(sql::TXS_AFTER)
+        let rows = sqlx::query(sql::TXS_AFTER)
             .bind(&caller.workspace_id)
             .bind(after)
             .bind(&caller.device_id)
             .bind(limit + 1)
-            .fetch(&self.store.pool);
-        let (mut out, mut bytes) = (Vec::new(), 0usize);
-        while let Some(r) = rows.try_next().await? {
-            if out.len() as i64 == limit || bytes >= PAGE_BYTES {
-                return Ok((out, true));
-            }
-            let body: String = r.try_get(2)?;
-            bytes += body.len();
+            .bind(PAGE_RECORDS)
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut more = rows.len() as i64 > limit;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows.into_iter().take(limit as usize) {
+            let body: Option<String> = r.try_get(2)?;
+            let Some(body) = body else {
+                more = true;
+                break;
+            };
             out.push((r.try_get(0)?, r.try_get(1)?, body));
         }
-        Ok((out, false))
+        Ok((out, more))
     }
 
     pub async fn status(&self, caller: &Caller) -> Result<StatusAnswer> {

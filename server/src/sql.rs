@@ -59,9 +59,15 @@ pub const TXS_STORE: &str =
      SELECT $1, s, d, h, p, $6, r, b, $9
      FROM UNNEST($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::INT[], $7::INT[], $8::TEXT[]) AS u(s, d, h, p, r, b)
      ON CONFLICT (workspace_id, device_id, hlc, part) DO NOTHING";
-/// What a device pulls: the transactions of other devices after its cursor, in sequence order.
-pub const TXS_AFTER: &str = "SELECT seq, hlc, body FROM txs
-     WHERE workspace_id = $1 AND seq > $2 AND device_id <> $3 ORDER BY seq LIMIT $4";
+/// What a device pulls: the transactions of other devices after its cursor, in sequence order,
+/// at most `$4`, each body only while fewer than `$5` records came before it in the page (the
+/// rest come without, so the page ends there: no body is read, let alone sent, past the page).
+pub const TXS_AFTER: &str = "SELECT w.seq, w.hlc, CASE WHEN w.before < $5 THEN t.body END
+     FROM (SELECT workspace_id, seq, hlc, SUM(records) OVER (ORDER BY seq) - records AS before
+           FROM (SELECT workspace_id, seq, hlc, records FROM txs
+                 WHERE workspace_id = $1 AND seq > $2 AND device_id <> $3 ORDER BY seq LIMIT $4) l) w
+     JOIN txs t ON t.workspace_id = w.workspace_id AND t.seq = w.seq
+     ORDER BY w.seq";
 pub const TX_AT: &str = "SELECT hlc FROM txs WHERE workspace_id = $1 AND seq = $2";
 pub const TXS_LAST_SEQ: &str = "SELECT COALESCE(MAX(seq), 0) FROM txs WHERE workspace_id = $1";
 /// The optional wake-up of waiting pulls (on every instance); polling stays the correct path.

@@ -472,7 +472,8 @@ impl Workspace {
                 kept.truncate(KEEP_REFUSALS);
                 meta_set(self.pool(), REFUSALS, Some(&serde_json::to_string(&kept)?)).await?;
             }
-            report.pushed += u64::from(answer.stored + answer.already);
+            // a transaction in parts counts once, with its last part
+            report.pushed += sent.saturating_sub(answer.rejected.len()) as u64;
             done += sent as u64;
             if let Some(last) = whole {
                 meta_set(self.pool(), PUSHED, Some(&last.to_string())).await?;

@@ -7,8 +7,9 @@ use crate::access::{Refusal, Role};
 use crate::protocol::RemoteTx;
 use serde::{Deserialize, Serialize};
 
-/// This build's protocol version (the `tend-protocol` header both ways).
-pub const PROTOCOL: u32 = 1;
+/// This build's protocol version (the `tend-protocol` header both ways). 2: transactions in
+/// parts (`protocol::Part`); a server of 1 would store only the first part of each.
+pub const PROTOCOL: u32 = 2;
 /// The header that carries it.
 pub const PROTOCOL_HEADER: &str = "tend-protocol";
 
