@@ -158,30 +158,20 @@ impl Workspace {
 
     /// Every record of transaction `hlc`, in the order written, in names: what sync sends.
     pub async fn transaction_records(&self, hlc: &str) -> Result<Option<RemoteTx>> {
+        let Some((id, head)) = self.transaction_head(hlc).await? else { return Ok(None) };
+        let (records, _) = self.records_of(id, 0, i64::MAX).await?;
+        Ok(Some(RemoteTx { records, ..head }))
+    }
+
+    /// A transaction's `txs` id, and its clock, actor and device without its records.
+    pub(crate) async fn transaction_head(&self, hlc: &str) -> Result<Option<(i64, RemoteTx)>> {
         let head: Option<(i64, i64, Option<String>, String)> =
             sqlx::query_as("SELECT id, at_ms, actor, device FROM txs WHERE hlc = ?")
                 .bind(hlc)
                 .fetch_optional(self.pool())
                 .await?;
-        let Some((tx, at_ms, actor, device)) = head else { return Ok(None) };
-        let (records, _) = self.records_of(tx, 0, i64::MAX).await?;
-        Ok(Some(RemoteTx { hlc: hlc.to_string(), at_ms, actor, device, records, part: None }))
-    }
-
-    /// A transaction's clock, actor and device, without its records.
-    pub(crate) async fn transaction_head(&self, hlc: &str) -> Result<Option<RemoteTx>> {
-        let head: Option<(i64, Option<String>, String)> =
-            sqlx::query_as("SELECT at_ms, actor, device FROM txs WHERE hlc = ?")
-                .bind(hlc)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(head.map(|(at_ms, actor, device)| RemoteTx {
-            hlc: hlc.to_string(),
-            at_ms,
-            actor,
-            device,
-            records: Vec::new(),
-            part: None,
+        Ok(head.map(|(id, at_ms, actor, device)| {
+            (id, RemoteTx { hlc: hlc.to_string(), at_ms, actor, device, records: Vec::new(), part: None })
         }))
     }
 

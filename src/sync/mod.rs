@@ -422,7 +422,7 @@ impl Workspace {
                     (whole, partial) = (Some(*id), None);
                     continue;
                 }
-                let Some(tx) = self.transaction_head(hlc).await? else { continue };
+                let Some((_, tx)) = self.transaction_head(hlc).await? else { continue };
                 let mut at = partial.filter(|p| p.tx == *id).unwrap_or(Partial { tx: *id, next: 0, after: 0 });
                 let count = n.div_ceil(PART_RECORDS) as u32;
                 while at.next < count && (budget >= PART_RECORDS || transactions.is_empty()) {
