@@ -49,7 +49,7 @@ fn stem(workspace: &Path) -> String {
 /// Copies the live database to `dest` page by page with the online backup API, through a
 /// temporary file renamed into place (a crash never leaves half a backup under the real name).
 /// The copy is a plain rollback-journal file: opening it leaves no `-wal`/`-shm` beside it.
-fn copy_online(src: &Path, dest: &Path) -> Result<u64> {
+pub(crate) fn copy_online(src: &Path, dest: &Path) -> Result<u64> {
     if let Some(dir) = dest.parent() {
         if !dir.as_os_str().is_empty() {
             std::fs::create_dir_all(dir)?;

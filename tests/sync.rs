@@ -109,15 +109,18 @@ async fn three_devices_through_two_servers_end_equal_with_offline_edits() {
     let to_c = a.ws.sync_invite(&a.tokens, Role::Manager, Some(&manager_staff), None).await.expect("invite c");
 
     let b = device().await;
+    // b starts from the snapshot the owner made when sharing, c (below) from the log
     let r = b.ws.sync_join(&s2.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("b joins");
-    assert_eq!(r.pulled, 6, "{r:?}");
+    assert_eq!((r.snapshot, r.pulled), (Some(6), 0), "{r:?}");
     assert_eq!(
         b.ws.current_staff_id().await.expect("me").as_deref(),
         Some(agent_staff.as_str()),
         "b acts as the invited staff"
     );
     let c = device().await;
-    c.ws.sync_join(&s1.url, &to_c.invite, &c.tokens, &|_| {}, None).await.expect("c joins");
+    pg.psql(&db, "DELETE FROM snapshots");
+    let r = c.ws.sync_join(&s1.url, &to_c.invite, &c.tokens, &|_| {}, None).await.expect("c joins");
+    assert_eq!((r.snapshot, r.pulled), (None, 6), "{r:?}");
     assert_eq!(b.ws.customer(&customers[0]).await.expect("on b").name, "Đặng Thị Ngọc Ánh");
 
     // offline: b and c edit different fields of one customer, a adds a customer
@@ -249,6 +252,22 @@ impl Raw {
         }
         let r = self.http.get(format!("{url}/v1/pull")).bearer_auth(&self.token).query(&q).send().await.expect("pull");
         answer(r).await
+    }
+
+    async fn put_bytes(&self, path: &str, body: Vec<u8>) -> Result<serde_json::Value, (u16, ErrorBody)> {
+        answer(
+            self.http.put(format!("{}{path}", self.url)).bearer_auth(&self.token).body(body).send().await.expect("put"),
+        )
+        .await
+    }
+
+    async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, (u16, ErrorBody)> {
+        let r = self.http.get(format!("{}{path}", self.url)).bearer_auth(&self.token).send().await.expect("get");
+        if r.status().is_success() {
+            Ok(r.bytes().await.expect("body").to_vec())
+        } else {
+            answer::<serde_json::Value>(r).await.map(|_| Vec::new())
+        }
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, (u16, ErrorBody)> {
@@ -464,6 +483,36 @@ async fn a_token_reaches_only_its_workspace_and_revoked_tokens_and_spent_invites
     let b_log = pg.psql(&db, &format!("SELECT count(*) FROM txs WHERE workspace_id = '{ws_b}'"));
     assert_eq!(b_log, "1");
 
+    // a snapshot of A: B's token neither sees, reads nor writes it
+    let started: SnapshotStarted = a
+        .post("/v1/snapshots", serde_json::json!({"schema": 1, "cursor": {"epoch": "", "seq": 0, "hlc": null}}))
+        .await
+        .expect("a starts a snapshot");
+    let at = format!("/v1/snapshots/{}/0", started.id);
+    assert_eq!(b.put_bytes(&at, b"b's".to_vec()).await.expect_err("b writes into a's upload").0, 404);
+    a.put_bytes(&at, b"abc".to_vec()).await.expect("a's chunk");
+    let _: serde_json::Value = a
+        .post(
+            &format!("/v1/snapshots/{}/done", started.id),
+            serde_json::json!({"chunks": 1, "size": 3, "bytes": 3, "sha256": "x"}),
+        )
+        .await
+        .expect("done");
+    assert_eq!(a.get_bytes(&at).await.expect("a reads its chunk"), b"abc");
+    assert_eq!(a2.get_bytes(&at).await.expect("an agent of A restores it"), b"abc");
+    let none: SnapshotAnswer = b.get("/v1/snapshot").await.expect("b's snapshot");
+    assert!(none.snapshot.is_none(), "{none:?}");
+    assert_eq!(b.get_bytes(&at).await.expect_err("b reads a's chunk").0, 404);
+    // an agent makes none
+    let no = a2
+        .post::<SnapshotStarted>(
+            "/v1/snapshots",
+            serde_json::json!({"schema": 1, "cursor": {"epoch": "", "seq": 0, "hlc": null}}),
+        )
+        .await
+        .expect_err("an agent's snapshot");
+    assert_eq!((no.0, no.1.error), (403, ErrorCode::Forbidden));
+
     // a revoked device is refused at once
     let r: RevokeAnswer = a.post("/v1/revoke", serde_json::json!({"id": "a2"})).await.expect("revoke");
     assert_eq!(r.devices, 1);
@@ -666,7 +715,7 @@ async fn the_cli_shares_invites_joins_syncs_and_revokes() {
     let code_b = inv["invite"].as_str().expect("invite").to_string();
     let (code, joined, err) = tend(&b, &["sync", "join", &s.url, "--invite", &code_b, "--token-file", tb]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(joined["pulled"], 3, "{joined}");
+    assert_eq!((&joined["pulled"], &joined["snapshot"]), (&0.into(), &shared["snapshot"]), "{joined}");
     let (code, found, _) = tend(&b, &["search", "dang thi ngoc"]);
     assert_eq!(code, 0);
     assert!(found.to_string().contains("Đặng Thị Ngọc Ánh"), "{found}");
@@ -779,6 +828,8 @@ async fn a_transaction_too_big_for_one_message_travels_in_parts_and_a_cut_downlo
     a.ws.sync_share(&s.url, &invite, &a.tokens, &|_| {}).await.expect("share");
     let stored = pg.psql(&db, "SELECT COUNT(*) FROM txs WHERE part > 0");
     assert_eq!(stored, (parts - 1).to_string(), "each part stored once, across pushes");
+    // the log's way down: no snapshot to start from
+    pg.psql(&db, "DELETE FROM snapshots");
 
     // a download cut after its first page (a few parts) keeps them and goes on from there
     let code = a.ws.sync_invite(&a.tokens, Role::Manager, None, None).await.expect("invite").invite;
@@ -808,5 +859,100 @@ async fn a_transaction_too_big_for_one_message_travels_in_parts_and_a_cut_downlo
     assert_eq!(left, 0);
     assert_eq!(shared_state(&a.ws).await, shared_state(&b.ws).await);
     drop((s, a, b, logs));
+    drop(pg);
+}
+
+/// A device joining a shared workspace restores the newest snapshot (the owner's, made when it
+/// shared) and pulls only what came after it; it ends equal to the owner, search included, acts
+/// as itself, and a snapshot that does not match its checksum is left for the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_joining_device_starts_from_the_snapshot_and_pulls_only_what_came_after() {
+    let pg = Pg::start();
+    let db = pg.database();
+    let (_, invite) = create_workspace(&db, "Tiệm Hoa Sen");
+    let logs = tempfile::tempdir().expect("logs");
+    let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
+    let a = device().await;
+    a.ws.generate_demo(3_000, 7).await.expect("demo");
+    let first: String =
+        sqlx::query_scalar("SELECT id FROM staff ORDER BY id LIMIT 1").fetch_one(a.ws.pool()).await.expect("staff");
+    a.ws.set_current_staff(Some(&first)).await.expect("me");
+    let shared = a.ws.sync_share(&s.url, &invite, &a.tokens, &|_| {}).await.expect("share");
+    let at = shared.snapshot.expect("sharing made a snapshot");
+    let last: i64 = pg.psql(&db, "SELECT MAX(seq) FROM txs").parse().expect("seq");
+    assert_eq!(at, last, "the sharer's cursor passed its own history");
+    assert!(!a.ws.sync_snapshot_due(&a.tokens).await.expect("due"), "nothing came after it yet");
+
+    // after the snapshot: an edit and a new customer
+    let someone: String = sqlx::query_scalar("SELECT id FROM customers ORDER BY id LIMIT 1")
+        .fetch_one(a.ws.pool())
+        .await
+        .expect("customer");
+    set_notes(&a.ws, &someone, "Khách quen, giao hàng buổi sáng").await;
+    a.ws.create_customer(&person("Nguyễn Thị Dũng", "0912000111")).await.expect("new");
+    a.ws.sync_now(&a.tokens).await.expect("after the snapshot");
+
+    let code = a.ws.sync_invite(&a.tokens, Role::Manager, None, None).await.expect("invite").invite;
+    let b = device().await;
+    let phases = std::sync::Mutex::new(Vec::<String>::new());
+    let joined =
+        b.ws.sync_join(&s.url, &code, &b.tokens, &|p| phases.lock().expect("phases").push(p.phase), None)
+            .await
+            .expect("join");
+    assert_eq!(joined.snapshot, Some(at), "{joined:?}");
+    assert_eq!(joined.pulled, 2, "only what came after the snapshot: {joined:?}");
+    assert!(phases.lock().expect("phases").iter().any(|p| p == "snapshot_download"));
+    assert_eq!(shared_state(&a.ws).await, shared_state(&b.ws).await);
+    // what is derived came along: search, with diacritics folded, and the live counts
+    let names = |r: Vec<tend::search::CustomerSummary>| r.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let found = names(b.ws.search("nguyen dung", 20).await.expect("search"));
+    assert_eq!(found, names(a.ws.search("nguyen dung", 20).await.expect("search")));
+    assert!(!found.is_empty());
+    let counts = |ws: &Workspace| {
+        let pool = ws.pool().clone();
+        async move {
+            sqlx::query_as::<_, (String, i64)>("SELECT dim || ':' || value, n FROM customer_counts ORDER BY dim, value")
+                .fetch_all(&pool)
+                .await
+                .expect("counts")
+        }
+    };
+    assert_eq!(counts(&a.ws).await, counts(&b.ws).await);
+    // nothing of the owner's device came with it: b is itself, and what it writes goes up as its own
+    let own: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'device_id'")
+        .fetch_one(b.ws.pool())
+        .await
+        .expect("device");
+    assert_eq!(own, b.ws.device());
+    assert_ne!(b.ws.device(), a.ws.device());
+    let imports: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM imports").fetch_one(b.ws.pool()).await.expect("imports");
+    assert_eq!(imports, 0);
+    let made = b.ws.create_customer(&person("Võ Thanh Tâm", "0933444555")).await.expect("b writes").customer.id;
+    b.ws.sync_now(&b.tokens).await.expect("b syncs");
+    a.ws.sync_now(&a.tokens).await.expect("a syncs");
+    a.ws.customer(&made).await.expect("a has b's customer");
+    assert_eq!(shared_state(&a.ws).await, shared_state(&b.ws).await);
+
+    // a manager's device makes the next one; an agent's makes none
+    let made = b.ws.sync_snapshot(&b.tokens, &|_| {}).await.expect("b's snapshot");
+    assert!(made.seq > at && made.chunks >= 1, "{made:?}");
+    assert_eq!(pg.psql(&db, "SELECT COUNT(*) FROM snapshots"), "1", "the older one went");
+    let agent_code = a.ws.sync_invite(&a.tokens, Role::Agent, None, None).await.expect("invite").invite;
+    let c = device().await;
+    let joined = c.ws.sync_join(&s.url, &agent_code, &c.tokens, &|_| {}, None).await.expect("c joins");
+    assert_eq!((joined.snapshot, joined.pulled), (Some(made.seq), 0), "{joined:?}");
+    let no = c.ws.sync_snapshot(&c.tokens, &|_| {}).await.expect_err("an agent's snapshot");
+    assert!(matches!(no, tend::Error::Sync { key: "sync.forbidden", .. }), "{no:?}");
+
+    // a snapshot damaged on the server: the next device joins through the log, nothing lost
+    pg.psql(&db, "UPDATE snapshot_chunks SET body = overlay(body placing '\\x00'::bytea from 200 for 1) WHERE n = 0");
+    let code = a.ws.sync_invite(&a.tokens, Role::Manager, None, None).await.expect("invite").invite;
+    let d = device().await;
+    let joined = d.ws.sync_join(&s.url, &code, &d.tokens, &|_| {}, None).await.expect("d joins");
+    assert_eq!(joined.snapshot, None, "{joined:?}");
+    assert!(joined.pulled > 3, "the whole log: {joined:?}");
+    assert_eq!(shared_state(&a.ws).await, shared_state(&d.ws).await);
+    drop((s, a, b, c, d, logs));
     drop(pg);
 }

@@ -4,17 +4,22 @@
 
 use crate::service::{page_json, Caller, Service};
 use crate::Error;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Query, Request, State};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 use tend_sync::wire::*;
 use tokio::sync::broadcast;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+
+/// A snapshot chunk's type: compressed already.
+const SNAPSHOT_TYPE: &str = "application/zstd";
 
 #[derive(Clone)]
 pub struct AppState {
@@ -148,10 +153,10 @@ async fn pull(State(s): State<AppState>, headers: HeaderMap, Query(q): Query<Pul
     let mut wake = s.wake.subscribe();
     let _connected = (q.wait > 0).then(Connected::new);
     loop {
-        let (rows, more) = s.service.page(&c, q.after, limit).await?;
+        let page = s.service.page(&c, q.after, limit).await?;
         let now = Instant::now();
-        if !rows.is_empty() || now >= deadline {
-            let body = page_json(&epoch, &rows, q.after, q.hlc.as_deref(), more);
+        if page.covered.is_some() || now >= deadline {
+            let body = page_json(&epoch, &page, q.after, q.hlc.as_deref());
             return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
         }
         // polling every second is the path that is always right; a NOTIFY only comes sooner
@@ -205,6 +210,53 @@ async fn sign_out(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Js
     Ok(Json(s.service.revoke(&c, &id).await?))
 }
 
+async fn snapshot_start(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<SnapshotStart>,
+) -> ApiResult<Json<SnapshotStarted>> {
+    let c = caller(&s, &headers).await?;
+    Ok(Json(s.service.snapshot_start(&c, req).await?))
+}
+
+async fn snapshot_chunk_put(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((id, n)): Path<(String, i32)>,
+    body: Bytes,
+) -> ApiResult<Json<serde_json::Value>> {
+    let c = caller(&s, &headers).await?;
+    s.service.snapshot_chunk(&c, &id, n, &body).await?;
+    Ok(Json(serde_json::json!({})))
+}
+
+async fn snapshot_done(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(req): Json<SnapshotDone>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let c = caller(&s, &headers).await?;
+    s.service.snapshot_done(&c, &id, req).await?;
+    Ok(Json(serde_json::json!({})))
+}
+
+async fn snapshot(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Json<SnapshotAnswer>> {
+    let c = caller(&s, &headers).await?;
+    Ok(Json(s.service.snapshot(&c).await?))
+}
+
+/// A chunk as stored (zstd): sent as it is, never compressed again.
+async fn snapshot_chunk_get(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((id, n)): Path<(String, i32)>,
+) -> ApiResult<Response> {
+    let c = caller(&s, &headers).await?;
+    let body = s.service.snapshot_chunk_get(&c, &id, n).await?;
+    Ok(([(header::CONTENT_TYPE, SNAPSHOT_TYPE)], body).into_response())
+}
+
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -236,6 +288,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/members", get(members))
         .route("/v1/revoke", post(revoke))
         .route("/v1/sign-out", post(sign_out))
+        .route("/v1/snapshot", get(snapshot))
+        .route("/v1/snapshots", post(snapshot_start))
+        .route("/v1/snapshots/{id}/done", post(snapshot_done))
+        .route("/v1/snapshots/{id}/{n}", put(snapshot_chunk_put).get(snapshot_chunk_get))
         .layer(middleware::from_fn(protocol_guard));
     Router::new()
         .merge(v1)
@@ -243,11 +299,15 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_page))
         .route_layer(middleware::from_fn(observe))
-        // a push is at most a few parts of PART_RECORDS records
+        // a push is at most a few parts of PART_RECORDS records, a snapshot chunk 8 MiB
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
         // the fastest level: a page compresses to about a fifth at a third of the default's cost
-        .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new(SNAPSHOT_TYPE))),
+        )
         .with_state(state)
 }
 

@@ -14,11 +14,22 @@ use tend_sync::wire::*;
 
 /// Transactions one push may carry.
 pub const MAX_PUSH: usize = 2_000;
+/// Chunks of one snapshot (of `SNAPSHOT_CHUNK` bytes of the file each: 80 GB).
+pub const MAX_CHUNKS: i32 = 10_000;
 /// Transactions one pull page holds at most.
 pub const MAX_PAGE: i64 = 5_000;
 /// A pull page ends after the transaction that brings it to this many records (a part is at
 /// most `PART_RECORDS`, so a page stays a few megabytes, whatever the transactions' sizes).
 pub const PAGE_RECORDS: i64 = 10_000;
+
+/// A pull page: other devices' transactions `(seq, hlc, body)`, the last place it covers (own
+/// transactions included) and whether more follow.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub rows: Vec<(i64, String, String)>,
+    pub covered: Option<(i64, String)>,
+    pub more: bool,
+}
 
 /// A transaction (or part) to store.
 struct Stored {
@@ -403,9 +414,10 @@ impl Service {
         Ok(ours)
     }
 
-    /// One page of other devices' transactions after `after` (as stored, JSON), the last
-    /// sequence number and clock, and whether more follow.
-    pub async fn page(&self, caller: &Caller, after: i64, limit: i64) -> Result<(Vec<(i64, String, String)>, bool)> {
+    /// One page after `after`: other devices' transactions (as stored, JSON) with their sequence
+    /// number and clock, the last place the page covers (the caller's own transactions pass the
+    /// cursor too), and whether more follow.
+    pub async fn page(&self, caller: &Caller, after: i64, limit: i64) -> Result<Page> {
         let limit = limit.clamp(1, MAX_PAGE);
         let rows = sqlx::query(sql::TXS_AFTER)
             .bind(&caller.workspace_id)
@@ -415,17 +427,20 @@ impl Service {
             .bind(PAGE_RECORDS)
             .fetch_all(&self.store.pool)
             .await?;
-        let mut more = rows.len() as i64 > limit;
-        let mut out = Vec::with_capacity(rows.len());
+        let mut page = Page { more: rows.len() as i64 > limit, ..Page::default() };
         for r in rows.into_iter().take(limit as usize) {
-            let body: Option<String> = r.try_get(2)?;
-            let Some(body) = body else {
-                more = true;
-                break;
-            };
-            out.push((r.try_get(0)?, r.try_get(1)?, body));
+            let (seq, hlc, own): (i64, String, bool) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            if !own {
+                let body: Option<String> = r.try_get(3)?;
+                let Some(body) = body else {
+                    page.more = true;
+                    break;
+                };
+                page.rows.push((seq, hlc.clone(), body));
+            }
+            page.covered = Some((seq, hlc));
         }
-        Ok((out, more))
+        Ok(page)
     }
 
     pub async fn status(&self, caller: &Caller) -> Result<StatusAnswer> {
@@ -440,6 +455,144 @@ impl Service {
             staff_id: caller.staff_id.clone(),
             epoch: w.try_get(1)?,
             last_seq: last,
+        })
+    }
+
+    /// Starts a snapshot upload (owners and managers): its cursor must be a place of this
+    /// database's log. An upload the device left unfinished goes.
+    pub async fn snapshot_start(&self, caller: &Caller, req: SnapshotStart) -> Result<SnapshotStarted> {
+        Self::must_manage(caller)?;
+        self.check_cursor(caller, &req.cursor.epoch, req.cursor.seq, req.cursor.hlc.as_deref()).await?;
+        let id = auth::new_id(16);
+        let (ws, device, id2) = (caller.workspace_id.clone(), caller.device_id.clone(), id.clone());
+        self.store
+            .transaction(move |c| {
+                let (ws, device, id, req) = (ws.clone(), device.clone(), id2.clone(), req.clone());
+                Box::pin(async move {
+                    sqlx::query(sql::SNAPSHOTS_DROP_UNFINISHED).bind(&ws).bind(&device).execute(&mut *c).await?;
+                    sqlx::query(sql::CHUNKS_DROP_ORPHANS).bind(&ws).execute(&mut *c).await?;
+                    sqlx::query(sql::SNAPSHOT_CREATE)
+                        .bind(&ws)
+                        .bind(&id)
+                        .bind(&device)
+                        .bind(req.schema)
+                        .bind(req.cursor.seq)
+                        .bind(&req.cursor.hlc)
+                        .bind(now_ms())
+                        .execute(&mut *c)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(SnapshotStarted { id })
+    }
+
+    async fn uploading(&self, caller: &Caller, id: &str) -> Result<()> {
+        Self::must_manage(caller)?;
+        let found: Option<i64> = sqlx::query_scalar(sql::SNAPSHOT_UPLOADING)
+            .bind(&caller.workspace_id)
+            .bind(id)
+            .bind(&caller.device_id)
+            .fetch_optional(&self.store.pool)
+            .await?;
+        found.map(|_| ()).ok_or_else(|| Error::refused(ErrorCode::NotFound, "no upload of this snapshot is under way"))
+    }
+
+    /// Stores chunk `n` of the caller's upload (a retried one replaces it).
+    pub async fn snapshot_chunk(&self, caller: &Caller, id: &str, n: i32, body: &[u8]) -> Result<()> {
+        self.uploading(caller, id).await?;
+        if !(0..MAX_CHUNKS).contains(&n) {
+            return Err(bad(format!("a snapshot has at most {MAX_CHUNKS} chunks")));
+        }
+        sqlx::query(sql::CHUNK_PUT)
+            .bind(&caller.workspace_id)
+            .bind(id)
+            .bind(n)
+            .bind(body)
+            .execute(&self.store.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends an upload: every chunk must be there, as many bytes as the device sent. The
+    /// workspace's older snapshots go.
+    pub async fn snapshot_done(&self, caller: &Caller, id: &str, req: SnapshotDone) -> Result<()> {
+        self.uploading(caller, id).await?;
+        let (ws, id) = (caller.workspace_id.clone(), id.to_string());
+        self.store
+            .transaction(move |c| {
+                let (ws, id, req) = (ws.clone(), id.clone(), req.clone());
+                Box::pin(async move {
+                    let (count, bytes, max): (i64, i64, i32) =
+                        sqlx::query_as(sql::CHUNKS_STORED).bind(&ws).bind(&id).fetch_one(&mut *c).await?;
+                    if count != i64::from(req.chunks) || i64::from(max) + 1 != count || bytes != req.bytes {
+                        return Err(bad(format!(
+                            "the snapshot has {count} chunks of {bytes} bytes stored, not the {} of {} sent",
+                            req.chunks, req.bytes
+                        )));
+                    }
+                    let now = now_ms();
+                    sqlx::query(sql::SNAPSHOT_DONE)
+                        .bind(&ws)
+                        .bind(&id)
+                        .bind(count as i32)
+                        .bind(req.size)
+                        .bind(req.bytes)
+                        .bind(&req.sha256)
+                        .bind(now)
+                        .execute(&mut *c)
+                        .await?;
+                    // an upload another device started within the day may still finish
+                    sqlx::query(sql::SNAPSHOTS_DROP_OTHERS)
+                        .bind(&ws)
+                        .bind(&id)
+                        .bind(now - 86_400_000)
+                        .execute(&mut *c)
+                        .await?;
+                    sqlx::query(sql::CHUNKS_DROP_ORPHANS).bind(&ws).execute(&mut *c).await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    /// The newest whole snapshot (any member may restore it), and the records stored since.
+    pub async fn snapshot(&self, caller: &Caller) -> Result<SnapshotAnswer> {
+        let row = sqlx::query(sql::SNAPSHOT_NEWEST).bind(&caller.workspace_id).fetch_optional(&self.store.pool).await?;
+        let w = sqlx::query(sql::WORKSPACE_GET).bind(&caller.workspace_id).fetch_one(&self.store.pool).await?;
+        let epoch: String = w.try_get(1)?;
+        let snapshot = match row {
+            Some(r) => Some(SnapshotInfo {
+                id: r.try_get(0)?,
+                schema: r.try_get(1)?,
+                cursor: Cursor { epoch, seq: r.try_get(2)?, hlc: r.try_get(3)? },
+                chunks: r.try_get::<Option<i32>, _>(4)?.unwrap_or(0).max(0) as u32,
+                size: r.try_get::<Option<i64>, _>(5)?.unwrap_or(0),
+                bytes: r.try_get::<Option<i64>, _>(6)?.unwrap_or(0),
+                sha256: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+            }),
+            None => None,
+        };
+        let after = snapshot.as_ref().map_or(0, |s| s.cursor.seq);
+        let records_after: i64 = sqlx::query_scalar(sql::RECORDS_AFTER)
+            .bind(&caller.workspace_id)
+            .bind(after)
+            .fetch_one(&self.store.pool)
+            .await?;
+        Ok(SnapshotAnswer { snapshot, records_after })
+    }
+
+    /// Chunk `n` of a whole snapshot of the caller's workspace.
+    pub async fn snapshot_chunk_get(&self, caller: &Caller, id: &str, n: i32) -> Result<Vec<u8>> {
+        let body: Option<Vec<u8>> = sqlx::query_scalar(sql::CHUNK_GET)
+            .bind(&caller.workspace_id)
+            .bind(id)
+            .bind(n)
+            .fetch_optional(&self.store.pool)
+            .await?;
+        body.ok_or_else(|| {
+            Error::refused(ErrorCode::NotFound, "this snapshot or chunk is not here (a newer one replaced it?)")
         })
     }
 
@@ -546,33 +699,28 @@ impl Service {
     }
 }
 
-/// A pull page as JSON, the stored bodies written as they are (never parsed again).
-pub fn page_json(
-    epoch: &str,
-    rows: &[(i64, String, String)],
-    after: i64,
-    after_hlc: Option<&str>,
-    more: bool,
-) -> String {
-    let mut s = String::with_capacity(rows.iter().map(|r| r.2.len() + 1).sum::<usize>() + 200);
+/// A pull page as JSON, the stored bodies written as they are (never parsed again); its cursor
+/// the last place it covers (else where it started).
+pub fn page_json(epoch: &str, page: &Page, after: i64, after_hlc: Option<&str>) -> String {
+    let mut s = String::with_capacity(page.rows.iter().map(|r| r.2.len() + 1).sum::<usize>() + 200);
     s.push_str("{\"epoch\":");
     s.push_str(&serde_json::Value::from(epoch).to_string());
     s.push_str(",\"transactions\":[");
-    for (i, (_, _, body)) in rows.iter().enumerate() {
+    for (i, (_, _, body)) in page.rows.iter().enumerate() {
         if i > 0 {
             s.push(',');
         }
         s.push_str(body);
     }
-    let (seq, hlc) = match rows.last() {
-        Some((seq, hlc, _)) => (*seq, Some(hlc.as_str())),
+    let (seq, hlc) = match &page.covered {
+        Some((seq, hlc)) => (*seq, Some(hlc.as_str())),
         None => (after, after_hlc),
     };
     let cursor = Cursor { epoch: epoch.to_string(), seq, hlc: hlc.map(str::to_string) };
     s.push_str("],\"cursor\":");
     s.push_str(&serde_json::to_string(&cursor).unwrap_or_else(|_| "null".into()));
     s.push_str(",\"more\":");
-    s.push_str(if more { "true" } else { "false" });
+    s.push_str(if page.more { "true" } else { "false" });
     s.push('}');
     s
 }
@@ -590,12 +738,20 @@ mod tests {
             part: Some(tend_sync::protocol::Part { index: 1, count: 3 }),
         };
         let body = serde_json::to_string(&tx).unwrap();
-        let json = super::page_json("e1", &[(7, tx.hlc.clone(), body)], 3, None, true);
+        let page =
+            super::Page { rows: vec![(7, tx.hlc.clone(), body)], covered: Some((7, tx.hlc.clone())), more: true };
+        let json = super::page_json("e1", &page, 3, None);
         let page: tend_sync::wire::PullAnswer = serde_json::from_str(&json).unwrap();
         assert_eq!(page.transactions, vec![tx]);
         assert_eq!((page.cursor.seq, page.cursor.hlc.as_deref(), page.more), (7, Some("0000000000001:00000:d"), true));
         let empty: tend_sync::wire::PullAnswer =
-            serde_json::from_str(&super::page_json("e1", &[], 3, Some("h"), false)).unwrap();
+            serde_json::from_str(&super::page_json("e1", &super::Page::default(), 3, Some("h"))).unwrap();
         assert_eq!((empty.cursor.seq, empty.cursor.hlc.as_deref()), (3, Some("h")));
+        // the puller's own transactions only move its cursor
+        let own = super::Page { rows: vec![], covered: Some((9, "h9".into())), more: false };
+        let own: tend_sync::wire::PullAnswer =
+            serde_json::from_str(&super::page_json("e1", &own, 3, Some("h"))).unwrap();
+        assert!(own.transactions.is_empty());
+        assert_eq!((own.cursor.seq, own.cursor.hlc.as_deref()), (9, Some("h9")));
     }
 }

@@ -59,17 +59,52 @@ pub const TXS_STORE: &str =
      SELECT $1, s, d, h, p, $6, r, b, $9
      FROM UNNEST($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::INT[], $7::INT[], $8::TEXT[]) AS u(s, d, h, p, r, b)
      ON CONFLICT (workspace_id, device_id, hlc, part) DO NOTHING";
-/// What a device pulls: the transactions of other devices after its cursor, in sequence order,
-/// at most `$4`, each body only while fewer than `$5` records came before it in the page (the
-/// rest come without, so the page ends there: no body is read, let alone sent, past the page).
-pub const TXS_AFTER: &str = "SELECT w.seq, w.hlc, CASE WHEN w.before < $5 THEN t.body END
-     FROM (SELECT workspace_id, seq, hlc, SUM(records) OVER (ORDER BY seq) - records AS before
-           FROM (SELECT workspace_id, seq, hlc, records FROM txs
-                 WHERE workspace_id = $1 AND seq > $2 AND device_id <> $3 ORDER BY seq LIMIT $4) l) w
+/// What a device pulls: the transactions after its cursor, in sequence order, at most `$4`; its
+/// own (`$3`) only move the cursor past them (no body, no share of the page). Another device's
+/// body comes only while fewer than `$5` records came before it in the page (the rest come
+/// without, so the page ends there: no body is read, let alone sent, past the page).
+pub const TXS_AFTER: &str = "SELECT w.seq, w.hlc, w.own, CASE WHEN w.before < $5 AND NOT w.own THEN t.body END
+     FROM (SELECT workspace_id, seq, hlc, own, SUM(n) OVER (ORDER BY seq) - n AS before
+           FROM (SELECT workspace_id, seq, hlc, device_id = $3 AS own,
+                        CASE WHEN device_id = $3 THEN 0 ELSE records END AS n
+                 FROM txs WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $4) l) w
      JOIN txs t ON t.workspace_id = w.workspace_id AND t.seq = w.seq
      ORDER BY w.seq";
 pub const TX_AT: &str = "SELECT hlc FROM txs WHERE workspace_id = $1 AND seq = $2";
 pub const TXS_LAST_SEQ: &str = "SELECT COALESCE(MAX(seq), 0) FROM txs WHERE workspace_id = $1";
+/// Records stored after a sequence number (a snapshot's).
+pub const RECORDS_AFTER: &str = "SELECT COALESCE(SUM(records), 0) FROM txs WHERE workspace_id = $1 AND seq > $2";
+
+// --- snapshots
+pub const SNAPSHOT_CREATE: &str =
+    "INSERT INTO snapshots (workspace_id, snapshot_id, device_id, schema, seq, hlc, created_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// A device's upload it left unfinished, when it starts another.
+pub const SNAPSHOTS_DROP_UNFINISHED: &str =
+    "DELETE FROM snapshots WHERE workspace_id = $1 AND device_id = $2 AND done_ms IS NULL";
+/// The device's unfinished upload of this id.
+pub const SNAPSHOT_UPLOADING: &str =
+    "SELECT seq FROM snapshots WHERE workspace_id = $1 AND snapshot_id = $2 AND device_id = $3 AND done_ms IS NULL";
+/// A retried chunk replaces the one stored.
+pub const CHUNK_PUT: &str = "INSERT INTO snapshot_chunks (workspace_id, snapshot_id, n, body) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (workspace_id, snapshot_id, n) DO UPDATE SET body = EXCLUDED.body";
+/// How many chunks of a snapshot are stored, their bytes and the highest number.
+pub const CHUNKS_STORED: &str = "SELECT COUNT(*), COALESCE(SUM(OCTET_LENGTH(body)), 0)::BIGINT, COALESCE(MAX(n), -1)
+     FROM snapshot_chunks WHERE workspace_id = $1 AND snapshot_id = $2";
+pub const SNAPSHOT_DONE: &str = "UPDATE snapshots SET chunks = $3, size = $4, bytes = $5, sha256 = $6, done_ms = $7
+     WHERE workspace_id = $1 AND snapshot_id = $2 AND done_ms IS NULL";
+/// When one is whole: the others go (all but uploads started since `$3`).
+pub const SNAPSHOTS_DROP_OTHERS: &str = "DELETE FROM snapshots
+     WHERE workspace_id = $1 AND snapshot_id <> $2 AND (done_ms IS NOT NULL OR created_ms < $3)";
+pub const CHUNKS_DROP_ORPHANS: &str = "DELETE FROM snapshot_chunks
+     WHERE workspace_id = $1 AND snapshot_id NOT IN (SELECT snapshot_id FROM snapshots WHERE workspace_id = $1)";
+pub const SNAPSHOT_NEWEST: &str = "SELECT snapshot_id, schema, seq, hlc, chunks, size, bytes, sha256 FROM snapshots
+     WHERE workspace_id = $1 AND done_ms IS NOT NULL ORDER BY seq DESC, done_ms DESC LIMIT 1";
+/// A chunk of a whole snapshot.
+pub const CHUNK_GET: &str = "SELECT c.body FROM snapshot_chunks c
+     JOIN snapshots s ON s.workspace_id = c.workspace_id AND s.snapshot_id = c.snapshot_id
+     WHERE c.workspace_id = $1 AND c.snapshot_id = $2 AND c.n = $3 AND s.done_ms IS NOT NULL";
+
 /// The optional wake-up of waiting pulls (on every instance); polling stays the correct path.
 pub const NOTIFY: &str = "SELECT pg_notify('tend_txs', $1)";
 

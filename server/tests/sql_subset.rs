@@ -107,12 +107,13 @@ fn every_query_of_the_server_comes_from_sql_rs() {
 #[test]
 fn every_table_and_index_leads_with_the_workspace() {
     // the statements, without their comments
-    let mig: String = read("migrations/0001_init.sql")
-        .to_lowercase()
-        .lines()
-        .map(|l| l.split("--").next().unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("migrations").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    let all: String =
+        files.iter().map(|f| std::fs::read_to_string(f).expect("migration")).collect::<Vec<_>>().join("\n");
+    let mig: String =
+        all.to_lowercase().lines().map(|l| l.split("--").next().unwrap_or_default()).collect::<Vec<_>>().join("\n");
     let mut tables = 0;
     for chunk in mig.split("create table ").skip(1) {
         let body = chunk.split(");").next().unwrap_or(chunk);
@@ -123,7 +124,7 @@ fn every_table_and_index_leads_with_the_workspace() {
         );
         tables += 1;
     }
-    assert_eq!(tables, 5);
+    assert_eq!(tables, 7);
     for line in mig.lines().filter(|l| l.contains("create") && l.contains("index")) {
         assert!(line.contains("(workspace_id"), "an index must lead with workspace_id: {line}");
     }

@@ -21,6 +21,8 @@ const LONG_POLL: Duration = Duration::from_secs(25);
 const MIN_ROUND: Duration = Duration::from_millis(250);
 /// How often the loop looks for a write on this device while it waits.
 const LOCAL_LOOK: Duration = Duration::from_millis(250);
+/// How often an owner's or manager's device asks whether a new snapshot is due.
+const SNAPSHOT_LOOK: Duration = Duration::from_secs(600);
 /// The longest pause between attempts while the server cannot be reached.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
@@ -87,6 +89,8 @@ pub(crate) fn start(app: &tauri::AppHandle, ws: Arc<Workspace>) {
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut backoff = Duration::from_secs(1);
+        let making = Arc::new(AtomicBool::new(false));
+        let mut snapshot_look: Option<tokio::time::Instant> = None;
         loop {
             let status = match ws.sync_status().await {
                 Ok(s) => s,
@@ -114,7 +118,15 @@ pub(crate) fn start(app: &tauri::AppHandle, ws: Arc<Workspace>) {
             let round = ws.sync_now(&tokens()).await;
             tell(&handle, &ws).await;
             match round {
-                Ok(_) => backoff = Duration::from_secs(1),
+                Ok(_) => {
+                    backoff = Duration::from_secs(1);
+                    if status.link.as_ref().is_some_and(|l| l.role.manages())
+                        && snapshot_look.is_none_or(|at| at.elapsed() >= SNAPSHOT_LOOK)
+                    {
+                        snapshot_look = Some(tokio::time::Instant::now());
+                        snapshot_if_due(ws.clone(), making.clone());
+                    }
+                }
                 Err(tend::Error::Sync { key, .. }) if needs_the_user(key) => {
                     log::warn!("sync stopped until its settings change: {key}");
                     wake.notified().await;
@@ -151,6 +163,26 @@ pub(crate) fn start(app: &tauri::AppHandle, ws: Arc<Workspace>) {
                 _ = wake.notified() => {}
             }
         }
+    });
+}
+
+/// Makes and uploads a snapshot when enough was stored after the newest, beside the loop (a
+/// big workspace takes a while to copy and send; the loop goes on syncing meanwhile).
+fn snapshot_if_due(ws: Arc<Workspace>, making: Arc<AtomicBool>) {
+    if making.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    tauri::async_runtime::spawn(async move {
+        let store = tokens();
+        match ws.sync_snapshot_due(&store).await {
+            Ok(true) => match ws.sync_snapshot(&store, &|_| {}).await {
+                Ok(m) => log::info!("snapshot at {} uploaded: {} bytes in {} chunks", m.seq, m.bytes, m.chunks),
+                Err(err) => log::info!("snapshot not made now: {err}"),
+            },
+            Ok(false) => {}
+            Err(err) => log::info!("snapshot look: {err}"),
+        }
+        making.store(false, std::sync::atomic::Ordering::SeqCst);
     });
 }
 

@@ -86,16 +86,45 @@ impl Client {
                 device: None,
             });
         }
-        match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(b) => Err(Error::Sync { key: key_of(b.error), detail: b.message, device: b.device }),
-            Err(_) => Err(Error::Sync {
+        Err(Self::refusal(status, &bytes))
+    }
+
+    fn refusal(status: reqwest::StatusCode, bytes: &[u8]) -> Error {
+        match serde_json::from_slice::<ErrorBody>(bytes) {
+            Ok(b) => Error::Sync { key: key_of(b.error), detail: b.message, device: b.device },
+            Err(_) => Error::Sync {
                 key: "sync.bad_answer",
                 detail: format!(
                     "HTTP {status}: {}",
-                    String::from_utf8_lossy(&bytes).chars().take(200).collect::<String>()
+                    String::from_utf8_lossy(bytes).chars().take(200).collect::<String>()
                 ),
                 device: None,
-            }),
+            },
+        }
+    }
+
+    /// PUTs bytes as they are (a snapshot's chunk, compressed already).
+    pub(crate) async fn put_bytes(&self, path: &str, body: Vec<u8>) -> Result<()> {
+        let res = self
+            .request(reqwest::Method::PUT, path)
+            .header("content-type", "application/zstd")
+            .body(body)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let _: serde_json::Value = Self::answer(res).await?;
+        Ok(())
+    }
+
+    /// GETs bytes as the server stored them (a snapshot's chunk).
+    pub(crate) async fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
+        let res = self.request(reqwest::Method::GET, path).send().await.map_err(unreachable)?;
+        let status = res.status();
+        let bytes = res.bytes().await.map_err(unreachable)?;
+        if status.is_success() {
+            Ok(bytes.to_vec())
+        } else {
+            Err(Self::refusal(status, &bytes))
         }
     }
 

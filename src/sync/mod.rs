@@ -13,8 +13,10 @@
 //!   both sides idempotent).
 
 mod client;
+mod snapshot;
 mod token;
 
+pub use snapshot::{SnapshotMade, DEVICE_TABLES, SNAPSHOT_AFTER_RECORDS};
 pub use token::TokenStore;
 
 use crate::db::{meta_get, meta_set};
@@ -102,12 +104,16 @@ pub struct SyncReport {
     /// Whether the server's log was not the one this device knew (restored): everything was
     /// sent and fetched again.
     pub resynced: bool,
+    /// The cursor of the snapshot this round made (sharing) or started from (joining).
+    #[specta(type = Option<i32>)]
+    pub snapshot: Option<i64>,
 }
 
 /// How far a long sync is (the first upload or download).
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct SyncProgress {
-    /// `upload` or `download`.
+    /// `upload` or `download` (changes), `snapshot_upload` or `snapshot_download` (bytes of the
+    /// workspace file).
     pub phase: String,
     #[specta(type = i32)]
     pub done: u64,
@@ -263,7 +269,17 @@ impl Workspace {
             meta_set(self.pool(), HISTORY, None).await?;
             return Err(e);
         }
-        self.sync_round(tokens, progress, None).await
+        let mut report = self.sync_round(tokens, progress, None).await?;
+        // the workspace is shared once its log is up; a snapshot only makes joining faster, and a
+        // managing device makes one later when this one fails
+        match self.sync_snapshot(tokens, progress).await {
+            Ok(made) => report.snapshot = Some(made.seq),
+            Err(e) => {
+                let payload = crate::error::ErrorPayload::from(&e);
+                meta_set(self.pool(), LAST_ERROR, Some(&serde_json::to_string(&payload)?)).await?;
+            }
+        }
+        Ok(report)
     }
 
     /// Joins a shared workspace: this workspace (empty) downloads it and acts as the invited
@@ -306,7 +322,16 @@ impl Workspace {
         }
         meta_set(self.pool(), PREVIOUS, None).await?;
         meta_set(self.pool(), "current_staff", link.staff_id.as_deref()).await?;
-        self.sync_round(tokens, progress, cancel).await
+        // an empty workspace starts from the newest snapshot when there is one
+        let from = if written == 0 {
+            let (_, client) = self.linked(tokens).await?;
+            self.restore_snapshot(&client, progress, cancel).await?
+        } else {
+            None
+        };
+        let mut report = self.sync_round(tokens, progress, cancel).await?;
+        report.snapshot = from;
+        Ok(report)
     }
 
     /// One round: push everything unsent, then pull until nothing more waits. The outcome
@@ -576,7 +601,8 @@ impl Workspace {
             query.push(("hlc", h.clone()));
         }
         let page: PullAnswer = client.get("/v1/pull", &query, wait).await?;
-        Ok(!page.transactions.is_empty())
+        // this device's own transactions only move its cursor: still a round to take
+        Ok(!page.transactions.is_empty() || page.cursor.seq > cursor.seq)
     }
 
     /// The newest of this device's own transactions (its `txs` id): the app's live loop syncs

@@ -8,8 +8,10 @@ use crate::protocol::RemoteTx;
 use serde::{Deserialize, Serialize};
 
 /// This build's protocol version (the `tend-protocol` header both ways). 2: transactions in
-/// parts (`protocol::Part`); a server of 1 would store only the first part of each.
-pub const PROTOCOL: u32 = 2;
+/// parts (`protocol::Part`); a server of 1 would store only the first part of each. 3: a pull's
+/// cursor passes the puller's own transactions too (so a device's cursor names a point its
+/// workspace holds everything up to) and snapshots (`/v1/snapshot…`).
+pub const PROTOCOL: u32 = 3;
 /// The header that carries it.
 pub const PROTOCOL_HEADER: &str = "tend-protocol";
 
@@ -170,6 +172,58 @@ pub struct StatusAnswer {
     pub staff_id: Option<String>,
     pub epoch: String,
     pub last_seq: i64,
+}
+
+/// A snapshot of a shared workspace: a copy of an owner's or manager's workspace file holding
+/// everything the log holds up to `cursor`, compressed in chunks (zstd frames, each of at most
+/// [`SNAPSHOT_CHUNK`] bytes of the file), so a joining device restores it and pulls only what
+/// came after. The server keeps the newest whole one per workspace; it never reads inside it.
+pub const SNAPSHOT_CHUNK: usize = 8 * 1024 * 1024;
+
+/// `POST /v1/snapshots`: an owner's or manager's device starts uploading a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotStart {
+    /// The schema version (migrations) of the file: a device restores only its own.
+    pub schema: i64,
+    /// The maker's pull cursor when it copied its workspace: the copy holds everything up to it.
+    pub cursor: Cursor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotStarted {
+    pub id: String,
+}
+
+/// `POST /v1/snapshots/{id}/done`, after its chunks (`PUT /v1/snapshots/{id}/{n}`, n from 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotDone {
+    pub chunks: u32,
+    /// The file's length.
+    pub size: i64,
+    /// The chunks' length, compressed, all told.
+    pub bytes: i64,
+    /// SHA-256 of the compressed chunks in order (hex).
+    pub sha256: String,
+}
+
+/// The newest whole snapshot (`GET /v1/snapshot`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotInfo {
+    pub id: String,
+    pub schema: i64,
+    pub cursor: Cursor,
+    pub chunks: u32,
+    pub size: i64,
+    pub bytes: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotAnswer {
+    pub snapshot: Option<SnapshotInfo>,
+    /// Records stored after the newest snapshot (after the start with none): a managing
+    /// device makes a new one when this grows.
+    pub records_after: i64,
 }
 
 /// Every error answer's body: a code a program reads and a message a person reads (English; the

@@ -53,6 +53,13 @@ pub(super) enum SyncCommand {
         #[command(flatten)]
         token: Token,
     },
+    /// Upload a snapshot of this workspace now (owners and managers), so a device that joins
+    /// downloads a copy of the file and only the changes after it; the app makes one by itself
+    /// once enough changes came after the newest.
+    Snapshot {
+        #[command(flatten)]
+        token: Token,
+    },
     /// Where sync stands: the server, the last sync, changes waiting, the last error.
     Status {},
     /// A one-time invite code for a new member (owners and managers).
@@ -101,6 +108,9 @@ fn progress(p: SyncProgress) {
 
 fn report_text(r: &tend::sync::SyncReport) -> String {
     let mut lines = vec![format!("pushed {}, pulled {}, at {}", r.pushed, r.pulled, r.cursor)];
+    if let Some(at) = r.snapshot {
+        lines.push(format!("snapshot at {at}"));
+    }
     if r.resynced {
         lines.push("the server's log was not the one this device knew: everything was sent and fetched again".into());
     }
@@ -123,6 +133,12 @@ pub(super) async fn run(ws: &Workspace, command: SyncCommand) -> Result<(), Erro
         SyncCommand::Now { token } => {
             let r = ws.sync_now(&token.store()).await?;
             print(&r, || report_text(&r))?;
+        }
+        SyncCommand::Snapshot { token } => {
+            let m = ws.sync_snapshot(&token.store(), &progress).await?;
+            print(&m, || {
+                format!("snapshot at {}: {} bytes of workspace, {} sent in {} chunks", m.seq, m.size, m.bytes, m.chunks)
+            })?;
         }
         SyncCommand::Status {} => {
             let s = ws.sync_status().await?;

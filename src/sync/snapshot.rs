@@ -1,0 +1,313 @@
+//! Snapshots of a shared workspace: the first download of a big workspace as a file rather than
+//! its whole log. An owner's or manager's device copies its workspace (the online backup, under
+//! one read snapshot) when everything it wrote is on the server, leaves out what is its own
+//! ([`DEVICE_TABLES`] and `meta`), and uploads it in zstd chunks with its pull cursor: the copy
+//! holds everything the log holds up to there (since protocol 3 a device's cursor passes its own
+//! transactions too). A joining device of the same schema downloads the newest one, puts its own
+//! `meta` in it, and copies it into its empty workspace in one step (SQLite's backup API: the
+//! rows, their change log with every field's clock, and the search indexes as they were built),
+//! then pulls the log from the snapshot's cursor. Anything else (no snapshot, another schema, a
+//! checksum that does not match) joins through the log, as before.
+//!
+//! A snapshot is trusted as its maker: only owners and managers make them (the server refuses
+//! others), as only they may change the workspace's settings.
+
+use super::client::Client;
+use super::{stopped, SyncProgress, CURSOR, HISTORY, PUSHED, PUSH_PART};
+use crate::error::{Error, Result};
+use crate::Workspace;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use specta::Type;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+use tend_sync::wire::{Cursor, SnapshotAnswer, SnapshotDone, SnapshotStart, SnapshotStarted, SNAPSHOT_CHUNK};
+
+/// Tables of a device's own that a snapshot leaves out (emptied in the copy), beside `meta`:
+/// what this device has shown, imported or merged (its undo lists), and the write context.
+/// Every other table travels: the shared ones, their change log, and what is derived from them
+/// (search indexes, counts), which a log download would build the same.
+pub const DEVICE_TABLES: &[&str] = &["write_ctx", "care_notified", "imports", "merges"];
+
+/// A managing device makes a new snapshot once this many records were stored after the newest.
+pub const SNAPSHOT_AFTER_RECORDS: i64 = 20_000;
+
+/// zstd's level: its fastest that still compresses a workspace to about a third.
+const LEVEL: i32 = 1;
+
+/// A snapshot uploaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct SnapshotMade {
+    /// The cursor it holds everything up to.
+    #[specta(type = i32)]
+    pub seq: i64,
+    /// The file's length and what was sent, compressed.
+    #[specta(type = i32)]
+    pub size: i64,
+    #[specta(type = i32)]
+    pub bytes: i64,
+    pub chunks: u32,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn remove_with_sides(path: &Path) {
+    for side in ["", "-journal", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", path.display()));
+    }
+}
+
+fn meta_of(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?", [key], |r| r.get(0)).optional()?)
+}
+
+/// The maker's copy: the workspace as it is now, nothing of this device's own, and its cursor.
+/// Refused when the copy holds a change of this device not yet on the server (a write came
+/// between the round and the copy): the next try makes it.
+fn copy_for_snapshot(db: &Path, out: &Path, device: &str) -> Result<Cursor> {
+    remove_with_sides(out);
+    crate::backup::copy_online(db, out)?;
+    let res = (|| -> Result<Cursor> {
+        let conn = rusqlite::Connection::open(out)?;
+        let int = |key: &str| -> Result<i64> { Ok(meta_of(&conn, key)?.and_then(|v| v.parse().ok()).unwrap_or(0)) };
+        let (pushed, history) = (int(PUSHED)?, int(HISTORY)?);
+        let unsent: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM txs WHERE id > ?1 AND (device = ?2 OR id <= ?3)",
+            rusqlite::params![pushed, device, history],
+            |r| r.get(0),
+        )?;
+        if unsent > 0 || meta_of(&conn, PUSH_PART)?.is_some() {
+            return Err(Error::Sync {
+                key: "sync.snapshot_unsent",
+                detail: format!("{unsent} changes of this device are not on the server yet"),
+                device: None,
+            });
+        }
+        let cursor: Cursor = match meta_of(&conn, CURSOR)? {
+            Some(j) => serde_json::from_str(&j)?,
+            None => Cursor::default(),
+        };
+        let mut wipe = String::from("BEGIN; DELETE FROM meta;");
+        for t in DEVICE_TABLES {
+            wipe.push_str(&format!(" DELETE FROM {t};"));
+        }
+        wipe.push_str(" COMMIT;");
+        conn.execute_batch(&wipe)?;
+        Ok(cursor)
+    })();
+    if res.is_err() {
+        remove_with_sides(out);
+    }
+    res
+}
+
+/// Reads the copy's next chunk and compresses it; `None` at its end.
+fn next_chunk(file: &mut std::fs::File) -> Result<Option<(Vec<u8>, usize)>> {
+    let mut raw = Vec::with_capacity(SNAPSHOT_CHUNK);
+    file.take(SNAPSHOT_CHUNK as u64).read_to_end(&mut raw)?;
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((zstd::bulk::compress(&raw, LEVEL)?, raw.len())))
+}
+
+/// The joiner's side, in the downloaded file before it goes in: this device's `meta` (its id,
+/// its link, the snapshot's cursor) in place of none, after checking the file is of this
+/// build's schema. Then the file replaces the (empty) workspace's content in one step.
+fn restore(db: &Path, snap: &Path, meta: &[(String, String)], cursor: &str) -> Result<bool> {
+    {
+        let conn = rusqlite::Connection::open(snap)?;
+        let schema: i64 =
+            conn.query_row("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1", [], |r| {
+                r.get(0)
+            })?;
+        if schema != Workspace::schema_version() {
+            return Ok(false);
+        }
+        let tx = conn.unchecked_transaction()?;
+        tx.execute("DELETE FROM meta", [])?;
+        {
+            let mut put = tx.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+            for (k, v) in meta {
+                put.execute([k, v])?;
+            }
+            put.execute([CURSOR, cursor])?;
+        }
+        tx.commit()?;
+    }
+    let from = rusqlite::Connection::open_with_flags(snap, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut to = rusqlite::Connection::open(db)?;
+    to.busy_timeout(crate::writers::BUSY_TIMEOUT)?;
+    {
+        // every page in one step: the workspace has the old content or the new, never half
+        let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
+        let give_up = std::time::Instant::now() + crate::writers::BUSY_TIMEOUT;
+        loop {
+            match backup.step(-1)? {
+                rusqlite::backup::StepResult::Done => break,
+                rusqlite::backup::StepResult::More => continue,
+                _ if std::time::Instant::now() < give_up => std::thread::sleep(Duration::from_millis(10)),
+                _ => return Err(Error::Busy),
+            }
+        }
+    }
+    // the copy went through the write-ahead log: into the file now, the log emptied
+    let _ = to.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+    Ok(true)
+}
+
+impl Workspace {
+    /// Makes a snapshot of this shared workspace and uploads it (owners and managers): one round
+    /// first, so everything of this device is on the server and everything there is here.
+    pub async fn sync_snapshot(
+        &self,
+        tokens: &super::TokenStore,
+        progress: &(dyn Fn(SyncProgress) + Sync),
+    ) -> Result<SnapshotMade> {
+        let (link, client) = self.linked(tokens).await?;
+        if !link.role.manages() {
+            return Err(Error::Sync {
+                key: "sync.forbidden",
+                detail: "only owners and managers make snapshots".into(),
+                device: None,
+            });
+        }
+        self.sync_round(tokens, &|_| {}, None).await?;
+        let out = PathBuf::from(format!("{}.snapshot-out", self.path().display()));
+        let (db, o, device) = (self.path().to_path_buf(), out.clone(), self.device().to_string());
+        let cursor = crate::blocking("snapshot", move || copy_for_snapshot(&db, &o, &device)).await?;
+        let res = self.upload(&client, &out, cursor, progress).await;
+        remove_with_sides(&out);
+        res
+    }
+
+    async fn upload(
+        &self,
+        client: &Client,
+        out: &Path,
+        cursor: Cursor,
+        progress: &(dyn Fn(SyncProgress) + Sync),
+    ) -> Result<SnapshotMade> {
+        let seq = cursor.seq;
+        let started: SnapshotStarted =
+            client.post("/v1/snapshots", &SnapshotStart { schema: Workspace::schema_version(), cursor }).await?;
+        let size = std::fs::metadata(out)?.len();
+        let mut file = std::fs::File::open(out)?;
+        let (mut sha, mut n, mut bytes, mut done) = (Sha256::new(), 0u32, 0i64, 0u64);
+        loop {
+            let (chunk, f) = crate::blocking("snapshot", move || Ok((next_chunk(&mut file)?, file))).await?;
+            file = f;
+            let Some((body, raw)) = chunk else { break };
+            sha.update(&body);
+            bytes += body.len() as i64;
+            client.put_bytes(&format!("/v1/snapshots/{}/{n}", started.id), body).await?;
+            n += 1;
+            done += raw as u64;
+            progress(SyncProgress { phase: "snapshot_upload".into(), done, total: Some(size) });
+        }
+        let finished = SnapshotDone { chunks: n, size: size as i64, bytes, sha256: hex(&sha.finalize()) };
+        let _: serde_json::Value = client.post(&format!("/v1/snapshots/{}/done", started.id), &finished).await?;
+        Ok(SnapshotMade { seq, size: size as i64, bytes, chunks: n })
+    }
+
+    /// Whether this device should make a new snapshot (owners and managers, once enough was
+    /// stored after the newest).
+    pub async fn sync_snapshot_due(&self, tokens: &super::TokenStore) -> Result<bool> {
+        let (link, client) = self.linked(tokens).await?;
+        if !link.role.manages() {
+            return Ok(false);
+        }
+        let answer: SnapshotAnswer = client.get("/v1/snapshot", &[], Duration::ZERO).await?;
+        Ok(answer.records_after >= SNAPSHOT_AFTER_RECORDS)
+    }
+
+    /// Joining: the newest snapshot of this build's schema restored into this (empty)
+    /// workspace, its cursor then this device's. The snapshot's cursor, or `None` when the
+    /// device joins through the log (no snapshot, another schema, a checksum that does not
+    /// match).
+    pub(super) async fn restore_snapshot(
+        &self,
+        client: &Client,
+        progress: &(dyn Fn(SyncProgress) + Sync),
+        cancel: Option<&AtomicBool>,
+    ) -> Result<Option<i64>> {
+        let answer: SnapshotAnswer = client.get("/v1/snapshot", &[], Duration::ZERO).await?;
+        let Some(info) = answer.snapshot.filter(|s| s.schema == Workspace::schema_version()) else {
+            return Ok(None);
+        };
+        let part = PathBuf::from(format!("{}.snapshot", self.path().display()));
+        remove_with_sides(&part);
+        // chunks are written by a thread of their own while the next downloads; at most two wait
+        let (send, take) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let p = part.clone();
+        let writer = tokio::task::spawn_blocking(move || -> Result<u64> {
+            let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&p)?);
+            let mut written = 0u64;
+            for body in take {
+                let raw = zstd::bulk::decompress(&body, SNAPSHOT_CHUNK)?;
+                written += raw.len() as u64;
+                file.write_all(&raw)?;
+            }
+            file.flush()?;
+            Ok(written)
+        });
+        let mut sha = Sha256::new();
+        let downloaded = async {
+            let mut done = 0u64;
+            for n in 0..info.chunks {
+                if stopped(cancel) {
+                    return Err(Error::Cancelled);
+                }
+                let body = client.get_bytes(&format!("/v1/snapshots/{}/{n}", info.id)).await?;
+                sha.update(&body);
+                done += body.len() as u64;
+                // the writer stopped: its error is the one to tell
+                if send.send(body).is_err() {
+                    break;
+                }
+                let share = done as f64 / info.bytes.max(1) as f64;
+                progress(SyncProgress {
+                    phase: "snapshot_download".into(),
+                    done: (share * info.size as f64) as u64,
+                    total: Some(info.size.max(0) as u64),
+                });
+            }
+            Ok(())
+        }
+        .await;
+        drop(send);
+        let written = writer.await.map_err(|e| Error::Interrupted { task: "snapshot", detail: e.to_string() })?;
+        let checked = match (downloaded, written) {
+            (Err(e), _) => Err(e),
+            // a chunk that does not decompress, a checksum or a length that does not match: the log
+            (Ok(()), Err(_)) => Ok(false),
+            (Ok(()), Ok(w)) => Ok(w == info.size as u64 && hex(&sha.finalize()) == info.sha256),
+        };
+        let restored = match checked {
+            Ok(true) => {
+                let meta: Vec<(String, String)> =
+                    sqlx::query_as("SELECT key, value FROM meta").fetch_all(self.pool()).await?;
+                let cursor = serde_json::to_string(&info.cursor)?;
+                self.ready_to_write().await?;
+                // other writers wait; the next write's clock goes on past the newest change it brought
+                let _hlc = self.clock_lock().await;
+                let mut long = self.long_write_guard(crate::writers::LongWrite::Archive);
+                let (db, p) = (self.path().to_path_buf(), part.clone());
+                crate::blocking("snapshot", move || {
+                    long.lock_file(&db)?;
+                    restore(&db, &p, &meta, &cursor)
+                })
+                .await
+            }
+            Ok(false) => Ok(false),
+            Err(e) => Err(e),
+        };
+        remove_with_sides(&part);
+        Ok(restored?.then_some(info.cursor.seq))
+    }
+}
