@@ -6,8 +6,10 @@
 //!    the server's and the client's work for a push;
 //! 2. a change made on one connected device visible on another (its apply done), p50/p95, the
 //!    second device waiting in the long poll as the app does;
-//! 3. a demo workspace shared (its log uploaded) and joined (downloaded into an empty
-//!    workspace): transactions and records per second, beside the same pages only fetched;
+//! 3. a demo workspace shared (its log uploaded, then a snapshot) and joined through the CLI:
+//!    from the snapshot (rows and records per second, beside the file copied on this disk and
+//!    the snapshot's chunks only fetched) and, up to 100k customers (or with
+//!    TEND_BENCH_SYNC_LOG_JOIN), through the log beside its pages only fetched;
 //! 4. 200 clients pushing and pulling at once through two server instances: p50/p95/p99 and
 //!    errors, beside the same clients asking `/healthz`.
 //!
@@ -146,31 +148,57 @@ fn main() {
         let first: String = sqlx::query_scalar("SELECT id FROM staff ORDER BY id LIMIT 1").fetch_one(big.ws.pool()).await.unwrap();
         big.ws.set_current_staff(Some(&first)).await.unwrap();
         let t = Instant::now();
-        big.ws.sync_share(&s1.url, &invite, &big.tokens, &|_| {}).await.unwrap();
+        let shared = big.ws.sync_share(&s1.url, &invite, &big.tokens, &|_| {}).await.unwrap();
         let up = t.elapsed();
-        let code = big.ws.sync_invite(&big.tokens, Role::Manager, None, None).await.unwrap().invite;
-        // the join in its own process (the CLI), so its peak memory is its own
-        let join_dir = tempfile::tempdir().unwrap();
+        assert!(shared.snapshot.is_some(), "sharing made a snapshot");
+        // a second snapshot, timed alone: copied, compressed and uploaded
         let t = Instant::now();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
-            .arg("--db")
-            .arg(join_dir.path().join("joined.tend"))
-            .args(["sync", "join", &s2.url, "--invite", &code, "--token-file"])
-            .arg(join_dir.path().join("token"))
-            .arg("--json")
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut join_peak = 0.0f64;
-        while child.try_wait().unwrap().is_none() {
-            join_peak = join_peak.max(server::peak_rss_mib(child.id()).unwrap_or(0.0));
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let down = t.elapsed();
-        let out = child.wait_with_output().unwrap();
-        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(r["pulled"].as_i64(), Some(txs), "every transaction came down: {r}");
-        // the baseline: the same pages fetched and parsed, nothing applied
+        let made = big.ws.sync_snapshot(&big.tokens, &|_| {}).await.unwrap();
+        let snap_up = t.elapsed();
+        // the floor for restoring one: the workspace file copied
+        let floor_dir = tempfile::tempdir().unwrap();
+        let t = Instant::now();
+        std::fs::copy(big.ws.path(), floor_dir.path().join("copy.tend")).unwrap();
+        let file_copy = t.elapsed();
+        drop(floor_dir);
+
+        // a join in its own process (the CLI), so its peak memory is its own
+        let join = |code: String| {
+            let url = s2.url.clone();
+            async move {
+                let dir = tempfile::tempdir().unwrap();
+                let t = Instant::now();
+                let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+                    .arg("--db")
+                    .arg(dir.path().join("joined.tend"))
+                    .args(["sync", "join", &url, "--invite", &code, "--token-file"])
+                    .arg(dir.path().join("token"))
+                    .arg("--json")
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                let mut peak = 0.0f64;
+                while child.try_wait().unwrap().is_none() {
+                    peak = peak.max(server::peak_rss_mib(child.id()).unwrap_or(0.0));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                let took = t.elapsed();
+                let out = child.wait_with_output().unwrap();
+                let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                // the rows of every shared table the device now holds
+                let conn = rusqlite::Connection::open(dir.path().join("joined.tend")).unwrap();
+                let rows: i64 = tend_sync::TABLES
+                    .iter()
+                    .map(|t| conn.query_row(&format!("SELECT COUNT(*) FROM {}", t.name), [], |r| r.get::<_, i64>(0)).unwrap())
+                    .sum();
+                (took, peak, r, rows)
+            }
+        };
+        let code = big.ws.sync_invite(&big.tokens, Role::Manager, None, None).await.unwrap().invite;
+        let (down, join_peak, r, rows) = join(code).await;
+        assert_eq!(r["snapshot"].as_i64(), Some(made.seq), "the join started from the snapshot: {r}");
+
+        // the snapshot's baseline: its chunks only fetched, nothing written
         let fetcher = device().await;
         let code = big.ws.sync_invite(&big.tokens, Role::Manager, None, None).await.unwrap().invite;
         let req = JoinRequest {
@@ -184,44 +212,83 @@ fn main() {
         let joined: JoinAnswer =
             http.post(format!("{}/v1/join", s2.url)).json(&req).send().await.unwrap().json().await.unwrap();
         let t = Instant::now();
-        let mut cursor = Cursor::default();
-        let mut fetched = 0usize;
-        loop {
-            let mut q = vec![("after", cursor.seq.to_string()), ("epoch", cursor.epoch.clone()), ("limit", "2000".into())];
-            if let Some(h) = &cursor.hlc {
-                q.push(("hlc", h.clone()));
-            }
-            let page: PullAnswer = http
-                .get(format!("{}/v1/pull", s2.url))
+        let info: SnapshotAnswer =
+            http.get(format!("{}/v1/snapshot", s2.url)).bearer_auth(&joined.token).send().await.unwrap().json().await.unwrap();
+        let info = info.snapshot.unwrap();
+        let mut got = 0usize;
+        for n in 0..info.chunks {
+            let body = http
+                .get(format!("{}/v1/snapshots/{}/{n}", s2.url, info.id))
                 .bearer_auth(&joined.token)
-                .query(&q)
                 .send()
                 .await
                 .unwrap()
-                .json()
+                .bytes()
                 .await
                 .unwrap();
-            fetched += page.transactions.iter().map(|t| t.records.len()).sum::<usize>();
-            cursor = page.cursor;
-            if !page.more {
-                break;
+            got += body.len();
+        }
+        assert_eq!(got as i64, info.bytes);
+        let chunks_only = t.elapsed();
+
+        // the log's way, for comparison: no snapshot (at 100k customers and below, or when asked)
+        let log_join = customers <= 100_000 || std::env::var("TEND_BENCH_SYNC_LOG_JOIN").is_ok();
+        let mut log_rows = Vec::new();
+        if log_join {
+            pg.psql(&db, "DELETE FROM snapshots; DELETE FROM snapshot_chunks");
+            let code = big.ws.sync_invite(&big.tokens, Role::Manager, None, None).await.unwrap().invite;
+            let (took, peak, r, _) = join(code).await;
+            assert_eq!(r["pulled"].as_i64(), Some(txs), "every transaction came down: {r}");
+            // its baseline: the same pages fetched and parsed, nothing applied
+            let t = Instant::now();
+            let mut cursor = Cursor::default();
+            let mut fetched = 0usize;
+            loop {
+                let mut q = vec![("after", cursor.seq.to_string()), ("epoch", cursor.epoch.clone()), ("limit", "2000".into())];
+                if let Some(h) = &cursor.hlc {
+                    q.push(("hlc", h.clone()));
+                }
+                let page: PullAnswer = http
+                    .get(format!("{}/v1/pull", s2.url))
+                    .bearer_auth(&joined.token)
+                    .query(&q)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                fetched += page.transactions.iter().map(|t| t.records.len()).sum::<usize>();
+                cursor = page.cursor;
+                if !page.more {
+                    break;
+                }
             }
+            log_rows.push(("join through the log: downloaded and applied (the CLI's peak {peak:.0} MiB)".replace("{peak:.0}", &format!("{peak:.0}")), took, records as usize));
+            log_rows.push(("baseline: the log's pages fetched and parsed, nothing applied".to_string(), t.elapsed(), fetched));
         }
-        let fetch = t.elapsed();
+        let mb = |b: i64| b as f64 / 1e6;
         println!();
-        println!("## First upload and download of a {customers}-customer demo ({txs} transactions, {records} records; generated in {:.1} s)", generated.as_secs_f64());
-        println!("| | s | records/s |");
-        println!("|---|---|---|");
-        for (what, d, recs) in [
-            ("share: the whole log uploaded", up, records as usize),
-            ("join: downloaded and applied into an empty workspace", down, records as usize),
-            ("baseline: the same pages fetched and parsed, nothing applied", fetch, fetched),
-        ] {
+        println!("## First upload and download of a {customers}-customer demo ({txs} transactions, {records} records, {rows} rows in the shared tables; generated in {:.1} s)", generated.as_secs_f64());
+        println!("The snapshot: a {:.0} MB file sent as {:.0} MB in {} chunks.", mb(made.size), mb(made.bytes), made.chunks);
+        println!();
+        println!("| | s | rows/s | records/s |");
+        println!("|---|---|---|---|");
+        let line = |what: &str, d: Duration, n_rows: Option<i64>, recs: usize| {
             let secs = d.as_secs_f64();
-            println!("| {what} | {secs:.1} | {:.0} |", recs as f64 / secs);
+            let per = |n: f64| format!("{:.0}", n / secs);
+            println!("| {what} | {secs:.1} | {} | {} |", n_rows.map(|r| per(r as f64)).unwrap_or_else(|| "".into()), per(recs as f64));
+        };
+        line("share: the whole log uploaded, then a snapshot", up, None, records as usize);
+        line("a snapshot alone: copied, compressed, uploaded", snap_up, Some(rows), records as usize);
+        line("join from the snapshot: downloaded, restored, the log after it pulled", down, Some(rows), records as usize);
+        line("baseline: the workspace file copied on this disk", file_copy, Some(rows), records as usize);
+        line("baseline: the snapshot's chunks only fetched", chunks_only, Some(rows), records as usize);
+        for (what, d, n) in &log_rows {
+            line(what, *d, None, *n);
         }
         println!();
-        println!("Peak memory (VmHWM): the joining process (the CLI) {join_peak:.0} MiB; server instance 1 (took the upload) {:.0} MiB, instance 2 (served the download) {:.0} MiB.", s1.peak_rss_mib().unwrap_or(f64::NAN), s2.peak_rss_mib().unwrap_or(f64::NAN));
+        println!("Peak memory (VmHWM): the process joining from the snapshot (the CLI) {join_peak:.0} MiB; server instance 1 (took the uploads) {:.0} MiB, instance 2 (served the downloads) {:.0} MiB.", s1.peak_rss_mib().unwrap_or(f64::NAN), s2.peak_rss_mib().unwrap_or(f64::NAN));
         }
         // --- 4: 200 clients at once, two instances
         if part("load") {
