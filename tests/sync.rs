@@ -503,6 +503,20 @@ async fn a_token_reaches_only_its_workspace_and_revoked_tokens_and_spent_invites
     let none: SnapshotAnswer = b.get("/v1/snapshot").await.expect("b's snapshot");
     assert!(none.snapshot.is_none(), "{none:?}");
     assert_eq!(b.get_bytes(&at).await.expect_err("b reads a's chunk").0, 404);
+    // a file of A: B's token neither finds nor reads it; a file is stored only under its own hash
+    let body = b"anh hoa don".to_vec();
+    let hash: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let wrong = a.put_bytes(&format!("/v1/files/{}", "0".repeat(64)), body.clone()).await.expect_err("another hash");
+    assert_eq!((wrong.0, wrong.1.error), (422, ErrorCode::BadRequest));
+    a.put_bytes(&format!("/v1/files/{hash}"), body.clone()).await.expect("a's file");
+    assert_eq!(a2.get_bytes(&format!("/v1/files/{hash}")).await.expect("a2 reads it"), body);
+    assert_eq!(b.get_bytes(&format!("/v1/files/{hash}")).await.expect_err("b reads a's file").0, 404);
+    let have: FilesHave = b.post("/v1/files/have", serde_json::json!({"hashes": [hash]})).await.expect("have");
+    assert!(have.hashes.is_empty(), "{have:?}");
+
     // an agent makes none
     let no = a2
         .post::<SnapshotStarted>(
@@ -955,4 +969,72 @@ async fn a_joining_device_starts_from_the_snapshot_and_pulls_only_what_came_afte
     assert_eq!(shared_state(&a.ws).await, shared_state(&d.ws).await);
     drop((s, a, b, c, d, logs));
     drop(pg);
+}
+
+/// The files a change names (a ticket message's attachments) travel with it: sent before the
+/// change, fetched by the devices that apply it, and by a device joining from a snapshot; a file
+/// its sender no longer had is asked for again later and stops nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_files_a_change_names_travel_with_it() {
+    let p = owner_and_agent("Tiệm Ảnh Minh Khai").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let png: Vec<u8> =
+        [b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0".as_slice(), &[9u8; 80]].concat();
+    let photo = dir.path().join("máy in kẹt giấy.png");
+    std::fs::write(&photo, &png).expect("photo");
+    let ticket = |subject: &str, file: &std::path::Path| tend::tickets::NewTicket {
+        subject: subject.into(),
+        customer_id: Some(p.customers[0].clone()),
+        message: Some("Ảnh chụp lỗi đây ạ".into()),
+        attachments: vec![file.display().to_string()],
+        ..Default::default()
+    };
+    let t = p.a.ws.create_ticket(&ticket("Máy in kẹt giấy", &photo)).await.expect("ticket");
+    let hash = t.messages[0].attachments[0].hash.clone();
+    p.a.ws.sync_now(&p.a.tokens).await.expect("a pushes");
+    assert_eq!(p.pg.psql(&p.db, "SELECT COUNT(*) FROM files"), "1");
+    p.b.ws.sync_now(&p.b.tokens).await.expect("b pulls");
+    let on = |ws: &Workspace, h: &str| tend::files::path_of(&tend::files::folder(ws.path()), h).expect("path");
+    assert_eq!(std::fs::read(on(&p.b.ws, &hash)).expect("on b"), png);
+
+    // the agent answers with a price list: it reaches the owner
+    let csv = dir.path().join("bảng giá.csv");
+    std::fs::write(&csv, "Mã,Giá\nKG-01,150.000\n").expect("csv");
+    let reply = tend::tickets::Reply {
+        body: "Dạ, em gửi bảng giá sửa".into(),
+        attachments: vec![csv.display().to_string()],
+        ..Default::default()
+    };
+    let d = p.b.ws.add_ticket_message(&t.ticket.id, tend::tickets::MessageKind::Reply, &reply).await.expect("reply");
+    let price = d.messages.last().expect("reply").attachments[0].hash.clone();
+    p.b.ws.sync_now(&p.b.tokens).await.expect("b pushes");
+    p.a.ws.sync_now(&p.a.tokens).await.expect("a pulls");
+    assert_eq!(std::fs::read_to_string(on(&p.a.ws, &price)).expect("on a"), "Mã,Giá\nKG-01,150.000\n");
+
+    // a file its sender lost before sending: the change goes, the file is asked for again later
+    let other = dir.path().join("ảnh 2.png");
+    std::fs::write(&other, [png.as_slice(), b"2"].concat()).expect("other");
+    let t2 = p.a.ws.create_ticket(&ticket("Máy in báo lỗi đèn đỏ", &other)).await.expect("ticket 2");
+    let lost = t2.messages[0].attachments[0].hash.clone();
+    std::fs::remove_file(on(&p.a.ws, &lost)).expect("lost");
+    p.a.ws.sync_now(&p.a.tokens).await.expect("a pushes without it");
+    p.b.ws.sync_now(&p.b.tokens).await.expect("b pulls, the file missing");
+    p.b.ws.ticket(&t2.ticket.id).await.expect("the ticket came");
+    let waiting: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'sync.files_missing'")
+        .fetch_one(p.b.ws.pool())
+        .await
+        .expect("missing");
+    assert!(waiting.contains(&lost), "{waiting}");
+    p.b.ws.sync_now(&p.b.tokens).await.expect("asked again, no error");
+
+    // a device joining from a snapshot fetches the files its rows name
+    p.a.ws.sync_snapshot(&p.a.tokens, &|_| {}).await.expect("snapshot");
+    let code = p.a.ws.sync_invite(&p.a.tokens, Role::Manager, None, None).await.expect("invite").invite;
+    let c = device().await;
+    let joined = c.ws.sync_join(&p._s.url, &code, &c.tokens, &|_| {}, None).await.expect("c joins");
+    assert!(joined.snapshot.is_some(), "{joined:?}");
+    assert_eq!(std::fs::read(on(&c.ws, &hash)).expect("on c"), png);
+    assert!(on(&c.ws, &price).is_file());
+    assert!(!on(&c.ws, &lost).is_file());
+    drop(c);
 }

@@ -257,6 +257,32 @@ async fn snapshot_chunk_get(
     Ok(([(header::CONTENT_TYPE, SNAPSHOT_TYPE)], body).into_response())
 }
 
+async fn file_put(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(hash): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<serde_json::Value>> {
+    let c = caller(&s, &headers).await?;
+    s.service.file_put(&c, &hash, &body).await?;
+    Ok(Json(serde_json::json!({})))
+}
+
+async fn file_get(State(s): State<AppState>, headers: HeaderMap, Path(hash): Path<String>) -> ApiResult<Response> {
+    let c = caller(&s, &headers).await?;
+    let body = s.service.file_get(&c, &hash).await?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
+}
+
+async fn files_have(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<FilesHave>,
+) -> ApiResult<Json<FilesHave>> {
+    let c = caller(&s, &headers).await?;
+    Ok(Json(s.service.files_have(&c, req).await?))
+}
+
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -288,6 +314,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/members", get(members))
         .route("/v1/revoke", post(revoke))
         .route("/v1/sign-out", post(sign_out))
+        .route("/v1/files/have", post(files_have))
+        .route("/v1/files/{hash}", put(file_put).get(file_get))
         .route("/v1/snapshot", get(snapshot))
         .route("/v1/snapshots", post(snapshot_start))
         .route("/v1/snapshots/{id}/done", post(snapshot_done))

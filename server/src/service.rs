@@ -4,6 +4,7 @@
 use crate::auth::{self, now_ms};
 use crate::store::Store;
 use crate::{sql, Error, Result};
+use sha2::Digest;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -49,6 +50,10 @@ pub struct Caller {
     pub role: Role,
     pub staff_id: Option<String>,
     pub history_until: Option<String>,
+}
+
+fn is_hash(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn invalid_invite() -> Error {
@@ -594,6 +599,51 @@ impl Service {
         body.ok_or_else(|| {
             Error::refused(ErrorCode::NotFound, "this snapshot or chunk is not here (a newer one replaced it?)")
         })
+    }
+
+    /// Stores a file under its hash, once it is checked to be that file (any member: agents
+    /// send attachments too).
+    pub async fn file_put(&self, caller: &Caller, hash: &str, body: &[u8]) -> Result<()> {
+        if !is_hash(hash) {
+            return Err(bad("a file is named by the SHA-256 of its content, 64 lower-case hex digits"));
+        }
+        if body.len() > FILE_MAX {
+            return Err(bad(format!("a file is at most {FILE_MAX} bytes")));
+        }
+        let got: String = sha2::Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+        if got != hash {
+            return Err(bad(format!("the file sent as {hash} has the content of {got}")));
+        }
+        sqlx::query(sql::FILE_PUT)
+            .bind(&caller.workspace_id)
+            .bind(hash)
+            .bind(body)
+            .bind(now_ms())
+            .execute(&self.store.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Of these files, the ones stored.
+    pub async fn files_have(&self, caller: &Caller, req: FilesHave) -> Result<FilesHave> {
+        if req.hashes.len() > FILES_ASKED {
+            return Err(bad(format!("ask for at most {FILES_ASKED} files at once")));
+        }
+        let hashes: Vec<String> = sqlx::query_scalar(sql::FILES_HAVE)
+            .bind(&caller.workspace_id)
+            .bind(&req.hashes)
+            .fetch_all(&self.store.pool)
+            .await?;
+        Ok(FilesHave { hashes })
+    }
+
+    pub async fn file_get(&self, caller: &Caller, hash: &str) -> Result<Vec<u8>> {
+        let body: Option<Vec<u8>> = sqlx::query_scalar(sql::FILE_GET)
+            .bind(&caller.workspace_id)
+            .bind(hash)
+            .fetch_optional(&self.store.pool)
+            .await?;
+        body.ok_or_else(|| Error::refused(ErrorCode::NotFound, "the server does not hold this file"))
     }
 
     fn must_manage(caller: &Caller) -> Result<()> {

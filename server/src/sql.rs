@@ -105,6 +105,13 @@ pub const CHUNK_GET: &str = "SELECT c.body FROM snapshot_chunks c
      JOIN snapshots s ON s.workspace_id = c.workspace_id AND s.snapshot_id = c.snapshot_id
      WHERE c.workspace_id = $1 AND c.snapshot_id = $2 AND c.n = $3 AND s.done_ms IS NOT NULL";
 
+// --- files
+/// A file stored once under its hash (a second upload of it changes nothing).
+pub const FILE_PUT: &str = "INSERT INTO files (workspace_id, hash, body, stored_ms) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (workspace_id, hash) DO NOTHING";
+pub const FILES_HAVE: &str = "SELECT hash FROM files WHERE workspace_id = $1 AND hash = ANY($2)";
+pub const FILE_GET: &str = "SELECT body FROM files WHERE workspace_id = $1 AND hash = $2";
+
 /// The optional wake-up of waiting pulls (on every instance); polling stays the correct path.
 pub const NOTIFY: &str = "SELECT pg_notify('tend_txs', $1)";
 

@@ -124,7 +124,7 @@ fn every_table_and_index_leads_with_the_workspace() {
         );
         tables += 1;
     }
-    assert_eq!(tables, 7);
+    assert_eq!(tables, 8);
     for line in mig.lines().filter(|l| l.contains("create") && l.contains("index")) {
         assert!(line.contains("(workspace_id"), "an index must lead with workspace_id: {line}");
     }

@@ -103,11 +103,11 @@ impl Client {
         }
     }
 
-    /// PUTs bytes as they are (a snapshot's chunk, compressed already).
-    pub(crate) async fn put_bytes(&self, path: &str, body: Vec<u8>) -> Result<()> {
+    /// PUTs bytes as they are (a snapshot's chunk, compressed already, or a file).
+    pub(crate) async fn put_bytes(&self, path: &str, body: Vec<u8>, kind: &str) -> Result<()> {
         let res = self
             .request(reqwest::Method::PUT, path)
-            .header("content-type", "application/zstd")
+            .header("content-type", kind)
             .body(body)
             .send()
             .await
@@ -116,7 +116,7 @@ impl Client {
         Ok(())
     }
 
-    /// GETs bytes as the server stored them (a snapshot's chunk).
+    /// GETs bytes as the server stored them (a snapshot's chunk, a file).
     pub(crate) async fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
         let res = self.request(reqwest::Method::GET, path).send().await.map_err(unreachable)?;
         let status = res.status();

@@ -13,6 +13,7 @@
 //!   both sides idempotent).
 
 mod client;
+mod files;
 mod snapshot;
 mod token;
 
@@ -325,7 +326,12 @@ impl Workspace {
         // an empty workspace starts from the newest snapshot when there is one
         let from = if written == 0 {
             let (_, client) = self.linked(tokens).await?;
-            self.restore_snapshot(&client, progress, cancel).await?
+            let from = self.restore_snapshot(&client, progress, cancel).await?;
+            if from.is_some() {
+                // its rows came without their files
+                self.fetch_files(&client, self.files_named().await?, false).await?;
+            }
+            from
         } else {
             None
         };
@@ -468,6 +474,8 @@ impl Workspace {
             }
             // whole transactions this push finishes (a part counts with its last)
             let sent = transactions.iter().filter(|t| t.part.is_none_or(|p| p.index + 1 == p.count)).count();
+            // the files they name go first: a device applying them can fetch each at once
+            self.send_files(client, &files::named(&transactions)).await?;
             let answer: PushAnswer =
                 client.post("/v1/push", &PushRequest { schema: Workspace::schema_version(), transactions }).await?;
             for r in &answer.rejected {
@@ -572,6 +580,7 @@ impl Workspace {
                 }
             }
             report.pulled += u64::from(self.apply_remote_page(&page.transactions).await?.applied);
+            self.fetch_files(client, files::named(&page.transactions), false).await?;
             done += page.transactions.len() as u64;
             meta_set(self.pool(), CURSOR, Some(&serde_json::to_string(&page.cursor)?)).await?;
             report.cursor = page.cursor.seq;
@@ -579,7 +588,8 @@ impl Workspace {
                 progress(SyncProgress { phase: "download".into(), done, total });
             }
             if !page.more {
-                return Ok(());
+                // files the server did not hold at earlier rounds
+                return self.fetch_files(client, Default::default(), true).await;
             }
         }
     }

@@ -205,7 +205,7 @@ impl Workspace {
             let Some((body, raw)) = chunk else { break };
             sha.update(&body);
             bytes += body.len() as i64;
-            client.put_bytes(&format!("/v1/snapshots/{}/{n}", started.id), body).await?;
+            client.put_bytes(&format!("/v1/snapshots/{}/{n}", started.id), body, "application/zstd").await?;
             n += 1;
             done += raw as u64;
             progress(SyncProgress { phase: "snapshot_upload".into(), done, total: Some(size) });

@@ -105,6 +105,31 @@ pub struct RemoteRecord {
     pub op: RecordOp,
 }
 
+impl RemoteRecord {
+    /// The files this record names (the SHA-256 of each, as its table's `files` column lists
+    /// them): what a device sends before the record and fetches after it.
+    pub fn file_hashes(&self) -> Vec<String> {
+        let Some(column) = crate::registry::by_name(&self.table).and_then(|t| t.files) else {
+            return Vec::new();
+        };
+        let value = match &self.op {
+            RecordOp::Insert { values } => values.iter().find(|(c, _)| c == column).map(|(_, v)| v),
+            RecordOp::Set { column: c, value } if c == column => Some(value),
+            _ => None,
+        };
+        let Some(FieldValue::Text(json)) = value else {
+            return Vec::new();
+        };
+        let listed: Vec<serde_json::Value> = serde_json::from_str(json).unwrap_or_default();
+        listed
+            .iter()
+            .filter_map(|f| f.get("hash").and_then(|h| h.as_str()))
+            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
 impl<'de> Deserialize<'de> for RemoteRecord {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -231,5 +256,43 @@ mod tests {
             let e = serde_json::from_str::<RemoteRecord>(bad).unwrap_err().to_string();
             assert!(e.contains(says), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn a_record_names_the_files_of_its_tables_files_column() {
+        let h1 = "a".repeat(64);
+        let h2 = format!("{}0", "b".repeat(63));
+        let list = format!(
+            r#"[{{"name":"hoa don.pdf","hash":"{h1}","size":3,"mime":"application/pdf"}},{{"hash":"{h2}"}},{{"hash":"../etc"}}]"#
+        );
+        let insert = RemoteRecord {
+            table: "ticket_messages".into(),
+            row_id: "m1".into(),
+            op: RecordOp::Insert {
+                values: vec![
+                    ("body".into(), FieldValue::Text(list.clone())),
+                    ("attachments".into(), FieldValue::Text(list.clone())),
+                ],
+            },
+        };
+        assert_eq!(insert.file_hashes(), vec![h1.clone(), h2.clone()], "a name that is not a hash is no file");
+        let set = RemoteRecord {
+            table: "ticket_messages".into(),
+            row_id: "m1".into(),
+            op: RecordOp::Set { column: "attachments".into(), value: FieldValue::Text(list.clone()) },
+        };
+        assert_eq!(set.file_hashes().len(), 2);
+        let body = RemoteRecord {
+            table: "ticket_messages".into(),
+            row_id: "m1".into(),
+            op: RecordOp::Set { column: "body".into(), value: FieldValue::Text(list.clone()) },
+        };
+        assert!(body.file_hashes().is_empty());
+        let other = RemoteRecord {
+            table: "customers".into(),
+            row_id: "c1".into(),
+            op: RecordOp::Set { column: "attachments".into(), value: FieldValue::Text(list) },
+        };
+        assert!(other.file_hashes().is_empty());
     }
 }

@@ -60,6 +60,9 @@ pub struct Table {
     /// A workspace setting (staff, stages, fields, teams, calendars, SLAs...): only owners and
     /// managers change its rows ([`crate::access`]).
     pub settings: bool,
+    /// The column naming files kept beside the workspace (a JSON list of objects with their
+    /// content's SHA-256 as `hash`): sync carries each file with the change that names it.
+    pub files: Option<&'static str>,
 }
 
 impl Table {
@@ -110,6 +113,7 @@ const fn table(name: &'static str, code: i64, since: i64, columns: &'static [&'s
         on_merge: OnMerge::Stay,
         revert: Revert::Nothing,
         settings: false,
+        files: None,
     }
 }
 
@@ -411,6 +415,7 @@ pub const TABLES: &[Table] = &[
         parents: &[("ticket_id", "tickets"), ("customer_id", "customers")],
         on_merge: OnMerge::Move,
         revert: Revert::Only(&["customer_id"]),
+        files: Some("attachments"),
         ..table(
             "ticket_messages",
             21,

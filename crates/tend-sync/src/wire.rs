@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 /// This build's protocol version (the `tend-protocol` header both ways). 2: transactions in
 /// parts (`protocol::Part`); a server of 1 would store only the first part of each. 3: a pull's
 /// cursor passes the puller's own transactions too (so a device's cursor names a point its
-/// workspace holds everything up to) and snapshots (`/v1/snapshot…`).
+/// workspace holds everything up to) snapshots (`/v1/snapshot…`) and the files changes name
+/// (`/v1/files…`).
 pub const PROTOCOL: u32 = 3;
 /// The header that carries it.
 pub const PROTOCOL_HEADER: &str = "tend-protocol";
@@ -224,6 +225,18 @@ pub struct SnapshotAnswer {
     /// Records stored after the newest snapshot (after the start with none): a managing
     /// device makes a new one when this grows.
     pub records_after: i64,
+}
+
+/// The largest file sync carries (the app's limit for an attachment).
+pub const FILE_MAX: usize = 25 * 1024 * 1024;
+/// At most this many hashes per `POST /v1/files/have`.
+pub const FILES_ASKED: usize = 1_000;
+
+/// `POST /v1/files/have`: of these files (SHA-256 of their content, hex), the ones the server
+/// holds. A file goes up with `PUT /v1/files/{hash}` and comes down with `GET /v1/files/{hash}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilesHave {
+    pub hashes: Vec<String>,
 }
 
 /// Every error answer's body: a code a program reads and a message a person reads (English; the
