@@ -1,9 +1,9 @@
 import type { SyncProgress } from './api';
-import { formatInteger } from './format';
+import { formatInteger, type Lang } from './format';
 
 /** What the sync progress line says: its message key and values. Changes are counted; a
  *  snapshot (a copy of the workspace file) is measured in megabytes. */
-export function syncProgressMessage(p: SyncProgress, lang: string): { key: string; values: Record<string, string> } {
+export function syncProgressMessage(p: SyncProgress, lang: Lang): { key: string; values: Record<string, string> } {
   if (p.phase === 'snapshot_upload' || p.phase === 'snapshot_download') {
     const mb = (n: number) => formatInteger(Math.max(1, Math.round(n / 1_000_000)), lang);
     return {

@@ -1486,7 +1486,10 @@ export type SyncMember = {
 
 /**  How far a long sync is (the first upload or download). */
 export type SyncProgress = {
-	/**  `upload` or `download`. */
+	/**
+	 *  `upload` or `download` (changes), `snapshot_upload` or `snapshot_download` (bytes of the
+	 *  workspace file).
+	 */
 	phase: string,
 	done: number,
 	/**  The total when known (the server's last sequence number for a download). */
@@ -1519,6 +1522,8 @@ export type SyncReport = {
 	 *  sent and fetched again.
 	 */
 	resynced: boolean,
+	/**  The cursor of the snapshot this round made (sharing) or started from (joining). */
+	snapshot: number | null,
 };
 
 /**  Where sync stands, for Settings and `sync status`. */
