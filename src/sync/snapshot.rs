@@ -143,6 +143,8 @@ fn restore(db: &Path, snap: &Path, meta: &[(String, String)], cursor: &str) -> R
     let from = rusqlite::Connection::open_with_flags(snap, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let mut to = rusqlite::Connection::open(db)?;
     to.busy_timeout(crate::writers::BUSY_TIMEOUT)?;
+    // as the workspace's other writers: the write-ahead log synced at checkpoints, not each commit
+    to.execute_batch("PRAGMA synchronous = NORMAL")?;
     {
         // every page in one step: the workspace has the old content or the new, never half
         let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
@@ -242,21 +244,22 @@ impl Workspace {
         };
         let part = PathBuf::from(format!("{}.snapshot", self.path().display()));
         remove_with_sides(&part);
-        // chunks are written by a thread of their own while the next downloads; at most two wait
+        // chunks are checked, decompressed and written by a thread of their own while the next
+        // downloads; at most two wait
         let (send, take) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
         let p = part.clone();
-        let writer = tokio::task::spawn_blocking(move || -> Result<u64> {
+        let writer = tokio::task::spawn_blocking(move || -> Result<(u64, String)> {
             let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&p)?);
-            let mut written = 0u64;
+            let (mut written, mut sha) = (0u64, Sha256::new());
             for body in take {
+                sha.update(&body);
                 let raw = zstd::bulk::decompress(&body, SNAPSHOT_CHUNK)?;
                 written += raw.len() as u64;
                 file.write_all(&raw)?;
             }
             file.flush()?;
-            Ok(written)
+            Ok((written, hex(&sha.finalize())))
         });
-        let mut sha = Sha256::new();
         let downloaded = async {
             let mut done = 0u64;
             for n in 0..info.chunks {
@@ -264,7 +267,6 @@ impl Workspace {
                     return Err(Error::Cancelled);
                 }
                 let body = client.get_bytes(&format!("/v1/snapshots/{}/{n}", info.id)).await?;
-                sha.update(&body);
                 done += body.len() as u64;
                 // the writer stopped: its error is the one to tell
                 if send.send(body).is_err() {
@@ -286,7 +288,7 @@ impl Workspace {
             (Err(e), _) => Err(e),
             // a chunk that does not decompress, a checksum or a length that does not match: the log
             (Ok(()), Err(_)) => Ok(false),
-            (Ok(()), Ok(w)) => Ok(w == info.size as u64 && hex(&sha.finalize()) == info.sha256),
+            (Ok(()), Ok((w, sha))) => Ok(w == info.size as u64 && sha == info.sha256),
         };
         let restored = match checked {
             Ok(true) => {
