@@ -60,23 +60,7 @@ pub(crate) fn copy_online(src: &Path, dest: &Path) -> Result<u64> {
         let from = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         from.busy_timeout(Duration::from_secs(10))?;
         let mut to = rusqlite::Connection::open(&tmp)?;
-        {
-            // All pages in one step, under one read snapshot. In WAL mode a reader never blocks a
-            // writer, so the app and the CLI go on saving while it copies; a copy made in smaller
-            // steps would start over each time another connection writes between two of them
-            // (SQLite's rule), and under steady writes a big workspace would never finish.
-            let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
-            let give_up = std::time::Instant::now() + crate::writers::BUSY_TIMEOUT;
-            loop {
-                match backup.step(-1)? {
-                    rusqlite::backup::StepResult::Done => break,
-                    rusqlite::backup::StepResult::More => continue,
-                    // busy or locked: again, for as long as a write may wait
-                    _ if std::time::Instant::now() < give_up => std::thread::sleep(Duration::from_millis(10)),
-                    _ => return Err(Error::Busy),
-                }
-            }
-        }
+        copy_pages(&from, &mut to)?;
         to.pragma_update(None, "journal_mode", "DELETE")?;
         Ok(())
     })();
@@ -86,6 +70,25 @@ pub(crate) fn copy_online(src: &Path, dest: &Path) -> Result<u64> {
     }
     std::fs::rename(&tmp, dest)?;
     Ok(std::fs::metadata(dest)?.len())
+}
+
+/// Copies every page of `from` into `to` in one step, under one read snapshot: `to` holds the
+/// old content or the new, never half. In WAL mode a reader never blocks a writer, so the app
+/// and the CLI go on saving while it copies; a copy made in smaller steps would start over each
+/// time another connection writes between two of them (SQLite's rule), and under steady writes a
+/// big workspace would never finish.
+pub(crate) fn copy_pages(from: &rusqlite::Connection, to: &mut rusqlite::Connection) -> Result<()> {
+    let backup = rusqlite::backup::Backup::new(from, to)?;
+    let give_up = std::time::Instant::now() + crate::writers::BUSY_TIMEOUT;
+    loop {
+        match backup.step(-1)? {
+            rusqlite::backup::StepResult::Done => return Ok(()),
+            rusqlite::backup::StepResult::More => continue,
+            // busy or locked: again, for as long as a write may wait
+            _ if std::time::Instant::now() < give_up => std::thread::sleep(Duration::from_millis(10)),
+            _ => return Err(Error::Busy),
+        }
+    }
 }
 
 /// Every backup goes through here: copied, then checked. A copy that fails its check is removed

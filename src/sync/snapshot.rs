@@ -145,19 +145,8 @@ fn restore(db: &Path, snap: &Path, meta: &[(String, String)], cursor: &str) -> R
     to.busy_timeout(crate::writers::BUSY_TIMEOUT)?;
     // as the workspace's other writers: the write-ahead log synced at checkpoints, not each commit
     to.execute_batch("PRAGMA synchronous = NORMAL")?;
-    {
-        // every page in one step: the workspace has the old content or the new, never half
-        let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
-        let give_up = std::time::Instant::now() + crate::writers::BUSY_TIMEOUT;
-        loop {
-            match backup.step(-1)? {
-                rusqlite::backup::StepResult::Done => break,
-                rusqlite::backup::StepResult::More => continue,
-                _ if std::time::Instant::now() < give_up => std::thread::sleep(Duration::from_millis(10)),
-                _ => return Err(Error::Busy),
-            }
-        }
-    }
+    // every page in one step: the workspace has the old content or the new, never half
+    crate::backup::copy_pages(&from, &mut to)?;
     // the copy went through the write-ahead log: into the file now, the log emptied
     let _ = to.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
     Ok(true)
