@@ -304,6 +304,38 @@ pub fn receive(folder: &Path, hash: &str, content: &mut dyn Read) -> Result<Opti
     Ok(Some(dest))
 }
 
+/// Moves every file of `from` (a folder of files named by their hash, as [`folder`] keeps them)
+/// into `into`, keeping what `into` has already; `from` goes. A joined workspace downloaded beside
+/// the one in use brings its files along this way when it takes its place.
+pub fn merge_folder(from: &Path, into: &Path) -> Result<()> {
+    if !from.is_dir() {
+        return Ok(());
+    }
+    for sub in std::fs::read_dir(from)? {
+        let sub = sub?.path();
+        if !sub.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&sub)? {
+            let f = f?.path();
+            let Some(hash) = f.file_name().and_then(|n| n.to_str()).filter(|n| is_hash(n)) else { continue };
+            let dest = path_of(into, hash)?;
+            if dest.is_file() {
+                continue;
+            }
+            if let Some(dir) = dest.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            if std::fs::rename(&f, &dest).is_err() {
+                // another disk: copied, then checked by its name as any received file
+                receive(into, hash, &mut std::fs::File::open(&f)?)?;
+            }
+        }
+    }
+    std::fs::remove_dir_all(from)?;
+    Ok(())
+}
+
 /// Removes the files `hashes` (no row names them any more: a purged customer's), except those
 /// written or reused in the last minutes, which a write under way may be about to name.
 pub fn remove(folder: &Path, hashes: &[String]) -> Result<usize> {
@@ -358,5 +390,27 @@ mod tests {
         assert_eq!(kind("note.txt", "Máy giặt".as_bytes()), Ok("text/plain".into()));
         assert_eq!(kind("note.txt", b"\0\x01binary").unwrap_err().0, "attachment.type_unknown");
         assert_eq!(kind("mystery", b"just words").unwrap_err().0, "attachment.type_unknown");
+    }
+
+    #[test]
+    fn a_joined_workspaces_files_move_beside_the_one_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let (from, into) = (dir.path().join("shop.joined.files"), dir.path().join("shop.files"));
+        let put = |folder: &Path, body: &[u8]| {
+            let hash = hex(&Sha256::digest(body));
+            receive(folder, &hash, &mut &body[..]).unwrap();
+            hash
+        };
+        let both = put(&from, b"both");
+        put(&into, b"both");
+        let only = put(&from, b"only joined");
+        let mine = put(&into, b"mine");
+        merge_folder(&from, &into).unwrap();
+        assert!(!from.exists());
+        for (hash, body) in [(both, "both"), (only, "only joined"), (mine, "mine")] {
+            assert_eq!(std::fs::read_to_string(path_of(&into, &hash).unwrap()).unwrap(), body);
+        }
+        // nothing to move: nothing done
+        merge_folder(&from, &into).unwrap();
     }
 }

@@ -82,6 +82,9 @@ pub struct Workspace {
     checked_for_writes: tokio::sync::OnceCell<()>,
     /// Applies of other devices' changes, for whoever shows the data ([`Workspace::watch_changes`]).
     changed: tokio::sync::broadcast::Sender<remote::WorkspaceChanged>,
+    /// One sync round at a time in this process (the app's loop and a snapshot's round share
+    /// the push and pull places in `meta`).
+    sync_round: tokio::sync::Mutex<()>,
 }
 
 impl Workspace {
@@ -140,6 +143,7 @@ impl Workspace {
             check_before_writes: std::sync::Mutex::new(None),
             checked_for_writes: tokio::sync::OnceCell::new(),
             changed: tokio::sync::broadcast::channel(64).0,
+            sync_round: tokio::sync::Mutex::new(()),
         };
         // what an older build kept for this one (records of tables or columns it did not know)
         ws.apply_inbox().await?;

@@ -538,7 +538,7 @@ impl Service {
                         )));
                     }
                     let now = now_ms();
-                    sqlx::query(sql::SNAPSHOT_DONE)
+                    let done = sqlx::query(sql::SNAPSHOT_DONE)
                         .bind(&ws)
                         .bind(&id)
                         .bind(count as i32)
@@ -548,6 +548,10 @@ impl Service {
                         .bind(now)
                         .execute(&mut *c)
                         .await?;
+                    // the upload went meanwhile (its device started another): nothing else goes
+                    if done.rows_affected() != 1 {
+                        return Err(Error::refused(ErrorCode::NotFound, "no upload of this snapshot is under way"));
+                    }
                     // an upload another device started within the day may still finish
                     sqlx::query(sql::SNAPSHOTS_DROP_OTHERS)
                         .bind(&ws)

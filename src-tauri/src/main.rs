@@ -415,6 +415,11 @@ fn main() {
                     for ext in ["", "-wal", "-shm"] {
                         let _ = std::fs::remove_file(format!("{backup}{ext}"));
                     }
+                    // and the files its messages name, fetched beside it
+                    let from = tend::files::folder(std::path::Path::new(&backup));
+                    if let Err(err) = tend::files::merge_folder(&from, &tend::files::folder(&path)) {
+                        eprintln!("could not move the joined workspace's files from {}: {err}", from.display());
+                    }
                 }
             }
             Err(err) => {

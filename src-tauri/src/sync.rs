@@ -172,7 +172,15 @@ fn snapshot_if_due(ws: Arc<Workspace>, making: Arc<AtomicBool>) {
     if making.swap(true, std::sync::atomic::Ordering::SeqCst) {
         return;
     }
+    /// Lets the next look make one, however this one ends.
+    struct Done(Arc<AtomicBool>);
+    impl Drop for Done {
+        fn drop(&mut self) {
+            self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
     tauri::async_runtime::spawn(async move {
+        let _done = Done(making);
         let store = tokens();
         match ws.sync_snapshot_due(&store).await {
             Ok(true) => match ws.sync_snapshot(&store, &|_| {}).await {
@@ -182,7 +190,6 @@ fn snapshot_if_due(ws: Arc<Workspace>, making: Arc<AtomicBool>) {
             Ok(false) => {}
             Err(err) => log::info!("snapshot look: {err}"),
         }
-        making.store(false, std::sync::atomic::Ordering::SeqCst);
     });
 }
 
@@ -234,6 +241,7 @@ pub(crate) async fn join(
     sync.cancel.store(false, Ordering::Relaxed);
     let path = joining_path();
     remove_with_sides(&path);
+    let _ = std::fs::remove_dir_all(tend::files::folder(&path));
     let ws = Workspace::open(&path).await.map_err(e)?;
     let sent = |p: SyncProgress| {
         let _ = progress.send(p);
@@ -248,6 +256,7 @@ pub(crate) async fn join(
             }
             ws.close().await;
             remove_with_sides(&path);
+            let _ = std::fs::remove_dir_all(tend::files::folder(&path));
             return Err(e(err));
         }
     };

@@ -108,6 +108,8 @@ impl Client {
         let res = self
             .request(reqwest::Method::PUT, path)
             .header("content-type", kind)
+            // a file of 25 MiB on a slow line
+            .timeout(Duration::from_secs(600))
             .body(body)
             .send()
             .await
@@ -118,7 +120,12 @@ impl Client {
 
     /// GETs bytes as the server stored them (a snapshot's chunk, a file).
     pub(crate) async fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
-        let res = self.request(reqwest::Method::GET, path).send().await.map_err(unreachable)?;
+        let res = self
+            .request(reqwest::Method::GET, path)
+            .timeout(Duration::from_secs(600))
+            .send()
+            .await
+            .map_err(unreachable)?;
         let status = res.status();
         let bytes = res.bytes().await.map_err(unreachable)?;
         if status.is_success() {

@@ -2,13 +2,15 @@
 //! beside them, by the SHA-256 of their content: a push first sends the files its records name
 //! that the server lacks, and a pull fetches the ones its records name that are not here, each
 //! kept only when its content hashes to its name (`files::receive`). A file the server does not
-//! hold (its sender had lost it) is asked for again at the next rounds (`sync.files_missing`);
+//! hold (its sender had lost it), or that did not come for any other reason, is asked for again
+//! at the next rounds (`sync.files_missing`): a file never stops the changes that name it;
 //! until then the message shows its name and says the file is not on this device.
 
 use super::client::Client;
 use crate::db::{meta_get, meta_set};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::Workspace;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use tend_sync::protocol::RemoteTx;
 use tend_sync::wire::{FilesHave, FILES_ASKED};
@@ -19,6 +21,10 @@ const MISSING: &str = "sync.files_missing";
 const KEEP_MISSING: usize = 10_000;
 /// How many of them a round asks for again.
 const AGAIN: usize = 50;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// The files these transactions' records name.
 pub(super) fn named(txs: &[RemoteTx]) -> BTreeSet<String> {
@@ -41,6 +47,10 @@ impl Workspace {
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                     Err(e) => return Err(e.into()),
                 };
+                // a file changed on this disk is not the file the message names: nothing to send
+                if hex(&Sha256::digest(&body)) != *hash {
+                    continue;
+                }
                 client.put_bytes(&format!("/v1/files/{hash}"), body, "application/octet-stream").await?;
             }
         }
@@ -71,6 +81,8 @@ impl Workspace {
             if crate::files::path_of(&folder, &hash)?.is_file() {
                 continue;
             }
+            // whatever keeps one file from coming (the server lacks it, the line dropped) keeps
+            // it for a later round; the changes that name it are applied all the same
             match client.get_bytes(&format!("/v1/files/{hash}")).await {
                 Ok(body) => {
                     let (f, h) = (folder.clone(), hash.clone());
@@ -80,8 +92,7 @@ impl Workspace {
                         missing.push(hash);
                     }
                 }
-                Err(Error::Sync { key: "sync.not_found", .. }) => missing.push(hash),
-                Err(e) => return Err(e),
+                Err(_) => missing.push(hash),
             }
         }
         if missing.len() > KEEP_MISSING {

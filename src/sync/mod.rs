@@ -352,6 +352,7 @@ impl Workspace {
         progress: &(dyn Fn(SyncProgress) + Sync),
         cancel: Option<&AtomicBool>,
     ) -> Result<SyncReport> {
+        let _one = self.sync_round.lock().await;
         let out = async {
             let (_, client) = self.linked(tokens).await?;
             let mut report = SyncReport::default();

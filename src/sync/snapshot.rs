@@ -6,8 +6,9 @@
 //! transactions too). A joining device of the same schema downloads the newest one, puts its own
 //! `meta` in it, and copies it into its empty workspace in one step (SQLite's backup API: the
 //! rows, their change log with every field's clock, and the search indexes as they were built),
-//! then pulls the log from the snapshot's cursor. Anything else (no snapshot, another schema, a
-//! checksum that does not match) joins through the log, as before.
+//! then pulls the log from the snapshot's cursor. Anything else (no snapshot, another schema or a
+//! file whose schema is not exactly this build's, a checksum that does not match, a snapshot
+//! replaced while it downloaded) joins through the log, as before.
 //!
 //! A snapshot is trusted as its maker: only owners and managers make them (the server refuses
 //! others), as only they may change the workspace's settings.
@@ -92,7 +93,8 @@ fn copy_for_snapshot(db: &Path, out: &Path, device: &str) -> Result<Cursor> {
             Some(j) => serde_json::from_str(&j)?,
             None => Cursor::default(),
         };
-        let mut wipe = String::from("BEGIN; DELETE FROM meta;");
+        // what is deleted is overwritten too: none of it travels in free pages
+        let mut wipe = String::from("PRAGMA secure_delete = ON; BEGIN; DELETE FROM meta;");
         for t in DEVICE_TABLES {
             wipe.push_str(&format!(" DELETE FROM {t};"));
         }
@@ -116,6 +118,14 @@ fn next_chunk(file: &mut std::fs::File) -> Result<Option<(Vec<u8>, usize)>> {
     Ok(Some((zstd::bulk::compress(&raw, LEVEL)?, raw.len())))
 }
 
+/// A database's schema as SQLite keeps it (statistics aside).
+fn schema_of(conn: &rusqlite::Connection) -> Result<Vec<(String, String, Option<String>)>> {
+    let mut st = conn
+        .prepare("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+}
+
 /// The joiner's side, in the downloaded file before it goes in: this device's `meta` (its id,
 /// its link, the snapshot's cursor) in place of none, after checking the file is of this
 /// build's schema. Then the file replaces the (empty) workspace's content in one step.
@@ -128,6 +138,21 @@ fn restore(db: &Path, snap: &Path, meta: &[(String, String)], cursor: &str) -> R
             })?;
         if schema != Workspace::schema_version() {
             return Ok(false);
+        }
+        // exactly this build's schema, nothing more (a trigger or view of its maker's would come
+        // along into the workspace): the same migrations made both
+        let main = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        if schema_of(&conn)? != schema_of(&main)? {
+            return Ok(false);
+        }
+        // still empty: nothing written here (by another program) while the snapshot came
+        let written: i64 = main.query_row("SELECT COUNT(*) FROM txs", [], |r| r.get(0))?;
+        if written > 0 {
+            return Err(Error::Sync {
+                key: "sync.not_empty",
+                detail: format!("this workspace holds {written} changes written while the shared one downloaded"),
+                device: None,
+            });
         }
         let tx = conn.unchecked_transaction()?;
         tx.execute("DELETE FROM meta", [])?;
@@ -169,7 +194,8 @@ impl Workspace {
             });
         }
         self.sync_round(tokens, &|_| {}, None).await?;
-        let out = PathBuf::from(format!("{}.snapshot-out", self.path().display()));
+        // a name of its own: the app and the CLI may each make one of the same file
+        let out = PathBuf::from(format!("{}.snapshot-{:016x}", self.path().display(), rand::random::<u64>()));
         let (db, o, device) = (self.path().to_path_buf(), out.clone(), self.device().to_string());
         let cursor = crate::blocking("snapshot", move || copy_for_snapshot(&db, &o, &device)).await?;
         let res = self.upload(&client, &out, cursor, progress).await;
@@ -235,12 +261,12 @@ impl Workspace {
         remove_with_sides(&part);
         // chunks are checked, decompressed and written by a thread of their own while the next
         // downloads; at most two wait
-        let (send, take) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (send, mut take) = tokio::sync::mpsc::channel::<Vec<u8>>(2);
         let p = part.clone();
         let writer = tokio::task::spawn_blocking(move || -> Result<(u64, String)> {
             let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&p)?);
             let (mut written, mut sha) = (0u64, Sha256::new());
-            for body in take {
+            while let Some(body) = take.blocking_recv() {
                 sha.update(&body);
                 let raw = zstd::bulk::decompress(&body, SNAPSHOT_CHUNK)?;
                 written += raw.len() as u64;
@@ -255,10 +281,15 @@ impl Workspace {
                 if stopped(cancel) {
                     return Err(Error::Cancelled);
                 }
-                let body = client.get_bytes(&format!("/v1/snapshots/{}/{n}", info.id)).await?;
+                let body = match client.get_bytes(&format!("/v1/snapshots/{}/{n}", info.id)).await {
+                    Ok(b) => b,
+                    // a newer snapshot replaced it meanwhile: the log then
+                    Err(Error::Sync { key: "sync.not_found", .. }) => return Ok(false),
+                    Err(e) => return Err(e),
+                };
                 done += body.len() as u64;
                 // the writer stopped: its error is the one to tell
-                if send.send(body).is_err() {
+                if send.send(body).await.is_err() {
                     break;
                 }
                 let share = done as f64 / info.bytes.max(1) as f64;
@@ -268,16 +299,17 @@ impl Workspace {
                     total: Some(info.size.max(0) as u64),
                 });
             }
-            Ok(())
+            Ok(true)
         }
         .await;
         drop(send);
         let written = writer.await.map_err(|e| Error::Interrupted { task: "snapshot", detail: e.to_string() })?;
         let checked = match (downloaded, written) {
             (Err(e), _) => Err(e),
+            (Ok(false), _) => Ok(false),
             // a chunk that does not decompress, a checksum or a length that does not match: the log
-            (Ok(()), Err(_)) => Ok(false),
-            (Ok(()), Ok((w, sha))) => Ok(w == info.size as u64 && sha == info.sha256),
+            (Ok(true), Err(_)) => Ok(false),
+            (Ok(true), Ok((w, sha))) => Ok(w == info.size as u64 && sha == info.sha256),
         };
         let restored = match checked {
             Ok(true) => {
