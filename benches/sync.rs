@@ -84,7 +84,7 @@ fn main() {
         let id = c.customer.id;
         a.ws.sync_share(&s1.url, &invite, &a.tokens, &|_| {}).await.unwrap();
         let code = a.ws.sync_invite(&a.tokens, Role::Manager, None, None).await.unwrap().invite;
-        let b = device().await;
+        let mut b = device().await;
         b.ws.sync_join(&s2.url, &code, &b.tokens, &|_| {}, None).await.unwrap();
 
         let (mut push, mut bare) = (Vec::new(), Vec::new());

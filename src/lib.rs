@@ -179,6 +179,45 @@ impl Workspace {
 
     /// Closes the pool, checkpointing the WAL.
     pub async fn close(self) {
+        self.close_pool().await;
+    }
+
+    /// Puts `file` (a whole workspace of this schema, in WAL mode and on the disk) in place of
+    /// this one's, and opens it as this workspace. What this one held goes: only a workspace
+    /// with nothing to keep is replaced so (a join's empty one).
+    pub(crate) async fn replace_file(&mut self, file: &Path) -> Result<()> {
+        let (path, clock) = (self.path.clone(), self.clock.clone());
+        self.close_pool().await;
+        if self.pool.size() > 0 {
+            return Err(Error::Interrupted {
+                task: "replace",
+                detail: "a connection to the workspace stayed open".into(),
+            });
+        }
+        // nothing has the file open here: its log and index go with it
+        for side in ["-wal", "-shm", "-journal"] {
+            match std::fs::remove_file(format!("{}{side}", path.display())) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+        std::fs::rename(file, &path)?;
+        #[cfg(unix)]
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        let opened = Workspace::open_with_clock(&path, clock).await?;
+        // who hears of waits and checks hears of them from the new one too
+        fn take<T>(m: &mut std::sync::Mutex<Option<T>>) -> Option<T> {
+            m.get_mut().unwrap_or_else(|p| p.into_inner()).take()
+        }
+        *opened.wait_hook.lock().unwrap_or_else(|p| p.into_inner()) = take(&mut self.wait_hook);
+        *opened.check_before_writes.lock().unwrap_or_else(|p| p.into_inner()) = take(&mut self.check_before_writes);
+        *self = opened;
+        Ok(())
+    }
+
+    async fn close_pool(&self) {
         // the read connections go first: the last connection to close checkpoints the WAL into
         // the file, and a read-only one cannot
         self.readers.close();

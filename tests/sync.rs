@@ -74,7 +74,7 @@ async fn owner_and_agent(name: &str) -> Pair {
     let s = Server::start(&db, 0.0, logs.path().join("s.log")).await;
     let (a, agent, manager, customers) = shared_owner(&s.url, &invite).await;
     let to_b = a.ws.sync_invite(&a.tokens, Role::Agent, Some(&agent), None).await.expect("invite");
-    let b = device().await;
+    let mut b = device().await;
     b.ws.sync_join(&s.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("join");
     Pair { a, b, _s: s, _logs: logs, ws_id, db, pg, agent, manager, customers }
 }
@@ -108,7 +108,7 @@ async fn three_devices_through_two_servers_end_equal_with_offline_edits() {
     let to_b = a.ws.sync_invite(&a.tokens, Role::Agent, Some(&agent_staff), None).await.expect("invite b");
     let to_c = a.ws.sync_invite(&a.tokens, Role::Manager, Some(&manager_staff), None).await.expect("invite c");
 
-    let b = device().await;
+    let mut b = device().await;
     // b starts from the snapshot the owner made when sharing, c (below) from the log
     let r = b.ws.sync_join(&s2.url, &to_b.invite, &b.tokens, &|_| {}, None).await.expect("b joins");
     assert_eq!((r.snapshot, r.pulled), (Some(6), 0), "{r:?}");
@@ -117,7 +117,7 @@ async fn three_devices_through_two_servers_end_equal_with_offline_edits() {
         Some(agent_staff.as_str()),
         "b acts as the invited staff"
     );
-    let c = device().await;
+    let mut c = device().await;
     pg.psql(&db, "DELETE FROM snapshots");
     let r = c.ws.sync_join(&s1.url, &to_c.invite, &c.tokens, &|_| {}, None).await.expect("c joins");
     assert_eq!((r.snapshot, r.pulled), (None, 6), "{r:?}");
@@ -638,7 +638,7 @@ async fn a_clock_too_far_ahead_is_refused_naming_the_device() {
     owner.push(&s.url, vec![ok, soon]).await.expect("within five minutes of the server");
     let dir = tempfile::tempdir().expect("dir");
     let slow = Arc::new(tend::FixedClock::new(now_ms() - 3 * 60 * 1000));
-    let ws = Workspace::open_with_clock(dir.path().join("ws.tend"), slow).await.expect("open");
+    let mut ws = Workspace::open_with_clock(dir.path().join("ws.tend"), slow).await.expect("open");
     let tokens = TokenStore::File(dir.path().join("token"));
     let e = ws.sync_join(&s.url, &code.invite, &tokens, &|_| {}, None).await.expect_err("refused");
     assert!(matches!(&e, tend::Error::Sync { key: "sync.clock_ahead", device: Some(d), .. } if d == "fast"), "{e:?}");
@@ -804,7 +804,7 @@ async fn the_server_speaks_https_itself_when_given_a_certificate() {
     let refused = reqwest::Client::new().get(format!("{plain}/healthz")).send().await;
     assert!(refused.is_err() || refused.is_ok_and(|r| !r.status().is_success()));
     // the app checks certificates: one no authority signed is refused, in words
-    let ws = Workspace::open(dir.path().join("ws.tend")).await.expect("open");
+    let mut ws = Workspace::open(dir.path().join("ws.tend")).await.expect("open");
     let e = ws
         .sync_join(
             &s.url,
@@ -847,7 +847,7 @@ async fn a_transaction_too_big_for_one_message_travels_in_parts_and_a_cut_downlo
 
     // a download cut after its first page (a few parts) keeps them and goes on from there
     let code = a.ws.sync_invite(&a.tokens, Role::Manager, None, None).await.expect("invite").invite;
-    let b = device().await;
+    let mut b = device().await;
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let cut =
         b.ws.sync_join(
@@ -912,7 +912,8 @@ async fn a_joining_device_starts_from_the_snapshot_and_pulls_only_what_came_afte
     a.ws.sync_now(&a.tokens).await.expect("after the snapshot");
 
     let code = a.ws.sync_invite(&a.tokens, Role::Manager, None, None).await.expect("invite").invite;
-    let b = device().await;
+    let mut b = device().await;
+    let device_before = b.ws.device().to_string();
     let phases = std::sync::Mutex::new(Vec::<String>::new());
     let joined =
         b.ws.sync_join(&s.url, &code, &b.tokens, &|p| phases.lock().expect("phases").push(p.phase), None)
@@ -943,7 +944,13 @@ async fn a_joining_device_starts_from_the_snapshot_and_pulls_only_what_came_afte
         .await
         .expect("device");
     assert_eq!(own, b.ws.device());
+    assert_eq!(b.ws.device(), device_before, "the device keeps its id through the file's swap");
     assert_ne!(b.ws.device(), a.ws.device());
+    // the downloaded file took the workspace's place whole: a workspace as any, sound
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(b.ws.pool()).await.expect("mode");
+    assert_eq!(mode, "wal");
+    let checked = b.ws.check(true).await.expect("check");
+    assert!(checked.ok, "{checked:?}");
     let shown: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM care_notified").fetch_one(b.ws.pool()).await.expect("shown");
     assert_eq!(shown, 0, "what the owner's device showed stays there");
@@ -958,7 +965,7 @@ async fn a_joining_device_starts_from_the_snapshot_and_pulls_only_what_came_afte
     assert!(made.seq > at && made.chunks >= 1, "{made:?}");
     assert_eq!(pg.psql(&db, "SELECT COUNT(*) FROM snapshots"), "1", "the older one went");
     let agent_code = a.ws.sync_invite(&a.tokens, Role::Agent, None, None).await.expect("invite").invite;
-    let c = device().await;
+    let mut c = device().await;
     let joined = c.ws.sync_join(&s.url, &agent_code, &c.tokens, &|_| {}, None).await.expect("c joins");
     assert_eq!((joined.snapshot, joined.pulled), (Some(made.seq), 0), "{joined:?}");
     let no = c.ws.sync_snapshot(&c.tokens, &|_| {}).await.expect_err("an agent's snapshot");
@@ -967,7 +974,7 @@ async fn a_joining_device_starts_from_the_snapshot_and_pulls_only_what_came_afte
     // a snapshot damaged on the server: the next device joins through the log, nothing lost
     pg.psql(&db, "UPDATE snapshot_chunks SET body = set_byte(body, 200, get_byte(body, 200) # 255) WHERE n = 0");
     let code = a.ws.sync_invite(&a.tokens, Role::Manager, None, None).await.expect("invite").invite;
-    let d = device().await;
+    let mut d = device().await;
     let joined = d.ws.sync_join(&s.url, &code, &d.tokens, &|_| {}, None).await.expect("d joins");
     assert_eq!(joined.snapshot, None, "{joined:?}");
     assert!(joined.pulled > 3, "the whole log: {joined:?}");
@@ -1047,7 +1054,7 @@ async fn the_files_a_change_names_travel_with_it() {
     // a device joining from a snapshot fetches the files its rows name
     p.a.ws.sync_snapshot(&p.a.tokens, &|_| {}).await.expect("snapshot");
     let code = p.a.ws.sync_invite(&p.a.tokens, Role::Manager, None, None).await.expect("invite").invite;
-    let c = device().await;
+    let mut c = device().await;
     let joined = c.ws.sync_join(&p._s.url, &code, &c.tokens, &|_| {}, None).await.expect("c joins");
     assert!(joined.snapshot.is_some(), "{joined:?}");
     assert_eq!(std::fs::read(on(&c.ws, &hash)).expect("on c"), png);

@@ -242,7 +242,7 @@ pub(crate) async fn join(
     let path = joining_path();
     remove_with_sides(&path);
     let _ = std::fs::remove_dir_all(tend::files::folder(&path));
-    let ws = Workspace::open(&path).await.map_err(e)?;
+    let mut ws = Workspace::open(&path).await.map_err(e)?;
     let sent = |p: SyncProgress| {
         let _ = progress.send(p);
     };

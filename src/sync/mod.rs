@@ -202,6 +202,19 @@ impl Workspace {
         Ok((link, client))
     }
 
+    /// [`Workspace::linked`] for what only owners and managers do (`what`: the refusal's words).
+    async fn linked_manager(&self, tokens: &TokenStore, what: &str) -> Result<Client> {
+        let (link, client) = self.linked(tokens).await?;
+        if !link.role.manages() {
+            return Err(Error::Sync {
+                key: "sync.forbidden",
+                detail: format!("only owners and managers {what}"),
+                device: None,
+            });
+        }
+        Ok(client)
+    }
+
     /// The role this device acts in: its shared workspace's, or (not shared) as an owner.
     pub async fn sync_role(&self) -> Result<crate::staff::Role> {
         Ok(self.sync_link().await?.map(|l| l.role).unwrap_or(crate::staff::Role::Owner))
@@ -284,9 +297,10 @@ impl Workspace {
     }
 
     /// Joins a shared workspace: this workspace (empty) downloads it and acts as the invited
-    /// member from then on.
+    /// member from then on. Borrowed whole: a snapshot's file takes this workspace's place, and
+    /// it opens again as that.
     pub async fn sync_join(
-        &self,
+        &mut self,
         server: &str,
         invite: &str,
         tokens: &TokenStore,
@@ -676,14 +690,7 @@ impl Workspace {
         staff_id: Option<&str>,
         email: Option<&str>,
     ) -> Result<InviteAnswer> {
-        let (link, client) = self.linked(tokens).await?;
-        if !link.role.manages() {
-            return Err(Error::Sync {
-                key: "sync.forbidden",
-                detail: "only owners and managers invite".into(),
-                device: None,
-            });
-        }
+        let client = self.linked_manager(tokens, "invite").await?;
         let req = InviteRequest {
             role: wire_role(role),
             staff_id: staff_id.map(str::to_string),

@@ -128,8 +128,10 @@ fn schema_of(conn: &rusqlite::Connection) -> Result<Vec<(String, String, Option<
 
 /// The joiner's side, in the downloaded file before it goes in: this device's `meta` (its id,
 /// its link, the snapshot's cursor) in place of none, after checking the file is of this
-/// build's schema. Then the file replaces the (empty) workspace's content in one step.
-fn restore(db: &Path, snap: &Path, meta: &[(String, String)], cursor: &str) -> Result<bool> {
+/// build's schema and the workspace it replaces is still empty. The file then takes the
+/// workspace's place as it is: written once, in WAL mode as every workspace, and on the disk
+/// before it is renamed (no second copy of it through a write-ahead log).
+fn prepare(db: &Path, snap: &Path, meta: &[(String, String)], cursor: &str) -> Result<bool> {
     {
         let conn = rusqlite::Connection::open(snap)?;
         let schema: i64 =
@@ -164,16 +166,10 @@ fn restore(db: &Path, snap: &Path, meta: &[(String, String)], cursor: &str) -> R
             put.execute([CURSOR, cursor])?;
         }
         tx.commit()?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
     }
-    let from = rusqlite::Connection::open_with_flags(snap, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let mut to = rusqlite::Connection::open(db)?;
-    to.busy_timeout(crate::writers::BUSY_TIMEOUT)?;
-    // as the workspace's other writers: the write-ahead log synced at checkpoints, not each commit
-    to.execute_batch("PRAGMA synchronous = NORMAL")?;
-    // every page in one step: the workspace has the old content or the new, never half
-    crate::backup::copy_pages(&from, &mut to)?;
-    // the copy went through the write-ahead log: into the file now, the log emptied
-    let _ = to.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+    // the connection closed: its log is in the file and gone
+    std::fs::File::open(snap)?.sync_all()?;
     Ok(true)
 }
 
@@ -185,14 +181,7 @@ impl Workspace {
         tokens: &super::TokenStore,
         progress: &(dyn Fn(SyncProgress) + Sync),
     ) -> Result<SnapshotMade> {
-        let (link, client) = self.linked(tokens).await?;
-        if !link.role.manages() {
-            return Err(Error::Sync {
-                key: "sync.forbidden",
-                detail: "only owners and managers make snapshots".into(),
-                device: None,
-            });
-        }
+        let client = self.linked_manager(tokens, "make snapshots").await?;
         self.sync_round(tokens, &|_| {}, None).await?;
         // a name of its own: the app and the CLI may each make one of the same file
         let out = PathBuf::from(format!("{}.snapshot-{:016x}", self.path().display(), rand::random::<u64>()));
@@ -248,7 +237,7 @@ impl Workspace {
     /// device joins through the log (no snapshot, another schema, a checksum that does not
     /// match).
     pub(super) async fn restore_snapshot(
-        &self,
+        &mut self,
         client: &Client,
         progress: &(dyn Fn(SyncProgress) + Sync),
         cancel: Option<&AtomicBool>,
@@ -312,25 +301,32 @@ impl Workspace {
             (Ok(true), Ok((w, sha))) => Ok(w == info.size as u64 && sha == info.sha256),
         };
         let restored = match checked {
-            Ok(true) => {
-                let meta: Vec<(String, String)> =
-                    sqlx::query_as("SELECT key, value FROM meta").fetch_all(self.pool()).await?;
-                let cursor = serde_json::to_string(&info.cursor)?;
-                self.ready_to_write().await?;
-                // other writers wait; the next write's clock goes on past the newest change it brought
-                let _hlc = self.clock_lock().await;
-                let mut long = self.long_write_guard(crate::writers::LongWrite::Archive);
-                let (db, p) = (self.path().to_path_buf(), part.clone());
-                crate::blocking("snapshot", move || {
-                    long.lock_file(&db)?;
-                    restore(&db, &p, &meta, &cursor)
-                })
-                .await
-            }
+            Ok(true) => self.put_in_place(&part, &info.cursor).await,
             Ok(false) => Ok(false),
             Err(e) => Err(e),
         };
         remove_with_sides(&part);
         Ok(restored?.then_some(info.cursor.seq))
+    }
+
+    /// The checked download takes this (empty) workspace's place, with this device's `meta`,
+    /// and opens as it. Other programs wait as for any long write; in this one nothing else can
+    /// use the workspace meanwhile (it is borrowed for it).
+    async fn put_in_place(&mut self, part: &Path, cursor: &Cursor) -> Result<bool> {
+        let meta: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM meta").fetch_all(self.pool()).await?;
+        let cursor = serde_json::to_string(cursor)?;
+        self.ready_to_write().await?;
+        let mut long = self.long_write_guard(crate::writers::LongWrite::Archive);
+        let (db, p) = (self.path().to_path_buf(), part.to_path_buf());
+        let (ready, long) = crate::blocking("snapshot", move || {
+            long.lock_file(&db)?;
+            Ok((prepare(&db, &p, &meta, &cursor)?, long))
+        })
+        .await?;
+        if ready {
+            self.replace_file(part).await?;
+        }
+        drop(long);
+        Ok(ready)
     }
 }

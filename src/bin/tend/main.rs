@@ -381,7 +381,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         _ => {}
     }
-    let ws = Workspace::open(&path).await?;
+    let mut ws = Workspace::open(&path).await?;
     if let Ok(info) = ws.info().await {
         let _ = LANG.set(
             info.language
@@ -405,7 +405,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
              about half a minute per million customers)..."
         )
     }));
-    let res = dispatch(&ws, &path, cli.command).await;
+    let res = dispatch(&mut ws, &path, cli.command).await;
     let res = res.map_err(|e| ws.note(e));
     ws.close().await;
     res
@@ -421,7 +421,7 @@ fn waiting_message(n: &tend::writers::WaitNotice) -> String {
     format!("{what} is running on this workspace{place}; waiting for it to finish (this change is saved after it)")
 }
 
-async fn dispatch(ws: &Workspace, path: &std::path::Path, command: Command) -> Result<(), Error> {
+async fn dispatch(ws: &mut Workspace, path: &std::path::Path, command: Command) -> Result<(), Error> {
     match command {
         Command::Restore { .. } | Command::Check { .. } | Command::Backups { .. } => {}
         Command::Backup { path: dest, force } => {

@@ -120,7 +120,7 @@ fn report_text(r: &tend::sync::SyncReport) -> String {
     lines.join("\n")
 }
 
-pub(super) async fn run(ws: &Workspace, command: SyncCommand) -> Result<(), Error> {
+pub(super) async fn run(ws: &mut Workspace, command: SyncCommand) -> Result<(), Error> {
     match command {
         SyncCommand::Share { server, invite, token } => {
             let r = ws.sync_share(&server, &invite, &token.store(), &progress).await?;
