@@ -323,6 +323,19 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// A read-only rusqlite connection of its own (the readers', or a long read's off the runtime).
+pub(crate) fn open_reader(path: &Path) -> Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA cache_size = -32000; PRAGMA query_only = ON;")?;
+    crate::fold::register_fold(&conn)?;
+    Ok(conn)
+}
+
 /// A few read-only rusqlite connections for latency-critical reads (search, list pages): its
 /// synchronous API answers a sub-millisecond query without the async pool's round trips.
 pub(crate) struct Readers {
@@ -336,15 +349,7 @@ impl Readers {
     }
 
     fn open(&self) -> Result<rusqlite::Connection> {
-        use rusqlite::OpenFlags;
-        let conn = rusqlite::Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(Duration::from_secs(10))?;
-        conn.execute_batch("PRAGMA cache_size = -32000; PRAGMA query_only = ON;")?;
-        crate::fold::register_fold(&conn)?;
-        Ok(conn)
+        open_reader(&self.path)
     }
 
     /// Closes the idle read connections (when the workspace closes).

@@ -41,6 +41,7 @@ pub mod messages;
 pub mod placeholders;
 pub mod release_notes;
 pub mod remote;
+pub mod reports;
 pub mod schedule;
 pub mod search;
 pub mod segments;

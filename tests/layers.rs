@@ -24,7 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("storage", &["db", "writers", "integrity", "changelog", "backup", "files"]),
     ("domain", &["settings", "staff", "customers", "interactions", "deals", "segments", "search", "care", "tickets"]),
-    ("cross-cutting", &["history", "duplicates", "undo", "remote", "sync"]),
+    ("cross-cutting", &["history", "duplicates", "undo", "remote", "sync", "reports"]),
     ("import/export", &["import", "export", "archive", "demo"]),
 ];
 

@@ -206,6 +206,11 @@ impl Workspace {
     }
 
     /// The rules that select a segment's members (a static list's: membership of it).
+    /// A segment's condition on `customers c`, compiled (reports filter and group by it).
+    pub(crate) async fn compiled_rules(&self, seg: &Segment) -> Result<sql::Sql> {
+        self.compiled(&Self::rules_of(seg)).await
+    }
+
     fn rules_of(seg: &Segment) -> String {
         match (seg.kind.as_str(), &seg.rules) {
             ("dynamic", Some(r)) => r.clone(),

@@ -257,6 +257,12 @@ struct Row {
     last_customer_at: Option<i64>,
     merged_into: Option<String>,
     created_at: i64,
+    replies: Option<i64>,
+    first_solved_at: Option<i64>,
+    reopened_at: Option<i64>,
+    stage_at: Option<i64>,
+    handling_ms: Option<i64>,
+    handling_work_ms: Option<i64>,
 }
 
 const ROW: &str = "SELECT t.id, t.number, t.subject, t.customer_id, c.name AS customer_name, t.contact_id, t.team_id,
@@ -265,7 +271,8 @@ const ROW: &str = "SELECT t.id, t.number, t.subject, t.customer_id, c.name AS cu
     t.resolution_due, t.paused_at, t.paused_ms, t.paused_work_ms, t.first_response_at, t.first_response_ms,
     t.first_response_work_ms, t.first_response_breached_at, t.next_response_breached_at,
     t.resolution_breached_at, t.solved_at, t.resolution_ms, t.resolution_work_ms, t.closed_at, t.reopened,
-    t.last_customer_at, t.merged_into, t.created_at
+    t.last_customer_at, t.merged_into, t.created_at, t.replies, t.first_solved_at, t.reopened_at, t.stage_at,
+    t.handling_ms, t.handling_work_ms
     FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN staff s ON s.id = t.assignee_id";
 
 /// The longest message a thread keeps (characters), and the most tags a ticket takes.
@@ -309,7 +316,8 @@ async fn save(w: &mut WriteTx<'_>, r: &Row) -> Result<()> {
             paused_ms = ?, paused_work_ms = ?, first_response_at = ?, first_response_ms = ?,
             first_response_work_ms = ?, first_response_breached_at = ?, next_response_breached_at = ?,
             resolution_breached_at = ?, solved_at = ?, resolution_ms = ?, resolution_work_ms = ?, closed_at = ?,
-            reopened = ?, last_customer_at = ?, merged_into = ?
+            reopened = ?, last_customer_at = ?, merged_into = ?, replies = ?, first_solved_at = ?, reopened_at = ?,
+            stage_at = ?, handling_ms = ?, handling_work_ms = ?
          WHERE id = ?",
     )
     .bind(&r.subject)
@@ -338,6 +346,12 @@ async fn save(w: &mut WriteTx<'_>, r: &Row) -> Result<()> {
     .bind(r.reopened)
     .bind(r.last_customer_at)
     .bind(&r.merged_into)
+    .bind(r.replies)
+    .bind(r.first_solved_at)
+    .bind(r.reopened_at)
+    .bind(r.stage_at)
+    .bind(r.handling_ms)
+    .bind(r.handling_work_ms)
     .bind(&r.id)
     .execute(&mut *w.conn())
     .await?;
@@ -388,6 +402,7 @@ impl Rules<'_> {
 
     /// An agent's reply to the customer at `at`.
     fn replied(&self, r: &mut Row, at: i64) -> Result<()> {
+        r.replies = r.replies.map(|n| n + 1);
         if r.first_response_at.is_none() {
             r.first_response_at = Some(at);
             let (pc, pw) = self.pause_lengths(r, at)?;
@@ -411,6 +426,9 @@ impl Rules<'_> {
     fn solved(&self, r: &mut Row, at: i64) -> Result<()> {
         self.resume(r, at)?;
         r.solved_at = Some(at);
+        if r.first_solved_at.is_none() {
+            r.first_solved_at = Some(at);
+        }
         r.resolution_ms = Some((at - r.created_at - r.paused_ms).max(0));
         r.resolution_work_ms = Some((self.clock.working(r.created_at, at)? - r.paused_work_ms).max(0));
         if let Some(due) = r.resolution_due {
@@ -432,6 +450,13 @@ impl Rules<'_> {
         let from = self.team.stage(&r.stage_id).cloned();
         let was_solved = from.as_ref().is_some_and(|s| s.solved) || r.solved_at.is_some();
         let was_paused = r.paused_at.is_some();
+        // the time in the stage it leaves counts as handling when that stage was worked in
+        let working = from.as_ref().is_some_and(|s| !s.solved && !s.pauses_sla);
+        if let (true, Some(since)) = (working, r.stage_at) {
+            let (calendar, work) = ((at - since).max(0), self.clock.working(since, at)?.max(0));
+            r.handling_ms = r.handling_ms.map(|h| h + calendar);
+            r.handling_work_ms = r.handling_work_ms.map(|h| h + work);
+        }
         if was_paused && !to.pauses_sla {
             self.resume(r, at)?;
         }
@@ -440,6 +465,9 @@ impl Rules<'_> {
         }
         if !to.solved && was_solved {
             r.reopened += 1;
+            if r.reopened_at.is_none() {
+                r.reopened_at = Some(at);
+            }
             r.solved_at = None;
             r.resolution_ms = None;
             r.resolution_work_ms = None;
@@ -455,6 +483,7 @@ impl Rules<'_> {
             r.closed_at = None;
         }
         r.stage_id = to.id.clone();
+        r.stage_at = Some(at);
         Ok(())
     }
 }
@@ -711,8 +740,9 @@ impl Workspace {
         sqlx::query(
             "INSERT INTO tickets (id, number, subject, customer_id, contact_id, team_id, stage_id, priority, severity,
                 category, channel, assignee_id, tags, deal_id, purchase_id, interaction_id, sla_id,
-                first_response_due, resolution_due, paused_ms, paused_work_ms, reopened, last_customer_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)",
+                first_response_due, resolution_due, paused_ms, paused_work_ms, reopened, last_customer_at, created_at,
+                replies, stage_at, handling_ms, handling_work_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, 0, ?, 0, 0)",
         )
         .bind(&id)
         .bind(&number)
@@ -734,6 +764,7 @@ impl Workspace {
         .bind(fr_due)
         .bind(res_due)
         .bind(message.as_ref().map(|_| at))
+        .bind(at)
         .bind(at)
         .execute(&mut *w.conn())
         .await?;

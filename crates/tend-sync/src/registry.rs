@@ -407,6 +407,12 @@ pub const TABLES: &[Table] = &[
                 "merged_into",
                 "created_at",
                 "deleted_at",
+                "replies",
+                "first_solved_at",
+                "reopened_at",
+                "stage_at",
+                "handling_ms",
+                "handling_work_ms",
             ],
         )
     },

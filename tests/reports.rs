@@ -1,0 +1,312 @@
+//! The owners' KPIs against a hand-computed fixture (docs/kpis.md): one week of a small team's
+//! tickets in Hồ Chí Minh City time, with a Friday holiday and a weekend between a question and
+//! its answer, a paused ticket, a reopened one, one spanning the period's start, unrated and
+//! rated tickets, and a customer who came back. Every expected figure below is worked out by hand
+//! in the comment beside it.
+
+mod common;
+use common::*;
+use tend::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind};
+use tend::reports::{ReportQuery, ReportSettings, TimeBasis};
+use tend::staff::{Role, StaffInput};
+use tend::tickets::{MessageKind, NewTicket, Reply, SurveyAnswerInput, SurveyKind, TeamInput, TicketChannel};
+
+/// Local time in Hồ Chí Minh City (UTC+7).
+fn at(local: &str) -> i64 {
+    format!("{local}:00+07:00[Asia/Ho_Chi_Minh]").parse::<jiff::Zoned>().expect(local).timestamp().as_millisecond()
+}
+
+// Working hours Mon–Fri 08:00–12:00 and 13:00–17:00, Sat 08:00–12:00; Friday 2026-11-20 is a
+// day off. One SLA policy: first answer in 4 working hours, the next in 2, solved in 24.
+const TEAM: &str = r#"
+name = "Bảo hành"
+time_zone = "Asia/Ho_Chi_Minh"
+vn_public_holidays = false
+holidays = ["2026-11-20"]
+reopen_days = 7
+survey = "csat"
+stages = [
+  { name = "Mới" },
+  { name = "Đang xử lý" },
+  { name = "Chờ khách", pauses_sla = true },
+  { name = "Đã xử lý", solved = true },
+]
+[hours]
+mon = ["08:00-12:00", "13:00-17:00"]
+tue = ["08:00-12:00", "13:00-17:00"]
+wed = ["08:00-12:00", "13:00-17:00"]
+thu = ["08:00-12:00", "13:00-17:00"]
+fri = ["08:00-12:00", "13:00-17:00"]
+sat = ["08:00-12:00"]
+[[sla]]
+name = "Thường"
+first_response_minutes = 240
+next_response_minutes = 120
+resolution_minutes = 1440
+"#;
+
+struct Shop {
+    f: Fixture,
+    x: String,
+    y: String,
+}
+
+async fn ticket(
+    s: &Shop,
+    customer: &str,
+    when: &str,
+    channel: TicketChannel,
+    category: Option<&str>,
+    who: &str,
+) -> String {
+    let t =
+        s.f.ws
+            .create_ticket(&NewTicket {
+                subject: format!("Hỏi lúc {when}"),
+                customer_id: Some(customer.into()),
+                channel: Some(channel),
+                category: category.map(str::to_string),
+                assignee_id: Some(who.into()),
+                message: Some("Máy không chạy".into()),
+                at: Some(at(when)),
+                ..Default::default()
+            })
+            .await
+            .expect("ticket");
+    t.ticket.id
+}
+
+async fn say(s: &Shop, id: &str, kind: MessageKind, when: &str) {
+    let r = Reply { body: "Dạ".into(), at: Some(at(when)), ..Default::default() };
+    s.f.ws.add_ticket_message(id, kind, &r).await.expect("message");
+}
+
+async fn answer(s: &Shop, id: &str, kind: SurveyKind, score: i64, when: &str) {
+    let a = SurveyAnswerInput { kind, score, comment: None, at: Some(at(when)) };
+    s.f.ws.record_survey(id, &a).await.expect("answer");
+}
+
+async fn bought(s: &Shop, customer: &str, when: &str) {
+    let p = InteractionInput {
+        kind: InteractionKind::Purchase,
+        channel: InteractionChannel::InPerson,
+        direction: Direction::Inbound,
+        staff_id: None,
+        occurred_at: Some(at(when)),
+        summary: "Mua máy giặt".into(),
+        body: None,
+        amount: Some(9_000_000),
+        currency: Some("VND".into()),
+        items: vec![],
+    };
+    s.f.ws.add_interaction(customer, &p).await.expect("purchase");
+}
+
+async fn shop() -> Shop {
+    let f = open().await;
+    f.clock.set(at("2026-11-30 07:00"));
+    let staff =
+        |name: &str, email: &str| StaffInput { name: name.into(), email: Some(email.into()), role: Role::Agent };
+    let x = f.ws.add_staff(&staff("Lan", "lan@x.vn")).await.expect("x").id;
+    let y = f.ws.add_staff(&staff("Minh", "minh@x.vn")).await.expect("y").id;
+    f.ws.set_current_staff(Some(&x)).await.expect("me");
+    f.ws.create_team(&TeamInput::from_toml(TEAM).expect("toml")).await.expect("team");
+    f.ws.set_report_settings(&ReportSettings {
+        complaint_categories: vec!["Khiếu nại".into()],
+        return_categories: vec!["Đổi trả".into()],
+    })
+    .await
+    .expect("settings");
+    let s = Shop { f, x, y };
+    let mut c = Vec::new();
+    for (i, name) in ["An", "Bình", "Chi", "Dũng", "Em"].iter().enumerate() {
+        c.push(s.f.ws.create_customer(&person(name, &format!("09120000{i:02}"))).await.expect("customer").customer.id);
+    }
+    let (a, b, cc, d, e) = (&c[0], &c[1], &c[2], &c[3], &c[4]);
+    let (x, y) = (s.x.clone(), s.y.clone());
+    use MessageKind::{Customer, Reply};
+    use TicketChannel::{Email, Phone, Zalo};
+
+    // T8, the week before: asked Tue 09:00, answered 10:00, solved 11:00
+    let t8 = ticket(&s, e, "2026-11-10 09:00", Phone, None, &y).await;
+    say(&s, &t8, Reply, "2026-11-10 10:00").await;
+    s.f.ws.solve_ticket(&t8, Some(at("2026-11-10 11:00"))).await.expect("solve");
+
+    // T5 spans the start: asked Sun 20:00 (the week before), answered Mon 08:30, solved 09:00.
+    // First answer 750 min (30 working), solved in 780 (60 working), all of it in "Mới".
+    let t5 = ticket(&s, e, "2026-11-15 20:00", Phone, None, &y).await;
+    say(&s, &t5, Reply, "2026-11-16 08:30").await;
+    s.f.ws.solve_ticket(&t5, Some(at("2026-11-16 09:00"))).await.expect("solve");
+    answer(&s, &t5, SurveyKind::Nps, 8, "2026-11-17 09:00").await;
+
+    // T1: Mon 09:00, answered 09:30, solved 11:00 (120 min both ways); CSAT 5, NPS 10, CES 7
+    let t1 = ticket(&s, a, "2026-11-16 09:00", Phone, None, &x).await;
+    say(&s, &t1, Reply, "2026-11-16 09:30").await;
+    s.f.ws.solve_ticket(&t1, Some(at("2026-11-16 11:00"))).await.expect("solve");
+    answer(&s, &t1, SurveyKind::Csat, 5, "2026-11-17 10:00").await;
+    answer(&s, &t1, SurveyKind::Nps, 10, "2026-11-17 10:01").await;
+    answer(&s, &t1, SurveyKind::Ces, 7, "2026-11-17 10:02").await;
+
+    // T3: Tue 08:00, answered 13:30 (330 min; 270 working: past its 12:00 deadline), waits on
+    // the customer 14:00 to Wed 10:00 (paused), answered again 10:30, solved 11:00: 420 min
+    // (27 h less the 20 h pause), 360 working (11 h less 5 paused); a return
+    let t3 = ticket(&s, cc, "2026-11-17 08:00", Email, Some("Đổi trả"), &x).await;
+    say(&s, &t3, Reply, "2026-11-17 13:30").await;
+    s.f.ws.move_ticket(&t3, "Chờ khách", Some(at("2026-11-17 14:00"))).await.expect("wait");
+    say(&s, &t3, Customer, "2026-11-18 10:00").await;
+    say(&s, &t3, Reply, "2026-11-18 10:30").await;
+    s.f.ws.solve_ticket(&t3, Some(at("2026-11-18 11:00"))).await.expect("solve");
+    answer(&s, &t3, SurveyKind::Nps, 6, "2026-11-19 09:00").await;
+    answer(&s, &t3, SurveyKind::Ces, 4, "2026-11-19 09:01").await;
+
+    // T4: Wed 09:00, answered 09:15, solved 10:00, reopened by the customer Thu 09:00, answered
+    // 09:30, solved 10:00: 1500 min (540 working), handled 2 h; CSAT 2
+    let t4 = ticket(&s, d, "2026-11-18 09:00", Phone, None, &y).await;
+    say(&s, &t4, Reply, "2026-11-18 09:15").await;
+    s.f.ws.solve_ticket(&t4, Some(at("2026-11-18 10:00"))).await.expect("solve");
+    say(&s, &t4, Customer, "2026-11-19 09:00").await;
+    say(&s, &t4, Reply, "2026-11-19 09:30").await;
+    s.f.ws.solve_ticket(&t4, Some(at("2026-11-19 10:00"))).await.expect("solve");
+    answer(&s, &t4, SurveyKind::Csat, 2, "2026-11-19 12:00").await;
+
+    // T6: An again, Wed 15:00, two days after T1's solve: a complaint, never answered
+    ticket(&s, a, "2026-11-18 15:00", Zalo, Some("khiếu nại"), &y).await;
+
+    // T2: Thu 16:00, answered Sat 09:00 over the Friday off: 2460 min, 120 working; solved
+    // the next Monday
+    let t2 = ticket(&s, b, "2026-11-19 16:00", Zalo, None, &y).await;
+    say(&s, &t2, Reply, "2026-11-21 09:00").await;
+    s.f.ws.solve_ticket(&t2, Some(at("2026-11-23 10:00"))).await.expect("solve");
+
+    // purchases: Chi and Em in the week, An the week before
+    bought(&s, cc, "2026-11-16 10:00").await;
+    bought(&s, e, "2026-11-21 10:00").await;
+    bought(&s, a, "2026-11-12 10:00").await;
+    s
+}
+
+fn week(time: TimeBasis) -> ReportQuery {
+    ReportQuery { from: "2026-11-16".into(), to: "2026-11-22".into(), time, ..Default::default() }
+}
+
+fn d(count: i64, mean: f64, median: f64, p90: f64) -> tend::reports::Durations {
+    tend::reports::Durations { count, mean: Some(mean), median: Some(median), p90: Some(p90) }
+}
+
+#[tokio::test]
+async fn every_kpi_of_a_week_matches_the_hand_computed_figures() {
+    let s = shop().await;
+    let r = s.f.ws.report(&week(TimeBasis::Business)).await.expect("report");
+    let k = &r.current;
+    assert_eq!((k.period.from.as_str(), k.period.to.as_str(), k.period.days), ("2026-11-16", "2026-11-22", 7));
+    assert_eq!(k.period.start_ms, at("2026-11-16 00:00"));
+    assert_eq!(k.period.end_ms, at("2026-11-23 00:00"));
+    // created: T1, T3, T4, T6, T2 (T5 came on the Sunday before); solved: T5, T1, T3, T4
+    assert_eq!((k.helpdesk.tickets, k.helpdesk.solved), (5, 4));
+    // first answers in the week, working minutes: T5 30, T1 30, T3 270, T4 15, T2 120
+    assert_eq!(k.helpdesk.first_response_minutes, d(5, 93.0, 30.0, 270.0));
+    assert_eq!(k.helpdesk.first_response_buckets, vec![3, 1, 1, 0, 0]);
+    // solved in the week, working minutes: T5 60, T1 120, T3 360, T4 540
+    assert_eq!(k.helpdesk.resolution_minutes, d(4, 270.0, 240.0, 540.0));
+    // in working stages: T5 60, T1 120, T3 360 (5 h new, 1 h at work again), T4 120 (not the
+    // night it sat solved)
+    assert_eq!(k.helpdesk.handling_minutes, d(4, 165.0, 120.0, 360.0));
+    // one reply and no reopen: T5 and T1 of the four
+    assert_eq!((k.helpdesk.fcr.count, k.helpdesk.fcr.of, k.helpdesk.fcr_percent), (2, 4, Some(50.0)));
+    // An came back two days after T1's solve
+    assert_eq!((k.helpdesk.recontact.count, k.helpdesk.recontact.of, k.helpdesk.recontact_percent), (1, 4, Some(25.0)));
+    // deadlines in the week. First answer: T5 (Mon 12:00), T1 (Mon 14:00), T4 (Wed 14:00) and
+    // T2 (Sat 11:00, over the holiday) met; T3 (Tue 12:00) answered late, T6 (Thu 10:00) never.
+    // Solved: T1 (Thu 09:00) and T5 (Wed 17:00) met; the others fall due after the week. The
+    // next answer: the four solved ones had theirs in time.
+    let sla: Vec<(String, i64, i64, Option<f64>)> =
+        k.helpdesk.sla.iter().map(|r| (r.target.clone(), r.met, r.breached, r.percent)).collect();
+    assert_eq!(
+        sla,
+        vec![
+            ("first_response".into(), 4, 2, Some(66.7)),
+            ("next_response".into(), 4, 0, Some(100.0)),
+            ("resolution".into(), 2, 0, Some(100.0)),
+        ]
+    );
+    assert_eq!(k.helpdesk.sla_percent.get("first_response"), Some(&Some(66.7)));
+    assert_eq!(k.helpdesk.breaches_total, 2);
+    let late: Vec<(&str, Option<i64>)> =
+        k.helpdesk.breaches.iter().map(|b| (b.target.as_str(), b.done_at.map(|_| 1))).collect();
+    assert_eq!(late, vec![("first_response", None), ("first_response", Some(1))]);
+    assert_eq!(k.helpdesk.breaches[0].due_at, at("2026-11-19 10:00"));
+    assert_eq!(k.helpdesk.breaches[1].due_at, at("2026-11-17 12:00"));
+    // CSAT: 5 and 2; NPS: 10, 6, 8 (one promoter, one detractor); CES: 7 and 4
+    assert_eq!((k.helpdesk.csat.percent, k.helpdesk.csat.rated), (Some(50.0), 2));
+    assert_eq!(k.helpdesk.csat.distribution, vec![0, 1, 0, 0, 1]);
+    assert_eq!((k.helpdesk.nps.score, k.helpdesk.nps.answers), (Some(0.0), 3));
+    assert_eq!((k.helpdesk.ces.mean, k.helpdesk.ces.answers), (Some(5.5), 2));
+    // surveys sent on each solve (T4's second solve found its survey still waiting), two answered
+    assert_eq!((k.helpdesk.surveys.count, k.helpdesk.surveys.of, k.helpdesk.surveys.percent), (2, 4, Some(50.0)));
+    // one complaint (its category written in another case) of 4 customers served
+    assert_eq!((k.helpdesk.complaints.count, k.helpdesk.complaints.of), (1, 4));
+    // Chi returned; Chi and Em bought
+    assert_eq!((k.helpdesk.returns.count, k.helpdesk.returns.of, k.helpdesk.returns.percent), (1, 2, Some(50.0)));
+    let by = |m: &std::collections::BTreeMap<String, i64>| m.iter().map(|(k, v)| (k.clone(), *v)).collect::<Vec<_>>();
+    assert_eq!(by(&k.helpdesk.volume_by_channel), vec![("email".into(), 1), ("phone".into(), 2), ("zalo".into(), 2)]);
+    // each day: created, solved, open at its end (T4 counts open from its creation to its last
+    // solve)
+    let days: Vec<(i64, i64, i64)> = k.helpdesk.days.iter().map(|p| (p.created, p.solved, p.backlog)).collect();
+    assert_eq!(days, vec![(1, 2, 0), (1, 0, 1), (2, 1, 2), (1, 1, 2), (0, 0, 2), (0, 0, 2), (0, 0, 2)]);
+    assert_eq!(k.helpdesk.days[0].date, "2026-11-16");
+    // per staff: Lan had T1 and T3, Minh T4, T6 and T2
+    let lan = k.helpdesk.staff.iter().find(|r| r.staff_id == s.x).expect("Lan");
+    assert_eq!((lan.name.as_str(), lan.tickets, lan.solved, lan.fcr_percent), ("Lan", 2, 2, Some(50.0)));
+    assert_eq!((lan.first_response_median, lan.resolution_median), (Some(150.0), Some(240.0)));
+    assert_eq!((lan.csat_percent, lan.csat_rated), (Some(100.0), 1));
+
+    // the week before: T8 and T5 came, T8 was solved
+    assert_eq!((r.previous.period.from.as_str(), r.previous.period.to.as_str()), ("2026-11-09", "2026-11-15"));
+    assert_eq!((r.previous.helpdesk.tickets, r.previous.helpdesk.solved), (2, 1));
+}
+
+#[tokio::test]
+async fn calendar_time_counts_the_weekend_and_the_holiday() {
+    let s = shop().await;
+    let k = s.f.ws.report(&week(TimeBasis::Calendar)).await.expect("report").current;
+    // first answers: T5 750, T1 30, T3 330, T4 15, T2 2460
+    assert_eq!(k.helpdesk.first_response_minutes, d(5, 717.0, 330.0, 2460.0));
+    assert_eq!(k.helpdesk.first_response_buckets, vec![2, 0, 1, 1, 1]);
+    // solved: T5 780, T1 120, T3 420, T4 1500
+    assert_eq!(k.helpdesk.resolution_minutes, d(4, 705.0, 600.0, 1500.0));
+    // handled: T5 780, T1 120, T3 420, T4 120
+    assert_eq!(k.helpdesk.handling_minutes, d(4, 360.0, 270.0, 780.0));
+}
+
+#[tokio::test]
+async fn filters_narrow_every_kpi_and_an_empty_period_says_no_data() {
+    let s = shop().await;
+    let q = ReportQuery { staff_id: Some(s.x.clone()), ..week(TimeBasis::Business) };
+    let k = s.f.ws.report(&q).await.expect("Lan's").current;
+    assert_eq!((k.helpdesk.tickets, k.helpdesk.solved), (2, 2));
+    assert_eq!(k.helpdesk.first_response_minutes, d(2, 150.0, 150.0, 270.0));
+    assert_eq!((k.helpdesk.csat.percent, k.helpdesk.csat.rated), (Some(100.0), 1));
+    let q = ReportQuery { channel: Some("zalo".into()), ..week(TimeBasis::Business) };
+    let k = s.f.ws.report(&q).await.expect("zalo").current;
+    assert_eq!((k.helpdesk.tickets, k.helpdesk.solved, k.helpdesk.complaints.count), (2, 0, 1));
+    assert_eq!(k.helpdesk.csat.rated, 0);
+
+    let empty = ReportQuery { from: "2025-01-01".into(), to: "2025-01-07".into(), ..Default::default() };
+    let k = s.f.ws.report(&empty).await.expect("empty").current;
+    let h = &k.helpdesk;
+    assert_eq!((h.tickets, h.solved), (0, 0));
+    assert_eq!(h.first_response_minutes, tend::reports::Durations::default());
+    assert_eq!(
+        (h.csat.percent, h.nps.score, h.ces.mean, h.fcr_percent, h.recontact_percent),
+        (None, None, None, None, None)
+    );
+    assert!(h.sla.iter().all(|r| r.percent.is_none()));
+    assert_eq!((k.care.done.percent, k.sales.win_rate), (None, None));
+
+    // the period is checked, naming the field
+    let bad = ReportQuery { from: "2026-11-31".into(), to: "2026-11-01".into(), ..Default::default() };
+    assert_eq!(fields(s.f.ws.report(&bad).await.unwrap_err()), vec![("from".into(), "validation.date_invalid".into())]);
+    let back = ReportQuery { from: "2026-11-20".into(), to: "2026-11-01".into(), ..Default::default() };
+    assert_eq!(fields(s.f.ws.report(&back).await.unwrap_err()), vec![("to".into(), "report.to_before_from".into())]);
+    let _ = &s.y;
+}
