@@ -310,3 +310,74 @@ async fn filters_narrow_every_kpi_and_an_empty_period_says_no_data() {
     assert_eq!(fields(s.f.ws.report(&back).await.unwrap_err()), vec![("to".into(), "report.to_before_from".into())]);
     let _ = &s.y;
 }
+
+fn tend(db: &std::path::Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("LANG", "vi_VN.UTF-8")
+        .output()
+        .expect("run tend");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[tokio::test]
+async fn the_cli_gives_the_kpis_as_json_and_exports_them_read_back_from_xlsx_and_csv() {
+    let s = shop().await;
+    let db = s.f.ws.path().to_path_buf();
+    let (code, j, err) = tend(&db, &["report", "kpis", "--from", "2026-11-16", "--to", "2026-11-22", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((j["tickets"].as_i64(), j["solved"].as_i64()), (Some(5), Some(4)));
+    assert_eq!(j["first_response_minutes"]["mean"], 93.0);
+    assert_eq!(j["first_response_minutes"]["median"], 30.0);
+    assert_eq!(j["first_response_minutes"]["p90"], 270.0);
+    assert_eq!(j["resolution_minutes"]["median"], 240.0);
+    assert_eq!((j["csat"]["percent"].as_f64(), j["csat"]["rated"].as_i64()), (Some(50.0), Some(2)));
+    assert_eq!((j["nps"]["score"].as_f64(), j["nps"]["answers"].as_i64()), (Some(0.0), Some(3)));
+    assert_eq!((j["ces"]["mean"].as_f64(), j["ces"]["answers"].as_i64()), (Some(5.5), Some(2)));
+    assert_eq!((j["fcr_percent"].as_f64(), j["recontact_percent"].as_f64()), (Some(50.0), Some(25.0)));
+    assert_eq!(j["sla_percent"]["first_response"], 66.7);
+    assert_eq!(j["volume_by_channel"], serde_json::json!({"email": 1, "phone": 2, "zalo": 2}));
+    assert_eq!(j["previous"]["tickets"], 2);
+    // names for the filters; calendar time
+    let (code, j, err) = tend(
+        &db,
+        &["report", "kpis", "--from", "2026-11-16", "--to", "2026-11-22", "--staff", "lan", "--time", "calendar", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((j["tickets"].as_i64(), j["first_response_minutes"]["median"].as_f64()), (Some(2), Some(180.0)));
+    let (code, _, err) = tend(&db, &["report", "kpis", "--from", "2026-11-16", "--to", "2026-11-22", "--team", "Không có"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("Không có"), "{err}");
+    let (code, _, err) = tend(&db, &["report", "kpis", "--from", "16/11/2026", "--to", "2026-11-22"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("from"), "{err}");
+
+    // the export, in the workspace's language, read back
+    let xlsx = s.f.dir.path().join("bao-cao.xlsx");
+    let (code, j, err) =
+        tend(&db, &["report", "export", "--from", "2026-11-16", "--to", "2026-11-22", xlsx.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(j["rows"].as_i64().unwrap_or(0) > 30, "{j}");
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("xlsx");
+    let names = book.sheet_names();
+    assert_eq!(names.first().map(String::as_str), Some("Tổng quan"), "{names:?}");
+    let summary = book.worksheet_range("Tổng quan").expect("summary");
+    let row = |label: &str| {
+        summary.rows().find(|r| r[0].to_string() == label).map(|r| (r[1].to_string(), r[2].to_string()))
+    };
+    assert_eq!(row("Phiếu mới"), Some(("5".into(), "2".into())));
+    assert_eq!(row("CSAT (%)"), Some(("50".into(), "Chưa có dữ liệu".into())));
+    let staff = book.worksheet_range("Theo nhân viên").expect("staff");
+    assert!(staff.rows().any(|r| r[0].to_string() == "Lan" && r[1].to_string() == "2"));
+    let csv = s.f.dir.path().join("bao-cao.csv");
+    let (code, _, err) = tend(&db, &["report", "export", "--from", "2026-11-16", "--to", "2026-11-22", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(text.starts_with("\u{feff}Tổng quan"), "{}", &text[..40]);
+    assert!(text.contains("Phiếu mới,5,2"), "{text}");
+    assert!(text.contains("\nTheo nhân viên\n"), "{text}");
+}

@@ -7,6 +7,7 @@ mod customer;
 mod deal;
 mod interaction;
 mod io;
+mod report;
 mod segment;
 mod settings;
 mod sync;
@@ -19,6 +20,7 @@ use customer::CustomerCommand;
 use deal::DealCommand;
 use interaction::InteractionCommand;
 use io::{ExportCommand, ImportCommand};
+use report::ReportCommand;
 use segment::SegmentCommand;
 use serde::Serialize;
 use settings::{SettingsCommand, StaffCommand};
@@ -161,6 +163,11 @@ enum Command {
     Rule {
         #[command(subcommand)]
         command: RuleCommand,
+    },
+    /// Reports for owners: every KPI of a period (docs/kpis.md), and its export.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
     },
     /// Satisfaction surveys: answers about tickets.
     Survey {
@@ -525,6 +532,7 @@ async fn dispatch(ws: &mut Workspace, path: &std::path::Path, command: Command) 
         Command::Calendar { command } => ticket::calendar(ws, command).await?,
         Command::Ticket { command } => ticket::ticket(ws, command).await?,
         Command::Survey { command } => ticket::survey(ws, command).await?,
+        Command::Report { command } => report::run(ws, command).await?,
         Command::Canned { command } => ticket::canned(ws, command).await?,
         Command::Rule { command } => ticket::rule(ws, command).await?,
     }

@@ -3,6 +3,8 @@
 //! the import reads them, so an exported file imports back unchanged (phones and emails keep
 //! their labels as "0912 345 678 (Di động)"). Rows are streamed from a read connection.
 
+pub mod report;
+
 use crate::customers::{Columns, CustomerKind, Gender, Source};
 use crate::error::{Error, Result};
 use crate::interactions::{Direction, InteractionChannel, InteractionKind, PurchaseItem};
