@@ -23,11 +23,56 @@ CREATE INDEX tickets_solved ON tickets(solved_at) WHERE deleted_at IS NULL AND s
 CREATE INDEX tickets_unsolved ON tickets(created_at) WHERE deleted_at IS NULL AND solved_at IS NULL;
 CREATE INDEX tickets_first_response_due ON tickets(first_response_due) WHERE deleted_at IS NULL AND first_response_due IS NOT NULL;
 CREATE INDEX tickets_resolution_due ON tickets(resolution_due) WHERE deleted_at IS NULL AND resolution_due IS NOT NULL;
-CREATE INDEX survey_answers_answered ON survey_answers(answered_at) WHERE deleted_at IS NULL;
-CREATE INDEX survey_answers_sent ON survey_answers(sent_at) WHERE deleted_at IS NULL;
+CREATE INDEX survey_answers_loose_answered ON survey_answers(answered_at) WHERE ticket_id IS NULL AND deleted_at IS NULL;
+CREATE INDEX survey_answers_loose_sent ON survey_answers(sent_at) WHERE ticket_id IS NULL AND deleted_at IS NULL;
 CREATE INDEX interactions_purchases ON interactions(occurred_at) WHERE kind = 'purchase' AND deleted_at IS NULL;
 CREATE INDEX deals_closed ON deals(closed_at) WHERE deleted_at IS NULL AND closed_at IS NOT NULL;
 CREATE INDEX deals_created ON deals(created_at) WHERE deleted_at IS NULL;
+
+-- The tickets as the reports read them (src/reports/cache.rs): one chunk per UTC day of
+-- creation, the day's tickets and their survey answers as columns of numbers in one blob. Local
+-- and derived (not tracked, not in archives). Every write to a ticket or an answer bumps its
+-- chunk's version; a report builds a chunk again when `built` is not `version`.
+CREATE TABLE report_chunks (
+    day      INTEGER PRIMARY KEY,   -- created_at / 86400000
+    version  INTEGER NOT NULL,
+    built    INTEGER,               -- the version `data` holds
+    first_at INTEGER,               -- the earliest and latest instant a report reads of its tickets
+    last_at  INTEGER,
+    data     BLOB
+) STRICT;
+INSERT INTO report_chunks (day, version) SELECT DISTINCT created_at / 86400000, 1 FROM tickets;
+
+CREATE TRIGGER tickets_report_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO report_chunks (day, version) VALUES (NEW.created_at / 86400000, 1)
+    ON CONFLICT (day) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER tickets_report_update AFTER UPDATE ON tickets BEGIN
+    INSERT INTO report_chunks (day, version) VALUES (OLD.created_at / 86400000, 1)
+    ON CONFLICT (day) DO UPDATE SET version = version + 1;
+    INSERT INTO report_chunks (day, version) SELECT NEW.created_at / 86400000, 1
+    WHERE NEW.created_at / 86400000 <> OLD.created_at / 86400000
+    ON CONFLICT (day) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER tickets_report_delete AFTER DELETE ON tickets BEGIN
+    INSERT INTO report_chunks (day, version) VALUES (OLD.created_at / 86400000, 1)
+    ON CONFLICT (day) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER survey_answers_report_insert AFTER INSERT ON survey_answers WHEN NEW.ticket_id IS NOT NULL BEGIN
+    INSERT INTO report_chunks (day, version)
+    SELECT created_at / 86400000, 1 FROM tickets WHERE id = NEW.ticket_id
+    ON CONFLICT (day) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER survey_answers_report_update AFTER UPDATE ON survey_answers BEGIN
+    INSERT INTO report_chunks (day, version)
+    SELECT created_at / 86400000, 1 FROM tickets WHERE id IN (OLD.ticket_id, NEW.ticket_id)
+    ON CONFLICT (day) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER survey_answers_report_delete AFTER DELETE ON survey_answers WHEN OLD.ticket_id IS NOT NULL BEGIN
+    INSERT INTO report_chunks (day, version)
+    SELECT created_at / 86400000, 1 FROM tickets WHERE id = OLD.ticket_id
+    ON CONFLICT (day) DO UPDATE SET version = version + 1;
+END;
 
 -- The change log's dictionary and triggers: `cargo run --example change-triggers -- --columns tickets`.
 INSERT OR IGNORE INTO change_columns (tbl, code, name) VALUES

@@ -21,7 +21,8 @@ use std::path::Path;
 /// with shadow tables, and never listed). Rebuilt on import. Every other table is archived: the
 /// list comes from the schema ([`tables`]), so a table a migration adds is never forgotten.
 /// The change log's dictionary (`change_tables`, `change_columns`) comes from the migrations too;
-/// `customer_counts` is kept by its triggers (which stay on while an archive is read).
+/// `customer_counts` is kept by its triggers (which stay on while an archive is read), and
+/// `report_chunks` by its (the reports build its chunks again).
 pub const LOCAL_TABLES: &[&str] = &[
     "meta",
     "write_ctx",
@@ -34,6 +35,7 @@ pub const LOCAL_TABLES: &[&str] = &[
     "change_columns",
     "care_notified",
     "sync_parts",
+    "report_chunks",
 ];
 
 /// The last schema whose change log had the first format (one record per column, names as

@@ -381,3 +381,40 @@ async fn the_cli_gives_the_kpis_as_json_and_exports_them_read_back_from_xlsx_and
     assert!(text.contains("Phiếu mới,5,2"), "{text}");
     assert!(text.contains("\nTheo nhân viên\n"), "{text}");
 }
+
+#[tokio::test]
+async fn the_reports_cache_follows_every_write_and_is_built_again_only_where_stale() {
+    let s = shop().await;
+    let q = week(TimeBasis::Business);
+    let before = s.f.ws.report(&q).await.expect("first").current;
+    let built = |ws: &tend::Workspace| {
+        let pool = ws.pool().clone();
+        async move {
+            sqlx::query_as::<_, (i64, i64, Option<i64>)>("SELECT day, version, built FROM report_chunks ORDER BY day")
+                .fetch_all(&pool)
+                .await
+                .expect("chunks")
+        }
+    };
+    let chunks = built(&s.f.ws).await;
+    assert!(chunks.len() >= 6, "{chunks:?}");
+    assert!(chunks.iter().all(|(_, v, b)| Some(*v) == *b), "every chunk written back: {chunks:?}");
+    // T6 (An's complaint, Wed 2026-11-18 15:00 local) answered and solved: its day only goes stale
+    let t6: String = sqlx::query_scalar("SELECT id FROM tickets WHERE category = 'khiếu nại'")
+        .fetch_one(s.f.ws.pool())
+        .await
+        .expect("t6");
+    let r = Reply { body: "Dạ em xin lỗi anh".into(), at: Some(at("2026-11-20 09:00")), ..Default::default() };
+    s.f.ws.add_ticket_message(&t6, MessageKind::Reply, &r).await.expect("reply");
+    s.f.ws.solve_ticket(&t6, Some(at("2026-11-20 09:30"))).await.expect("solve");
+    let stale: Vec<i64> =
+        built(&s.f.ws).await.into_iter().filter(|(_, v, b)| Some(*v) != *b).map(|(d, _, _)| d).collect();
+    assert_eq!(stale, vec![at("2026-11-18 15:00") / 86_400_000]);
+    let after = s.f.ws.report(&q).await.expect("again").current;
+    assert_eq!((before.helpdesk.solved, after.helpdesk.solved), (4, 5));
+    assert_eq!(after.helpdesk.first_response_minutes.count, 6);
+    assert!(built(&s.f.ws).await.iter().all(|(_, v, b)| Some(*v) == *b));
+    // a chunk not of this build (or cut) is built again, not read
+    sqlx::query("UPDATE report_chunks SET data = X'00'").execute(s.f.ws.pool()).await.expect("spoil");
+    assert_eq!(s.f.ws.report(&q).await.expect("rebuilt").current, after);
+}

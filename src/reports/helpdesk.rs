@@ -1,15 +1,17 @@
-//! The helpdesk's KPIs (`docs/kpis.md`, "Helpdesk"): each scan reads the tickets by the instant
-//! its KPIs are about, through an index on that instant, and aggregates in one pass.
+//! The helpdesk's KPIs (`docs/kpis.md`, "Helpdesk"): the tickets come as chunks of columns
+//! (`cache.rs`); [`Acc`] takes each chunk once and keeps what one period's KPIs need, and
+//! [`Acc::finish`] turns that into the figures (with the few reads that are not the tickets':
+//! answers without a ticket, purchases, the breaches' words, names).
 
+use super::cache::{ans, col, Chunk, NONE};
 use super::stats::{bucket, mean, one_decimal, percent, Durations, Rate};
-use super::{Job, On, TimeBasis};
+use super::{Filters, On, Period};
 use crate::error::Result;
-use rusqlite::types::{Value, ValueRef};
+use rusqlite::types::Value;
 use rusqlite::Connection;
 use serde::Serialize;
 use specta::Type;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 
 const DAY: i64 = 86_400_000;
 /// FCR's and re-contact's window: 7 days.
@@ -155,36 +157,6 @@ pub struct Helpdesk {
     pub names: BTreeMap<String, String>,
 }
 
-/// A customer id as a number (the scans compare many without keeping their text).
-fn key_of(text: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
-}
-
-fn text(v: ValueRef<'_>) -> Option<&str> {
-    match v {
-        ValueRef::Text(t) => std::str::from_utf8(t).ok(),
-        _ => None,
-    }
-}
-
-fn int(v: ValueRef<'_>) -> Option<i64> {
-    match v {
-        ValueRef::Integer(i) => Some(i),
-        _ => None,
-    }
-}
-
-/// A count in a map keyed by text, allocating only for a key not seen yet.
-fn add(map: &mut HashMap<String, i64>, key: &str) {
-    match map.get_mut(key) {
-        Some(n) => *n += 1,
-        None => {
-            map.insert(key.to_string(), 1);
-        }
-    }
-}
 
 /// What is gathered per member of staff.
 #[derive(Default)]
@@ -198,29 +170,13 @@ struct Staff {
     sla: (i64, i64),
 }
 
-fn staff_of<'m>(map: &'m mut HashMap<String, Staff>, id: Option<&str>) -> Option<&'m mut Staff> {
-    let id = id?;
-    if !map.contains_key(id) {
-        map.insert(id.to_string(), Staff::default());
-    }
-    map.get_mut(id)
-}
-
-/// The day of the period an instant falls on (`None` outside it).
-fn day_of(days: &[i64], at: i64) -> Option<usize> {
-    if at < days[0] || at >= days[days.len() - 1] {
-        return None;
-    }
-    Some(days.partition_point(|&d| d <= at) - 1)
-}
-
 fn folded(list: &[String]) -> HashSet<String> {
     list.iter().map(|c| crate::fold::fold(c)).collect()
 }
 
 const LIVE: &str = "t.deleted_at IS NULL AND t.merged_into IS NULL";
 
-fn on_tickets() -> On<'static> {
+pub(super) fn on_tickets() -> On<'static> {
     On {
         team: Some("t.team_id"),
         staff: Some("t.assignee_id"),
@@ -230,429 +186,599 @@ fn on_tickets() -> On<'static> {
     }
 }
 
-/// Runs `sql` (its `{f}` the filters on tickets `t`) with `params` first, row by row.
-fn scan(
-    conn: &Connection,
-    job: &Job,
-    sql: &str,
-    mut params: Vec<Value>,
-    mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<()>,
-) -> Result<()> {
-    let f = job.filters.sql(on_tickets(), &mut params);
-    let mut st = conn.prepare(&sql.replace("{f}", &f))?;
-    let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-    while let Some(r) = rows.next()? {
-        each(r)?;
-    }
-    Ok(())
+/// What the chunks are read with: the filters and settings, resolved once.
+pub(super) struct Ctx<'a> {
+    pub filters: &'a Filters,
+    /// The segment's customers (their keys), when a segment filters.
+    pub members: Option<&'a Keys>,
+    pub business: bool,
+    pub now: i64,
+    pub complaint: HashSet<String>,
+    pub returns: HashSet<String>,
+    /// The SLA policies with a next-response target.
+    pub next_targets: &'a HashSet<String>,
 }
 
-pub(super) fn compute(conn: &Connection, job: &Job) -> Result<Helpdesk> {
-    let (start, end) = (job.period.start_ms, job.period.end_ms);
-    let business = job.basis == TimeBasis::Business;
-    let ndays = job.days.len() - 1;
-    let mut h = Helpdesk { first_response_buckets: vec![0; 5], ..Default::default() };
-    let mut created_per_day = vec![0i64; ndays];
-    let mut solved_per_day = vec![0i64; ndays];
-    // +1 at the day a ticket is first open at the end of, −1 at the day it stops being
-    let mut open_delta = vec![0i64; ndays + 1];
-    let mut staff: HashMap<String, Staff> = HashMap::new();
-    let (mut channel, mut team, mut category, mut priority, mut assignee) =
-        (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
-    let complaint = folded(&job.settings.complaint_categories);
-    let returns = folded(&job.settings.return_categories);
-    let (mut complaints, mut served, mut returned) = (0i64, HashSet::new(), HashSet::new());
-    // a ticket open during the period counts in the backlog from the end of the day it was
-    // created on (or the period's first day) to the day it was solved on
-    let open_span = |created: i64, solved: Option<i64>, delta: &mut Vec<i64>| {
-        let from = if created < start { 0 } else { job.days.partition_point(|&d| d <= created) - 1 };
-        let to = match solved {
-            Some(s) if s < end => {
-                if s < start {
-                    return;
+impl<'a> Ctx<'a> {
+    pub fn new(
+        filters: &'a Filters,
+        members: Option<&'a Keys>,
+        business: bool,
+        now: i64,
+        settings: &super::ReportSettings,
+        next_targets: &'a HashSet<String>,
+    ) -> Ctx<'a> {
+        Ctx {
+            filters,
+            members,
+            business,
+            now,
+            complaint: folded(&settings.complaint_categories),
+            returns: folded(&settings.return_categories),
+            next_targets,
+        }
+    }
+}
+
+/// One period's KPIs as the chunks go by.
+pub(super) struct Acc<'p> {
+    period: &'p Period,
+    days: &'p [i64],
+    h: Helpdesk,
+    created_per_day: Vec<i64>,
+    solved_per_day: Vec<i64>,
+    open_delta: Vec<i64>,
+    open_before: i64,
+    /// By [`Dict`] number.
+    staff: Vec<Option<Staff>>,
+    volumes: [Vec<i64>; 5],
+    complaints: i64,
+    served: Keys,
+    returned: Keys,
+    first: Vec<i64>,
+    resolution: Vec<i64>,
+    handling: Vec<i64>,
+    fcr: (i64, i64),
+    next: (i64, i64),
+    sla: [(i64, i64); 2],
+    solved_customers: Vec<(i64, i64)>,
+    opened: Vec<(i64, i64)>,
+    csat: [i64; 5],
+    nps: [i64; 11],
+    ces: [i64; 7],
+    surveys: (i64, i64),
+}
+
+/// A hasher for keys that are hashes already (customers' FNV-1a keys).
+#[derive(Default)]
+pub(super) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_i64(&mut self, v: i64) {
+        self.0 = v as u64;
+    }
+}
+
+pub(super) type Keys = HashSet<i64, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// Every word the chunks name, once: its number (0 is none), and what it means to a report.
+pub(super) struct Dict {
+    pub names: Vec<String>,
+    index: HashMap<String, u32>,
+    complaint: Vec<bool>,
+    returns: Vec<bool>,
+    next_target: Vec<bool>,
+}
+
+/// A chunk's words as numbers of the [`Dict`], and the filters' words here (`Some(None)`: a
+/// filter names a word no ticket here has).
+pub(super) struct Words {
+    global: Vec<u32>,
+    team: Option<Option<i64>>,
+    staff: Option<Option<i64>>,
+    channel: Option<Option<i64>>,
+    category: Option<Option<i64>>,
+}
+
+impl Dict {
+    pub fn new() -> Dict {
+        Dict {
+            names: vec![String::new()],
+            index: HashMap::new(),
+            complaint: vec![false],
+            returns: vec![false],
+            next_target: vec![false],
+        }
+    }
+
+    fn id(&mut self, w: &str, ctx: &Ctx<'_>) -> u32 {
+        if let Some(&id) = self.index.get(w) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        let folded = crate::fold::fold(w);
+        self.complaint.push(ctx.complaint.contains(&folded));
+        self.returns.push(ctx.returns.contains(&folded));
+        self.next_target.push(ctx.next_targets.contains(w));
+        self.names.push(w.to_string());
+        self.index.insert(w.to_string(), id);
+        id
+    }
+
+    pub fn words(&mut self, c: &Chunk, ctx: &Ctx<'_>) -> Words {
+        let find = |f: &Option<String>| f.as_ref().map(|v| c.word_index(v));
+        Words {
+            global: c.words.iter().map(|w| self.id(w, ctx)).collect(),
+            team: find(&ctx.filters.team),
+            staff: find(&ctx.filters.staff),
+            channel: find(&ctx.filters.channel),
+            category: find(&ctx.filters.category),
+        }
+    }
+}
+
+impl Words {
+    /// The [`Dict`] number of ticket `i`'s word at `k` (0: none).
+    fn of(&self, c: &Chunk, k: usize, i: usize) -> u32 {
+        let v = c.cols[k][i];
+        if v == NONE {
+            0
+        } else {
+            self.global[v as usize]
+        }
+    }
+
+    /// Whether no ticket of the chunk can pass the filters.
+    fn none_pass(&self) -> bool {
+        [self.team, self.staff, self.channel, self.category].iter().any(|f| matches!(f, Some(None)))
+    }
+
+    fn passes(&self, c: &Chunk, i: usize, ctx: &Ctx<'_>) -> bool {
+        for (f, k) in [(self.team, col::TEAM), (self.staff, col::ASSIGNEE), (self.channel, col::CHANNEL), (self.category, col::CATEGORY)]
+        {
+            if let Some(want) = f {
+                if want != Some(c.cols[k][i]) {
+                    return false;
                 }
-                job.days.partition_point(|&d| d <= s) - 1
             }
-            _ => ndays,
+        }
+        ctx.members.is_none_or(|m| m.contains(&c.cols[col::CUSTOMER][i]))
+    }
+}
+
+impl<'p> Acc<'p> {
+    pub fn new(period: &'p Period, days: &'p [i64]) -> Acc<'p> {
+        let n = days.len() - 1;
+        Acc {
+            period,
+            days,
+            h: Helpdesk { first_response_buckets: vec![0; 5], ..Default::default() },
+            created_per_day: vec![0; n],
+            solved_per_day: vec![0; n],
+            open_delta: vec![0; n + 1],
+            open_before: 0,
+            staff: Vec::new(),
+            volumes: Default::default(),
+            complaints: 0,
+            served: Keys::default(),
+            returned: Keys::default(),
+            first: Vec::new(),
+            resolution: Vec::new(),
+            handling: Vec::new(),
+            fcr: (0, 0),
+            next: (0, 0),
+            sla: [(0, 0); 2],
+            solved_customers: Vec::new(),
+            opened: Vec::new(),
+            csat: [0; 5],
+            nps: [0; 11],
+            ces: [0; 7],
+            surveys: (0, 0),
+        }
+    }
+
+    fn day_of(&self, at: i64) -> Option<usize> {
+        let d = self.days;
+        if at < d[0] || at >= d[d.len() - 1] {
+            return None;
+        }
+        Some(d.partition_point(|&x| x <= at) - 1)
+    }
+
+    fn staff_of(&mut self, id: u32) -> Option<&mut Staff> {
+        if id == 0 {
+            return None;
+        }
+        let id = id as usize;
+        if self.staff.len() <= id {
+            self.staff.resize_with(id + 1, || None);
+        }
+        Some(self.staff[id].get_or_insert_with(Staff::default))
+    }
+
+    /// Open at the end of each day from its creation (or the period's first day) to its solve.
+    fn open_span(&mut self, created: i64, solved: Option<i64>) {
+        let (start, end) = (self.period.start_ms, self.period.end_ms);
+        let n = self.days.len() - 1;
+        if created >= end || solved.is_some_and(|s| s < start) {
+            return;
+        }
+        if created < start && solved.is_none() {
+            self.open_before += 1;
+            return;
+        }
+        let from = if created < start { 0 } else { self.days.partition_point(|&d| d <= created) - 1 };
+        let to = match solved {
+            Some(s) if s < end => self.days.partition_point(|&d| d <= s) - 1,
+            _ => n,
         };
         if from < to {
-            delta[from] += 1;
-            delta[to] -= 1;
+            self.open_delta[from] += 1;
+            self.open_delta[to] -= 1;
         }
-    };
-
-    // created in the period: volume, complaints, customers served, returns
-    scan(
-        conn,
-        job,
-        &format!(
-            "SELECT t.created_at, t.channel, t.team_id, t.category, t.priority, t.assignee_id, t.customer_id, t.solved_at
-             FROM tickets t WHERE {LIVE} AND t.created_at >= ? AND t.created_at < ?{{f}}"
-        ),
-        vec![Value::Integer(start), Value::Integer(end)],
-        |r| {
-            let created: i64 = r.get(0)?;
-            h.tickets += 1;
-            if let Some(d) = day_of(&job.days, created) {
-                created_per_day[d] += 1;
-            }
-            add(&mut channel, text(r.get_ref(1)?).unwrap_or(""));
-            add(&mut team, text(r.get_ref(2)?).unwrap_or(""));
-            let cat = text(r.get_ref(3)?).unwrap_or("");
-            add(&mut category, cat);
-            add(&mut priority, text(r.get_ref(4)?).unwrap_or(""));
-            let who = text(r.get_ref(5)?);
-            add(&mut assignee, who.unwrap_or(""));
-            if let Some(s) = staff_of(&mut staff, who) {
-                s.tickets += 1;
-            }
-            let customer = key_of(text(r.get_ref(6)?).unwrap_or(""));
-            served.insert(customer);
-            if !cat.is_empty() && (!complaint.is_empty() || !returns.is_empty()) {
-                let c = crate::fold::fold(cat);
-                if complaint.contains(&c) {
-                    complaints += 1;
-                }
-                if returns.contains(&c) {
-                    returned.insert(customer);
-                }
-            }
-            // open during the period, still open or solved after its start
-            let solved = int(r.get_ref(7)?);
-            if solved.is_none() {
-                open_span(created, None, &mut open_delta);
-            }
-            Ok(())
-        },
-    )?;
-
-    // first answered in the period
-    let mut first: Vec<i64> = Vec::new();
-    let fr_col = if business { "t.first_response_work_ms" } else { "t.first_response_ms" };
-    scan(
-        conn,
-        job,
-        &format!(
-            "SELECT {fr_col}, t.assignee_id FROM tickets t
-             WHERE {LIVE} AND t.first_response_at >= ? AND t.first_response_at < ? AND {fr_col} IS NOT NULL{{f}}"
-        ),
-        vec![Value::Integer(start), Value::Integer(end)],
-        |r| {
-            let ms: i64 = r.get(0)?;
-            first.push(ms);
-            h.first_response_buckets[bucket(ms)] += 1;
-            if let Some(s) = staff_of(&mut staff, text(r.get_ref(1)?)) {
-                s.first_response.push(ms);
-            }
-            Ok(())
-        },
-    )?;
-    h.first_response_minutes = Durations::of_ms(&mut first);
-    drop(first);
-
-    // the SLA policies with a next-response target
-    let next_targets: HashSet<String> = {
-        let mut st =
-            conn.prepare("SELECT id FROM sla_policies WHERE next_response_minutes IS NOT NULL AND deleted_at IS NULL")?;
-        let ids = st.query_map([], |r| r.get::<_, String>(0))?;
-        ids.collect::<rusqlite::Result<_>>()?
-    };
-
-    // solved in the period (and after it: the backlog's days)
-    let (mut resolution, mut handling) = (Vec::new(), Vec::new());
-    let (mut fcr, mut fcr_of) = (0i64, 0i64);
-    let (mut next_met, mut next_breached) = (0i64, 0i64);
-    let mut solved_customers: Vec<(u64, i64)> = Vec::new();
-    let (res_col, hand_col) =
-        if business { ("t.resolution_work_ms", "t.handling_work_ms") } else { ("t.resolution_ms", "t.handling_ms") };
-    scan(
-        conn,
-        job,
-        &format!(
-            "SELECT t.solved_at, t.created_at, {res_col}, {hand_col}, t.replies, t.reopened_at, t.first_solved_at,
-                t.customer_id, t.assignee_id, t.sla_id, t.next_response_breached_at
-             FROM tickets t WHERE {LIVE} AND t.solved_at >= ?{{f}}"
-        ),
-        vec![Value::Integer(start)],
-        |r| {
-            let (solved, created): (i64, i64) = (r.get(0)?, r.get(1)?);
-            open_span(created, Some(solved), &mut open_delta);
-            let Some(d) = day_of(&job.days, solved) else { return Ok(()) };
-            h.solved += 1;
-            solved_per_day[d] += 1;
-            let who = text(r.get_ref(8)?);
-            let mut s = staff_of(&mut staff, who);
-            if let Some(s) = s.as_deref_mut() {
-                s.solved += 1;
-            }
-            if let Some(ms) = int(r.get_ref(2)?) {
-                resolution.push(ms);
-                if let Some(s) = s.as_deref_mut() {
-                    s.resolution.push(ms);
-                }
-            }
-            if let Some(ms) = int(r.get_ref(3)?) {
-                handling.push(ms);
-            }
-            if let Some(replies) = int(r.get_ref(4)?) {
-                let reopened = int(r.get_ref(5)?);
-                let first_solved = int(r.get_ref(6)?).unwrap_or(solved);
-                let early = reopened.is_some_and(|at| at - first_solved <= WINDOW_MS);
-                let one = replies == 1 && !early;
-                fcr_of += 1;
-                fcr += i64::from(one);
-                if let Some(s) = s.as_deref_mut() {
-                    s.fcr.1 += 1;
-                    s.fcr.0 += i64::from(one);
-                }
-            }
-            solved_customers.push((key_of(text(r.get_ref(7)?).unwrap_or("")), solved));
-            if text(r.get_ref(9)?).is_some_and(|id| next_targets.contains(id)) {
-                let late = int(r.get_ref(10)?).is_some();
-                if late {
-                    next_breached += 1;
-                } else {
-                    next_met += 1;
-                }
-                if let Some(s) = s {
-                    s.sla.1 += 1;
-                    s.sla.0 += i64::from(!late);
-                }
-            }
-            Ok(())
-        },
-    )?;
-    h.resolution_minutes = Durations::of_ms(&mut resolution);
-    h.handling_minutes = Durations::of_ms(&mut handling);
-    h.fcr = Rate::new(fcr, fcr_of);
-    h.fcr_percent = h.fcr.percent;
-
-    // re-contact: the same customer opens another ticket within 7 days of a solve (any ticket)
-    if !solved_customers.is_empty() {
-        let mut opened: Vec<(u64, i64)> = Vec::new();
-        let mut st = conn.prepare(&format!(
-            "SELECT t.customer_id, t.created_at FROM tickets t WHERE {LIVE} AND t.created_at > ? AND t.created_at <= ?"
-        ))?;
-        let mut rows = st.query([start, end + WINDOW_MS])?;
-        while let Some(r) = rows.next()? {
-            opened.push((key_of(text(r.get_ref(0)?).unwrap_or("")), r.get(1)?));
-        }
-        opened.sort_unstable();
-        let again = solved_customers
-            .iter()
-            .filter(|&&(c, at)| {
-                let i = opened.partition_point(|&(oc, o)| (oc, o) <= (c, at));
-                opened.get(i).is_some_and(|&(oc, o)| oc == c && o <= at + WINDOW_MS)
-            })
-            .count() as i64;
-        h.recontact = Rate::new(again, solved_customers.len() as i64);
     }
-    h.recontact_percent = h.recontact.percent;
 
-    // deadlines in the period: met, or breached (answered late, or not answered and passed)
-    let mut breaches: Vec<Breach> = Vec::new();
-    let mut sla_rows = Vec::new();
-    for (target, due, done, late) in [
-        ("first_response", "t.first_response_due", "t.first_response_at", "t.first_response_breached_at"),
-        ("resolution", "t.resolution_due", "t.solved_at", "t.resolution_breached_at"),
-    ] {
-        let (mut met, mut breached) = (0i64, 0i64);
-        scan(
-            conn,
-            job,
-            &format!(
-                "SELECT {due}, {done}, {late}, t.id, t.number, t.subject, t.assignee_id FROM tickets t
-                 WHERE {LIVE} AND {due} >= ? AND {due} < ?{{f}}"
-            ),
-            vec![Value::Integer(start), Value::Integer(end)],
-            |r| {
-                let due_at: i64 = r.get(0)?;
-                let done_at = int(r.get_ref(1)?);
-                let was_late = int(r.get_ref(2)?).is_some();
-                let who = text(r.get_ref(6)?);
-                let ok = match (done_at, was_late) {
-                    (Some(_), false) => true,
-                    (Some(_), true) => false,
-                    // not done yet: breached once the deadline passed, else still to come
-                    (None, _) if due_at < job.now => false,
-                    (None, _) => return Ok(()),
+    /// Takes one chunk's tickets and answers.
+    pub fn feed(&mut self, c: &Chunk, w: &Words, dict: &Dict, ctx: &Ctx<'_>) {
+        let (start, end) = (self.period.start_ms, self.period.end_ms);
+        let in_period = |v: i64| v != NONE && v >= start && v < end;
+        let (fr_col, res_col, hand_col) = if ctx.business {
+            (col::FR_WORK, col::RES_WORK, col::HAND_WORK)
+        } else {
+            (col::FR_MS, col::RES_MS, col::HAND_MS)
+        };
+        // re-contact: every ticket opened after the period's start, whatever the filters
+        for i in 0..c.n {
+            let created = c.cols[col::CREATED][i];
+            if created > start && created <= end + WINDOW_MS {
+                self.opened.push((c.cols[col::CUSTOMER][i], created));
+            }
+        }
+        if w.none_pass() {
+            return;
+        }
+        let mut passed = vec![false; c.n];
+        for (i, pass) in passed.iter_mut().enumerate() {
+            if !w.passes(c, i, ctx) {
+                continue;
+            }
+            *pass = true;
+            let at = |k: usize| c.cols[k][i];
+            let who = w.of(c, col::ASSIGNEE, i);
+            let created = at(col::CREATED);
+            let solved = c.get(col::SOLVED, i);
+            self.open_span(created, solved);
+            if in_period(created) {
+                self.h.tickets += 1;
+                if let Some(d) = self.day_of(created) {
+                    self.created_per_day[d] += 1;
+                }
+                for (v, k) in [col::CHANNEL, col::TEAM, col::CATEGORY, col::PRIORITY, col::ASSIGNEE].into_iter().enumerate() {
+                    let id = w.of(c, k, i) as usize;
+                    let counts = &mut self.volumes[v];
+                    if counts.len() <= id {
+                        counts.resize(id + 1, 0);
+                    }
+                    counts[id] += 1;
+                }
+                if let Some(s) = self.staff_of(who) {
+                    s.tickets += 1;
+                }
+                let customer = at(col::CUSTOMER);
+                self.served.insert(customer);
+                let category = w.of(c, col::CATEGORY, i) as usize;
+                if dict.complaint[category] {
+                    self.complaints += 1;
+                }
+                if dict.returns[category] {
+                    self.returned.insert(customer);
+                }
+            }
+            if in_period(at(col::FR_AT)) {
+                if let Some(ms) = c.get(fr_col, i) {
+                    self.first.push(ms);
+                    self.h.first_response_buckets[bucket(ms)] += 1;
+                    if let Some(s) = self.staff_of(who) {
+                        s.first_response.push(ms);
+                    }
+                }
+            }
+            if let Some(solved) = solved.filter(|&s| in_period(s)) {
+                self.h.solved += 1;
+                if let Some(d) = self.day_of(solved) {
+                    self.solved_per_day[d] += 1;
+                }
+                if let Some(s) = self.staff_of(who) {
+                    s.solved += 1;
+                }
+                if let Some(ms) = c.get(res_col, i) {
+                    self.resolution.push(ms);
+                    if let Some(s) = self.staff_of(who) {
+                        s.resolution.push(ms);
+                    }
+                }
+                if let Some(ms) = c.get(hand_col, i) {
+                    self.handling.push(ms);
+                }
+                if let Some(replies) = c.get(col::REPLIES, i) {
+                    let first_solved = c.get(col::FIRST_SOLVED, i).unwrap_or(solved);
+                    let early = c.get(col::REOPENED, i).is_some_and(|r| r - first_solved <= WINDOW_MS);
+                    let one = i64::from(replies == 1 && !early);
+                    self.fcr.0 += one;
+                    self.fcr.1 += 1;
+                    if let Some(s) = self.staff_of(who) {
+                        s.fcr.0 += one;
+                        s.fcr.1 += 1;
+                    }
+                }
+                self.solved_customers.push((at(col::CUSTOMER), solved));
+                if dict.next_target[w.of(c, col::SLA, i) as usize] {
+                    let met = i64::from(at(col::NEXT_LATE) == NONE);
+                    self.next.0 += met;
+                    self.next.1 += 1;
+                    if let Some(s) = self.staff_of(who) {
+                        s.sla.0 += met;
+                        s.sla.1 += 1;
+                    }
+                }
+            }
+            // deadlines in the period: met, or breached (done late, or not done and passed)
+            for (t, (due, done, late)) in
+                [(col::FR_DUE, col::FR_AT, col::FR_LATE), (col::RES_DUE, col::SOLVED, col::RES_LATE)].into_iter().enumerate()
+            {
+                let due_at = at(due);
+                if !in_period(due_at) {
+                    continue;
+                }
+                let ok = match (at(done) != NONE, at(late) != NONE) {
+                    (true, late) => !late,
+                    (false, _) if due_at < ctx.now => false,
+                    (false, _) => continue,
                 };
-                if let Some(s) = staff_of(&mut staff, who) {
-                    s.sla.1 += 1;
+                self.sla[t].0 += i64::from(ok);
+                self.sla[t].1 += 1;
+                if let Some(s) = self.staff_of(who) {
                     s.sla.0 += i64::from(ok);
+                    s.sla.1 += 1;
                 }
-                if ok {
-                    met += 1;
-                    return Ok(());
+            }
+        }
+        // answers given in the period, surveys sent in it
+        let a = &c.answers;
+        for j in 0..a.first().map_or(0, Vec::len) {
+            let i = a[ans::TICKET][j] as usize;
+            if !passed.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let who = w.of(c, col::ASSIGNEE, i);
+            let score = (a[ans::SCORE][j] != NONE).then_some(a[ans::SCORE][j]);
+            self.answer(a[ans::KIND][j], score, a[ans::SENT][j], a[ans::ANSWERED][j]);
+            if a[ans::KIND][j] == 0 && in_period(a[ans::ANSWERED][j]) {
+                if let Some(score) = score.filter(|s| (1..=5).contains(s)) {
+                    if let Some(s) = self.staff_of(who) {
+                        s.csat.0 += i64::from(score >= 4);
+                        s.csat.1 += 1;
+                    }
                 }
-                breached += 1;
-                breaches.push(Breach {
-                    ticket_id: r.get(3)?,
-                    number: r.get(4)?,
-                    subject: r.get(5)?,
-                    target: target.to_string(),
-                    due_at,
-                    done_at,
-                    assignee_id: who.map(str::to_string),
-                });
-                Ok(())
-            },
-        )?;
-        sla_rows.push(SlaRow { target: target.into(), met, breached, percent: percent(met, met + breached) });
+            }
+        }
     }
-    sla_rows.insert(
-        1,
-        SlaRow {
-            target: "next_response".into(),
-            met: next_met,
-            breached: next_breached,
-            percent: percent(next_met, next_met + next_breached),
-        },
-    );
-    h.sla_percent = sla_rows.iter().map(|r| (r.target.clone(), r.percent)).collect();
-    h.sla = sla_rows;
-    h.breaches_total = breaches.len() as i64;
-    breaches.sort_by_key(|b| std::cmp::Reverse(b.due_at));
-    breaches.truncate(BREACHES_LISTED);
-    h.breaches = breaches;
 
-    // surveys: answers in the period, and the ones sent in it
-    let mut csat = [0i64; 5];
-    let mut nps = [0i64; 11];
-    let mut ces = [0i64; 7];
-    let (mut sent, mut answered) = (0i64, 0i64);
-    {
-        let mut params = vec![Value::Integer(start), Value::Integer(end)];
-        let on = On { customer: Some("a.customer_id"), ..on_tickets() };
-        {
-            let f = job.filters.sql(on, &mut params);
-            let join = if job.filters.any() { "JOIN" } else { "LEFT JOIN" };
-            let mut st = conn.prepare(&format!(
-                "SELECT a.kind, a.score, a.answered_at, a.sent_at, t.assignee_id FROM survey_answers a
-                 {join} tickets t ON t.id = a.ticket_id
-                 WHERE a.deleted_at IS NULL AND (a.answered_at >= ?1 AND a.answered_at < ?2 OR a.sent_at >= ?1 AND a.sent_at < ?2){f}"
+    /// One survey answer (kind 0 CSAT, 1 NPS, 2 CES).
+    fn answer(&mut self, kind: i64, score: Option<i64>, sent: i64, answered: i64) {
+        let (start, end) = (self.period.start_ms, self.period.end_ms);
+        let in_period = |v: i64| v != NONE && v >= start && v < end;
+        if in_period(sent) {
+            self.surveys.1 += 1;
+            self.surveys.0 += i64::from(score.is_some());
+        }
+        let Some(score) = score.filter(|_| in_period(answered)) else { return };
+        match kind {
+            0 if (1..=5).contains(&score) => self.csat[(score - 1) as usize] += 1,
+            1 if (0..=10).contains(&score) => self.nps[score as usize] += 1,
+            2 if (1..=7).contains(&score) => self.ces[(score - 1) as usize] += 1,
+            _ => {}
+        }
+    }
+
+    /// The figures, with what the chunks do not hold read from `conn`.
+    pub fn finish(mut self, conn: &Connection, ctx: &Ctx<'_>, dict: &Dict) -> Result<Helpdesk> {
+        let (start, end) = (self.period.start_ms, self.period.end_ms);
+        let mut h = std::mem::take(&mut self.h);
+        h.first_response_minutes = Durations::of_ms(&mut self.first);
+        h.resolution_minutes = Durations::of_ms(&mut self.resolution);
+        h.handling_minutes = Durations::of_ms(&mut self.handling);
+        h.fcr = Rate::new(self.fcr.0, self.fcr.1);
+        h.fcr_percent = h.fcr.percent;
+
+        // re-contact: the same customer opens another ticket within 7 days of a solve
+        if !self.solved_customers.is_empty() {
+            self.opened.sort_unstable();
+            let opened = &self.opened;
+            let again = self
+                .solved_customers
+                .iter()
+                .filter(|&&(c, at)| {
+                    let i = opened.partition_point(|&(oc, o)| (oc, o) <= (c, at));
+                    opened.get(i).is_some_and(|&(oc, o)| oc == c && o <= at + WINDOW_MS)
+                })
+                .count() as i64;
+            h.recontact = Rate::new(again, self.solved_customers.len() as i64);
+        }
+        h.recontact_percent = h.recontact.percent;
+
+        let rows = [
+            ("first_response", self.sla[0]),
+            ("next_response", self.next),
+            ("resolution", self.sla[1]),
+        ];
+        h.sla = rows
+            .iter()
+            .map(|(t, (met, all))| SlaRow {
+                target: t.to_string(),
+                met: *met,
+                breached: all - met,
+                percent: percent(*met, *all),
+            })
+            .collect();
+        h.sla_percent = h.sla.iter().map(|r| (r.target.clone(), r.percent)).collect();
+        h.breaches_total = h.sla.iter().filter(|r| r.target != "next_response").map(|r| r.breached).sum();
+        h.breaches = breaches(conn, self.period, ctx)?;
+
+        // answers with no ticket: only when nothing but a segment filters
+        let f = ctx.filters;
+        if f.team.is_none() && f.staff.is_none() && f.channel.is_none() && f.category.is_none() {
+            let mut params = vec![Value::Integer(start), Value::Integer(end)];
+            let seg = f.sql(On { team: None, staff: None, channel: None, category: None, customer: Some("a.customer_id") }, &mut params);
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT a.kind, a.score, a.sent_at, a.answered_at FROM survey_answers a
+                 WHERE a.ticket_id IS NULL AND a.deleted_at IS NULL
+                   AND (a.answered_at >= ?1 AND a.answered_at < ?2 OR a.sent_at >= ?1 AND a.sent_at < ?2){seg}"
             ))?;
             let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
             while let Some(r) = rows.next()? {
-                let score = int(r.get_ref(1)?);
-                let in_period = |v: Option<i64>| v.is_some_and(|at| at >= start && at < end);
-                if in_period(int(r.get_ref(3)?)) {
-                    sent += 1;
-                    answered += i64::from(score.is_some());
-                }
-                let answered_in = in_period(int(r.get_ref(2)?));
-                let Some(score) = score.filter(|_| answered_in) else { continue };
-                match text(r.get_ref(0)?) {
-                    Some("csat") if (1..=5).contains(&score) => {
-                        csat[(score - 1) as usize] += 1;
-                        if let Some(s) = staff_of(&mut staff, text(r.get_ref(4)?)) {
-                            s.csat.1 += 1;
-                            s.csat.0 += i64::from(score >= 4);
-                        }
-                    }
-                    Some("nps") if (0..=10).contains(&score) => nps[score as usize] += 1,
-                    Some("ces") if (1..=7).contains(&score) => ces[(score - 1) as usize] += 1,
-                    _ => {}
-                }
+                let kind = match r.get::<_, String>(0)?.as_str() {
+                    "csat" => 0,
+                    "nps" => 1,
+                    "ces" => 2,
+                    _ => NONE,
+                };
+                let (score, sent, answered): (Option<i64>, Option<i64>, Option<i64>) = (r.get(1)?, r.get(2)?, r.get(3)?);
+                self.answer(kind, score, sent.unwrap_or(NONE), answered.unwrap_or(NONE));
             }
         }
-    }
-    let rated: i64 = csat.iter().sum();
-    h.csat = Csat { percent: percent(csat[3] + csat[4], rated), rated, distribution: csat.to_vec() };
-    let answers: i64 = nps.iter().sum();
-    let promoters: i64 = nps[9] + nps[10];
-    let detractors: i64 = nps[..=6].iter().sum();
-    h.nps = Nps {
-        score: (answers > 0).then(|| one_decimal((promoters - detractors) as f64 * 100.0 / answers as f64)),
-        answers,
-        distribution: nps.to_vec(),
-    };
-    let ces_answers: i64 = ces.iter().sum();
-    let ces_sum: i64 = ces.iter().enumerate().map(|(i, n)| (i as i64 + 1) * n).sum();
-    h.ces = Ces { mean: mean(ces_sum, ces_answers), answers: ces_answers, distribution: ces.to_vec() };
-    h.surveys = Rate::new(answered, sent);
-
-    // complaints per customer served; customers with a return per customer who bought
-    h.complaints = Rate::new(complaints, served.len() as i64);
-    {
-        let mut params = vec![Value::Integer(start), Value::Integer(end)];
-        let on = On {
-            team: None,
-            staff: Some("i.staff_id"),
-            channel: None,
-            category: None,
-            customer: Some("i.customer_id"),
+        let rated: i64 = self.csat.iter().sum();
+        h.csat = Csat { percent: percent(self.csat[3] + self.csat[4], rated), rated, distribution: self.csat.to_vec() };
+        let answers: i64 = self.nps.iter().sum();
+        let promoters = self.nps[9] + self.nps[10];
+        let detractors: i64 = self.nps[..=6].iter().sum();
+        h.nps = Nps {
+            score: (answers > 0).then(|| one_decimal((promoters - detractors) as f64 * 100.0 / answers as f64)),
+            answers,
+            distribution: self.nps.to_vec(),
         };
-        let f = job.filters.sql(on, &mut params);
+        let ces_answers: i64 = self.ces.iter().sum();
+        let ces_sum: i64 = self.ces.iter().enumerate().map(|(i, n)| (i as i64 + 1) * n).sum();
+        h.ces = Ces { mean: mean(ces_sum, ces_answers), answers: ces_answers, distribution: self.ces.to_vec() };
+        h.surveys = Rate::new(self.surveys.0, self.surveys.1);
+
+        // complaints per customer served; customers with a return per customer who bought
+        h.complaints = Rate::new(self.complaints, self.served.len() as i64);
+        let mut params = vec![Value::Integer(start), Value::Integer(end)];
+        let on = On { team: None, staff: Some("i.staff_id"), channel: None, category: None, customer: Some("i.customer_id") };
+        let fs = f.sql(on, &mut params);
         let buyers: i64 = conn.query_row(
             &format!(
                 "SELECT COUNT(DISTINCT i.customer_id) FROM interactions i
-                 WHERE i.kind = 'purchase' AND i.deleted_at IS NULL AND i.occurred_at >= ? AND i.occurred_at < ?{f}"
+                 WHERE i.kind = 'purchase' AND i.deleted_at IS NULL AND i.occurred_at >= ? AND i.occurred_at < ?{fs}"
             ),
             rusqlite::params_from_iter(params.iter()),
             |r| r.get(0),
         )?;
-        h.returns = Rate::new(returned.len() as i64, buyers);
-    }
+        h.returns = Rate::new(self.returned.len() as i64, buyers);
 
-    // the days: created, solved, and open at each day's end (the tickets open before the period
-    // that are still open count from its first day)
-    let mut params = vec![Value::Integer(start)];
-    let f = job.filters.sql(on_tickets(), &mut params);
-    let open_before: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM tickets t WHERE {LIVE} AND t.solved_at IS NULL AND t.created_at < ?{f}"),
-        rusqlite::params_from_iter(params.iter()),
-        |r| r.get(0),
-    )?;
-    let mut open = open_before;
-    let mut date = job.period.from.parse::<jiff::civil::Date>().ok();
-    for d in 0..ndays {
-        open += open_delta[d];
-        h.days.push(DayPoint {
-            date: date.map(|x| x.to_string()).unwrap_or_default(),
-            created: created_per_day[d],
-            solved: solved_per_day[d],
-            backlog: open,
-        });
-        date = date.and_then(|x| x.tomorrow().ok());
-    }
+        // the days: created, solved, and open at each day's end
+        let mut open = self.open_before;
+        let mut date = self.period.from.parse::<jiff::civil::Date>().ok();
+        for d in 0..self.days.len() - 1 {
+            open += self.open_delta[d];
+            h.days.push(DayPoint {
+                date: date.map(|x| x.to_string()).unwrap_or_default(),
+                created: self.created_per_day[d],
+                solved: self.solved_per_day[d],
+                backlog: open,
+            });
+            date = date.and_then(|x| x.tomorrow().ok());
+        }
+        let [channel, team, category, priority, assignee] = std::mem::take(&mut self.volumes);
+        let named = |m: Vec<i64>| -> BTreeMap<String, i64> {
+            m.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(id, n)| (dict.names[id].clone(), n)).collect()
+        };
+        h.volume_by_channel = named(channel);
+        h.volume_by_team = named(team);
+        h.volume_by_category = named(category);
+        h.volume_by_priority = named(priority);
+        h.volume_by_assignee = named(assignee);
 
-    let named = |m: HashMap<String, i64>| -> BTreeMap<String, i64> { m.into_iter().collect() };
-    h.volume_by_channel = named(channel);
-    h.volume_by_team = named(team);
-    h.volume_by_category = named(category);
-    h.volume_by_priority = named(priority);
-    h.volume_by_assignee = named(assignee);
-
-    // names of what the volumes and rows name
-    let mut names = BTreeMap::new();
-    {
-        let mut st = conn.prepare("SELECT id, name FROM teams UNION ALL SELECT id, name FROM staff")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            if h.volume_by_team.contains_key(&id) || staff.contains_key(&id) {
-                names.insert(id, r.get::<_, String>(1)?);
+        // names of what the volumes and rows name
+        let mut names = BTreeMap::new();
+        let staff: HashMap<&str, Staff> = std::mem::take(&mut self.staff)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(id, s)| s.map(|s| (dict.names[id].as_str(), s)))
+            .collect();
+        {
+            let mut st = conn.prepare_cached("SELECT id, name FROM teams UNION ALL SELECT id, name FROM staff")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                if h.volume_by_team.contains_key(&id)
+                    || staff.contains_key(id.as_str())
+                    || h.breaches.iter().any(|b| b.assignee_id.as_ref() == Some(&id))
+                {
+                    names.insert(id, r.get::<_, String>(1)?);
+                }
             }
         }
+        let mut rows: Vec<StaffRow> = staff
+            .into_iter()
+            .map(|(id, mut s)| StaffRow {
+                name: names.get(id).cloned().unwrap_or_default(),
+                staff_id: id.to_string(),
+                tickets: s.tickets,
+                solved: s.solved,
+                first_response_median: Durations::of_ms(&mut s.first_response).median,
+                resolution_median: Durations::of_ms(&mut s.resolution).median,
+                csat_percent: percent(s.csat.0, s.csat.1),
+                csat_rated: s.csat.1,
+                fcr_percent: percent(s.fcr.0, s.fcr.1),
+                sla_percent: percent(s.sla.0, s.sla.1),
+            })
+            .collect();
+        rows.sort_by(|a, b| b.tickets.cmp(&a.tickets).then_with(|| a.name.cmp(&b.name)));
+        h.staff = rows;
+        h.names = names;
+        Ok(h)
     }
-    let mut rows: Vec<StaffRow> = staff
-        .into_iter()
-        .map(|(id, mut s)| StaffRow {
-            name: names.get(&id).cloned().unwrap_or_default(),
-            staff_id: id,
-            tickets: s.tickets,
-            solved: s.solved,
-            first_response_median: Durations::of_ms(&mut s.first_response).median,
-            resolution_median: Durations::of_ms(&mut s.resolution).median,
-            csat_percent: percent(s.csat.0, s.csat.1),
-            csat_rated: s.csat.1,
-            fcr_percent: percent(s.fcr.0, s.fcr.1),
-            sla_percent: percent(s.sla.0, s.sla.1),
-        })
-        .collect();
-    rows.sort_by(|a, b| b.tickets.cmp(&a.tickets).then_with(|| a.name.cmp(&b.name)));
-    h.staff = rows;
-    h.names = names;
-    Ok(h)
+}
+
+/// The breached deadlines of the period, latest first (the first [`BREACHES_LISTED`]).
+fn breaches(conn: &Connection, period: &Period, ctx: &Ctx<'_>) -> Result<Vec<Breach>> {
+    let mut out = Vec::new();
+    for (target, due, done, late) in [
+        ("first_response", "t.first_response_due", "t.first_response_at", "t.first_response_breached_at"),
+        ("resolution", "t.resolution_due", "t.solved_at", "t.resolution_breached_at"),
+    ] {
+        let mut params = vec![Value::Integer(period.start_ms), Value::Integer(period.end_ms), Value::Integer(ctx.now)];
+        let f = ctx.filters.sql(on_tickets(), &mut params);
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {due}, {done}, t.id, t.number, t.subject, t.assignee_id FROM tickets t
+             WHERE {LIVE} AND {due} >= ?1 AND {due} < ?2
+               AND ({late} IS NOT NULL OR {done} IS NULL AND {due} < ?3){f}
+             ORDER BY {due} DESC LIMIT {BREACHES_LISTED}"
+        ))?;
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        while let Some(r) = rows.next()? {
+            out.push(Breach {
+                due_at: r.get(0)?,
+                done_at: r.get(1)?,
+                ticket_id: r.get(2)?,
+                number: r.get(3)?,
+                subject: r.get(4)?,
+                target: target.to_string(),
+                assignee_id: r.get(5)?,
+            });
+        }
+    }
+    out.sort_by_key(|b| std::cmp::Reverse(b.due_at));
+    out.truncate(BREACHES_LISTED);
+    Ok(out)
 }

@@ -9,6 +9,7 @@
 //! range of an index each, and aggregates in one pass; `sales.rs` reads care tasks, deals and
 //! purchases. `stats.rs` holds the arithmetic (percent, mean, median, 90th percentile).
 
+pub mod cache;
 mod helpdesk;
 mod sales;
 pub mod stats;
@@ -142,14 +143,6 @@ impl Filters {
         }
         out
     }
-
-    pub(crate) fn any(&self) -> bool {
-        self.team.is_some()
-            || self.staff.is_some()
-            || self.channel.is_some()
-            || self.category.is_some()
-            || self.segment.is_some()
-    }
 }
 
 /// The day boundaries of a period in a zone: `days + 1` instants.
@@ -164,11 +157,11 @@ fn day_starts(zone: &jiff::tz::TimeZone, from: Date, days: i64) -> Result<Vec<i6
         .collect()
 }
 
-/// What one period's computation needs, owned (it runs on a thread of its own).
+/// What a report's computation needs, owned (it runs on a thread of its own).
 pub(crate) struct Job {
     pub path: std::path::PathBuf,
-    pub period: Period,
-    pub days: Vec<i64>,
+    /// This period and the one before, each with its day boundaries.
+    pub periods: [(Period, Vec<i64>); 2],
     pub filters: Filters,
     pub basis: TimeBasis,
     pub now: i64,
@@ -177,11 +170,50 @@ pub(crate) struct Job {
 }
 
 impl Job {
-    fn run(self) -> Result<Kpis> {
+    /// Both periods in one pass over the tickets' chunks.
+    fn run(self) -> Result<(Kpis, Kpis)> {
         let conn = crate::db::open_reader(&self.path)?;
-        let helpdesk = helpdesk::compute(&conn, &self)?;
-        let (care, sales) = sales::compute(&conn, &self)?;
-        Ok(Kpis { period: self.period, helpdesk, care, sales })
+        let members: Option<helpdesk::Keys> = match &self.filters.segment {
+            Some(seg) => {
+                let mut st = conn.prepare(&format!("SELECT c.id FROM customers c WHERE {}", seg.text))?;
+                let ids = st.query_map(rusqlite::params_from_iter(seg.params.iter()), |r| r.get::<_, String>(0))?;
+                Some(ids.map(|id| id.map(|id| cache::key_of(&id))).collect::<rusqlite::Result<_>>()?)
+            }
+            None => None,
+        };
+        let next_targets: std::collections::HashSet<String> = {
+            let mut st = conn
+                .prepare("SELECT id FROM sla_policies WHERE next_response_minutes IS NOT NULL AND deleted_at IS NULL")?;
+            let ids = st.query_map([], |r| r.get::<_, String>(0))?;
+            ids.collect::<rusqlite::Result<_>>()?
+        };
+        let ctx = helpdesk::Ctx::new(
+            &self.filters,
+            members.as_ref(),
+            self.basis == TimeBasis::Business,
+            self.now,
+            &self.settings,
+            &next_targets,
+        );
+        let [(cur, cur_days), (prev, prev_days)] = &self.periods;
+        let (mut a, mut b) = (helpdesk::Acc::new(cur, cur_days), helpdesk::Acc::new(prev, prev_days));
+        let mut dict = helpdesk::Dict::new();
+        let rebuilt = cache::each(&conn, prev.start_ms, cur.end_ms + helpdesk::WINDOW_MS, |c| {
+            let words = dict.words(c, &ctx);
+            a.feed(c, &words, &dict, &ctx);
+            b.feed(c, &words, &dict, &ctx);
+            Ok(())
+        })?;
+        let (hc, hp) = (a.finish(&conn, &ctx, &dict)?, b.finish(&conn, &ctx, &dict)?);
+        let (cc, sc) = sales::compute(&conn, &self, cur, cur_days)?;
+        let (cp, sp) = sales::compute(&conn, &self, prev, prev_days)?;
+        drop(conn);
+        cache::store(&self.path, &rebuilt);
+        let [(cur, _), (prev, _)] = self.periods;
+        Ok((
+            Kpis { period: cur, helpdesk: hc, care: cc, sales: sc },
+            Kpis { period: prev, helpdesk: hp, care: cp, sales: sp },
+        ))
     }
 }
 
@@ -241,33 +273,23 @@ impl Workspace {
         let now = self.now_ms();
         let prev_from =
             from.checked_sub(jiff::Span::new().days(days)).map_err(|e| Error::BadTime { detail: e.to_string() })?;
-        let job = |start: Date| -> Result<Job> {
+        let period = |start: Date| -> Result<(Period, Vec<i64>)> {
             let d = day_starts(&zone, start, days)?;
-            let end = start
-                .checked_add(jiff::Span::new().days(days - 1))
-                .map_err(|e| Error::BadTime { detail: e.to_string() })?;
-            Ok(Job {
-                path: self.path().to_path_buf(),
-                period: Period {
-                    from: start.to_string(),
-                    to: end.to_string(),
-                    days,
-                    start_ms: d[0],
-                    end_ms: d[days as usize],
-                },
-                days: d,
-                filters: filters.clone(),
-                basis: q.time,
-                now,
-                settings: settings.clone(),
-                segments: segments.clone(),
-            })
+            let end = start.checked_add(jiff::Span::new().days(days - 1)).map_err(|e| Error::BadTime { detail: e.to_string() })?;
+            let p = Period { from: start.to_string(), to: end.to_string(), days, start_ms: d[0], end_ms: d[days as usize] };
+            Ok((p, d))
         };
-        let (cur, prev) = (job(from)?, job(prev_from)?);
-        // the two periods side by side, a core each
-        let (current, previous) =
-            tokio::join!(crate::blocking("report", move || cur.run()), crate::blocking("report", move || prev.run()));
-        Ok(Report { query: q, current: current?, previous: previous?, at_ms: now })
+        let job = Job {
+            path: self.path().to_path_buf(),
+            periods: [period(from)?, period(prev_from)?],
+            filters,
+            basis: q.time,
+            now,
+            settings,
+            segments,
+        };
+        let (current, previous) = crate::blocking("report", move || job.run()).await?;
+        Ok(Report { query: q, current, previous, at_ms: now })
     }
 
     /// Which ticket categories count as complaints and as returns.

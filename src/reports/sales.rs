@@ -2,7 +2,7 @@
 //! closed or created in it, purchases by segment, and customers gone quiet.
 
 use super::stats::{percent, Rate};
-use super::{Job, On};
+use super::{Job, On, Period};
 use crate::error::Result;
 use rusqlite::types::Value;
 use rusqlite::Connection;
@@ -82,8 +82,8 @@ fn deal_filters() -> On<'static> {
     On { team: None, staff: Some("d.owner_id"), channel: None, category: None, customer: Some("d.customer_id") }
 }
 
-pub(super) fn compute(conn: &Connection, job: &Job) -> Result<(Care, Sales)> {
-    let (start, end) = (job.period.start_ms, job.period.end_ms);
+pub(super) fn compute(conn: &Connection, job: &Job, period: &Period, days: &[i64]) -> Result<(Care, Sales)> {
+    let (start, end) = (period.start_ms, period.end_ms);
     let mut care = Care::default();
     let mut sales = Sales::default();
 
@@ -105,7 +105,7 @@ pub(super) fn compute(conn: &Connection, job: &Job) -> Result<(Care, Sales)> {
             match state.as_str() {
                 "done" => {
                     done += 1;
-                    let day_end = job.days[job.days.partition_point(|&d| d <= due)];
+                    let day_end = days[days.partition_point(|&d| d <= due)];
                     on_time += i64::from(closed.is_some_and(|c| c < day_end));
                 }
                 "skipped" => care.skipped += 1,
