@@ -202,7 +202,8 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let tickets: i64 = std::env::var("TEND_BENCH_REPORT_TICKETS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let tickets: i64 =
+        std::env::var("TEND_BENCH_REPORT_TICKETS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-data");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("reports-{tickets}-schema{}.tend", Workspace::schema_version()));
@@ -240,7 +241,12 @@ fn main() {
     let raw = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     raw.execute_batch("PRAGMA cache_size = -32000").unwrap();
     let messages: i64 = raw.query_row("SELECT COUNT(*) FROM ticket_messages", [], |r| r.get(0)).unwrap();
-    let q = ReportQuery { from: "2026-01-01".into(), to: "2026-12-31".into(), time: TimeBasis::Business, ..Default::default() };
+    let q = ReportQuery {
+        from: "2026-01-01".into(),
+        to: "2026-12-31".into(),
+        time: TimeBasis::Business,
+        ..Default::default()
+    };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     let t = Instant::now();
     let first = rt.block_on(ws.report(&q)).unwrap();
@@ -290,4 +296,3 @@ fn main() {
         h.solved, h.first_response_minutes.median, h.fcr_percent, h.recontact_percent, h.csat.percent
     );
 }
-

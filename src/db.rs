@@ -357,6 +357,23 @@ impl Readers {
         self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
+    /// An idle read connection taken out (for work off the async runtime); back with
+    /// [`Readers::give`].
+    pub(crate) fn take(&self) -> Result<rusqlite::Connection> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        match idle {
+            Some(c) => Ok(c),
+            None => self.open(),
+        }
+    }
+
+    pub(crate) fn give(&self, conn: rusqlite::Connection) {
+        let mut pool = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < 4 {
+            pool.push(conn);
+        }
+    }
+
     /// Runs `f` on an idle read connection (opening one if none is idle).
     pub(crate) fn with<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();

@@ -344,11 +344,24 @@ async fn the_cli_gives_the_kpis_as_json_and_exports_them_read_back_from_xlsx_and
     // names for the filters; calendar time
     let (code, j, err) = tend(
         &db,
-        &["report", "kpis", "--from", "2026-11-16", "--to", "2026-11-22", "--staff", "lan", "--time", "calendar", "--json"],
+        &[
+            "report",
+            "kpis",
+            "--from",
+            "2026-11-16",
+            "--to",
+            "2026-11-22",
+            "--staff",
+            "lan",
+            "--time",
+            "calendar",
+            "--json",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!((j["tickets"].as_i64(), j["first_response_minutes"]["median"].as_f64()), (Some(2), Some(180.0)));
-    let (code, _, err) = tend(&db, &["report", "kpis", "--from", "2026-11-16", "--to", "2026-11-22", "--team", "Không có"]);
+    let (code, _, err) =
+        tend(&db, &["report", "kpis", "--from", "2026-11-16", "--to", "2026-11-22", "--team", "Không có"]);
     assert_ne!(code, 0);
     assert!(err.contains("Không có"), "{err}");
     let (code, _, err) = tend(&db, &["report", "kpis", "--from", "16/11/2026", "--to", "2026-11-22"]);
@@ -357,8 +370,10 @@ async fn the_cli_gives_the_kpis_as_json_and_exports_them_read_back_from_xlsx_and
 
     // the export, in the workspace's language, read back
     let xlsx = s.f.dir.path().join("bao-cao.xlsx");
-    let (code, j, err) =
-        tend(&db, &["report", "export", "--from", "2026-11-16", "--to", "2026-11-22", xlsx.to_str().unwrap(), "--json"]);
+    let (code, j, err) = tend(
+        &db,
+        &["report", "export", "--from", "2026-11-16", "--to", "2026-11-22", xlsx.to_str().unwrap(), "--json"],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(j["rows"].as_i64().unwrap_or(0) > 30, "{j}");
     use calamine::Reader;
@@ -366,15 +381,15 @@ async fn the_cli_gives_the_kpis_as_json_and_exports_them_read_back_from_xlsx_and
     let names = book.sheet_names();
     assert_eq!(names.first().map(String::as_str), Some("Tổng quan"), "{names:?}");
     let summary = book.worksheet_range("Tổng quan").expect("summary");
-    let row = |label: &str| {
-        summary.rows().find(|r| r[0].to_string() == label).map(|r| (r[1].to_string(), r[2].to_string()))
-    };
+    let row =
+        |label: &str| summary.rows().find(|r| r[0].to_string() == label).map(|r| (r[1].to_string(), r[2].to_string()));
     assert_eq!(row("Phiếu mới"), Some(("5".into(), "2".into())));
     assert_eq!(row("CSAT (%)"), Some(("50".into(), "Chưa có dữ liệu".into())));
     let staff = book.worksheet_range("Theo nhân viên").expect("staff");
     assert!(staff.rows().any(|r| r[0].to_string() == "Lan" && r[1].to_string() == "2"));
     let csv = s.f.dir.path().join("bao-cao.csv");
-    let (code, _, err) = tend(&db, &["report", "export", "--from", "2026-11-16", "--to", "2026-11-22", csv.to_str().unwrap()]);
+    let (code, _, err) =
+        tend(&db, &["report", "export", "--from", "2026-11-16", "--to", "2026-11-22", csv.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&csv).expect("csv");
     assert!(text.starts_with("\u{feff}Tổng quan"), "{}", &text[..40]);

@@ -107,7 +107,11 @@ pub fn tables(r: &Report, lang: Lang, zone: &jiff::tz::TimeZone) -> Vec<Table> {
     }
     out.push(Table {
         title: t(lang, "section_summary"),
-        columns: vec![t(lang, "kpi"), format!("{} ({})", t(lang, "current"), period(k)), format!("{} ({})", t(lang, "previous"), period(p))],
+        columns: vec![
+            t(lang, "kpi"),
+            format!("{} ({})", t(lang, "current"), period(k)),
+            format!("{} ({})", t(lang, "previous"), period(p)),
+        ],
         rows,
     });
 
@@ -209,9 +213,15 @@ pub fn tables(r: &Report, lang: Lang, zone: &jiff::tz::TimeZone) -> Vec<Table> {
 
     let mut rows = Vec::new();
     for (i, n) in h.first_response_buckets.iter().enumerate() {
-        rows.push(vec![Cell::Text(t(lang, "measure_first_response")), Cell::Text(t(lang, &format!("bucket_{i}"))), Cell::int(*n)]);
+        rows.push(vec![
+            Cell::Text(t(lang, "measure_first_response")),
+            Cell::Text(t(lang, &format!("bucket_{i}"))),
+            Cell::int(*n),
+        ]);
     }
-    for (measure, dist, first) in [("csat", &h.csat.distribution, 1), ("nps", &h.nps.distribution, 0), ("ces", &h.ces.distribution, 1)] {
+    for (measure, dist, first) in
+        [("csat", &h.csat.distribution, 1), ("nps", &h.nps.distribution, 0), ("ces", &h.ces.distribution, 1)]
+    {
         for (i, n) in dist.iter().enumerate() {
             rows.push(vec![
                 Cell::Text(t(lang, &format!("measure_{measure}"))),
@@ -249,7 +259,12 @@ pub fn tables(r: &Report, lang: Lang, zone: &jiff::tz::TimeZone) -> Vec<Table> {
             rows.push(vec![Cell::Text(s.name.clone()), Cell::Empty, Cell::Number(0.0), Cell::int(s.purchases)]);
         }
         for m in &s.revenue {
-            rows.push(vec![Cell::Text(s.name.clone()), Cell::Text(m.currency.clone()), Cell::int(m.amount), Cell::int(s.purchases)]);
+            rows.push(vec![
+                Cell::Text(s.name.clone()),
+                Cell::Text(m.currency.clone()),
+                Cell::int(m.amount),
+                Cell::int(s.purchases),
+            ]);
         }
     }
     out.push(Table {
@@ -288,7 +303,9 @@ fn write(tables: &[Table], dest: &Path, xlsx: bool, no_data: &str) -> Result<u64
                         let c = c as u16;
                         match cell {
                             Cell::Text(s) => sheet.write_string(r, c, s).map(|_| ()),
-                            Cell::Number(v) if v.fract() == 0.0 => sheet.write_number_with_format(r, c, *v, &whole).map(|_| ()),
+                            Cell::Number(v) if v.fract() == 0.0 => {
+                                sheet.write_number_with_format(r, c, *v, &whole).map(|_| ())
+                            }
                             Cell::Number(v) => sheet.write_number_with_format(r, c, *v, &number).map(|_| ()),
                             Cell::Empty => sheet.write_string_with_format(r, c, no_data, &grey).map(|_| ()),
                         }

@@ -166,7 +166,8 @@ fn int(v: ValueRef<'_>) -> i64 {
 /// into another) and their answers.
 pub fn build(conn: &Connection, day: i64) -> Result<Chunk> {
     let (from, to) = (day * DAY, (day + 1) * DAY);
-    let mut c = Chunk { cols: vec![Vec::new(); COLUMNS], answers: vec![Vec::new(); ANSWER_COLUMNS], ..Default::default() };
+    let mut c =
+        Chunk { cols: vec![Vec::new(); COLUMNS], answers: vec![Vec::new(); ANSWER_COLUMNS], ..Default::default() };
     let mut words: HashMap<String, i64> = HashMap::new();
     let mut word = |v: ValueRef<'_>, list: &mut Vec<String>| -> i64 {
         let ValueRef::Text(t) = v else { return NONE };
@@ -215,7 +216,11 @@ pub fn build(conn: &Connection, day: i64) -> Result<Chunk> {
         let latest = if at(col::SOLVED) == NONE {
             i64::MAX
         } else {
-            [col::CREATED, col::FR_AT, col::SOLVED, col::FR_DUE, col::RES_DUE].iter().map(|&k| at(k)).max().unwrap_or(NONE)
+            [col::CREATED, col::FR_AT, col::SOLVED, col::FR_DUE, col::RES_DUE]
+                .iter()
+                .map(|&k| at(k))
+                .max()
+                .unwrap_or(NONE)
         };
         last_at = last_at.max(latest);
     }

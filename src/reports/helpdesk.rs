@@ -157,7 +157,6 @@ pub struct Helpdesk {
     pub names: BTreeMap<String, String>,
 }
 
-
 /// What is gathered per member of staff.
 #[derive(Default)]
 struct Staff {
@@ -342,8 +341,12 @@ impl Words {
     }
 
     fn passes(&self, c: &Chunk, i: usize, ctx: &Ctx<'_>) -> bool {
-        for (f, k) in [(self.team, col::TEAM), (self.staff, col::ASSIGNEE), (self.channel, col::CHANNEL), (self.category, col::CATEGORY)]
-        {
+        for (f, k) in [
+            (self.team, col::TEAM),
+            (self.staff, col::ASSIGNEE),
+            (self.channel, col::CHANNEL),
+            (self.category, col::CATEGORY),
+        ] {
             if let Some(want) = f {
                 if want != Some(c.cols[k][i]) {
                     return false;
@@ -461,7 +464,9 @@ impl<'p> Acc<'p> {
                 if let Some(d) = self.day_of(created) {
                     self.created_per_day[d] += 1;
                 }
-                for (v, k) in [col::CHANNEL, col::TEAM, col::CATEGORY, col::PRIORITY, col::ASSIGNEE].into_iter().enumerate() {
+                for (v, k) in
+                    [col::CHANNEL, col::TEAM, col::CATEGORY, col::PRIORITY, col::ASSIGNEE].into_iter().enumerate()
+                {
                     let id = w.of(c, k, i) as usize;
                     let counts = &mut self.volumes[v];
                     if counts.len() <= id {
@@ -532,7 +537,9 @@ impl<'p> Acc<'p> {
             }
             // deadlines in the period: met, or breached (done late, or not done and passed)
             for (t, (due, done, late)) in
-                [(col::FR_DUE, col::FR_AT, col::FR_LATE), (col::RES_DUE, col::SOLVED, col::RES_LATE)].into_iter().enumerate()
+                [(col::FR_DUE, col::FR_AT, col::FR_LATE), (col::RES_DUE, col::SOLVED, col::RES_LATE)]
+                    .into_iter()
+                    .enumerate()
             {
                 let due_at = at(due);
                 if !in_period(due_at) {
@@ -601,25 +608,23 @@ impl<'p> Acc<'p> {
 
         // re-contact: the same customer opens another ticket within 7 days of a solve
         if !self.solved_customers.is_empty() {
+            // both sorted, then walked together: the next opening after each solve
             self.opened.sort_unstable();
+            self.solved_customers.sort_unstable();
             let opened = &self.opened;
-            let again = self
-                .solved_customers
-                .iter()
-                .filter(|&&(c, at)| {
-                    let i = opened.partition_point(|&(oc, o)| (oc, o) <= (c, at));
-                    opened.get(i).is_some_and(|&(oc, o)| oc == c && o <= at + WINDOW_MS)
-                })
-                .count() as i64;
+            let mut i = 0;
+            let mut again = 0i64;
+            for &(c, at) in &self.solved_customers {
+                while opened.get(i).is_some_and(|&o| o <= (c, at)) {
+                    i += 1;
+                }
+                again += i64::from(opened.get(i).is_some_and(|&(oc, o)| oc == c && o <= at + WINDOW_MS));
+            }
             h.recontact = Rate::new(again, self.solved_customers.len() as i64);
         }
         h.recontact_percent = h.recontact.percent;
 
-        let rows = [
-            ("first_response", self.sla[0]),
-            ("next_response", self.next),
-            ("resolution", self.sla[1]),
-        ];
+        let rows = [("first_response", self.sla[0]), ("next_response", self.next), ("resolution", self.sla[1])];
         h.sla = rows
             .iter()
             .map(|(t, (met, all))| SlaRow {
@@ -637,7 +642,10 @@ impl<'p> Acc<'p> {
         let f = ctx.filters;
         if f.team.is_none() && f.staff.is_none() && f.channel.is_none() && f.category.is_none() {
             let mut params = vec![Value::Integer(start), Value::Integer(end)];
-            let seg = f.sql(On { team: None, staff: None, channel: None, category: None, customer: Some("a.customer_id") }, &mut params);
+            let seg = f.sql(
+                On { team: None, staff: None, channel: None, category: None, customer: Some("a.customer_id") },
+                &mut params,
+            );
             let mut st = conn.prepare_cached(&format!(
                 "SELECT a.kind, a.score, a.sent_at, a.answered_at FROM survey_answers a
                  WHERE a.ticket_id IS NULL AND a.deleted_at IS NULL
@@ -651,7 +659,8 @@ impl<'p> Acc<'p> {
                     "ces" => 2,
                     _ => NONE,
                 };
-                let (score, sent, answered): (Option<i64>, Option<i64>, Option<i64>) = (r.get(1)?, r.get(2)?, r.get(3)?);
+                let (score, sent, answered): (Option<i64>, Option<i64>, Option<i64>) =
+                    (r.get(1)?, r.get(2)?, r.get(3)?);
                 self.answer(kind, score, sent.unwrap_or(NONE), answered.unwrap_or(NONE));
             }
         }
@@ -673,7 +682,13 @@ impl<'p> Acc<'p> {
         // complaints per customer served; customers with a return per customer who bought
         h.complaints = Rate::new(self.complaints, self.served.len() as i64);
         let mut params = vec![Value::Integer(start), Value::Integer(end)];
-        let on = On { team: None, staff: Some("i.staff_id"), channel: None, category: None, customer: Some("i.customer_id") };
+        let on = On {
+            team: None,
+            staff: Some("i.staff_id"),
+            channel: None,
+            category: None,
+            customer: Some("i.customer_id"),
+        };
         let fs = f.sql(on, &mut params);
         let buyers: i64 = conn.query_row(
             &format!(

@@ -171,8 +171,15 @@ pub(crate) struct Job {
 
 impl Job {
     /// Both periods in one pass over the tickets' chunks.
-    fn run(self) -> Result<(Kpis, Kpis)> {
-        let conn = crate::db::open_reader(&self.path)?;
+    fn run(self, conn: &rusqlite::Connection) -> Result<(Kpis, Kpis)> {
+        // the chunks' blobs read from the mapped file, not copied through the page cache
+        conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
+        let out = self.compute(conn);
+        conn.pragma_update(None, "mmap_size", 0)?;
+        out
+    }
+
+    fn compute(self, conn: &rusqlite::Connection) -> Result<(Kpis, Kpis)> {
         let members: Option<helpdesk::Keys> = match &self.filters.segment {
             Some(seg) => {
                 let mut st = conn.prepare(&format!("SELECT c.id FROM customers c WHERE {}", seg.text))?;
@@ -182,8 +189,9 @@ impl Job {
             None => None,
         };
         let next_targets: std::collections::HashSet<String> = {
-            let mut st = conn
-                .prepare("SELECT id FROM sla_policies WHERE next_response_minutes IS NOT NULL AND deleted_at IS NULL")?;
+            let mut st = conn.prepare(
+                "SELECT id FROM sla_policies WHERE next_response_minutes IS NOT NULL AND deleted_at IS NULL",
+            )?;
             let ids = st.query_map([], |r| r.get::<_, String>(0))?;
             ids.collect::<rusqlite::Result<_>>()?
         };
@@ -198,16 +206,15 @@ impl Job {
         let [(cur, cur_days), (prev, prev_days)] = &self.periods;
         let (mut a, mut b) = (helpdesk::Acc::new(cur, cur_days), helpdesk::Acc::new(prev, prev_days));
         let mut dict = helpdesk::Dict::new();
-        let rebuilt = cache::each(&conn, prev.start_ms, cur.end_ms + helpdesk::WINDOW_MS, |c| {
+        let rebuilt = cache::each(conn, prev.start_ms, cur.end_ms + helpdesk::WINDOW_MS, |c| {
             let words = dict.words(c, &ctx);
             a.feed(c, &words, &dict, &ctx);
             b.feed(c, &words, &dict, &ctx);
             Ok(())
         })?;
-        let (hc, hp) = (a.finish(&conn, &ctx, &dict)?, b.finish(&conn, &ctx, &dict)?);
-        let (cc, sc) = sales::compute(&conn, &self, cur, cur_days)?;
-        let (cp, sp) = sales::compute(&conn, &self, prev, prev_days)?;
-        drop(conn);
+        let (hc, hp) = (a.finish(conn, &ctx, &dict)?, b.finish(conn, &ctx, &dict)?);
+        let (cc, sc) = sales::compute(conn, &self, cur, cur_days)?;
+        let (cp, sp) = sales::compute(conn, &self, prev, prev_days)?;
         cache::store(&self.path, &rebuilt);
         let [(cur, _), (prev, _)] = self.periods;
         Ok((
@@ -275,8 +282,11 @@ impl Workspace {
             from.checked_sub(jiff::Span::new().days(days)).map_err(|e| Error::BadTime { detail: e.to_string() })?;
         let period = |start: Date| -> Result<(Period, Vec<i64>)> {
             let d = day_starts(&zone, start, days)?;
-            let end = start.checked_add(jiff::Span::new().days(days - 1)).map_err(|e| Error::BadTime { detail: e.to_string() })?;
-            let p = Period { from: start.to_string(), to: end.to_string(), days, start_ms: d[0], end_ms: d[days as usize] };
+            let end = start
+                .checked_add(jiff::Span::new().days(days - 1))
+                .map_err(|e| Error::BadTime { detail: e.to_string() })?;
+            let p =
+                Period { from: start.to_string(), to: end.to_string(), days, start_ms: d[0], end_ms: d[days as usize] };
             Ok((p, d))
         };
         let job = Job {
@@ -288,7 +298,14 @@ impl Workspace {
             settings,
             segments,
         };
-        let (current, previous) = crate::blocking("report", move || job.run()).await?;
+        let conn = self.readers().take()?;
+        let (out, conn) = crate::blocking("report", move || {
+            let out = job.run(&conn);
+            Ok((out, conn))
+        })
+        .await?;
+        self.readers().give(conn);
+        let (current, previous) = out?;
         Ok(Report { query: q, current, previous, at_ms: now })
     }
 

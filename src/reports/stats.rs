@@ -43,20 +43,20 @@ pub struct Durations {
 const MINUTE: f64 = 60_000.0;
 
 impl Durations {
-    /// Of durations in milliseconds (sorted here).
+    /// Of durations in milliseconds (reordered here: the ranks are selected, not sorted).
     pub fn of_ms(ms: &mut [i64]) -> Durations {
-        ms.sort_unstable();
         let n = ms.len();
         if n == 0 {
             return Durations::default();
         }
         let sum: i128 = ms.iter().map(|&v| v as i128).sum();
         let mean = sum as f64 / n as f64;
+        // the value of rank k (0-based) in ascending order
+        let mut rank = |k: usize| *ms.select_nth_unstable(k).1 as f64;
         // the middle value, or the mean of the two middle ones
-        let median = if n % 2 == 1 { ms[n / 2] as f64 } else { (ms[n / 2 - 1] as f64 + ms[n / 2] as f64) / 2.0 };
+        let median = if n % 2 == 1 { rank(n / 2) } else { (rank(n / 2 - 1) + rank(n / 2)) / 2.0 };
         // nearest rank: the smallest value with at least 90% of values at or below it
-        let rank = (n * 9).div_ceil(10);
-        let p90 = ms[rank - 1] as f64;
+        let p90 = rank((n * 9).div_ceil(10) - 1);
         let min = |v: f64| Some(one_decimal(v / MINUTE));
         Durations { count: n as i64, mean: min(mean), median: min(median), p90: min(p90) }
     }

@@ -110,16 +110,32 @@ fn text(r: &Report) -> String {
     let (k, p) = (&r.current, &r.previous);
     let h = &k.helpdesk;
     let d = |x: &tend::reports::Durations| {
-        format!("mean {}, median {}, p90 {} ({})", or_none(x.mean, " min"), or_none(x.median, " min"), or_none(x.p90, " min"), x.count)
+        format!(
+            "mean {}, median {}, p90 {} ({})",
+            or_none(x.mean, " min"),
+            or_none(x.median, " min"),
+            or_none(x.p90, " min"),
+            x.count
+        )
     };
     let mut lines = vec![
         format!("{} .. {} (before: {} .. {})", k.period.from, k.period.to, p.period.from, p.period.to),
-        format!("tickets {} (before {}), solved {} (before {})", h.tickets, p.helpdesk.tickets, h.solved, p.helpdesk.solved),
+        format!(
+            "tickets {} (before {}), solved {} (before {})",
+            h.tickets, p.helpdesk.tickets, h.solved, p.helpdesk.solved
+        ),
         format!("first response: {}", d(&h.first_response_minutes)),
         format!("resolution: {}", d(&h.resolution_minutes)),
         format!("handling: {}", d(&h.handling_minutes)),
-        format!("CSAT {} of {} rated; NPS {} of {}; CES {} of {}", or_none(h.csat.percent, "%"), h.csat.rated,
-            or_none(h.nps.score, ""), h.nps.answers, or_none(h.ces.mean, ""), h.ces.answers),
+        format!(
+            "CSAT {} of {} rated; NPS {} of {}; CES {} of {}",
+            or_none(h.csat.percent, "%"),
+            h.csat.rated,
+            or_none(h.nps.score, ""),
+            h.nps.answers,
+            or_none(h.ces.mean, ""),
+            h.ces.answers
+        ),
         format!("FCR {}; re-contact {}", or_none(h.fcr_percent, "%"), or_none(h.recontact_percent, "%")),
     ];
     for s in &h.sla {
