@@ -35,6 +35,10 @@ pub struct CustomerFilter {
     /// The segment's condition, compiled by [`Workspace::with_segment`] before the list is read.
     #[serde(skip)]
     pub segment: Option<CompiledSegment>,
+    /// A report's condition on `customers c` (the customers behind one of its numbers), made
+    /// only by the core (`Workspace::report_customers`).
+    #[serde(skip)]
+    pub condition: Option<CompiledSegment>,
 }
 
 /// A segment's condition, made only by the core (so a filter cannot carry SQL from elsewhere).
@@ -48,6 +52,7 @@ impl CustomerFilter {
             || self.tag.is_some()
             || self.province.is_some()
             || self.segment_id.is_some()
+            || self.condition.is_some()
     }
 
     /// The (dimension, value) pairs of `customer_counts` this filter's filters are.
@@ -66,7 +71,7 @@ impl CustomerFilter {
     /// The one (dimension, value) of `customer_counts` this filter selects: ("all", "") without
     /// filters; None when more than one filter is set.
     fn single_dimension(&self) -> Option<(&'static str, &str)> {
-        if self.segment_id.is_some() {
+        if self.segment_id.is_some() || self.condition.is_some() {
             return None; // a segment has no live count: it is counted
         }
         let set = self.dimensions();
@@ -249,6 +254,10 @@ pub(crate) fn filter_sql(f: &CustomerFilter) -> (String, Vec<Value>) {
         // than everything
         (Some(_), None) => sql.push_str(" AND 0"),
         _ => {}
+    }
+    if let Some(CompiledSegment(c)) = &f.condition {
+        sql.push_str(&format!(" AND ({})", c.text));
+        binds.extend(c.params.iter().cloned());
     }
     (sql, binds)
 }
@@ -504,7 +513,7 @@ impl Workspace {
                 Some(match filter.single_dimension() {
                     Some((dim, value)) => live_count(conn, dim, value)?,
                     // a segment's members are counted: exact, never estimated
-                    None if filter.segment_id.is_some() => conn
+                    None if filter.segment_id.is_some() || filter.condition.is_some() => conn
                         .prepare_cached(&format!("SELECT COUNT(*) FROM customers c WHERE c.deleted_at IS NULL{fsql}"))?
                         .query_row(params.as_slice(), |r| r.get(0))?,
                     None => {

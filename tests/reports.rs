@@ -433,3 +433,75 @@ async fn the_reports_cache_follows_every_write_and_is_built_again_only_where_sta
     sqlx::query("UPDATE report_chunks SET data = X'00'").execute(s.f.ws.pool()).await.expect("spoil");
     assert_eq!(s.f.ws.report(&q).await.expect("rebuilt").current, after);
 }
+
+/// Every drillable number of the fixture week equals the length of the list opened from it,
+/// in business and calendar time, for the whole shop and for one agent.
+#[tokio::test]
+async fn every_number_opens_the_very_tickets_and_customers_it_counts() {
+    use tend::reports::{CustomerMeasure as C, Drill, TicketMeasure as T};
+    let s = shop().await;
+    for q in [
+        week(TimeBasis::Business),
+        week(TimeBasis::Calendar),
+        ReportQuery { staff_id: Some(s.x.clone()), ..week(TimeBasis::Business) },
+        ReportQuery { channel: Some("zalo".into()), ..week(TimeBasis::Calendar) },
+    ] {
+        let r = s.f.ws.report(&q).await.expect("report");
+        for previous in [false, true] {
+            let k = if previous { &r.previous } else { &r.current };
+            let h = &k.helpdesk;
+            let tickets = |measure: T, value: Option<&str>| {
+                let d = Drill { query: q.clone(), previous, measure, value: value.map(String::from) };
+                let ws = &s.f.ws;
+                async move { ws.report_tickets(&d, 0, 500).await.expect("drill").total as i64 }
+            };
+            let what = format!("{q:?} previous {previous}");
+            assert_eq!(tickets(T::Created, None).await, h.tickets, "{what}");
+            assert_eq!(tickets(T::Solved, None).await, h.solved, "{what}");
+            assert_eq!(tickets(T::Responded, None).await, h.first_response_minutes.count, "{what}");
+            for (b, n) in h.first_response_buckets.iter().enumerate() {
+                assert_eq!(tickets(T::Responded, Some(&b.to_string())).await, *n, "bucket {b} {what}");
+            }
+            assert_eq!(tickets(T::Fcr, None).await, h.fcr.count, "{what}");
+            assert_eq!(tickets(T::Recontact, None).await, h.recontact.count, "{what}");
+            assert_eq!(tickets(T::Breached, None).await, h.breaches_total, "{what}");
+            for row in h.sla.iter().filter(|r| r.target != "next_response") {
+                assert_eq!(tickets(T::Breached, Some(&row.target)).await, row.breached, "{} {what}", row.target);
+            }
+            assert_eq!(tickets(T::Rated, Some("csat")).await, h.csat.rated, "{what}");
+            assert_eq!(tickets(T::Rated, Some("nps")).await, h.nps.answers, "{what}");
+            assert_eq!(tickets(T::Rated, Some("ces")).await, h.ces.answers, "{what}");
+            assert_eq!(tickets(T::Rated, Some("csat:5")).await, h.csat.distribution[4], "{what}");
+            assert_eq!(tickets(T::Complaints, None).await, h.complaints.count, "{what}");
+            assert_eq!(tickets(T::Returns, None).await, h.returns.count, "{what}");
+            for (ch, n) in &h.volume_by_channel {
+                let by = ReportQuery { channel: Some(ch.clone()), ..q.clone() };
+                let d = Drill { query: by, previous, measure: T::Created, value: None };
+                assert_eq!(s.f.ws.report_tickets(&d, 0, 500).await.expect("channel").total as i64, *n, "{ch} {what}");
+            }
+            for (p, n) in &h.volume_by_priority {
+                assert_eq!(tickets(T::Created, Some(p)).await, *n, "{p} {what}");
+            }
+            for day in &h.days {
+                assert_eq!(tickets(T::Open, Some(&day.date)).await, day.backlog, "{} {what}", day.date);
+            }
+            let customers = |measure: C| {
+                let d = Drill { query: q.clone(), previous, measure, value: None };
+                let ws = &s.f.ws;
+                async move { ws.report_customers(&d, 0, 500).await.expect("customers") }
+            };
+            let served = customers(C::Served).await;
+            assert_eq!(served.total, Some(h.complaints.of), "{what}");
+            assert_eq!(served.rows.len() as i64, h.complaints.of, "{what}");
+            assert_eq!(customers(C::Buyers).await.total, Some(h.returns.of), "{what}");
+            assert_eq!(customers(C::Inactive).await.total, Some(k.sales.inactive_customers), "{what}");
+        }
+    }
+    // the current week by hand: five tickets made, T2 the newest
+    let d = Drill { query: week(TimeBasis::Business), previous: false, measure: T::Created, value: None };
+    let page = s.f.ws.report_tickets(&d, 0, 2).await.expect("page");
+    assert_eq!((page.total, page.rows.len()), (5, 2));
+    assert_eq!(page.rows[0].subject, "Hỏi lúc 2026-11-19 16:00", "newest first");
+    let bad = Drill { value: Some("9".into()), measure: T::Responded, ..d.clone() };
+    assert!(s.f.ws.report_tickets(&bad, 0, 10).await.is_err());
+}

@@ -173,7 +173,7 @@ fn folded(list: &[String]) -> HashSet<String> {
     list.iter().map(|c| crate::fold::fold(c)).collect()
 }
 
-const LIVE: &str = "t.deleted_at IS NULL AND t.merged_into IS NULL";
+pub(super) const LIVE: &str = "t.deleted_at IS NULL AND t.merged_into IS NULL";
 
 pub(super) fn on_tickets() -> On<'static> {
     On {

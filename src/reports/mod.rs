@@ -10,10 +10,12 @@
 //! purchases. `stats.rs` holds the arithmetic (percent, mean, median, 90th percentile).
 
 pub mod cache;
+mod drill;
 mod helpdesk;
 mod sales;
 pub mod stats;
 
+pub use drill::{CustomerMeasure, Drill, TicketMeasure};
 pub use helpdesk::{Breach, Helpdesk, SlaRow, StaffRow};
 pub use sales::{Care, Sales, SegmentRevenue, StageConversion};
 pub use stats::{Durations, Rate};
@@ -225,9 +227,9 @@ impl Job {
 }
 
 impl Workspace {
-    /// The KPIs of a period and of the one before it. An agent's report is their own (the staff
-    /// filter is theirs whatever was asked).
-    pub async fn report(&self, q: &ReportQuery) -> Result<Report> {
+    /// A query checked and made whole (dates normalised, an agent's staff filter their own),
+    /// and what computing it needs; the segments' conditions only when `segments` is asked.
+    pub(crate) async fn plan(&self, q: &ReportQuery, with_segments: bool) -> Result<(ReportQuery, Job)> {
         let mut q = q.clone();
         let trim = |v: &mut Option<String>| {
             *v = v.take().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -268,7 +270,7 @@ impl Workspace {
             segment,
         };
         let mut segments = Vec::new();
-        for seg in self.segments().await? {
+        for seg in if with_segments { self.segments().await? } else { Vec::new() } {
             if seg.problem.is_some() {
                 continue;
             }
@@ -298,6 +300,14 @@ impl Workspace {
             settings,
             segments,
         };
+        Ok((q, job))
+    }
+
+    /// The KPIs of a period and of the one before it. An agent's report is their own (the staff
+    /// filter is theirs whatever was asked).
+    pub async fn report(&self, q: &ReportQuery) -> Result<Report> {
+        let (q, job) = self.plan(q, true).await?;
+        let now = job.now;
         let conn = self.readers().take()?;
         let (out, conn) = crate::blocking("report", move || {
             let out = job.run(&conn);

@@ -1195,7 +1195,7 @@ impl Workspace {
     }
 
     /// Tickets by id as the list shows them, in the order given (read 500 at a time).
-    async fn tickets_shown(&self, ids: &[String], now: i64) -> Result<Vec<Ticket>> {
+    pub(crate) async fn tickets_shown(&self, ids: &[String], now: i64) -> Result<Vec<Ticket>> {
         let mut teams: Vec<Team> = Vec::new();
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
