@@ -206,6 +206,16 @@ impl Workspace {
         };
         let made = self.demo_care_history(&me, seed).await?;
         let tickets = self.demo_helpdesk(seed).await?;
+        if tickets > 0 {
+            // the reports count the demo's complaint and return categories
+            let vi = self.lang().await? == crate::messages::Lang::Vi;
+            let [complaint, ret, ..] = crate::tickets::demo::DEMO_CATEGORIES[usize::from(!vi)];
+            self.set_report_settings(&crate::reports::ReportSettings {
+                complaint_categories: vec![complaint.into()],
+                return_categories: vec![ret.into()],
+            })
+            .await?;
+        }
         Ok(DemoCare { current_staff: Some(me), care_tasks: made, tickets })
     }
 

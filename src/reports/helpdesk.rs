@@ -68,10 +68,10 @@ pub struct Breach {
     pub number: String,
     pub subject: String,
     pub target: String,
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub due_at: i64,
     /// When it was answered or solved after all; None while it still is not.
-    #[specta(type = Option<f64>)]
+    #[specta(type = Option<i32>)]
     pub done_at: Option<i64>,
     pub assignee_id: Option<String>,
 }

@@ -59,9 +59,9 @@ pub struct Period {
     pub to: String,
     #[specta(type = i32)]
     pub days: i64,
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub start_ms: i64,
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub end_ms: i64,
 }
 
@@ -82,8 +82,10 @@ pub struct Report {
     pub current: Kpis,
     pub previous: Kpis,
     /// The instant it was computed at (open tickets' deadlines are judged against it).
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub at_ms: i64,
+    /// An agent's report: their own work only, whatever staff filter was asked.
+    pub own: bool,
 }
 
 /// Which ticket categories count as complaints and as returns (Settings › Reports).
@@ -307,7 +309,7 @@ impl Workspace {
     /// filter is theirs whatever was asked).
     pub async fn report(&self, q: &ReportQuery) -> Result<Report> {
         let (q, job) = self.plan(q, true).await?;
-        let now = job.now;
+        let (now, own) = (job.now, self.sync_role().await? == crate::staff::Role::Agent);
         let conn = self.readers().take()?;
         let (out, conn) = crate::blocking("report", move || {
             let out = job.run(&conn);
@@ -316,7 +318,7 @@ impl Workspace {
         .await?;
         self.readers().give(conn);
         let (current, previous) = out?;
-        Ok(Report { query: q, current, previous, at_ms: now })
+        Ok(Report { query: q, current, previous, at_ms: now, own })
     }
 
     /// Which ticket categories count as complaints and as returns.

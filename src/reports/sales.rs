@@ -44,7 +44,7 @@ pub struct StageConversion {
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct Money {
     pub currency: String,
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub amount: i64,
 }
 

@@ -5,7 +5,7 @@
 //! new and one overdue. Through the write path, dated from today; a workspace that has teams
 //! already is left as it is.
 
-use super::{MessageKind, NewTicket, Priority, Reply, RuleInput, TeamInput, TicketChannel};
+use super::{MessageKind, NewTicket, Priority, Reply, RuleInput, Team, TeamInput, TicketChannel};
 use crate::error::Result;
 use crate::Workspace;
 use rand::rngs::StdRng;
@@ -181,7 +181,7 @@ impl Workspace {
         let cases = if vi { CASES_VI } else { CASES_EN };
         let now = self.now_ms();
         let hour = 3_600_000;
-        let mut made = 0;
+        let mut made = self.demo_ticket_history(&mut rng, vi, &warranty, &sales).await?;
         // four still new from the last hours, the rest over two weeks; opened in time order, as
         // they came (round-robin assignment follows the order tickets arrive in)
         let mut times: Vec<i64> = (0..customers.len())
@@ -257,4 +257,131 @@ impl Workspace {
         }
         Ok(made)
     }
+
+    /// The four months before the last two weeks, for the owners' reports: tickets mostly in
+    /// working hours, first answered within minutes to days, solved hours to days later, some
+    /// reopened, answered twice or by the same customer again, with CSAT, NPS and CES answers;
+    /// in the categories [`DEMO_CATEGORIES`] names (the demo counts the first two as complaints
+    /// and returns).
+    async fn demo_ticket_history(&self, rng: &mut StdRng, vi: bool, warranty: &Team, sales: &Team) -> Result<i64> {
+        let [complaint, ret, warranty_cat, install, price] = DEMO_CATEGORIES[usize::from(!vi)];
+        let customers: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM customers WHERE kind = 'person' AND deleted_at IS NULL AND phones <> '[]'
+             ORDER BY (seq * 104729) % 1000003 LIMIT 160",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        if customers.is_empty() {
+            return Ok(0);
+        }
+        let cases = if vi { CASES_VI } else { CASES_EN };
+        let (minute, hour, day) = (60_000, 3_600_000, 86_400_000);
+        let now = self.now_ms();
+        let zone = self.zone().await?;
+        // opened at a working hour of a day 15 to 120 days back, in time order
+        let mut times: Vec<i64> = (0..HISTORY)
+            .map(|_| {
+                let at = now - rng.gen_range(15..120) * day;
+                let date = jiff::Timestamp::from_millisecond(at).map(|t| t.to_zoned(zone.clone()).date()).ok();
+                let start = date
+                    .and_then(|d| zone.to_timestamp(d.to_datetime(jiff::civil::Time::midnight())).ok())
+                    .map_or(at, |t| t.as_millisecond());
+                start + rng.gen_range(7 * 60..20 * 60) * minute
+            })
+            .collect();
+        times.sort_unstable();
+        let mut made = 0;
+        for (i, opened) in times.into_iter().enumerate() {
+            let (subject, said, answer) = cases[rng.gen_range(0..cases.len())];
+            // complaints one in ten, returns one in twenty
+            let category = match rng.gen_range(0..20) {
+                0..=7 => warranty_cat,
+                8..=12 => install,
+                13..=16 => price,
+                17 | 18 => complaint,
+                _ => ret,
+            };
+            let team = if category == price { sales } else { warranty };
+            // a few customers come back: every seventh ticket is one of the first ten customers'
+            let customer = if i % 7 == 0 { &customers[i % 10] } else { &customers[rng.gen_range(0..customers.len())] };
+            let priority = match rng.gen_range(0..10) {
+                0 => Priority::Urgent,
+                1 | 2 => Priority::High,
+                3 => Priority::Low,
+                _ => Priority::Normal,
+            };
+            let t = self
+                .create_ticket(&NewTicket {
+                    subject: subject.into(),
+                    customer_id: Some(customer.clone()),
+                    team_id: Some(team.id.clone()),
+                    channel: Some(CHANNELS[rng.gen_range(0..CHANNELS.len())]),
+                    priority: Some(priority),
+                    category: Some(category.into()),
+                    message: Some(said.into()),
+                    at: Some(opened),
+                    ..Default::default()
+                })
+                .await?;
+            made += 1;
+            let id = t.ticket.id;
+            let reply = |text: &str, at: i64| Reply { body: text.into(), at: Some(at), ..Default::default() };
+            // first answers: most within the hour, some after hours or days
+            let first = opened
+                + match rng.gen_range(0..20) {
+                    0..=9 => rng.gen_range(5..60) * minute,
+                    10..=15 => rng.gen_range(1..4) * hour,
+                    16..=18 => rng.gen_range(4..24) * hour,
+                    _ => rng.gen_range(24..72) * hour,
+                };
+            self.add_ticket_message(&id, MessageKind::Reply, &reply(answer, first)).await?;
+            let mut solved = first + rng.gen_range(1..48) * hour;
+            if rng.gen_bool(0.2) {
+                // asked again before it was solved
+                let again = first + (solved - first) / 2;
+                self.add_ticket_message(&id, MessageKind::Customer, &reply(said, again)).await?;
+                self.add_ticket_message(&id, MessageKind::Reply, &reply(answer, again + rng.gen_range(10..120) * minute))
+                    .await?;
+                solved += hour;
+            }
+            self.solve_ticket(&id, Some(solved)).await?;
+            if rng.gen_bool(0.08) {
+                // the fault came back: reopened by the customer and solved again
+                let back = solved + rng.gen_range(1..5) * day;
+                self.add_ticket_message(&id, MessageKind::Customer, &reply(said, back)).await?;
+                self.add_ticket_message(&id, MessageKind::Reply, &reply(answer, back + rng.gen_range(1..6) * hour))
+                    .await?;
+                solved = back + rng.gen_range(6..30) * hour;
+                self.solve_ticket(&id, Some(solved)).await?;
+            }
+            let survey = |kind, score, hours: i64| super::SurveyAnswerInput {
+                kind,
+                score,
+                comment: None,
+                at: Some(solved + hours * hour),
+            };
+            if rng.gen_bool(0.7) {
+                let score = [5, 5, 5, 4, 4, 4, 3, 2, 1][rng.gen_range(0..9)];
+                self.record_survey(&id, &survey(super::SurveyKind::Csat, score, rng.gen_range(1..30))).await?;
+            }
+            if rng.gen_bool(0.35) {
+                let score = [10, 10, 9, 9, 9, 8, 8, 7, 6, 4][rng.gen_range(0..10)];
+                self.record_survey(&id, &survey(super::SurveyKind::Nps, score, rng.gen_range(30..60))).await?;
+            }
+            if rng.gen_bool(0.25) {
+                let score = [7, 7, 6, 6, 5, 4, 3][rng.gen_range(0..7)];
+                self.record_survey(&id, &survey(super::SurveyKind::Ces, score, rng.gen_range(30..60))).await?;
+            }
+        }
+        Ok(made)
+    }
 }
+
+/// The demo's ticket categories (Vietnamese, English): a complaint, a return, and three others.
+pub(crate) const DEMO_CATEGORIES: [[&str; 5]; 2] = [
+    ["Khiếu nại", "Đổi trả", "Bảo hành", "Lắp đặt", "Hỏi giá"],
+    ["Complaint", "Return", "Warranty", "Installation", "Pricing"],
+];
+
+/// How many tickets the demo's history holds.
+const HISTORY: usize = 360;

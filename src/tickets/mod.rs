@@ -13,7 +13,7 @@
 
 mod attach;
 pub mod canned;
-mod demo;
+pub(crate) mod demo;
 pub mod links;
 pub(crate) mod remind;
 pub mod rules;

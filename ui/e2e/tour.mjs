@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { answerDialogs, helpers, TIMEOUT } from './helpers.mjs';
+import { reports } from './reports.mjs';
 
 export async function tour(browser, { artifacts, step, cli = null, db = null }) {
   const h = helpers(browser, { artifacts, tag: 'tour', pause: 250 });
@@ -842,4 +843,6 @@ export async function tour(browser, { artifacts, step, cli = null, db = null }) 
     await shown('trash-deals-empty');
     if (tend('deal', 'trash').length !== 0) throw new Error('the deal is still in the trash');
   });
+
+  if (cli && db) await reports(browser, { artifacts, step, cli, db, setLanguage });
 }

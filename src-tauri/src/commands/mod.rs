@@ -9,6 +9,7 @@ pub(crate) mod duplicates;
 pub(crate) mod files;
 pub(crate) mod import;
 pub(crate) mod interactions;
+pub(crate) mod reports;
 pub(crate) mod segments;
 pub(crate) mod settings;
 pub(crate) mod staff;

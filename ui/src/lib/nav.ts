@@ -16,6 +16,7 @@ export const href = {
   segments: () => resolve('/segments'),
   pipeline: () => resolve('/pipeline'),
   tickets: () => resolve('/tickets'),
+  reports: () => resolve('/reports'),
   ticket: (id: string) => resolve('/tickets/[id]', { id })
 };
 

@@ -128,6 +128,16 @@ export const commands = {
 	reminderPauseSet: (paused: boolean) => typedError<null, ErrorPayload>(__TAURI_INVOKE("reminder_pause_set", { paused })),
 	reminderStatus: () => typedError<NotifierStatus, ErrorPayload>(__TAURI_INVOKE("reminder_status")),
 	exportCareTasks: (path: string, assigneeId: string | null) => typedError<number, ErrorPayload>(__TAURI_INVOKE("export_care_tasks", { path, assigneeId })),
+	reportGet: (query: ReportQuery) => typedError<Report, ErrorPayload>(__TAURI_INVOKE("report_get", { query })),
+	reportTickets: (drill: Drill<TicketMeasure>, offset: number, limit: number) => typedError<TicketPage, ErrorPayload>(__TAURI_INVOKE("report_tickets", { drill, offset, limit })),
+	reportCustomers: (drill: Drill<CustomerMeasure>, offset: number, limit: number) => typedError<CustomerPage, ErrorPayload>(__TAURI_INVOKE("report_customers", { drill, offset, limit })),
+	reportSettingsGet: () => typedError<ReportSettings, ErrorPayload>(__TAURI_INVOKE("report_settings_get")),
+	reportSettingsSet: (settings: ReportSettings) => typedError<ReportSettings, ErrorPayload>(__TAURI_INVOKE("report_settings_set", { settings })),
+	/**
+	 *  The report as XLSX or CSV (by the name's extension), to a file picked in a save dialog;
+	 *  the rows written.
+	 */
+	reportExport: (path: string, query: ReportQuery) => typedError<number, ErrorPayload>(__TAURI_INVOKE("report_export", { path, query })),
 	teamList: () => typedError<Team[], ErrorPayload>(__TAURI_INVOKE("team_list")),
 	teamDefault: () => typedError<Team, ErrorPayload>(__TAURI_INVOKE("team_default")),
 	teamCreate: (input: TeamInput) => typedError<Team, ErrorPayload>(__TAURI_INVOKE("team_create", { input })),
@@ -264,6 +274,18 @@ export type BackupInfo = {
 
 export type BackupReason = "daily" | "pre_import" | "pre_migration" | "pre_restore" | "manual";
 
+/**  A breached deadline of the period. */
+export type Breach = {
+	ticket_id: string,
+	number: string,
+	subject: string,
+	target: string,
+	due_at: number,
+	/**  When it was answered or solved after all; None while it still is not. */
+	done_at: number | null,
+	assignee_id: string | null,
+};
+
 /**  What to do to them. */
 export type BulkAction = { action: "add_tag"; tag: string } | { action: "remove_tag"; tag: string } | 
 /**  `None` leaves them without an owner. */
@@ -320,6 +342,16 @@ export type CannedInput = {
 	personal?: boolean,
 };
 
+/**  Care tasks due in the period. */
+export type Care = {
+	due: number,
+	/**  Done, of the tasks due. */
+	done: Rate,
+	/**  Done by the end of their due day, of the tasks done. */
+	on_time: Rate,
+	skipped: number,
+};
+
 export type CareChannel = "call" | "email" | "sms" | "zalo" | "visit" | "other";
 
 /**  A plan as the app's form sends it: the same fields as the file, checked by the same code. */
@@ -362,6 +394,13 @@ export type CellProblem = {
 	message_key: string,
 	params: { [key in string]: string },
 	reason: string,
+};
+
+/**  CES: the mean of 1–7 ("made it easy"); the spread of scores (index 0 is a score of 1). */
+export type Ces = {
+	mean: number | null,
+	answers: number,
+	distribution: number[],
 };
 
 /**  A write transaction as it shows in a timeline. */
@@ -423,6 +462,13 @@ export type ContactInput = {
 export type Created = {
 	customer: Customer,
 	duplicates: DuplicateHit[],
+};
+
+/**  CSAT: answers 4–5 of all answers, and how the scores spread (index 0 is a score of 1). */
+export type Csat = {
+	percent: number | null,
+	rated: number,
+	distribution: number[],
 };
 
 export type CustomField = {
@@ -521,6 +567,15 @@ export type CustomerInput = {
 
 export type CustomerKind = "person" | "company";
 
+/**  Which customers a number counts. */
+export type CustomerMeasure = 
+/**  No interaction in the 90 days up to the period's end. */
+"inactive" | 
+/**  Opened a ticket in the period (the complaint rate's customers served). */
+"served" | 
+/**  Bought in the period (the return rate's buyers). */
+"buyers";
+
 export type CustomerPage = {
 	/**
 	 *  Rows matching the filter (for a text query: the hits found, at most the search cap).
@@ -553,6 +608,14 @@ export type CustomerSummary = {
 	tags: string[],
 	updated_at: number,
 	deleted_at: number | null,
+};
+
+/**  A day of the period: tickets created and solved that day, and open at its end. */
+export type DayPoint = {
+	date: string,
+	created: number,
+	solved: number,
+	backlog: number,
 };
 
 export type Deal = {
@@ -629,6 +692,15 @@ export type DealStageKind = "open" | "won" | "lost";
 
 export type Direction = "inbound" | "outbound" | "internal";
 
+/**  A number of a report opened: its query, which of its two periods, and what it counts. */
+export type Drill<M> = {
+	query: ReportQuery,
+	/**  The period before the one asked for. */
+	previous?: boolean,
+	measure: M,
+	value?: string | null,
+};
+
 /**  Why a new customer looks like an existing one. */
 export type DuplicateHit = {
 	id: string,
@@ -662,6 +734,14 @@ export type DuplicateRow = {
 	in_file: boolean,
 	/**  "skipped", "merged" or "created" */
 	action: string,
+};
+
+/**  Durations in minutes (one decimal): how many, their mean, median and 90th percentile. */
+export type Durations = {
+	count: number,
+	mean: number | null,
+	median: number | null,
+	p90: number | null,
 };
 
 export type Email = {
@@ -774,6 +854,47 @@ export type FileFilter = {
 export type Format = "csv" | "xlsx" | "xls" | "ods" | "vcf";
 
 export type Gender = "male" | "female" | "other";
+
+/**  The helpdesk's KPIs of one period. */
+export type Helpdesk = {
+	/**  Tickets created in the period. */
+	tickets: number,
+	/**  Tickets solved in the period. */
+	solved: number,
+	first_response_minutes: Durations,
+	resolution_minutes: Durations,
+	/**  Average handling time: time in working stages of the tickets solved. */
+	handling_minutes: Durations,
+	/**  < 1 h, 1–4 h, 4–8 h, 8–24 h, > 24 h. */
+	first_response_buckets: number[],
+	sla: SlaRow[],
+	/**  Each target's compliance, as the CLI's JSON names it. */
+	sla_percent: { [key in string]: number | null },
+	breaches_total: number,
+	breaches: Breach[],
+	csat: Csat,
+	nps: Nps,
+	ces: Ces,
+	/**  Surveys sent in the period, and how many of them were answered. */
+	surveys: Rate,
+	fcr: Rate,
+	fcr_percent: number | null,
+	recontact: Rate,
+	recontact_percent: number | null,
+	/**  Complaint tickets per customer served. */
+	complaints: Rate,
+	/**  Customers with a return per customer who bought. */
+	returns: Rate,
+	volume_by_channel: { [key in string]: number },
+	volume_by_team: { [key in string]: number },
+	volume_by_category: { [key in string]: number },
+	volume_by_priority: { [key in string]: number },
+	volume_by_assignee: { [key in string]: number },
+	days: DayPoint[],
+	staff: StaffRow[],
+	/**  The names of the teams and staff the volumes and rows name. */
+	names: { [key in string]: string },
+};
 
 /**  One change record with who, where and when. */
 export type HistoryEntry = {
@@ -946,6 +1067,13 @@ export type KeptValue = {
 	ignored: string,
 };
 
+/**  Every KPI of one period. */
+export type Kpis = {
+	period: Period,
+	care: Care,
+	sales: Sales,
+} & Helpdesk;
+
 /**  A long write under way. */
 export type LongWrite = "import" | "demo" | "archive";
 
@@ -991,6 +1119,12 @@ export type MergeReport = {
 };
 
 export type MessageKind = "customer" | "reply" | "note" | "auto" | "event";
+
+/**  Money by currency (minor units). */
+export type Money = {
+	currency: string,
+	amount: number,
+};
 
 export type MoneyTotal = {
 	currency: string,
@@ -1060,6 +1194,13 @@ export type NotifierStatus = {
 	error: string | null,
 };
 
+/**  NPS: % of 9–10 minus % of 0–6 (−100…100); the spread of scores 0–10. */
+export type Nps = {
+	score: number | null,
+	answers: number,
+	distribution: number[],
+};
+
 /**  How far a step is from its anchor. */
 export type Offset = 
 /**
@@ -1089,6 +1230,15 @@ export type OpenedFileEvent = OpenedFile;
 
 /**  What kind of file was opened. */
 export type OpenedKind = "workspace" | "archive";
+
+/**  A period as reported: its dates and its instants (`start_ms` included, `end_ms` not). */
+export type Period = {
+	from: string,
+	to: string,
+	days: number,
+	start_ms: number,
+	end_ms: number,
+};
 
 /**  A labelled phone. On input `number` is written any way; stored and returned as E.164. */
 export type Phone = {
@@ -1168,6 +1318,13 @@ export type PurchaseItem = {
 	unit_price: number,
 };
 
+/**  A share counted: `count` of `of`, and its percent. */
+export type Rate = {
+	count: number,
+	of: number,
+	percent: number | null,
+};
+
 /**  How to read a file. */
 export type ReadOptions = {
 	/**  Guessed from the extension (then the content) when not given. */
@@ -1202,6 +1359,37 @@ export type Reply = {
 	/**  Files to send with it (paths on this device; see `files`). */
 	attachments?: string[],
 	at?: number | null,
+};
+
+/**  A report: the period asked for and the one just before it, of the same length. */
+export type Report = {
+	query: ReportQuery,
+	current: Kpis,
+	previous: Kpis,
+	/**  The instant it was computed at (open tickets' deadlines are judged against it). */
+	at_ms: number,
+	/**  An agent's report: their own work only, whatever staff filter was asked. */
+	own: boolean,
+};
+
+/**  What a report is asked for: a period of local dates (both ends included) and the filters. */
+export type ReportQuery = {
+	/**  `YYYY-MM-DD`, in the workspace's time zone. */
+	from?: string,
+	to?: string,
+	team_id?: string | null,
+	/**  The assignee of tickets and care tasks, the owner of deals. */
+	staff_id?: string | null,
+	channel?: string | null,
+	category?: string | null,
+	segment_id?: string | null,
+	time?: TimeBasis,
+};
+
+/**  Which ticket categories count as complaints and as returns (Settings › Reports). */
+export type ReportSettings = {
+	complaint_categories?: string[],
+	return_categories?: string[],
 };
 
 /**
@@ -1287,6 +1475,22 @@ export type RuleWhen = {
 	team?: string[],
 };
 
+/**  The pipeline and the customers' buying of one period. */
+export type Sales = {
+	won: number,
+	lost: number,
+	/**  Won of the deals closed (won or lost) in the period. */
+	win_rate: number | null,
+	/**  The mean amount of the deals won in the period, per currency. */
+	average_deal: Money[],
+	/**  The mean days from a won deal's creation to its close. */
+	cycle_days: number | null,
+	conversion: StageConversion[],
+	/**  Customers with no interaction in the 90 days up to the period's end. */
+	inactive_customers: number,
+	revenue_by_segment: SegmentRevenue[],
+};
+
 export type Segment = {
 	id: string,
 	name: string,
@@ -1321,6 +1525,14 @@ export type SegmentKind =
 export type SegmentPreset = {
 	key: string,
 	rules: string,
+};
+
+/**  Purchases in the period by the customers of a segment (as the segment stands now). */
+export type SegmentRevenue = {
+	segment_id: string,
+	name: string,
+	revenue: Money[],
+	purchases: number,
 };
 
 export type Severity = "minor" | "major" | "critical";
@@ -1364,6 +1576,15 @@ export type SlaPolicy = {
 	warn_percent: number,
 };
 
+/**  One SLA target's compliance: deadlines in the period met and breached. */
+export type SlaRow = {
+	/**  first_response, next_response or resolution. */
+	target: string,
+	met: number,
+	breached: number,
+	percent: number | null,
+};
+
 export type SlaState = "running" | "paused" | "met" | "breached";
 
 /**  One target of a ticket's SLA as shown. */
@@ -1401,11 +1622,35 @@ export type StaffInput = {
 	role: Role,
 };
 
+/**  One member of staff's row (the tickets assigned to them). */
+export type StaffRow = {
+	staff_id: string,
+	name: string,
+	tickets: number,
+	solved: number,
+	first_response_median: number | null,
+	resolution_median: number | null,
+	csat_percent: number | null,
+	csat_rated: number,
+	fcr_percent: number | null,
+	sla_percent: number | null,
+};
+
 export type Stage = {
 	id: string,
 	/**  None for built-in stages: the UI shows the translation of `stage.<id>`. */
 	name: string | null,
 	position: number,
+};
+
+/**  Of the deals created in the period that reached a stage, how many went on to the next. */
+export type StageConversion = {
+	stage_id: string,
+	/**  The stage's own name; None for a built-in one (the UI words it). */
+	name: string | null,
+	reached: number,
+	went_on: number,
+	percent: number | null,
 };
 
 /**  A care plan kept in the workspace. */
@@ -1704,6 +1949,29 @@ export type TicketFilter = {
 	limit?: number,
 };
 
+/**  Which tickets a number counts. */
+export type TicketMeasure = 
+/**  Created in the period (`value`: a priority, to narrow to it). */
+"created" | 
+/**  Solved in the period. */
+"solved" | 
+/**  First answered in the period (`value`: a first-response bucket 0–4). */
+"responded" | 
+/**  Solved in the period, first contact resolution. */
+"fcr" | 
+/**  Solved in the period and the customer opened another ticket within 7 days. */
+"recontact" | 
+/**  A deadline in the period breached (`value`: the target, `first_response` or `resolution`). */
+"breached" | 
+/**  Rated in the period (`value`: `csat`, `nps` or `ces`, then optionally `:score`). */
+"rated" | 
+/**  Created in the period in a complaint category. */
+"complaints" | 
+/**  Created in the period in a return category. */
+"returns" | 
+/**  Open at the end of a day (`value`: the date, `YYYY-MM-DD`). */
+"open";
+
 export type TicketMessage = {
 	id: string,
 	kind: string,
@@ -1770,6 +2038,9 @@ export type TicketView =
 "waiting" | 
 /**  Open tickets past a deadline. */
 "overdue" | "solved" | "all";
+
+/**  Which clock durations are read in: the team's working time (pauses excluded) or the calendar. */
+export type TimeBasis = "business" | "calendar";
 
 export type TimelineEntry = {
 	type: "interaction",

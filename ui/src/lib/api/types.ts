@@ -138,3 +138,12 @@ export type Members = Out<'syncMembers'>;
 export type SyncMember = Members['members'][number];
 export type InviteAnswer = Out<'syncInvite'>;
 export type Role = Staff['role'];
+export type Report = Out<'reportGet'>;
+export type ReportQuery = In<'reportGet'>;
+export type Kpis = Report['current'];
+export type TimeBasis = ReportQuery['time'];
+export type TicketMeasure = Parameters<Commands['reportTickets']>[0]['measure'];
+export type CustomerMeasure = Parameters<Commands['reportCustomers']>[0]['measure'];
+/** A number of a report opened as the list behind it. */
+export type Drill<M> = Omit<Parameters<Commands['reportTickets']>[0], 'measure'> & { measure: M };
+export type ReportSettings = Out<'reportSettingsGet'>;
