@@ -710,6 +710,8 @@ pub(super) fn run_tickets(
         let mut fts = crate::customers::write::FtsBatch::default();
         // customers made from a name alone, by folded name: a second row of the name is theirs
         let mut named: HashMap<String, String> = HashMap::new();
+        // each category in one spelling: the workspace's, else the first the file writes
+        let mut spelled: HashMap<String, String> = cx.cx.categories.clone();
         let mut last_tick = Instant::now();
         let headers = opened.headers.clone();
         let column = |c: usize| headers.get(c).cloned().unwrap_or_else(|| format!("#{}", c + 1));
@@ -808,12 +810,14 @@ pub(super) fn run_tickets(
                         failed.push((rec.row, p));
                         continue;
                     };
+                    let category =
+                        ready.category.as_ref().map(|c| spelled.entry(fold(c)).or_insert_with(|| c.clone()).clone());
                     let segments = if cx.segments.is_empty() { vec![] } else { segments_of(&conn, cx, &customer_id)? };
                     let policy = crate::tickets::sla::pick(
                         team,
                         &crate::tickets::sla::Facts {
                             priority: ready.priority.as_str(),
-                            category: ready.category.as_deref(),
+                            category: category.as_deref(),
                             channel: ready.channel.as_str(),
                             segments: &segments,
                         },
@@ -829,7 +833,7 @@ pub(super) fn run_tickets(
                         subject: ready.subject.clone(),
                         customer_id: customer_id.clone(),
                         priority: ready.priority,
-                        category: ready.category.clone(),
+                        category: category.clone(),
                         channel: ready.channel,
                         assignee_id: ready.assignee_id.clone(),
                         created_at: ready.created_at,
