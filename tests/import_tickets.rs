@@ -102,6 +102,22 @@ HD-3,Đổi hàng,0987 654 321,,Chị Hoa,Website,,Bảo hành,đổi trả,,18/
 hd-4,Hỏi giá,,,Anh Tuấn,Facebook,khẩn cấp,,,Lan,2026-11-18 10:00,2026-11-18 10:15,,2026-11-18 11:00,4,,
 ";
 
+/// Stage, priority, channel, category, assignee, replies, first solve, handling (calendar and
+/// working), first response due and breached.
+type Extra = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
 type Stored = (String, String, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
 
 async fn stored(ws: &Workspace, subject: &str) -> Stored {
@@ -164,19 +180,7 @@ async fn a_history_file_becomes_tickets_the_reports_count() {
     assert_eq!((fr_ms, fr_work), (Some(2460 * MIN), Some(120 * MIN)));
     assert_eq!(solved, Some(at("2026-11-23 10:00")));
     assert_eq!((res_ms, res_work), (Some(5400 * MIN), Some(420 * MIN)));
-    let extra: (
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    ) = sqlx::query_as(
+    let extra: Extra = sqlx::query_as(
         "SELECT st.name, t.priority, t.channel, t.category, t.assignee_id, t.replies, t.first_solved_at,
                 t.handling_ms, t.handling_work_ms, t.first_response_due, t.first_response_breached_at
              FROM tickets t JOIN ticket_stages st ON st.id = t.stage_id WHERE t.number = 'HD-1'",

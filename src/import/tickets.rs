@@ -845,9 +845,9 @@ pub(super) fn run_tickets(
                     if let Err(why) = crate::tickets::ticket::insert_past(&conn, team, policy, &past)? {
                         use crate::tickets::ticket::PastProblem;
                         let key = match why {
-                            PastProblem::NoStages => "import.team_no_stages",
-                            PastProblem::NoSolvedStage => "import.team_no_solved_stage",
-                            PastProblem::NoClosedStage => "import.team_no_closed_stage",
+                            PastProblem::Unstaged => "import.team_no_stages",
+                            PastProblem::CannotSolve => "import.team_no_solved_stage",
+                            PastProblem::CannotClose => "import.team_no_closed_stage",
                         };
                         report.failed_rows += 1;
                         let p = (

@@ -1487,10 +1487,10 @@ pub(crate) struct PastTicket {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PastProblem {
     /// The team has no stage to start in.
-    NoStages,
+    Unstaged,
     /// Solved (or closed) but the team has no solved (or closed) stage.
-    NoSolvedStage,
-    NoClosedStage,
+    CannotSolve,
+    CannotClose,
 }
 
 /// Writes a ticket of the past on an import's raw write connection (inside its change context):
@@ -1507,7 +1507,7 @@ pub(crate) fn insert_past(
     policy: Option<&super::team::SlaPolicy>,
     t: &PastTicket,
 ) -> Result<std::result::Result<(), PastProblem>> {
-    let Some(first) = team.first_stage() else { return Ok(Err(PastProblem::NoStages)) };
+    let Some(first) = team.first_stage() else { return Ok(Err(PastProblem::Unstaged)) };
     let clock = Clock::new(team, policy)?;
     let (fr_due, res_due) = match policy {
         Some(p) => (clock.due(t.created_at, p.first_response_minutes)?, clock.due(t.created_at, p.resolution_minutes)?),
@@ -1582,11 +1582,11 @@ pub(crate) fn insert_past(
         match e {
             Event::Reply => rules.replied(&mut r, at)?,
             Event::Solve => {
-                let Some(to) = team.solved_stage() else { return Ok(Err(PastProblem::NoSolvedStage)) };
+                let Some(to) = team.solved_stage() else { return Ok(Err(PastProblem::CannotSolve)) };
                 rules.enter(&mut r, to, at)?;
             }
             Event::Close => {
-                let Some(to) = team.closed_stage() else { return Ok(Err(PastProblem::NoClosedStage)) };
+                let Some(to) = team.closed_stage() else { return Ok(Err(PastProblem::CannotClose)) };
                 rules.enter(&mut r, to, at)?;
             }
         }
