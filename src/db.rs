@@ -152,13 +152,14 @@ impl WriteTx<'_> {
     }
 
     /// Commits. A write that recorded no change (a save of what was already stored) leaves no
-    /// `txs` row behind: the log only holds transactions that changed something.
+    /// `txs` row behind: the log only holds transactions that changed something (an import, and
+    /// an import's undo even when it set nothing back, keep theirs: `imports` names them).
     pub async fn commit(mut self) -> Result<()> {
         if !self.keep {
             self.agent_may().await?;
             sqlx::query(
                 "DELETE FROM txs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM changes WHERE tx = ?1) \
-             AND NOT EXISTS (SELECT 1 FROM imports WHERE tx = ?1)",
+             AND NOT EXISTS (SELECT 1 FROM imports WHERE tx = ?1 OR undo_tx = ?1)",
             )
             .bind(self.tx_id)
             .execute(&mut *self.tx)

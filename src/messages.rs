@@ -175,9 +175,27 @@ fn field_label(lang: Lang, field: &str) -> String {
     }
 }
 
-/// One invalid field as a sentence: "Tags (tags): ...".
+/// A file's row and column (`rows[2].created_at`, the file's header in `column` when given) as
+/// "Row 3, column Ngày tạo"; None for any other field.
+fn row_label(lang: Lang, field: &str, column: Option<&str>) -> Option<String> {
+    let (n, rest) = field.strip_prefix("rows[")?.split_once(']')?;
+    let n: u64 = n.parse().ok()?;
+    let target = rest.strip_prefix('.').unwrap_or(rest);
+    let column = match column {
+        Some(c) => c.to_string(),
+        None => message(lang, &format!("field.{target}")).unwrap_or(target).to_string(),
+    };
+    let params = BTreeMap::from([("row".to_string(), (n + 1).to_string()), ("column".to_string(), column)]);
+    Some(text(lang, "import.row_column", &params))
+}
+
+/// One invalid field as a sentence: "Tags (tags): ..."; a file's row as "Row 3, column X: ...".
 pub fn field_text(lang: Lang, f: &FieldError) -> String {
     let mut params = f.params.clone();
+    let row = row_label(lang, &f.field, params.get("column").map(String::as_str));
+    if row.is_some() {
+        params.remove("column");
+    }
     if let Some(name) = params.get("field").cloned() {
         params.insert("field".into(), field_label(lang, &name));
     }
@@ -195,7 +213,7 @@ pub fn field_text(lang: Lang, f: &FieldError) -> String {
     if !extra.is_empty() {
         said = format!("{said} ({})", extra.join("; "));
     }
-    format!("{}: {said}", field_label(lang, &f.field))
+    format!("{}: {said}", row.unwrap_or_else(|| field_label(lang, &f.field)))
 }
 
 /// An error as the CLI prints it: every invalid field, or the error's own message.

@@ -19,6 +19,9 @@ pub(crate) struct Reverted {
     pub removed: u64,
     /// interactions it created on customers that were already there, now removed
     pub removed_interactions: u64,
+    /// tickets and survey answers it created (an import of tickets), now deleted (tombstones)
+    pub removed_tickets: u64,
+    pub removed_answers: u64,
     /// customers whose own columns or custom values were set back
     pub reverted: Vec<String>,
     pub kept: Vec<String>,
@@ -119,6 +122,28 @@ pub(crate) async fn revert(w: &mut WriteTx<'_>, tx: i64) -> Result<Reverted> {
         let Some(seq) = seq else { continue }; // purged since
         crate::customers::reindex(w.conn(), seq).await?; // a trashed customer leaves the indexes
         out.removed += 1;
+    }
+
+    // Tickets and survey answers it created (a tickets import), whoever's they are: deleted
+    // (tombstones), so the reports no longer count them; after the customers above, whose check
+    // for later writes would otherwise meet these very deletions. One written since is kept.
+    for tbl in ["tickets", "survey_answers"] {
+        for rid in created(w, tbl, tx).await? {
+            if later(w, &row_of(tbl), &[&rid], tx).await? {
+                out.kept.push(format!("{tbl}/{rid}"));
+                continue;
+            }
+            let done = sqlx::query(&format!("UPDATE {tbl} SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL"))
+                .bind(now)
+                .bind(&rid)
+                .execute(&mut *w.conn())
+                .await?
+                .rows_affected();
+            match tbl {
+                "tickets" => out.removed_tickets += done,
+                _ => out.removed_answers += done,
+            }
+        }
     }
 
     // Rows it changed: each column back to its value before, if still as it left it.

@@ -312,3 +312,45 @@ fn survey_answers_from_a_spreadsheet_all_rows_or_none_and_never_twice() {
     assert_eq!((code, out["error"]["field"].as_str()), (2, Some("file")), "{out}");
     assert_eq!(out["error"]["params"]["column"], "score", "{out}");
 }
+
+#[test]
+fn import_tickets_prints_its_summary_and_a_bad_file_exits_2_naming_each_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.tend");
+    let good = dir.path().join("lich-su.csv");
+    std::fs::write(
+        &good,
+        "Mã phiếu,Tiêu đề,SĐT,Khách hàng,Kênh,Ngày tạo,Phản hồi đầu,Ngày giải quyết,CSAT\n\
+         HD-1,Máy không chạy,0912 000 000,An,Zalo,2026-03-02T09:00:00+07:00,2026-03-02 09:30,2026-03-02 11:00,5\n\
+         HD-2,Hỏi giá,0912 000 000,An,Điện thoại,2026-03-03 10:00,,,\n",
+    )
+    .unwrap();
+    let (code, r, err) = tend(&db, &["import", "tickets", good.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((r["imported"].as_i64(), r["customers"].as_i64(), r["answers"].as_i64()), (Some(2), Some(1), Some(1)));
+    let (_, t, _) = tend(&db, &["ticket", "show", "HD-1", "--json"]);
+    assert_eq!(t["first_response_ms"], 30 * 60_000);
+    // the same file again: nothing added, both already there
+    let (code, r, _) = tend(&db, &["import", "tickets", good.to_str().unwrap(), "--json"]);
+    assert_eq!((code, r["imported"].as_i64(), r["skipped"].as_i64()), (0, Some(0), Some(2)));
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Mã phiếu,Tiêu đề,SĐT,Ngày tạo,Ngày giải quyết,CSAT\n\
+         HD-9,Đúng,0912 000 000,2026-03-04 10:00,,\n\
+         HD-10,Sai ngày,0912 000 000,31/02/2026,,\n\
+         HD-11,Điểm lạ,0912 000 000,2026-03-04 10:00,2026-03-04 09:00,9\n",
+    )
+    .unwrap();
+    let (code, out, err) = tend(&db, &["import", "tickets", bad.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 2, "{err}");
+    let fields: Vec<&str> =
+        out["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["rows[2].created_at", "rows[3].solved_at", "rows[3].csat"]);
+    // said in the workspace's language: the row, the file's column, why
+    assert!(err.contains("Dòng 3, cột Ngày tạo"), "{err}");
+    assert!(err.contains("Dòng 4, cột CSAT") && err.contains("9"), "{err}");
+    let (_, list, _) = tend(&db, &["ticket", "list", "--view", "all", "--json"]);
+    assert_eq!(list["total"], 2, "nothing of the bad file written");
+}

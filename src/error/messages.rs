@@ -72,6 +72,18 @@ pub fn reason_en(key: &str) -> &'static str {
         "import.interaction_kind_unknown" => "not a kind of interaction (call, email, meeting, chat, note, purchase)",
         "import.channel_unknown" => "not a channel (phone, email, website, Facebook, Zalo, in person, other)",
         "import.direction_unknown" => "not a direction (inbound, outbound, internal)",
+        "import.ticket_customer_missing" => "no phone, email or customer name to find or make the customer by",
+        "import.team_unknown" => "no team by that name",
+        "import.priority_unknown" => "not a priority (low, normal, high, urgent)",
+        "import.ticket_channel_unknown" => {
+            "not a channel (phone, email, website, live chat, Facebook, Zalo, in person, other)"
+        }
+        "import.assignee_unknown" => "no staff member by that name or email",
+        "import.before_created" => "before the ticket was created",
+        "import.closed_before_solved" => "before the ticket was solved",
+        "import.team_no_stages" => "the team has no stages",
+        "import.team_no_solved_stage" => "the team has no solved stage for a solved ticket",
+        "import.team_no_closed_stage" => "the team has no closed stage for a closed ticket",
         "validation.positive" => "must be more than 0",
         "validation.out_of_range" => "outside the allowed range",
         "validation.deal_stage_in_use" => "deals are in this stage; move them to another stage first",

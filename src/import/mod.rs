@@ -14,6 +14,8 @@ pub mod saved;
 mod sheet;
 pub mod source;
 mod surveys;
+mod tickets;
+use tickets::{preview_tickets, run_tickets, TicketsCx};
 mod undo;
 pub mod vcard;
 pub(crate) mod write;
@@ -64,6 +66,9 @@ pub enum ImportEntity {
     #[default]
     Customers,
     Interactions,
+    /// Tickets of another tool's history, with their customers (found or made), instants and
+    /// survey scores: all or none (one row with a problem refuses the file).
+    Tickets,
 }
 
 impl ImportEntity {
@@ -71,6 +76,7 @@ impl ImportEntity {
         match self {
             ImportEntity::Customers => "customers",
             ImportEntity::Interactions => "interactions",
+            ImportEntity::Tickets => "tickets",
         }
     }
 }
@@ -159,6 +165,12 @@ pub struct ImportReport {
     /// purchase (`imported` or `skipped` counts it once).
     #[specta(type = i32)]
     pub orders: u64,
+    /// Tickets imports: customers made for rows that named none already there.
+    #[specta(type = i32)]
+    pub customers: u64,
+    /// Tickets imports: survey answers (CSAT, NPS, CES) kept with the tickets.
+    #[specta(type = i32)]
+    pub answers: u64,
     pub failed: Vec<RowError>,
     /// Rows rejected (a row can have several problems in `failed`).
     #[specta(type = i32)]
@@ -341,6 +353,10 @@ impl Workspace {
                 let cx = self.activity_context(&lookups).await?;
                 crate::blocking("preview", move || preview_activity(&readers_path, &file, &opts, rows, &cx)).await
             }
+            ImportEntity::Tickets => {
+                let cx = self.tickets_context(&lookups, &rules, false).await?;
+                crate::blocking("preview", move || preview_tickets(&readers_path, &file, &opts, rows, &cx)).await
+            }
         }
     }
 
@@ -374,8 +390,8 @@ impl Workspace {
         let lookups = self.lookups(&rules).await?;
         let actor = self.current_staff_id().await?;
         let activity = match opts.entity {
-            ImportEntity::Customers => None,
             ImportEntity::Interactions => Some(self.activity_context(&lookups).await?),
+            ImportEntity::Customers | ImportEntity::Tickets => None,
         };
         // A file that cannot be read, or a rejects file that cannot be written, is said so before
         // anything else happens (no backup either).
@@ -402,6 +418,11 @@ impl Workspace {
             crate::blocking("import", move || source::open(&f, &read).map(|_| ())).await?;
         }
         self.ready_to_write().await?;
+        // (the default team made first when the workspace has none: a ticket needs a team)
+        let tickets = match opts.entity {
+            ImportEntity::Tickets => Some(self.tickets_context(&lookups, &rules, true).await?),
+            _ => None,
+        };
         // A copy of the workspace as it was, besides undo (kept: the last three).
         self.auto_backup(crate::backup::BackupReason::PreImport).await?;
         let mut hlc = self.clock_lock().await;
@@ -415,14 +436,16 @@ impl Workspace {
             device: self.device().to_string(),
             now: self.now_ms(),
             activity,
+            tickets,
         };
         // The task works on a copy of the clock: if it panics, the clock stays as it was.
         let mut state = hlc.clone();
         let mut long = self.long_write_guard(crate::writers::LongWrite::Import);
         let (res, state) = tokio::task::spawn_blocking(move || {
-            let r = long.lock_file(&ctx.workspace).and_then(|()| match &ctx.activity {
-                None => run(&ctx, &mut state, &progress, &cancel),
-                Some(cx) => run_activity(&ctx, cx, &mut state, &progress, &cancel),
+            let r = long.lock_file(&ctx.workspace).and_then(|()| match (&ctx.activity, &ctx.tickets) {
+                (Some(cx), _) => run_activity(&ctx, cx, &mut state, &progress, &cancel),
+                (None, Some(cx)) => run_tickets(&ctx, cx, &mut state, &progress, &cancel),
+                (None, None) => run(&ctx, &mut state, &progress, &cancel),
             });
             drop(long);
             (r, state)
@@ -768,6 +791,8 @@ struct RunCtx {
     now: i64,
     /// Set for an interactions import.
     activity: Option<ActivityCx>,
+    /// Set for a tickets import.
+    tickets: Option<TicketsCx>,
 }
 
 impl ImportReport {
@@ -781,6 +806,8 @@ impl ImportReport {
             companies: 0,
             listed: 0,
             orders: 0,
+            customers: 0,
+            answers: 0,
             failed: vec![],
             failed_rows: 0,
             kept: vec![],

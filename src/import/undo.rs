@@ -14,6 +14,12 @@ pub struct UndoReport {
     /// Interactions it added to customers that were already there, now deleted (tombstones).
     #[specta(type = i32)]
     pub removed_interactions: u64,
+    /// Tickets a tickets import added, now deleted (tombstones), and the survey answers it
+    /// kept with them.
+    #[specta(type = i32)]
+    pub removed_tickets: u64,
+    #[specta(type = i32)]
+    pub removed_answers: u64,
     /// Customers the import merged into, now as they were.
     #[specta(type = i32)]
     pub reverted: u64,
@@ -54,6 +60,8 @@ impl Workspace {
             import_id,
             removed: r.removed,
             removed_interactions: r.removed_interactions,
+            removed_tickets: r.removed_tickets,
+            removed_answers: r.removed_answers,
             reverted: r.reverted.len() as u64,
             kept: r.kept,
         })

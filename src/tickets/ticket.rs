@@ -1463,3 +1463,225 @@ fn shown(team: &Team, r: Row, now: i64) -> Result<Ticket> {
         merged_into: r.merged_into,
     })
 }
+
+/// A ticket from another tool's history (`import tickets`): what the file says happened.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PastTicket {
+    pub id: String,
+    pub number: String,
+    pub subject: String,
+    pub customer_id: String,
+    pub priority: Priority,
+    pub category: Option<String>,
+    pub channel: TicketChannel,
+    pub assignee_id: Option<String>,
+    pub created_at: i64,
+    pub first_response_at: Option<i64>,
+    pub solved_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    /// Agent replies, when the file counts them (else 1 with a first response, 0 without).
+    pub replies: Option<i64>,
+}
+
+/// Why a past ticket cannot be kept by its team as the file tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PastProblem {
+    /// The team has no stage to start in.
+    Unstaged,
+    /// Solved (or closed) but the team has no solved (or closed) stage.
+    CannotSolve,
+    CannotClose,
+}
+
+/// Writes a ticket of the past on an import's raw write connection (inside its change context):
+/// the same helpdesk rules as a live ticket, replayed in time order on the row in memory. It is
+/// opened in the team's first stage at `created_at` under the policy that covers it (`policy`,
+/// picked by the caller with `sla::pick`), with its deadlines; the first response stamps the
+/// response times in calendar and working time (`Rules::replied`); the solve and the close enter
+/// the team's solved and closed stages (`Rules::enter`: the resolution, the first solve, the
+/// time in working stages, a breach). Nothing else a live event does happens (no message, no
+/// acknowledgement, rule, survey or follow-up): this is history.
+pub(crate) fn insert_past(
+    conn: &rusqlite::Connection,
+    team: &Team,
+    policy: Option<&super::team::SlaPolicy>,
+    t: &PastTicket,
+) -> Result<std::result::Result<(), PastProblem>> {
+    let Some(first) = team.first_stage() else { return Ok(Err(PastProblem::Unstaged)) };
+    let clock = Clock::new(team, policy)?;
+    let (fr_due, res_due) = match policy {
+        Some(p) => (clock.due(t.created_at, p.first_response_minutes)?, clock.due(t.created_at, p.resolution_minutes)?),
+        None => (None, None),
+    };
+    let rules = Rules { team, clock };
+    let mut r = Row {
+        id: t.id.clone(),
+        number: t.number.clone(),
+        subject: t.subject.clone(),
+        customer_id: t.customer_id.clone(),
+        customer_name: String::new(),
+        contact_id: None,
+        team_id: team.id.clone(),
+        stage_id: first.id.clone(),
+        priority: t.priority.as_str().to_string(),
+        severity: Severity::Minor.as_str().to_string(),
+        category: t.category.clone(),
+        channel: t.channel.as_str().to_string(),
+        assignee_id: t.assignee_id.clone(),
+        assignee_name: None,
+        tags: None,
+        deal_id: None,
+        purchase_id: None,
+        interaction_id: None,
+        sla_id: policy.map(|p| p.id.clone()),
+        first_response_due: fr_due,
+        next_response_due: None,
+        resolution_due: res_due,
+        paused_at: None,
+        paused_ms: 0,
+        paused_work_ms: 0,
+        first_response_at: None,
+        first_response_ms: None,
+        first_response_work_ms: None,
+        first_response_breached_at: None,
+        next_response_breached_at: None,
+        resolution_breached_at: None,
+        solved_at: None,
+        resolution_ms: None,
+        resolution_work_ms: None,
+        closed_at: None,
+        reopened: 0,
+        last_customer_at: None,
+        merged_into: None,
+        created_at: t.created_at,
+        replies: Some(0),
+        first_solved_at: None,
+        reopened_at: None,
+        stage_at: Some(t.created_at),
+        handling_ms: Some(0),
+        handling_work_ms: Some(0),
+    };
+    // the events in the order they happened (a reply may come after the solve)
+    enum Event {
+        Reply,
+        Solve,
+        Close,
+    }
+    let mut events: Vec<(i64, u8, Event)> = Vec::new();
+    if let Some(at) = t.first_response_at {
+        events.push((at, 0, Event::Reply));
+    }
+    if let Some(at) = t.solved_at {
+        events.push((at, 1, Event::Solve));
+    }
+    if let Some(at) = t.closed_at {
+        events.push((at, 2, Event::Close));
+    }
+    events.sort_by_key(|(at, order, _)| (*at, *order));
+    for (at, _, e) in events {
+        match e {
+            Event::Reply => rules.replied(&mut r, at)?,
+            Event::Solve => {
+                let Some(to) = team.solved_stage() else { return Ok(Err(PastProblem::CannotSolve)) };
+                rules.enter(&mut r, to, at)?;
+            }
+            Event::Close => {
+                let Some(to) = team.closed_stage() else { return Ok(Err(PastProblem::CannotClose)) };
+                rules.enter(&mut r, to, at)?;
+            }
+        }
+    }
+    if let Some(n) = t.replies {
+        r.replies = Some(n);
+    }
+    conn.prepare_cached(
+        "INSERT INTO tickets (id, number, subject, customer_id, team_id, stage_id, priority, severity, category,
+            channel, assignee_id, sla_id, first_response_due, next_response_due, resolution_due, paused_ms,
+            paused_work_ms, first_response_at, first_response_ms, first_response_work_ms,
+            first_response_breached_at, next_response_breached_at, resolution_breached_at, solved_at,
+            resolution_ms, resolution_work_ms, closed_at, reopened, created_at, replies, first_solved_at,
+            reopened_at, stage_at, handling_ms, handling_work_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(rusqlite::params![
+        r.id,
+        r.number,
+        r.subject,
+        r.customer_id,
+        r.team_id,
+        r.stage_id,
+        r.priority,
+        r.severity,
+        r.category,
+        r.channel,
+        r.assignee_id,
+        r.sla_id,
+        r.first_response_due,
+        r.next_response_due,
+        r.resolution_due,
+        r.paused_ms,
+        r.paused_work_ms,
+        r.first_response_at,
+        r.first_response_ms,
+        r.first_response_work_ms,
+        r.first_response_breached_at,
+        r.next_response_breached_at,
+        r.resolution_breached_at,
+        r.solved_at,
+        r.resolution_ms,
+        r.resolution_work_ms,
+        r.closed_at,
+        r.reopened,
+        r.created_at,
+        r.replies,
+        r.first_solved_at,
+        r.reopened_at,
+        r.stage_at,
+        r.handling_ms,
+        r.handling_work_ms
+    ])?;
+    Ok(Ok(()))
+}
+
+/// The number the next new ticket of this device gets, on an import's raw write connection: the
+/// same numbers as [`next_number`] (its tag and the count after the highest it has given, kept
+/// in `meta`), so tickets imported and tickets opened here never share one.
+pub(crate) fn next_number_raw(conn: &rusqlite::Connection, device: &str) -> Result<String> {
+    use rusqlite::OptionalExtension;
+    let tag = device_tag(device);
+    let key = format!("ticket_seq:{tag}");
+    let stored: Option<String> =
+        conn.prepare_cached("SELECT value FROM meta WHERE key = ?")?.query_row([&key], |r| r.get(0)).optional()?;
+    let mut n = match stored.and_then(|s| s.parse::<i64>().ok()) {
+        Some(n) => n,
+        None => {
+            let prefix = format!("{tag}-");
+            let mut st = conn.prepare_cached("SELECT number FROM tickets WHERE number >= ? AND number < ?")?;
+            let numbers = st
+                .query_map([&prefix, &format!("{tag}.")], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            numbers.iter().filter_map(|s| s.strip_prefix(&prefix)?.parse::<i64>().ok()).max().unwrap_or(0)
+        }
+    };
+    loop {
+        n += 1;
+        let number = format!("{tag}-{n}");
+        if !number_taken(conn, &number)? {
+            conn.prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([&key, &n.to_string()])?;
+            return Ok(number);
+        }
+    }
+}
+
+/// Whether a ticket (even one deleted) has this number.
+pub(crate) fn number_taken(conn: &rusqlite::Connection, number: &str) -> Result<bool> {
+    Ok(conn.prepare_cached("SELECT 1 FROM tickets WHERE number = ?")?.exists([number])?)
+}
+
+/// A ticket number as people write it, as it is kept (`#abc-12` is `ABC-12`).
+pub(crate) fn number_key(text: &str) -> String {
+    key_of(text)
+}

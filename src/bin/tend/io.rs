@@ -66,6 +66,14 @@ pub(super) enum ImportCommand {
         #[arg(long, value_parser = ["skip", "create"], default_value = "skip")]
         on_duplicate: String,
     },
+    /// Import a ticket history (another helpdesk's export, a spreadsheet): one ticket a row, its
+    /// customer found by phone or email or made from the name; all rows or none (exit code 2
+    /// naming each row's problem, nothing written). A ticket whose number is already there is
+    /// skipped, so importing a file twice adds nothing.
+    Tickets {
+        #[command(flatten)]
+        file: FileImport,
+    },
     /// Undo an import (the latest one when no id is given); the customers it made go to the trash.
     Undo { id: Option<String> },
     /// The imports done in this workspace, newest first.
@@ -97,13 +105,18 @@ pub(super) struct FileImport {
 
 pub(super) async fn import(ws: &Workspace, command: ImportCommand) -> Result<(), Error> {
     match command {
-        command @ (ImportCommand::Customers { .. } | ImportCommand::Interactions { .. }) => {
+        command @ (ImportCommand::Customers { .. }
+        | ImportCommand::Interactions { .. }
+        | ImportCommand::Tickets { .. }) => {
             let (entity, args, on_duplicate, list_id) = match command {
                 ImportCommand::Customers { file, on_duplicate, list } => {
                     (tend::import::ImportEntity::Customers, file, on_duplicate, list)
                 }
                 ImportCommand::Interactions { file, on_duplicate } => {
                     (tend::import::ImportEntity::Interactions, file, on_duplicate, None)
+                }
+                ImportCommand::Tickets { file } => {
+                    (tend::import::ImportEntity::Tickets, file, "skip".to_string(), None)
                 }
                 _ => unreachable!("matched above"),
             };
@@ -148,10 +161,18 @@ pub(super) async fn import(ws: &Workspace, command: ImportCommand) -> Result<(),
                 eprintln!();
             }
             print(&r, || {
-                let mut s = format!(
-                    "import {}: {} imported, {} merged, {} skipped, {} rejected of {} rows in {} ms",
-                    r.import_id, r.imported, r.merged, r.skipped, r.failed_rows, r.rows, r.millis
-                );
+                let mut s = if entity == tend::import::ImportEntity::Tickets {
+                    format!(
+                        "import {}: {} tickets imported, {} already there (same number) skipped, {} customers made, \
+                         {} survey scores, of {} rows in {} ms",
+                        r.import_id, r.imported, r.skipped, r.customers, r.answers, r.rows, r.millis
+                    )
+                } else {
+                    format!(
+                        "import {}: {} imported, {} merged, {} skipped, {} rejected of {} rows in {} ms",
+                        r.import_id, r.imported, r.merged, r.skipped, r.failed_rows, r.rows, r.millis
+                    )
+                };
                 if r.orders > 0 {
                     s.push_str(&format!("\n{} orders of several rows, each one purchase", r.orders));
                 }
@@ -186,6 +207,12 @@ pub(super) async fn import(ws: &Workspace, command: ImportCommand) -> Result<(),
                     "import {} undone: {} customers moved to the trash, {} interactions deleted, {} set back",
                     r.import_id, r.removed, r.removed_interactions, r.reverted
                 );
+                if r.removed_tickets > 0 || r.removed_answers > 0 {
+                    s.push_str(&format!(
+                        "\n{} tickets and {} survey answers deleted",
+                        r.removed_tickets, r.removed_answers
+                    ));
+                }
                 for k in &r.kept {
                     s.push_str(&format!("\n  kept (changed since): {k}"));
                 }

@@ -6,7 +6,7 @@ import type { CustomField, ImportPreview, Mapping, PreviewRow, RowError } from '
 type Translate = (key: string, opts?: { values?: Record<string, string | number> }) => string;
 
 /** A target as the user reads it ("Số điện thoại", "Trường: Hạng thành viên"). */
-export function targetLabel(t: Translate, target: string, fields: CustomField[], entity: 'customers' | 'interactions' = 'customers'): string {
+export function targetLabel(t: Translate, target: string, fields: CustomField[], entity: 'customers' | 'interactions' | 'tickets' = 'customers'): string {
   if (entity === 'interactions' && target === 'kind') return t('import.target.kind_interaction');
   if (target.startsWith('custom:')) {
     const key = target.slice('custom:'.length);
@@ -33,7 +33,9 @@ export function withTarget(mapping: Mapping, column: string, target: string): Ma
 const SINGLE = new Set([
   'name', 'family_name', 'middle_name', 'given_name', 'kind', 'address', 'street', 'ward', 'district', 'province', 'tax_code', 'external_id', 'company', 'title', 'source', 'owner', 'stage', 'birthday', 'gender', 'expected_revenue', 'currency',
   // interactions: every target takes one column
-  'customer_phone', 'customer_email', 'customer_code', 'occurred_at', 'channel', 'direction', 'summary', 'body', 'item', 'quantity', 'unit_price', 'amount', 'staff'
+  'customer_phone', 'customer_email', 'customer_code', 'occurred_at', 'channel', 'direction', 'summary', 'body', 'item', 'quantity', 'unit_price', 'amount', 'staff',
+  // tickets: every target takes one column
+  'number', 'subject', 'customer_name', 'priority', 'team', 'category', 'assignee', 'created_at', 'first_response_at', 'solved_at', 'closed_at', 'replies', 'csat', 'nps', 'ces'
 ]);
 
 /** Sets a column's target; a single-column target moves there from the column that had it. */
