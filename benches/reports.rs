@@ -154,12 +154,10 @@ fn hand_written(c: &rusqlite::Connection, start: i64, end: i64) -> i64 {
         "SELECT SUM(replies = 1 AND (reopened_at IS NULL OR reopened_at - first_solved_at > 604800000)) FROM tickets
          WHERE {live} AND solved_at >= ?1 AND solved_at < ?2 AND replies IS NOT NULL"
     ));
-    n += one(&format!(
-        "SELECT COUNT(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.merged_into IS NULL
+    n += one("SELECT COUNT(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.merged_into IS NULL
            AND t.solved_at >= ?1 AND t.solved_at < ?2
            AND EXISTS (SELECT 1 FROM tickets o WHERE o.customer_id = t.customer_id AND o.deleted_at IS NULL
-                         AND o.created_at > t.solved_at AND o.created_at <= t.solved_at + 604800000)"
-    ));
+                         AND o.created_at > t.solved_at AND o.created_at <= t.solved_at + 604800000)");
     // SLA per target
     for (due, done, late) in [
         ("first_response_due", "first_response_at", "first_response_breached_at"),

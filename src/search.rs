@@ -38,7 +38,7 @@ pub struct CustomerFilter {
     /// A report's condition on `customers c` (the customers behind one of its numbers), made
     /// only by the core (`Workspace::report_customers`).
     #[serde(skip)]
-    pub condition: Option<CompiledSegment>,
+    pub condition: Option<Box<CompiledSegment>>,
 }
 
 /// A segment's condition, made only by the core (so a filter cannot carry SQL from elsewhere).
@@ -255,7 +255,7 @@ pub(crate) fn filter_sql(f: &CustomerFilter) -> (String, Vec<Value>) {
         (Some(_), None) => sql.push_str(" AND 0"),
         _ => {}
     }
-    if let Some(CompiledSegment(c)) = &f.condition {
+    if let Some(CompiledSegment(c)) = f.condition.as_deref() {
         sql.push_str(&format!(" AND ({})", c.text));
         binds.extend(c.params.iter().cloned());
     }

@@ -223,6 +223,7 @@ async fn every_column_of_every_tracked_table_is_tracked() {
         "sync_inbox",
         "sync_waiting",
         "sync_parts",
+        "report_chunks",
     ];
     let tracked: Vec<(i64, String)> =
         sqlx::query_as("SELECT code, name FROM change_tables ORDER BY code").fetch_all(ws.pool()).await.unwrap();

@@ -214,6 +214,9 @@ async fn every_write_api_leaves_change_records_stamped_with_actor_and_device() {
     );
     step!("remove_segment", ws.remove_segment(&seg.id));
     step!("set_quiet_interval_days", ws.set_quiet_interval_days(5));
+    let complaints =
+        tend::reports::ReportSettings { complaint_categories: vec!["Khiếu nại".into()], ..Default::default() };
+    step!("set_report_settings", ws.set_report_settings(&complaints));
     use tend::deals::{DealInput, DealStageInput, DealStageKind};
     let trial =
         DealStageInput {

@@ -381,12 +381,12 @@ async fn the_cli_gives_the_kpis_as_json_and_exports_them_read_back_from_xlsx_and
     let names = book.sheet_names();
     assert_eq!(names.first().map(String::as_str), Some("Tổng quan"), "{names:?}");
     let summary = book.worksheet_range("Tổng quan").expect("summary");
-    let row =
-        |label: &str| summary.rows().find(|r| r[0].to_string() == label).map(|r| (r[1].to_string(), r[2].to_string()));
+    let row = |label: &str| summary.rows().find(|r| r[0] == label).map(|r| (r[1].to_string(), r[2].to_string()));
     assert_eq!(row("Phiếu mới"), Some(("5".into(), "2".into())));
     assert_eq!(row("CSAT (%)"), Some(("50".into(), "Chưa có dữ liệu".into())));
     let staff = book.worksheet_range("Theo nhân viên").expect("staff");
-    assert!(staff.rows().any(|r| r[0].to_string() == "Lan" && r[1].to_string() == "2"));
+    let cells = |r: &[calamine::Data]| (r[0].to_string(), r[1].to_string());
+    assert!(staff.rows().map(cells).any(|c| c == ("Lan".into(), "2".into())));
     let csv = s.f.dir.path().join("bao-cao.csv");
     let (code, _, err) =
         tend(&db, &["report", "export", "--from", "2026-11-16", "--to", "2026-11-22", csv.to_str().unwrap()]);

@@ -648,7 +648,11 @@ impl crate::Workspace {
             categories.entry(fold(&c)).or_insert(c);
         }
         let mut segments = Vec::new();
-        for id in teams.iter().flat_map(|t| t.sla.iter().flat_map(|p| p.matches.segment.iter())) {
+        // the ids gathered before awaiting (an iterator's closures held across an await make the
+        // future too particular for the desktop's commands)
+        let ids: Vec<String> =
+            teams.iter().flat_map(|t| t.sla.iter()).flat_map(|p| p.matches.segment.clone()).collect();
+        for id in &ids {
             if segments.iter().any(|(s, _)| s == id) {
                 continue;
             }

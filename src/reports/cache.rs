@@ -255,13 +255,17 @@ pub fn build(conn: &Connection, day: i64) -> Result<Chunk> {
 }
 
 /// Each chunk a report reads (tickets with any instant in `[start, until)`, or still open),
+/// A chunk built again, to write back: its day, the version it was built from, its first and
+/// last instants, and its encoded blob.
+pub type Rebuilt = (i64, i64, i64, i64, Vec<u8>);
+
 /// built again where it is stale. Returns the stale ones rebuilt, encoded, to write back.
 pub fn each(
     conn: &Connection,
     start: i64,
     until: i64,
     mut f: impl FnMut(&Chunk) -> Result<()>,
-) -> Result<Vec<(i64, i64, i64, i64, Vec<u8>)>> {
+) -> Result<Vec<Rebuilt>> {
     let mut stale = Vec::new();
     {
         let mut st = conn.prepare_cached(

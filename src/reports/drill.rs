@@ -226,12 +226,7 @@ impl Workspace {
     }
 
     /// A page of the customers behind a report's number, as the customer list shows them.
-    pub async fn report_customers(
-        &self,
-        d: &Drill<CustomerMeasure>,
-        offset: i64,
-        limit: i64,
-    ) -> Result<CustomerPage> {
+    pub async fn report_customers(&self, d: &Drill<CustomerMeasure>, offset: i64, limit: i64) -> Result<CustomerPage> {
         let (_, job) = self.plan(&d.query, false).await?;
         let (p, _) = &job.periods[usize::from(d.previous)];
         let (start, end) = (p.start_ms, p.end_ms);
@@ -240,7 +235,8 @@ impl Workspace {
             CustomerMeasure::Inactive => {
                 let quiet = end - INACTIVE_MS;
                 params.extend([Value::Integer(quiet), Value::Integer(quiet)]);
-                let on = On { team: None, staff: Some("c.owner_id"), channel: None, category: None, customer: Some("c.id") };
+                let on =
+                    On { team: None, staff: Some("c.owner_id"), channel: None, category: None, customer: Some("c.id") };
                 let f = job.filters.sql(on, &mut params);
                 format!(
                     "c.created_at < ? AND COALESCE((SELECT a.last_interaction_at FROM customer_activity a
@@ -257,8 +253,13 @@ impl Workspace {
             }
             CustomerMeasure::Buyers => {
                 params.extend([Value::Integer(start), Value::Integer(end)]);
-                let on =
-                    On { team: None, staff: Some("i.staff_id"), channel: None, category: None, customer: Some("i.customer_id") };
+                let on = On {
+                    team: None,
+                    staff: Some("i.staff_id"),
+                    channel: None,
+                    category: None,
+                    customer: Some("i.customer_id"),
+                };
                 let f = job.filters.sql(on, &mut params);
                 format!(
                     "c.id IN (SELECT i.customer_id FROM interactions i WHERE i.kind = 'purchase'
@@ -267,7 +268,7 @@ impl Workspace {
             }
         };
         let filter = CustomerFilter {
-            condition: Some(CompiledSegment(crate::segments::sql::Sql { text: cond, params })),
+            condition: Some(Box::new(CompiledSegment(crate::segments::sql::Sql { text: cond, params }))),
             ..Default::default()
         };
         self.list_customers(&filter, offset, limit).await

@@ -560,6 +560,7 @@ impl<'p> Acc<'p> {
         }
         // answers given in the period, surveys sent in it
         let a = &c.answers;
+        #[allow(clippy::needless_range_loop)] // row j of every column
         for j in 0..a.first().map_or(0, Vec::len) {
             let i = a[ans::TICKET][j] as usize;
             if !passed.get(i).copied().unwrap_or(false) {

@@ -340,8 +340,12 @@ impl Workspace {
                 // asked again before it was solved
                 let again = first + (solved - first) / 2;
                 self.add_ticket_message(&id, MessageKind::Customer, &reply(said, again)).await?;
-                self.add_ticket_message(&id, MessageKind::Reply, &reply(answer, again + rng.gen_range(10..120) * minute))
-                    .await?;
+                self.add_ticket_message(
+                    &id,
+                    MessageKind::Reply,
+                    &reply(answer, again + rng.gen_range(10..120) * minute),
+                )
+                .await?;
                 solved += hour;
             }
             self.solve_ticket(&id, Some(solved)).await?;

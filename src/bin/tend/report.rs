@@ -84,7 +84,7 @@ async fn query(ws: &Workspace, p: PeriodArgs) -> Result<ReportQuery, Error> {
     };
     if let Some(c) = &p.channel {
         if tend::tickets::TicketChannel::parse(c.trim()).is_none() {
-            return Err(tend::Error::invalid("channel", "ticket.channel_unknown").into());
+            return Err(tend::Error::invalid("channel", "ticket.channel_unknown"));
         }
     }
     Ok(ReportQuery {

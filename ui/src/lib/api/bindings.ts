@@ -913,7 +913,12 @@ export type HistoryEntry = {
 };
 
 /**  What an import's rows are. */
-export type ImportEntity = "customers" | "interactions";
+export type ImportEntity = "customers" | "interactions" | 
+/**
+ *  Tickets of another tool's history, with their customers (found or made), instants and
+ *  survey scores: all or none (one row with a problem refuses the file).
+ */
+"tickets";
 
 /**  Everything an import is told. */
 export type ImportOptions = {
@@ -975,6 +980,10 @@ export type ImportReport = {
 	 *  purchase (`imported` or `skipped` counts it once).
 	 */
 	orders: number,
+	/**  Tickets imports: customers made for rows that named none already there. */
+	customers: number,
+	/**  Tickets imports: survey answers (CSAT, NPS, CES) kept with the tickets. */
+	answers: number,
 	failed: RowError[],
 	/**  Rows rejected (a row can have several problems in `failed`). */
 	failed_rows: number,
@@ -2060,6 +2069,12 @@ export type UndoReport = {
 	removed: number,
 	/**  Interactions it added to customers that were already there, now deleted (tombstones). */
 	removed_interactions: number,
+	/**
+	 *  Tickets a tickets import added, now deleted (tombstones), and the survey answers it
+	 *  kept with them.
+	 */
+	removed_tickets: number,
+	removed_answers: number,
 	/**  Customers the import merged into, now as they were. */
 	reverted: number,
 	/**
