@@ -2,7 +2,7 @@
 //! customer by phone, email or customer code and becomes one entry on that customer's timeline,
 //! validated exactly like the timeline's form (`interactions::check`).
 
-use super::mapping::{header_key, ColumnMap, Mapping};
+use super::mapping::Mapping;
 use super::row::{date_cell, phone_cell, split_time, CellError};
 use crate::fold::fold;
 use crate::interactions::{Direction, InteractionChannel, InteractionInput, InteractionKind, PurchaseItem};
@@ -134,23 +134,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
 /// Suggests a mapping for an interactions file: known header names map to their target, each
 /// target to its first column only; the rest is ignored.
 pub fn suggest(headers: &[String]) -> Mapping {
-    let mut used: Vec<&str> = Vec::new();
-    let columns = headers
-        .iter()
-        .map(|h| {
-            let k = header_key(h);
-            let t = SYNONYMS.iter().find(|(_, names)| names.contains(&k.as_str())).map(|(t, _)| *t);
-            let target = match t {
-                Some(t) if !used.contains(&t) => {
-                    used.push(t);
-                    t
-                }
-                _ => "ignore",
-            };
-            ColumnMap { column: h.clone(), target: target.to_string() }
-        })
-        .collect();
-    Mapping { columns }
+    super::mapping::suggest_by(headers, SYNONYMS)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -167,6 +167,28 @@ const SYNONYMS: &[(&str, &[&str])] = &[
 ];
 
 /// A header as it is compared: folded, punctuation and repeated spaces dropped.
+/// A mapping by header synonyms (`(target, folded header names)`): each target to the first
+/// column whose header names it; the rest ignored.
+pub(crate) fn suggest_by(headers: &[String], synonyms: &[(&'static str, &[&str])]) -> Mapping {
+    let mut used: Vec<&str> = Vec::new();
+    let columns = headers
+        .iter()
+        .map(|h| {
+            let k = header_key(h);
+            let t = synonyms.iter().find(|(_, names)| names.contains(&k.as_str())).map(|(t, _)| *t);
+            let target = match t {
+                Some(t) if !used.contains(&t) => {
+                    used.push(t);
+                    t
+                }
+                _ => "ignore",
+            };
+            ColumnMap { column: h.clone(), target: target.to_string() }
+        })
+        .collect();
+    Mapping { columns }
+}
+
 pub fn header_key(h: &str) -> String {
     let f = fold(h);
     let mut out = String::with_capacity(f.len());

@@ -6,7 +6,7 @@
 //! through `tickets::ticket::insert_past`, the live tickets' own rules replayed, so the reports
 //! read imported tickets exactly as those worked here.
 
-use super::mapping::{header_key, ColumnMap, Mapping};
+use super::mapping::Mapping;
 use super::row::phone_cell;
 use super::Problem;
 use crate::customers::{CustomerInput, Email, Phone};
@@ -167,23 +167,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
 /// Suggests a mapping for a tickets file: known header names map to their target, each target
 /// to its first column only; the rest is ignored.
 pub fn suggest(headers: &[String]) -> Mapping {
-    let mut used: Vec<&str> = Vec::new();
-    let columns = headers
-        .iter()
-        .map(|h| {
-            let k = header_key(h);
-            let t = SYNONYMS.iter().find(|(_, names)| names.contains(&k.as_str())).map(|(t, _)| *t);
-            let target = match t {
-                Some(t) if !used.contains(&t) => {
-                    used.push(t);
-                    t
-                }
-                _ => "ignore",
-            };
-            ColumnMap { column: h.clone(), target: target.to_string() }
-        })
-        .collect();
-    Mapping { columns }
+    super::mapping::suggest_by(headers, SYNONYMS)
 }
 
 /// A mapping checked against the file's columns: each column's target (`"ignore"` for none).
