@@ -166,8 +166,10 @@ async fn a_workspace_archive_round_trips_every_table() {
     // `shadow`, not `table`: they are not listed.
     let tables = schema_tables(f.ws.path());
     assert!(tables.contains(&"merges".to_string()) && tables.contains(&"customer_keys".to_string()), "{tables:?}");
+    // The reports' cache is left out too: its days are stale-marked on both sides, each with a
+    // version counting the writes that touched it there (the import wrote them all at once).
     for table in &tables {
-        if ["meta", "write_ctx", "_sqlx_migrations"].contains(&table.as_str()) {
+        if ["meta", "write_ctx", "_sqlx_migrations", "report_chunks"].contains(&table.as_str()) {
             continue;
         }
         assert_eq!(rows(g.ws.path(), table), rows(f.ws.path(), table), "{table}");
