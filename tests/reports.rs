@@ -304,6 +304,12 @@ async fn filters_narrow_every_kpi_and_an_empty_period_says_no_data() {
     assert_eq!((k.care.done.percent, k.sales.win_rate), (None, None));
 
     // the period is checked, naming the field
+    let many =
+        ReportSettings { complaint_categories: (0..201).map(|i| format!("c{i}")).collect(), ..Default::default() };
+    assert!(s.f.ws.set_report_settings(&many).await.is_err(), "201 complaint categories are refused");
+    let long = ReportSettings { return_categories: vec!["x".repeat(201)], ..Default::default() };
+    assert!(s.f.ws.set_report_settings(&long).await.is_err(), "a 201-character category is refused");
+    assert_eq!(s.f.ws.report_settings().await.expect("kept").complaint_categories, vec!["Khiếu nại".to_string()]);
     let bad = ReportQuery { from: "2026-11-31".into(), to: "2026-11-01".into(), ..Default::default() };
     assert_eq!(fields(s.f.ws.report(&bad).await.unwrap_err()), vec![("from".into(), "validation.date_invalid".into())]);
     let back = ReportQuery { from: "2026-11-20".into(), to: "2026-11-01".into(), ..Default::default() };

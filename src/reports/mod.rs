@@ -102,6 +102,10 @@ fn parse_date(field: &str, text: &str) -> Result<Date> {
     })
 }
 
+/// The most categories each list of [`ReportSettings`] holds, and the longest one.
+const MAX_CATEGORIES: usize = 200;
+const MAX_CATEGORY_CHARS: usize = 200;
+
 /// The most days a report covers (ten years).
 const MAX_DAYS: i64 = 3_660;
 
@@ -343,6 +347,22 @@ impl Workspace {
             complaint_categories: clean(&s.complaint_categories),
             return_categories: clean(&s.return_categories),
         };
+        // bounded, so the lists a drill-down binds stay far inside SQLite's limits
+        let mut problems = Vec::new();
+        for (field, list) in
+            [("complaint_categories", &s.complaint_categories), ("return_categories", &s.return_categories)]
+        {
+            if list.len() > MAX_CATEGORIES {
+                problems.push(FieldError::new(field, "validation.too_many").with("max", MAX_CATEGORIES.to_string()));
+            }
+            if list.iter().any(|c| c.chars().count() > MAX_CATEGORY_CHARS) {
+                problems
+                    .push(FieldError::new(field, "validation.too_long").with("max", MAX_CATEGORY_CHARS.to_string()));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
         let mut w = self.write().await?;
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ('reports', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
