@@ -124,6 +124,8 @@ const COMMANDS: &[&str] = &[
     "report_get",
     "report_tickets",
     "report_customers",
+    "report_care_tasks",
+    "report_deals",
     "report_settings_get",
     "report_settings_set",
     "report_export",

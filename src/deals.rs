@@ -599,6 +599,19 @@ impl Workspace {
         row.map(|r| deal_of(r, &tz)).ok_or_else(|| Error::not_found("deal", id))
     }
 
+    /// The deals of `ids` (not deleted), in the order given.
+    pub async fn deals_by_id(&self, ids: &[String]) -> Result<Vec<Deal>> {
+        let tz = self.zone().await?;
+        let rows: Vec<DealRow> = sqlx::query_as(&format!(
+            "SELECT {DEAL_COLS} FROM {DEAL_FROM} JOIN json_each(?) j ON j.value = d.id
+             WHERE d.deleted_at IS NULL ORDER BY j.key"
+        ))
+        .bind(serde_json::to_string(ids)?)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|r| deal_of(r, &tz)).collect())
+    }
+
     /// A customer's deals: open ones first (by expected close), then closed ones, newest first.
     pub async fn customer_deals(&self, customer_id: &str) -> Result<Vec<Deal>> {
         let tz = self.zone().await?;

@@ -49,6 +49,8 @@ struct Shop {
     f: Fixture,
     x: String,
     y: String,
+    /// An, Bình, Chi, Dũng, Em
+    c: Vec<String>,
 }
 
 async fn ticket(
@@ -117,7 +119,7 @@ async fn shop() -> Shop {
     })
     .await
     .expect("settings");
-    let s = Shop { f, x, y };
+    let mut s = Shop { f, x, y, c: Vec::new() };
     let mut c = Vec::new();
     for (i, name) in ["An", "Bình", "Chi", "Dũng", "Em"].iter().enumerate() {
         c.push(s.f.ws.create_customer(&person(name, &format!("09120000{i:02}"))).await.expect("customer").customer.id);
@@ -182,6 +184,7 @@ async fn shop() -> Shop {
     bought(&s, cc, "2026-11-16 10:00").await;
     bought(&s, e, "2026-11-21 10:00").await;
     bought(&s, a, "2026-11-12 10:00").await;
+    s.c = c.clone();
     s
 }
 
@@ -510,4 +513,216 @@ async fn every_number_opens_the_very_tickets_and_customers_it_counts() {
     assert_eq!(page.rows[0].subject, "Hỏi lúc 2026-11-19 16:00", "newest first");
     let bad = Drill { value: Some("9".into()), measure: T::Responded, ..d.clone() };
     assert!(s.f.ws.report_tickets(&bad, 0, 10).await.is_err());
+}
+
+/// Care tasks and deals of the fixture week (and one deal the week before), by hand; a customer
+/// in the trash takes theirs out of the figures.
+async fn care_and_deals(s: &Shop) -> (Vec<String>, [String; 6]) {
+    use tend::care::{Assignee, CarePlan, CarePlanInput, Offset, PlanStepInput, TaskFilter};
+    use tend::deals::DealInput;
+    let ws = &s.f.ws;
+    let (a, b, c) = (&s.c[0], &s.c[1], &s.c[2]);
+    let g = ws.create_customer(&person("Giang", "0912000099")).await.expect("g").customer.id;
+    // three calls from the enrolment day: the day itself, two days on, ten days on, at 09:00
+    s.f.clock.set(at("2026-11-16 07:00"));
+    let step = |name: &str, days: i32| PlanStepInput {
+        name: name.into(),
+        offset: Offset::Days(days),
+        at: "09:00".into(),
+        channel: "call".into(),
+        assignee: Assignee::Staff(s.x.clone()),
+        template: "Gọi hỏi thăm".into(),
+    };
+    let plan = CarePlanInput {
+        name: "Chăm sóc sau bán".into(),
+        anchor: "enrolment".into(),
+        enrol: "hand".into(),
+        unenrol_on_leave: false,
+        steps: vec![step("Gọi 1", 0), step("Gọi 2", 2), step("Gọi 3", 10)],
+    };
+    let plan = ws.create_care_plan(&CarePlan::from_input(&plan).expect("plan")).await.expect("create plan");
+    let day = "2026-11-16".parse().expect("day");
+    ws.enrol_customers(&plan.id, &[a.clone(), b.clone(), c.clone(), g.clone()], Some(day)).await.expect("enrol");
+    let task = |who: &String, k: usize| {
+        let f = TaskFilter { customer_id: Some(who.clone()), ..Default::default() };
+        async move { ws.care_tasks(&f).await.expect("tasks")[k].id.clone() }
+    };
+    let (a1, a2, b1, b2, c1) =
+        (task(a, 0).await, task(a, 1).await, task(b, 0).await, task(b, 1).await, task(c, 0).await);
+    ws.assign_care_tasks(&[b1.clone(), b2.clone()], Some(&s.y)).await.expect("assign");
+    // Mon 10:00: An's and Bình's first calls, on time; Tue 08:00: Chi's, a day late
+    s.f.clock.set(at("2026-11-16 10:00"));
+    ws.complete_care_tasks(&[a1, b1], "Đã gọi").await.expect("done");
+    s.f.clock.set(at("2026-11-17 08:00"));
+    ws.complete_care_tasks(std::slice::from_ref(&c1), "Đã gọi").await.expect("late");
+    // Wed 11:00: An's second call skipped
+    s.f.clock.set(at("2026-11-18 11:00"));
+    ws.skip_care_tasks(&[a2], "Khách bận").await.expect("skip");
+    let g1 = task(&g, 0).await;
+    ws.complete_care_tasks(&[g1], "Đã gọi").await.expect("g done");
+
+    let deal = |customer: &String, stage: &str, amount: Option<i64>, owner: &String| {
+        let input = DealInput {
+            title: format!("Máy lọc {stage}"),
+            stage_id: Some(stage.into()),
+            amount,
+            currency: amount.map(|_| "VND".into()),
+            expected_close: None,
+            owner_id: Some(owner.clone()),
+            lost_reason: None,
+        };
+        let customer = customer.clone();
+        async move { ws.create_deal(&customer, &input).await.expect("deal").id }
+    };
+    let at_ = |when: &str| s.f.clock.set(at(when));
+    // the week before: d0 (Bình, Minh's) made Tue 09:00, won Thu 09:00
+    at_("2026-11-10 09:00");
+    let d0 = deal(b, "new", Some(8_000_000), &s.y).await;
+    at_("2026-11-12 09:00");
+    ws.move_deal(&d0, "won", None).await.expect("won");
+    // the week: d1 (An) new Mon 09:00, contacted 10:00, consulting Tue, won Thu 10:00;
+    // d2 (Bình, Minh's) new Mon 09:00, lost Wed; d3 (Chi) made at "contacted" Tue 09:00, won
+    // Fri 09:00; d4 (An) new Wed, still open; d5 (Giang, trashed below) won Thu
+    at_("2026-11-16 09:00");
+    let d1 = deal(a, "new", Some(10_000_000), &s.x).await;
+    let d2 = deal(b, "new", Some(5_000_000), &s.y).await;
+    at_("2026-11-16 10:00");
+    ws.move_deal(&d1, "contacted", None).await.expect("move");
+    at_("2026-11-17 09:00");
+    let d3 = deal(c, "contacted", Some(20_000_000), &s.x).await;
+    ws.move_deal(&d1, "consulting", None).await.expect("move");
+    at_("2026-11-18 09:00");
+    ws.move_deal(&d2, "lost", Some("Giá cao")).await.expect("lost");
+    let d4 = deal(a, "new", None, &s.x).await;
+    let d5 = deal(&g, "new", Some(1_000_000), &s.x).await;
+    at_("2026-11-19 10:00");
+    ws.move_deal(&d1, "won", None).await.expect("won");
+    ws.move_deal(&d5, "won", None).await.expect("won");
+    at_("2026-11-20 09:00");
+    ws.move_deal(&d3, "won", None).await.expect("won");
+    ws.trash_customer(&g).await.expect("trash");
+    at_("2026-11-30 07:00");
+    let list = ws
+        .create_segment(&tend::segments::SegmentInput {
+            name: "Khách quen".into(),
+            kind: tend::segments::SegmentKind::Static,
+            rules: None,
+        })
+        .await
+        .expect("segment");
+    ws.add_to_segment(&list.id, &[a.clone(), c.clone()]).await.expect("members");
+    (vec![list.id], [d0, d1, d2, d3, d4, d5])
+}
+
+#[tokio::test]
+async fn care_and_sales_match_the_hand_computed_figures_and_open_their_tasks_and_deals() {
+    use tend::reports::{CareMeasure as K, CustomerMeasure as C, DealMeasure as D, Drill};
+    let s = shop().await;
+    let (segments, [d0, d1, d2, d3, d4, _d5]) = care_and_deals(&s).await;
+    let q = week(TimeBasis::Business);
+    let r = s.f.ws.report(&q).await.expect("report");
+    let (k, p) = (&r.current, &r.previous);
+    // due in the week: An, Bình and Chi's first and second calls (Giang's are in the trash): 6;
+    // done 3 (An's and Bình's on their day, Chi's the next day): 2 of 3 on time; An's second
+    // skipped
+    assert_eq!(
+        (k.care.due, k.care.done.count, k.care.on_time.count, k.care.on_time.of, k.care.skipped),
+        (6, 3, 2, 3, 1)
+    );
+    assert_eq!((k.care.done.percent, k.care.on_time.percent), (Some(50.0), Some(66.7)));
+    assert_eq!((p.care.due, p.care.done.percent), (0, None));
+    // closed in the week: d1 and d3 won, d2 lost (d5's customer is in the trash)
+    assert_eq!((k.sales.won, k.sales.lost, k.sales.win_rate), (2, 1, Some(66.7)));
+    assert_eq!(k.sales.average_deal.len(), 1);
+    assert_eq!((k.sales.average_deal[0].currency.as_str(), k.sales.average_deal[0].amount), ("VND", 15_000_000));
+    // d1 73 h, d3 72 h: 72.5 h = 3.02 days
+    assert_eq!(k.sales.cycle_days, Some(3.0));
+    // the week before: d0 won after 48 h
+    assert_eq!((p.sales.won, p.sales.lost, p.sales.win_rate, p.sales.cycle_days), (1, 0, Some(100.0), Some(2.0)));
+    // created in the week: d1 (won), d2 (got no further than "new"), d3 (won), d4 ("new"):
+    // "new" reached by 4, of them 2 went on; every later stage reached by the 2 won
+    let conv: Vec<(&str, i64, i64)> =
+        k.sales.conversion.iter().map(|c| (c.stage_id.as_str(), c.reached, c.went_on)).collect();
+    assert_eq!(
+        conv,
+        [("new", 4, 2), ("contacted", 2, 2), ("consulting", 2, 2), ("proposal", 2, 2), ("negotiation", 2, 2)]
+    );
+    assert_eq!(k.sales.conversion[0].percent, Some(50.0));
+    // Khách quen (An, Chi): Chi's purchase in the week, An's the week before
+    let seg = |kpis: &tend::reports::Kpis| {
+        let r = kpis.sales.revenue_by_segment.iter().find(|r| r.segment_id == segments[0]).expect("segment").clone();
+        (r.purchases, r.revenue.first().map(|m| m.amount))
+    };
+    assert_eq!((seg(k), seg(p)), ((1, Some(9_000_000)), (1, Some(9_000_000))));
+
+    // Lan's own: An's and Chi's calls; d1, d3, d4
+    let mine = ReportQuery { staff_id: Some(s.x.clone()), ..q.clone() };
+    let m = s.f.ws.report(&mine).await.expect("mine").current;
+    assert_eq!((m.care.due, m.care.done.count, m.care.on_time.count, m.care.skipped), (4, 2, 1, 1));
+    assert_eq!((m.sales.won, m.sales.lost), (2, 0));
+    assert_eq!((m.sales.conversion[0].reached, m.sales.conversion[0].went_on), (3, 2));
+
+    // each number opens exactly its tasks and deals, in both periods, for both queries
+    for q in [q.clone(), mine.clone()] {
+        let r = s.f.ws.report(&q).await.expect("report");
+        for previous in [false, true] {
+            let k = if previous { &r.previous } else { &r.current };
+            let what = format!("{q:?} previous {previous}");
+            let tasks = |measure: K| {
+                let d = Drill { query: q.clone(), previous, measure, value: None };
+                let ws = &s.f.ws;
+                async move { ws.report_care_tasks(&d, 0, 500).await.expect("tasks") }
+            };
+            let due = tasks(K::Due).await;
+            assert_eq!((due.total, due.tasks.len() as i64), (k.care.due, k.care.due), "{what}");
+            assert!(due.tasks.windows(2).all(|w| w[0].due_at <= w[1].due_at), "by due time");
+            assert_eq!(tasks(K::Done).await.total, k.care.done.count, "{what}");
+            assert_eq!(tasks(K::OnTime).await.total, k.care.on_time.count, "{what}");
+            assert_eq!(tasks(K::Skipped).await.total, k.care.skipped, "{what}");
+            let deals = |measure: D, value: Option<&str>| {
+                let d = Drill { query: q.clone(), previous, measure, value: value.map(String::from) };
+                let ws = &s.f.ws;
+                async move { ws.report_deals(&d).await.expect("deals") }
+            };
+            let won = deals(D::Won, None).await;
+            assert_eq!((won.total, won.deals.len() as i64), (k.sales.won, k.sales.won), "{what}");
+            assert_eq!(deals(D::Lost, None).await.total, k.sales.lost, "{what}");
+            for c in &k.sales.conversion {
+                assert_eq!(deals(D::Reached, Some(&c.stage_id)).await.total, c.reached, "{} {what}", c.stage_id);
+            }
+            if let Some(last) = k.sales.conversion.last() {
+                assert_eq!(deals(D::Reached, Some("won")).await.total, last.went_on, "{what}");
+            }
+        }
+    }
+    // by hand: the week's won deals by their close, the previous week's, and the "new" stage's
+    let ids = |d: tend::reports::ReportDeals| d.deals.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    let drill = |measure: D, previous: bool, value: Option<&str>| Drill {
+        query: q.clone(),
+        previous,
+        measure,
+        value: value.map(String::from),
+    };
+    assert_eq!(ids(s.f.ws.report_deals(&drill(D::Won, false, None)).await.expect("won")), [d1.clone(), d3.clone()]);
+    assert_eq!(ids(s.f.ws.report_deals(&drill(D::Won, true, None)).await.expect("won")), [d0]);
+    assert_eq!(ids(s.f.ws.report_deals(&drill(D::Lost, false, None)).await.expect("lost")), [d2.clone()]);
+    let mut reached = ids(s.f.ws.report_deals(&drill(D::Reached, false, Some("new"))).await.expect("new"));
+    reached.sort();
+    let mut want = vec![d1, d2, d3, d4];
+    want.sort();
+    assert_eq!(reached, want);
+    assert!(s.f.ws.report_deals(&drill(D::Reached, false, Some("won-ish"))).await.is_err(), "an unknown stage");
+    let done =
+        s.f.ws
+            .report_care_tasks(&Drill { query: q.clone(), previous: false, measure: K::OnTime, value: None }, 0, 1)
+            .await;
+    let done = done.expect("page");
+    assert_eq!((done.total, done.tasks.len()), (2, 1), "a page of one");
+    // the segment's purchases open as its buyers
+    for (previous, who) in [(false, &s.c[2]), (true, &s.c[0])] {
+        let by = ReportQuery { segment_id: Some(segments[0].clone()), ..q.clone() };
+        let d = Drill { query: by, previous, measure: C::Buyers, value: None };
+        let page = s.f.ws.report_customers(&d, 0, 50).await.expect("buyers");
+        assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), [who.clone()]);
+    }
 }

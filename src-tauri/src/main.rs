@@ -303,6 +303,8 @@ fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::reports::report_get,
             commands::reports::report_tickets,
             commands::reports::report_customers,
+            commands::reports::report_care_tasks,
+            commands::reports::report_deals,
             commands::reports::report_settings_get,
             commands::reports::report_settings_set,
             commands::reports::report_export,

@@ -14,7 +14,8 @@ pub mod tasks;
 
 pub use enrol::{EnrolReport, NotEnrolled};
 pub use plan::{Anchor, Assignee, CareChannel, CarePlan, CarePlanInput, Enrol, Offset, PlanStep, PlanStepInput};
-pub use tasks::{CareTask, TaskFilter, TaskPage, TaskState};
+pub(crate) use tasks::tasks_by_id;
+pub use tasks::{CareTask, TaskFilter, TaskPage, TaskState, MAX_TASKS};
 
 use crate::error::{Error, FieldError, Result};
 use crate::Workspace;

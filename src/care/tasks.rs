@@ -177,6 +177,18 @@ pub(crate) fn task_of(r: TaskRow) -> CareTask {
     }
 }
 
+/// The tasks of `ids` (not deleted), in the order given: ids not found are left out.
+pub(crate) fn tasks_by_id(conn: &rusqlite::Connection, ids: &[&String]) -> Result<Vec<CareTask>> {
+    let mut out = Vec::with_capacity(ids.len());
+    let mut st = conn.prepare_cached(&format!("{TASK_SELECT} WHERE t.id = ? AND t.deleted_at IS NULL"))?;
+    for id in ids {
+        if let Some(r) = st.query_map([id], TaskRow::read)?.next() {
+            out.push(task_of(r?));
+        }
+    }
+    Ok(out)
+}
+
 /// The interaction a done task logs: the step's channel as the nearest kind of contact.
 fn logged_as(channel: CareChannel) -> (InteractionKind, InteractionChannel, Direction) {
     match channel {

@@ -3,9 +3,11 @@
 //! filters), so a list opened from a figure holds exactly that many rows.
 
 use super::helpdesk::{on_tickets, LIVE, WINDOW_MS};
-use super::sales::INACTIVE_MS;
+use super::sales::{care_due, closed_deals, deal_progress, CareMark, INACTIVE_MS};
 use super::stats::BUCKET_BOUNDS;
 use super::{On, ReportQuery, TimeBasis};
+use crate::care::CareTask;
+use crate::deals::Deal;
 use crate::error::{Error, FieldError, Result};
 use crate::search::{CompiledSegment, CustomerFilter, CustomerPage};
 use crate::tickets::TicketPage;
@@ -48,8 +50,49 @@ pub enum CustomerMeasure {
     Inactive,
     /// Opened a ticket in the period (the complaint rate's customers served).
     Served,
-    /// Bought in the period (the return rate's buyers).
+    /// Bought in the period (the return rate's buyers, a segment's purchases).
     Buyers,
+}
+
+/// Which deals a number counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DealMeasure {
+    /// Won in the period (the win rate's, the average deal's and the sales cycle's deals).
+    Won,
+    /// Lost in the period.
+    Lost,
+    /// Created in the period and reached a stage (`value`: the open stage's id, or `won`).
+    Reached,
+}
+
+/// Which care tasks a number counts: those due in the period, or of them the ones done, done on
+/// time or skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum CareMeasure {
+    Due,
+    Done,
+    OnTime,
+    Skipped,
+}
+
+/// The deals behind a number, as the pipeline's list shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct ReportDeals {
+    pub deals: Vec<Deal>,
+    #[specta(type = i32)]
+    pub total: i64,
+}
+
+/// A page of the care tasks behind a number, by due time.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct ReportTasks {
+    pub tasks: Vec<CareTask>,
+    #[specta(type = i32)]
+    pub total: i64,
+    #[specta(type = i32)]
+    pub offset: i64,
 }
 
 /// A number of a report opened: its query, which of its two periods, and what it counts.
@@ -273,4 +316,58 @@ impl Workspace {
         };
         self.list_customers(&filter, offset, limit).await
     }
+
+    /// A page of the care tasks behind a report's number, by due time then id.
+    pub async fn report_care_tasks(&self, d: &Drill<CareMeasure>, offset: i64, limit: i64) -> Result<ReportTasks> {
+        let (_, job) = self.plan(&d.query, false).await?;
+        let (p, days) = &job.periods[usize::from(d.previous)];
+        let limit = limit.clamp(1, crate::care::MAX_TASKS);
+        let offset = offset.max(0);
+        let (tasks, total) = self.readers().with(|conn| {
+            let ids: Vec<String> = care_due(conn, &job, p, days)?
+                .into_iter()
+                .filter(|(_, mark)| match d.measure {
+                    CareMeasure::Due => true,
+                    CareMeasure::Done => matches!(mark, CareMark::Done { .. }),
+                    CareMeasure::OnTime => *mark == CareMark::Done { on_time: true },
+                    CareMeasure::Skipped => *mark == CareMark::Skipped,
+                })
+                .map(|(id, _)| id)
+                .collect();
+            let page: Vec<&String> = ids.iter().skip(offset as usize).take(limit as usize).collect();
+            let tasks = crate::care::tasks_by_id(conn, &page)?;
+            Ok((tasks, ids.len() as i64))
+        })?;
+        Ok(ReportTasks { tasks, total, offset })
+    }
+
+    /// The deals behind a report's number (at most [`MAX_DEALS`], the total said).
+    pub async fn report_deals(&self, d: &Drill<DealMeasure>) -> Result<ReportDeals> {
+        let (_, job) = self.plan(&d.query, false).await?;
+        let (p, _) = &job.periods[usize::from(d.previous)];
+        let value = d.value.as_deref().map(str::trim).unwrap_or_default().to_string();
+        let ids = self.readers().with(|conn| match d.measure {
+            DealMeasure::Won | DealMeasure::Lost => {
+                let kind = if d.measure == DealMeasure::Won { "won" } else { "lost" };
+                Ok(Some(closed_deals(conn, &job, p)?.into_iter().filter(|c| c.kind == kind).map(|c| c.id).collect()))
+            }
+            DealMeasure::Reached => {
+                let (stages, deals) = deal_progress(conn, &job, p)?;
+                let position = if value == "won" {
+                    Some(None)
+                } else {
+                    stages.iter().find(|s| s.id == value && s.kind == "open").map(|s| Some(s.position))
+                };
+                Ok(position
+                    .map(|pos| deals.into_iter().filter(|d| d.reached(pos)).map(|d| d.id).collect::<Vec<String>>()))
+            }
+        })?;
+        let ids: Vec<String> = ids.ok_or_else(|| bad_value(&value))?;
+        let total = ids.len() as i64;
+        let deals = self.deals_by_id(&ids[..ids.len().min(MAX_DEALS)]).await?;
+        Ok(ReportDeals { deals, total })
+    }
 }
+
+/// The most deals a drill-down lists.
+pub const MAX_DEALS: usize = 2_000;

@@ -15,7 +15,7 @@ mod helpdesk;
 mod sales;
 pub mod stats;
 
-pub use drill::{CustomerMeasure, Drill, TicketMeasure};
+pub use drill::{CareMeasure, CustomerMeasure, DealMeasure, Drill, ReportDeals, ReportTasks, TicketMeasure, MAX_DEALS};
 pub use helpdesk::{Breach, Helpdesk, SlaRow, StaffRow};
 pub use sales::{Care, Sales, SegmentRevenue, StageConversion};
 pub use stats::{Durations, Rate};

@@ -78,8 +78,160 @@ pub struct Sales {
     pub revenue_by_segment: Vec<SegmentRevenue>,
 }
 
-fn deal_filters() -> On<'static> {
+pub(super) fn deal_filters() -> On<'static> {
     On { team: None, staff: Some("d.owner_id"), channel: None, category: None, customer: Some("d.customer_id") }
+}
+
+/// What the care KPIs make of a task due in the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CareMark {
+    /// Done; on time when closed before the end of the local day it was due on.
+    Done {
+        on_time: bool,
+    },
+    Skipped,
+    /// Scheduled, snoozed or rescheduled.
+    Open,
+}
+
+/// The care tasks due in a period under the report's filters (not of a customer in the trash),
+/// by due time then id, each with what the KPIs make of it: the one reading of the care KPIs and
+/// of the tasks behind them.
+pub(super) fn care_due(conn: &Connection, job: &Job, period: &Period, days: &[i64]) -> Result<Vec<(String, CareMark)>> {
+    let mut params = vec![Value::Integer(period.start_ms), Value::Integer(period.end_ms)];
+    let on =
+        On { team: None, staff: Some("k.assignee_id"), channel: None, category: None, customer: Some("k.customer_id") };
+    let f = job.filters.sql(on, &mut params);
+    let mut st = conn.prepare(&format!(
+        "SELECT k.id, k.due_at, k.state, k.closed_at FROM care_tasks k JOIN customers cu ON cu.id = k.customer_id
+         WHERE k.deleted_at IS NULL AND cu.deleted_at IS NULL AND k.due_at >= ? AND k.due_at < ?{f}
+         ORDER BY k.due_at, k.id"
+    ))?;
+    let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (id, due, state, closed): (String, i64, String, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        let mark = match state.as_str() {
+            "done" => {
+                let day_end = days.get(days.partition_point(|&d| d <= due)).copied().unwrap_or(i64::MAX);
+                CareMark::Done { on_time: closed.is_some_and(|c| c < day_end) }
+            }
+            "skipped" => CareMark::Skipped,
+            _ => CareMark::Open,
+        };
+        out.push((id, mark));
+    }
+    Ok(out)
+}
+
+/// A deal is counted only while its customer is out of the trash (as the pipeline shows it).
+const LIVE_CUSTOMER: &str =
+    " AND NOT EXISTS (SELECT 1 FROM customers cu WHERE cu.id = d.customer_id AND cu.deleted_at IS NOT NULL)";
+
+/// A deal closed in the period.
+pub(super) struct Closed {
+    pub id: String,
+    /// its stage's kind: `won` or `lost` (or `open`, a deal moved back after its close)
+    pub kind: String,
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub created_at: i64,
+    pub closed_at: i64,
+}
+
+/// The deals closed in the period under the report's filters: the one reading of the win rate,
+/// the average deal, the sales cycle and of the deals behind them.
+pub(super) fn closed_deals(conn: &Connection, job: &Job, period: &Period) -> Result<Vec<Closed>> {
+    let mut params = vec![Value::Integer(period.start_ms), Value::Integer(period.end_ms)];
+    let f = job.filters.sql(deal_filters(), &mut params);
+    let mut st = conn.prepare(&format!(
+        "SELECT d.id, s.kind, d.amount, d.currency, d.created_at, d.closed_at
+         FROM deals d JOIN deal_stages s ON s.id = d.stage_id
+         WHERE d.deleted_at IS NULL AND d.closed_at >= ? AND d.closed_at < ?{LIVE_CUSTOMER}{f}
+         ORDER BY d.closed_at, d.id"
+    ))?;
+    let rows = st.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+        Ok(Closed {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            amount: r.get(2)?,
+            currency: r.get(3)?,
+            created_at: r.get(4)?,
+            closed_at: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A deal stage as the conversion reads it.
+pub(super) struct Stage {
+    pub id: String,
+    pub name: Option<String>,
+    pub position: i64,
+    /// `open`, `won` or `lost`
+    pub kind: String,
+}
+
+/// A deal created in the period: how far it got.
+pub(super) struct Progress {
+    pub id: String,
+    /// The furthest open stage's position it was ever in (`i64::MIN`: none).
+    pub furthest: i64,
+    pub won: bool,
+}
+
+impl Progress {
+    /// Whether it reached the open stage at `position` (a won deal passed them all), or, for
+    /// `None`, was won.
+    pub fn reached(&self, position: Option<i64>) -> bool {
+        self.won || position.is_some_and(|p| self.furthest >= p)
+    }
+}
+
+/// The stages, and the deals created in the period under the report's filters with the
+/// furthest stage each was in (its stages over time, from the change log): the one reading of
+/// the conversion and of the customers behind it.
+pub(super) fn deal_progress(conn: &Connection, job: &Job, period: &Period) -> Result<(Vec<Stage>, Vec<Progress>)> {
+    let stages: Vec<Stage> = {
+        let mut st = conn
+            .prepare("SELECT id, name, position, kind FROM deal_stages WHERE deleted_at IS NULL ORDER BY position")?;
+        let rows =
+            st.query_map([], |r| Ok(Stage { id: r.get(0)?, name: r.get(1)?, position: r.get(2)?, kind: r.get(3)? }))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let Some(t) = tend_sync::registry::by_name("deals") else { return Ok((stages, Vec::new())) };
+    let position: HashMap<&str, (i64, &str)> =
+        stages.iter().map(|s| (s.id.as_str(), (s.position, s.kind.as_str()))).collect();
+    let mut params = vec![Value::Integer(period.start_ms), Value::Integer(period.end_ms)];
+    let f = job.filters.sql(deal_filters(), &mut params);
+    let col = t.columns.iter().position(|c| *c == "stage_id").map(|i| i as i64 + 1).unwrap_or(0);
+    let mut st = conn.prepare(&format!(
+        "SELECT d.id, d.stage_id, CASE WHEN c.col = 0 THEN c.value ->> '$[{}]' ELSE c.value END
+         FROM deals d LEFT JOIN changes c ON c.tbl = {} AND c.row_id = d.id AND c.col IN (0, {col})
+         WHERE d.deleted_at IS NULL AND d.created_at >= ? AND d.created_at < ?{LIVE_CUSTOMER}{f}
+         ORDER BY d.id",
+        col - 1,
+        t.code
+    ))?;
+    let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut deals: Vec<Progress> = Vec::new();
+    let mut last: Option<String> = None;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        if last.as_deref() != Some(id.as_str()) {
+            deals.push(Progress { id: id.clone(), furthest: i64::MIN, won: false });
+            last = Some(id);
+        }
+        let Some(e) = deals.last_mut() else { continue };
+        for stage in [r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?].into_iter().flatten() {
+            match position.get(stage.as_str()) {
+                Some((_, "won")) => e.won = true,
+                Some((p, "open")) => e.furthest = e.furthest.max(*p),
+                _ => {}
+            }
+        }
+    }
+    Ok((stages, deals))
 }
 
 pub(super) fn compute(conn: &Connection, job: &Job, period: &Period, days: &[i64]) -> Result<(Care, Sales)> {
@@ -87,130 +239,61 @@ pub(super) fn compute(conn: &Connection, job: &Job, period: &Period, days: &[i64
     let mut care = Care::default();
     let mut sales = Sales::default();
 
-    // care tasks due in the period; on time: closed before the end of the day it was due on
-    let mut params = vec![Value::Integer(start), Value::Integer(end)];
-    let on =
-        On { team: None, staff: Some("k.assignee_id"), channel: None, category: None, customer: Some("k.customer_id") };
-    {
-        let f = job.filters.sql(on, &mut params);
-        let mut st = conn.prepare(&format!(
-            "SELECT k.due_at, k.state, k.closed_at FROM care_tasks k
-             WHERE k.deleted_at IS NULL AND k.due_at >= ? AND k.due_at < ?{f}"
-        ))?;
-        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-        let (mut done, mut on_time) = (0i64, 0i64);
-        while let Some(r) = rows.next()? {
-            let (due, state, closed): (i64, String, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            care.due += 1;
-            match state.as_str() {
-                "done" => {
-                    done += 1;
-                    let day_end = days[days.partition_point(|&d| d <= due)];
-                    on_time += i64::from(closed.is_some_and(|c| c < day_end));
-                }
-                "skipped" => care.skipped += 1,
-                _ => {}
+    let (mut done, mut on_time) = (0i64, 0i64);
+    for (_, mark) in care_due(conn, job, period, days)? {
+        care.due += 1;
+        match mark {
+            CareMark::Done { on_time: t } => {
+                done += 1;
+                on_time += i64::from(t);
             }
+            CareMark::Skipped => care.skipped += 1,
+            CareMark::Open => {}
         }
-        care.done = Rate::new(done, care.due);
-        care.on_time = Rate::new(on_time, done);
     }
+    care.done = Rate::new(done, care.due);
+    care.on_time = Rate::new(on_time, done);
 
     // deals closed in the period
-    let mut params = vec![Value::Integer(start), Value::Integer(end)];
-    {
-        let f = job.filters.sql(deal_filters(), &mut params);
-        let mut st = conn.prepare(&format!(
-            "SELECT s.kind, d.amount, d.currency, d.created_at, d.closed_at FROM deals d JOIN deal_stages s ON s.id = d.stage_id
-             WHERE d.deleted_at IS NULL AND d.closed_at >= ? AND d.closed_at < ?{f}"
-        ))?;
-        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-        let mut amounts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-        let (mut cycle_sum, mut cycle_n) = (0i64, 0i64);
-        while let Some(r) = rows.next()? {
-            let kind: String = r.get(0)?;
-            match kind.as_str() {
-                "won" => {
-                    sales.won += 1;
-                    if let (Some(a), Some(c)) = (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<String>>(2)?) {
-                        let e = amounts.entry(c).or_default();
-                        e.0 += a;
-                        e.1 += 1;
-                    }
-                    let (created, closed): (i64, i64) = (r.get(3)?, r.get(4)?);
-                    cycle_sum += closed - created;
-                    cycle_n += 1;
+    let mut amounts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let (mut cycle_sum, mut cycle_n) = (0i64, 0i64);
+    for d in closed_deals(conn, job, period)? {
+        match d.kind.as_str() {
+            "won" => {
+                sales.won += 1;
+                if let (Some(a), Some(c)) = (d.amount, d.currency) {
+                    let e = amounts.entry(c).or_default();
+                    e.0 += a;
+                    e.1 += 1;
                 }
-                "lost" => sales.lost += 1,
-                _ => {}
+                cycle_sum += d.closed_at - d.created_at;
+                cycle_n += 1;
             }
+            "lost" => sales.lost += 1,
+            _ => {}
         }
-        sales.win_rate = percent(sales.won, sales.won + sales.lost);
-        sales.average_deal = amounts
-            .into_iter()
-            .map(|(currency, (sum, n))| Money { currency, amount: (sum as f64 / n as f64).round() as i64 })
-            .collect();
-        sales.cycle_days =
-            (cycle_n > 0).then(|| super::stats::one_decimal(cycle_sum as f64 / cycle_n as f64 / DAY as f64));
     }
+    sales.win_rate = percent(sales.won, sales.won + sales.lost);
+    sales.average_deal = amounts
+        .into_iter()
+        .map(|(currency, (sum, n))| Money { currency, amount: (sum as f64 / n as f64).round() as i64 })
+        .collect();
+    sales.cycle_days = (cycle_n > 0).then(|| super::stats::one_decimal(cycle_sum as f64 / cycle_n as f64 / DAY as f64));
 
     // conversion by stage: deals created in the period, by the furthest open stage each reached
-    // (its stages over time, from the change log), a won deal having passed them all
-    let stages: Vec<(String, Option<String>, i64, String)> = {
-        let mut st = conn
-            .prepare("SELECT id, name, position, kind FROM deal_stages WHERE deleted_at IS NULL ORDER BY position")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let position: HashMap<&str, (i64, &str)> =
-        stages.iter().map(|(id, _, p, k)| (id.as_str(), (*p, k.as_str()))).collect();
-    let table = tend_sync::registry::by_name("deals");
-    let mut params = vec![Value::Integer(start), Value::Integer(end)];
-    if let Some(t) = table {
-        let f = job.filters.sql(deal_filters(), &mut params);
-        let col = t.columns.iter().position(|c| *c == "stage_id").map(|i| i as i64 + 1).unwrap_or(0);
-        let mut st = conn.prepare(&format!(
-            "SELECT d.id, d.stage_id, c.col, CASE WHEN c.col = 0 THEN c.value ->> '$[{}]' ELSE c.value END
-             FROM deals d LEFT JOIN changes c ON c.tbl = {} AND c.row_id = d.id AND c.col IN (0, {col})
-             WHERE d.deleted_at IS NULL AND d.created_at >= ? AND d.created_at < ?{f}",
-            col - 1,
-            t.code
-        ))?;
-        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-        // each deal: the furthest open stage's position it was in, and whether it was won
-        let mut furthest: HashMap<String, (i64, bool)> = HashMap::new();
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let e = furthest.entry(id).or_insert((i64::MIN, false));
-            for stage in [r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(3)?].into_iter().flatten() {
-                match position.get(stage.as_str()) {
-                    Some((_, "won")) => e.1 = true,
-                    Some((p, "open")) => e.0 = e.0.max(*p),
-                    _ => {}
-                }
-            }
-        }
-        let open: Vec<&(String, Option<String>, i64, String)> = stages.iter().filter(|s| s.3 == "open").collect();
-        let reached = |pos: Option<i64>| -> i64 {
-            furthest
-                .values()
-                .filter(|(p, won)| match pos {
-                    Some(pos) => *won || *p >= pos,
-                    None => *won,
-                })
-                .count() as i64
-        };
-        for (i, s) in open.iter().enumerate() {
-            let here = reached(Some(s.2));
-            let next = reached(open.get(i + 1).map(|n| n.2));
-            sales.conversion.push(StageConversion {
-                stage_id: s.0.clone(),
-                name: s.1.clone(),
-                reached: here,
-                went_on: next,
-                percent: percent(next, here),
-            });
-        }
+    let (stages, deals) = deal_progress(conn, job, period)?;
+    let open: Vec<&Stage> = stages.iter().filter(|s| s.kind == "open").collect();
+    let count = |pos: Option<i64>| deals.iter().filter(|d| d.reached(pos)).count() as i64;
+    for (i, s) in open.iter().enumerate() {
+        let here = count(Some(s.position));
+        let next = count(open.get(i + 1).map(|n| n.position));
+        sales.conversion.push(StageConversion {
+            stage_id: s.id.clone(),
+            name: s.name.clone(),
+            reached: here,
+            went_on: next,
+            percent: percent(next, here),
+        });
     }
 
     // customers with no interaction in the 90 days up to the period's end (made before then)

@@ -1,7 +1,10 @@
 //! Commands: owners' reports, the lists behind their numbers, their settings and their export.
 
 use crate::*;
-use tend::reports::{CustomerMeasure, Drill, Report, ReportQuery, ReportSettings, TicketMeasure};
+use tend::reports::{
+    CareMeasure, CustomerMeasure, DealMeasure, Drill, Report, ReportDeals, ReportQuery, ReportSettings, ReportTasks,
+    TicketMeasure,
+};
 use tend::search::CustomerPage;
 use tend::tickets::TicketPage;
 
@@ -24,6 +27,21 @@ pub(crate) async fn report_customers(
     limit: i32,
 ) -> R<CustomerPage> {
     ws.get()?.report_customers(&drill, offset.into(), limit.into()).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn report_care_tasks(
+    ws: Ws<'_>,
+    drill: Drill<CareMeasure>,
+    offset: i32,
+    limit: i32,
+) -> R<ReportTasks> {
+    ws.get()?.report_care_tasks(&drill, offset.into(), limit.into()).await.map_err(e)
+}
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn report_deals(ws: Ws<'_>, drill: Drill<DealMeasure>) -> R<ReportDeals> {
+    ws.get()?.report_deals(&drill).await.map_err(e)
 }
 #[tauri::command]
 #[specta::specta]
