@@ -9,7 +9,7 @@
 //! their `version` from the tickets themselves and writes them back when it can (a cache: a
 //! write that fails or finds the version moved on leaves the chunk to be built again).
 //!
-//! A chunk's blob: `TRC1`, the counts (tickets, answers, words) as u32, its words (the texts its
+//! A chunk's blob: `TRC2`, the counts (tickets, answers, words) as u32, its words (the texts its
 //! tickets name: team, channel, category, priority, assignee and SLA ids) each a u32 length and
 //! UTF-8, then [`COLUMNS`] columns of one i64 per ticket and [`ANSWER_COLUMNS`] of one per
 //! answer, little-endian. No value is [`NONE`].
@@ -20,6 +20,9 @@ use rusqlite::Connection;
 use std::collections::HashMap;
 
 pub const DAY: i64 = 86_400_000;
+/// A blob of this build's layout and meaning (`TRC1`'s first instant was the first creation
+/// only: such chunks are built again).
+const MAGIC: &[u8; 4] = b"TRC2";
 /// No value (NULL).
 pub const NONE: i64 = i64::MIN;
 
@@ -73,7 +76,8 @@ pub struct Chunk {
     pub cols: Vec<Vec<i64>>,
     pub answers: Vec<Vec<i64>>,
     pub words: Vec<String>,
-    /// The earliest and latest instant a report reads of these tickets ([`NONE`]: none).
+    /// The earliest and latest instant a report reads of these tickets and answers ([`NONE`]:
+    /// none; the latest is `i64::MAX` while one is open).
     pub first_at: i64,
     pub last_at: i64,
 }
@@ -107,7 +111,7 @@ impl Chunk {
     pub fn encode(&self) -> Vec<u8> {
         let na = self.answers.first().map_or(0, Vec::len);
         let mut out = Vec::with_capacity(16 + (COLUMNS * self.n + ANSWER_COLUMNS * na) * 8);
-        out.extend_from_slice(b"TRC1");
+        out.extend_from_slice(MAGIC);
         for v in [self.n, na, self.words.len()] {
             out.extend_from_slice(&(v as u32).to_le_bytes());
         }
@@ -130,7 +134,7 @@ impl Chunk {
             at += len;
             Some(s)
         };
-        if take(4)? != b"TRC1" {
+        if take(4)? != MAGIC {
             return None;
         }
         let mut u32s = [0usize; 3];
@@ -211,7 +215,12 @@ pub fn build(conn: &Connection, day: i64) -> Result<Chunk> {
         place.insert(id, i as i64);
         c.n += 1;
         let at = |k: usize| c.cols[k][i];
-        first_at = first_at.min(at(col::CREATED));
+        // every instant a report counts by, even one before the creation (data from elsewhere)
+        for k in [col::CREATED, col::FR_AT, col::SOLVED, col::FR_DUE, col::RES_DUE] {
+            if at(k) != NONE {
+                first_at = first_at.min(at(k));
+            }
+        }
         // an unsolved ticket is read by every later period (the backlog, its deadlines)
         let latest = if at(col::SOLVED) == NONE {
             i64::MAX
@@ -247,6 +256,9 @@ pub fn build(conn: &Connection, day: i64) -> Result<Chunk> {
         }
         for v in [row[3], row[4]] {
             last_at = last_at.max(v);
+            if v != NONE {
+                first_at = first_at.min(v);
+            }
         }
     }
     c.first_at = if c.n == 0 { NONE } else { first_at };
@@ -260,12 +272,7 @@ pub fn build(conn: &Connection, day: i64) -> Result<Chunk> {
 pub type Rebuilt = (i64, i64, i64, i64, Vec<u8>);
 
 /// built again where it is stale. Returns the stale ones rebuilt, encoded, to write back.
-pub fn each(
-    conn: &Connection,
-    start: i64,
-    until: i64,
-    mut f: impl FnMut(&Chunk) -> Result<()>,
-) -> Result<Vec<Rebuilt>> {
+pub fn each(conn: &Connection, start: i64, until: i64, mut f: impl FnMut(Chunk) -> Result<()>) -> Result<Vec<Rebuilt>> {
     let mut stale = Vec::new();
     {
         let mut st = conn.prepare_cached(
@@ -284,7 +291,7 @@ pub fn each(
                 None
             };
             match decoded {
-                Some(c) => f(&c)?,
+                Some(c) => f(c)?,
                 None => stale.push((day, version)),
             }
         }
@@ -292,10 +299,10 @@ pub fn each(
     let mut rebuilt = Vec::new();
     for (day, version) in stale {
         let c = build(conn, day)?;
-        if c.n > 0 && c.first_at < until && c.last_at >= start {
-            f(&c)?;
-        }
         rebuilt.push((day, version, c.first_at, c.last_at, c.encode()));
+        if c.n > 0 && c.first_at < until && c.last_at >= start {
+            f(c)?;
+        }
     }
     Ok(rebuilt)
 }

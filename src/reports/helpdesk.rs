@@ -393,7 +393,23 @@ impl<'p> Acc<'p> {
         if at < d[0] || at >= d[d.len() - 1] {
             return None;
         }
-        Some(d.partition_point(|&x| x <= at) - 1)
+        Some(self.day_index(at))
+    }
+
+    /// The day of the period `at` falls in, for `days[0] <= at < days[last]`: guessed from a
+    /// 24-hour day and moved to the right one (a clock change makes a day 23 or 25 hours; the
+    /// guess is then a step or two off), not searched for (it is asked for every ticket).
+    fn day_index(&self, at: i64) -> usize {
+        let d = self.days;
+        let n = d.len() - 1;
+        let mut i = usize::try_from((at - d[0]) / DAY).unwrap_or(0).min(n - 1);
+        while i > 0 && d[i] > at {
+            i -= 1;
+        }
+        while i + 1 < n && d[i + 1] <= at {
+            i += 1;
+        }
+        i
     }
 
     fn staff_of(&mut self, id: u32) -> Option<&mut Staff> {
@@ -418,15 +434,22 @@ impl<'p> Acc<'p> {
             self.open_before += 1;
             return;
         }
-        let from = if created < start { 0 } else { self.days.partition_point(|&d| d <= created) - 1 };
+        let from = if created < start { 0 } else { self.day_index(created) };
         let to = match solved {
-            Some(s) if s < end => self.days.partition_point(|&d| d <= s) - 1,
+            Some(s) if s < end => self.day_index(s),
             _ => n,
         };
         if from < to {
             self.open_delta[from] += 1;
             self.open_delta[to] -= 1;
         }
+    }
+
+    /// Whether a chunk holds anything of this period: an instant in it (or in the re-contact
+    /// window after it), or a ticket still open at its start. A chunk outside both is skipped
+    /// whole (its instants all fall outside what [`Acc::feed`] counts).
+    pub fn reads(&self, c: &Chunk) -> bool {
+        c.first_at <= self.period.end_ms + WINDOW_MS && c.last_at >= self.period.start_ms
     }
 
     /// Takes one chunk's tickets and answers.
@@ -797,4 +820,39 @@ fn breaches(conn: &Connection, period: &Period, ctx: &Ctx<'_>) -> Result<Vec<Bre
     out.sort_by_key(|b| std::cmp::Reverse(b.due_at));
     out.truncate(BREACHES_LISTED);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The guessed day of an instant is the searched one, across both clock changes of a zone
+    /// that has them, at every quarter hour of a year and at each day's first and last moment.
+    #[test]
+    fn the_day_of_an_instant_is_found_across_clock_changes() {
+        for zone in ["Europe/Berlin", "America/Santiago", "Asia/Ho_Chi_Minh"] {
+            let tz = jiff::tz::TimeZone::get(zone).expect("zone");
+            let from: jiff::civil::Date = "2026-01-01".parse().expect("date");
+            let days = super::super::day_starts(&tz, from, 365).expect("days");
+            let period = Period {
+                from: "2026-01-01".into(),
+                to: "2026-12-31".into(),
+                days: 365,
+                start_ms: days[0],
+                end_ms: days[365],
+            };
+            let acc = Acc::new(&period, &days);
+            let searched = |at: i64| days.partition_point(|&d| d <= at) - 1;
+            let mut at = days[0];
+            while at < days[365] {
+                assert_eq!(acc.day_index(at), searched(at), "{zone} {at}");
+                at += 15 * 60_000;
+            }
+            for w in days.windows(2) {
+                assert_eq!(acc.day_index(w[0]), searched(w[0]), "{zone}");
+                assert_eq!(acc.day_index(w[1] - 1), searched(w[1] - 1), "{zone}");
+            }
+            assert_eq!((acc.day_of(days[0] - 1), acc.day_of(days[365])), (None, None));
+        }
+    }
 }

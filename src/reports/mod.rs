@@ -154,7 +154,7 @@ impl Filters {
 }
 
 /// The day boundaries of a period in a zone: `days + 1` instants.
-fn day_starts(zone: &jiff::tz::TimeZone, from: Date, days: i64) -> Result<Vec<i64>> {
+pub(super) fn day_starts(zone: &jiff::tz::TimeZone, from: Date, days: i64) -> Result<Vec<i64>> {
     (0..=days)
         .map(|i| {
             let d =
@@ -212,13 +212,34 @@ impl Job {
             &next_targets,
         );
         let [(cur, cur_days), (prev, prev_days)] = &self.periods;
-        let (mut a, mut b) = (helpdesk::Acc::new(cur, cur_days), helpdesk::Acc::new(prev, prev_days));
-        let mut dict = helpdesk::Dict::new();
-        let rebuilt = cache::each(conn, prev.start_ms, cur.end_ms + helpdesk::WINDOW_MS, |c| {
-            let words = dict.words(c, &ctx);
-            a.feed(c, &words, &dict, &ctx);
-            b.feed(c, &words, &dict, &ctx);
-            Ok(())
+        // two stages on two threads: this one reads the chunks (a blob each, copied out of the
+        // mapped file), the other feeds them to both periods' figures as they come
+        let (tx, rx) = std::sync::mpsc::sync_channel::<cache::Chunk>(8);
+        let (rebuilt, (a, b, dict)) = std::thread::scope(|s| {
+            let ctx = &ctx;
+            let feeder = s.spawn(move || {
+                let (mut a, mut b) = (helpdesk::Acc::new(cur, cur_days), helpdesk::Acc::new(prev, prev_days));
+                let mut dict = helpdesk::Dict::new();
+                for c in rx {
+                    let words = dict.words(&c, ctx);
+                    for acc in [&mut a, &mut b] {
+                        if acc.reads(&c) {
+                            acc.feed(&c, &words, &dict, ctx);
+                        }
+                    }
+                }
+                (a, b, dict)
+            });
+            // a send fails only when the feeder is gone (it panicked): its join says so below
+            let rebuilt = cache::each(conn, prev.start_ms, cur.end_ms + helpdesk::WINDOW_MS, |c| {
+                let _ = tx.send(c);
+                Ok(())
+            });
+            drop(tx);
+            let fed = feeder
+                .join()
+                .map_err(|_| Error::Interrupted { task: "report", detail: "the feeding thread stopped".into() })?;
+            Ok::<_, Error>((rebuilt?, fed))
         })?;
         let (hc, hp) = (a.finish(conn, &ctx, &dict)?, b.finish(conn, &ctx, &dict)?);
         let (cc, sc) = sales::compute(conn, &self, cur, cur_days)?;

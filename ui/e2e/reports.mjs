@@ -57,6 +57,35 @@ export async function reports(browser, { artifacts, step, cli, db, setLanguage }
       await browser.execute((h) => document.getElementById(h)?.scrollIntoView({ block: 'start' }), id);
       await screenshot(`tour-vi-reports-${id.slice(2)}`);
     }
+    // the print layout: the page's own print rules applied to the screen (the driver cannot
+    // print), seen and checked: no sidebar or toolbar, each section ending its page
+    const printed = await browser.execute(() => {
+      const rules = [];
+      for (const sheet of document.styleSheets) {
+        for (const r of sheet.cssRules) {
+          if (r instanceof CSSMediaRule && r.media.mediaText.includes('print')) for (const x of r.cssRules) rules.push(x.cssText);
+        }
+      }
+      const style = document.createElement('style');
+      style.id = 'e2e-print';
+      style.textContent = rules.join('\n');
+      document.head.append(style);
+      const shown = (el) => el && getComputedStyle(el).display !== 'none';
+      const sheets = [...document.querySelectorAll('.sheet')];
+      return {
+        rules: rules.length,
+        sidebar: shown(document.querySelector('nav.sidebar')),
+        toolbar: shown(document.querySelector('.toolbar')),
+        sections: sheets.length,
+        breaks: sheets.slice(0, -1).filter((el) => getComputedStyle(el).breakAfter === 'page').length
+      };
+    });
+    if (printed.rules === 0 || printed.sidebar || printed.toolbar || printed.sections < 6 || printed.breaks !== printed.sections - 1) {
+      throw new Error(`the print layout: ${JSON.stringify(printed)}`);
+    }
+    await browser.execute(() => document.getElementById('r-summary')?.scrollIntoView({ block: 'start' }));
+    await screenshot('tour-vi-reports-print');
+    await browser.execute(() => document.getElementById('e2e-print')?.remove());
   });
 
   await step('reports: a number opens the tickets behind it (vi)', async () => {

@@ -131,6 +131,8 @@ export const commands = {
 	reportGet: (query: ReportQuery) => typedError<Report, ErrorPayload>(__TAURI_INVOKE("report_get", { query })),
 	reportTickets: (drill: Drill<TicketMeasure>, offset: number, limit: number) => typedError<TicketPage, ErrorPayload>(__TAURI_INVOKE("report_tickets", { drill, offset, limit })),
 	reportCustomers: (drill: Drill<CustomerMeasure>, offset: number, limit: number) => typedError<CustomerPage, ErrorPayload>(__TAURI_INVOKE("report_customers", { drill, offset, limit })),
+	reportCareTasks: (drill: Drill<CareMeasure>, offset: number, limit: number) => typedError<ReportTasks, ErrorPayload>(__TAURI_INVOKE("report_care_tasks", { drill, offset, limit })),
+	reportDeals: (drill: Drill<DealMeasure>) => typedError<ReportDeals, ErrorPayload>(__TAURI_INVOKE("report_deals", { drill })),
 	reportSettingsGet: () => typedError<ReportSettings, ErrorPayload>(__TAURI_INVOKE("report_settings_get")),
 	reportSettingsSet: (settings: ReportSettings) => typedError<ReportSettings, ErrorPayload>(__TAURI_INVOKE("report_settings_set", { settings })),
 	/**
@@ -354,6 +356,12 @@ export type Care = {
 
 export type CareChannel = "call" | "email" | "sms" | "zalo" | "visit" | "other";
 
+/**
+ *  Which care tasks a number counts: those due in the period, or of them the ones done, done on
+ *  time or skipped.
+ */
+export type CareMeasure = "due" | "done" | "on_time" | "skipped";
+
 /**  A plan as the app's form sends it: the same fields as the file, checked by the same code. */
 export type CarePlanInput = {
 	name: string,
@@ -573,7 +581,7 @@ export type CustomerMeasure =
 "inactive" | 
 /**  Opened a ticket in the period (the complaint rate's customers served). */
 "served" | 
-/**  Bought in the period (the return rate's buyers). */
+/**  Bought in the period (the return rate's buyers, a segment's purchases). */
 "buyers";
 
 export type CustomerPage = {
@@ -668,6 +676,15 @@ export type DealInput = {
 	owner_id: string | null,
 	lost_reason: string | null,
 };
+
+/**  Which deals a number counts. */
+export type DealMeasure = 
+/**  Won in the period (the win rate's, the average deal's and the sales cycle's deals). */
+"won" | 
+/**  Lost in the period. */
+"lost" | 
+/**  Created in the period and reached a stage (`value`: the open stage's id, or `won`). */
+"reached";
 
 export type DealStage = {
 	id: string,
@@ -1381,6 +1398,12 @@ export type Report = {
 	own: boolean,
 };
 
+/**  The deals behind a number, as the pipeline's list shows them. */
+export type ReportDeals = {
+	deals: Deal[],
+	total: number,
+};
+
 /**  What a report is asked for: a period of local dates (both ends included) and the filters. */
 export type ReportQuery = {
 	/**  `YYYY-MM-DD`, in the workspace's time zone. */
@@ -1399,6 +1422,13 @@ export type ReportQuery = {
 export type ReportSettings = {
 	complaint_categories?: string[],
 	return_categories?: string[],
+};
+
+/**  A page of the care tasks behind a number, by due time. */
+export type ReportTasks = {
+	tasks: CareTask[],
+	total: number,
+	offset: number,
 };
 
 /**

@@ -146,6 +146,7 @@ export type TicketMeasure = Parameters<Commands['reportTickets']>[0]['measure'];
 export type CustomerMeasure = Parameters<Commands['reportCustomers']>[0]['measure'];
 export type CareMeasure = Parameters<Commands['reportCareTasks']>[0]['measure'];
 export type DealMeasure = Parameters<Commands['reportDeals']>[0]['measure'];
+export type ReportDeals = Out<'reportDeals'>;
 /** A number of a report opened as the list behind it. */
 export type Drill<M> = Omit<Parameters<Commands['reportTickets']>[0], 'measure'> & { measure: M };
 export type ReportSettings = Out<'reportSettingsGet'>;
