@@ -632,9 +632,12 @@ impl<'p> Acc<'p> {
 
         // re-contact: the same customer opens another ticket within 7 days of a solve
         if !self.solved_customers.is_empty() {
-            // both sorted, then walked together: the next opening after each solve
-            self.opened.sort_unstable();
-            self.solved_customers.sort_unstable();
+            // both sorted (on two threads), then walked together: the next opening after each solve
+            let (opened, solves) = (&mut self.opened, &mut self.solved_customers);
+            std::thread::scope(|s| {
+                s.spawn(|| opened.sort_unstable());
+                solves.sort_unstable();
+            });
             let opened = &self.opened;
             let mut i = 0;
             let mut again = 0i64;

@@ -215,7 +215,7 @@ impl Job {
         // two stages on two threads: this one reads the chunks (a blob each, copied out of the
         // mapped file), the other feeds them to both periods' figures as they come
         let (tx, rx) = std::sync::mpsc::sync_channel::<cache::Chunk>(8);
-        let (rebuilt, (a, b, dict)) = std::thread::scope(|s| {
+        let (rebuilt, ((cc, sc), (cp, sp)), (a, b, dict)) = std::thread::scope(|s| {
             let ctx = &ctx;
             let feeder = s.spawn(move || {
                 let (mut a, mut b) = (helpdesk::Acc::new(cur, cur_days), helpdesk::Acc::new(prev, prev_days));
@@ -236,14 +236,20 @@ impl Job {
                 Ok(())
             });
             drop(tx);
+            // while the feeding goes on: care and sales, from SQL on this thread's connection
+            let sales = (|| {
+                Ok::<_, Error>((
+                    sales::compute(conn, &self, cur, cur_days)?,
+                    sales::compute(conn, &self, prev, prev_days)?,
+                ))
+            })();
             let fed = feeder
                 .join()
                 .map_err(|_| Error::Interrupted { task: "report", detail: "the feeding thread stopped".into() })?;
-            Ok::<_, Error>((rebuilt?, fed))
+            Ok::<_, Error>((rebuilt?, sales?, fed))
         })?;
-        let (hc, hp) = (a.finish(conn, &ctx, &dict)?, b.finish(conn, &ctx, &dict)?);
-        let (cc, sc) = sales::compute(conn, &self, cur, cur_days)?;
-        let (cp, sp) = sales::compute(conn, &self, prev, prev_days)?;
+        let hc = a.finish(conn, &ctx, &dict)?;
+        let hp = b.finish(conn, &ctx, &dict)?;
         cache::store(&self.path, &rebuilt);
         let [(cur, _), (prev, _)] = self.periods;
         Ok((
