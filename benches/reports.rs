@@ -246,6 +246,10 @@ fn main() {
         ..Default::default()
     };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    // every chunk stale, as after the tickets were written: the first report builds them all
+    let rw = rusqlite::Connection::open(&path).unwrap();
+    rw.execute("UPDATE report_chunks SET built = NULL", []).unwrap();
+    drop(rw);
     let t = Instant::now();
     let first = rt.block_on(ws.report(&q)).unwrap();
     let cold = t.elapsed().as_secs_f64() * 1e3;
@@ -264,7 +268,11 @@ fn main() {
             rt.block_on(ws.report(&q)).unwrap();
             ours.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        eprintln!("Tend alone, 50 reports: p50 {:.0} ms, p95 {:.0} ms", pct(&mut ours, 0.5), pct(&mut ours, 0.95));
+        eprintln!(
+            "Tend alone: the first report {cold:.0} ms (every chunk built); 50 more: p50 {:.0} ms, p95 {:.0} ms",
+            pct(&mut ours, 0.5),
+            pct(&mut ours, 0.95)
+        );
         return;
     }
     let _ = hand_written(&raw, START, START + SPAN);
