@@ -174,7 +174,7 @@ export async function reports(browser, { artifacts, step, cli, db, setLanguage }
       `NK-2,Hỏi bảo hành,0911 222 332,Anh Phúc,Zalo,${year}-03-03 10:00,${year}-03-03 10:05,${year}-03-04 11:00,4`,
       `NK-3,Đổi hàng,0911 222 333,Chị Mai,Website,${year}-03-05 14:00,,,`
     ];
-    const file = join(artifacts, 'tour-ticket-history.csv');
+    const file = join(artifacts, 'tour-lich-su-phieu.csv');
     writeFileSync(file, [head, ...good, `NK-4,Ngày lạ,0911 222 334,Chị Lan,Email,31/02/${year} 09:00,,,`].join('\n') + '\n');
     await (await shown('nav-customers')).click();
     await (await shown('open-import')).click();
