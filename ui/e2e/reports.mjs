@@ -204,6 +204,7 @@ export async function reports(browser, { artifacts, step, cli, db, setLanguage }
     await shown('import-report', 60000);
     const added = await textOf('report-imported');
     if (!/^3\b/.test(added.trim())) throw new Error(`report: "${added}"`);
+    await shown('to-tickets');
     await noRawKeys('tickets import report');
     await screenshot('tour-vi-import-tickets-report');
     const after = kpis(period.from, period.to).tickets;
