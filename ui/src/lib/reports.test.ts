@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { change, dayMonth, durationWords, formatPercent, presetRange } from './reports';
+import { change, dayMonth, drillOf, drillSearch, durationWords, formatPercent, presetRange } from './reports';
 
 describe('presetRange', () => {
   it('counts the last days back from today, today included', () => {
@@ -43,5 +43,22 @@ describe('dayMonth', () => {
   it('shortens a date for an axis in each language', () => {
     expect(dayMonth('2026-12-07', 'vi')).toBe('07/12');
     expect(dayMonth('2026-12-07', 'en')).toBe('7 Dec');
+  });
+});
+
+describe('a number opened as the list behind it', () => {
+  const drill = { query: { from: '2026-11-16', to: '2026-11-22' }, previous: false, measure: 'due', value: null } as never;
+
+  it('reads back the drill and its words from the query it makes', () => {
+    const search = drillSearch(drill, 'Việc chăm sóc đến hạn · 16/11/2026 – 22/11/2026');
+    const back = drillOf(new URLSearchParams(search));
+    expect(back).toEqual({ drill, label: 'Việc chăm sóc đến hạn · 16/11/2026 – 22/11/2026' });
+  });
+
+  it('gives no drill for none, a broken one or one that is not a drill', () => {
+    expect(drillOf(new URLSearchParams(''))).toBeNull();
+    expect(drillOf(new URLSearchParams('drill=%7Bnope'))).toBeNull();
+    expect(drillOf(new URLSearchParams('drill=42'))).toBeNull();
+    expect(drillOf(new URLSearchParams('drill=%7B%22measure%22%3A%22due%22%7D'))).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 // figure moved against the period before, and how minutes read. Every KPI itself comes computed
 // from the core (`reportGet`); nothing here computes a business figure.
 
+import type { Drill } from './api';
 import type { Lang } from './format';
 import { intlLocale } from './format';
 
@@ -97,4 +98,22 @@ export function dayMonth(date: string, lang: Lang): string {
   if (lang === 'vi') return `${m[3]}/${m[2]}`;
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   return new Intl.DateTimeFormat(intlLocale(lang), { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(ms);
+}
+
+/** A report's number as the query of the list behind it: `?drill=<JSON>&label=<its words>`. */
+export function drillSearch<M>(drill: Drill<M>, label: string): string {
+  return `?${new URLSearchParams({ drill: JSON.stringify(drill), label })}`;
+}
+
+/** The number a list was opened from ([`drillSearch`]), or null: none, or not one that reads. */
+export function drillOf<M>(params: URLSearchParams): { drill: Drill<M>; label: string } | null {
+  const raw = params.get('drill');
+  if (!raw) return null;
+  try {
+    const drill = JSON.parse(raw) as unknown;
+    if (typeof drill !== 'object' || drill === null || !('query' in drill) || !('measure' in drill)) return null;
+    return { drill: drill as Drill<M>, label: params.get('label') ?? '' };
+  } catch {
+    return null;
+  }
 }
