@@ -708,7 +708,7 @@ async fn care_and_sales_match_the_hand_computed_figures_and_open_their_tasks_and
     assert_eq!(ids(s.f.ws.report_deals(&drill(D::Lost, false, None)).await.expect("lost")), std::slice::from_ref(&d2));
     let mut reached = ids(s.f.ws.report_deals(&drill(D::Reached, false, Some("new"))).await.expect("new"));
     reached.sort();
-    let mut want = vec![d1, d2, d3, d4];
+    let mut want = vec![d1.clone(), d2, d3.clone(), d4];
     want.sort();
     assert_eq!(reached, want);
     assert!(s.f.ws.report_deals(&drill(D::Reached, false, Some("won-ish"))).await.is_err(), "an unknown stage");
@@ -718,6 +718,18 @@ async fn care_and_sales_match_the_hand_computed_figures_and_open_their_tasks_and
             .await;
     let done = done.expect("page");
     assert_eq!((done.total, done.tasks.len()), (2, 1), "a page of one");
+    // amounts synced from another device past any this build accepts: summed, never overflowing
+    let raw = rusqlite::Connection::open(s.f.dir.path().join("ws.tend")).expect("raw");
+    raw.execute_batch(&format!(
+        "BEGIN;
+         INSERT INTO txs (hlc, at_ms, actor, device) VALUES ('9999999999999:00000:far', 0, NULL, 'far');
+         INSERT INTO write_ctx (one, tx, replay) VALUES (1, last_insert_rowid(), 1);
+         UPDATE deals SET amount = 9223372036854775000 WHERE id IN ('{d1}', '{d3}');
+         DELETE FROM write_ctx; COMMIT;"
+    ))
+    .expect("synced amounts");
+    let far = s.f.ws.report(&q).await.expect("report of huge amounts").current.sales.average_deal;
+    assert_eq!((far.len(), far[0].amount), (1, 9_223_372_036_854_775_000), "the exact mean of two such amounts");
     // the segment's purchases open as its buyers
     for (previous, who) in [(false, &s.c[2]), (true, &s.c[0])] {
         let by = ReportQuery { segment_id: Some(segments[0].clone()), ..q.clone() };

@@ -295,19 +295,8 @@ impl Workspace {
                 )
             }
             CustomerMeasure::Buyers => {
-                params.extend([Value::Integer(start), Value::Integer(end)]);
-                let on = On {
-                    team: None,
-                    staff: Some("i.staff_id"),
-                    channel: None,
-                    category: None,
-                    customer: Some("i.customer_id"),
-                };
-                let f = job.filters.sql(on, &mut params);
-                format!(
-                    "c.id IN (SELECT i.customer_id FROM interactions i WHERE i.kind = 'purchase'
-                       AND i.deleted_at IS NULL AND i.occurred_at >= ? AND i.occurred_at < ?{f})"
-                )
+                let bought = super::sales::purchases(&job.filters, start, end, &mut params);
+                format!("c.id IN (SELECT i.customer_id FROM interactions i WHERE {bought})")
             }
         };
         let filter = CustomerFilter {

@@ -708,20 +708,10 @@ impl<'p> Acc<'p> {
 
         // complaints per customer served; customers with a return per customer who bought
         h.complaints = Rate::new(self.complaints, self.served.len() as i64);
-        let mut params = vec![Value::Integer(start), Value::Integer(end)];
-        let on = On {
-            team: None,
-            staff: Some("i.staff_id"),
-            channel: None,
-            category: None,
-            customer: Some("i.customer_id"),
-        };
-        let fs = f.sql(on, &mut params);
+        let mut params = Vec::new();
+        let bought = super::sales::purchases(f, start, end, &mut params);
         let buyers: i64 = conn.query_row(
-            &format!(
-                "SELECT COUNT(DISTINCT i.customer_id) FROM interactions i
-                 WHERE i.kind = 'purchase' AND i.deleted_at IS NULL AND i.occurred_at >= ? AND i.occurred_at < ?{fs}"
-            ),
+            &format!("SELECT COUNT(DISTINCT i.customer_id) FROM interactions i WHERE {bought}"),
             rusqlite::params_from_iter(params.iter()),
             |r| r.get(0),
         )?;

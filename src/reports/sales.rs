@@ -2,7 +2,7 @@
 //! closed or created in it, purchases by segment, and customers gone quiet.
 
 use super::stats::{percent, Rate};
-use super::{Job, On, Period};
+use super::{Filters, Job, On, Period};
 use crate::error::Result;
 use rusqlite::types::Value;
 use rusqlite::Connection;
@@ -76,6 +76,17 @@ pub struct Sales {
     #[specta(type = i32)]
     pub inactive_customers: i64,
     pub revenue_by_segment: Vec<SegmentRevenue>,
+}
+
+/// The purchases of a period under the report's filters, as a condition on `interactions i`
+/// (its parameters pushed): the buyers of the return rate and of its drill-down, and the
+/// revenue per segment.
+pub(super) fn purchases(filters: &Filters, start: i64, end: i64, params: &mut Vec<Value>) -> String {
+    params.extend([Value::Integer(start), Value::Integer(end)]);
+    let on =
+        On { team: None, staff: Some("i.staff_id"), channel: None, category: None, customer: Some("i.customer_id") };
+    let f = filters.sql(on, params);
+    format!("i.kind = 'purchase' AND i.deleted_at IS NULL AND i.occurred_at >= ? AND i.occurred_at < ?{f}")
 }
 
 pub(super) fn deal_filters() -> On<'static> {
@@ -255,18 +266,19 @@ pub(super) fn compute(conn: &Connection, job: &Job, period: &Period, days: &[i64
     care.on_time = Rate::new(on_time, done);
 
     // deals closed in the period
-    let mut amounts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    let (mut cycle_sum, mut cycle_n) = (0i64, 0i64);
+    // summed wide: amounts and instants synced from elsewhere are not bounded by this build's checks
+    let mut amounts: BTreeMap<String, (i128, i64)> = BTreeMap::new();
+    let (mut cycle_sum, mut cycle_n) = (0i128, 0i64);
     for d in closed_deals(conn, job, period)? {
         match d.kind.as_str() {
             "won" => {
                 sales.won += 1;
                 if let (Some(a), Some(c)) = (d.amount, d.currency) {
                     let e = amounts.entry(c).or_default();
-                    e.0 += a;
+                    e.0 += i128::from(a);
                     e.1 += 1;
                 }
-                cycle_sum += d.closed_at - d.created_at;
+                cycle_sum += i128::from(d.closed_at) - i128::from(d.created_at);
                 cycle_n += 1;
             }
             "lost" => sales.lost += 1,
@@ -276,7 +288,12 @@ pub(super) fn compute(conn: &Connection, job: &Job, period: &Period, days: &[i64
     sales.win_rate = percent(sales.won, sales.won + sales.lost);
     sales.average_deal = amounts
         .into_iter()
-        .map(|(currency, (sum, n))| Money { currency, amount: (sum as f64 / n as f64).round() as i64 })
+        .map(|(currency, (sum, n))| {
+            // exact, halves up: the mean of amounts each within i64 is within i64
+            let n = i128::from(n);
+            let mean = sum.div_euclid(n) + i128::from(2 * sum.rem_euclid(n) >= n);
+            Money { currency, amount: i64::try_from(mean).unwrap_or(i64::MAX) }
+        })
         .collect();
     sales.cycle_days = (cycle_n > 0).then(|| super::stats::one_decimal(cycle_sum as f64 / cycle_n as f64 / DAY as f64));
 
@@ -313,16 +330,13 @@ pub(super) fn compute(conn: &Connection, job: &Job, period: &Period, days: &[i64
     }
 
     // purchases in the period by segment
-    let on =
-        On { team: None, staff: Some("i.staff_id"), channel: None, category: None, customer: Some("i.customer_id") };
     for (id, name, seg) in &job.segments {
-        let mut params = vec![Value::Integer(start), Value::Integer(end)];
-        let f = job.filters.sql(on, &mut params);
+        let mut params = Vec::new();
+        let bought = purchases(&job.filters, start, end, &mut params);
         params.extend(seg.params.iter().cloned());
         let mut st = conn.prepare(&format!(
             "SELECT i.currency, SUM(i.amount), COUNT(*) FROM interactions i
-             WHERE i.kind = 'purchase' AND i.deleted_at IS NULL AND i.occurred_at >= ? AND i.occurred_at < ?{f}
-               AND i.customer_id IN (SELECT c.id FROM customers c WHERE {})
+             WHERE {bought} AND i.customer_id IN (SELECT c.id FROM customers c WHERE {})
              GROUP BY i.currency ORDER BY i.currency",
             seg.text
         ))?;
